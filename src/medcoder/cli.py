@@ -1,0 +1,394 @@
+"""The ``medcoder`` command line.
+
+Every deliberate error prints one ``error[Exxx]: ...`` line (and a ``hint:`` line) on
+stderr and exits 2; an unexpected one prints one line too, never a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from medcoder.codesets import serialize
+from medcoder.codesets.diff import diff_releases
+from medcoder.codesets.index_walk import IndexNavigator
+from medcoder.codesets.registry import Registry
+from medcoder.codesets.store import Release
+from medcoder.codesets.tables import DRUG_COLUMNS, NEOPLASM_COLUMNS, lookup_table
+from medcoder.codesets.validate import validate
+from medcoder.errors import InvalidInputError, MedcoderError, MissingComponentError
+from medcoder.settings import data_dir
+
+P = ParamSpec("P")
+R = TypeVar("R")
+FORMAT = click.Choice(["table", "json"])
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn every error into one readable line on stderr."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except MedcoderError as exc:
+            click.echo(f"error[{exc.code}]: {exc.message}", err=True)
+            if exc.hint:
+                click.echo(f"hint: {exc.hint}", err=True)
+            sys.exit(2)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # never a traceback at the CLI
+            click.echo(f"error[E000]: unexpected {type(exc).__name__}: {exc}", err=True)
+            click.echo("hint: please report this with the command you ran", err=True)
+            sys.exit(70)
+
+    return wrapper
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInputError(
+            f"date {value!r} is not a date", hint="write dates as YYYY-MM-DD"
+        ) from exc
+
+
+def _registry(ctx: click.Context) -> Registry:
+    registry: Registry | None = ctx.obj.get("registry")
+    if registry is None:
+        registry = Registry(ctx.obj.get("home"))
+        ctx.obj["registry"] = registry
+    return registry
+
+
+def _release(ctx: click.Context, release: str | None, day: str | None) -> Release:
+    return _registry(ctx).choose(name=release, day=_parse_date(day))
+
+
+def _emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+release_option = click.option("--release", "release", help="Release name, e.g. icd10cm-2026-04.")
+date_option = click.option("--date", "day", help="Date of service (YYYY-MM-DD): picks the release.")
+format_option = click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
+
+
+@click.group()
+@click.option(
+    "--home",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="MEDCODER_HOME",
+    help="Where built releases live (default: $MEDCODER_HOME or the user data dir).",
+)
+@click.version_option(package_name="medcoder")
+@click.pass_context
+def main(ctx: click.Context, home: Path | None) -> None:
+    """medcoder: medical coding from clinical text, on versioned official code sets."""
+    ctx.ensure_object(dict)
+    ctx.obj["home"] = home
+
+
+@main.command()
+@click.option("--data", "data", type=click.Path(path_type=Path), help="Folder of CMS files.")
+@click.option("--force", is_flag=True, help="Rebuild releases that are already built.")
+@click.pass_context
+@friendly_errors
+def setup(ctx: click.Context, data: Path | None, force: bool) -> None:
+    """Build every code-set release found in the CMS data folder."""
+    folder = data_dir(data)
+    registry = _registry(ctx)
+    click.echo(f"reading CMS files in {folder}", err=True)
+    for info in registry.setup(folder, force=force):
+        extra = f" ({'; '.join(info.notes)})" if info.notes else ""
+        click.echo(
+            f"{info.name}: {info.effective_from}..{info.effective_to}, "
+            f"{info.stats.get('billable', 0):,} billable codes{extra}"
+        )
+    click.echo(f"releases stored in {registry.releases_dir}", err=True)
+
+
+# -- codesets ----------------------------------------------------------------------------
+@main.group()
+def codesets() -> None:
+    """List installed releases and compare them."""
+
+
+@codesets.command("list")
+@format_option
+@click.pass_context
+@friendly_errors
+def codesets_list(ctx: click.Context, fmt: str) -> None:
+    """Installed releases with their effective dates and sources."""
+    infos = _registry(ctx).available()
+    if fmt == "json":
+        _emit_json([serialize.release_info(i) for i in infos])
+        return
+    table = Table("release", "effective", "billable", "index", "notes")
+    for info in infos:
+        index = f"FY{info.index_fiscal_year}" if info.index_fiscal_year else "none"
+        table.add_row(
+            info.name + (" (embedded)" if info.embedded else ""),
+            f"{info.effective_from} .. {info.effective_to}",
+            f"{info.stats.get('billable', 0):,}",
+            index,
+            "; ".join(info.notes),
+        )
+    _console().print(table)
+
+
+@codesets.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@click.pass_context
+@friendly_errors
+def codesets_diff(ctx: click.Context, old: str, new: str, fmt: str) -> None:
+    """Codes added, deleted and retitled, and notes changed, from OLD to NEW."""
+    registry = _registry(ctx)
+    diff = diff_releases(registry.open(old), registry.open(new))
+    data = serialize.release_diff(diff)
+    if fmt == "json":
+        _emit_json(data)
+        return
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["change", "code", "title", "old_title", "note_kind", "detail"])
+        for row in data["added"]:
+            writer.writerow(["added", row["code"], row["title"], "", "", ""])
+        for row in data["deleted"]:
+            writer.writerow(["deleted", row["code"], row["title"], "", "", ""])
+        for row in data["revised"]:
+            writer.writerow(["revised", row["code"], row["title"], row["old_title"], "", ""])
+        for row in data["notes_changed"]:
+            detail = "; ".join(
+                [*("+" + t for t in row["added"]), *("-" + t for t in row["removed"])]
+            )
+            writer.writerow(["notes_changed", row["code"], "", "", row["kind"], detail])
+        click.echo(out.getvalue(), nl=False)
+        return
+    console = _console()
+    console.print(
+        f"{old} -> {new}: {len(diff.added)} added, {len(diff.deleted)} deleted, "
+        f"{len(diff.revised)} revised, {len(diff.notes_changed)} notes changed"
+    )
+    for label, rows in (("added", diff.added), ("deleted", diff.deleted)):
+        table = Table("code", "title", title=label)
+        for change in rows:
+            table.add_row(change.code, change.title)
+        console.print(table)
+    revised = Table("code", "old title", "new title", title="revised")
+    for change in diff.revised:
+        revised.add_row(change.code, change.old_title or "", change.title)
+    console.print(revised)
+
+
+# -- codes -----------------------------------------------------------------------------
+@main.group()
+def codes() -> None:
+    """Look up, validate and search codes; walk the index and tables."""
+
+
+@codes.command("show")
+@click.argument("code")
+@release_option
+@date_option
+@format_option
+@click.pass_context
+@friendly_errors
+def codes_show(
+    ctx: click.Context, code: str, release: str | None, day: str | None, fmt: str
+) -> None:
+    """A code's title, hierarchy, notes (inherited ones marked) and 7th characters."""
+    chosen = _release(ctx, release, day)
+    data = serialize.code_detail(chosen, code)
+    if fmt == "json":
+        _emit_json(data)
+        return
+    console = _console()
+    billable = "billable" if data["billable"] else "not billable"
+    console.print(f"[bold]{data['code']}[/bold]  {data['title']}  ({billable}; {data['release']})")
+    for ancestor in data["ancestors"]:
+        console.print(f"  in {ancestor['code']}: {ancestor['title']}")
+    for kind, notes in data["notes"].items():
+        for note in notes:
+            origin = f"  [from {note['inherited_from']}]" if note["inherited_from"] else ""
+            console.print(f"  {kind}: {note['text']}{origin}")
+    seven = data["seven_character"]
+    if seven:
+        console.print(f"  7th character (defined at {seven['defined_at']}):")
+        for value in seven["values"]:
+            console.print(f"    {value['character']}  {value['meaning']}")
+    if data["children"]:
+        console.print("  children:")
+        for child in data["children"][:40]:
+            mark = "" if child["billable"] else " (header)"
+            console.print(f"    {child['code']}  {child['title']}{mark}")
+
+
+@codes.command("validate")
+@click.argument("code")
+@release_option
+@date_option
+@format_option
+@click.pass_context
+@friendly_errors
+def codes_validate(
+    ctx: click.Context, code: str, release: str | None, day: str | None, fmt: str
+) -> None:
+    """Say whether CODE is valid for reporting on the date of service, and why not."""
+    result = validate(_release(ctx, release, day), code)
+    if fmt == "json":
+        _emit_json(serialize.validation(result))
+    else:
+        line = f"{result.code}: {result.status} ({result.release}): {result.reason}"
+        click.echo(line)
+        if result.suggestions:
+            click.echo(f"  try: {', '.join(result.suggestions)}")
+    if not result.valid:
+        sys.exit(1)
+
+
+@codes.command("search")
+@click.argument("text", nargs=-1, required=True)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 500))
+@release_option
+@date_option
+@format_option
+@click.pass_context
+@friendly_errors
+def codes_search(
+    ctx: click.Context, text: tuple[str, ...], limit: int, release: str | None,
+    day: str | None, fmt: str,
+) -> None:  # fmt: skip
+    """Search titles, inclusion terms and index terms, best first."""
+    query = " ".join(text)
+    hits = _release(ctx, release, day).search(query, limit)
+    if fmt == "json":
+        _emit_json([
+            {"code": h.code, "title": h.title, "billable": h.billable, "source": h.source,
+             "matched": h.matched, "score": round(h.score, 3)}
+            for h in hits
+        ])  # fmt: skip
+        return
+    if not hits:
+        click.echo(f"no match for {query!r}")
+        return
+    table = Table("code", "title", "matched", "via")
+    for hit in hits:
+        table.add_row(hit.code + ("" if hit.billable else " *"), hit.title, hit.matched, hit.source)
+    _console().print(table)
+
+
+@codes.command("index")
+@click.argument("path")
+@click.option("--book", type=click.Choice(["index", "eindex"]), default="index")
+@release_option
+@date_option
+@format_option
+@click.pass_context
+@friendly_errors
+def codes_index(
+    ctx: click.Context, path: str, book: str, release: str | None, day: str | None, fmt: str
+) -> None:
+    """Walk the Alphabetic Index: "Diabetes, type 2, with, chronic kidney disease"."""
+    chosen = _release(ctx, release, day)
+    if book not in chosen.books():
+        raise MissingComponentError(
+            f"{chosen.name} has no Alphabetic Index",
+            hint="build a release with the index: `medcoder setup --data DIR`",
+        )
+    result = IndexNavigator(chosen).walk(path, book)
+    data = serialize.index_result(result)
+    if fmt == "json":
+        _emit_json(data)
+        return
+    console = _console()
+    if not result.found:
+        console.print(f"no main term matches {path!r}")
+        if result.suggestions:
+            console.print(f"  main terms near it: {'; '.join(result.suggestions)}")
+        sys.exit(1)
+    for step in data["path"]:
+        code = f"  {step['code']}" if step["code"] else ""
+        modifiers = " ".join(f"({m})" for m in step["nonessential"])
+        see = f"  see {step['see']}" if step["see"] else ""
+        see_also = f"  see also {step['see_also']}" if step["see_also"] else ""
+        console.print(f"{'  ' * step['level']}{step['title']} {modifiers}{code}{see}{see_also}")
+    for followed in result.followed:
+        console.print(f"followed: see {followed}")
+    if result.unmatched:
+        console.print(f"not found below the path: {', '.join(result.unmatched)}")
+        if result.suggestions:
+            console.print(f"  subterms here: {'; '.join(result.suggestions)}")
+    if data["code"]:
+        verified = data["verification"]
+        extra = f" (printed {data['printed_code']}; {verified})" if verified != "ok" else ""
+        manif = f" [{data['manifestation']}]" if data["manifestation"] else ""
+        console.print(f"[bold]code: {data['code']}{manif}[/bold]{extra}")
+
+
+def _table_command(table: str, columns: dict[str, int], option: str) -> Callable[..., None]:
+    @release_option
+    @date_option
+    @format_option
+    @click.pass_context
+    @friendly_errors
+    def command(ctx: click.Context, query: str, column: str, release: str | None,
+                day: str | None, fmt: str) -> None:  # fmt: skip
+        result = lookup_table(_release(ctx, release, day), table, query, column)
+        data = serialize.table_result(result)
+        if fmt == "json":
+            _emit_json(data)
+            return
+        console = _console()
+        if not result.steps:
+            console.print(f"no {table} table row matches {query!r}")
+            sys.exit(1)
+        console.print(f"row: {result.path}")
+        for heading, value in result.row.items():
+            console.print(f"  {heading}: {value}")
+        if result.see:
+            console.print(f"  see {result.see}")
+        shown = result.code or "no code in this column"
+        extra = (
+            f" (printed {result.printed}; {result.resolution})" if result.resolution != "ok" else ""
+        )
+        console.print(f"[bold]{column}: {shown}[/bold]{extra}")
+
+    command = click.argument("query")(command)
+    command = click.option(
+        f"--{option}", "column", type=click.Choice(list(columns)), required=True
+    )(command)
+    return command
+
+
+codes.command("neoplasm", help="Neoplasm Table: SITE and --behavior.")(
+    _table_command("neoplasm", NEOPLASM_COLUMNS, "behavior")
+)
+codes.command("drug", help="Table of Drugs and Chemicals: SUBSTANCE and --intent.")(
+    _table_command("drug", DRUG_COLUMNS, "intent")
+)

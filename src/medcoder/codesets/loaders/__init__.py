@@ -1,0 +1,1 @@
+"""One loader module per official CMS file format."""

@@ -1,0 +1,146 @@
+"""The releases installed under MEDCODER_HOME, chosen by name or by date of service."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from datetime import date
+from pathlib import Path
+
+from medcoder.codesets.build import MANIFEST_FILE, build_release, read_manifest
+from medcoder.codesets.catalog import (
+    FoundFile,
+    ReleasePlan,
+    effective_from,
+    file_dating,
+    plan_releases,
+    release_name,
+)
+from medcoder.codesets.model import ReleaseInfo
+from medcoder.codesets.store import Release
+from medcoder.errors import NoReleaseForDateError, ReleaseNotFoundError
+from medcoder.settings import home_dir
+
+EMBEDDED_NOTICE = (
+    "notice: no release built; using the Tabular List embedded with simple-icd-10-cm "
+    "(no Alphabetic Index): run `medcoder setup --data DIR` for the full release"
+)
+
+
+def embedded_plan() -> ReleasePlan | None:
+    """A plan for the Tabular XML that the simple-icd-10-cm package ships, if installed.
+
+    Found with find_spec so that the package itself is not imported (it parses the
+    XML at import time).
+    """
+    spec = importlib.util.find_spec("simple_icd_10_cm")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    data = Path(next(iter(spec.submodule_search_locations))) / "data"
+    xmls = sorted(data.glob("*tabular*.xml"))
+    if not xmls:
+        return None
+    dating = file_dating(xmls[-1]) or (2026, 4)
+    fiscal_year, month = dating
+    start = effective_from(fiscal_year, month)
+    return ReleasePlan(
+        name=release_name(fiscal_year, month),
+        fiscal_year=fiscal_year,
+        effective_from=start,
+        effective_to=date(fiscal_year, 9, 30),
+        files=(FoundFile("tabular", xmls[-1], fiscal_year, month),),
+    )
+
+
+class Registry:
+    """Built releases in ``<home>/releases``; the embedded default in ``<home>/embedded``."""
+
+    def __init__(self, home: Path | None = None, *, quiet: bool = False) -> None:
+        self.home = home_dir(home)
+        self.releases_dir = self.home / "releases"
+        self.embedded_dir = self.home / "embedded"
+        self.quiet = quiet
+        self._open: dict[str, Release] = {}
+        self._noticed = False
+
+    def setup(self, data: Path, *, force: bool = False) -> list[ReleaseInfo]:
+        """Build every release recognised in ``data`` (kept if already built, unless force)."""
+        plans = plan_releases(data)
+        if not plans:
+            raise ReleaseNotFoundError(
+                f"no ICD-10-CM release files recognised in {data}",
+                hint="expected files such as icd10cm_tabular_2026.xml or icd10cm-order-2026.txt",
+            )
+        return [build_release(plan, self.releases_dir, force=force) for plan in plans]
+
+    def installed(self) -> list[ReleaseInfo]:
+        """Built releases, oldest first."""
+        infos = []
+        if self.releases_dir.is_dir():
+            for folder in sorted(self.releases_dir.iterdir()):
+                if (folder / MANIFEST_FILE).exists():
+                    infos.append(read_manifest(folder))
+        return sorted(infos, key=lambda i: i.effective_from)
+
+    def _embedded(self) -> list[ReleaseInfo]:
+        plan = embedded_plan()
+        if plan is None:
+            return []
+        if not self.quiet and not self._noticed:
+            print(EMBEDDED_NOTICE, file=sys.stderr)
+            self._noticed = True
+        return [build_release(plan, self.embedded_dir, embedded=True)]
+
+    def available(self) -> list[ReleaseInfo]:
+        """Installed releases, or the embedded default where none is built."""
+        return self.installed() or self._embedded()
+
+    def open(self, name: str) -> Release:
+        if name in self._open:
+            return self._open[name]
+        infos = self.available()
+        info = next((i for i in infos if i.name == name), None)
+        if info is None:
+            known = ", ".join(i.name for i in infos) or "none"
+            raise ReleaseNotFoundError(
+                f"no release named {name!r} (installed: {known})",
+                hint="run `medcoder codesets list` to see the releases",
+            )
+        folder = (self.embedded_dir if info.embedded else self.releases_dir) / info.name
+        release = Release(folder)
+        self._open[name] = release
+        return release
+
+    def release_for(self, day: date) -> Release:
+        """The release in force on the date of service."""
+        infos = self.available()
+        for info in infos:
+            if info.covers(day):
+                return self.open(info.name)
+        spans = "; ".join(f"{i.name} {i.effective_from}..{i.effective_to}" for i in infos)
+        raise NoReleaseForDateError(
+            f"no ICD-10-CM release covers {day.isoformat()} (installed: {spans or 'none'})",
+            hint="install the release for that date with `medcoder setup --data DIR`, "
+            "or name one with --release",
+        )
+
+    def latest(self) -> Release:
+        infos = self.available()
+        if not infos:
+            raise ReleaseNotFoundError(
+                "no ICD-10-CM release is installed", hint="run `medcoder setup --data DIR`"
+            )
+        return self.open(infos[-1].name)
+
+    def choose(self, *, name: str | None = None, day: date | None = None) -> Release:
+        """By name, else by date of service, else the newest release."""
+        if name:
+            return self.open(name)
+        if day is not None:
+            return self.release_for(day)
+        return self.latest()
+
+    def close(self) -> None:
+        for release in self._open.values():
+            release.close()
+        self._open.clear()

@@ -1,0 +1,324 @@
+"""An opened, read-only release: code lookup, notes with inheritance, 7th characters, search."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from medcoder.codesets.build import MANIFEST_FILE, RELEASE_FILE, read_manifest
+from medcoder.codesets.codes import compact, normalize, parent_candidates
+from medcoder.codesets.model import INHERITED_NOTE_KINDS, NodeKind, NoteKind, ReleaseInfo
+from medcoder.codesets.text import fts_query
+from medcoder.errors import ReleaseNotFoundError, UnknownCodeError
+
+
+@dataclass(frozen=True, slots=True)
+class CodeEntry:
+    code: str
+    kind: NodeKind
+    title: str
+    parent: str | None
+    billable: bool
+    seven_chr_from: str | None
+    expansion: bool
+    release: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoteText:
+    text: str
+    inherited_from: str | None = None  # None: written at the code itself
+
+
+@dataclass(frozen=True, slots=True)
+class SevenCharacter:
+    defined_at: str
+    note: str | None
+    values: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    code: str
+    title: str
+    source: str  # title, inclusion_term, index
+    matched: str  # the text that matched
+    billable: bool
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """An index / table term as stored in a release."""
+
+    id: int
+    book: str
+    parent_id: int | None
+    level: int
+    title: str
+    nonessential: tuple[str, ...]
+    code: str | None
+    manifestation: str | None
+    see: str | None
+    see_also: str | None
+    resolved: str | None
+    resolution: str | None
+
+
+_CODE_COLUMNS = "code, kind, title, parent, billable, seven_chr_from, expansion"
+_TERM_COLUMNS = (
+    "id, book, parent_id, level, title, nonessential, code, manifestation, see, see_also, "
+    "resolved, resolution"
+)
+
+
+class Release:
+    """A built release opened read-only. Cheap to open: nothing is loaded up front."""
+
+    def __init__(self, folder: Path) -> None:
+        if not (folder / MANIFEST_FILE).exists() or not (folder / RELEASE_FILE).exists():
+            raise ReleaseNotFoundError(
+                f"no built release in {folder}", hint="run `medcoder setup` to build releases"
+            )
+        self.folder = folder
+        self.info: ReleaseInfo = read_manifest(folder)
+        uri = f"file:{folder / RELEASE_FILE}?mode=ro"
+        self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self._cache: dict[str, CodeEntry | None] = {}
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Release:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- codes -----------------------------------------------------------------
+    def _entry(self, row: tuple[str, str, str, str | None, int, str | None, int]) -> CodeEntry:
+        return CodeEntry(
+            code=row[0],
+            kind=NodeKind(row[1]),
+            title=row[2],
+            parent=row[3],
+            billable=bool(row[4]),
+            seven_chr_from=row[5],
+            expansion=bool(row[6]),
+            release=self.info.name,
+        )
+
+    def get(self, code: str) -> CodeEntry | None:
+        """The entry for a code (any spelling), a section (A00-A09) or a chapter; else None."""
+        try:
+            return self._cache[code]
+        except KeyError:
+            pass
+        entry = self._fetch(code)
+        if len(self._cache) < 200_000:
+            self._cache[code] = entry
+        return entry
+
+    def _fetch(self, code: str) -> CodeEntry | None:
+        try:
+            key = normalize(code)
+        except Exception:
+            return None
+        row = self._db.execute(
+            f"SELECT {_CODE_COLUMNS} FROM codes WHERE code = ?", (key,)
+        ).fetchone()
+        return self._entry(row) if row else None
+
+    def lookup(self, code: str) -> CodeEntry:
+        """Like get, but an unknown code raises UnknownCodeError naming the nearest codes."""
+        entry = self.get(code)
+        if entry is None:
+            raise UnknownCodeError(code.strip(), self.info.name, self.nearest(code))
+        return entry
+
+    def nearest(self, code: str, limit: int = 5) -> list[str]:
+        """Nearest valid codes: billable codes under the longest prefix that exists."""
+        try:
+            candidates = parent_candidates(code) if len(compact(code)) > 3 else []
+        except Exception:
+            return []
+        for prefix in [*candidates, compact(code)[:3]]:
+            entry = self.get(prefix)
+            if entry is None:
+                continue
+            if entry.billable:
+                siblings = [c.code for c in self.children(entry.parent or "") if c.billable]
+                return ([entry.code] + [s for s in siblings if s != entry.code])[:limit]
+            return [c.code for c in self.billable_descendants(entry.code, limit)]
+        return []
+
+    def children(self, code: str) -> list[CodeEntry]:
+        rows = self._db.execute(
+            f"SELECT {_CODE_COLUMNS} FROM codes WHERE parent = ? ORDER BY seq", (code,)
+        ).fetchall()
+        return [self._entry(r) for r in rows]
+
+    def billable_descendants(self, code: str, limit: int | None = None) -> list[CodeEntry]:
+        out: list[CodeEntry] = []
+        stack = [code]
+        while stack and (limit is None or len(out) < limit):
+            current = stack.pop(0)
+            for child in self.children(current):
+                if child.billable:
+                    out.append(child)
+                else:
+                    stack.append(child.code)
+        return out[:limit] if limit is not None else out
+
+    def ancestors(self, code: str) -> list[CodeEntry]:
+        """From the chapter down to the code's parent."""
+        chain: list[CodeEntry] = []
+        entry = self.get(code)
+        while entry is not None and entry.parent is not None:
+            entry = self.get(entry.parent)
+            if entry is not None:
+                chain.append(entry)
+        return list(reversed(chain))
+
+    def iter_codes(self) -> Iterator[CodeEntry]:
+        for row in self._db.execute(f"SELECT {_CODE_COLUMNS} FROM codes ORDER BY seq"):
+            yield self._entry(row)
+
+    # -- notes and 7th characters -----------------------------------------------
+    def own_notes(self, code: str) -> dict[NoteKind, list[str]]:
+        notes: dict[NoteKind, list[str]] = {}
+        rows = self._db.execute(
+            "SELECT kind, text FROM notes WHERE code = ? AND kind != 'seven_chr_note' ORDER BY ord",
+            (code,),
+        )
+        for kind, text in rows:
+            notes.setdefault(NoteKind(kind), []).append(text)
+        return notes
+
+    def all_own_notes(self) -> dict[str, dict[NoteKind, list[str]]]:
+        """Every node's own notes in one pass (for release diffs)."""
+        out: dict[str, dict[NoteKind, list[str]]] = {}
+        rows = self._db.execute(
+            "SELECT code, kind, text FROM notes WHERE kind != 'seven_chr_note' ORDER BY code, ord"
+        )
+        for code, kind, text in rows:
+            out.setdefault(code, {}).setdefault(NoteKind(kind), []).append(text)
+        return out
+
+    def notes(self, code: str) -> dict[NoteKind, list[NoteText]]:
+        """Notes at the code, then those inherited from its ancestors (nearest first).
+
+        ICD-10-CM Tabular conventions: instructional notes at a category, section or
+        chapter apply to all codes below it; inclusion terms do not travel.
+        """
+        entry = self.lookup(code)
+        result: dict[NoteKind, list[NoteText]] = {kind: [] for kind in NoteKind}
+        own_key = entry.parent if entry.expansion and entry.parent else entry.code
+        for kind, texts in self.own_notes(own_key).items():
+            result[kind].extend(NoteText(t) for t in texts)
+        for ancestor in reversed(self.ancestors(own_key)):
+            for kind, texts in self.own_notes(ancestor.code).items():
+                if kind in INHERITED_NOTE_KINDS:
+                    result[kind].extend(NoteText(t, ancestor.code) for t in texts)
+        return result
+
+    def seven_character(self, code: str) -> SevenCharacter | None:
+        entry = self.lookup(code)
+        if entry.seven_chr_from is None:
+            return None
+        values = tuple(
+            (char, meaning)
+            for char, meaning in self._db.execute(
+                "SELECT char, meaning FROM seven_chr WHERE code = ? ORDER BY ord",
+                (entry.seven_chr_from,),
+            )
+        )
+        note = self._db.execute(
+            "SELECT text FROM notes WHERE code = ? AND kind = 'seven_chr_note'",
+            (entry.seven_chr_from,),
+        ).fetchone()
+        return SevenCharacter(entry.seven_chr_from, note[0] if note else None, values)
+
+    # -- search -------------------------------------------------------------------
+    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+        """Titles, inclusion terms and index terms, ranked by BM25; one hit per code."""
+        query = fts_query(text)
+        if not query:
+            return []
+        rows = self._db.execute(
+            "SELECT s.code, s.source, s.text, bm25(search) AS score, c.title, c.billable "
+            "FROM search s JOIN codes c ON c.code = s.code "
+            "WHERE search MATCH ? ORDER BY score LIMIT ?",
+            (query, limit * 4),
+        ).fetchall()
+        hits: dict[str, SearchHit] = {}
+        for code, source, matched, score, title, billable in rows:
+            # The title is the most authoritative match; keep the best-ranked row per code.
+            if code not in hits:
+                hits[code] = SearchHit(code, title, source, matched, bool(billable), -score)
+        return list(hits.values())[:limit]
+
+    # -- index books --------------------------------------------------------------
+    def books(self) -> dict[str, tuple[str, ...]]:
+        return {
+            book: tuple(json.loads(headings))
+            for book, headings in self._db.execute("SELECT book, headings FROM books")
+        }
+
+    def _term(self, row: tuple[object, ...]) -> Term:
+        values = list(row)
+        nonessential = str(values[5])
+        values[5] = tuple(nonessential.split("|")) if nonessential else ()
+        return Term(*values)  # type: ignore[arg-type]
+
+    def term(self, term_id: int) -> Term | None:
+        row = self._db.execute(f"SELECT {_TERM_COLUMNS} FROM terms WHERE id = ?", (term_id,))
+        found = row.fetchone()
+        return self._term(found) if found else None
+
+    def subterms(self, term_id: int) -> list[Term]:
+        rows = self._db.execute(
+            f"SELECT {_TERM_COLUMNS} FROM terms WHERE parent_id = ? ORDER BY id", (term_id,)
+        )
+        return [self._term(r) for r in rows]
+
+    def main_terms(self, book: str, norm: str | None = None) -> list[Term]:
+        if norm is None:
+            sql = f"SELECT {_TERM_COLUMNS} FROM terms WHERE book = ? AND level = 0 ORDER BY id"
+            rows = self._db.execute(sql, (book,))
+        else:
+            sql = (
+                f"SELECT {_TERM_COLUMNS} FROM terms WHERE book = ? AND level = 0 AND norm = ? "
+                "ORDER BY id"
+            )
+            rows = self._db.execute(sql, (book, norm))
+        return [self._term(r) for r in rows]
+
+    def terms_named(self, book: str, norm: str) -> list[Term]:
+        rows = self._db.execute(
+            f"SELECT {_TERM_COLUMNS} FROM terms WHERE book = ? AND norm = ? ORDER BY level, id",
+            (book, norm),
+        )
+        return [self._term(r) for r in rows]
+
+    def cells(self, term_id: int) -> dict[int, tuple[str, str | None, str | None]]:
+        """Table columns of a neoplasm or drug term: col -> (printed, resolved, resolution)."""
+        return {
+            col: (code, resolved, resolution)
+            for col, code, resolved, resolution in self._db.execute(
+                "SELECT col, code, resolved, resolution FROM cells WHERE term_id = ?", (term_id,)
+            )
+        }
+
+    def main_term_titles(self, book: str) -> list[tuple[int, str]]:
+        rows = self._db.execute(
+            "SELECT id, title FROM terms WHERE book = ? AND level = 0 ORDER BY id", (book,)
+        )
+        return [(int(i), str(t)) for i, t in rows]

@@ -1,0 +1,99 @@
+"""Every error medcoder raises on purpose, each with a stable code.
+
+The hierarchy::
+
+    MedcoderError                    E000
+    ├── ConfigurationError           E100
+    │   └── DataNotFoundError        E101  no CMS data folder / file where we looked
+    ├── CodeSetError                 E200
+    │   ├── ReleaseNotFoundError     E201  no release by that name, or none built
+    │   ├── NoReleaseForDateError    E202  no release covers the date of service
+    │   ├── ReleaseBuildError        E203  a release could not be built
+    │   ├── SourceFormatError        E204  a CMS file is malformed (names file and line)
+    │   ├── UnknownCodeError         E205  a code not in the release (with nearest codes)
+    │   └── MissingComponentError    E206  the release lacks a part (index, table)
+    └── InvalidInputError            E300  malformed user input (code, date, option)
+
+The CLI prints ``error[E205]: message`` and, where known, a ``hint:`` line; it never
+shows a traceback for these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+
+class MedcoderError(Exception):
+    """Base of every deliberate medcoder error."""
+
+    code = "E000"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigurationError(MedcoderError):
+    code = "E100"
+
+
+class DataNotFoundError(ConfigurationError):
+    code = "E101"
+
+
+class CodeSetError(MedcoderError):
+    code = "E200"
+
+
+class ReleaseNotFoundError(CodeSetError):
+    code = "E201"
+
+
+class NoReleaseForDateError(CodeSetError):
+    code = "E202"
+
+
+class ReleaseBuildError(CodeSetError):
+    code = "E203"
+
+
+class SourceFormatError(CodeSetError):
+    """A source file does not have the layout its loader expects."""
+
+    code = "E204"
+
+    def __init__(
+        self, path: Path | str, problem: str, *, line: int | None = None, hint: str | None = None
+    ) -> None:
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {problem}", hint=hint)
+        self.path = Path(path)
+        self.line = line
+
+
+class UnknownCodeError(CodeSetError):
+    """A code that is not in the release; carries the nearest valid codes."""
+
+    code = "E205"
+
+    def __init__(self, code: str, release: str, suggestions: Sequence[str] = ()) -> None:
+        hint = f"nearest valid codes: {', '.join(suggestions)}" if suggestions else None
+        super().__init__(f"{code} is not a code in {release}", hint=hint)
+        self.unknown_code = code
+        self.release = release
+        self.suggestions = tuple(suggestions)
+
+
+class MissingComponentError(CodeSetError):
+    """The release was built without the part asked for (e.g. no Alphabetic Index)."""
+
+    code = "E206"
+
+
+class InvalidInputError(MedcoderError):
+    code = "E300"
