@@ -36,7 +36,8 @@ FORMAT = click.Choice(["table", "json"])
 
 
 def _console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    # Tabular text holds square brackets ("[any part, except buttock]"): never markup.
+    return Console(highlight=False, soft_wrap=True, markup=False)
 
 
 def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -230,7 +231,7 @@ def codes_show(
         return
     console = _console()
     billable = "billable" if data["billable"] else "not billable"
-    console.print(f"[bold]{data['code']}[/bold]  {data['title']}  ({billable}; {data['release']})")
+    console.print(f"{data['code']}  {data['title']}  ({billable}; {data['release']})", style="bold")
     for ancestor in data["ancestors"]:
         console.print(f"  in {ancestor['code']}: {ancestor['title']}")
     for kind, notes in data["notes"].items():
@@ -321,7 +322,7 @@ def codes_index(
             f"{chosen.name} has no Alphabetic Index",
             hint="build a release with the index: `medcoder setup --data DIR`",
         )
-    result = IndexNavigator(chosen).walk(path, book)
+    result = IndexNavigator.for_release(chosen).walk(path, book)
     data = serialize.index_result(result)
     if fmt == "json":
         _emit_json(data)
@@ -348,7 +349,7 @@ def codes_index(
         verified = data["verification"]
         extra = f" (printed {data['printed_code']}; {verified})" if verified != "ok" else ""
         manif = f" [{data['manifestation']}]" if data["manifestation"] else ""
-        console.print(f"[bold]code: {data['code']}{manif}[/bold]{extra}")
+        console.print(f"code: {data['code']}{manif}{extra}", style="bold")
 
 
 def _table_command(table: str, columns: dict[str, int], option: str) -> Callable[..., None]:
@@ -365,8 +366,10 @@ def _table_command(table: str, columns: dict[str, int], option: str) -> Callable
             _emit_json(data)
             return
         console = _console()
-        if not result.steps:
+        if not result.steps or result.unmatched:
             console.print(f"no {table} table row matches {query!r}")
+            if result.unmatched:
+                console.print(f"not found: {', '.join(result.unmatched)}")
             sys.exit(1)
         console.print(f"row: {result.path}")
         for heading, value in result.row.items():
@@ -377,7 +380,7 @@ def _table_command(table: str, columns: dict[str, int], option: str) -> Callable
         extra = (
             f" (printed {result.printed}; {result.resolution})" if result.resolution != "ok" else ""
         )
-        console.print(f"[bold]{column}: {shown}[/bold]{extra}")
+        console.print(f"{column}: {shown}{extra}", style="bold")
 
     command = click.argument("query")(command)
     command = click.option(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from medcoder.codesets.store import Release, Term
-from medcoder.codesets.text import norm_term, title_alternatives
+from medcoder.codesets.text import core_title, norm_term, title_alternatives
 
 # Subterms that only connect: "with", "in", "due to" (Guidelines I.A.15) group the
 # conditions below them, so a path may name the condition without the connector.
@@ -66,9 +66,9 @@ class IndexResult:
         return ", ".join(s.title for s in self.steps)
 
 
-def _rank(result: IndexResult) -> tuple[int, int, int]:
-    """Prefer the walk that matched most, then one that ends on a code, then the shorter."""
-    return (-len(result.unmatched), result.code is not None, -len(result.steps))
+def _rank(result: IndexResult) -> tuple[int, bool]:
+    """Prefer the walk that matched most, then one that ends on a code (ties: first seen)."""
+    return (-len(result.unmatched), result.code is not None)
 
 
 def _step(term: Term) -> IndexStep:
@@ -95,6 +95,36 @@ class IndexNavigator:
     def __init__(self, release: Release) -> None:
         self.release = release
         self._main: dict[str, dict[str, list[int]]] = {}
+        self._children: dict[int, list[tuple[Term, frozenset[str], frozenset[str]]]] = {}
+        self._candidates: dict[tuple[str, str], list[Term]] = {}
+        self._titles: dict[str, list[str]] = {}
+
+    @classmethod
+    def for_release(cls, release: Release) -> IndexNavigator:
+        """The release's shared navigator (its caches outlive one lookup)."""
+        navigator = release.memo.get("index_navigator")
+        if not isinstance(navigator, IndexNavigator):
+            navigator = cls(release)
+            release.memo["index_navigator"] = navigator
+        return navigator
+
+    def _subterms(self, term_id: int) -> list[tuple[Term, frozenset[str], frozenset[str]]]:
+        """Subterms with their exact forms and all accepted forms, computed once per term."""
+        cached = self._children.get(term_id)
+        if cached is None:
+            cached = []
+            for child in self.release.subterms(term_id):
+                exact = {norm_term(child.title), core_title(child.title)}
+                forms = set(title_alternatives(child.title)) | exact
+                # "urinary (tract)": the subterm with its nonessential modifier is named too.
+                for modifier in child.nonessential:
+                    forms.add(norm_term(f"{child.title} {modifier}"))
+                    forms.add(norm_term(f"{modifier} {child.title}"))
+                cached.append((child, frozenset(exact), frozenset(forms)))
+            if len(self._children) > 50_000:
+                self._children.clear()
+            self._children[term_id] = cached
+        return cached
 
     def _main_terms(self, book: str) -> dict[str, list[int]]:
         if book not in self._main:
@@ -119,14 +149,24 @@ class IndexNavigator:
             result = self._walk_from(query, start, segments[used:], book, depth)
             if best is None or _rank(result) > _rank(best):
                 best = result
+            if not result.unmatched and result.code is not None:
+                break  # nothing ranks higher; candidates come principal entry first
         if best is None and segments and len(segments[0].split()) > 1:
-            # Inverted form: the index lists "Sclerosis, multiple", notes say "multiple sclerosis".
+            # A first segment that is not a main term as written: the index inverts
+            # ("multiple sclerosis" -> "Sclerosis, multiple") or splits it ("carbon
+            # monoxide" -> "Carbon, monoxide").
             words = segments[0].split()
-            for i in range(len(words) - 1, 0, -1):
-                inverted = [" ".join(words[i:]), " ".join(words[:i]), *segments[1:]]
-                for start, used in self._main_candidates(inverted, book):
+            splits = [
+                [" ".join(words[i:]), " ".join(words[:i])] for i in range(len(words) - 1, 0, -1)
+            ]
+            splits += [
+                [" ".join(words[:i]), " ".join(words[i:])] for i in range(len(words) - 1, 0, -1)
+            ]
+            for split in splits:
+                candidate_path = [*split, *segments[1:]]
+                for start, used in self._main_candidates(candidate_path, book):
                     if used == 1:
-                        result = self._walk_from(query, start, inverted[1:], book, depth)
+                        result = self._walk_from(query, start, candidate_path[1:], book, depth)
                         if not result.unmatched and (best is None or _rank(result) > _rank(best)):
                             best = result
                 if best is not None:
@@ -144,10 +184,21 @@ class IndexNavigator:
         main = self._main_terms(book)
         for k in range(len(segments), 0, -1):
             wanted = norm_term(", ".join(segments[:k]))
+            key = (book, wanted)
+            if key in self._candidates:
+                return [(t, k) for t in self._candidates[key]]
             ids = main.get(wanted)
             if ids:
                 terms = [t for t in (self.release.term(i) for i in ids) if t is not None]
-                terms.sort(key=lambda t: norm_term(t.title) != wanted)
+                # Exact titles first, then the principal entry (the one with most subterms:
+                # "Fracture, traumatic" rather than "Fracture, burst").
+                terms.sort(
+                    key=lambda t: (
+                        wanted not in (norm_term(t.title), core_title(t.title)),
+                        -self.release.subterm_count(t.id),
+                    )
+                )
+                self._candidates[key] = terms
                 return [(t, k) for t in terms]
         return []
 
@@ -186,7 +237,7 @@ class IndexNavigator:
                     suggestions=target.suggestions,
                     manifestation=target.manifestation,
                 )  # fmt: skip
-        suggestions = tuple(t.title for t in self.release.subterms(last.id))[:25]
+        suggestions = tuple(t.title for t, _, _ in self._subterms(last.id))[:25]
         return IndexResult(
             query, book, name,
             steps=tuple(result_steps),
@@ -198,36 +249,38 @@ class IndexNavigator:
 
     def _match_child(self, current: Term, rest: list[str]) -> tuple[list[Term], int]:
         """Subterm(s) of ``current`` naming the longest run of leading segments."""
-        children = self.release.subterms(current.id)
-        for k in range(len(rest), 0, -1):
-            wanted = norm_term(", ".join(rest[:k]))
-            exact = [c for c in children if norm_term(c.title) == wanted]
-            partial = [c for c in children if wanted in title_alternatives(c.title)]
+        children = self._subterms(current.id)
+        wanted_forms = [norm_term(", ".join(rest[:k])) for k in range(len(rest), 0, -1)]
+        for k, wanted in zip(range(len(rest), 0, -1), wanted_forms, strict=True):
+            exact = [c for c, ex, _ in children if wanted in ex]
+            partial = [c for c, _, forms in children if wanted in forms]
             if exact or partial:
                 return [(exact or partial)[0]], k
         first = rest[0].strip().lower()
         # "with neuropathy" written as one segment: the connector, then the condition.
         for connector in CONNECTORS:
             if first.startswith(connector + " "):
-                for child in children:
-                    if norm_term(child.title) == norm_term(connector):
+                for child, exact_forms, _ in children:
+                    if connector in exact_forms:
                         tail = [rest[0][len(connector) :].strip(), *rest[1:]]
                         deeper, taken = self._match_child(child, tail)
                         if deeper:
                             return [child, *deeper], taken
         # The condition named without its connector: look under "with", "in", "due to".
-        for child in children:
-            if norm_term(child.title) in CONNECTORS:
-                for grandchild in self.release.subterms(child.id):
-                    for k in range(len(rest), 0, -1):
-                        if norm_term(", ".join(rest[:k])) in title_alternatives(grandchild.title):
+        for child, exact_forms, _ in children:
+            if exact_forms & set(CONNECTORS):
+                for grandchild, _, forms in self._subterms(child.id):
+                    for k, wanted in zip(range(len(rest), 0, -1), wanted_forms, strict=True):
+                        if wanted in forms:
                             return [child, grandchild], k
         return [], 0
 
     def near_main_terms(self, text: str, book: str, limit: int = 8) -> tuple[str, ...]:
         from rapidfuzz import fuzz, process
 
-        titles = [t for _, t in self.release.main_term_titles(book)]
+        if book not in self._titles:
+            self._titles[book] = [t for _, t in self.release.main_term_titles(book)]
+        titles = self._titles[book]
         if not text or not titles:
             return ()
         found = process.extract(text, titles, scorer=fuzz.WRatio, limit=limit)

@@ -18,6 +18,7 @@ from medcoder.codesets.catalog import (
 )
 from medcoder.codesets.model import ReleaseInfo
 from medcoder.codesets.store import Release
+from medcoder.codesets.validate import Validation, validate
 from medcoder.errors import NoReleaseForDateError, ReleaseNotFoundError
 from medcoder.settings import home_dir
 
@@ -139,6 +140,10 @@ class Registry:
         if day is not None:
             return self.release_for(day)
         return self.latest()
+
+    def validate(self, code: str, day: date | None = None) -> Validation:
+        """Is ``code`` valid for reporting on the date of service (newest release if no date)?"""
+        return validate(self.choose(day=day), code)
 
     def close(self) -> None:
         for release in self._open.values():

@@ -88,6 +88,8 @@ class Release:
         uri = f"file:{folder / RELEASE_FILE}?mode=ro"
         self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self._cache: dict[str, CodeEntry | None] = {}
+        # Per-release helpers built on demand (e.g. the index navigator and its caches).
+        self.memo: dict[str, object] = {}
 
     @property
     def name(self) -> str:
@@ -288,6 +290,10 @@ class Release:
             f"SELECT {_TERM_COLUMNS} FROM terms WHERE parent_id = ? ORDER BY id", (term_id,)
         )
         return [self._term(r) for r in rows]
+
+    def subterm_count(self, term_id: int) -> int:
+        row = self._db.execute("SELECT count(*) FROM terms WHERE parent_id = ?", (term_id,))
+        return int(row.fetchone()[0])
 
     def main_terms(self, book: str, norm: str | None = None) -> list[Term]:
         if norm is None:

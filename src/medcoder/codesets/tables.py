@@ -87,7 +87,7 @@ def lookup_table(release: Release, table: str, query: str, column: str) -> Table
             f"{release.name} has no {table} table",
             hint="build a release with the table XML: `medcoder setup --data DIR`",
         )
-    navigator = IndexNavigator(release)
+    navigator = IndexNavigator.for_release(release)
     segments = split_path(query)
     if table == "neoplasm":
         # The table is one main term ("Neoplasm, neoplastic"); a query names the site.

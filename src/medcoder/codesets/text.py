@@ -14,6 +14,14 @@ def norm_term(text: str) -> str:
     return _NON_WORD.sub(" ", folded.lower()).strip()
 
 
+_NEC_NOS = re.compile(r"\s+(nec|nos)$")
+
+
+def core_title(title: str) -> str:
+    """The title without a trailing NEC / NOS: ``brain NEC`` is the entry for ``brain``."""
+    return _NEC_NOS.sub("", norm_term(title))
+
+
 def title_alternatives(title: str) -> set[str]:
     """Forms of an index title a path segment may name.
 
@@ -21,17 +29,19 @@ def title_alternatives(title: str) -> set[str]:
     ``Diabetes`` or ``diabetic``; ``Abdomen, abdominal`` as either word.
     """
     whole = norm_term(title)
-    forms = {whole}
-    parts = [norm_term(p) for p in title.split(",")]
+    forms = {whole, core_title(title)}
+    parts = [norm_term(p) for p in re.split(r",| or ", title)]
     forms.update(p for p in parts if p)
     return forms
 
 
 def fts_query(text: str) -> str:
-    """A safe FTS5 query: every word must occur (prefix match on the last one)."""
+    """A safe FTS5 query: every word must occur (prefix match on a longer last word)."""
     words = [w for w in norm_term(text).split() if w]
     if not words:
         return ""
-    quoted = [f'"{w}"' for w in words[:-1]]
-    quoted.append(f'"{words[-1]}"*')
+    quoted = [f'"{w}"' for w in words]
+    # Prefix-match the last word while it is being typed, once it says enough (3+ letters).
+    if len(words[-1]) >= 3:
+        quoted[-1] += "*"
     return " ".join(quoted)

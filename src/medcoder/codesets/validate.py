@@ -87,9 +87,12 @@ def _explain_unknown(release: Release, key: str) -> Validation:
     # A 7th character that the category does not define.
     if len(flat) == 7:
         base = release.get(flat[:6].rstrip("X") if flat[:6].endswith("X") else flat[:6])
-        if base is not None:
+        # Only where the base is a leaf awaiting its 7th character: a base that a newer
+        # release subdivided (S30.1 -> S30.11..S30.13) needs a deeper code instead.
+        is_leaf = base is not None and all(c.expansion for c in release.children(base.code))
+        if base is not None and is_leaf:
             seven = release.seven_character(base.code)
-            if seven is not None:
+            if seven is not None and flat[6] not in {c for c, _ in seven.values}:
                 allowed = ", ".join(c for c, _ in seven.values)
                 return Validation(
                     key,
@@ -98,10 +101,6 @@ def _explain_unknown(release: Release, key: str) -> Validation:
                     name,
                     suggestions=tuple(with_seventh(base.code, c) for c, _ in seven.values[:3]),
                 )
-    return Validation(
-        key,
-        Validity.INVALID,
-        f"{key} is not a code in {name}",
-        name,
-        suggestions=tuple(release.nearest(key)),
-    )
+    suggestions = tuple(c for c in release.nearest(key) if release.get(c) is not None)
+    return Validation(key, Validity.INVALID, f"{key} is not a code in {name}", name,
+                      suggestions=suggestions)  # fmt: skip
