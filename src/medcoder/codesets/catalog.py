@@ -110,6 +110,10 @@ def release_name(fiscal_year: int, month: int) -> str:
     return f"icd10cm-{fiscal_year}" if month == 10 else f"icd10cm-{fiscal_year}-{month:02d}"
 
 
+def _fy_position(month: int) -> int:
+    return 0 if month >= 10 else month
+
+
 def _companion(found: list[FoundFile], role: str, anchor: FoundFile) -> FoundFile | None:
     """Same folder first, then the same fiscal year, then the newest earlier year."""
     candidates = [f for f in found if f.role == role and f.fiscal_year <= anchor.fiscal_year]
@@ -120,7 +124,9 @@ def _companion(found: list[FoundFile], role: str, anchor: FoundFile) -> FoundFil
         return (
             f.path.parent == anchor.path.parent,
             f.fiscal_year,
-            (f.month <= anchor.month) if f.month != 10 else 1,
+            # Position within the fiscal year (October first): an April file is later
+            # than an October release of the same year.
+            _fy_position(f.month) <= _fy_position(anchor.month),
             f.path.suffix.lower() == ".xml",  # the official XML beats a flattened CSV
         )
 

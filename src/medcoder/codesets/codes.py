@@ -47,7 +47,7 @@ def normalize(code: str) -> str:
     Raises InvalidInputError for anything that cannot be an ICD-10-CM code.
     """
     raw = code.strip()
-    if raw.isdigit() and 1 <= int(raw) <= 22:
+    if re.fullmatch(r"[0-9]{1,2}", raw) and 1 <= int(raw) <= 22:
         return str(int(raw))
     upper = raw.upper().replace(" ", "")
     if _SECTION_RE.fullmatch(upper):
@@ -74,6 +74,10 @@ def with_seventh(code: str, seventh: str) -> str:
     flat = compact(code)
     if len(flat) > 6:
         raise InvalidInputError(f"{normalize(code)} already has seven characters")
+    if not is_code_syntax(flat):
+        raise InvalidInputError(f"{code!r} cannot take a 7th character")
+    if not re.fullmatch(r"[A-Za-z0-9]", seventh):
+        raise InvalidInputError(f"{seventh!r} is not a 7th character: one letter or digit")
     flat = flat.ljust(6, PLACEHOLDER) + seventh.upper()
     return normalize(flat)
 

@@ -130,7 +130,7 @@ class IndexNavigator:
         if book not in self._main:
             table: dict[str, list[int]] = {}
             for term_id, title in self.release.main_term_titles(book):
-                for form in title_alternatives(title):
+                for form in title_alternatives(title, split_or=False):
                     table.setdefault(form, []).append(term_id)
             self._main[book] = table
         return self._main[book]

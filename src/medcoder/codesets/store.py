@@ -323,6 +323,27 @@ class Release:
             )
         }
 
+    def index_rows(self) -> list[tuple[int, int | None, int, str, tuple[str, ...], str | None]]:
+        """(id, parent_id, level, title, nonessential, see) of every Alphabetic Index term."""
+        rows = self._db.execute(
+            "SELECT id, parent_id, level, title, nonessential, see FROM terms "
+            "WHERE book = 'index' ORDER BY id"
+        )
+        return [
+            (i, p, lv, t, tuple(n.split("|")) if n else (), see) for i, p, lv, t, n, see in rows
+        ]
+
+    def title_rows(self) -> list[tuple[str, str, str]]:
+        """(code, text, source) for every code title and inclusion term (no 7th expansions)."""
+        titles = self._db.execute(
+            "SELECT code, title FROM codes "
+            "WHERE expansion = 0 AND kind NOT IN ('chapter', 'section')"
+        )
+        out = [(c, t, "tabular") for c, t in titles]
+        notes = self._db.execute("SELECT code, text FROM notes WHERE kind = 'inclusion_terms'")
+        out += [(c, t, "tabular") for c, t in notes]
+        return out
+
     def main_term_titles(self, book: str) -> list[tuple[int, str]]:
         rows = self._db.execute(
             "SELECT id, title FROM terms WHERE book = ? AND level = 0 ORDER BY id", (book,)

@@ -8,6 +8,7 @@ one, padded with placeholder X (I.A.4). The Tabular XML lists such codes without
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -28,9 +29,35 @@ class CodeRow:
     expansion: bool  # True for a code the release made by adding a 7th character
 
 
+# "7th characters D and S do not apply to codes in category S06 with 6th character 7 - ...,
+# or 8 - ...": the Tabular states such exceptions as notes; they are read, not hard-coded.
+_SEVENTH_EXCEPTION_RE = re.compile(
+    r"7th characters? ((?:[A-Z](?:, | and |,? or )?)+) do(?:es)? not apply to codes in "
+    r"category ([A-Z][0-9A-Z]{2}) with 6th characters? ([0-9A-Z])(?:.*?,? or ([0-9A-Z]) -)?",
+    re.IGNORECASE,
+)
+
+
+def seventh_exceptions(nodes: Iterable[TabularNode]) -> dict[tuple[str, str], set[str]]:
+    """(category, 6th character) -> 7th characters that the Tabular says do not apply."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for node in nodes:
+        texts = [n.text for n in node.notes]
+        if node.seven_chr_note:
+            texts.append(node.seven_chr_note)
+        for text in texts:
+            for m in _SEVENTH_EXCEPTION_RE.finditer(text):
+                chars = set(re.findall(r"\b[A-Z]\b", m.group(1)))
+                for sixth in (m.group(3), m.group(4)):
+                    if sixth:
+                        found.setdefault((m.group(2).upper(), sixth.upper()), set()).update(chars)
+    return found
+
+
 def code_rows(nodes: Iterable[TabularNode]) -> Iterator[CodeRow]:
     """Every node as a CodeRow, followed (after each leaf) by its 7th-character expansions."""
     node_list = list(nodes)
+    exceptions = seventh_exceptions(node_list)
     has_children = {n.parent for n in node_list if n.parent is not None}
     by_code = {n.code: n for n in node_list}
     seven_from: dict[str, str | None] = {}
@@ -54,7 +81,11 @@ def code_rows(nodes: Iterable[TabularNode]) -> Iterator[CodeRow]:
             expansion=False,
         )
         if diag and is_leaf and source is not None:
+            flat = node.code.replace(".", "").ljust(6, "X")
+            excluded = exceptions.get((flat[:3], flat[5]), set())
             for char, meaning in by_code[source].seven_chr:
+                if char in excluded:
+                    continue
                 yield CodeRow(
                     code=with_seventh(node.code, char),
                     kind=NodeKind.CODE,

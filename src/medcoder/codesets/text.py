@@ -22,15 +22,17 @@ def core_title(title: str) -> str:
     return _NEC_NOS.sub("", norm_term(title))
 
 
-def title_alternatives(title: str) -> set[str]:
+def title_alternatives(title: str, *, split_or: bool = True) -> set[str]:
     """Forms of an index title a path segment may name.
 
     The index prints variants together: ``Diabetes, diabetic`` is reached as
-    ``Diabetes`` or ``diabetic``; ``Abdomen, abdominal`` as either word.
+    ``Diabetes`` or ``diabetic``; ``Abdomen, abdominal`` as either word; a subterm
+    ``atrial or auricular`` as either word (not for main terms: ``Still's disease or
+    syndrome`` is not the entry for ``syndrome``).
     """
     whole = norm_term(title)
     forms = {whole, core_title(title)}
-    parts = [norm_term(p) for p in re.split(r",| or ", title)]
+    parts = [norm_term(p) for p in re.split(r",| or " if split_or else ",", title)]
     forms.update(p for p in parts if p)
     return forms
 

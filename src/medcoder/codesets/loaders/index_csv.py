@@ -20,6 +20,13 @@ REQUIRED_COLUMNS = ("Level", "Term", "See", "SeeAlso", "NonEssModif", "Code")
 def load_index_csv(path: Path, version: str = "") -> IndexBook:
     """Read the flattened index CSV, rebuilding parents from the Level column."""
     try:
+        return _load(path, version)
+    except UnicodeDecodeError as exc:
+        raise SourceFormatError(path, f"not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
+
+
+def _load(path: Path, version: str) -> IndexBook:
+    try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
         raise SourceFormatError(path, f"cannot read file: {exc}") from exc
@@ -73,6 +80,7 @@ def load_index_csv(path: Path, version: str = "") -> IndexBook:
                 stack.append(entry_id)
         except csv.Error as exc:
             raise SourceFormatError(path, f"bad CSV: {exc}", line=reader.line_num) from exc
+
     if not entries:
         raise SourceFormatError(path, "no index rows found")
     return IndexBook(kind=BookKind.INDEX, version=version, headings=(), entries=tuple(entries))

@@ -77,10 +77,11 @@ def load_index_xml(path: Path, kind: BookKind | None = None) -> IndexBook:
             path, f"expected root element ICD10CM.index, found {root.tag}", line=line_of(root)
         )
     book_kind = kind or guess_kind(root, path)
-    headings = tuple(
-        text_of(h)
-        for h in sorted(root.iterfind("indexHeading/head"), key=lambda h: int(h.get("col", "0")))
-    )
+    heads = list(root.iterfind("indexHeading/head"))
+    for head in heads:
+        if not str(head.get("col", "")).isdigit():
+            raise SourceFormatError(path, "table heading without a numeric col", line=line_of(head))
+    headings = tuple(text_of(h) for h in sorted(heads, key=lambda h: int(h.get("col", "0"))))
     entries: list[IndexEntry] = []
 
     def walk(element: etree._Element, parent_id: int | None, level: int) -> None:

@@ -1,0 +1,95 @@
+"""Shared fixtures: the tiny real-format excerpts in tests/fixtures and the full CMS
+releases in ../shared/data, each full file parsed at most once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from medcoder.codesets.loaders.index_csv import load_index_csv
+from medcoder.codesets.loaders.index_xml import load_index_xml
+from medcoder.codesets.loaders.order_file import load_code_list, load_order_file
+from medcoder.codesets.loaders.tabular_xml import load_tabular
+from medcoder.codesets.model import IndexBook, OrderRecord, TabularList
+from medcoder.codesets.tabular import CodeRow, code_rows
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def icd10cm_fixtures() -> Path:
+    """tests/fixtures/icd10cm: synthetic excerpts in the official CMS layouts."""
+    return FIXTURES / "icd10cm"
+
+
+@pytest.fixture(scope="session")
+def mini_tabular(icd10cm_fixtures: Path) -> TabularList:
+    return load_tabular(icd10cm_fixtures / "tabular_mini.xml")
+
+
+@pytest.fixture(scope="session")
+def mini_code_rows(mini_tabular: TabularList) -> tuple[CodeRow, ...]:
+    return tuple(code_rows(mini_tabular.nodes))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The CMS reference data folder (``../shared/data`` beside the repository)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"CMS reference data not found at {SHARED_DATA} (../shared/data)")
+    return SHARED_DATA
+
+
+def _source(shared_data: Path, relative: str) -> Path:
+    path = shared_data / relative
+    if not path.is_file():
+        pytest.skip(f"CMS file {relative} not found under {shared_data}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tabular_2026(shared_data: Path) -> TabularList:
+    return load_tabular(
+        _source(shared_data, "icd10cm/fy2026-april/icd10cm-tabular-April-1-2026.xml")
+    )
+
+
+@pytest.fixture(scope="session")
+def code_rows_2026(tabular_2026: TabularList) -> tuple[CodeRow, ...]:
+    return tuple(code_rows(tabular_2026.nodes))
+
+
+@pytest.fixture(scope="session")
+def code_list_2026(shared_data: Path) -> list[str]:
+    return load_code_list(_source(shared_data, "icd10cm/fy2026-april/code-list-April-2026.txt"))
+
+
+@pytest.fixture(scope="session")
+def index_csv_2025(shared_data: Path) -> IndexBook:
+    return load_index_csv(
+        _source(shared_data, "icd10cm/fy2025-april/derived_wbdill_ICD10CM_2025_Index.csv"),
+        version="2025",
+    )
+
+
+@pytest.fixture(scope="session")
+def neoplasm_2025(shared_data: Path) -> IndexBook:
+    return load_index_xml(_source(shared_data, "icd10cm/fy2025-april/icd-10-cm-neoplasm-2025.xml"))
+
+
+@pytest.fixture(scope="session")
+def drug_2025(shared_data: Path) -> IndexBook:
+    return load_index_xml(_source(shared_data, "icd10cm/fy2025-april/icd-10-cm-drug-2025.xml"))
+
+
+@pytest.fixture(scope="session")
+def eindex_2025(shared_data: Path) -> IndexBook:
+    return load_index_xml(_source(shared_data, "icd10cm/fy2025-april/icd-10-cm-eindex-2025.xml"))
+
+
+@pytest.fixture(scope="session")
+def order_2021(shared_data: Path) -> list[OrderRecord]:
+    return load_order_file(_source(shared_data, "icd10cm/fy2021/icd10cm-order-Jan-2021.txt"))
