@@ -3,6 +3,7 @@ releases in ../shared/data, each full file parsed at most once per session."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from medcoder.codesets.loaders.index_xml import load_index_xml
 from medcoder.codesets.loaders.order_file import load_code_list, load_order_file
 from medcoder.codesets.loaders.tabular_xml import load_tabular
 from medcoder.codesets.model import IndexBook, OrderRecord, TabularList
+from medcoder.codesets.registry import Registry
+from medcoder.codesets.store import Release
 from medcoder.codesets.tabular import CodeRow, code_rows
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -93,3 +96,60 @@ def eindex_2025(shared_data: Path) -> IndexBook:
 @pytest.fixture(scope="session")
 def order_2021(shared_data: Path) -> list[OrderRecord]:
     return load_order_file(_source(shared_data, "icd10cm/fy2021/icd10cm-order-Jan-2021.txt"))
+
+
+# -- releases built once per session from ../shared/data ---------------------------
+OLD = "icd10cm-2025-04"
+NEW = "icd10cm-2026-04"
+ORDER_ONLY = "icd10cm-2021-01"
+
+
+@pytest.fixture(scope="session")
+def cms_data() -> Path:
+    """The folder of official CMS files beside the repository (``../shared/data``)."""
+    data = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    if not (data / "icd10cm").is_dir():
+        pytest.skip(f"CMS data not found at {data} (expected ../shared/data beside the repo)")
+    return data
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory: pytest.TempPathFactory, cms_data: Path) -> Path:
+    """A MEDCODER_HOME with every release in ../shared/data built into it."""
+    home = tmp_path_factory.getbasetemp() / "medcoder-built-home"
+    registry = Registry(home, quiet=True)
+    registry.setup(cms_data)
+    registry.close()
+    return home
+
+
+@pytest.fixture(scope="session")
+def embedded_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty MEDCODER_HOME: the first ``available()`` builds the embedded release there."""
+    home = tmp_path_factory.getbasetemp() / "medcoder-embedded-home"
+    home.mkdir(exist_ok=True)
+    return home
+
+
+@pytest.fixture(scope="session")
+def registry(built_home: Path) -> Iterator[Registry]:
+    reg = Registry(built_home, quiet=True)
+    yield reg
+    reg.close()
+
+
+@pytest.fixture(scope="session")
+def release_2026(registry: Registry) -> Release:
+    """FY2026 April Tabular beside the FY2025 Alphabetic Index and tables."""
+    return registry.open(NEW)
+
+
+@pytest.fixture(scope="session")
+def release_2025(registry: Registry) -> Release:
+    return registry.open(OLD)
+
+
+@pytest.fixture(scope="session")
+def release_2021(registry: Registry) -> Release:
+    """Built from the order file alone: no notes, no index, no tables."""
+    return registry.open(ORDER_ONLY)

@@ -395,3 +395,132 @@ codes.command("neoplasm", help="Neoplasm Table: SITE and --behavior.")(
 codes.command("drug", help="Table of Drugs and Chemicals: SUBSTANCE and --intent.")(
     _table_command("drug", DRUG_COLUMNS, "intent")
 )
+
+
+# -- coding ------------------------------------------------------------------------------
+def _read_note(path: Path) -> tuple[str, list[str]]:
+    """The note's text; bytes that are not UTF-8 are replaced, with a notice (never fatal)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(
+            f"cannot read {path}: {exc.strerror}", hint="give the path of a text file"
+        ) from exc
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        text = raw.decode("utf-8", errors="replace")
+        bad = text.count("\ufffd")
+        return text, [
+            f"{path}: {bad} byte(s) were not UTF-8 (first at byte {exc.start}) and were "
+            "replaced; save the note as UTF-8 to keep every character"
+        ]
+
+
+@main.command("code")
+@click.argument("note", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--setting", default="outpatient", show_default=True,
+              help="outpatient (Guidelines IV) or inpatient (II/III).")  # fmt: skip
+@date_option
+@release_option
+@click.option("--age", type=click.IntRange(0, 130))
+@click.option("--sex", type=click.Choice(["F", "M"], case_sensitive=False))
+@format_option
+@click.pass_context
+@friendly_errors
+def code_note(
+    ctx: click.Context, note: Path, setting: str, day: str | None, release: str | None,
+    age: int | None, sex: str | None, fmt: str,
+) -> None:  # fmt: skip
+    """Code a clinical note: ICD-10-CM codes in order, with evidence, path and rules."""
+    from medcoder.coding.engine import CodingEngine
+    from medcoder.coding.serialize import result_json
+    from medcoder.pipeline import make_document
+
+    text, notices = _read_note(note)
+    for notice in notices:
+        click.echo(f"notice: {notice}", err=True)
+    document = make_document(
+        text, setting=setting, date_of_service=day, age=age, sex=sex, id=note.stem
+    )
+    result = CodingEngine(_registry(ctx)).code(document, release_name=release)
+    data = result_json(result)
+    data["notices"] = [*notices, *data["notices"]]
+    if fmt == "json":
+        _emit_json(data)
+        return
+    console = _console()
+    for notice in result.notices:
+        console.print(f"notice: {notice}")
+    console.print(f"{note.name}: {result.setting}, {result.release}", style="bold")
+    table = Table("#", "code", "title", "conf.", "evidence", "index path / rules")
+    for a in result.codes:
+        words = "; ".join(f"{e.text!r} ({e.section})" for e in a.evidence[:3])
+        rules = "; ".join(r.rule for r in a.rules)
+        table.add_row(str(a.sequence), a.code, a.title, f"{a.confidence:.2f}", words,
+                      a.index_path + (f" | {rules}" if rules else ""))  # fmt: skip
+    console.print(table)
+    if result.dropped:
+        dropped = Table("considered", "code", "why not coded", title="dropped")
+        for d in result.dropped[:40]:
+            dropped.add_row(d.text, d.code or "", f"{d.reason} [{d.rule.guideline}]")
+        console.print(dropped)
+
+
+@main.command("batch")
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True)
+@click.pass_context
+@friendly_errors
+def batch(ctx: click.Context, source: Path, output: Path, jobs: int) -> None:
+    """Code every note of a JSONL file ({"id","text",...} per line) into OUTPUT."""
+    from rich.progress import Progress
+
+    from medcoder.coding.batch import run_batch
+
+    home = _registry(ctx).home
+    total = sum(1 for line in source.open("rb") if line.strip())
+    if sys.stderr.isatty():
+        with Progress(transient=True) as bar:
+            task = bar.add_task("coding", total=total)
+            summary = run_batch(source, output, home=home, jobs=jobs,
+                                progress=lambda n: bar.advance(task, n))  # fmt: skip
+    else:
+        summary = run_batch(source, output, home=home, jobs=jobs)
+    click.echo(f"{summary.coded} coded, {summary.failed} failed, written to {output}", err=True)
+    if summary.failed:
+        click.echo('failed lines carry an "error" field in the output', err=True)
+
+
+@main.command("evaluate")
+@click.argument("gold", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--setting", help="Override every case's setting (outpatient / inpatient).")
+@date_option
+@release_option
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True)
+@click.option("--max-cases", type=click.IntRange(0, 10_000), default=20, show_default=True,
+              help="Worst cases shown in the text report.")  # fmt: skip
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the JSON report here.")  # fmt: skip
+@format_option
+@click.pass_context
+@friendly_errors
+def evaluate(
+    ctx: click.Context, gold: Path, setting: str | None, day: str | None, release: str | None,
+    jobs: int, max_cases: int, output: Path | None, fmt: str,
+) -> None:  # fmt: skip
+    """Score the engine on a gold file ({"id","text","icd10cm":[...]} per line)."""
+    from medcoder.coding.evaluate import run_evaluation
+    from medcoder.coding.evaluate_report import report_to_json, report_to_text
+
+    report = run_evaluation(
+        gold, setting=setting, date=day, release=release, home=_registry(ctx).home, jobs=jobs
+    )
+    data = report_to_json(report)
+    if output is not None:
+        output.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    if fmt == "json":
+        _emit_json(data)
+    else:
+        click.echo(report_to_text(report, max_cases=max_cases))

@@ -66,9 +66,12 @@ class IndexResult:
         return ", ".join(s.title for s in self.steps)
 
 
-def _rank(result: IndexResult) -> tuple[int, bool]:
-    """Prefer the walk that matched most, then one that ends on a code (ties: first seen)."""
-    return (-len(result.unmatched), result.code is not None)
+def _rank(result: IndexResult) -> tuple[int, int, bool]:
+    """Prefer the walk that matched most, then the deeper one, then one ending on a code.
+
+    Ties keep the first seen: candidates come exact title first, principal entry first.
+    """
+    return (-len(result.unmatched), len(result.steps), result.code is not None)
 
 
 def _step(term: Term) -> IndexStep:
@@ -265,6 +268,19 @@ class IndexNavigator:
                         tail = [rest[0][len(connector) :].strip(), *rest[1:]]
                         deeper, taken = self._match_child(child, tail)
                         if deeper:
+                            return [child, *deeper], taken
+        # A segment whose words the index spreads over two levels, in either order:
+        # "irritable bowel" is "Syndrome, irritable, bowel"; "polycystic ovary" is
+        # "Syndrome, ovary, polycystic".
+        seg_words = rest[0].split()
+        if len(seg_words) > 1:
+            for i in range(len(seg_words)):
+                word = norm_term(seg_words[i])
+                remainder = " ".join(seg_words[:i] + seg_words[i + 1 :])
+                for child, exact_forms, _ in children:
+                    if word in exact_forms:
+                        deeper, taken = self._match_child(child, [remainder, *rest[1:]])
+                        if deeper and taken >= 1:
                             return [child, *deeper], taken
         # The condition named without its connector: look under "with", "in", "due to".
         for child, exact_forms, _ in children:

@@ -323,11 +323,14 @@ class Release:
             )
         }
 
-    def index_rows(self) -> list[tuple[int, int | None, int, str, tuple[str, ...], str | None]]:
-        """(id, parent_id, level, title, nonessential, see) of every Alphabetic Index term."""
+    def index_rows(
+        self, book: str = "index"
+    ) -> list[tuple[int, int | None, int, str, tuple[str, ...], str | None]]:
+        """(id, parent_id, level, title, nonessential, see) of every term of an index book."""
         rows = self._db.execute(
             "SELECT id, parent_id, level, title, nonessential, see FROM terms "
-            "WHERE book = 'index' ORDER BY id"
+            "WHERE book = ? ORDER BY id",
+            (book,),
         )
         return [
             (i, p, lv, t, tuple(n.split("|")) if n else (), see) for i, p, lv, t, n, see in rows

@@ -25,15 +25,25 @@ def core_title(title: str) -> str:
 def title_alternatives(title: str, *, split_or: bool = True) -> set[str]:
     """Forms of an index title a path segment may name.
 
-    The index prints variants together: ``Diabetes, diabetic`` is reached as
-    ``Diabetes`` or ``diabetic``; ``Abdomen, abdominal`` as either word; a subterm
-    ``atrial or auricular`` as either word (not for main terms: ``Still's disease or
-    syndrome`` is not the entry for ``syndrome``).
+    The index prints variants of one word together: ``Diabetes, diabetic`` is reached
+    as ``Diabetes`` or ``diabetic``, ``Abdomen, abdominal`` as either word; a subterm
+    ``atrial or auricular`` as either word. Other comma parts are qualifiers, never a
+    title of their own: ``Reiter's disease, syndrome, or urethritis`` is not the entry
+    for ``syndrome``, nor ``Violence, physical`` for ``physical``.
     """
     whole = norm_term(title)
     forms = {whole, core_title(title)}
-    parts = [norm_term(p) for p in re.split(r",| or " if split_or else ",", title)]
-    forms.update(p for p in parts if p)
+    parts = [norm_term(p) for p in title.split(",")]
+    parts = [p for p in parts if p]
+    if not parts:
+        return forms
+    head = parts[0]
+    stem = head.split()[-1][:3]
+    forms.add(head)
+    forms.update(p for p in parts[1:] if len(p.split()) == 1 and p[:3] == stem)
+    if split_or:
+        for part in list(forms):
+            forms.update(a.strip() for a in re.split(r"\bor\b", part) if a.strip())
     return forms
 
 

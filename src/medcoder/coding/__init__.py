@@ -1,0 +1,1 @@
+"""Choosing codes the way a coder does: index lookup, Tabular verification, guidelines."""

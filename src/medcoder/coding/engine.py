@@ -1,0 +1,235 @@
+"""The coding pipeline: document -> sections -> mentions -> candidates -> code assignments.
+
+Each stage returns frozen results; the guideline rules (coding/rules.py) decide what is
+reported, and every drop is kept with its reason for the reviewing coder.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from medcoder.codesets.registry import Registry
+from medcoder.codesets.store import Release
+from medcoder.coding.external_cause import external_causes, is_injury
+from medcoder.coding.lexicon import LexEntry, Lexicon, expand_context, lexicon_for
+from medcoder.coding.model import Candidate, CodingResult, Evidence
+from medcoder.coding.rules import apply_rules
+from medcoder.coding.select import CodeSelector
+from medcoder.nlp.assertion import AssertionDetector
+from medcoder.nlp.document import ClinicalDocument
+from medcoder.nlp.sections import DIAGNOSTIC_SECTIONS, Section, SectionKind, find_sections
+from medcoder.nlp.text import Sentence, split_sentences, tokenize
+
+# Index entries that name a body part or a finding word, not a condition, are skipped
+# as mentions of their own ("Acute - see condition" is already left out of the lexicon).
+_SOURCE_RANK = {"abbreviation": 0, "curated": 0, "index": 1, "tabular": 2}
+# An assessment written as a problem list: "Kidney stones." / "2. Hypertension, stable."
+PROBLEM_LINE_WORDS = 10
+BLOCK_AXIS_WORDS = frozenset({"right", "left", "bilateral", "exacerbation"})
+# "Medical Reasoning:", "Patient Education and Counseling:": a field label, not findings.
+_LABEL_RE = re.compile(r"^[\s•*\-–\d.)]*([A-Za-z][A-Za-z /&'-]{0,60}):")
+
+
+_CLAUSE_BREAK_RE = re.compile(r"[,;:()]|\s-\s")
+
+
+def _clause_bounds(sentence: Sentence) -> list[tuple[int, int]]:
+    """Character ranges (document offsets) of the sentence's comma / semicolon clauses."""
+    bounds: list[tuple[int, int]] = []
+    start = sentence.start
+    for m in _CLAUSE_BREAK_RE.finditer(sentence.text):
+        bounds.append((start, sentence.start + m.start()))
+        start = sentence.start + m.end()
+    bounds.append((start, sentence.end))
+    return bounds
+
+
+def _is_problem_line(section: Section, sentence: Sentence) -> bool:
+    if section.kind not in DIAGNOSTIC_SECTIONS:
+        return False
+    label = _LABEL_RE.match(sentence.text)
+    if label and len(label.group(1).split()) <= 6:
+        return False
+    return len([t for t in tokenize(sentence.text) if t.norm.isalnum()]) <= PROBLEM_LINE_WORDS
+
+
+def _problem_blocks(section: Section, sentences: list[Sentence]) -> list[frozenset[str] | None]:
+    """For each problem line, the words of the lines under it (until the next problem)."""
+    flags = [_is_problem_line(section, s) for s in sentences]
+    out: list[frozenset[str] | None] = []
+    for i, flag in enumerate(flags):
+        if not flag:
+            out.append(None)
+            continue
+        words: set[str] = set()
+        for j in range(i + 1, len(sentences)):
+            if flags[j]:
+                break
+            words.update(t.norm for t in tokenize(sentences[j].text))
+        out.append(frozenset(words))
+    return out
+
+
+class CodingEngine:
+    """Codes clinical documents against the release in force on the date of service."""
+
+    def __init__(self, registry: Registry | None = None) -> None:
+        self.registry = registry or Registry(quiet=True)
+        self.detector = AssertionDetector()
+        self._selectors: dict[str, CodeSelector] = {}
+
+    def _cache_dir(self) -> Path:
+        return self.registry.home / "cache"
+
+    def selector(self, release: Release) -> CodeSelector:
+        if release.name not in self._selectors:
+            self._selectors[release.name] = CodeSelector(release)
+        return self._selectors[release.name]
+
+    def code(self, document: ClinicalDocument, *, release_name: str | None = None) -> CodingResult:
+        release = self.registry.choose(name=release_name, day=document.date_of_service)
+        notices: tuple[str, ...] = ()
+        if not document.text.strip():
+            notices = ("the note is empty: nothing to code",)
+        candidates = self.candidates(document, release)
+        codes, dropped = apply_rules(document, release, candidates)
+        injuries = [c for c in codes if is_injury(c.code)]
+        codes += external_causes(
+            document.text, release, self.selector(release), self.detector, injuries,
+            len(codes) + 1,
+        )  # fmt: skip
+        return CodingResult(
+            document_id=document.id,
+            release=release.name,
+            setting=str(document.setting),
+            date_of_service=document.date_of_service.isoformat()
+            if document.date_of_service
+            else None,
+            codes=tuple(codes),
+            dropped=tuple(dropped),
+            notices=notices,
+        )
+
+    # -- stages -------------------------------------------------------------------------
+    def candidates(self, document: ClinicalDocument, release: Release) -> list[Candidate]:
+        """Every condition mention in the note, coded, with its assertion status."""
+        text = document.text
+        lexicon = lexicon_for(release, self._cache_dir())
+        selector = self.selector(release)
+        sections = find_sections(text) or [Section(SectionKind.OTHER, "", 0, 0, len(text))]
+        out: list[Candidate] = []
+        sentence_number = 0
+        for section in sections:
+            sentences = split_sentences(text, section.body_start, section.end)
+            blocks = _problem_blocks(section, sentences)
+            for sentence, block_words in zip(sentences, blocks, strict=True):
+                sentence_number += 1
+                out.extend(
+                    self._sentence_candidates(
+                        text, section, sentence, sentence_number, lexicon, selector, block_words
+                    )
+                )
+        return out
+
+    def _sentence_candidates(
+        self,
+        text: str,
+        section: Section,
+        sentence: Sentence,
+        number: int,
+        lexicon: Lexicon,
+        selector: CodeSelector,
+        block_words: frozenset[str] | None,
+    ) -> list[Candidate]:
+        tokens = tokenize(sentence.text, sentence.start)
+        matches = lexicon.match(tokens)
+        if not matches:
+            return []
+        label = _LABEL_RE.match(sentence.text)
+        label_end = (
+            sentence.start + label.end() if label and len(label.group(1).split()) <= 6 else -1
+        )
+        matches = [m for m in matches if tokens[m.first].start >= label_end]
+        if not matches:
+            return []
+        spans = [(tokens[m.first].start, tokens[m.last].end) for m in matches]
+        assertions = self.detector.assert_spans(text, sentence, spans, str(section.kind))
+        clauses = _clause_bounds(sentence)
+        problem_line = block_words is not None
+        out: list[Candidate] = []
+        for match, (start, end), assertion in zip(matches, spans, assertions, strict=True):
+            evidence = Evidence(start, end, text[start:end], str(section.kind))
+            # The index is refined with the words of the mention's own clause: in "COPD,
+            # hypertension and ulcer", "pulmonary" does not make the hypertension pulmonary.
+            low, high = next(((a, b) for a, b in clauses if a <= start < b), (0, len(text)))
+            context = frozenset(t.norm for t in tokens if low <= t.start < high)
+            context = expand_context(context)
+            if block_words is not None:
+                # A problem heading is specified by the reasoning written under it, for the
+                # axes a heading often leaves out (side, exacerbation); other words there
+                # describe findings, not this problem.
+                context |= expand_context(block_words) & BLOCK_AXIS_WORDS
+            for candidate in self._best_candidate(match.entries, context, selector, evidence):
+                out.append(
+                    replace(
+                        candidate,
+                        negated=assertion.negated,
+                        uncertain=assertion.uncertain,
+                        historical=assertion.historical,
+                        family=assertion.family,
+                        hypothetical=assertion.hypothetical,
+                        assertion_triggers=tuple(
+                            f"{t.category.lower()}: {t.literal}" for t in assertion.triggers
+                        ),
+                        sentence=number,
+                        problem_line=problem_line,
+                    )
+                )
+        return out
+
+    def _best_candidate(
+        self,
+        entries: tuple[LexEntry, ...],
+        context: frozenset[str],
+        selector: CodeSelector,
+        evidence: Evidence,
+    ) -> list[Candidate]:
+        """The codes of the first entry (curated, then index, then Tabular) that yields one."""
+        ranked = sorted(entries, key=lambda e: _SOURCE_RANK.get(e.kind, 9))
+        for entry in ranked:
+            if entry.kind == "abbreviation" and not evidence.text.isupper():
+                continue
+            if entry.term_id is not None:
+                choice = selector.refine(entry.term_id, context)
+                if choice.code is None:
+                    continue
+                codes, checks = selector.complete(choice.code, context)
+                path = selector.path_label(choice.path)
+                depth = choice.depth
+            elif entry.code is not None:
+                codes, checks = selector.complete(entry.code, context)
+                path = f"Tabular: {entry.label}"
+                depth = 0
+            else:
+                continue
+            if not codes:
+                continue
+            out = []
+            for code in codes:
+                found = selector.release.get(code)
+                out.append(
+                    Candidate(
+                        code=code,
+                        title=found.title if found else "",
+                        evidence=evidence,
+                        index_path=path,
+                        source=entry.kind,
+                        tabular_checks=tuple(checks),
+                        section=evidence.section,
+                        depth=depth,
+                    )
+                )
+            return out
+        return []

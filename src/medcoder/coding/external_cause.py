@@ -1,0 +1,105 @@
+"""External cause codes reported with an injury: how it happened and what the patient was doing.
+
+ICD-10-CM Guidelines I.C.20: an external cause code may be used with any code in
+S00-T88 that is an injury; assign the cause (V00-X58 and the Y codes of assault and
+undetermined intent) and, once, the activity (Y93) at the initial encounter. The 7th
+character follows the injury's encounter. Codes come from the Index to External Causes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from medcoder.codesets.store import Release
+from medcoder.coding.lexicon import external_cause_lexicon_for
+from medcoder.coding.model import CodeAssignment, Evidence, RuleApplied
+from medcoder.coding.select import CodeSelector
+from medcoder.nlp.assertion import AssertionDetector
+from medcoder.nlp.sections import FINDING_SECTIONS, SectionKind, find_sections
+from medcoder.nlp.text import split_sentences, tokenize
+
+EXTERNAL_CAUSE = RuleApplied(
+    "external-cause.v1",
+    "ICD-10-CM Guidelines I.C.20.a",
+    "external cause of the injury (cause, then activity), from the Index to External Causes",
+)
+# Injuries that take external cause codes: S00-T34 and T66-T88 (poisonings T36-T65
+# carry the intent in their own code).
+_INJURY_RE = re.compile(r"^(S|T[0-2]|T3[0-4]|T6[6-9]|T[78])")
+_SKIPPED = {str(k) for k in FINDING_SECTIONS} | {str(SectionKind.FAMILY_HISTORY)}
+
+
+def is_injury(code: str) -> bool:
+    return bool(_INJURY_RE.match(code))
+
+
+def external_causes(
+    text: str,
+    release: Release,
+    selector: CodeSelector,
+    detector: AssertionDetector,
+    injuries: Iterable[CodeAssignment],
+    first_sequence: int,
+) -> list[CodeAssignment]:
+    """The first documented cause and the first activity, coded for the injury."""
+    injury_list = list(injuries)
+    if not injury_list or "eindex" not in release.books():
+        return []
+    lexicon = external_cause_lexicon_for(release)
+    seventh = injury_list[0].code[-1] if len(injury_list[0].code.replace(".", "")) == 7 else "A"
+    found: dict[str, tuple[str, Evidence, str, list[str]]] = {}  # kind -> code, evidence, path
+    for section in find_sections(text):
+        if str(section.kind) in _SKIPPED:
+            continue
+        for sentence in split_sentences(text, section.body_start, section.end):
+            tokens = tokenize(sentence.text, sentence.start)
+            matches = lexicon.match(tokens)
+            if not matches:
+                continue
+            spans = [(tokens[m.first].start, tokens[m.last].end) for m in matches]
+            assertions = detector.assert_spans(text, sentence, spans, str(section.kind))
+            for match, (start, end), assertion in zip(matches, spans, assertions, strict=True):
+                if assertion.negated or assertion.hypothetical or assertion.family:
+                    continue
+                context = frozenset({"initial"} if seventh == "A" else {"subsequent"})
+                for entry in match.entries:
+                    if entry.term_id is None:
+                        continue
+                    choice = selector.refine(entry.term_id, frozenset(t.norm for t in tokens))
+                    if choice.code is None:
+                        continue
+                    codes, checks = selector.complete(choice.code, context)
+                    if not codes:
+                        continue
+                    kind = "activity" if codes[0].startswith("Y93") else "cause"
+                    if codes[0].startswith(("Y92", "Y99")) or kind in found:
+                        break
+                    evidence = Evidence(start, end, text[start:end], str(section.kind))
+                    found[kind] = (codes[0], evidence, selector.path_label(choice.path), checks)
+                    break
+            if len(found) == 2:
+                break
+        if len(found) == 2:
+            break
+    out: list[CodeAssignment] = []
+    for kind in ("cause", "activity"):
+        if kind not in found:
+            continue
+        code, evidence, path, checks = found[kind]
+        found_entry = release.get(code)
+        out.append(
+            CodeAssignment(
+                code=code,
+                title=found_entry.title if found_entry else "",
+                system="icd10cm",
+                release=release.name,
+                sequence=first_sequence + len(out),
+                confidence=0.6,
+                evidence=(evidence,),
+                index_path=f"External causes: {path}",
+                tabular_checks=tuple(checks),
+                rules=(EXTERNAL_CAUSE,),
+            )
+        )
+    return out

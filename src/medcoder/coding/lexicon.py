@@ -1,0 +1,416 @@
+"""The vocabulary a note is matched against, built from one release.
+
+Phrases come from three places, each pointing back to where a coder would look:
+- the Alphabetic Index, written in natural order ("Failure, heart, congestive" is
+  found as "congestive heart failure"; "Stone, kidney" as "kidney stone");
+- Tabular titles and inclusion terms, without "unspecified" / "NOS";
+- the curated clinical vocabulary kept as data in this repository (abbreviations and
+  everyday phrasing: HTN, T2DM, afib, "heart attack"), each mapped to an index path.
+Matching looks words up in a phrase dictionary with a prefix set that ends each scan
+early. We tried pyahocorasick first: matching was as fast, but building its automaton
+for ~250k phrases took 1.3 s on every start, against a fraction of that to load this
+dictionary from its marshal cache, and the coding engine's cold-start budget is 2 s.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import marshal
+import re
+from dataclasses import dataclass
+from importlib import resources
+from itertools import product
+from pathlib import Path
+
+from medcoder.codesets.index_walk import CONNECTORS, IndexNavigator
+from medcoder.codesets.store import Release
+from medcoder.errors import SourceFormatError
+from medcoder.nlp.text import Token, tokenize
+
+LEXICON_VERSION = 5
+STOPWORDS = frozenset({"of", "the", "a", "an", "and", "or"})
+_PAREN_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_UNSPECIFIED_RE = re.compile(
+    r",?\s*(unspecified|not otherwise specified|nos|not elsewhere classified|nec)\s*$", re.I
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LexEntry:
+    kind: str  # index | tabular | curated
+    label: str  # index path, Tabular title, or curated pattern
+    term_id: int | None = None
+    code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LexMatch:
+    first: int  # token index, inclusive
+    last: int  # token index, inclusive
+    entries: tuple[LexEntry, ...]
+
+
+@functools.lru_cache(maxsize=200_000)
+def _words_cached(text: str) -> tuple[str, ...]:
+    return tuple(t.norm for t in tokenize(text) if t.norm not in STOPWORDS and t.norm.isalnum())
+
+
+def words(text: str) -> list[str]:
+    """Normalized words of a phrase, stopwords dropped (the note gets the same treatment)."""
+    return list(_words_cached(text))
+
+
+def _is_variant(head: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    """``diabetic`` varies ``diabetes`` (same stem); ``physical`` does not vary ``violence``."""
+    return bool(head and part) and len(part) == 1 and part[0][:3] == head[-1][:3]
+
+
+# Qualifiers that only restate the default ("Fracture, traumatic" is the entry for a
+# fracture not otherwise described), so the head alone names the term too.
+DEFAULT_QUALIFIERS = frozenset(
+    {"traumatic", "nontraumatic", "acute", "chronic", "primary", "simple", "nos", "nec",
+     "generalized", "general", "unspecified", "nonspecific"}
+)  # fmt: skip
+
+
+def _forms(title: str, nonessential: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """Ways a term is written in a note.
+
+    The index uses commas two ways: for variants of one word ("Diabetes, diabetic",
+    "Calculus, calculi") and for an inverted qualifier ("Violence, physical",
+    "Castration, traumatic, male"). A variant stands alone; a qualifier is said before
+    or after the head ("physical violence"), never alone. " or " joins alternatives.
+    """
+    out: set[tuple[str, ...]] = set()
+    parts = [_alternatives(p) for p in _PAREN_RE.sub(" ", title).split(",")]
+    parts = [p for p in parts if p]
+    if not parts:
+        return out
+    heads = list(parts[0])
+    qualifier_parts = []
+    for part in parts[1:]:
+        if all(_is_variant(parts[0][0], alt) for alt in part):
+            heads.extend(part)
+        else:
+            qualifier_parts.append(part)
+    qualifier_options: list[tuple[str, ...]] = [
+        tuple(w for alt in combo for w in alt) for combo in product(*qualifier_parts)
+    ][:4]
+    for h in heads:
+        bases: list[tuple[str, ...]] = []
+        for qualifiers in qualifier_options:
+            if not qualifiers:
+                bases.append(h)
+                continue
+            bases += [qualifiers + h, h + qualifiers]
+            if set(qualifiers) <= DEFAULT_QUALIFIERS:
+                bases.append(h)
+        for base in bases:
+            out.add(base)
+            for modifier in nonessential[:3]:
+                extra = tuple(words(modifier))
+                if extra and len(extra) <= 2:
+                    out.add(base + extra)
+                    out.add(extra + base)
+    return out
+
+
+def _alternatives(part: str) -> list[tuple[str, ...]]:
+    """``atrial or auricular`` -> both words; ``Heberden's disease or nodes`` -> the
+    eponym with either noun (a lone word after "or" replaces the last word)."""
+    pieces = [tuple(words(p)) for p in part.split(" or ")]
+    pieces = [p for p in pieces if p]
+    if len(pieces) < 2:
+        return pieces
+    first = pieces[0]
+    out = [first]
+    for piece in pieces[1:]:
+        out.append(first[:-1] + piece if len(piece) == 1 and len(first) > 1 else piece)
+    return out
+
+
+class Lexicon:
+    """Phrase -> entries, matched over a note's normalized words."""
+
+    def __init__(self, release_name: str, phrases: dict[str, list[LexEntry]]) -> None:
+        entries: dict[LexEntry, int] = {}
+        table: list[tuple[str, tuple[int, ...]]] = []
+        for phrase, found in phrases.items():
+            table.append((phrase, tuple(entries.setdefault(e, len(entries)) for e in found)))
+        self._init(release_name, list(entries), table)
+
+    def _init(
+        self, release_name: str, entries: list[LexEntry], table: list[tuple[str, tuple[int, ...]]]
+    ) -> None:
+        self.release_name = release_name
+        self.entries = entries
+        self._table = table
+        self.size = len(table)
+        self._phrases: dict[str, tuple[int, ...]] = dict(table)
+        # Every proper prefix of a phrase, so a scan stops as soon as no phrase can follow.
+        prefixes: set[str] = set()
+        for phrase, _ in table:
+            cut = phrase.rfind(" ")
+            while cut > 0:
+                head = phrase[:cut]
+                if head in prefixes:
+                    break
+                prefixes.add(head)
+                cut = phrase.rfind(" ", 0, cut)
+        self._prefixes = frozenset(prefixes)
+
+    def match(self, tokens: list[Token]) -> list[LexMatch]:
+        """Longest non-overlapping matches over the tokens (stopwords skipped)."""
+        kept = [i for i, t in enumerate(tokens) if t.norm not in STOPWORDS and t.norm.isalnum()]
+        parts = [tokens[i].norm for i in kept]
+        phrases, prefixes = self._phrases, self._prefixes
+        found: list[tuple[int, int, tuple[int, ...]]] = []
+        n = len(parts)
+        for k in range(n):
+            key = parts[k]
+            j = k
+            while True:
+                ids = phrases.get(key)
+                if ids is not None:
+                    found.append((k, j, ids))
+                j += 1
+                if j >= n or key not in prefixes:
+                    break
+                key = f"{key} {parts[j]}"
+        found.sort(key=lambda f: (f[0] - f[1], f[0]))
+        taken: set[int] = set()
+        out: list[LexMatch] = []
+        for first_k, last_k, ids in found:
+            span = set(range(first_k, last_k + 1))
+            if span & taken:
+                continue
+            taken |= span
+            out.append(LexMatch(kept[first_k], kept[last_k], tuple(self.entries[i] for i in ids)))
+        out.sort(key=lambda m: m.first)
+        return out
+
+    # -- persistence ------------------------------------------------------------------
+    # marshal, not pickle: the cache holds only strings, ints and tuples, loads in a
+    # fraction of a second, and cannot execute code when read.
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        rows = [(e.kind, e.label, e.term_id, e.code) for e in self.entries]
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(marshal.dumps((LEXICON_VERSION, self.release_name, rows, self._table)))
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path, release_name: str) -> Lexicon | None:
+        try:
+            version, name, rows, table = marshal.loads(path.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return None
+        if version != LEXICON_VERSION or name != release_name:
+            return None
+        lexicon = cls.__new__(cls)
+        lexicon._init(name, [LexEntry(*row) for row in rows], table)
+        return lexicon
+
+
+# -- building ---------------------------------------------------------------------------
+def _index_phrases(
+    release: Release, phrases: dict[str, list[LexEntry]], book: str = "index"
+) -> None:
+    """Natural-order phrases for main terms and their first two subterm levels."""
+    rows = release.index_rows(book)
+    by_id = {r[0]: r for r in rows}
+    skipped_main = {m.lower() for m in not_indexed_main_terms()}
+    for term_id, parent_id, level, title, nonessential, see in rows:
+        if level > 2 or (see and "condition" in see.lower()):
+            continue  # "Acute - see condition": a modifier, not a term of its own
+        chain = [(title, nonessential)]
+        parent = parent_id
+        while parent is not None:
+            p = by_id[parent]
+            chain.insert(0, (p[3], p[4]))  # (title, nonessential)
+            parent = p[1]
+        if chain[0][0].lower() in skipped_main:
+            continue
+        # Connectors ("with", "due to") link two conditions: the phrase is not one term.
+        if any(
+            t.lower() in CONNECTORS or t.lower().startswith(("see ", "by ")) for t, _ in chain[1:]
+        ):
+            continue
+        # Bounded: at most 4 written forms per level keeps the vocabulary to a few
+        # hundred thousand phrases.
+        form_sets = [sorted(_forms(t, n), key=len)[:4] for t, n in chain[-1:]]
+        form_sets = [sorted(_forms(t, ()), key=len)[:2] for t, _ in chain[:-1]] + form_sets
+        label = ", ".join(t for t, _ in chain)
+        entry = LexEntry("index", label, term_id=term_id)
+        for combo in product(*form_sets):
+            main, subs = combo[0], list(combo[1:])
+            orders: list[tuple[str, ...]] = []
+            if not subs:
+                orders.append(main)
+            elif len(subs) == 1:
+                orders += [subs[0] + main, main + subs[0]]
+            else:
+                orders += [subs[1] + subs[0] + main, subs[0] + subs[1] + main]
+            for words_ in orders:
+                if 0 < len(words_) <= 8:
+                    phrases.setdefault(" ".join(words_), []).append(entry)
+
+
+def _tabular_phrases(release: Release, phrases: dict[str, list[LexEntry]]) -> None:
+    for code, title, source in release.title_rows():
+        text = _UNSPECIFIED_RE.sub("", _PAREN_RE.sub(" ", title)).strip(" ,")
+        # "Other and unspecified syphilis", "Presence of unspecified ... implant": the
+        # title is a residual category, not words a clinician writes.
+        if re.search(r"\b(unspecified|other|NOS|NEC)\b", text, re.I):
+            continue
+        found = words(text)
+        if 0 < len(found) <= 8:
+            phrases.setdefault(" ".join(found), []).append(LexEntry(source, title, code=code))
+
+
+def _vocabulary_data() -> dict[str, object]:
+    resource = resources.files("medcoder.coding") / "data" / "vocabulary.json"
+    data: dict[str, object] = json.loads(resource.read_text(encoding="utf-8"))
+    return data
+
+
+def not_alone_words() -> frozenset[str]:
+    """Words that are not a condition when written alone (vocabulary.json "not_alone")."""
+    section = _vocabulary_data().get("not_alone", {})
+    listed = section.get("words", []) if isinstance(section, dict) else []
+    return frozenset(" ".join(words(w)) for w in listed)
+
+
+@functools.lru_cache(maxsize=1)
+def _context_synonyms() -> dict[str, str]:
+    section = _vocabulary_data().get("context_synonyms", {})
+    table = section.get("words", {}) if isinstance(section, dict) else {}
+    return {" ".join(words(k)): " ".join(words(v)) for k, v in dict(table).items()}
+
+
+def expand_context(context: frozenset[str]) -> frozenset[str]:
+    """Add the index's word for what a note says another way ("flare" -> exacerbation)."""
+    synonyms = _context_synonyms()
+    extra = {synonyms[w] for w in context if w in synonyms}
+    return context | extra if extra else context
+
+
+def not_indexed_main_terms() -> list[str]:
+    """Index main terms for encounters and services, kept out of the lexicon."""
+    section = _vocabulary_data().get("not_indexed", {})
+    listed = section.get("main_terms", []) if isinstance(section, dict) else []
+    return [str(m) for m in listed]
+
+
+def curated_vocabulary() -> list[dict[str, str]]:
+    """The curated clinical vocabulary shipped with medcoder (coding/data/vocabulary.json)."""
+    resource = resources.files("medcoder.coding") / "data" / "vocabulary.json"
+    entries = _vocabulary_data()["entries"]
+    assert isinstance(entries, list)
+    for number, item in enumerate(entries, start=1):
+        unknown = set(item) - {"pattern", "index", "code", "note"}
+        if unknown or "pattern" not in item or ("index" in item) == ("code" in item):
+            raise SourceFormatError(
+                str(resource),
+                f"entry {number}: needs a pattern and one of index / code; unknown keys {unknown}",
+            )
+    return list(entries)
+
+
+def _curated_phrases(release: Release, phrases: dict[str, list[LexEntry]]) -> None:
+    navigator = IndexNavigator.for_release(release)
+    for item in curated_vocabulary():
+        found = words(item["pattern"])
+        if "code" in item:
+            entry_code = release.get(item["code"])
+            if entry_code is not None and found:
+                phrases.setdefault(" ".join(found), []).insert(
+                    0,
+                    LexEntry(
+                        "curated", f"{item['pattern']} -> {entry_code.code}", code=entry_code.code
+                    ),
+                )
+            continue
+        result = navigator.walk(item["index"])
+        if not result.steps or result.unmatched:
+            continue  # a path this release's index does not have
+        # A short single-word pattern is an abbreviation: matched only where the note
+        # writes it in capitals (DOE, MI), never the English word ("does", "mi").
+        kind = "abbreviation" if len(found) == 1 and len(found[0]) <= 5 else "curated"
+        entry = LexEntry(kind, f"{item['pattern']} -> {result.path}", result.steps[-1].term_id)
+        if found:
+            phrases.setdefault(" ".join(found), []).insert(0, entry)
+
+
+def build_lexicon(release: Release) -> Lexicon:
+    phrases: dict[str, list[LexEntry]] = {}
+    if "index" in release.books():
+        _index_phrases(release, phrases)
+    _tabular_phrases(release, phrases)
+    for word in not_alone_words():
+        phrases.pop(word, None)
+    for phrase in [p for p in phrases if " " not in p and len(p) <= 2]:
+        del phrases[phrase]  # "h", "ms": single letters and pairs are abbreviations at best
+    if "index" in release.books():
+        _curated_phrases(release, phrases)
+    return Lexicon(release.name, phrases)
+
+
+def build_external_cause_lexicon(release: Release) -> Lexicon:
+    """Phrases of the Index to External Causes, and the curated ways notes say them."""
+    phrases: dict[str, list[LexEntry]] = {}
+    if "eindex" not in release.books():
+        return Lexicon(release.name, phrases)
+    _index_phrases(release, phrases, "eindex")
+    # "Activity, golf": a note says "playing golf"; the activity alone names the entry.
+    for term_id, _parent, level, title, nonessential, _see in release.index_rows("eindex"):
+        if level == 1 and _activity_parent(release, term_id):
+            for form in _forms(title, nonessential):
+                if form and " ".join(form) not in not_alone_words():
+                    phrases.setdefault(" ".join(form), []).append(
+                        LexEntry("eindex", f"Activity, {title}", term_id=term_id)
+                    )
+    navigator = IndexNavigator.for_release(release)
+    section = _vocabulary_data().get("external_cause", {})
+    entries = section.get("entries", []) if isinstance(section, dict) else []
+    for item in entries:
+        result = navigator.walk(str(item["index"]), "eindex")
+        found = words(str(item["pattern"]))
+        if result.steps and not result.unmatched and found:
+            phrases.setdefault(" ".join(found), []).insert(
+                0, LexEntry("eindex", f"{item['pattern']} -> {result.path}",
+                            term_id=result.steps[-1].term_id)
+            )  # fmt: skip
+    return Lexicon(release.name, phrases)
+
+
+def _activity_parent(release: Release, term_id: int) -> bool:
+    term = release.term(term_id)
+    parent = release.term(term.parent_id) if term and term.parent_id else None
+    return parent is not None and parent.title.lower().startswith("activity")
+
+
+def external_cause_lexicon_for(release: Release) -> Lexicon:
+    cached = release.memo.get("eindex_lexicon")
+    if not isinstance(cached, Lexicon):
+        cached = build_external_cause_lexicon(release)
+        release.memo["eindex_lexicon"] = cached
+    return cached
+
+
+def lexicon_for(release: Release, cache_dir: Path | None = None) -> Lexicon:
+    """The release's lexicon: from memory, else from the on-disk cache, else built."""
+    cached = release.memo.get("lexicon")
+    if isinstance(cached, Lexicon):
+        return cached
+    path = cache_dir / f"{release.name}.lexicon-v{LEXICON_VERSION}.pickle" if cache_dir else None
+    lexicon = Lexicon.load(path, release.name) if path is not None and path.exists() else None
+    if lexicon is None:
+        lexicon = build_lexicon(release)
+        if path is not None:
+            with contextlib.suppress(OSError):  # a read-only home: rebuild next time
+                lexicon.save(path)
+    release.memo["lexicon"] = lexicon
+    return lexicon

@@ -1,0 +1,356 @@
+"""The ICD-10-CM Official Guidelines as named, versioned rules over coded candidates.
+
+Each rule that drops or changes a code leaves a RuleApplied naming the guideline
+section, so the reviewing coder sees why. Order: assertion rules (what is documented
+as present), scope (what was addressed at this encounter), combination codes,
+specificity and Excludes1, then sequencing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+
+from medcoder.codesets.codes import category
+from medcoder.codesets.store import Release
+from medcoder.coding.model import (
+    Candidate,
+    CodeAssignment,
+    DroppedCandidate,
+    Evidence,
+    RuleApplied,
+)
+from medcoder.nlp.document import ClinicalDocument, Setting
+from medcoder.nlp.sections import DIAGNOSTIC_SECTIONS, FINDING_SECTIONS, SectionKind
+
+NEGATED = RuleApplied(
+    "negated.v1", "ICD-10-CM Guidelines I.B.1 / IV.J", "documented as absent: not coded"
+)
+HYPOTHETICAL = RuleApplied(
+    "hypothetical.v1", "ICD-10-CM Guidelines IV.J", "a possible future condition: not coded"
+)
+FAMILY = RuleApplied(
+    "family-history.v1",
+    "ICD-10-CM Guidelines I.C.21.c.4",
+    "a relative's condition: a family-history Z code (Z80-Z84) applies, not the condition",
+)
+UNCERTAIN_OUTPATIENT = RuleApplied(
+    "uncertain-outpatient.v1",
+    "ICD-10-CM Guidelines IV.H",
+    "uncertain diagnosis (probable, suspected, rule out...) is not coded in the outpatient "
+    "setting; code the signs and symptoms instead",
+)
+UNCERTAIN_INPATIENT = RuleApplied(
+    "uncertain-inpatient.v1",
+    "ICD-10-CM Guidelines II.H / III.C",
+    "uncertain diagnosis at discharge coded as if it existed (inpatient)",
+)
+HISTORICAL = RuleApplied(
+    "history-of.v1",
+    "ICD-10-CM Guidelines I.C.21.c.4",
+    "a past condition that no longer exists: not coded as current",
+)
+OUT_OF_SCOPE = RuleApplied(
+    "addressed-conditions.v1",
+    "ICD-10-CM Guidelines IV.I / IV.J",
+    "not among the conditions assessed at this encounter",
+)
+REASONING_ONLY = RuleApplied(
+    "problem-list.v1",
+    "ICD-10-CM Guidelines IV.I / IV.J",
+    "named only in the reasoning under an assessed problem, not as a problem of its own",
+)
+INTEGRAL = RuleApplied(
+    "integral-symptom.v1",
+    "ICD-10-CM Guidelines I.B.5",
+    "a sign or symptom documented with a definitive diagnosis ('X with Y'): not coded",
+)
+FINDING = RuleApplied(
+    "finding-section.v1",
+    "ICD-10-CM Guidelines IV.D / III.B",
+    "a finding in the review of systems, exam or results, not a documented diagnosis",
+)
+LESS_SPECIFIC = RuleApplied(
+    "specificity.v1",
+    "ICD-10-CM Guidelines I.B.1 / IV.B",
+    "a more specific code of the same category is reported",
+)
+EXCLUDES1 = RuleApplied(
+    "excludes1.v1",
+    "ICD-10-CM Guidelines I.A.12.a (Excludes1)",
+    "Excludes1 with a code already reported: the two are never coded together",
+)
+HTN_HEART = RuleApplied(
+    "hypertension-heart.v1",
+    "ICD-10-CM Guidelines I.C.9.a.1",
+    "hypertension with heart failure: combination code I11.0, heart failure coded too",
+)
+HTN_CKD = RuleApplied(
+    "hypertension-ckd.v1",
+    "ICD-10-CM Guidelines I.C.9.a.2",
+    "hypertension with chronic kidney disease: combination code I12.-, CKD stage coded too",
+)
+HTN_HEART_CKD = RuleApplied(
+    "hypertension-heart-ckd.v1",
+    "ICD-10-CM Guidelines I.C.9.a.3",
+    "hypertension with heart failure and chronic kidney disease: combination code I13.-",
+)
+DIABETES_CKD = RuleApplied(
+    "diabetes-ckd.v1",
+    "ICD-10-CM Guidelines I.A.15 / I.C.4.a",
+    "diabetes 'with' chronic kidney disease is presumed linked: E1x.22 with the N18 stage",
+)
+
+CHRONIC_PAIN = RuleApplied(
+    "chronic-pain.v1",
+    "ICD-10-CM Guidelines I.C.6.b.1",
+    "pain documented as chronic: G89.29 is reported with the site code",
+)
+_PAIN_CODE_RE = re.compile(r"^(R52|M54\.|M25\.5|M79\.6|R10\.|R07\.|R51|M79\.1)")
+_CHRONIC_RE = re.compile(r"\bchronic\b[\w\s]{0,20}$", re.I)
+_WITH_RE = re.compile(r"\b(with|w/|associated with|accompanied by)\b", re.I)
+_CODE_IN_NOTE_RE = re.compile(r"\b([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)(-?)")
+
+
+def _drop(c: Candidate, rule: RuleApplied, reason: str | None = None) -> DroppedCandidate:
+    return DroppedCandidate(c.code, c.evidence.text, reason or rule.detail, rule, c.evidence)
+
+
+def _assertion_filter(
+    document: ClinicalDocument, candidates: Iterable[Candidate]
+) -> tuple[list[Candidate], list[DroppedCandidate]]:
+    kept: list[Candidate] = []
+    dropped: list[DroppedCandidate] = []
+    for c in candidates:
+        if c.negated:
+            dropped.append(_drop(c, NEGATED))
+        elif c.hypothetical:
+            dropped.append(_drop(c, HYPOTHETICAL))
+        elif c.family or c.section == SectionKind.FAMILY_HISTORY:
+            dropped.append(_drop(c, FAMILY))
+        elif c.uncertain and document.setting is Setting.OUTPATIENT:
+            dropped.append(_drop(c, UNCERTAIN_OUTPATIENT))
+        elif c.uncertain:
+            kept.append(replace(c, rules=(*c.rules, UNCERTAIN_INPATIENT)))
+        else:
+            kept.append(c)
+    return kept, dropped
+
+
+def _scope_filter(
+    candidates: list[Candidate],
+) -> tuple[list[Candidate], list[DroppedCandidate]]:
+    """Conditions assessed at the encounter: the assessment / diagnoses when the note has one.
+
+    Where the assessment is a problem list, the problems are its short heading lines;
+    conditions named only inside the reasoning under a problem (an echo finding, a
+    symptom) are context for that problem, not problems of their own.
+    """
+    diagnostic = {str(k) for k in DIAGNOSTIC_SECTIONS}
+    findings = {str(k) for k in FINDING_SECTIONS}
+    has_assessment = any(c.section in diagnostic for c in candidates)
+    problem_list = any(c.problem_line for c in candidates)
+    kept: list[Candidate] = []
+    dropped: list[DroppedCandidate] = []
+    for c in candidates:
+        if has_assessment and c.section not in diagnostic:
+            dropped.append(_drop(c, OUT_OF_SCOPE))
+        elif problem_list and not c.problem_line:
+            dropped.append(_drop(c, REASONING_ONLY))
+        elif c.section in findings:
+            dropped.append(_drop(c, FINDING))
+        elif c.historical:
+            dropped.append(_drop(c, HISTORICAL))
+        else:
+            kept.append(c)
+    return kept, dropped
+
+
+def _integral(
+    document: ClinicalDocument, candidates: list[Candidate]
+) -> tuple[list[Candidate], list[DroppedCandidate]]:
+    """I.B.5: "reflux with nausea and vomiting": the symptoms after "with" are integral."""
+    kept: list[Candidate] = []
+    dropped: list[DroppedCandidate] = []
+    for c in candidates:
+        if c.code.startswith("R"):
+            before = [
+                o for o in candidates
+                if o.sentence == c.sentence and not o.code.startswith("R")
+                and o.evidence.end <= c.evidence.start
+                and _WITH_RE.search(document.text[o.evidence.end : c.evidence.start])
+            ]  # fmt: skip
+            if before:
+                dropped.append(_drop(c, INTEGRAL, f"{c.code} integral to {before[0].code}"))
+                continue
+        kept.append(c)
+    return kept, dropped
+
+
+def _chronic_pain(
+    document: ClinicalDocument, release: Release, candidates: list[Candidate]
+) -> list[Candidate]:
+    """I.C.6.b.1: "chronic back pain" is coded G89.29 with the site code (M54.9)."""
+    added: list[Candidate] = []
+    if release.get("G89.29") is None or any(c.code.startswith("G89") for c in candidates):
+        return added
+    for c in candidates:
+        if not _PAIN_CODE_RE.match(c.code):
+            continue
+        before = document.text[max(0, c.evidence.start - 25) : c.evidence.start]
+        if "chronic" in c.evidence.text.lower() or _CHRONIC_RE.search(before):
+            entry = release.get("G89.29")
+            added.append(
+                replace(c, code="G89.29", title=entry.title if entry else "",
+                        index_path="Pain, chronic, specified NEC", rules=(CHRONIC_PAIN,))
+            )  # fmt: skip
+            break
+    return added
+
+
+def _merge(candidates: list[Candidate]) -> dict[str, list[Candidate]]:
+    by_code: dict[str, list[Candidate]] = {}
+    for c in candidates:
+        by_code.setdefault(c.code, []).append(c)
+    return by_code
+
+
+def _combinations(
+    release: Release, by_code: dict[str, list[Candidate]]
+) -> tuple[dict[str, list[Candidate]], dict[str, RuleApplied], list[DroppedCandidate]]:
+    """Hypertension and diabetes combination codes (I.C.9.a, I.C.4.a with I.A.15)."""
+    added_rules: dict[str, RuleApplied] = {}
+    dropped: list[DroppedCandidate] = []
+    codes = set(by_code)
+    ckd = sorted(c for c in codes if c.startswith("N18"))
+    heart_failure = sorted(c for c in codes if c.startswith("I50"))
+
+    def swap(old: str, new: str, rule: RuleApplied) -> None:
+        if release.get(new) is None or not release.get(new).billable:  # type: ignore[union-attr]
+            return
+        sources = by_code.pop(old)
+        found = release.get(new)
+        title = found.title if found else ""
+        by_code.setdefault(new, []).extend(
+            replace(s, code=new, title=title, rules=(*s.rules, rule)) for s in sources
+        )
+        added_rules[new] = rule
+        for s in sources:
+            dropped.append(_drop(s, rule, f"{old} replaced by combination code {new}"))
+
+    if "I10" in codes:
+        stage5 = any(c in ("N18.5", "N18.6") for c in ckd)
+        if ckd and heart_failure:
+            swap("I10", "I13.2" if stage5 else "I13.0", HTN_HEART_CKD)
+        elif heart_failure:
+            swap("I10", "I11.0", HTN_HEART)
+        elif ckd:
+            swap("I10", "I12.0" if stage5 else "I12.9", HTN_CKD)
+    if ckd:
+        for code in list(by_code):
+            if re.fullmatch(r"E1[013]\.9", code) or re.fullmatch(r"E0[89]\.9", code):
+                swap(code, f"{code[:3]}.22", DIABETES_CKD)
+    return by_code, added_rules, dropped
+
+
+def _specificity(release: Release, by_code: dict[str, list[Candidate]]) -> list[DroppedCandidate]:
+    """Drop an unspecified code when a more specific one of its category is reported."""
+    dropped: list[DroppedCandidate] = []
+    for code in list(by_code):
+        others = [o for o in by_code if o != code and category(o) == category(code)]
+        entry = release.get(code)
+        if not others or entry is None:
+            continue
+        unspecific = "unspecified" in entry.title.lower() or code.endswith(".9")
+        more_specific = [
+            o for o in others if "unspecified" not in (release.get(o) or entry).title.lower()
+        ]
+        if unspecific and more_specific:
+            for c in by_code.pop(code):
+                dropped.append(_drop(c, LESS_SPECIFIC, f"{code} dropped for {more_specific[0]}"))
+    return dropped
+
+
+def _excludes1(
+    release: Release, by_code: dict[str, list[Candidate]], order: list[str]
+) -> list[DroppedCandidate]:
+    """I.A.12.a: two codes in an Excludes1 relation are not reported together."""
+    dropped: list[DroppedCandidate] = []
+    for code in list(order):
+        if code not in by_code:
+            continue
+        notes = release.notes(code).get("excludes1", [])  # type: ignore[call-overload]
+        for note in notes:
+            for ref, dash in _CODE_IN_NOTE_RE.findall(note.text):
+                for other in list(by_code):
+                    if other == code:
+                        continue
+                    hit = other.startswith(ref) if dash else other == ref
+                    if hit and order.index(other) > order.index(code):
+                        for c in by_code.pop(other):
+                            dropped.append(
+                                _drop(c, EXCLUDES1, f"{other} is Excludes1 at {code}: {note.text}")
+                            )
+    return dropped
+
+
+def _confidence(sources: list[Candidate]) -> float:
+    best = sources[0]
+    score = 0.55
+    if best.section in {str(k) for k in DIAGNOSTIC_SECTIONS}:
+        score += 0.15
+    if best.source in ("curated", "index"):
+        score += 0.1
+    if best.source == "tabular":
+        score -= 0.1
+    if len(sources) > 1:
+        score += 0.05
+    if best.uncertain:
+        score -= 0.15
+    return round(max(0.05, min(0.98, score)), 3)
+
+
+def apply_rules(
+    document: ClinicalDocument, release: Release, candidates: list[Candidate]
+) -> tuple[list[CodeAssignment], list[DroppedCandidate]]:
+    kept, dropped = _assertion_filter(document, candidates)
+    kept, out_of_scope = _scope_filter(kept)
+    dropped += out_of_scope
+    kept, integral = _integral(document, kept)
+    dropped += integral
+    kept += _chronic_pain(document, release, kept)
+    by_code = _merge(kept)
+    by_code, _, combo_dropped = _combinations(release, by_code)
+    dropped += combo_dropped
+    dropped += _specificity(release, by_code)
+    # Sequencing: outpatient first-listed is the first condition assessed (IV.G);
+    # inpatient principal is the first listed diagnosis (II) - both document order here.
+    order = sorted(by_code, key=lambda code: min(c.evidence.start for c in by_code[code]))
+    dropped += _excludes1(release, by_code, order)
+    order = [c for c in order if c in by_code]
+    assignments: list[CodeAssignment] = []
+    for sequence, code in enumerate(order, start=1):
+        sources = sorted(by_code[code], key=lambda c: c.evidence.start)
+        rules: list[RuleApplied] = []
+        for s in sources:
+            rules.extend(r for r in s.rules if r not in rules)
+        evidence: list[Evidence] = []
+        for s in sources:
+            if s.evidence not in evidence:
+                evidence.append(s.evidence)
+        assignments.append(
+            CodeAssignment(
+                code=code,
+                title=sources[0].title,
+                system="icd10cm",
+                release=release.name,
+                sequence=sequence,
+                confidence=_confidence(sources),
+                evidence=tuple(evidence),
+                index_path=sources[0].index_path,
+                tabular_checks=sources[0].tabular_checks,
+                rules=tuple(rules),
+            )
+        )
+    return assignments, dropped

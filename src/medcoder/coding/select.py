@@ -1,0 +1,181 @@
+"""From a mention to a reportable code: walk the index with the note's words, then finish
+the code in the Tabular.
+
+ICD-10-CM Guidelines I.A and I.B.1-3: after the main term, follow the subterms that the
+documentation supports (site, type, acuity, stage; "with" / "due to" subterms link
+conditions, I.A.15), then verify in the Tabular and report to the highest level of
+detail: laterality from the note (else the unspecified side), 7th character from the
+encounter (initial unless the note says subsequent care or sequela), placeholder X.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from medcoder.codesets.codes import with_seventh
+from medcoder.codesets.index_walk import CONNECTORS, IndexNavigator
+from medcoder.codesets.store import CodeEntry, Release, Term
+from medcoder.coding.lexicon import _forms
+
+SUBSEQUENT_WORDS = frozenset({"subsequent", "healing", "followup", "recheck"})
+SEQUELA_WORDS = frozenset({"sequela", "sequelae", "late"})
+BOTH_SIDES = frozenset({"bilateral", "both", "bilaterally"})
+
+
+@dataclass(frozen=True, slots=True)
+class IndexChoice:
+    code: str | None  # as printed in the index, verified below
+    path: tuple[Term, ...]
+    depth: int  # subterm levels added from the note's words
+
+
+class CodeSelector:
+    """Index refinement and Tabular completion for one release."""
+
+    def __init__(self, release: Release) -> None:
+        self.release = release
+        self.navigator = IndexNavigator.for_release(release)
+        self._forms: dict[int, list[frozenset[str]]] = {}
+
+    def _term_forms(self, term: Term) -> list[frozenset[str]]:
+        forms = self._forms.get(term.id)
+        if forms is None:
+            forms = [frozenset(f) for f in _forms(term.title, ())]
+            self._forms[term.id] = forms
+        return forms
+
+    def _fits(self, term: Term, context: frozenset[str]) -> int:
+        """Words of the subterm found in the context (0 if any form is not all there)."""
+        best = 0
+        for form in self._term_forms(term):
+            if form and form <= context:
+                best = max(best, len(form))
+        return best
+
+    def refine(self, term_id: int, context: frozenset[str]) -> IndexChoice:
+        start = self.release.term(term_id)
+        if start is None:
+            return IndexChoice(None, (), 0)
+        path: list[Term] = [start]
+        depth = 0
+        for _ in range(12):
+            current = path[-1]
+            best: list[Term] = []
+            best_score = 0
+            for child, exact, _ in self.navigator._subterms(current.id):
+                if exact & set(CONNECTORS):
+                    # "with" / "due to": the linked condition must be in the note (I.A.15).
+                    for grandchild, _, _ in self.navigator._subterms(child.id):
+                        score = self._fits(grandchild, context)
+                        if score > best_score:
+                            best, best_score = [child, grandchild], score
+                    continue
+                score = self._fits(child, context)
+                if score > best_score:
+                    best, best_score = [child], score
+            if not best:
+                break
+            path.extend(best)
+            depth += 1
+        code = next((t.code for t in reversed(path) if t.code), None)
+        if code is None and path[-1].see:
+            followed = self.navigator.walk(path[-1].see)
+            if followed.found and followed.coded_step is not None and not followed.unmatched:
+                tail = self.refine(followed.steps[-1].term_id, context)
+                return IndexChoice(tail.code or followed.coded_step.code, tuple(path) + tail.path,
+                                   depth + tail.depth)  # fmt: skip
+        return IndexChoice(code, tuple(path), depth)
+
+    def path_label(self, path: tuple[Term, ...]) -> str:
+        """The full index path, main term first, for the coder's trace."""
+        if not path:
+            return ""
+        chain: list[str] = []
+        parent = path[0].parent_id
+        while parent is not None:
+            term = self.release.term(parent)
+            if term is None:
+                break
+            chain.insert(0, term.title)
+            parent = term.parent_id
+        return ", ".join([*chain, *(t.title for t in path)])
+
+    def complete(self, printed: str, context: frozenset[str]) -> tuple[list[str], list[str]]:
+        """Finish an index code in the Tabular: the billable code(s) and the checks made.
+
+        Two codes come back where the note says both sides and the Tabular has a right
+        and a left code but no bilateral one (Guidelines I.B.13).
+        """
+        checks: list[str] = []
+        code = printed.rstrip("-").rstrip(".")
+        entry = self.release.get(code)
+        if entry is None:
+            return [], [f"{printed}: not in {self.release.name}"]
+        for _ in range(6):
+            if entry.billable:
+                checks.append(f"{entry.code}: valid for reporting in {self.release.name}")
+                return [entry.code], checks
+            children = self.release.children(entry.code)
+            if children and all(c.expansion for c in children):
+                char = "A"
+                if context & SEQUELA_WORDS:
+                    char = "S"
+                elif context & SUBSEQUENT_WORDS:
+                    char = "D"
+                chosen = self.release.get(with_seventh(entry.code, char))
+                if chosen is None:
+                    chosen = children[0]
+                checks.append(f"7th character {chosen.code[-1]} ({_encounter(chosen.code[-1])})")
+                entry = chosen
+                continue
+            subdivisions = [c for c in children if not c.expansion]
+            if context & BOTH_SIDES or {"right", "left"} <= context:
+                titles = [c.title.lower() for c in subdivisions]
+                if not any("bilateral" in t for t in titles):
+                    right = [c for c in subdivisions if "right" in c.title.lower()]
+                    left = [c for c in subdivisions if "left" in c.title.lower()]
+                    if len(right) == 1 and len(left) == 1:
+                        checks.append(f"{entry.code}: both sides, no bilateral code (I.B.13)")
+                        side_free = context - BOTH_SIDES - {"right", "left"}
+                        r_codes, r_checks = self.complete(right[0].code, side_free | {"right"})
+                        l_codes, l_checks = self.complete(left[0].code, side_free | {"left"})
+                        return r_codes + l_codes, checks + r_checks + l_checks
+            nxt = self._choose_child(subdivisions, context)
+            if nxt is None:
+                return [], [*checks, f"{entry.code}: header, no subdivision fits the note"]
+            checks.append(f"{entry.code} is a header: {nxt.code} ({nxt.title})")
+            entry = nxt
+        return [], checks
+
+    @staticmethod
+    def _choose_child(children: list[CodeEntry], context: frozenset[str]) -> CodeEntry | None:
+        def has(child: CodeEntry, word: str) -> bool:
+            return word in child.title.lower()
+
+        sides = []
+        if (
+            "bilateral" in context
+            or "both" in context
+            or ("right" in context and "left" in context)
+        ):
+            sides.append("bilateral")
+        if "right" in context:
+            sides.append("right")
+        if "left" in context:
+            sides.append("left")
+        for side in sides:
+            found = [c for c in children if has(c, side)]
+            if len(found) == 1 or (found and side == "bilateral"):
+                return found[0]
+        unspecified = [c for c in children if has(c, "unspecified")]
+        if unspecified:
+            return unspecified[0]
+        if len(children) == 1:
+            return children[0]
+        return None
+
+
+def _encounter(char: str) -> str:
+    return {"A": "initial encounter", "D": "subsequent encounter", "S": "sequela"}.get(
+        char, "encounter"
+    )

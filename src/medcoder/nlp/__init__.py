@@ -1,0 +1,1 @@
+"""Reading clinical text: documents, sections, sentences, mentions and their assertion."""

@@ -1,0 +1,92 @@
+"""Sentences and word tokens with character offsets, and the word normalization that
+matching uses on both sides (the note and the code-set vocabulary)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Words, numbers, and the slash abbreviations clinicians write (s/p, h/o, r/o, w/o).
+_WORD_RE = re.compile(r"[A-Za-z]/[A-Za-z](?![A-Za-z])|[A-Za-z0-9]+(?:['’][A-Za-z]+)?|[/+]")
+_LIST_NUMBER_RE = re.compile(r"(?:^|\n|[.!?:]\s)\s*\d{1,2}[.)]$")
+# Sentence ends: ". " / "? " / "! " before an upper-case letter or a digit, ";" never,
+# a blank line, a bullet at the start of a line, or a line that ends a heading.
+_SENTENCE_BREAK_RE = re.compile(
+    r"(?<=[.!?])\s+(?=[A-Z0-9\"'(•\-*])"
+    r"|\n\s*\n"
+    r"|\n(?=\s*(?:[•*\-–]|\d+[.)])\s)"
+    r"|(?<=:)\s*\n"
+    r"|\n(?=[A-Z][A-Za-z /&]{2,40}:)"
+)
+_ABBREVIATIONS = ("dr.", "mr.", "mrs.", "ms.", "vs.", "e.g.", "i.e.", "approx.", "no.", "st.")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    start: int
+    end: int
+    norm: str  # normalized form used for matching
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+
+
+def norm_word(word: str) -> str:
+    """Lower case, accent-free, crude singular: ``Stones`` -> ``stone``, ``kidneys`` -> ``kidney``.
+
+    The same function runs on the vocabulary and on the note, so a form that is not a
+    true singular (``diabetes`` -> ``diabete``) still matches itself.
+    """
+    w = fold(word).replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) > 3 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "ous")):
+        return w[:-1]
+    return w
+
+
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    return [
+        Token(m.group(0), m.start() + offset, m.end() + offset, norm_word(m.group(0)))
+        for m in _WORD_RE.finditer(text)
+    ]
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
+    """Sentences of ``text[start:end]`` with offsets into ``text``."""
+    stop = len(text) if end is None else end
+    chunk = text[start:stop]
+    sentences: list[Sentence] = []
+    cursor = 0
+    for match in _SENTENCE_BREAK_RE.finditer(chunk):
+        before = " " + chunk[max(0, match.start() - 8) : match.start()].lower()
+        if before.endswith(tuple(" " + a for a in _ABBREVIATIONS)) or _LIST_NUMBER_RE.search(
+            chunk[max(0, match.start() - 10) : match.start()]
+        ):
+            continue
+        _append(sentences, text, start + cursor, start + match.start())
+        cursor = match.end()
+    _append(sentences, text, start + cursor, stop)
+    return sentences
+
+
+def _append(sentences: list[Sentence], text: str, begin: int, end: int) -> None:
+    while begin < end and text[begin].isspace():
+        begin += 1
+    while end > begin and text[end - 1].isspace():
+        end -= 1
+    if end > begin:
+        sentences.append(Sentence(begin, end, text[begin:end]))

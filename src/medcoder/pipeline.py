@@ -1,0 +1,73 @@
+"""The one-call Python API: ``medcoder.code(text, setting=..., date=...)``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from pathlib import Path
+
+from medcoder.codesets.registry import Registry
+from medcoder.coding.engine import CodingEngine
+from medcoder.coding.model import CodingResult
+from medcoder.errors import InvalidInputError
+from medcoder.nlp.document import ClinicalDocument, Setting, Sex
+
+
+@functools.lru_cache(maxsize=4)
+def engine_for(home: Path | None = None) -> CodingEngine:
+    """One engine per MEDCODER_HOME, built on first use (its lexicon is cached on disk)."""
+    return CodingEngine(Registry(home, quiet=True))
+
+
+def make_document(
+    text: str,
+    *,
+    setting: str | Setting | None = None,
+    date_of_service: dt.date | str | None = None,
+    age: int | None = None,
+    sex: str | Sex | None = None,
+    id: str | None = None,
+) -> ClinicalDocument:
+    """Validate loose inputs (strings from a CLI, JSON or HTTP) into a ClinicalDocument."""
+    if not isinstance(text, str):
+        raise InvalidInputError(f"text must be a string, not {type(text).__name__}")
+    day: dt.date | None
+    if isinstance(date_of_service, str):
+        try:
+            day = dt.date.fromisoformat(date_of_service)
+        except ValueError as exc:
+            raise InvalidInputError(
+                f"date {date_of_service!r} is not a date", hint="write dates as YYYY-MM-DD"
+            ) from exc
+    else:
+        day = date_of_service
+    parsed_sex: Sex | None = None
+    if sex is not None and sex != "":
+        try:
+            parsed_sex = Sex(str(sex).strip().upper()[:1])
+        except ValueError as exc:
+            raise InvalidInputError(f"sex {sex!r} is not F or M") from exc
+    if age is not None and (isinstance(age, bool) or not isinstance(age, int)):
+        raise InvalidInputError(f"age {age!r} is not a whole number")
+    return ClinicalDocument(
+        text=text,
+        setting=Setting.parse(setting),
+        date_of_service=day,
+        age=age,
+        sex=parsed_sex,
+        id=id,
+    )
+
+
+def code(
+    text: str,
+    *,
+    setting: str | Setting | None = None,
+    date: dt.date | str | None = None,
+    age: int | None = None,
+    sex: str | Sex | None = None,
+    home: Path | None = None,
+) -> CodingResult:
+    """Code one clinical note: ICD-10-CM codes with evidence, index path, rules, confidence."""
+    document = make_document(text, setting=setting, date_of_service=date, age=age, sex=sex)
+    return engine_for(home).code(document)
