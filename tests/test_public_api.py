@@ -5,12 +5,15 @@ from __future__ import annotations
 import medcoder
 
 PUBLIC = {
+    "CodeAssignment",
+    "CodingResult",
     "MedcoderError",
     "Registry",
     "Release",
     "Validation",
     "Validity",
     "__version__",
+    "code",
     "normalize",
     "validate",
 }
@@ -31,8 +34,13 @@ def test_public_names_are_the_implementations() -> None:
     from medcoder.codesets.registry import Registry
     from medcoder.codesets.store import Release
     from medcoder.codesets.validate import Validation, Validity, validate
+    from medcoder.coding.model import CodeAssignment, CodingResult
     from medcoder.errors import MedcoderError
+    from medcoder.pipeline import code
 
+    assert medcoder.code is code
+    assert medcoder.CodingResult is CodingResult
+    assert medcoder.CodeAssignment is CodeAssignment
     assert medcoder.Registry is Registry
     assert medcoder.Release is Release
     assert medcoder.validate is validate

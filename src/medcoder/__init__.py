@@ -7,17 +7,22 @@ from medcoder.codesets.codes import normalize
 from medcoder.codesets.registry import Registry
 from medcoder.codesets.store import Release
 from medcoder.codesets.validate import Validation, Validity, validate
+from medcoder.coding.model import CodeAssignment, CodingResult
 from medcoder.errors import MedcoderError
+from medcoder.pipeline import code
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CodeAssignment",
+    "CodingResult",
     "MedcoderError",
     "Registry",
     "Release",
     "Validation",
     "Validity",
     "__version__",
+    "code",
     "normalize",
     "validate",
 ]

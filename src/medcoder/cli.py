@@ -480,7 +480,8 @@ def batch(ctx: click.Context, source: Path, output: Path, jobs: int) -> None:
     from medcoder.coding.batch import run_batch
 
     home = _registry(ctx).home
-    total = sum(1 for line in source.open("rb") if line.strip())
+    with source.open("rb") as handle:
+        total = sum(1 for line in handle if line.strip())
     if sys.stderr.isatty():
         with Progress(transient=True) as bar:
             task = bar.add_task("coding", total=total)

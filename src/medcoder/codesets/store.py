@@ -336,14 +336,18 @@ class Release:
             (i, p, lv, t, tuple(n.split("|")) if n else (), see) for i, p, lv, t, n, see in rows
         ]
 
-    def title_rows(self) -> list[tuple[str, str, str]]:
+    def title_rows(self, *, billable_only: bool = False) -> list[tuple[str, str, str]]:
         """(code, text, source) for every code title and inclusion term (no 7th expansions)."""
+        only = " AND c.billable = 1" if billable_only else ""
         titles = self._db.execute(
-            "SELECT code, title FROM codes "
-            "WHERE expansion = 0 AND kind NOT IN ('chapter', 'section')"
+            "SELECT c.code, c.title FROM codes c "
+            f"WHERE c.expansion = 0 AND c.kind NOT IN ('chapter', 'section'){only}"
         )
         out = [(c, t, "tabular") for c, t in titles]
-        notes = self._db.execute("SELECT code, text FROM notes WHERE kind = 'inclusion_terms'")
+        notes = self._db.execute(
+            "SELECT n.code, n.text FROM notes n JOIN codes c ON c.code = n.code "
+            f"WHERE n.kind = 'inclusion_terms'{only}"
+        )
         out += [(c, t, "tabular") for c, t in notes]
         return out
 

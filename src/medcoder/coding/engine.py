@@ -16,7 +16,7 @@ from medcoder.coding.external_cause import external_causes, is_injury
 from medcoder.coding.lexicon import LexEntry, Lexicon, expand_context, lexicon_for
 from medcoder.coding.model import Candidate, CodingResult, Evidence
 from medcoder.coding.rules import apply_rules
-from medcoder.coding.select import CodeSelector
+from medcoder.coding.select import CodeSelector, context_words
 from medcoder.nlp.assertion import AssertionDetector
 from medcoder.nlp.document import ClinicalDocument
 from medcoder.nlp.sections import DIAGNOSTIC_SECTIONS, Section, SectionKind, find_sections
@@ -26,7 +26,54 @@ from medcoder.nlp.text import Sentence, split_sentences, tokenize
 # as mentions of their own ("Acute - see condition" is already left out of the lexicon).
 _SOURCE_RANK = {"abbreviation": 0, "curated": 0, "index": 1, "tabular": 2}
 # An assessment written as a problem list: "Kidney stones." / "2. Hypertension, stable."
-PROBLEM_LINE_WORDS = 10
+PROBLEM_LINE_WORDS = 14
+PLAN_VERBS = frozenset(
+    {
+        "continue",
+        "start",
+        "stop",
+        "increase",
+        "decrease",
+        "order",
+        "obtain",
+        "refer",
+        "return",
+        "follow",
+        "recheck",
+        "check",
+        "schedule",
+        "discuss",
+        "advise",
+        "advised",
+        "encourage",
+        "encouraged",
+        "counsel",
+        "counseled",
+        "monitor",
+        "repeat",
+        "consider",
+        "initiate",
+        "prescribe",
+        "prescribed",
+        "recommend",
+        "recommended",
+        "will",
+        "we",
+        "plan",
+        "see",
+        "call",
+        "add",
+        "hold",
+        "resume",
+        "titrate",
+        "avoid",
+        "begin",
+        "take",
+        "send",
+        "continued",
+        "started",
+    }
+)
 BLOCK_AXIS_WORDS = frozenset({"right", "left", "bilateral", "exacerbation"})
 # "Medical Reasoning:", "Patient Education and Counseling:": a field label, not findings.
 _LABEL_RE = re.compile(r"^[\s•*\-–\d.)]*([A-Za-z][A-Za-z /&'-]{0,60}):")
@@ -52,7 +99,12 @@ def _is_problem_line(section: Section, sentence: Sentence) -> bool:
     label = _LABEL_RE.match(sentence.text)
     if label and len(label.group(1).split()) <= 6:
         return False
-    return len([t for t in tokenize(sentence.text) if t.norm.isalnum()]) <= PROBLEM_LINE_WORDS
+    words = [t.norm for t in tokenize(sentence.text) if t.norm.isalnum()]
+    if words and words[0].isdigit():
+        words = words[1:]  # "2. Hypertension."
+    if not words or words[0] in PLAN_VERBS:
+        return False  # "Continue headache diary.": an order, not a problem
+    return len(words) <= PROBLEM_LINE_WORDS
 
 
 def _problem_blocks(section: Section, sentences: list[Sentence]) -> list[frozenset[str] | None]:
@@ -164,7 +216,9 @@ class CodingEngine:
             # The index is refined with the words of the mention's own clause: in "COPD,
             # hypertension and ulcer", "pulmonary" does not make the hypertension pulmonary.
             low, high = next(((a, b) for a, b in clauses if a <= start < b), (0, len(text)))
-            context = frozenset(t.norm for t in tokens if low <= t.start < high)
+            if block_words is not None:
+                low, high = sentence.start, sentence.end  # a problem line is one problem
+            context = context_words([t for t in tokens if low <= t.start < high])
             context = expand_context(context)
             if block_words is not None:
                 # A problem heading is specified by the reasoning written under it, for the

@@ -29,7 +29,7 @@ from medcoder.codesets.store import Release
 from medcoder.errors import SourceFormatError
 from medcoder.nlp.text import Token, tokenize
 
-LEXICON_VERSION = 5
+LEXICON_VERSION = 7
 STOPWORDS = frozenset({"of", "the", "a", "an", "and", "or"})
 _PAREN_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _UNSPECIFIED_RE = re.compile(
@@ -259,7 +259,9 @@ def _index_phrases(
 
 
 def _tabular_phrases(release: Release, phrases: dict[str, list[LexEntry]]) -> None:
-    for code, title, source in release.title_rows():
+    # Billable codes only: a header's title ("Type 2 diabetes mellitus", E11) names a
+    # category the index resolves better ("Diabetes, type 2" -> E11.9).
+    for code, title, source in release.title_rows(billable_only=True):
         text = _UNSPECIFIED_RE.sub("", _PAREN_RE.sub(" ", title)).strip(" ,")
         # "Other and unspecified syphilis", "Presence of unspecified ... implant": the
         # title is a residual category, not words a clinician writes.
@@ -321,6 +323,9 @@ def curated_vocabulary() -> list[dict[str, str]]:
 
 def _curated_phrases(release: Release, phrases: dict[str, list[LexEntry]]) -> None:
     navigator = IndexNavigator.for_release(release)
+    section = _vocabulary_data().get("ambiguous_abbreviations", {})
+    listed = section.get("words", []) if isinstance(section, dict) else []
+    ambiguous = {" ".join(words(str(w))) for w in listed}
     for item in curated_vocabulary():
         found = words(item["pattern"])
         if "code" in item:
@@ -336,9 +341,9 @@ def _curated_phrases(release: Release, phrases: dict[str, list[LexEntry]]) -> No
         result = navigator.walk(item["index"])
         if not result.steps or result.unmatched:
             continue  # a path this release's index does not have
-        # A short single-word pattern is an abbreviation: matched only where the note
-        # writes it in capitals (DOE, MI), never the English word ("does", "mi").
-        kind = "abbreviation" if len(found) == 1 and len(found[0]) <= 5 else "curated"
+        # An abbreviation that is also a word once lower-cased is matched only where the
+        # note writes it in capitals (DOE, MI), never as the word ("does", "Ms.").
+        kind = "abbreviation" if " ".join(found) in ambiguous else "curated"
         entry = LexEntry(kind, f"{item['pattern']} -> {result.path}", result.steps[-1].term_id)
         if found:
             phrases.setdefault(" ".join(found), []).insert(0, entry)

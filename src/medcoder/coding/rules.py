@@ -295,6 +295,22 @@ def _excludes1(
     return dropped
 
 
+def _etiology_first(release: Release, order: list[str]) -> list[str]:
+    """A code whose "use additional code" note names another reported code goes first
+    (I.A.13 etiology/manifestation; I11.0 before I50.-, I12.9 and E11.22 before N18.-)."""
+    result = list(order)
+    for code in order:
+        notes = release.notes(code).get("use_additional_code", [])  # type: ignore[call-overload]
+        refs = [(ref, dash) for n in notes for ref, dash in _CODE_IN_NOTE_RE.findall(n.text)]
+        for other in list(result):
+            if other == code or result.index(other) > result.index(code):
+                continue
+            if any(other.startswith(ref) if dash else other == ref for ref, dash in refs):
+                result.remove(code)
+                result.insert(result.index(other), code)
+    return result
+
+
 def _confidence(sources: list[Candidate]) -> float:
     best = sources[0]
     score = 0.55
@@ -328,7 +344,7 @@ def apply_rules(
     # inpatient principal is the first listed diagnosis (II) - both document order here.
     order = sorted(by_code, key=lambda code: min(c.evidence.start for c in by_code[code]))
     dropped += _excludes1(release, by_code, order)
-    order = [c for c in order if c in by_code]
+    order = _etiology_first(release, [c for c in order if c in by_code])
     assignments: list[CodeAssignment] = []
     for sequence, code in enumerate(order, start=1):
         sources = sorted(by_code[code], key=lambda c: c.evidence.start)

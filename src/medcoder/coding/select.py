@@ -10,16 +10,26 @@ encounter (initial unless the note says subsequent care or sequela), placeholder
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from medcoder.codesets.codes import with_seventh
 from medcoder.codesets.index_walk import CONNECTORS, IndexNavigator
 from medcoder.codesets.store import CodeEntry, Release, Term
-from medcoder.coding.lexicon import _forms
+from medcoder.coding.lexicon import STOPWORDS, _forms
+from medcoder.nlp.text import Token
 
 SUBSEQUENT_WORDS = frozenset({"subsequent", "healing", "followup", "recheck"})
 SEQUELA_WORDS = frozenset({"sequela", "sequelae", "late"})
 BOTH_SIDES = frozenset({"bilateral", "both", "bilaterally"})
+
+
+def context_words(tokens: list[Token]) -> frozenset[str]:
+    """Normalized words and adjacent-word bigrams; a leading list number ("2.") is dropped."""
+    words = [t.norm for t in tokens if t.norm.isalnum() and t.norm not in STOPWORDS]
+    if len(tokens) > 1 and tokens[0].norm.isdigit() and words and words[0] == tokens[0].norm:
+        words = words[1:]
+    return frozenset(words) | {f"{a}_{b}" for a, b in itertools.pairwise(words)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,24 +45,39 @@ class CodeSelector:
     def __init__(self, release: Release) -> None:
         self.release = release
         self.navigator = IndexNavigator.for_release(release)
-        self._forms: dict[int, list[frozenset[str]]] = {}
+        self._forms: dict[int, list[tuple[frozenset[str], tuple[str, ...]]]] = {}
 
-    def _term_forms(self, term: Term) -> list[frozenset[str]]:
+    def _term_forms(self, term: Term) -> list[tuple[frozenset[str], tuple[str, ...]]]:
         forms = self._forms.get(term.id)
         if forms is None:
-            forms = [frozenset(f) for f in _forms(term.title, ())]
+            forms = [(frozenset(f), f) for f in _forms(term.title, ())]
             self._forms[term.id] = forms
         return forms
 
     def _fits(self, term: Term, context: frozenset[str]) -> int:
-        """Words of the subterm found in the context (0 if any form is not all there)."""
+        """Words of the subterm found in the context (0 if any form is not all there).
+
+        A form with a number ("stage 3a", "type 2") must be written as it stands: its
+        words adjacent in the note (the context carries "stage_3a" bigrams), so the "2"
+        of "type 2 diabetes" does not make a kidney disease "stage 2".
+        """
         best = 0
-        for form in self._term_forms(term):
-            if form and form <= context:
-                best = max(best, len(form))
+        for form, ordered in self._term_forms(term):
+            if not form or not form <= context:
+                continue
+            if any(any(ch.isdigit() for ch in w) for w in form) and len(ordered) > 1:
+                pairs = {f"{a}_{b}" for a, b in itertools.pairwise(ordered)}
+                if not pairs <= context:
+                    continue
+            best = max(best, len(form))
         return best
 
     def refine(self, term_id: int, context: frozenset[str]) -> IndexChoice:
+        """Walk down from an index term through the subterms the context supports.
+
+        ``context``: the note's normalized words near the mention, with ``a_b`` bigrams
+        of adjacent words (see ``context_words``).
+        """
         start = self.release.term(term_id)
         if start is None:
             return IndexChoice(None, (), 0)
