@@ -128,6 +128,13 @@ def setup(ctx: click.Context, data: Path | None, force: bool) -> None:
             f"{info.name}: {info.effective_from}..{info.effective_to}, "
             f"{info.stats.get('billable', 0):,} billable codes{extra}"
         )
+    # The coding engine's vocabulary is derived from each release; building it now
+    # keeps the first `medcoder code` fast (it is cached under MEDCODER_HOME/cache).
+    from medcoder.coding.lexicon import lexicon_for
+
+    for info in registry.installed():
+        if info.index_fiscal_year is not None:
+            lexicon_for(registry.open(info.name), registry.home / "cache")
     click.echo(f"releases stored in {registry.releases_dir}", err=True)
 
 

@@ -474,10 +474,10 @@ def test_assert_spans_never_raises(
 def test_the_pretest_never_hides_a_trigger(text: str) -> None:
     """The cheap test before tokenizing must not skip a sentence a modifier matches in."""
     rules = ContextRules.default()
-    if rules.may_match(text):
+    if rules._may_match(text):
         return
     tokens = tokenize(text)
-    found = rules.find(tokens, [t.norm for t in tokens], text, 0)
+    found = rules._find(tokens, [t.norm for t in tokens], text, 0)
     assert not [m.rule.literal for m in found if m.rule.category in MODIFIERS]
 
 
@@ -489,8 +489,8 @@ def test_the_pretest_passes_every_modifier_as_written() -> None:
             continue
         for form in (rule.literal, rule.literal.upper(), f"Today {rule.literal}s here."):
             tokens = tokenize(form)
-            found = rules.find(tokens, [t.norm for t in tokens], form, 0)
+            found = rules._find(tokens, [t.norm for t in tokens], form, 0)
             if any(m.rule.category in MODIFIERS for m in found):
                 checked += 1
-                assert rules.may_match(form), form
+                assert rules._may_match(form), form
     assert checked > 300

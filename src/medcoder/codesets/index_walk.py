@@ -138,14 +138,18 @@ class IndexNavigator:
             self._main[book] = table
         return self._main[book]
 
-    def walk(self, query: str, book: str = "index") -> IndexResult:
-        return self._walk(query, split_path(query), book, depth=0)
+    def walk(self, query: str, book: str = "index", *, suggest: bool = True) -> IndexResult:
+        """Walk an index path; ``suggest=False`` skips the fuzzy main-term suggestions
+        (milliseconds each) when nobody will read them."""
+        return self._walk(query, split_path(query), book, depth=0, suggest=suggest)
 
     def walk_segments(self, query: str, segments: list[str], book: str) -> IndexResult:
         """Walk already-split segments (a table lookup prefixes the table's main term)."""
         return self._walk(query, segments, book, depth=0)
 
-    def _walk(self, query: str, segments: list[str], book: str, depth: int) -> IndexResult:
+    def _walk(
+        self, query: str, segments: list[str], book: str, depth: int, *, suggest: bool = True
+    ) -> IndexResult:
         name = self.release.name
         best: IndexResult | None = None
         for start, used in self._main_candidates(segments, book):
@@ -178,7 +182,7 @@ class IndexNavigator:
             first = segments[0] if segments else ""
             return IndexResult(
                 query, book, name, unmatched=tuple(segments),
-                suggestions=self.near_main_terms(first, book),
+                suggestions=self.near_main_terms(first, book) if suggest else (),
             )  # fmt: skip
         return best
 

@@ -88,6 +88,8 @@ class Release:
         uri = f"file:{folder / RELEASE_FILE}?mode=ro"
         self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self._cache: dict[str, CodeEntry | None] = {}
+        self._terms: dict[int, Term | None] = {}
+        self._notes: dict[str, dict[NoteKind, list[NoteText]]] = {}
         # Per-release helpers built on demand (e.g. the index navigator and its caches).
         self.memo: dict[str, object] = {}
 
@@ -215,6 +217,16 @@ class Release:
         return out
 
     def notes(self, code: str) -> dict[NoteKind, list[NoteText]]:
+        """Notes at the code and inherited ones (see _notes); cached per code."""
+        key = code.strip().upper()
+        cached = self._notes.get(key)
+        if cached is None:
+            cached = self._collect_notes(code)
+            if len(self._notes) < 50_000:
+                self._notes[key] = cached
+        return {kind: list(texts) for kind, texts in cached.items()}
+
+    def _collect_notes(self, code: str) -> dict[NoteKind, list[NoteText]]:
         """Notes at the code, then those inherited from its ancestors (nearest first).
 
         ICD-10-CM Tabular conventions: instructional notes at a category, section or
@@ -281,9 +293,14 @@ class Release:
         return Term(*values)  # type: ignore[arg-type]
 
     def term(self, term_id: int) -> Term | None:
+        if term_id in self._terms:
+            return self._terms[term_id]
         row = self._db.execute(f"SELECT {_TERM_COLUMNS} FROM terms WHERE id = ?", (term_id,))
         found = row.fetchone()
-        return self._term(found) if found else None
+        term = self._term(found) if found else None
+        if len(self._terms) < 200_000:
+            self._terms[term_id] = term
+        return term
 
     def subterms(self, term_id: int) -> list[Term]:
         rows = self._db.execute(

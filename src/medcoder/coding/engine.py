@@ -20,7 +20,7 @@ from medcoder.coding.select import CodeSelector, context_words
 from medcoder.nlp.assertion import AssertionDetector
 from medcoder.nlp.document import ClinicalDocument
 from medcoder.nlp.sections import DIAGNOSTIC_SECTIONS, Section, SectionKind, find_sections
-from medcoder.nlp.text import Sentence, split_sentences, tokenize
+from medcoder.nlp.text import Sentence, Token, split_sentences, tokenize
 
 # Index entries that name a body part or a finding word, not a condition, are skipped
 # as mentions of their own ("Acute - see condition" is already left out of the lexicon).
@@ -107,7 +107,9 @@ def _is_problem_line(section: Section, sentence: Sentence) -> bool:
     return len(words) <= PROBLEM_LINE_WORDS
 
 
-def _problem_blocks(section: Section, sentences: list[Sentence]) -> list[frozenset[str] | None]:
+def _problem_blocks(
+    section: Section, sentences: list[Sentence], tokens: list[list[Token]]
+) -> list[frozenset[str] | None]:
     """For each problem line, the words of the lines under it (until the next problem)."""
     flags = [_is_problem_line(section, s) for s in sentences]
     out: list[frozenset[str] | None] = []
@@ -119,7 +121,7 @@ def _problem_blocks(section: Section, sentences: list[Sentence]) -> list[frozens
         for j in range(i + 1, len(sentences)):
             if flags[j]:
                 break
-            words.update(t.norm for t in tokenize(sentences[j].text))
+            words.update(t.norm for t in tokens[j])
         out.append(frozenset(words))
     return out
 
@@ -175,14 +177,18 @@ class CodingEngine:
         sentence_number = 0
         for section in sections:
             sentences = split_sentences(text, section.body_start, section.end)
-            blocks = _problem_blocks(section, sentences)
-            for sentence, block_words in zip(sentences, blocks, strict=True):
+            tokens = [tokenize(s.text, s.start) for s in sentences]
+            blocks = _problem_blocks(section, sentences, tokens)
+            for sentence, sentence_tokens, block_words in zip(
+                sentences, tokens, blocks, strict=True
+            ):
                 sentence_number += 1
                 out.extend(
                     self._sentence_candidates(
-                        text, section, sentence, sentence_number, lexicon, selector, block_words
+                        text, section, sentence, sentence_tokens, sentence_number, lexicon,
+                        selector, block_words,
                     )
-                )
+                )  # fmt: skip
         return out
 
     def _sentence_candidates(
@@ -190,12 +196,12 @@ class CodingEngine:
         text: str,
         section: Section,
         sentence: Sentence,
+        tokens: list[Token],
         number: int,
         lexicon: Lexicon,
         selector: CodeSelector,
         block_words: frozenset[str] | None,
     ) -> list[Candidate]:
-        tokens = tokenize(sentence.text, sentence.start)
         matches = lexicon.match(tokens)
         if not matches:
             return []
@@ -207,7 +213,9 @@ class CodingEngine:
         if not matches:
             return []
         spans = [(tokens[m.first].start, tokens[m.last].end) for m in matches]
-        assertions = self.detector.assert_spans(text, sentence, spans, str(section.kind))
+        assertions = self.detector.assert_spans(
+            text, sentence, spans, str(section.kind), tokens=tokens
+        )
         clauses = _clause_bounds(sentence)
         problem_line = block_words is not None
         out: list[Candidate] = []

@@ -46,6 +46,7 @@ class CodeSelector:
         self.release = release
         self.navigator = IndexNavigator.for_release(release)
         self._forms: dict[int, list[tuple[frozenset[str], tuple[str, ...]]]] = {}
+        self._routes_by_word: dict[int, dict[str, list[tuple[Term, ...]]]] = {}
 
     def _term_forms(self, term: Term) -> list[tuple[frozenset[str], tuple[str, ...]]]:
         forms = self._forms.get(term.id)
@@ -72,6 +73,36 @@ class CodeSelector:
             best = max(best, len(form))
         return best
 
+    def _word_index(self, term_id: int) -> dict[str, list[tuple[Term, ...]]]:
+        """Word -> routes to the subterms using it; a route through "with" / "due to"
+        reaches the linked condition below the connector (I.A.15)."""
+        index = self._routes_by_word.get(term_id)
+        if index is None:
+            index = {}
+            for child, exact, _ in self.navigator._subterms(term_id):
+                routes: list[tuple[Term, ...]] = []
+                if exact & set(CONNECTORS):
+                    routes = [(child, g) for g, _, _ in self.navigator._subterms(child.id)]
+                else:
+                    routes = [(child,)]
+                for route in routes:
+                    for form, _ in self._term_forms(route[-1]):
+                        for word in form:
+                            bucket = index.setdefault(word, [])
+                            if route not in bucket:
+                                bucket.append(route)
+            self._routes_by_word[term_id] = index
+        return index
+
+    def _routes(self, term_id: int, context: frozenset[str]) -> list[tuple[Term, ...]]:
+        index = self._word_index(term_id)
+        seen: dict[tuple[int, ...], tuple[Term, ...]] = {}
+        for word in context:
+            for route in index.get(word, ()):
+                seen.setdefault(tuple(t.id for t in route), route)
+        # Document order of the index, so ties keep the first printed subterm.
+        return [seen[key] for key in sorted(seen)]
+
     def refine(self, term_id: int, context: frozenset[str]) -> IndexChoice:
         """Walk down from an index term through the subterms the context supports.
 
@@ -84,27 +115,21 @@ class CodeSelector:
         path: list[Term] = [start]
         depth = 0
         for _ in range(12):
-            current = path[-1]
             best: list[Term] = []
             best_score = 0
-            for child, exact, _ in self.navigator._subterms(current.id):
-                if exact & set(CONNECTORS):
-                    # "with" / "due to": the linked condition must be in the note (I.A.15).
-                    for grandchild, _, _ in self.navigator._subterms(child.id):
-                        score = self._fits(grandchild, context)
-                        if score > best_score:
-                            best, best_score = [child, grandchild], score
-                    continue
-                score = self._fits(child, context)
+            # Only subterms sharing a word with the note can fit: the per-term word
+            # index keeps this off the hundreds of subterms under "Pain" or "Disease".
+            for route in self._routes(path[-1].id, context):
+                score = self._fits(route[-1], context)
                 if score > best_score:
-                    best, best_score = [child], score
+                    best, best_score = list(route), score
             if not best:
                 break
             path.extend(best)
             depth += 1
         code = next((t.code for t in reversed(path) if t.code), None)
         if code is None and path[-1].see:
-            followed = self.navigator.walk(path[-1].see)
+            followed = self.navigator.walk(path[-1].see, suggest=False)
             if followed.found and followed.coded_step is not None and not followed.unmatched:
                 tail = self.refine(followed.steps[-1].term_id, context)
                 return IndexChoice(tail.code or followed.coded_step.code, tuple(path) + tail.path,

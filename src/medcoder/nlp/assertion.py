@@ -49,9 +49,9 @@ to the end of its clause with no word limit, because review-of-systems lines are
 Such a default appears in the trace as a trigger whose literal is ``section:<name>``, with
 an empty span at the start of the sentence.
 
-Speed: about 1.2 ms for every sentence of a 3 KB note (two mentions each) on one CPU
-core, of which ``tokenize`` is about half; a caller that has the sentence's tokens
-already passes them as ``tokens=`` and the rest takes about 0.55 ms.
+Speed, measured over every sentence of a 3 KB note with two mentions each, on one CPU
+core: 1.0-1.2 ms, of which ``tokenize`` is about half. A caller that has tokenized the
+sentence already passes its tokens as ``tokens=``, and the call then takes about 0.55 ms.
 
 "due to" and "secondary to" are deliberately not terminators: in "anemia, likely
 secondary to GI bleed" the bleed is what is uncertain.
@@ -282,7 +282,7 @@ class ContextRules:
         rules = [_parse_rule(item, number, source) for number, item in enumerate(data, 1)]
         return cls(rules, source=source)
 
-    def find(
+    def _find(
         self, tokens: Sequence[Token], norms: Sequence[str], text: str, offset: int
     ) -> list[_Match]:
         """Triggers in one sentence, in order: ``tokens`` of ``text`` (which starts at
@@ -317,7 +317,7 @@ class ContextRules:
             found.sort(key=lambda m: (m.begin, m.end))
         return found
 
-    def may_match(self, text: str) -> bool:
+    def _may_match(self, text: str) -> bool:
         """False only when no modifying rule can match ``text`` (tested before tokenizing)."""
         if self._pretest is None or not text.isascii():
             return True
@@ -468,12 +468,12 @@ class AssertionDetector:
             mark = Trigger(f"section:{section}", category.value, sentence.start, sentence.start)
             base = Assertion(historical=base_historical, family=base_family, triggers=(mark,))
         sentence_text = text[sentence.start : sentence.end]
-        if not self.rules.may_match(sentence_text):
+        if not self.rules._may_match(sentence_text):
             return [base] * len(spans)
         if tokens is None:
             tokens = tokenize(sentence_text, sentence.start)
         norms = [t.norm for t in tokens]
-        matches = self.rules.find(tokens, norms, sentence_text, sentence.start)
+        matches = self.rules._find(tokens, norms, sentence_text, sentence.start)
         if not any(m.rule.category in MODIFIERS for m in matches):
             return [base] * len(spans)
         scoped = [

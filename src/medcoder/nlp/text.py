@@ -3,6 +3,7 @@ matching uses on both sides (the note and the code-set vocabulary)."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
 
 
+@functools.lru_cache(maxsize=65_536)
 def norm_word(word: str) -> str:
     """Lower case, accent-free, crude singular: ``Stones`` -> ``stone``, ``kidneys`` -> ``kidney``.
 
