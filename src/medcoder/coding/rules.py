@@ -8,6 +8,8 @@ specificity and Excludes1, then sequencing.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -55,6 +57,11 @@ OUT_OF_SCOPE = RuleApplied(
     "addressed-conditions.v1",
     "ICD-10-CM Guidelines IV.I / IV.J",
     "not among the conditions assessed at this encounter",
+)
+HISTORY_CHRONIC = RuleApplied(
+    "history-chronic.v1",
+    "ICD-10-CM Guidelines IV.J / I.C.21.c.4",
+    "'history of' a chronic condition documents a current condition, coded as such",
 )
 REASONING_ONLY = RuleApplied(
     "problem-list.v1",
@@ -113,6 +120,19 @@ _WITH_RE = re.compile(r"\b(with|w/|associated with|accompanied by)\b", re.I)
 _CODE_IN_NOTE_RE = re.compile(r"\b([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)(-?)")
 
 
+@functools.lru_cache(maxsize=1)
+def _chronic_prefixes() -> tuple[str, ...]:
+    from medcoder.coding.lexicon import _vocabulary_data
+
+    section = _vocabulary_data().get("chronic_conditions", {})
+    listed = section.get("category_prefixes", []) if isinstance(section, dict) else []
+    return tuple(str(p) for p in listed)
+
+
+def _chronic(code: str) -> bool:
+    return code.startswith(_chronic_prefixes())
+
+
 def _drop(c: Candidate, rule: RuleApplied, reason: str | None = None) -> DroppedCandidate:
     return DroppedCandidate(c.code, c.evidence.text, reason or rule.detail, rule, c.evidence)
 
@@ -160,8 +180,10 @@ def _scope_filter(
             dropped.append(_drop(c, REASONING_ONLY))
         elif c.section in findings:
             dropped.append(_drop(c, FINDING))
-        elif c.historical:
+        elif c.historical and not _chronic(c.code):
             dropped.append(_drop(c, HISTORICAL))
+        elif c.historical:
+            kept.append(replace(c, rules=(*c.rules, HISTORY_CHRONIC)))
         else:
             kept.append(c)
     return kept, dropped
@@ -311,20 +333,56 @@ def _etiology_first(release: Release, order: list[str]) -> list[str]:
     return result
 
 
-def _confidence(sources: list[Candidate]) -> float:
+def confidence_features(sources: list[Candidate]) -> tuple[str, ...]:
+    """What the confidence depends on, most telling first (backed off right to left).
+
+    Where the code was found (a problem line of the assessment, elsewhere in it, or
+    a note without an assessment), how (curated / index / Tabular title), what kind of
+    code (a symptom R code, a Z status code, an injury, other), and how often.
+    """
     best = sources[0]
-    score = 0.55
-    if best.section in {str(k) for k in DIAGNOSTIC_SECTIONS}:
-        score += 0.15
-    if best.source in ("curated", "index"):
-        score += 0.1
-    if best.source == "tabular":
-        score -= 0.1
-    if len(sources) > 1:
-        score += 0.05
-    if best.uncertain:
-        score -= 0.15
-    return round(max(0.05, min(0.98, score)), 3)
+    diagnostic = {str(k) for k in DIAGNOSTIC_SECTIONS}
+    if best.problem_line:
+        place = "problem"
+    elif best.section in diagnostic:
+        place = "assessment"
+    else:
+        place = "elsewhere"
+    how = {"curated": "index", "abbreviation": "index"}.get(best.source, best.source)
+    kind = {"R": "symptom", "Z": "status", "S": "injury", "T": "injury"}.get(
+        best.code[:1], "condition"
+    )
+    return (place, how, kind, "repeated" if len(sources) > 1 else "once")
+
+
+def _confidence(sources: list[Candidate]) -> float:
+    """Calibrated on the development sets (scripts/fit_calibration.py): the observed share
+    of codes with these features that the gold standard also has."""
+    table = calibration_table()
+    features = confidence_features(sources)
+    for n in range(len(features), 0, -1):
+        key = "|".join(features[:n])
+        if key in table:
+            value = table[key]
+            break
+    else:
+        value = table.get("", 0.5)
+    if sources[0].uncertain:
+        value *= 0.8  # coded as if confirmed (inpatient II.H): less sure than documented
+    return round(max(0.02, min(0.98, value)), 3)
+
+
+@functools.lru_cache(maxsize=1)
+def calibration_table() -> dict[str, float]:
+    """Feature key -> probability, from coding/data/calibration.json."""
+    from importlib import resources
+
+    resource = resources.files("medcoder.coding") / "data" / "calibration.json"
+    try:
+        data = json.loads(resource.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"": 0.5}
+    return {str(k): float(v["p"]) for k, v in data["table"].items()}
 
 
 def apply_rules(
