@@ -74,7 +74,7 @@ PLAN_VERBS = frozenset(
         "started",
     }
 )
-BLOCK_AXIS_WORDS = frozenset({"right", "left", "bilateral", "exacerbation"})
+BLOCK_AXIS_WORDS = frozenset({"right", "left", "bilateral", "unilateral", "exacerbation"})
 # "Medical Reasoning:", "Patient Education and Counseling:": a field label, not findings.
 _LABEL_RE = re.compile(r"^[\s•*\-–\d.)]*([A-Za-z][A-Za-z /&'-]{0,60}):")
 

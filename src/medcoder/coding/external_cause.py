@@ -27,6 +27,7 @@ EXTERNAL_CAUSE = RuleApplied(
 # Injuries that take external cause codes: S00-T34 and T66-T88 (poisonings T36-T65
 # carry the intent in their own code).
 _INJURY_RE = re.compile(r"^(S|T[0-2]|T3[0-4]|T6[6-9]|T[78])")
+_CAUSE_OR_ACTIVITY_RE = re.compile(r"^(V|W|X|Y[0-3]|Y93\.(?!9$))")
 _SKIPPED = {str(k) for k in FINDING_SECTIONS} | {str(SectionKind.FAMILY_HISTORY)}
 
 
@@ -73,7 +74,9 @@ def external_causes(
                     if not codes:
                         continue
                     kind = "activity" if codes[0].startswith("Y93") else "cause"
-                    if codes[0].startswith(("Y92", "Y99")) or kind in found:
+                    # Causes are V00-Y38; place (Y92) and status (Y99) are left to the
+                    # coder; "activity, unspecified" (Y93.9) says nothing.
+                    if not _CAUSE_OR_ACTIVITY_RE.match(codes[0]) or kind in found:
                         break
                     evidence = Evidence(start, end, text[start:end], str(section.kind))
                     found[kind] = (codes[0], evidence, selector.path_label(choice.path), checks)

@@ -17,7 +17,7 @@ from medcoder.codesets.codes import with_seventh
 from medcoder.codesets.index_walk import CONNECTORS, IndexNavigator
 from medcoder.codesets.store import CodeEntry, Release, Term
 from medcoder.coding.lexicon import STOPWORDS, _forms
-from medcoder.nlp.text import Token
+from medcoder.nlp.text import Token, tokenize
 
 SUBSEQUENT_WORDS = frozenset({"subsequent", "healing", "followup", "recheck"})
 SEQUELA_WORDS = frozenset({"sequela", "sequelae", "late"})
@@ -199,25 +199,33 @@ class CodeSelector:
 
     @staticmethod
     def _choose_child(children: list[CodeEntry], context: frozenset[str]) -> CodeEntry | None:
-        def has(child: CodeEntry, word: str) -> bool:
-            return word in child.title.lower()
-
-        sides = []
-        if (
-            "bilateral" in context
-            or "both" in context
-            or ("right" in context and "left" in context)
-        ):
+        """The subdivision the note's words describe best (site, side, type), else the
+        unspecified one (Guidelines I.B.1: code what is documented, nothing more)."""
+        sides: list[str] = []
+        if context & BOTH_SIDES or {"right", "left"} <= context:
             sides.append("bilateral")
-        if "right" in context:
-            sides.append("right")
-        if "left" in context:
-            sides.append("left")
-        for side in sides:
-            found = [c for c in children if has(c, side)]
-            if len(found) == 1 or (found and side == "bilateral"):
-                return found[0]
-        unspecified = [c for c in children if has(c, "unspecified")]
+        sides += [side for side in ("right", "left") if side in context]
+
+        def score(child: CodeEntry) -> tuple[int, int]:
+            title = {t.norm for t in tokenize(child.title)}
+            side_hit = next((i for i, side in enumerate(sides) if side in title), len(sides))
+            wrong_side = any(
+                s in title for s in ("right", "left", "bilateral")
+            ) and side_hit == len(sides)
+            words = len((title - {"right", "left", "bilateral", "unspecified"}) & context)
+            if wrong_side:
+                return (-1, 0)
+            return (words + (2 if side_hit < len(sides) else 0), -side_hit)
+
+        ranked = sorted(children, key=score, reverse=True)
+        if ranked and score(ranked[0])[0] > 0:
+            best = score(ranked[0])
+            tied = [c for c in ranked if score(c) == best]
+            if len(tied) == 1:
+                return tied[0]
+            unspecified_tied = [c for c in tied if "unspecified" in c.title.lower()]
+            return unspecified_tied[0] if unspecified_tied else tied[0]
+        unspecified = [c for c in children if "unspecified" in c.title.lower()]
         if unspecified:
             return unspecified[0]
         if len(children) == 1:
