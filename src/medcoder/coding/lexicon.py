@@ -29,7 +29,7 @@ from medcoder.codesets.store import Release
 from medcoder.errors import SourceFormatError
 from medcoder.nlp.text import Token, tokenize
 
-LEXICON_VERSION = 7
+LEXICON_VERSION = 9
 STOPWORDS = frozenset({"of", "the", "a", "an", "and", "or"})
 _PAREN_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _UNSPECIFIED_RE = re.compile(
@@ -371,6 +371,8 @@ def build_external_cause_lexicon(release: Release) -> Lexicon:
     if "eindex" not in release.books():
         return Lexicon(release.name, phrases)
     _index_phrases(release, phrases, "eindex")
+    for word in not_alone_words():
+        phrases.pop(word, None)  # "heat" applied to a sprain is treatment, not a cause
     # "Activity, golf": a note says "playing golf"; the activity alone names the entry.
     for term_id, _parent, level, title, nonessential, _see in release.index_rows("eindex"):
         if level == 1 and _activity_parent(release, term_id):

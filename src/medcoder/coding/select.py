@@ -11,6 +11,7 @@ encounter (initial unless the note says subsequent care or sequela), placeholder
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 
 from medcoder.codesets.codes import with_seventh
@@ -22,6 +23,20 @@ from medcoder.nlp.text import Token, tokenize
 SUBSEQUENT_WORDS = frozenset({"subsequent", "healing", "followup", "recheck"})
 SEQUELA_WORDS = frozenset({"sequela", "sequelae", "late"})
 BOTH_SIDES = frozenset({"bilateral", "both", "bilaterally"})
+
+
+_NEOPLASM_SEE_RE = re.compile(
+    r"Neoplasm, (?:by site, )?(malignant|secondary|benign|uncertain behavior|"
+    r"unspecified behavior|in situ|ca in situ)",
+    re.IGNORECASE,
+)
+# Neoplasm Table columns as its XML numbers them (col 1 is the site).
+NEOPLASM_COLUMN = {"malignant": 2, "secondary": 3, "in situ": 4, "ca in situ": 4, "benign": 5,
+                   "uncertain behavior": 6, "unspecified behavior": 7}  # fmt: skip
+
+
+def _depth_guard(context: frozenset[str]) -> bool:
+    return "__followed__" not in context
 
 
 def context_words(tokens: list[Token]) -> frozenset[str]:
@@ -128,13 +143,47 @@ class CodeSelector:
             path.extend(best)
             depth += 1
         code = next((t.code for t in reversed(path) if t.code), None)
-        if code is None and path[-1].see:
-            followed = self.navigator.walk(path[-1].see, suggest=False)
+        routed = self._neoplasm_route(path, context, code is None)
+        if routed is not None:
+            return routed
+        reference = path[-1].see
+        if code is None and reference and _depth_guard(context):
+            followed = self.navigator.walk(reference, suggest=False)
             if followed.found and followed.coded_step is not None and not followed.unmatched:
-                tail = self.refine(followed.steps[-1].term_id, context)
+                tail = self.refine(followed.steps[-1].term_id, context | {"__followed__"})
                 return IndexChoice(tail.code or followed.coded_step.code, tuple(path) + tail.path,
                                    depth + tail.depth)  # fmt: skip
         return IndexChoice(code, tuple(path), depth)
+
+    def _neoplasm_route(
+        self, path: list[Term], context: frozenset[str], no_code: bool
+    ) -> IndexChoice | None:
+        """ "Adenocarcinoma - see also Neoplasm, malignant, by site": the Neoplasm Table,
+        row by the site in the note, column by the behavior the index names (I.C.2)."""
+        column = None
+        for term in reversed(path):
+            for reference in (term.see, term.see_also):
+                found = _NEOPLASM_SEE_RE.search(reference or "")
+                if found:
+                    column = NEOPLASM_COLUMN[found.group(1).lower()]
+                    break
+            if column is None and term.title.lower().startswith("metasta"):
+                column = NEOPLASM_COLUMN["secondary"]
+            if column is not None:
+                break
+        if column is None or "neoplasm" not in self.release.books():
+            return None
+        mains = self.release.main_terms("neoplasm")
+        if not mains:
+            return None
+        site = self.refine(mains[0].id, context)
+        if site.depth == 0:
+            return None  # no site in the note: keep the index's own code (C80.1, D49.9)
+        for term in reversed(site.path):
+            printed, _, _ = self.release.cells(term.id).get(column, ("", None, None))
+            if printed and not set(printed) <= {"-"}:
+                return IndexChoice(printed, (*path, *site.path), site.depth + 1)
+        return None
 
     def path_label(self, path: tuple[Term, ...]) -> str:
         """The full index path, main term first, for the coder's trace."""
