@@ -432,12 +432,14 @@ def _read_note(path: Path) -> tuple[str, list[str]]:
 @release_option
 @click.option("--age", type=click.IntRange(0, 130))
 @click.option("--sex", type=click.Choice(["F", "M"], case_sensitive=False))
+@click.option("--external-causes", is_flag=True,
+              help="Also report external cause codes (V00-Y38, Y93) for injuries.")  # fmt: skip
 @format_option
 @click.pass_context
 @friendly_errors
 def code_note(
     ctx: click.Context, note: Path, setting: str, day: str | None, release: str | None,
-    age: int | None, sex: str | None, fmt: str,
+    age: int | None, sex: str | None, external_causes: bool, fmt: str,
 ) -> None:  # fmt: skip
     """Code a clinical note: ICD-10-CM codes in order, with evidence, path and rules."""
     from medcoder.coding.engine import CodingEngine
@@ -450,7 +452,8 @@ def code_note(
     document = make_document(
         text, setting=setting, date_of_service=day, age=age, sex=sex, id=note.stem
     )
-    result = CodingEngine(_registry(ctx)).code(document, release_name=release)
+    engine = CodingEngine(_registry(ctx), external_causes=external_causes)
+    result = engine.code(document, release_name=release)
     data = result_json(result)
     data["notices"] = [*notices, *data["notices"]]
     if fmt == "json":

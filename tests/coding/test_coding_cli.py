@@ -130,3 +130,21 @@ def test_evaluate_reports_scores(built_home: Path, tmp_path: Path) -> None:
     assert code == 0, err
     data = json.loads(out)
     assert data["scores"]["code"]["micro"]["f1"] == 1.0
+
+
+def test_external_causes_only_when_asked(built_home: Path, tmp_path: Path) -> None:
+    note = tmp_path / "fall.txt"
+    note.write_text(
+        "HPI: She slipped and fell on the ice yesterday.\n"
+        "ASSESSMENT AND PLAN\nClosed fracture of the right wrist.\n",
+        encoding="utf-8",
+    )
+    plain = json.loads(_run(built_home, "code", str(note), "--date", "2026-05-01",
+                            "--format", "json")[1])  # fmt: skip
+    with_causes = json.loads(_run(built_home, "code", str(note), "--date", "2026-05-01",
+                                  "--external-causes", "--format", "json")[1])  # fmt: skip
+    assert not any(c["code"][0] in "VWXY" for c in plain["codes"])
+    causes = [c for c in with_causes["codes"] if c["code"][0] in "VWXY"]
+    assert causes and causes[0]["code"].startswith("W")
+    assert causes[0]["code"].endswith("A")  # initial encounter, like the fracture
+    assert causes[0]["rules"][0]["guideline"].startswith("ICD-10-CM Guidelines I.C.20")

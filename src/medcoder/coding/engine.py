@@ -129,8 +129,13 @@ def _problem_blocks(
 class CodingEngine:
     """Codes clinical documents against the release in force on the date of service."""
 
-    def __init__(self, registry: Registry | None = None) -> None:
+    def __init__(self, registry: Registry | None = None, *, external_causes: bool = False) -> None:
+        """``external_causes``: also report V00-Y38 / Y93 codes for injuries. Off by
+        default: Guidelines I.C.20 make them voluntary unless a state or payer requires
+        them, and the engine's choice of cause is the least reliable part of its output
+        (3 right of 14 reported on the ACI dev set)."""
         self.registry = registry or Registry(quiet=True)
+        self.external_causes = external_causes
         self.detector = AssertionDetector()
         self._selectors: dict[str, CodeSelector] = {}
 
@@ -149,7 +154,7 @@ class CodingEngine:
             notices = ("the note is empty: nothing to code",)
         candidates = self.candidates(document, release)
         codes, dropped = apply_rules(document, release, candidates)
-        injuries = [c for c in codes if is_injury(c.code)]
+        injuries = [c for c in codes if is_injury(c.code)] if self.external_causes else []
         codes += external_causes(
             document.text, release, self.selector(release), self.detector, injuries,
             len(codes) + 1,

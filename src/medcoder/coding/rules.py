@@ -231,6 +231,23 @@ def _chronic_pain(
     return added
 
 
+def _pain_with_injury(
+    candidates: list[Candidate],
+) -> tuple[list[Candidate], list[DroppedCandidate]]:
+    """I.B.5: pain is routinely part of an acute injury (a sprain, a fracture), so a pain
+    code is not reported beside an injury code (S00-T14)."""
+    if not any(re.match(r"^(S|T0|T1[0-4])", c.code) for c in candidates):
+        return candidates, []
+    kept: list[Candidate] = []
+    dropped: list[DroppedCandidate] = []
+    for c in candidates:
+        if re.match(r"^(R52|M79\.6|M25\.5|M54\.)", c.code):
+            dropped.append(_drop(c, INTEGRAL, f"{c.code}: pain integral to the injury"))
+        else:
+            kept.append(c)
+    return kept, dropped
+
+
 def _merge(candidates: list[Candidate]) -> dict[str, list[Candidate]]:
     by_code: dict[str, list[Candidate]] = {}
     for c in candidates:
@@ -392,6 +409,8 @@ def apply_rules(
     kept, out_of_scope = _scope_filter(kept)
     dropped += out_of_scope
     kept, integral = _integral(document, kept)
+    dropped += integral
+    kept, integral = _pain_with_injury(kept)
     dropped += integral
     kept += _chronic_pain(document, release, kept)
     by_code = _merge(kept)
