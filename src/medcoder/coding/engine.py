@@ -126,6 +126,24 @@ def _problem_blocks(
     return out
 
 
+_SEX_RE = re.compile(
+    r"\b\d{1,3}[- ](?:year|yr)s?[- ]old\s+(male|female|man|woman|gentleman|lady|boy|girl)\b",
+    re.IGNORECASE,
+)
+_SEX_WORDS = {
+    "male": "male", "man": "male", "gentleman": "male", "boy": "male",
+    "female": "female", "woman": "female", "lady": "female", "girl": "female",
+}  # fmt: skip
+
+
+def patient_words(document: ClinicalDocument) -> frozenset[str]:
+    """The patient's sex as an index word: from --sex, else from "62-year-old male"."""
+    if document.sex is not None:
+        return frozenset({"male" if document.sex.value == "M" else "female"})
+    found = _SEX_RE.search(document.text[:3000])
+    return frozenset({_SEX_WORDS[found.group(1).lower()]}) if found else frozenset()
+
+
 class CodingEngine:
     """Codes clinical documents against the release in force on the date of service."""
 
@@ -138,6 +156,7 @@ class CodingEngine:
         self.external_causes = external_causes
         self.detector = AssertionDetector()
         self._selectors: dict[str, CodeSelector] = {}
+        self._patient_words: frozenset[str] = frozenset()
 
     def _cache_dir(self) -> Path:
         return self.registry.home / "cache"
@@ -153,7 +172,11 @@ class CodingEngine:
         if not document.text.strip():
             notices = ("the note is empty: nothing to code",)
         candidates = self.candidates(document, release)
-        codes, dropped = apply_rules(document, release, candidates)
+        assessed = any(
+            s.kind in DIAGNOSTIC_SECTIONS and document.text[s.body_start : s.end].strip()
+            for s in find_sections(document.text)
+        )
+        codes, dropped = apply_rules(document, release, candidates, has_assessment=assessed)
         injuries = [c for c in codes if is_injury(c.code)] if self.external_causes else []
         codes += external_causes(
             document.text, release, self.selector(release), self.detector, injuries,
@@ -175,6 +198,7 @@ class CodingEngine:
     def candidates(self, document: ClinicalDocument, release: Release) -> list[Candidate]:
         """Every condition mention in the note, coded, with its assertion status."""
         text = document.text
+        self._patient_words = patient_words(document)
         lexicon = lexicon_for(release, self._cache_dir())
         selector = self.selector(release)
         sections = find_sections(text) or [Section(SectionKind.OTHER, "", 0, 0, len(text))]
@@ -270,6 +294,10 @@ class CodingEngine:
                 continue
             if entry.term_id is not None:
                 choice = selector.refine(entry.term_id, context)
+                if choice.code is None and self._patient_words:
+                    # "Hypogonadism" has codes only under "male" / "female": the
+                    # patient's sex, from --sex or the note, chooses.
+                    choice = selector.refine(entry.term_id, context | self._patient_words)
                 if choice.code is None:
                     continue
                 codes, checks = selector.complete(choice.code, context)

@@ -159,7 +159,7 @@ def _assertion_filter(
 
 
 def _scope_filter(
-    candidates: list[Candidate],
+    candidates: list[Candidate], has_assessment: bool | None = None
 ) -> tuple[list[Candidate], list[DroppedCandidate]]:
     """Conditions assessed at the encounter: the assessment / diagnoses when the note has one.
 
@@ -169,7 +169,8 @@ def _scope_filter(
     """
     diagnostic = {str(k) for k in DIAGNOSTIC_SECTIONS}
     findings = {str(k) for k in FINDING_SECTIONS}
-    has_assessment = any(c.section in diagnostic for c in candidates)
+    if has_assessment is None:
+        has_assessment = any(c.section in diagnostic for c in candidates)
     problem_list = any(c.problem_line for c in candidates)
     kept: list[Candidate] = []
     dropped: list[DroppedCandidate] = []
@@ -403,10 +404,16 @@ def calibration_table() -> dict[str, float]:
 
 
 def apply_rules(
-    document: ClinicalDocument, release: Release, candidates: list[Candidate]
+    document: ClinicalDocument,
+    release: Release,
+    candidates: list[Candidate],
+    *,
+    has_assessment: bool | None = None,
 ) -> tuple[list[CodeAssignment], list[DroppedCandidate]]:
+    """``has_assessment``: the note has an assessment / diagnoses section with text (then
+    only what it assesses is reported); None: infer from where the candidates are."""
     kept, dropped = _assertion_filter(document, candidates)
-    kept, out_of_scope = _scope_filter(kept)
+    kept, out_of_scope = _scope_filter(kept, has_assessment)
     dropped += out_of_scope
     kept, integral = _integral(document, kept)
     dropped += integral

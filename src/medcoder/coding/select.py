@@ -20,7 +20,7 @@ from medcoder.codesets.store import CodeEntry, Release, Term
 from medcoder.coding.lexicon import STOPWORDS, _forms
 from medcoder.nlp.text import Token, tokenize
 
-SUBSEQUENT_WORDS = frozenset({"subsequent", "healing", "followup", "recheck"})
+SUBSEQUENT_WORDS = frozenset({"subsequent", "healing", "followup", "follow_up", "recheck"})
 SEQUELA_WORDS = frozenset({"sequela", "sequelae", "late"})
 BOTH_SIDES = frozenset({"bilateral", "both", "bilaterally"})
 
