@@ -148,3 +148,25 @@ def test_external_causes_only_when_asked(built_home: Path, tmp_path: Path) -> No
     assert causes and causes[0]["code"].startswith("W")
     assert causes[0]["code"].endswith("A")  # initial encounter, like the fracture
     assert causes[0]["rules"][0]["guideline"].startswith("ICD-10-CM Guidelines I.C.20")
+
+
+def test_a_past_condition_gets_its_personal_history_code(built_home: Path, tmp_path: Path) -> None:
+    note = tmp_path / "history.txt"
+    note.write_text(
+        "ASSESSMENT AND PLAN\n1. Hypertension.\n2. History of kidney stones.\n",
+        encoding="utf-8",
+    )
+    data = json.loads(_run(built_home, "code", str(note), "--date", "2026-05-01",
+                           "--format", "json")[1])  # fmt: skip
+    codes = [c["code"] for c in data["codes"]]
+    assert "I10" in codes and "Z87.442" in codes and "N20.0" not in codes
+    history = next(c for c in data["codes"] if c["code"] == "Z87.442")
+    assert history["rules"][-1]["rule"] == "personal-history.v1"
+
+
+def test_sex_specific_index_subterms_use_the_patient_sex(built_home: Path, tmp_path: Path) -> None:
+    note = tmp_path / "hypogonadism.txt"
+    note.write_text("ASSESSMENT\nHypogonadism.\n", encoding="utf-8")
+    male = json.loads(_run(built_home, "code", str(note), "--date", "2026-05-01", "--sex", "M",
+                           "--format", "json")[1])  # fmt: skip
+    assert [c["code"] for c in male["codes"]] == ["E29.1"]

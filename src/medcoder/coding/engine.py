@@ -262,6 +262,9 @@ class CodingEngine:
                 # axes a heading often leaves out (side, exacerbation); other words there
                 # describe findings, not this problem.
                 context |= expand_context(block_words) & BLOCK_AXIS_WORDS
+            history: tuple[str | None, str] = (None, "")
+            if assertion.historical:
+                history = self._personal_history(selector, context)
             for candidate in self._best_candidate(match.entries, context, selector, evidence):
                 out.append(
                     replace(
@@ -276,9 +279,27 @@ class CodingEngine:
                         ),
                         sentence=number,
                         problem_line=problem_line,
+                        history_code=history[0],
+                        history_path=history[1],
                     )
                 )
         return out
+
+    def _personal_history(
+        self, selector: CodeSelector, context: frozenset[str]
+    ) -> tuple[str | None, str]:
+        """I.C.21.c.4: a past condition is reported with its personal-history Z code,
+        found under "History, personal (of)" with the words of the mention's clause."""
+        start = selector.navigator.walk("History, personal", suggest=False)
+        if not start.steps or start.unmatched:
+            return None, ""
+        choice = selector.refine(start.steps[-1].term_id, context)
+        if choice.depth == 0 or choice.code is None:
+            return None, ""
+        codes, _ = selector.complete(choice.code, context)
+        if not codes or not codes[0].startswith("Z"):
+            return None, ""
+        return codes[0], selector.path_label(choice.path)
 
     def _best_candidate(
         self,

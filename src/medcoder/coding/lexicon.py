@@ -295,7 +295,7 @@ def _context_synonyms() -> dict[str, str]:
 def expand_context(context: frozenset[str]) -> frozenset[str]:
     """Add the index's word for what a note says another way ("flare" -> exacerbation)."""
     synonyms = _context_synonyms()
-    extra = {synonyms[w] for w in context if w in synonyms}
+    extra = {word for w in context if w in synonyms for word in synonyms[w].split()}
     if "bilateral" in context or "bilateral" in extra:
         extra.discard("unilateral")  # "right and left knees": both sides
     return context | extra if extra else context

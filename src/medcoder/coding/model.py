@@ -44,6 +44,8 @@ class Candidate:
     depth: int = 0  # index subterm levels matched beyond the mention itself
     sentence: int = 0  # index of the sentence in the note
     problem_line: bool = False  # a short problem heading in the assessment ("Kidney stones.")
+    history_code: str | None = None  # the personal-history Z code if the condition is past
+    history_path: str = ""
     rules: tuple[RuleApplied, ...] = ()
 
 

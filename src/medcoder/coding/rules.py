@@ -58,6 +58,11 @@ OUT_OF_SCOPE = RuleApplied(
     "ICD-10-CM Guidelines IV.I / IV.J",
     "not among the conditions assessed at this encounter",
 )
+PERSONAL_HISTORY = RuleApplied(
+    "personal-history.v1",
+    "ICD-10-CM Guidelines I.C.21.c.4",
+    "a condition that no longer exists: its personal-history Z code (Z85-Z87) is reported",
+)
 HISTORY_CHRONIC = RuleApplied(
     "history-chronic.v1",
     "ICD-10-CM Guidelines IV.J / I.C.21.c.4",
@@ -159,7 +164,7 @@ def _assertion_filter(
 
 
 def _scope_filter(
-    candidates: list[Candidate], has_assessment: bool | None = None
+    candidates: list[Candidate], release: Release, has_assessment: bool | None = None
 ) -> tuple[list[Candidate], list[DroppedCandidate]]:
     """Conditions assessed at the encounter: the assessment / diagnoses when the note has one.
 
@@ -181,6 +186,13 @@ def _scope_filter(
             dropped.append(_drop(c, REASONING_ONLY))
         elif c.section in findings:
             dropped.append(_drop(c, FINDING))
+        elif c.historical and not _chronic(c.code) and c.history_code:
+            dropped.append(_drop(c, HISTORICAL, f"{c.code} is past: {c.history_code} instead"))
+            found = release.get(c.history_code)
+            kept.append(
+                replace(c, code=c.history_code, title=found.title if found else "",
+                        index_path=c.history_path, rules=(*c.rules, PERSONAL_HISTORY))
+            )  # fmt: skip
         elif c.historical and not _chronic(c.code):
             dropped.append(_drop(c, HISTORICAL))
         elif c.historical:
@@ -413,7 +425,7 @@ def apply_rules(
     """``has_assessment``: the note has an assessment / diagnoses section with text (then
     only what it assesses is reported); None: infer from where the candidates are."""
     kept, dropped = _assertion_filter(document, candidates)
-    kept, out_of_scope = _scope_filter(kept, has_assessment)
+    kept, out_of_scope = _scope_filter(kept, release, has_assessment)
     dropped += out_of_scope
     kept, integral = _integral(document, kept)
     dropped += integral
