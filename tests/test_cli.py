@@ -33,20 +33,9 @@ def _repo_root() -> Path:
 
 
 @pytest.fixture(scope="session")
-def cli_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Releases built from ../shared/data, once per session.
-
-    Same folder as tests/codesets/conftest.py's ``built_home``: whichever runs first
-    builds, the other finds the manifests and keeps the builds.
-    """
-    data = _repo_root().parent / "shared" / "data"
-    if not (data / "icd10cm").is_dir():
-        pytest.skip(f"CMS data not found at {data} (expected ../shared/data beside the repo)")
-    home = tmp_path_factory.getbasetemp() / "medcoder-built-home"
-    registry = Registry(home, quiet=True)
-    registry.setup(data)
-    registry.close()
-    return home
+def cli_home(built_home: Path) -> Path:
+    """Releases built from ../shared/data once per session (tests/conftest.py)."""
+    return built_home
 
 
 def run(home: Path, *args: str, env: dict[str, str] | None = None) -> Result:

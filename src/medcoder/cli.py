@@ -12,7 +12,6 @@ import io
 import json
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -28,6 +27,7 @@ from medcoder.codesets.store import Release
 from medcoder.codesets.tables import DRUG_COLUMNS, NEOPLASM_COLUMNS, lookup_table
 from medcoder.codesets.validate import validate
 from medcoder.errors import InvalidInputError, MedcoderError, MissingComponentError
+from medcoder.pipeline import parse_date
 from medcoder.settings import data_dir
 
 P = ParamSpec("P")
@@ -65,17 +65,6 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def _parse_date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInputError(
-            f"date {value!r} is not a date", hint="write dates as YYYY-MM-DD"
-        ) from exc
-
-
 def _registry(ctx: click.Context) -> Registry:
     registry: Registry | None = ctx.obj.get("registry")
     if registry is None:
@@ -85,7 +74,7 @@ def _registry(ctx: click.Context) -> Registry:
 
 
 def _release(ctx: click.Context, release: str | None, day: str | None) -> Release:
-    return _registry(ctx).choose(name=release, day=_parse_date(day))
+    return _registry(ctx).choose(name=release, day=parse_date(day))
 
 
 def _emit_json(data: Any) -> None:

@@ -19,6 +19,18 @@ def engine_for(home: Path | None = None) -> CodingEngine:
     return CodingEngine(Registry(home, quiet=True))
 
 
+def parse_date(value: str | None) -> dt.date | None:
+    """A date of service written YYYY-MM-DD (None stays None); anything else is E300."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInputError(
+            f"date {value!r} is not a date", hint="write dates as YYYY-MM-DD"
+        ) from exc
+
+
 def make_document(
     text: str,
     *,
@@ -31,16 +43,7 @@ def make_document(
     """Validate loose inputs (strings from a CLI, JSON or HTTP) into a ClinicalDocument."""
     if not isinstance(text, str):
         raise InvalidInputError(f"text must be a string, not {type(text).__name__}")
-    day: dt.date | None
-    if isinstance(date_of_service, str):
-        try:
-            day = dt.date.fromisoformat(date_of_service)
-        except ValueError as exc:
-            raise InvalidInputError(
-                f"date {date_of_service!r} is not a date", hint="write dates as YYYY-MM-DD"
-            ) from exc
-    else:
-        day = date_of_service
+    day = parse_date(date_of_service) if isinstance(date_of_service, str) else date_of_service
     parsed_sex: Sex | None = None
     if sex is not None and sex != "":
         try:

@@ -60,7 +60,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +67,7 @@ from medcoder.codesets.codes import normalize
 from medcoder.codesets.registry import Registry
 from medcoder.errors import InvalidInputError, MedcoderError
 from medcoder.nlp.document import Setting
-from medcoder.pipeline import engine_for, make_document
+from medcoder.pipeline import engine_for, make_document, parse_date
 
 __all__ = [
     "BIN_COUNT",
@@ -651,17 +650,6 @@ class EngineCoder:
         return [Prediction(a.code, a.confidence) for a in result.codes]
 
 
-def _parse_day(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInputError(
-            f"date {value!r} is not a date", hint="write dates as YYYY-MM-DD"
-        ) from exc
-
-
 def run_evaluation(
     gold: Path,
     *,
@@ -682,7 +670,7 @@ def run_evaluation(
     """
     if setting is not None:
         Setting.parse(setting)  # a bad --setting fails once, not once per case
-    day = _parse_day(date)
+    day = parse_date(date)
     cases = load_gold(gold)
     registry = Registry(home, quiet=True)
     try:
