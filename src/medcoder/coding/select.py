@@ -26,8 +26,8 @@ BOTH_SIDES = frozenset({"bilateral", "both", "bilaterally"})
 
 
 _NEOPLASM_SEE_RE = re.compile(
-    r"Neoplasm, (?:by site, )?(malignant|secondary|benign|uncertain behavior|"
-    r"unspecified behavior|in situ|ca in situ)",
+    r"Neoplasm,\s+(?:by site,\s+)?(malignant|secondary|benign|uncertain\s+behavior|"
+    r"unspecified\s+behavior|in\s+situ|ca\s+in\s+situ)",
     re.IGNORECASE,
 )
 # Neoplasm Table columns as its XML numbers them (col 1 is the site).
@@ -165,7 +165,7 @@ class CodeSelector:
             for reference in (term.see, term.see_also):
                 found = _NEOPLASM_SEE_RE.search(reference or "")
                 if found:
-                    column = NEOPLASM_COLUMN[found.group(1).lower()]
+                    column = NEOPLASM_COLUMN[" ".join(found.group(1).lower().split())]
                     break
             if column is None and term.title.lower().startswith("metasta"):
                 column = NEOPLASM_COLUMN["secondary"]
