@@ -179,7 +179,15 @@ class CodeSelector:
         site = self.refine(mains[0].id, context)
         if site.depth == 0:
             return None  # no site in the note: keep the index's own code (C80.1, D49.9)
-        for term in reversed(site.path):
+        rows = list(reversed(site.path))
+        if site.path and site.path[-1].see:
+            # "colon - see Neoplasm, intestine, large": the row the table sends us to.
+            sent = self.navigator.walk(site.path[-1].see, "neoplasm", suggest=False)
+            if sent.steps and not sent.unmatched:
+                target = self.release.term(sent.steps[-1].term_id)
+                if target is not None:
+                    rows.insert(0, target)
+        for term in rows:
             printed, _, _ = self.release.cells(term.id).get(column, ("", None, None))
             if printed and not set(printed) <= {"-"}:
                 return IndexChoice(printed, (*path, *site.path), site.depth + 1)
