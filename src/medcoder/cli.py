@@ -524,3 +524,14 @@ def evaluate(
         _emit_json(data)
     else:
         click.echo(report_to_text(report, max_cases=max_cases))
+
+
+# -- coded records (database, review workflow, audit) ------------------------------------
+def _register_records() -> None:
+    from medcoder.records.cli import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_records()

@@ -12,7 +12,15 @@ The hierarchy::
     │   ├── SourceFormatError        E204  a CMS file is malformed (names file and line)
     │   ├── UnknownCodeError         E205  a code not in the release (with nearest codes)
     │   └── MissingComponentError    E206  the release lacks a part (index, table)
-    └── InvalidInputError            E300  malformed user input (code, date, option)
+    ├── InvalidInputError            E300  malformed user input (code, date, option)
+    └── RecordsError                 E400  the coded-records database
+        ├── DatabaseError            E401  no database, not migrated, or unreachable
+        ├── EncryptionKeyError       E402  no key, a malformed key, or data under another key
+        ├── PermissionDeniedError    E403  the acting user's role does not allow the action
+        ├── RecordNotFoundError      E404  no such encounter, code, user
+        ├── WorkflowError            E405  finalized (locked), undecided codes, missing reason
+        ├── ImportFormatError        E406  a bad import line (names file and line)
+        └── ExportError              E407  an export format that cannot be written here
 
 The CLI prints ``error[E205]: message`` and, where known, a ``hint:`` line; it never
 shows a traceback for these.
@@ -97,3 +105,44 @@ class MissingComponentError(CodeSetError):
 
 class InvalidInputError(MedcoderError):
     code = "E300"
+
+
+class RecordsError(MedcoderError):
+    code = "E400"
+
+
+class DatabaseError(RecordsError):
+    code = "E401"
+
+
+class EncryptionKeyError(RecordsError):
+    code = "E402"
+
+
+class PermissionDeniedError(RecordsError):
+    code = "E403"
+
+
+class RecordNotFoundError(RecordsError):
+    code = "E404"
+
+
+class WorkflowError(RecordsError):
+    code = "E405"
+
+
+class ImportFormatError(RecordsError):
+    """A line of an import file that cannot be stored; names the file and line."""
+
+    code = "E406"
+
+    def __init__(self, path: Path | str, problem: str, *, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {problem}")
+        self.path = Path(path)
+        self.line = line
+        self.problem = problem
+
+
+class ExportError(RecordsError):
+    code = "E407"

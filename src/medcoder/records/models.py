@@ -1,0 +1,236 @@
+"""The records schema (SQLAlchemy 2 typed ORM); Alembic migrations in ``migrations/``.
+
+PHI columns (``*_enc``) hold AES-GCM tokens from ``crypto.FieldCipher``, never plain text;
+``*_index`` columns hold keyed blind indexes (HMAC) so a record can be found by MRN or
+content without decrypting every row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Role(StrEnum):
+    CODER = "coder"
+    REVIEWER = "reviewer"  # also the auditor
+    MANAGER = "manager"
+    ADMIN = "admin"
+    ANALYST = "analyst"
+
+    @classmethod
+    def parse(cls, value: str) -> Role:
+        from medcoder.errors import InvalidInputError
+
+        text = value.strip().lower()
+        if text == "auditor":
+            return cls.REVIEWER
+        try:
+            return cls(text)
+        except ValueError as exc:
+            raise InvalidInputError(
+                f"unknown role {value!r}", hint=f"use one of {', '.join(r.value for r in cls)}"
+            ) from exc
+
+
+class EncounterSetting(StrEnum):
+    OUTPATIENT = "outpatient"
+    INPATIENT = "inpatient"
+    EMERGENCY = "emergency"  # coded under the outpatient guidelines (Section IV)
+
+
+class EncounterStatus(StrEnum):
+    PENDING = "pending"  # imported, not yet coded
+    REVIEW = "review"  # coded, awaiting the coder's review
+    FINALIZED = "finalized"  # locked
+
+
+class CodeSource(StrEnum):
+    ENGINE = "engine"
+    CODER = "coder"
+
+
+class CodeStatus(StrEnum):
+    SUGGESTED = "suggested"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    CHANGED = "changed"  # replaced by another code (``replaced_by``)
+    ADDED = "added"  # added by the coder
+
+
+ACTIVE_STATUSES = (CodeStatus.SUGGESTED, CodeStatus.ACCEPTED, CodeStatus.ADDED)
+REPORTED_STATUSES = (CodeStatus.ACCEPTED, CodeStatus.ADDED)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Patient(Base):
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mrn_index: Mapped[str] = mapped_column(String(64), unique=True)
+    mrn_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    name_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    dob_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    sex: Mapped[str | None] = mapped_column(String(1))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    encounters: Mapped[list[Encounter]] = relationship(back_populates="patient")
+
+
+class Encounter(Base):
+    __tablename__ = "encounters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(120), unique=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    setting: Mapped[str] = mapped_column(String(20))
+    service_date: Mapped[dt.date | None] = mapped_column(Date)
+    admit_date: Mapped[dt.date | None] = mapped_column(Date)
+    discharge_date: Mapped[dt.date | None] = mapped_column(Date)
+    attending: Mapped[str | None] = mapped_column(String(200))
+    payer: Mapped[str | None] = mapped_column(String(200), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=EncounterStatus.PENDING, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    coded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finalized_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finalized_by: Mapped[str | None] = mapped_column(String(80))
+
+    patient: Mapped[Patient] = relationship(back_populates="encounters")
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="encounter", order_by="Document.id"
+    )
+    codes: Mapped[list[CodeAssignment]] = relationship(
+        back_populates="encounter", order_by="CodeAssignment.id"
+    )
+
+    @property
+    def date_of_service(self) -> dt.date | None:
+        """The date that picks the release: discharge for inpatient stays, else service."""
+        return self.discharge_date or self.service_date or self.admit_date
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("encounter_id", "content_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    encounter_id: Mapped[int] = mapped_column(ForeignKey("encounters.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(80))
+    text_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    content_index: Mapped[str] = mapped_column(String(64))  # keyed hash of the text
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    encounter: Mapped[Encounter] = relationship(back_populates="documents")
+
+
+class CodingRun(Base):
+    __tablename__ = "coding_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    encounter_id: Mapped[int] = mapped_column(ForeignKey("encounters.id"), index=True)
+    engine_version: Mapped[str] = mapped_column(String(40))
+    release: Mapped[str] = mapped_column(String(40))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result_enc: Mapped[bytes] = mapped_column(LargeBinary)  # the full result (evidence is PHI)
+    run_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CodeAssignment(Base):
+    __tablename__ = "code_assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    encounter_id: Mapped[int] = mapped_column(ForeignKey("encounters.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("coding_runs.id"))
+    system: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(Text)
+    sequence: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str | None] = mapped_column(Text)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    evidence_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # spans quote the note
+    release: Mapped[str] = mapped_column(String(40))
+    replaced_by: Mapped[int | None] = mapped_column(ForeignKey("code_assignments.id"))
+    updated_by: Mapped[str | None] = mapped_column(String(80))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    encounter: Mapped[Encounter] = relationship(back_populates="codes")
+
+
+class AuditEvent(Base):
+    """One append-only event; ``hash`` = sha256(prev_hash + canonical JSON of the event)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[str] = mapped_column(String(40))  # ISO 8601 UTC, hashed as written
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(String(120))
+    detail: Mapped[str] = mapped_column(Text)  # canonical JSON: before/after, fields read
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """The chain's last link, so that deleting the newest events is detected too."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class KeyState(Base):
+    """Which key id encrypts the data (so a wrong key is refused before anything is read)."""
+
+    __tablename__ = "key_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(32))
+    check_enc: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,46 @@
+"""Who may do what: the one table the service layer checks every action against."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from medcoder.records.models import Role
+
+
+class Action(StrEnum):
+    IMPORT = "import"
+    RUN_CODING = "run_coding"
+    VIEW_QUEUE = "view_queue"
+    VIEW_ENCOUNTER = "view_encounter"  # PHI: name, MRN, DOB, note text, evidence
+    REVIEW = "review"  # accept, reject, change, add, resequence
+    FINALIZE = "finalize"
+    REOPEN = "reopen"
+    EXPORT_IDENTIFIED = "export_identified"
+    EXPORT_DEIDENTIFIED = "export_deidentified"
+    VERIFY_AUDIT = "verify_audit"
+    MANAGE_USERS = "manage_users"
+    ROTATE_KEYS = "rotate_keys"
+
+
+C, R, M, A, N = Role.CODER, Role.REVIEWER, Role.MANAGER, Role.ADMIN, Role.ANALYST
+
+# Least privilege: the admin runs the system but reads no PHI; the analyst sees
+# de-identified exports only; a reviewer (the auditor) can reopen a finalized encounter.
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.IMPORT: frozenset({M, A}),
+    Action.RUN_CODING: frozenset({C, R, M}),
+    Action.VIEW_QUEUE: frozenset({C, R, M}),
+    Action.VIEW_ENCOUNTER: frozenset({C, R, M}),
+    Action.REVIEW: frozenset({C, R}),
+    Action.FINALIZE: frozenset({C, R}),
+    Action.REOPEN: frozenset({R, M}),
+    Action.EXPORT_IDENTIFIED: frozenset({M}),
+    Action.EXPORT_DEIDENTIFIED: frozenset({R, M, N}),
+    Action.VERIFY_AUDIT: frozenset({R, M, A}),
+    Action.MANAGE_USERS: frozenset({A}),
+    Action.ROTATE_KEYS: frozenset({A}),
+}
+
+
+def allowed(role: Role, action: Action) -> bool:
+    return role in PERMISSIONS[action]
