@@ -24,7 +24,7 @@ from medcoder.nlp.text import Sentence, Token, split_sentences, tokenize
 
 # Index entries that name a body part or a finding word, not a condition, are skipped
 # as mentions of their own ("Acute - see condition" is already left out of the lexicon).
-_SOURCE_RANK = {"abbreviation": 0, "curated": 0, "index": 1, "tabular": 2}
+_SOURCE_RANK = {"abbreviation": 0, "curated": 0, "index": 1, "status": 1, "tabular": 2}
 # An assessment written as a problem list: "Kidney stones." / "2. Hypertension, stable."
 PROBLEM_LINE_WORDS = 14
 PLAN_VERBS = frozenset(
@@ -265,7 +265,12 @@ class CodingEngine:
             history: tuple[str | None, str] = (None, "")
             if assertion.historical:
                 history = self._personal_history(selector, context)
-            for candidate in self._best_candidate(match.entries, context, selector, evidence):
+            entries = match.entries
+            if not assertion.historical:
+                # Status codes name what was done ("s/p cataract extraction"), never a
+                # current finding: only for mentions written as past.
+                entries = tuple(e for e in entries if e.kind != "status")
+            for candidate in self._best_candidate(entries, context, selector, evidence):
                 out.append(
                     replace(
                         candidate,

@@ -29,7 +29,7 @@ from medcoder.codesets.store import Release
 from medcoder.errors import SourceFormatError
 from medcoder.nlp.text import Token, tokenize
 
-LEXICON_VERSION = 12
+LEXICON_VERSION = 13
 STOPWORDS = frozenset({"of", "the", "a", "an", "and", "or"})
 _PAREN_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _UNSPECIFIED_RE = re.compile(
@@ -361,8 +361,26 @@ def build_lexicon(release: Release) -> Lexicon:
     for phrase in [p for p in phrases if " " not in p and len(p) <= 2]:
         del phrases[phrase]  # "h", "ms": single letters and pairs are abbreviations at best
     if "index" in release.books():
+        _status_phrases(release, phrases)
         _curated_phrases(release, phrases)
     return Lexicon(release.name, phrases)
+
+
+def _status_phrases(release: Release, phrases: dict[str, list[LexEntry]]) -> None:
+    """ "s/p cataract extraction": the subterms of the index's "Status (post)" entry,
+    matched alone but used only for mentions written as past (I.C.21.c.3 status codes)."""
+    for term_id, parent_id, level, title, nonessential, _see in release.index_rows():
+        if level != 1 or parent_id is None:
+            continue
+        parent = release.term(parent_id)
+        if parent is None or parent.title.lower() != "status":
+            continue
+        for form in _forms(title, nonessential):
+            phrase = " ".join(form)
+            if phrase and phrase not in not_alone_words() and len(form) <= 4:
+                phrases.setdefault(phrase, []).append(
+                    LexEntry("status", f"Status, {title}", term_id=term_id)
+                )
 
 
 def build_external_cause_lexicon(release: Release) -> Lexicon:
