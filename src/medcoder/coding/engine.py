@@ -157,6 +157,7 @@ class CodingEngine:
         self.detector = AssertionDetector()
         self._selectors: dict[str, CodeSelector] = {}
         self._patient_words: frozenset[str] = frozenset()
+        self._history_terms: dict[str, int | None] = {}
 
     def _cache_dir(self) -> Path:
         return self.registry.home / "cache"
@@ -295,10 +296,15 @@ class CodingEngine:
     ) -> tuple[str | None, str]:
         """I.C.21.c.4: a past condition is reported with its personal-history Z code,
         found under "History, personal (of)" with the words of the mention's clause."""
-        start = selector.navigator.walk("History, personal", suggest=False)
-        if not start.steps or start.unmatched:
+        key = f"history-personal:{selector.release.name}"
+        if key not in self._history_terms:
+            start = selector.navigator.walk("History, personal", suggest=False)
+            found = start.steps[-1].term_id if start.steps and not start.unmatched else None
+            self._history_terms[key] = found
+        term_id = self._history_terms[key]
+        if term_id is None:
             return None, ""
-        choice = selector.refine(start.steps[-1].term_id, context)
+        choice = selector.refine(term_id, context)
         if choice.depth == 0 or choice.code is None:
             return None, ""
         codes, _ = selector.complete(choice.code, context)

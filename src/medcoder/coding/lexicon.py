@@ -75,7 +75,8 @@ DEFAULT_QUALIFIERS = frozenset(
 )  # fmt: skip
 
 
-def _forms(title: str, nonessential: tuple[str, ...]) -> set[tuple[str, ...]]:
+@functools.lru_cache(maxsize=100_000)
+def _forms(title: str, nonessential: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
     """Ways a term is written in a note.
 
     The index uses commas two ways: for variants of one word ("Diabetes, diabetic",
@@ -87,7 +88,7 @@ def _forms(title: str, nonessential: tuple[str, ...]) -> set[tuple[str, ...]]:
     parts = [_alternatives(p) for p in _PAREN_RE.sub(" ", title).split(",")]
     parts = [p for p in parts if p]
     if not parts:
-        return out
+        return frozenset(out)
     heads = list(parts[0])
     qualifier_parts = []
     for part in parts[1:]:
@@ -114,7 +115,7 @@ def _forms(title: str, nonessential: tuple[str, ...]) -> set[tuple[str, ...]]:
                 if extra and len(extra) <= 2:
                     out.add(base + extra)
                     out.add(extra + base)
-    return out
+    return frozenset(out)
 
 
 def _alternatives(part: str) -> list[tuple[str, ...]]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from medcoder.codesets.codes import with_seventh
 from medcoder.codesets.index_walk import CONNECTORS, IndexNavigator
 from medcoder.codesets.store import CodeEntry, Release, Term
+from medcoder.codesets.text import norm_term
 from medcoder.coding.lexicon import STOPWORDS, _forms
 from medcoder.nlp.text import Token, tokenize
 
@@ -94,10 +95,10 @@ class CodeSelector:
         index = self._routes_by_word.get(term_id)
         if index is None:
             index = {}
-            for child, exact, _ in self.navigator._subterms(term_id):
+            for child in self.release.subterms(term_id):
                 routes: list[tuple[Term, ...]] = []
-                if exact & set(CONNECTORS):
-                    routes = [(child, g) for g, _, _ in self.navigator._subterms(child.id)]
+                if norm_term(child.title) in CONNECTORS:
+                    routes = [(child, g) for g in self.release.subterms(child.id)]
                 else:
                     routes = [(child,)]
                 for route in routes:
