@@ -122,7 +122,28 @@ CHRONIC_PAIN = RuleApplied(
 _PAIN_CODE_RE = re.compile(r"^(R52|M54\.|M25\.5|M79\.6|R10\.|R07\.|R51|M79\.1)")
 _CHRONIC_RE = re.compile(r"\bchronic\b[\w\s]{0,20}$", re.I)
 _WITH_RE = re.compile(r"\b(with|w/|associated with|accompanied by)\b", re.I)
-_CODE_IN_NOTE_RE = re.compile(r"\b([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)(-?)")
+_CODE_IN_NOTE_RE = re.compile(
+    r"\b([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)"
+    r"(?:\.?(-)(?![A-Z][0-9])|-([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?))?"
+)
+
+
+def note_refers_to(note: str, code: str) -> bool:
+    """Does an instructional note name ``code``: exactly (I10), as a category or header
+    with a dash (N18.-, S78.-), or within a range (N18.1-N18.6, P10-P15)?"""
+    flat = code.replace(".", "")
+    for first, dash, last in _CODE_IN_NOTE_RE.findall(note):
+        start = first.replace(".", "")
+        if last:
+            end = last.replace(".", "")
+            if start <= flat[: len(start)] and flat[: len(end)] <= end:
+                return True
+        elif dash:
+            if flat.startswith(start):
+                return True
+        elif flat == start:
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=1)
@@ -334,16 +355,14 @@ def _excludes1(
             continue
         notes = release.notes(code).get("excludes1", [])  # type: ignore[call-overload]
         for note in notes:
-            for ref, dash in _CODE_IN_NOTE_RE.findall(note.text):
-                for other in list(by_code):
-                    if other == code:
-                        continue
-                    hit = other.startswith(ref) if dash else other == ref
-                    if hit and order.index(other) > order.index(code):
-                        for c in by_code.pop(other):
-                            dropped.append(
-                                _drop(c, EXCLUDES1, f"{other} is Excludes1 at {code}: {note.text}")
-                            )
+            for other in list(by_code):
+                if other == code or order.index(other) < order.index(code):
+                    continue
+                if note_refers_to(note.text, other):
+                    for c in by_code.pop(other):
+                        dropped.append(
+                            _drop(c, EXCLUDES1, f"{other} is Excludes1 at {code}: {note.text}")
+                        )
     return dropped
 
 
@@ -353,11 +372,10 @@ def _etiology_first(release: Release, order: list[str]) -> list[str]:
     result = list(order)
     for code in order:
         notes = release.notes(code).get("use_additional_code", [])  # type: ignore[call-overload]
-        refs = [(ref, dash) for n in notes for ref, dash in _CODE_IN_NOTE_RE.findall(n.text)]
         for other in list(result):
             if other == code or result.index(other) > result.index(code):
                 continue
-            if any(other.startswith(ref) if dash else other == ref for ref, dash in refs):
+            if any(note_refers_to(n.text, other) for n in notes):
                 result.remove(code)
                 result.insert(result.index(other), code)
     return result
