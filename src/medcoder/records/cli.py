@@ -313,6 +313,11 @@ def review_reopen(ctx: click.Context, reason: str) -> None:
 @click.command("export")
 @click.option("--deidentified", is_flag=True, help="HIPAA Safe Harbor de-identified rows.")
 @click.option(
+    "--with-text",
+    is_flag=True,
+    help="With --deidentified: add the notes, scrubbed of identifiers (Safe Harbor).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True
 )
 @click.option(
@@ -325,9 +330,16 @@ def review_reopen(ctx: click.Context, reason: str) -> None:
 @click.pass_context
 @friendly_errors
 def export(
-    ctx: click.Context, deidentified: bool, fmt: str, output: Path | None, user: str | None
+    ctx: click.Context,
+    deidentified: bool,
+    with_text: bool,
+    fmt: str,
+    output: Path | None,
+    user: str | None,
 ) -> None:
     """The reported codes of finalized encounters."""
+    if with_text and not deidentified:
+        raise InvalidInputError("--with-text goes with --deidentified", hint="add --deidentified")
     if fmt == "parquet":
         try:
             import pyarrow  # noqa: F401
@@ -338,7 +350,7 @@ def export(
             ) from None
         if output is None:
             raise InvalidInputError("parquet export needs --output FILE")
-    rows = _records(ctx).export_rows(user, deidentified=deidentified)
+    rows = _records(ctx).export_rows(user, deidentified=deidentified, with_text=with_text)
     if fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq

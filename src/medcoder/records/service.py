@@ -35,7 +35,7 @@ from medcoder.errors import (
     WorkflowError,
 )
 from medcoder.nlp.document import ClinicalDocument, Setting, Sex
-from medcoder.records import audit, crypto, db
+from medcoder.records import audit, crypto, db, deid
 from medcoder.records.importer import ImportDocument, read_path
 from medcoder.records.models import (
     ACTIVE_STATUSES,
@@ -783,14 +783,21 @@ class Records:
             )
 
     # -- export -------------------------------------------------------------------------
-    def export_rows(self, actor: str | None, *, deidentified: bool) -> list[dict[str, Any]]:
+    def export_rows(
+        self, actor: str | None, *, deidentified: bool, with_text: bool = False
+    ) -> list[dict[str, Any]]:
         """The reported codes of finalized encounters, one row per code.
 
         De-identified rows follow HIPAA Safe Harbor (45 CFR 164.514(b)(2)): no name, MRN,
         encounter number or provider; dates reduced to the year; ages over 89 pooled as
         "90+"; patients and encounters numbered afresh in each export (not derived from
-        any identifier); no note text or evidence.
+        any identifier); no evidence. ``with_text`` adds the encounter's notes as
+        ``text``, scrubbed of identifiers by ``deid.scrub``.
         """
+        if with_text and not deidentified:
+            raise InvalidInputError(
+                "note text is exported only de-identified", hint="add --deidentified"
+            )
         action = Action.EXPORT_DEIDENTIFIED if deidentified else Action.EXPORT_IDENTIFIED
         with self._acting(actor, action) as (session, user):
             encounters = session.scalars(
@@ -819,6 +826,25 @@ class Records:
                         "year": day.year if day else None,
                         "payer": encounter.payer,
                     }
+                    if with_text:
+                        who = deid.PatientIdentifiers(
+                            names=tuple(
+                                n
+                                for n in (
+                                    self.cipher.decrypt(patient.name_enc, field="patients.name"),
+                                    encounter.attending,
+                                )
+                                if n
+                            ),
+                            mrns=(
+                                self.cipher.decrypt(patient.mrn_enc, field="patients.mrn"),
+                                encounter.external_id,
+                            ),
+                        )
+                        base["text"] = "\n\n".join(
+                            deid.scrub(self.cipher.decrypt(d.text_enc, field="documents.text"), who)
+                            for d in encounter.documents
+                        )
                 else:
                     base = {
                         "encounter": encounter.external_id,
@@ -855,7 +881,11 @@ class Records:
                 entity_id=None,
                 deidentified=deidentified,
                 encounters=[e.external_id for e in encounters],
-                fields=["dob"] if deidentified else ["mrn", "name", "dob"],
+                fields=(
+                    (["dob", "mrn", "name", "text"] if with_text else ["dob"])
+                    if deidentified
+                    else ["mrn", "name", "dob"]
+                ),
             )
             return rows
 
