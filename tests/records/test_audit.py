@@ -83,3 +83,14 @@ def test_cli_verify_exits_1_on_tampering(busy: Records, raw: Any) -> None:
     broken = CliRunner().invoke(main, ["audit", "verify", "--user", "rex"])
     assert broken.exit_code == 1
     assert "broken at event 8" in broken.output
+
+
+def test_concurrent_writers_keep_one_chain(busy: Records) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    before = busy.verify_audit("rex").events
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        views = list(pool.map(lambda _: busy.encounter_view("rex", "E-1"), range(24)))
+    assert {v.encounter for v in views} == {"E-1"}
+    report = busy.verify_audit("rex")
+    assert report.ok and report.events == before + 24
