@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from medcoder.records.service import Records
 
-from .conftest import doc, write_jsonl
+from .conftest import Backend, doc, write_jsonl
 
 
-def _raw(home: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(home / "records.sqlite", isolation_level=None)
-    # Someone with the raw file can drop the database's own guard; the chain remains.
-    connection.execute("DROP TRIGGER audit_events_no_update")
-    connection.execute("DROP TRIGGER audit_events_no_delete")
-    return connection
+@pytest.fixture
+def raw(backend: Backend, records_home: Path) -> Any:
+    """A connection whose owner dropped the database's own guard; the chain remains."""
+    connection = backend.raw(records_home)
+    if backend.is_sqlite:
+        connection.execute("DROP TRIGGER audit_events_no_update")
+        connection.execute("DROP TRIGGER audit_events_no_delete")
+    else:
+        connection.execute("DROP TRIGGER audit_events_append_only ON audit_events")
+    yield connection
+    connection.close()
 
 
 @pytest.fixture
@@ -32,52 +37,60 @@ def test_intact_chain_verifies(busy: Records) -> None:
     assert report.ok and report.events >= 9  # 5 users, patient, 2 imports, a read
 
 
-def test_the_database_refuses_to_change_events(busy: Records, records_home: Path) -> None:
-    connection = sqlite3.connect(records_home / "records.sqlite")
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        connection.execute("UPDATE audit_events SET actor = 'eve' WHERE id = 3")
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        connection.execute("DELETE FROM audit_events WHERE id = 3")
+def test_the_database_refuses_to_change_events(
+    busy: Records, backend: Backend, records_home: Path
+) -> None:
+    connection = backend.raw(records_home)
+    statements = ["UPDATE audit_events SET actor = 'eve' WHERE id = 3", "DELETE FROM audit_events"]
+    if not backend.is_sqlite:
+        statements.append("TRUNCATE audit_events")
+    for statement in statements:
+        with pytest.raises(backend.error, match="append-only"):
+            connection.execute(statement)
     connection.close()
+    assert busy.verify_audit("rex").ok
 
 
-def test_an_edited_event_is_found(busy: Records, records_home: Path) -> None:
-    raw = _raw(records_home)
+def test_an_edited_event_is_found(busy: Records, raw: Any) -> None:
     raw.execute("UPDATE audit_events SET actor = 'eve' WHERE id = 7")
-    raw.close()
     report = busy.verify_audit("rex")
     assert (report.ok, report.broken_at) == (False, 7)
     assert "changed" in (report.problem or "")
 
 
-def test_a_deleted_event_is_found(busy: Records, records_home: Path) -> None:
-    raw = _raw(records_home)
+def test_a_deleted_event_is_found(busy: Records, raw: Any) -> None:
     raw.execute("DELETE FROM audit_events WHERE id = 4")
-    raw.close()
     report = busy.verify_audit("rex")
     assert (report.ok, report.broken_at) == (False, 4)
     assert "missing" in (report.problem or "")
 
 
-def test_deleting_the_newest_events_is_found(busy: Records, records_home: Path) -> None:
-    raw = _raw(records_home)
-    last = raw.execute("SELECT max(id) FROM audit_events").fetchone()[0]
-    raw.execute("DELETE FROM audit_events WHERE id >= ?", (last - 1,))
-    raw.close()
+def test_deleting_the_newest_events_is_found(busy: Records, raw: Any) -> None:
+    last = int(raw.execute("SELECT max(id) FROM audit_events").fetchone()[0])
+    raw.execute(f"DELETE FROM audit_events WHERE id >= {last - 1}")
     report = busy.verify_audit("rex")
     assert not report.ok and "missing" in (report.problem or "")
 
 
-def test_cli_verify_exits_1_on_tampering(busy: Records, records_home: Path) -> None:
+def test_cli_verify_exits_1_on_tampering(busy: Records, raw: Any) -> None:
     from click.testing import CliRunner
 
     from medcoder.cli import main
 
     ok = CliRunner().invoke(main, ["audit", "verify", "--user", "rex"])
     assert ok.exit_code == 0 and "intact" in ok.output
-    raw = _raw(records_home)
     raw.execute("UPDATE audit_events SET detail = '{}' WHERE id = 8")
-    raw.close()
     broken = CliRunner().invoke(main, ["audit", "verify", "--user", "rex"])
     assert broken.exit_code == 1
     assert "broken at event 8" in broken.output
+
+
+def test_concurrent_writers_keep_one_chain(busy: Records) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    before = busy.verify_audit("rex").events
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        views = list(pool.map(lambda _: busy.encounter_view("rex", "E-1"), range(24)))
+    assert {v.encounter for v in views} == {"E-1"}
+    report = busy.verify_audit("rex")
+    assert report.ok and report.events == before + 24

@@ -13,18 +13,37 @@ from medcoder.errors import EncryptionKeyError
 from medcoder.records import crypto
 from medcoder.records.service import Records
 
-from .conftest import NOTE, TEST_KEY, doc, write_jsonl
+from .conftest import NOTE, TEST_KEY, Backend, doc, write_jsonl
 
 PHI = (b"Ottoline", b"Vantablack", b"QX-774411", b"1931-03-09", b"Zyxwort")
 
 
-def _raw_bytes(home: Path) -> bytes:
-    """The database file and its write-ahead log, as a copy would hold them."""
-    return b"".join(p.read_bytes() for p in sorted(home.glob("records.sqlite*")))
+def _raw_bytes(backend: Backend, home: Path) -> bytes:
+    """What a copy of the database holds: on SQLite the file and its write-ahead log; on
+    PostgreSQL every row of every table as text, and every binary column's bytes."""
+    if backend.is_sqlite:
+        return b"".join(p.read_bytes() for p in sorted(home.glob("records.sqlite*")))
+    chunks: list[bytes] = []
+    with backend.raw(home) as connection:
+        columns = connection.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
+        ).fetchall()
+        for table in sorted({table for table, _, _ in columns}):
+            for (row,) in connection.execute(f"SELECT t::text FROM {table} t"):
+                chunks.append(row.encode())
+        for table, column, data_type in columns:
+            if data_type == "bytea":
+                for (value,) in connection.execute(f"SELECT {column} FROM {table}"):
+                    chunks.append(bytes(value or b""))
+    assert columns and chunks
+    return b"\n".join(chunks)
 
 
-def test_a_copied_database_reveals_no_phi(coded: Records, records_home: Path) -> None:
-    raw = _raw_bytes(records_home)
+def test_a_copied_database_reveals_no_phi(
+    coded: Records, backend: Backend, records_home: Path
+) -> None:
+    raw = _raw_bytes(backend, records_home)
     assert b"E11.9" in raw  # the codes are there, in the clear
     for phrase in PHI:
         assert phrase not in raw, phrase
@@ -59,10 +78,11 @@ def test_key_file_is_created_owner_only(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_rotation_with_a_key_file_keeps_data_readable(
-    records: Records, records_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    records: Records, backend: Backend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     records.close()
     monkeypatch.delenv("MEDCODER_KEY")
+    backend.fresh(monkeypatch)  # a new home gets a new database
     home = tmp_path / "filekey"
     service = Records.init(home)
     service.add_user(None, "root", "admin")

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from medcoder.records.service import Records
 
 from .conftest import doc
@@ -30,6 +32,7 @@ def _committed(database: Path) -> int:
         return 0
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # reads the SQLite file
 def test_sigkill_mid_import(records: Records, records_home: Path, tmp_path: Path) -> None:
     source = tmp_path / "big.jsonl"
     with source.open("w", encoding="utf-8") as handle:

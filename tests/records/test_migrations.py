@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from medcoder.records import db
 from medcoder.records.models import Base
 from medcoder.records.service import Records
+
+from .conftest import Backend
 
 
 def test_migrations_match_the_models(records: Records) -> None:
@@ -28,6 +31,7 @@ def test_migrations_live_in_the_package() -> None:
     assert list((db.MIGRATIONS / "versions").glob("r0001_*.py"))
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_sqlite_is_in_wal_mode_with_foreign_keys(records: Records) -> None:
     with records.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -35,14 +39,15 @@ def test_sqlite_is_in_wal_mode_with_foreign_keys(records: Records) -> None:
 
 
 def test_upgrade_is_idempotent_and_unmigrated_db_is_refused(
-    records: Records, tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    records: Records, backend: Backend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from medcoder.errors import DatabaseError
 
     Records.init(records.home).close()  # `db upgrade` on a current database
-    monkeypatch.setenv("MEDCODER_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    backend.fresh(monkeypatch)
+    empty = tmp_path / "empty"
     try:
-        Records.open(tmp_path)
+        Records.open(empty)
     except DatabaseError as exc:
         assert "medcoder db init" in (exc.hint or "")
     else:

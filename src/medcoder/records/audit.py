@@ -14,12 +14,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from medcoder.records.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
+AUDIT_LOCK = 0x6D6564636F646572  # PostgreSQL advisory lock key ("medcoder")
 
 
 def canonical(data: Any) -> str:
@@ -61,6 +62,11 @@ def record(
 ) -> AuditEvent:
     """Append one event in the caller's transaction (it commits or rolls back with it)."""
     head = session.get(AuditHead, 1, with_for_update=True)
+    if head is None and session.get_bind().dialect.name == "postgresql":
+        # Before the first event there is no head row to lock (SQLite's BEGIN IMMEDIATE
+        # already serializes writers): take a transaction lock instead, then look again.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
+        head = session.get(AuditHead, 1, with_for_update=True)
     prev_id, prev_hash = (head.last_id, head.last_hash) if head else (0, GENESIS)
     event_id = prev_id + 1
     at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")

@@ -141,18 +141,26 @@ class Records:
         where = home_dir(home)
         crypto.create_key_file(where)
         engine = db.make_engine(db.database_url(where))
-        db.upgrade(engine)
-        records = cls(engine, crypto.load_cipher(where), home=where)
-        records._check_key(create=True)
+        try:
+            db.upgrade(engine)
+            records = cls(engine, crypto.load_cipher(where), home=where)
+            records._check_key(create=True)
+        except BaseException:
+            engine.dispose()  # no pooled connection outlives a refusal
+            raise
         return records
 
     @classmethod
     def open(cls, home: Path | None = None, *, coder: CodingEngine | None = None) -> Records:
         where = home_dir(home)
         engine = db.make_engine(db.database_url(where))
-        db.check_current(engine)
-        records = cls(engine, crypto.load_cipher(where), home=where, coder=coder)
-        records._check_key()
+        try:
+            db.check_current(engine)
+            records = cls(engine, crypto.load_cipher(where), home=where, coder=coder)
+            records._check_key()
+        except BaseException:
+            engine.dispose()
+            raise
         return records
 
     def close(self) -> None:

@@ -212,14 +212,17 @@ def _append_only_audit() -> None:
                 f"CREATE TRIGGER audit_events_no_{verb.lower()} BEFORE {verb} ON audit_events "
                 "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
             )
-    elif dialect == "postgresql":  # not yet exercised by CI
+    elif dialect == "postgresql":
         op.execute(
             "CREATE FUNCTION audit_events_append_only() RETURNS trigger AS $$ BEGIN "
-            "RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql"
+            "RAISE EXCEPTION 'audit events are append-only (% refused)', TG_OP "
+            "USING ERRCODE = 'restrict_violation'; END; $$ LANGUAGE plpgsql"
         )
+        # Row triggers do not fire on TRUNCATE; a statement trigger refuses it as well.
         op.execute(
-            "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
-            "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"
+            "CREATE TRIGGER audit_events_append_only "
+            "BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_events "
+            "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()"
         )
 
 
