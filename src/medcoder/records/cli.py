@@ -123,6 +123,8 @@ def run_coding(
     type=click.FloatRange(0, 1),
     help="Only encounters with a suggestion at or below this confidence.",
 )
+@click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @user_option
 @click.pass_context
@@ -132,11 +134,16 @@ def queue(
     setting: str | None,
     payer: str | None,
     max_confidence: float | None,
+    limit: int,
+    offset: int,
     fmt: str,
     user: str | None,
 ) -> None:
-    """Encounters awaiting review, oldest first."""
-    items = _records(ctx).queue(user, setting=setting, payer=payer, max_confidence=max_confidence)
+    """Encounters awaiting review, oldest first, a page at a time."""
+    items = _records(ctx).queue(
+        user, setting=setting, payer=payer, max_confidence=max_confidence,
+        limit=limit, offset=offset,
+    )  # fmt: skip
     rows = [
         {
             "encounter": i.encounter,

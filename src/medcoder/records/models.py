@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -179,6 +180,9 @@ class CodingRun(Base):
 
 class CodeAssignment(Base):
     __tablename__ = "code_assignments"
+    # The review queue counts an encounter's suggestions and finds the least certain one
+    # from this index alone (migration 0002).
+    __table_args__ = (Index("ix_code_assignments_queue", "encounter_id", "status", "confidence"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     encounter_id: Mapped[int] = mapped_column(ForeignKey("encounters.id"), index=True)

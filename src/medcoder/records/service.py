@@ -526,43 +526,58 @@ class Records:
         setting: str | None = None,
         payer: str | None = None,
         max_confidence: float | None = None,
+        limit: int = 100,
+        offset: int = 0,
     ) -> list[QueueItem]:
-        """Encounters awaiting review, oldest first; ``max_confidence`` keeps those whose
-        least certain suggestion is at or below it."""
+        """Encounters awaiting review, oldest first, one page (``limit``, ``offset``) at a
+        time; ``max_confidence`` keeps those whose least certain suggestion is at or below
+        it. The counts come from the queue index for the page's encounters only."""
         with self._acting(actor, Action.VIEW_QUEUE) as (session, _user):
-            lowest = (
-                select(
-                    CodeAssignment.encounter_id,
-                    func.min(CodeAssignment.confidence).label("lowest"),
-                    func.count().label("suggested"),
-                )
-                .where(CodeAssignment.status == CodeStatus.SUGGESTED)
-                .group_by(CodeAssignment.encounter_id)
-                .subquery()
-            )
-            query = (
-                select(Encounter, lowest.c.lowest, lowest.c.suggested)
-                .outerjoin(lowest, lowest.c.encounter_id == Encounter.id)
+            page = (
+                select(Encounter)
                 .where(Encounter.status == EncounterStatus.REVIEW)
                 .order_by(Encounter.coded_at, Encounter.id)
             )
             if setting:
-                query = query.where(Encounter.setting == setting.strip().lower())
+                page = page.where(Encounter.setting == setting.strip().lower())
             if payer:
-                query = query.where(Encounter.payer == payer)
+                page = page.where(Encounter.payer == payer)
             if max_confidence is not None:
-                query = query.where(lowest.c.lowest <= max_confidence)
+                uncertain = select(CodeAssignment.encounter_id).where(
+                    CodeAssignment.encounter_id == Encounter.id,
+                    CodeAssignment.status == CodeStatus.SUGGESTED,
+                    CodeAssignment.confidence <= max_confidence,
+                )
+                page = page.where(uncertain.exists())
+            encounters = list(session.scalars(page.limit(max(1, limit)).offset(max(0, offset))))
+            if not encounters:
+                return []
+            totals = {
+                encounter_id: (lowest, count)
+                for encounter_id, lowest, count in session.execute(
+                    select(
+                        CodeAssignment.encounter_id,
+                        func.min(CodeAssignment.confidence),
+                        func.count(),
+                    )
+                    .where(
+                        CodeAssignment.encounter_id.in_([e.id for e in encounters]),
+                        CodeAssignment.status == CodeStatus.SUGGESTED,
+                    )
+                    .group_by(CodeAssignment.encounter_id)
+                )
+            }
             return [
                 QueueItem(
                     e.external_id,
                     e.setting,
                     e.date_of_service,
                     e.payer,
-                    int(count or 0),
-                    low,
+                    int(totals.get(e.id, (None, 0))[1] or 0),
+                    totals.get(e.id, (None, 0))[0],
                     e.coded_at,
                 )
-                for e, low, count in session.execute(query)
+                for e in encounters
             ]
 
     # -- reading an encounter (PHI) -------------------------------------------------------
