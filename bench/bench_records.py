@@ -176,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--keep", type=Path, help="Use (and keep) this MEDCODER home.")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--database-url",
+        help="Bench another database (e.g. postgresql+psycopg://user:pw@127.0.0.1/db, empty).",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.encounters, args.assignments = 1_000, 100_000
@@ -183,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
 
     for name in ("MEDCODER_DATABASE_URL", "MEDCODER_NEW_KEY", "MEDCODER_USER"):
         os.environ.pop(name, None)
+    backend = "SQLite"
+    if args.database_url:
+        os.environ["MEDCODER_DATABASE_URL"] = args.database_url
+        backend = args.database_url.split(":", 1)[0].split("+", 1)[0]
     scratch = None
     if args.keep:
         home = args.keep
@@ -238,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"medcoder records bench: {args.encounters:,} encounters, {total:,} code "
             f"assignments ({bulk_s:.1f} s to insert), {queued:,} encounters in the queue; "
-            f"SQLite; {where}; Python {sys.version.split()[0]}; {os.cpu_count()} CPUs"
+            f"{backend}; {where}; Python {sys.version.split()[0]}; {os.cpu_count()} CPUs"
         )
         width = max(len(k) for k in TARGETS)
         print(f"{'figure':<{width}}  {'measured':>10}  {'target':>9}  result")

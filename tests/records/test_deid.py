@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -156,3 +157,27 @@ def test_cli_export_with_text(coded: Records) -> None:
     assert refused.exit_code != 0 and "--deidentified" in refused.output
     with pytest.raises(InvalidInputError):
         coded.export_rows("mia", deidentified=False, with_text=True)
+
+
+def test_cli_export_parquet(coded: Records, tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    from click.testing import CliRunner
+
+    from medcoder.cli import main
+
+    for row in coded.encounter_view("cora", "E-100").codes:
+        coded.accept("cora", "E-100", row.code)
+    coded.finalize("cora", "E-100")
+    target = tmp_path / "codes.parquet"
+    out = CliRunner().invoke(
+        main,
+        ["export", "--deidentified", "--format", "parquet", "--output", str(target),
+         "--user", "ann"],
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    table = pq.read_table(target).to_pylist()
+    assert table and {"code", "system", "release"} <= set(table[0])
+    assert all(PATIENT["name"] not in str(row) for row in table)
+    missing = CliRunner().invoke(main, ["export", "--deidentified", "--format", "parquet",
+                                        "--user", "ann"])  # fmt: skip
+    assert missing.exit_code == 2 and "--output" in missing.output
