@@ -16,6 +16,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_index("ix_encounters_queue", "encounters", ["status", "coded_at", "id"])
     op.create_index(
         "ix_code_assignments_queue",
         "code_assignments",
@@ -25,3 +26,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_code_assignments_queue", table_name="code_assignments")
+    op.drop_index("ix_encounters_queue", table_name="encounters")
