@@ -4,6 +4,7 @@ release in force, re-sequence, finalize locks, re-open needs a reason and is aud
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 
@@ -113,7 +114,11 @@ def test_exports_identified_and_safe_harbor(coded: Records) -> None:
     for identifier in ("Ottoline", "Vantablack", "QX-774411", "E-100", "1931", "2026-05-01"):
         assert identifier not in text
     assert rows[0]["age"] == "90+"  # born 1931: 95 on the date of service
-    assert rows[0]["year"] == 2026
+    shifted = dt.date.fromisoformat(rows[0]["date_shifted"])
+    assert shifted != dt.date(2026, 5, 1) and abs((shifted - dt.date(2026, 5, 1)).days) <= 182
+    # The same patient gets the same offset in every export made under the key.
+    again = coded.export_rows("ann", deidentified=True)
+    assert again[0]["date_shifted"] == rows[0]["date_shifted"]
     assert rows[0]["patient"] == "P000001"
     assert set(rows[0]) == {
         "patient",
@@ -121,7 +126,7 @@ def test_exports_identified_and_safe_harbor(coded: Records) -> None:
         "age",
         "sex",
         "setting",
-        "year",
+        "date_shifted",
         "payer",
         "sequence",
         "system",

@@ -806,15 +806,23 @@ class Records:
             )
 
     # -- export -------------------------------------------------------------------------
+    def _date_shift(self, patient_id: int) -> dt.timedelta:
+        """-182..-1 or +1..+182 days: never zero, so no real date passes through."""
+        digest = self.cipher.blind_index(str(patient_id), purpose="date-shift")
+        n = int(digest[:8], 16) % 364
+        return dt.timedelta(days=n - 182 if n < 182 else n - 181)
+
     def export_rows(
         self, actor: str | None, *, deidentified: bool, with_text: bool = False
     ) -> list[dict[str, Any]]:
         """The reported codes of finalized encounters, one row per code.
 
         De-identified rows follow HIPAA Safe Harbor (45 CFR 164.514(b)(2)): no name, MRN,
-        encounter number or provider; dates reduced to the year; ages over 89 pooled as
-        "90+"; patients and encounters numbered afresh in each export (not derived from
-        any identifier); no evidence. ``with_text`` adds the encounter's notes as
+        encounter number or provider; the date of service shifted by a per-patient offset
+        of -182..+182 days (a keyed hash of the patient, so the same in every export made
+        under one key, and intervals between a patient's encounters survive); ages over
+        89 pooled as "90+"; patients and encounters numbered afresh in each export (not
+        derived from any identifier); no evidence. ``with_text`` adds the encounter's notes as
         ``text``, scrubbed of identifiers by ``deid.scrub``.
         """
         if with_text and not deidentified:
@@ -846,7 +854,9 @@ class Records:
                         "age": None if age is None else ("90+" if age >= 90 else str(age)),
                         "sex": patient.sex,
                         "setting": encounter.setting,
-                        "year": day.year if day else None,
+                        "date_shifted": (day + self._date_shift(patient.id)).isoformat()
+                        if day
+                        else None,
                         "payer": encounter.payer,
                     }
                     if with_text:
