@@ -172,16 +172,17 @@ class CodingEngine:
         notices: tuple[str, ...] = ()
         if not document.text.strip():
             notices = ("the note is empty: nothing to code",)
-        candidates = self.candidates(document, release)
+        sections = find_sections(document.text)
+        candidates = self.candidates(document, release, sections)
         assessed = any(
             s.kind in DIAGNOSTIC_SECTIONS and document.text[s.body_start : s.end].strip()
-            for s in find_sections(document.text)
+            for s in sections
         )
         codes, dropped = apply_rules(document, release, candidates, has_assessment=assessed)
         injuries = [c for c in codes if is_injury(c.code)] if self.external_causes else []
         codes += external_causes(
             document.text, release, self.selector(release), self.detector, injuries,
-            len(codes) + 1,
+            len(codes) + 1, sections,
         )  # fmt: skip
         return CodingResult(
             document_id=document.id,
@@ -196,13 +197,22 @@ class CodingEngine:
         )
 
     # -- stages -------------------------------------------------------------------------
-    def candidates(self, document: ClinicalDocument, release: Release) -> list[Candidate]:
-        """Every condition mention in the note, coded, with its assertion status."""
+    def candidates(
+        self,
+        document: ClinicalDocument,
+        release: Release,
+        sections: list[Section] | None = None,
+    ) -> list[Candidate]:
+        """Every condition mention in the note, coded, with its assertion status.
+
+        ``sections``: the note's sections when the caller already found them."""
         text = document.text
         self._patient_words = patient_words(document)
         lexicon = lexicon_for(release, self._cache_dir())
         selector = self.selector(release)
-        sections = find_sections(text) or [Section(SectionKind.OTHER, "", 0, 0, len(text))]
+        if sections is None:
+            sections = find_sections(text)
+        sections = sections or [Section(SectionKind.OTHER, "", 0, 0, len(text))]
         out: list[Candidate] = []
         sentence_number = 0
         for section in sections:

@@ -16,7 +16,7 @@ from medcoder.coding.lexicon import external_cause_lexicon_for
 from medcoder.coding.model import CodeAssignment, Evidence, RuleApplied
 from medcoder.coding.select import CodeSelector
 from medcoder.nlp.assertion import AssertionDetector
-from medcoder.nlp.sections import FINDING_SECTIONS, SectionKind, find_sections
+from medcoder.nlp.sections import FINDING_SECTIONS, Section, SectionKind, find_sections
 from medcoder.nlp.text import split_sentences, tokenize
 
 EXTERNAL_CAUSE = RuleApplied(
@@ -42,6 +42,7 @@ def external_causes(
     detector: AssertionDetector,
     injuries: Iterable[CodeAssignment],
     first_sequence: int,
+    sections: list[Section] | None = None,
 ) -> list[CodeAssignment]:
     """The first documented cause and the first activity, coded for the injury."""
     injury_list = list(injuries)
@@ -50,7 +51,7 @@ def external_causes(
     lexicon = external_cause_lexicon_for(release)
     seventh = injury_list[0].code[-1] if len(injury_list[0].code.replace(".", "")) == 7 else "A"
     found: dict[str, tuple[str, Evidence, str, list[str]]] = {}  # kind -> code, evidence, path
-    for section in find_sections(text):
+    for section in find_sections(text) if sections is None else sections:
         if str(section.kind) in _SKIPPED:
             continue
         for sentence in split_sentences(text, section.body_start, section.end):

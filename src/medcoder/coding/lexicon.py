@@ -273,12 +273,15 @@ def _tabular_phrases(release: Release, phrases: dict[str, list[LexEntry]]) -> No
             phrases.setdefault(" ".join(found), []).append(LexEntry(source, title, code=code))
 
 
+@functools.lru_cache(maxsize=1)
 def _vocabulary_data() -> dict[str, object]:
+    """vocabulary.json, read once: it ships inside the package and does not change."""
     resource = resources.files("medcoder.coding") / "data" / "vocabulary.json"
     data: dict[str, object] = json.loads(resource.read_text(encoding="utf-8"))
     return data
 
 
+@functools.lru_cache(maxsize=1)
 def not_alone_words() -> frozenset[str]:
     """Words that are not a condition when written alone (vocabulary.json "not_alone")."""
     section = _vocabulary_data().get("not_alone", {})

@@ -275,10 +275,11 @@ class CodeSelector:
                 return (-1, 0)
             return (words + (2 if side_hit < len(sides) else 0), -side_hit)
 
-        ranked = sorted(children, key=score, reverse=True)
-        if ranked and score(ranked[0])[0] > 0:
-            best = score(ranked[0])
-            tied = [c for c in ranked if score(c) == best]
+        scores = {c.code: score(c) for c in children}  # tokenizes each title once
+        ranked = sorted(children, key=lambda c: scores[c.code], reverse=True)
+        if ranked and scores[ranked[0].code][0] > 0:
+            best = scores[ranked[0].code]
+            tied = [c for c in ranked if scores[c.code] == best]
             if len(tied) == 1:
                 return tied[0]
             unspecified_tied = [c for c in tied if "unspecified" in c.title.lower()]

@@ -48,17 +48,21 @@ def db_group() -> None:
     """Create or migrate the records database."""
 
 
+def _migrate(ctx: click.Context, message: str) -> None:
+    from medcoder.records import db
+    from medcoder.records.service import Records
+
+    records = Records.init(_home(ctx))
+    click.echo(f"{message} {db.current_revision(records.engine)}")
+    records.close()
+
+
 @db_group.command("init")
 @click.pass_context
 @friendly_errors
 def db_init(ctx: click.Context) -> None:
     """Create the database (and records.key unless MEDCODER_KEY is set); migrate to head."""
-    from medcoder.records import db
-    from medcoder.records.service import Records
-
-    records = Records.init(_home(ctx))
-    click.echo(f"records database ready at revision {db.current_revision(records.engine)}")
-    records.close()
+    _migrate(ctx, "records database ready at revision")
 
 
 @db_group.command("upgrade")
@@ -66,12 +70,7 @@ def db_init(ctx: click.Context) -> None:
 @friendly_errors
 def db_upgrade(ctx: click.Context) -> None:
     """Apply the migrations the database lacks."""
-    from medcoder.records import db
-    from medcoder.records.service import Records
-
-    records = Records.init(_home(ctx))
-    click.echo(f"records database at revision {db.current_revision(records.engine)}")
-    records.close()
+    _migrate(ctx, "records database at revision")
 
 
 # -- import and coding -------------------------------------------------------------------
