@@ -28,6 +28,7 @@ from medcoder.codesets.tables import DRUG_COLUMNS, NEOPLASM_COLUMNS, lookup_tabl
 from medcoder.codesets.validate import validate
 from medcoder.errors import InvalidInputError, MedcoderError, MissingComponentError
 from medcoder.pipeline import parse_date
+from medcoder.procedures.coders import default_procedure_coders
 from medcoder.settings import data_dir
 
 P = ParamSpec("P")
@@ -441,7 +442,12 @@ def code_note(
     document = make_document(
         text, setting=setting, date_of_service=day, age=age, sex=sex, id=note.stem
     )
-    engine = CodingEngine(_registry(ctx), external_causes=external_causes)
+    registry = _registry(ctx)
+    engine = CodingEngine(
+        registry,
+        external_causes=external_causes,
+        procedure_coders=default_procedure_coders(registry),
+    )
     result = engine.code(document, release_name=release)
     data = result_json(result)
     data["notices"] = [*notices, *data["notices"]]
@@ -459,6 +465,25 @@ def code_note(
         table.add_row(str(a.sequence), a.code, a.title, f"{a.confidence:.2f}", words,
                       a.index_path + (f" | {rules}" if rules else ""))  # fmt: skip
     console.print(table)
+    if result.procedures:
+        procedures = Table("#", "code", "system", "title", "units", "mod.", "conf.", "evidence",
+                           "path / rules", title="procedures")  # fmt: skip
+        for p in result.procedures:
+            words = "; ".join(f"{e.text!r}" for e in p.evidence[:3])
+            rules = "; ".join(r.rule for r in p.rules)
+            procedures.add_row(str(p.sequence), p.code, p.system, p.title, str(p.units),
+                               " ".join(p.modifiers), f"{p.confidence:.2f}", words,
+                               p.path + (f" | {rules}" if rules else ""))  # fmt: skip
+        console.print(procedures)
+    if result.em_level is not None:
+        em = result.em_level
+        console.print(
+            f"E/M {em.code} ({em.patient_status}, by {em.basis}; MDM {em.mdm_level}"
+            + (f"; {em.time_minutes} min" if em.time_minutes is not None else "")
+            + f"; confidence {em.confidence:.2f})"
+        )
+        for m in em.elements:
+            console.print(f"  {m.element}: {m.level} - {m.detail}")
     if result.dropped:
         dropped = Table("considered", "code", "why not coded", title="dropped")
         for d in result.dropped[:40]:

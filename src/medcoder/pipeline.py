@@ -11,12 +11,14 @@ from medcoder.coding.engine import CodingEngine
 from medcoder.coding.model import CodingResult
 from medcoder.errors import InvalidInputError
 from medcoder.nlp.document import ClinicalDocument, Setting, Sex
+from medcoder.procedures.coders import default_procedure_coders
 
 
 @functools.lru_cache(maxsize=4)
 def engine_for(home: Path | None = None) -> CodingEngine:
     """One engine per MEDCODER_HOME, built on first use (its lexicon is cached on disk)."""
-    return CodingEngine(Registry(home, quiet=True))
+    registry = Registry(home, quiet=True)
+    return CodingEngine(registry, procedure_coders=default_procedure_coders(registry))
 
 
 def parse_date(value: str | None) -> dt.date | None:
