@@ -24,6 +24,7 @@ from medcoder.codesets.diff import diff_releases
 from medcoder.codesets.index_walk import IndexNavigator
 from medcoder.codesets.registry import Registry
 from medcoder.codesets.store import Release
+from medcoder.codesets.systems import setup_steps
 from medcoder.codesets.tables import DRUG_COLUMNS, NEOPLASM_COLUMNS, lookup_table
 from medcoder.codesets.validate import validate
 from medcoder.errors import InvalidInputError, MedcoderError, MissingComponentError
@@ -125,6 +126,9 @@ def setup(ctx: click.Context, data: Path | None, force: bool) -> None:
     for info in registry.installed():
         if info.index_fiscal_year is not None:
             lexicon_for(registry.open(info.name), registry.home / "cache")
+    for step in setup_steps():
+        report = step(folder, registry.home, force)
+        click.echo(f"{report.system}: {report.message}")
     click.echo(f"releases stored in {registry.releases_dir}", err=True)
 
 
