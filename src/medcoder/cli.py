@@ -426,8 +426,8 @@ def _read_note(path: Path) -> tuple[str, list[str]]:
 @release_option
 @click.option("--age", type=click.IntRange(0, 130))
 @click.option("--sex", type=click.Choice(["F", "M"], case_sensitive=False))
-@click.option("--external-causes", is_flag=True,
-              help="Also report external cause codes (V00-Y38, Y93) for injuries.")  # fmt: skip
+@click.option("--external-causes/--no-external-causes", default=True, show_default=True,
+              help="Report external cause codes (V00-Y38, Y93) with injuries.")  # fmt: skip
 @format_option
 @click.pass_context
 @friendly_errors
