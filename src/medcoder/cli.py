@@ -564,3 +564,12 @@ def _register_records() -> None:
 
 
 _register_records()
+
+
+def _register_pcs() -> None:
+    from medcoder.codesets.pcs.cli import pcs_group
+
+    main.add_command(pcs_group)
+
+
+_register_pcs()

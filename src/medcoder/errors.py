@@ -11,7 +11,8 @@ The hierarchy::
     │   ├── ReleaseBuildError        E203  a release could not be built
     │   ├── SourceFormatError        E204  a CMS file is malformed (names file and line)
     │   ├── UnknownCodeError         E205  a code not in the release (with nearest codes)
-    │   └── MissingComponentError    E206  the release lacks a part (index, table)
+    │   ├── MissingComponentError    E206  the release lacks a part (index, table)
+    │   └── InvalidPcsCodeError      E240  a PCS code or table its release does not allow
     ├── InvalidInputError            E300  malformed user input (code, date, option)
     └── RecordsError                 E400  the coded-records database
         ├── DatabaseError            E401  no database, not migrated, or unreachable
@@ -101,6 +102,13 @@ class MissingComponentError(CodeSetError):
     """The release was built without the part asked for (e.g. no Alphabetic Index)."""
 
     code = "E206"
+
+
+class InvalidPcsCodeError(CodeSetError):
+    """An ICD-10-PCS code (or table prefix) that its release does not allow: the message
+    names the character position, its axis and the values allowed there."""
+
+    code = "E240"
 
 
 class InvalidInputError(MedcoderError):
