@@ -28,4 +28,6 @@ SetupStep = Callable[[Path, Path, bool], SetupReport]
 
 def setup_steps() -> tuple[SetupStep, ...]:
     """The setup step of every other code system, in the order they are built."""
-    return ()
+    from medcoder.codesets.hcpcs.build import setup_hcpcs
+
+    return (setup_hcpcs,)
