@@ -17,14 +17,19 @@ The hierarchy::
     │   ├── UnknownModifierError     E221  a modifier in no installed HCPCS/CPT list
     │   └── ProcedureCodeSetMissing  E222  no HCPCS/CPT code set installed for the lookup
     ├── InvalidInputError            E300  malformed user input (code, date, option)
-    └── RecordsError                 E400  the coded-records database
-        ├── DatabaseError            E401  no database, not migrated, or unreachable
-        ├── EncryptionKeyError       E402  no key, a malformed key, or data under another key
-        ├── PermissionDeniedError    E403  the acting user's role does not allow the action
-        ├── RecordNotFoundError      E404  no such encounter, code, user
-        ├── WorkflowError            E405  finalized (locked), undecided codes, missing reason
-        ├── ImportFormatError        E406  a bad import line (names file and line)
-        └── ExportError              E407  an export format that cannot be written here
+    ├── RecordsError                 E400  the coded-records database
+    │   ├── DatabaseError            E401  no database, not migrated, or unreachable
+    │   ├── EncryptionKeyError       E402  no key, a malformed key, or data under another key
+    │   ├── PermissionDeniedError    E403  the acting user's role does not allow the action
+    │   ├── RecordNotFoundError      E404  no such encounter, code, user
+    │   ├── WorkflowError            E405  finalized (locked), undecided codes, missing reason
+    │   ├── ImportFormatError        E406  a bad import line (names file and line)
+    │   └── ExportError              E407  an export format that cannot be written here
+    └── ClaimEditError               E600  claim edits (medcoder.edits)
+        ├── ClaimFormatError         E601  a claim that cannot be read (JSON, system, date)
+        ├── EditTableError           E602  an edit table (MCE, NCCI, MUE) missing or malformed
+        └── EditsBlockedError        E603  finalizing blocked by edit errors or unacknowledged
+                                           warnings
 
 The CLI prints ``error[E205]: message`` and, where known, a ``hint:`` line; it never
 shows a traceback for these.
@@ -183,3 +188,25 @@ class ImportFormatError(RecordsError):
 
 class ExportError(RecordsError):
     code = "E407"
+
+
+class ClaimEditError(MedcoderError):
+    code = "E600"
+
+
+class ClaimFormatError(ClaimEditError):
+    """A claim (JSON) that cannot be checked: malformed, an unknown system, a bad date."""
+
+    code = "E601"
+
+
+class EditTableError(ClaimEditError):
+    """An edit table (MCE, NCCI PTP, add-on, MUE) that is missing or not in its layout."""
+
+    code = "E602"
+
+
+class EditsBlockedError(ClaimEditError):
+    """Finalizing an encounter refused: claim-edit errors, or warnings not acknowledged."""
+
+    code = "E603"
