@@ -12,5 +12,10 @@ def default_procedure_coders(registry: Registry) -> tuple[ProcedureCoder, ...]:
     A stage whose code set is missing is left out (its system is simply not coded),
     so diagnosis coding never depends on the procedure code sets being set up.
     """
-    del registry  # each stage opens its own code set from registry.home
-    return ()
+    coders: list[ProcedureCoder] = []
+    from medcoder.procedures.pcs import pcs_coder_for  # ICD-10-PCS (inpatient)
+
+    pcs = pcs_coder_for(registry.home)
+    if pcs is not None:
+        coders.append(pcs)
+    return tuple(coders)
