@@ -445,8 +445,8 @@ def _read_note(path: Path) -> tuple[str, list[str]]:
 @release_option
 @click.option("--age", type=click.IntRange(0, 130))
 @click.option("--sex", type=click.Choice(["F", "M"], case_sensitive=False))
-@click.option("--external-causes", is_flag=True,
-              help="Also report external cause codes (V00-Y38, Y93) for injuries.")  # fmt: skip
+@click.option("--external-causes/--no-external-causes", default=True, show_default=True,
+              help="Report external cause codes (V00-Y38, Y93) with injuries.")  # fmt: skip
 @format_option
 @click.pass_context
 @friendly_errors
@@ -583,6 +583,15 @@ def _register_records() -> None:
 
 
 _register_records()
+
+
+def _register_pcs() -> None:
+    from medcoder.codesets.pcs.cli import pcs_group
+
+    main.add_command(pcs_group)
+
+
+_register_pcs()
 
 
 def _register_hcpcs() -> None:

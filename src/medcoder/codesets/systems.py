@@ -29,5 +29,6 @@ SetupStep = Callable[[Path, Path, bool], SetupReport]
 def setup_steps() -> tuple[SetupStep, ...]:
     """The setup step of every other code system, in the order they are built."""
     from medcoder.codesets.hcpcs.build import setup_hcpcs
+    from medcoder.codesets.pcs.build import setup_pcs  # its loaders import only when run
 
-    return (setup_hcpcs,)
+    return (setup_pcs, setup_hcpcs)
