@@ -166,3 +166,25 @@ def test_risk_names_what_was_counted_with_evidence() -> None:
     element = risk_of("Continue acetaminophen. Start sertraline 50 mg daily.")
     assert element.detail == "prescription drug management: sertraline"
     assert element.evidence[0].text == "Start sertraline 50 mg daily."
+
+
+def test_plan_field_labels_are_not_problems() -> None:
+    element = problems_of(
+        "1. Hypertension, stable.\nMedical Treatment: Continue Imitrex.\n"
+        "Additional Testing: An autoimmune panel."
+    )
+    assert element.level == "low", element.detail
+    assert "unclassified" not in element.detail
+
+
+def test_a_problem_written_twice_counts_at_its_most_complex() -> None:
+    element = problems_of("1. Arthritis, stable.\n2. Arthritis with a flare this week.")
+    assert element.level == "moderate"
+    assert element.detail == "chronic worse: arthritis"
+
+
+def test_generic_words_are_named_by_what_follows_and_vague_ones_are_not_problems() -> None:
+    assert problems_of("Chronic low back pain, stable.").detail.startswith(
+        "chronic stable: chronic low back"
+    )
+    assert problems_of("We reviewed her chronic conditions.").level == "straightforward"

@@ -27,6 +27,24 @@ PROBLEM_LEVEL = {
     "minor": "straightforward",  # self-limited or minor (two or more: low)
 }
 _SEPARATE_RE = re.compile(r"[,;]|\band\b|&")
+# "Medical Treatment: ...", "Additional Testing: ...": a field of the plan, not a problem.
+_LABEL_RE = re.compile(r"[a-z][a-z /&'-]{2,40}:")
+# "chronic" / "acute" alone say what kind a problem is, not which: name it by what follows.
+_GENERIC_NAMES = frozenset({"chronic", "acute", "acute on chronic"})
+# "her chronic conditions", "chronic medications": no problem named.
+_VAGUE_RE = re.compile(r"\s+(?:medical\s+)?(?:problems?|conditions?|issues?|medications?|meds)\b")
+_NEXT_WORDS_RE = re.compile(r"(?:[ ,-]+[a-z0-9']+){1,2}")
+
+
+def _name(lowered: str, hit: Hit | str, end: int) -> str:
+    if isinstance(hit, str):
+        return hit
+    if hit.text not in _GENERIC_NAMES:
+        return hit.text
+    more = _NEXT_WORDS_RE.match(lowered, hit.end, end)
+    return hit.text + (more.group(0) if more else "")
+
+
 _PLAN_START_RE = re.compile(
     r"^(?:continue|start|stop|increase|decrease|return|follow|recheck|check|order|refer|"
     r"will|plan|discussed|advised|counsel|reviewed|call|no |patient|she |he |we |i )"
@@ -50,55 +68,65 @@ def classify_entry(text: str, lowered: str, ix: PhraseIndex, entry: Entry) -> li
     s, e = entry.start, entry.end
     ev = _span(text, s, e, entry.section)
 
-    def one(kind: str, name: str) -> list[Problem]:
-        return [Problem(kind, name, entry, ev)]
+    def one(kind: str, hit: Hit | str) -> list[Problem]:
+        return [Problem(kind, _name(lowered, hit, e), entry, ev)]
 
     life = ix.search("problems.life_threat", s, e)
     if life is not None:
-        return one("life_threat", life.text)
+        return one("life_threat", life)
     injury = ix.search("problems.complicated_injury", s, e)
     if injury is not None:
-        return one("complicated_injury", injury.text)
-    chronic = list(ix.finditer("problems.chronic", s, e))
+        return one("complicated_injury", injury)
+    chronic = [
+        h
+        for h in ix.finditer("problems.chronic", s, e)
+        if h.text != "chronic" or not _VAGUE_RE.match(lowered, h.end)
+    ]
     if chronic and ix.search("problems.worsening", s, e):
-        return one("chronic_worse", chronic[0].text)
+        return one("chronic_worse", chronic[0])
     undiagnosed = ix.search("problems.undiagnosed", s, e)
     if undiagnosed is not None:
-        return one("undiagnosed", undiagnosed.text)
+        return one("undiagnosed", undiagnosed)
     acute = ix.search("problems.acute", s, e)
     systemic_illness = ix.search("problems.systemic_illness", s, e)
     cues = {m.text for m in ix.finditer("problems.systemic", s, e)}
     if systemic_illness is not None or (acute is not None and len(cues) >= 2):
-        name = (systemic_illness or acute).text  # type: ignore[union-attr]
-        return one("acute_systemic", name)
+        return one("acute_systemic", systemic_illness or acute)  # type: ignore[arg-type]
     if chronic:
         # "Hypertension and hyperlipidemia": two problems; "diabetes with CKD": one.
-        out = [Problem("chronic_stable", chronic[0].text, entry, ev)]
+        out = [Problem("chronic_stable", _name(lowered, chronic[0], e), entry, ev)]
         for before, after in itertools.pairwise(chronic):
             if _SEPARATE_RE.search(lowered, before.end, after.start):
-                out.append(Problem("chronic_stable", after.text, entry, ev))
+                out.append(Problem("chronic_stable", _name(lowered, after, e), entry, ev))
         return out
     minor = list(ix.finditer("problems.minor", s, e))
     if minor:
-        return one("minor", minor[0].text)
+        return one("minor", minor[0])
     if acute is not None:
-        return one("acute", acute.text)
+        return one("acute", acute)
     words = lowered[s:e].split()
     if (
         (entry.item or entry.first)
         and 0 < len(words) <= 14
         and entry.section != "plan"
         and not _PLAN_START_RE.match(lowered[s:e])
+        and not _LABEL_RE.match(lowered[s:e])
     ):
         return one("unclassified", text[s:e].split(",")[0].strip(" .-")[:60])
     return []
 
 
+def _rank(problem: Problem) -> int:
+    return ("straightforward", "low", "moderate", "high").index(PROBLEM_LEVEL[problem.kind])
+
+
 def problems_element(problems: Sequence[Problem], excluded: Sequence[Problem] = ()) -> MDMElement:
     """Number and complexity of problems addressed at the encounter."""
-    seen: dict[tuple[str, str], Problem] = {}
-    for problem in problems:
-        seen.setdefault((problem.kind, problem.name.lower()), problem)
+    seen: dict[str, Problem] = {}  # by name: one problem written twice counts once,
+    for problem in problems:  # at the most complex kind it was written with
+        key = problem.name.lower()
+        if key not in seen or _rank(problem) > _rank(seen[key]):
+            seen[key] = problem
     kinds = [p.kind for p in seen.values()]
     count = {k: kinds.count(k) for k in PROBLEM_LEVEL}
     level = max(
@@ -121,6 +149,8 @@ def problems_element(problems: Sequence[Problem], excluded: Sequence[Problem] = 
 
 # -- data ------------------------------------------------------------------------------
 _BODY_STOP = frozenset({"a", "an", "the", "and", "of", "ordered", "order", "get", "obtain",
+                        "results", "result", "recent", "prior", "previous", "your", "their",
+                        "on", "in", "for", "to", "new", "this", "that", "plain", "had", "was",
                         "repeat", "with", "her", "his", "right", "left", "bilateral", "view",
                         "views", "diagnostic", "stat", "today", "reviewed"})  # fmt: skip
 _WORD_BEFORE_RE = re.compile(r"([a-z]+)[\s-]*$")
