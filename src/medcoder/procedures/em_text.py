@@ -59,7 +59,14 @@ class Region:
     section: str
 
 
+def _has_soap(text: str) -> bool:
+    """A cheap test before the regex: most notes have no "A:" / "P:" at all."""
+    return any(label in text for label in ("A:", "P:", "A/P", "A&P", "S:", "O:"))
+
+
 def _soap_regions(text: str, sections: Sequence[Section], letters: set[str]) -> list[Region]:
+    if not _has_soap(text):
+        return []
     marks = list(_SOAP_RE.finditer(text))
     starts = sorted({s.start for s in sections} | {m.start() for m in marks} | {len(text)})
     out = []
@@ -193,6 +200,8 @@ def total_time(text: str, lowered: str) -> tuple[int, Evidence] | None:
     ("walks 45 minutes daily") never do. A range ("30-39 minutes") counts at its lower end.
     """
     best: tuple[int, Evidence] | None = None
+    if not any(unit in lowered for unit in ("min", "hour", "hr")):
+        return None
     for found in _MINUTES_RE.finditer(lowered):
         if found.start() and lowered[found.start() - 1] in "0123456789.":
             continue  # "2.5 hours", "1234 minutes"
@@ -229,7 +238,8 @@ def visit_kind(
         return "staff", "a clinical staff visit"
     if not has_assessment:
         return "no_visit", "no assessment or plan"
-    if any(s.kind in VISIT_KINDS for s in sections) or _SOAP_RE.search(document.text):
+    text = document.text
+    if any(s.kind in VISIT_KINDS for s in sections) or (_has_soap(text) and _SOAP_RE.search(text)):
         return "office", "history/exam and assessment"
     if ix.search("visit.narrative_visit"):
         return "office", "a narrative visit note"
