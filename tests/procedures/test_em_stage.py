@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from medcoder.cli import main
 from medcoder.codesets.registry import Registry
@@ -181,3 +183,31 @@ def test_batch_accepts_a_patient_status(built_home: Path, tmp_path: Path) -> Non
     good, bad = (json.loads(x) for x in output.read_text(encoding="utf-8").splitlines())
     assert "error" not in good
     assert bad["error"].startswith("[E320]")
+
+
+_PIECES = st.sampled_from(
+    ["ASSESSMENT:", "PLAN:", "HPI:", "A:", "P:", "1.", "#2", "\n", " ", "new patient",
+     "returns", "hypertension", "stable", "worsening", "CBC ordered.", "I spent 35 minutes",
+     "total time", "admit", "lisinopril 10 mg", "PROCEDURE:", "cryotherapy performed",
+     "İ", "ß", "30-39 minutes", "2.5 hours", ".", ",", "Dr."]
+)  # fmt: skip
+_CODES = {"99202", "99203", "99204", "99205", "99211", "99212", "99213", "99214", "99215"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PIECES | st.text(max_size=8), max_size=40).map(" ".join))
+def test_any_text_gives_a_valid_level_or_none(text: str) -> None:
+    found = em(text)
+    spans = [e for c in found.codes for e in c.evidence]
+    spans += [d.evidence for d in found.dropped if d.evidence is not None]
+    assert all(text[e.start : e.end] == e.text for e in spans)
+    if found.em_level is not None:
+        level = found.em_level
+        assert level.code in _CODES
+        assert level.basis in ("mdm", "time") and 0 < level.confidence <= 1
+        for element in level.elements:
+            for span in element.evidence:
+                assert text[span.start : span.end] == span.text
+        if level.time_evidence is not None:
+            span = level.time_evidence
+            assert text[span.start : span.end] == span.text

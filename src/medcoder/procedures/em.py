@@ -216,11 +216,13 @@ def _procedure_spans(
 ) -> list[Evidence]:
     """A minor procedure documented as done today: a procedure section, or a sentence
     naming a procedure with a word that says it was performed."""
-    out = [
-        Evidence(s.body_start, s.end, text[s.body_start : s.end].strip()[:200], str(s.kind))
-        for s in sections
-        if s.kind is SectionKind.PROCEDURES and text[s.body_start : s.end].strip()
-    ]
+    out = []
+    for section in sections:
+        body = text[section.body_start : section.end]
+        if section.kind is SectionKind.PROCEDURES and body.strip():
+            start = section.body_start + len(body) - len(body.lstrip())
+            end = min(section.body_start + len(body.rstrip()), start + 200)
+            out.append(Evidence(start, end, text[start:end], str(section.kind)))
     if out:
         return out
     for region in _data_regions(text, sections, _NOT_PROCEDURE):
