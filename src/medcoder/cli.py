@@ -428,12 +428,14 @@ def _read_note(path: Path) -> tuple[str, list[str]]:
 @click.option("--sex", type=click.Choice(["F", "M"], case_sensitive=False))
 @click.option("--external-causes", is_flag=True,
               help="Also report external cause codes (V00-Y38, Y93) for injuries.")  # fmt: skip
+@click.option("--check", "run_edits", is_flag=True,
+              help="Run the claim edits on the codes and let them adjust them.")  # fmt: skip
 @format_option
 @click.pass_context
 @friendly_errors
 def code_note(
     ctx: click.Context, note: Path, setting: str, day: str | None, release: str | None,
-    age: int | None, sex: str | None, external_causes: bool, fmt: str,
+    age: int | None, sex: str | None, external_causes: bool, run_edits: bool, fmt: str,
 ) -> None:  # fmt: skip
     """Code a clinical note: ICD-10-CM codes in order, with evidence, path and rules."""
     from medcoder.coding.engine import CodingEngine
@@ -453,8 +455,15 @@ def code_note(
         procedure_coders=default_procedure_coders(registry),
     )
     result = engine.code(document, release_name=release)
+    report = None
+    if run_edits:  # claim edits (issue 7): adjust, then list what remains
+        from medcoder.edits.cli import check_result, print_report, report_json
+
+        result, report = check_result(registry, result, document)
     data = result_json(result)
     data["notices"] = [*notices, *data["notices"]]
+    if report is not None:
+        data["edits"] = report_json(report)
     if fmt == "json":
         _emit_json(data)
         return
@@ -493,6 +502,8 @@ def code_note(
         for d in result.dropped[:40]:
             dropped.add_row(d.text, d.code or "", f"{d.reason} [{d.rule.guideline}]")
         console.print(dropped)
+    if report is not None:
+        print_report(report, "table", title="claim edits")
 
 
 @main.command("batch")
@@ -564,3 +575,13 @@ def _register_records() -> None:
 
 
 _register_records()
+
+
+def _register_edits() -> None:
+    from medcoder.edits.cli import COMMANDS as EDIT_COMMANDS
+
+    for command in EDIT_COMMANDS:
+        main.add_command(command)
+
+
+_register_edits()

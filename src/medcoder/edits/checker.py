@@ -9,6 +9,7 @@ so the ICD-10-CM edits always run.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,6 +116,32 @@ class EditTables:
         return self._loaded["procedures"]  # type: ignore[return-value]
 
 
+def configured_tables(
+    *,
+    data: Path | None = None,
+    mce: Path | None = None,
+    ncci: Path | None = None,
+    mue: Path | None = None,
+    home: Path | None = None,
+) -> EditTables:
+    """The tables named by options, else found in the CMS data folder (``--data``, else
+    ``$MEDCODER_DATA``, else ``../shared/data``); the MUE file from ``--mue`` or
+    ``$MEDCODER_MUE_FILE``. A folder that is not there leaves its edits skipped."""
+    folder = data
+    if folder is None and os.environ.get("MEDCODER_DATA"):
+        folder = Path(os.environ["MEDCODER_DATA"]).expanduser()
+    if folder is None:
+        folder = Path.cwd().parent / "shared" / "data"
+    tables = EditTables.from_data(folder if folder.is_dir() else None, home=home)
+    if mce is not None:
+        tables.mce_dir = mce
+    if ncci is not None:
+        tables.ncci_dir = ncci
+    env_mue = os.environ.get("MEDCODER_MUE_FILE")
+    tables.mue_file = mue or (Path(env_mue).expanduser() if env_mue else None)
+    return tables
+
+
 @dataclass
 class EditContext:
     """What the rules read for one claim; ``skip`` records an edit that could not run."""
@@ -157,8 +184,10 @@ class ClaimChecker:
         self.tables = tables or EditTables()
         self.rules = tuple(rules) if rules is not None else default_rules()
 
-    def check(self, claim: Claim) -> EditReport:
-        release = self.registry.release_for(claim.date_of_service)
+    def check(self, claim: Claim, *, release: Release | None = None) -> EditReport:
+        """Every finding for ``claim``; ICD-10-CM from the release in force on its date of
+        service unless ``release`` names another (to compare releases)."""
+        release = release or self.registry.release_for(claim.date_of_service)
         context = EditContext(self.registry, self.tables, release)
         context.used("icd10cm", release.name)
         findings: list[Finding] = []
