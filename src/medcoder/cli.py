@@ -106,12 +106,31 @@ def main(ctx: click.Context, home: Path | None) -> None:
 @main.command()
 @click.option("--data", "data", type=click.Path(path_type=Path), help="Folder of CMS files.")
 @click.option("--force", is_flag=True, help="Rebuild releases that are already built.")
+@click.option(
+    "--cpt",
+    "cpt",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A licensed CPT file to install (layouts in README).",
+)
+@click.option("--cpt-year", type=int, help="Year of the CPT file (default: from its name).")
 @click.pass_context
 @friendly_errors
-def setup(ctx: click.Context, data: Path | None, force: bool) -> None:
-    """Build every code-set release found in the CMS data folder."""
-    folder = data_dir(data)
+def setup(
+    ctx: click.Context, data: Path | None, force: bool, cpt: Path | None, cpt_year: int | None
+) -> None:
+    """Build every code-set release found in the CMS data folder (and a CPT file)."""
     registry = _registry(ctx)
+    if cpt is not None:
+        from medcoder.codesets.cpt.build import install_cpt
+
+        cpt_release = install_cpt(cpt, registry.home, year=cpt_year)
+        click.echo(
+            f"cpt: {cpt_release.name}: {cpt_release.stats['codes']:,} codes "
+            f"({cpt_release.sources[0].layout})"
+        )
+        if data is None:
+            return
+    folder = data_dir(data)
     click.echo(f"reading CMS files in {folder}", err=True)
     for info in registry.setup(folder, force=force):
         extra = f" ({'; '.join(info.notes)})" if info.notes else ""
@@ -426,8 +445,8 @@ def _read_note(path: Path) -> tuple[str, list[str]]:
 @release_option
 @click.option("--age", type=click.IntRange(0, 130))
 @click.option("--sex", type=click.Choice(["F", "M"], case_sensitive=False))
-@click.option("--external-causes", is_flag=True,
-              help="Also report external cause codes (V00-Y38, Y93) for injuries.")  # fmt: skip
+@click.option("--external-causes/--no-external-causes", default=True, show_default=True,
+              help="Report external cause codes (V00-Y38, Y93) with injuries.")  # fmt: skip
 @click.option("--check", "run_edits", is_flag=True,
               help="Run the claim edits on the codes and let them adjust them.")  # fmt: skip
 @format_option
@@ -575,6 +594,24 @@ def _register_records() -> None:
 
 
 _register_records()
+
+
+def _register_pcs() -> None:
+    from medcoder.codesets.pcs.cli import pcs_group
+
+    main.add_command(pcs_group)
+
+
+_register_pcs()
+
+
+def _register_hcpcs() -> None:
+    from medcoder.codesets.hcpcs.cli import hcpcs
+
+    main.add_command(hcpcs)
+
+
+_register_hcpcs()
 
 
 def _register_edits() -> None:

@@ -11,7 +11,11 @@ The hierarchy::
     │   ├── ReleaseBuildError        E203  a release could not be built
     │   ├── SourceFormatError        E204  a CMS file is malformed (names file and line)
     │   ├── UnknownCodeError         E205  a code not in the release (with nearest codes)
-    │   └── MissingComponentError    E206  the release lacks a part (index, table)
+    │   ├── MissingComponentError    E206  the release lacks a part (index, table)
+    │   ├── InvalidPcsCodeError      E240  a PCS code or table its release does not allow
+    │   ├── CptLayoutError           E220  a CPT file in no accepted layout (names columns)
+    │   ├── UnknownModifierError     E221  a modifier in no installed HCPCS/CPT list
+    │   └── ProcedureCodeSetMissing  E222  no HCPCS/CPT code set installed for the lookup
     ├── InvalidInputError            E300  malformed user input (code, date, option)
     ├── RecordsError                 E400  the coded-records database
     │   ├── DatabaseError            E401  no database, not migrated, or unreachable
@@ -106,6 +110,39 @@ class MissingComponentError(CodeSetError):
     """The release was built without the part asked for (e.g. no Alphabetic Index)."""
 
     code = "E206"
+
+
+class CptLayoutError(SourceFormatError):
+    """A CPT file whose header matches no accepted layout; names the missing columns."""
+
+    code = "E220"
+
+
+class UnknownModifierError(CodeSetError):
+    """Modifiers not in the HCPCS Level II modifier list nor the CPT modifier numbers."""
+
+    code = "E221"
+
+    def __init__(self, modifiers: Sequence[str], release: str) -> None:
+        named = ", ".join(modifiers)
+        super().__init__(
+            f"unknown modifier{'s' if len(modifiers) > 1 else ''} {named} (not in {release})",
+            hint="run `medcoder hcpcs modifiers` to list the valid modifiers",
+        )
+        self.modifiers = tuple(modifiers)
+
+
+class ProcedureCodeSetMissingError(CodeSetError):
+    """No HCPCS Level II / CPT release is installed for the lookup asked for."""
+
+    code = "E222"
+
+
+class InvalidPcsCodeError(CodeSetError):
+    """An ICD-10-PCS code (or table prefix) that its release does not allow: the message
+    names the character position, its axis and the values allowed there."""
+
+    code = "E240"
 
 
 class InvalidInputError(MedcoderError):

@@ -28,4 +28,7 @@ SetupStep = Callable[[Path, Path, bool], SetupReport]
 
 def setup_steps() -> tuple[SetupStep, ...]:
     """The setup step of every other code system, in the order they are built."""
-    return ()
+    from medcoder.codesets.hcpcs.build import setup_hcpcs
+    from medcoder.codesets.pcs.build import setup_pcs  # its loaders import only when run
+
+    return (setup_pcs, setup_hcpcs)

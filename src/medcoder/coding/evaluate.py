@@ -25,9 +25,11 @@ Scoring (per case, then over all cases):
 
 Error classes (every code-level miss or extra is exactly one of these):
 
-* ``gold_not_in_release``: a missed gold code that ``code_exists`` says is not in the
-  release used (CodiEsp is coded with 2018 codes); kept apart so it is not blamed on
-  the engine, and left out of wrong-specificity pairing. Only when ``code_exists`` is
+* ``gold_not_in_release``: a missed gold code that ``code_exists`` says cannot be
+  reported from the release used (CodiEsp is coded with 2018 codes: R51 and M54.5 were
+  billable then and are headers now, and its external-cause codes lack the 7th
+  character); kept apart so it is not blamed on the engine, and left out of
+  wrong-specificity pairing. Only when ``code_exists`` is
   given (otherwise ``None``).
 * ``wrong_specificity``: a missed gold code and an extra predicted code in the same
   category, paired greedily by longest common prefix; each pair counts once.
@@ -65,6 +67,7 @@ from typing import Any
 
 from medcoder.codesets.codes import normalize
 from medcoder.codesets.registry import Registry
+from medcoder.codesets.store import Release
 from medcoder.errors import InvalidInputError, MedcoderError
 from medcoder.nlp.document import Setting
 from medcoder.pipeline import engine_for, make_document, parse_date
@@ -650,6 +653,13 @@ class EngineCoder:
         return [Prediction(a.code, a.confidence) for a in result.codes]
 
 
+def _reportable(release: Release, code: str) -> bool:
+    """A gold code a coder could report from ``release``: present and billable there
+    (a code that became a header with new children is a code-set change, not a miss)."""
+    entry = release.get(code)
+    return entry is not None and entry.billable
+
+
 def run_evaluation(
     gold: Path,
     *,
@@ -684,7 +694,7 @@ def run_evaluation(
         report = evaluate(
             cases,
             coder,
-            code_exists=lambda code: checked.get(code) is not None,
+            code_exists=lambda code: _reportable(checked, code),
             jobs=jobs,
             top=top,
             progress=progress,

@@ -202,7 +202,7 @@ def report_to_text(report: EvaluationReport, *, max_cases: int = 20) -> str:
     lines.append(_level_row("code", report.code))
     lines.append(_level_row("category", report.category))
     if report.code_in_release is not None:
-        lines.append(_level_row("code (in release)", report.code_in_release))
+        lines.append(_level_row("code (reportable)", report.code_in_release))
 
     classes = report.error_classes
     lines.append("")

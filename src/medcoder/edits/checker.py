@@ -50,20 +50,23 @@ class EditTables:
     mue_file: Path | None = None
     hcpcs_dir: Path | None = None
     cache_dir: Path | None = None  # compiled PTP index (default $MEDCODER_HOME/edits)
+    home: Path | None = None  # installed procedure code sets (HCPCS, CPT, PCS)
     procedure_codes: ProcedureCodeSet | None = None
     _loaded: dict[str, object] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_data(cls, data: Path | None, *, home: Path | None = None) -> EditTables:
         """The tables found in the CMS data folder's usual places (mce/, ncci/*/, hcpcs/)."""
+        where = home_dir(home)
         if data is None:
-            return cls(cache_dir=home_dir(home) / "edits")
+            return cls(cache_dir=where / "edits", home=where)
         ncci = sorted(p for p in (data / "ncci").glob("ioce-*") if p.is_dir())
         return cls(
             mce_dir=data / "mce" if (data / "mce").is_dir() else None,
             ncci_dir=ncci[-1] if ncci else None,
             hcpcs_dir=data / "hcpcs" if (data / "hcpcs").is_dir() else None,
-            cache_dir=home_dir(home) / "edits",
+            cache_dir=where / "edits",
+            home=where,
         )
 
     def mce(self) -> MceTables | None:
@@ -103,16 +106,23 @@ class EditTables:
         return self._loaded["mue"]  # type: ignore[return-value]
 
     def procedures(self) -> ProcedureCodeSet | None:
-        """CPT / HCPCS / PCS validity: the one given, else the I/OCE code lists."""
+        """CPT / HCPCS / PCS validity: the one given, else the code sets installed under
+        ``home`` (issue 6), else the I/OCE code lists in ``hcpcs_dir``."""
         if self.procedure_codes is not None:
             return self.procedure_codes
-        if self.hcpcs_dir is None:
-            return None
         if "procedures" not in self._loaded:
+            from medcoder.edits.installed_codes import InstalledProcedureCodes
             from medcoder.edits.procedure_codes import IoceProcedureCodes
 
-            versions = self.ncci_dir / "ioce_version_range.csv" if self.ncci_dir else None
-            self._loaded["procedures"] = IoceProcedureCodes.load(self.hcpcs_dir, versions)
+            fallback: ProcedureCodeSet | None = None
+            if self.hcpcs_dir is not None:
+                versions = self.ncci_dir / "ioce_version_range.csv" if self.ncci_dir else None
+                fallback = IoceProcedureCodes.load(self.hcpcs_dir, versions)
+            chosen = fallback
+            if self.home is not None:
+                installed = InstalledProcedureCodes(self.home, fallback)
+                chosen = installed if installed.installed else fallback
+            self._loaded["procedures"] = chosen
         return self._loaded["procedures"]  # type: ignore[return-value]
 
 
