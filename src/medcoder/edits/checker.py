@@ -9,12 +9,14 @@ so the ICD-10-CM edits always run.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from medcoder.codesets.model import ReleaseInfo
 from medcoder.codesets.registry import Registry
 from medcoder.codesets.store import Release
 from medcoder.edits.claim import Claim
@@ -193,11 +195,12 @@ class ClaimChecker:
         self.registry = registry
         self.tables = tables or EditTables()
         self.rules = tuple(rules) if rules is not None else default_rules()
+        self._infos: list[ReleaseInfo] | None = None
 
     def check(self, claim: Claim, *, release: Release | None = None) -> EditReport:
         """Every finding for ``claim``; ICD-10-CM from the release in force on its date of
         service unless ``release`` names another (to compare releases)."""
-        release = release or self.registry.release_for(claim.date_of_service)
+        release = release or self._release_for(claim.date_of_service)
         context = EditContext(self.registry, self.tables, release)
         context.used("icd10cm", release.name)
         findings: list[Finding] = []
@@ -207,6 +210,15 @@ class ClaimChecker:
                     findings.append(finding)
         findings.sort(key=lambda f: f.severity is not Severity.ERROR)
         return EditReport(claim.id, tuple(findings), dict(context.releases), tuple(context.skipped))
+
+    def _release_for(self, day: dt.date) -> Release:
+        """The ICD-10-CM release in force (the installed list read once per checker)."""
+        if self._infos is None:
+            self._infos = self.registry.available()
+        for info in self._infos:
+            if info.covers(day):
+                return self.registry.open(info.name)
+        return self.registry.release_for(day)  # raises E202 naming the installed releases
 
     def specs(self) -> list[EditSpec]:
         return [spec for rule in self.rules for spec in rule.specs]
