@@ -6,6 +6,10 @@ RSS <= 800 MB. Notes come from a JSONL file (default: the ACI dev set beside the
 nothing from them is printed.
 
     python bench/bench_coding.py [--home DIR] [--notes FILE] [--date 2025-06-01]
+        [--setting outpatient|inpatient] [--procedures]
+
+``--procedures`` also runs the procedure stages installed in the home (ICD-10-PCS codes
+inpatient notes only), to check they keep the diagnosis speed.
 """
 
 from __future__ import annotations
@@ -43,12 +47,17 @@ from datetime import date
 from medcoder.codesets.registry import Registry
 from medcoder.coding.engine import CodingEngine
 from medcoder.nlp.document import ClinicalDocument
-engine = CodingEngine(Registry(Path(sys.argv[1]), quiet=True))
+from medcoder.procedures.coders import default_procedure_coders
+registry = Registry(Path(sys.argv[1]), quiet=True)
+stages = default_procedure_coders(registry) if sys.argv[6] == "1" else ()
+engine = CodingEngine(registry, procedure_coders=stages)
 day = date.fromisoformat(sys.argv[3])
+from medcoder.nlp.document import Setting
+setting = Setting(sys.argv[5])
 texts = [json.loads(l)["text"] for l in open(sys.argv[2], encoding="utf-8") if l.strip()]
 first = time.perf_counter()
 for text in texts:  # first pass: lexicon loaded, per-term caches filling
-    engine.code(ClinicalDocument(text, date_of_service=day))
+    engine.code(ClinicalDocument(text, setting=setting, date_of_service=day))
 first_pass = len(texts) / (time.perf_counter() - first)
 times = []
 rounds = int(sys.argv[4])
@@ -56,7 +65,7 @@ start = time.perf_counter()
 for _ in range(rounds):
     for text in texts:
         t = time.perf_counter()
-        engine.code(ClinicalDocument(text, date_of_service=day))
+        engine.code(ClinicalDocument(text, setting=setting, date_of_service=day))
         times.append(time.perf_counter() - t)
 total = time.perf_counter() - start
 chars = sum(len(t) for t in texts) / len(texts)
@@ -75,6 +84,8 @@ def main() -> None:
     parser.add_argument("--notes", type=Path, default=DEFAULT_NOTES)
     parser.add_argument("--date", default="2025-06-01")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--setting", choices=["outpatient", "inpatient"], default="outpatient")
+    parser.add_argument("--procedures", action="store_true", help="also run procedure stages")
     args = parser.parse_args()
     tmp = None
     home = args.home
@@ -98,7 +109,7 @@ def main() -> None:
         colds.append(float(out.stdout.split()[0]))
     out = subprocess.run(
         ["taskset", "-c", "0", sys.executable, "-c", THROUGHPUT, str(home), str(args.notes),
-         args.date, str(args.rounds)],
+         args.date, str(args.rounds), args.setting, "1" if args.procedures else "0"],
         check=True, capture_output=True, text=True,
     )  # fmt: skip
     figures = json.loads(out.stdout)
