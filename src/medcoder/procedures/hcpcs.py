@@ -179,7 +179,7 @@ class HcpcsCoder:
                 found[status.code] = item
             else:
                 previous.evidence.append(span)
-        codes = tuple(self._assignment(f) for f in found.values())
+        codes = tuple(self._assignment(f, document) for f in found.values())
         return ProcedureFindings(codes=codes, dropped=tuple(dropped))
 
     def _not_given(
@@ -258,12 +258,22 @@ class HcpcsCoder:
                 rules += (RIGHT_LEFT,)
         return _Found(hint, status, [span], units, arithmetic, uncertain, modifiers, rules)
 
-    def _assignment(self, found: _Found) -> ProcedureAssignment:
+    def _assignment(self, found: _Found, document: ClinicalDocument) -> ProcedureAssignment:
         status = found.status
         path = f"{status.code} '{status.title}'"
         if found.arithmetic:
             path += f"; {found.arithmetic} -> {found.units} unit{'s' if found.units > 1 else ''}"
         checks = [f"valid on the date of service ({status.release}, {status.source})"]
+        modifiers = found.modifiers
+        if modifiers:
+            # a modifier the installed release lacks on this date is left off, and said
+            unknown = self.code_sets.unknown_modifiers(modifiers, document.date_of_service)
+            modifiers = tuple(m for m in modifiers if m not in unknown)
+            checks.append(
+                f"modifier {', '.join(unknown)} not in the HCPCS release: left off"
+                if unknown
+                else f"modifier {', '.join(modifiers)} valid on the date of service"
+            )
         confidence = CONFIDENCE[found.hint.kind] - (0.25 if found.uncertain else 0.0)
         return ProcedureAssignment(
             code=status.code,
@@ -277,6 +287,6 @@ class HcpcsCoder:
             checks=tuple(checks),
             rules=found.rules,
             units=found.units,
-            modifiers=found.modifiers,
+            modifiers=modifiers,
             uncertain_axes=found.uncertain,
         )
