@@ -74,9 +74,17 @@ LIST_SECTIONS = {
 _PLANNED_RE = re.compile(
     r"\b(will|would|plan(?:s|ning)? to|planned|consider(?:ing)?|recommend(?:ed|s)?|if needed|"
     r"as needed|prn|may need|next visit|declined|refused|deferred|discussed|to be given|"
-    r"should|schedule[d]? for)\b",
+    r"should|schedule[d]? for|going to|did not want|does not want|requested)\b",
     re.IGNORECASE,
 )
+_REACTION_RE = re.compile(
+    r"\b(reaction|reactions|allerg(?:y|ic|ies)|intoleran(?:t|ce)|sensitivity)\b", re.IGNORECASE
+)
+# A clause ends at a comma, semicolon or a coordinating "and"/"but"/"then": "She will rest
+# for two days, we provided crutches today" plans the rest, not the crutches.
+_CLAUSE_RE = re.compile(r"[,;:]|\b(?:and|but|then)\b", re.IGNORECASE)
+# "Eugene Walker", "Mr. Walker": a hint word used as a person's name in this note.
+_NAME_RE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+([A-Z][a-z]+)|\b[A-Z][a-z]+\s+([A-Z][a-z]+)\b")
 _ORAL_RE = re.compile(
     r"\b(po|p\.o\.|by mouth|orally|oral|tablets?|tabs?|capsules?|caps)\b", re.IGNORECASE
 )
@@ -199,8 +207,16 @@ class HcpcsCoder:
             return "hypothetical: not given"
         if assertion.historical or assertion.family:
             return "historical or family: not on this date"
-        if _PLANNED_RE.search(sentence.text):
+        if _PLANNED_RE.search(_clause(document.text, sentence, span)):
             return "planned or declined, not furnished on this date"
+        if _REACTION_RE.search(sentence.text):
+            return "a reaction or allergy to it, not a dose given"
+        if (
+            hint.kind in ("dme", "supply")  # surnames: Walker, Cane; drug brands follow verbs
+            and span.text[:1].isupper()
+            and span.text.lower() in _names(document.text)
+        ):
+            return "a person's name in this note"
         if hint.kind == "drug" and _ORAL_RE.search(sentence.text):
             return "taken by mouth: J-codes report drugs given other than orally"
         cue = self._cues.get(hint.cue)
@@ -290,3 +306,18 @@ class HcpcsCoder:
             modifiers=modifiers,
             uncertain_axes=found.uncertain,
         )
+
+
+def _clause(text: str, sentence: Sentence, span: Evidence) -> str:
+    """The part of the sentence between the clause breaks around the mention."""
+    before = text[sentence.start : span.start]
+    after = text[span.end : sentence.end]
+    breaks = list(_CLAUSE_RE.finditer(before))
+    start = breaks[-1].end() if breaks else 0
+    following = _CLAUSE_RE.search(after)
+    end = following.start() if following else len(after)
+    return before[start:] + span.text + after[:end]
+
+
+def _names(text: str) -> set[str]:
+    return {(a or b).lower() for a, b in _NAME_RE.findall(text)}
