@@ -447,12 +447,15 @@ def _read_note(path: Path) -> tuple[str, list[str]]:
 @click.option("--sex", type=click.Choice(["F", "M"], case_sensitive=False))
 @click.option("--external-causes/--no-external-causes", default=True, show_default=True,
               help="Report external cause codes (V00-Y38, Y93) with injuries.")  # fmt: skip
+@click.option("--patient-status", type=click.Choice(["new", "established"], case_sensitive=False),
+              help="For the office E/M level; default: read from the note.")  # fmt: skip
 @format_option
 @click.pass_context
 @friendly_errors
 def code_note(
     ctx: click.Context, note: Path, setting: str, day: str | None, release: str | None,
-    age: int | None, sex: str | None, external_causes: bool, fmt: str,
+    age: int | None, sex: str | None, external_causes: bool, patient_status: str | None,
+    fmt: str,
 ) -> None:  # fmt: skip
     """Code a clinical note: ICD-10-CM codes in order, with evidence, path and rules."""
     from medcoder.coding.engine import CodingEngine
@@ -463,7 +466,13 @@ def code_note(
     for notice in notices:
         click.echo(f"notice: {notice}", err=True)
     document = make_document(
-        text, setting=setting, date_of_service=day, age=age, sex=sex, id=note.stem
+        text,
+        setting=setting,
+        date_of_service=day,
+        age=age,
+        sex=sex,
+        id=note.stem,
+        patient_status=patient_status,
     )
     registry = _registry(ctx)
     engine = CodingEngine(

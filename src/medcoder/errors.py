@@ -4,7 +4,8 @@ The hierarchy::
 
     MedcoderError                    E000
     ├── ConfigurationError           E100
-    │   └── DataNotFoundError        E101  no CMS data folder / file where we looked
+    │   ├── DataNotFoundError        E101  no CMS data folder / file where we looked
+    │   └── EMRulesError             E321  the E/M rules file is malformed (unknown key...)
     ├── CodeSetError                 E200
     │   ├── ReleaseNotFoundError     E201  no release by that name, or none built
     │   ├── NoReleaseForDateError    E202  no release covers the date of service
@@ -17,6 +18,7 @@ The hierarchy::
     │   ├── UnknownModifierError     E221  a modifier in no installed HCPCS/CPT list
     │   └── ProcedureCodeSetMissing  E222  no HCPCS/CPT code set installed for the lookup
     ├── InvalidInputError            E300  malformed user input (code, date, option)
+    │   └── PatientStatusError       E320  a patient status other than new / established
     ├── RecordsError                 E400  the coded-records database
     │   ├── DatabaseError            E401  no database, not migrated, or unreachable
     │   ├── EncryptionKeyError       E402  no key, a malformed key, or data under another key
@@ -147,6 +149,18 @@ class InvalidPcsCodeError(CodeSetError):
 
 class InvalidInputError(MedcoderError):
     code = "E300"
+
+
+class PatientStatusError(InvalidInputError):
+    """An E/M patient status that is neither new nor established."""
+
+    code = "E320"
+
+
+class EMRulesError(ConfigurationError):
+    """The E/M rules file (procedures/data/em_rules.json or a replacement) is malformed."""
+
+    code = "E321"
 
 
 class RecordsError(MedcoderError):

@@ -10,7 +10,7 @@ from medcoder.codesets.registry import Registry
 from medcoder.coding.engine import CodingEngine
 from medcoder.coding.model import CodingResult
 from medcoder.errors import InvalidInputError
-from medcoder.nlp.document import ClinicalDocument, Setting, Sex
+from medcoder.nlp.document import ClinicalDocument, PatientStatus, Setting, Sex
 from medcoder.procedures.coders import default_procedure_coders
 
 
@@ -41,6 +41,7 @@ def make_document(
     age: int | None = None,
     sex: str | Sex | None = None,
     id: str | None = None,
+    patient_status: str | PatientStatus | None = None,
 ) -> ClinicalDocument:
     """Validate loose inputs (strings from a CLI, JSON or HTTP) into a ClinicalDocument."""
     if not isinstance(text, str):
@@ -61,6 +62,7 @@ def make_document(
         age=age,
         sex=parsed_sex,
         id=id,
+        patient_status=PatientStatus.parse(patient_status or None),
     )
 
 
