@@ -103,14 +103,16 @@ def test_cpt_descriptors_laterality_and_distinct_site(tmp_path: Path, fixture_ho
 
 
 def test_default_coders_follow_what_is_installed(tmp_path: Path, fixture_home: Path) -> None:
-    assert default_procedure_coders(Registry(tmp_path / "empty", quiet=True)) == ()
-    stages = default_procedure_coders(Registry(fixture_home, quiet=True))
-    assert [type(s).__name__ for s in stages] == ["HcpcsCoder"]
+    def ours(home: Path) -> list[str]:
+        names = [type(s).__name__ for s in default_procedure_coders(Registry(home, quiet=True))]
+        return [n for n in names if n in ("HcpcsCoder", "CptCoder")]
+
+    assert ours(tmp_path / "empty") == []
+    assert ours(fixture_home) == ["HcpcsCoder"]
     home = tmp_path / "with-cpt"
     shutil.copytree(fixture_home, home)
     install_cpt(CPT_FILE, home)
-    stages = default_procedure_coders(Registry(home, quiet=True))
-    assert [type(s).__name__ for s in stages] == ["HcpcsCoder", "CptCoder"]
+    assert ours(home) == ["HcpcsCoder", "CptCoder"]
 
 
 def test_engine_lists_hcpcs_beside_the_diagnoses(registry: Registry, fixture_home: Path) -> None:
