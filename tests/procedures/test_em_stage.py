@@ -165,6 +165,13 @@ def test_cli_patient_status_option(built_home: Path, tmp_path: Path) -> None:
     assert json.loads(result.stdout)["em_level"]["code"] == "99203"
     table = CliRunner().invoke(main, args)
     assert "E/M 99213 (established, by mdm" in table.stdout
+    timed = tmp_path / "timed.txt"
+    timed.write_text(PROCEDURE + "2. Gout, stable. Continue allopurinol 300 mg daily.\n"
+                     "Total time: 25 minutes.\n", encoding="utf-8")  # fmt: skip
+    args[3] = str(timed)
+    shown = CliRunner().invoke(main, args).stdout
+    assert "time: 25 min - 'Total time: 25 minutes'" in shown
+    assert "modifiers: 25" in shown
     bad = CliRunner().invoke(main, [*args, "--patient-status", "old"])
     assert bad.exit_code == 2 and "Traceback" not in bad.output
 
