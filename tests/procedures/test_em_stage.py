@@ -218,3 +218,10 @@ def test_any_text_gives_a_valid_level_or_none(text: str) -> None:
         if level.time_evidence is not None:
             span = level.time_evidence
             assert text[span.start : span.end] == span.text
+
+
+def test_the_one_call_api_takes_a_patient_status(built_home: Path) -> None:
+    import medcoder
+
+    result = medcoder.code(VISIT, date="2026-05-01", home=built_home, patient_status="new")
+    assert result.em_level is not None and result.em_level.code == "99203"
