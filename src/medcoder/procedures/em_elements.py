@@ -47,7 +47,10 @@ def _name(lowered: str, hit: Hit | str, end: int) -> str:
 
 _PLAN_START_RE = re.compile(
     r"^(?:continue|start|stop|increase|decrease|return|follow|recheck|check|order|refer|"
-    r"will|plan|discussed|advised|counsel|reviewed|call|no |patient|she |he |we |i )"
+    r"will|plan|discussed|advised|counsel|reviewed|call|no |patient|she |he |we |i |the |"
+    r"this |mr\.? |mrs\.? |ms\.? |a |an )"
+    # "The patient is a 58-year-old male who presents for follow-up": a summary, no problem.
+    r"|\b(?:year-old|years old|presents|presented|returns)\b"
 )
 
 
@@ -109,7 +112,7 @@ def classify_entry(text: str, lowered: str, ix: PhraseIndex, entry: Entry) -> li
         (entry.item or entry.first)
         and 0 < len(words) <= 14
         and entry.section != "plan"
-        and not _PLAN_START_RE.match(lowered[s:e])
+        and not _PLAN_START_RE.search(lowered[s:e])
         and not _LABEL_RE.match(lowered[s:e])
     ):
         return one("unclassified", text[s:e].split(",")[0].strip(" .-")[:60])
