@@ -60,7 +60,12 @@ def test_inpatient_notes_and_bare_text_get_no_level() -> None:
 
 @pytest.mark.parametrize(
     "headline",
-    ["OPERATIVE REPORT", "HOSPITAL DAY 2 PROGRESS NOTE", "DISCHARGE SUMMARY"],
+    [
+        "OPERATIVE REPORT",
+        "HOSPITAL DAY 2 PROGRESS NOTE",
+        "DISCHARGE SUMMARY",
+        "EMERGENCY DEPARTMENT NOTE",
+    ],
 )
 def test_notes_that_are_not_office_visits_say_why(headline: str) -> None:
     found = em(f"{headline}\n{VISIT}")
