@@ -110,6 +110,8 @@ class Entry:
 
 
 def problem_entries(text: str, regions: Sequence[Region]) -> list[Entry]:
+    """The assessment split into problem entries: a list item runs on over the lines under
+    it until a blank line or the next item; other lines are split into sentences."""
     entries: list[Entry] = []
     for region in regions:
         before = len(entries)
