@@ -59,5 +59,5 @@ def test_installed_cpt_file_alone_validates_and_describes(tmp_path: Path) -> Non
     sets = ProcedureCodeSets(tmp_path)
     status = sets.lookup("11042", date(2025, 3, 1))
     assert (status.valid, status.source) == (True, "cpt-file")
-    assert status.title.startswith("Invented descriptor")
+    assert status.title.startswith("Debridement of subcutaneous")
     assert sets.lookup("99999", date(2025, 3, 1)).status == "unknown"

@@ -36,15 +36,30 @@ class FakeStage:
             return ProcedureFindings()
         span = Evidence(start, start + len(self.word), self.word, "other")
         code = ProcedureAssignment(
-            code=self.word.upper(), system=self.system, title="", release="r",
-            sequence=0, confidence=0.5, evidence=(span,), path="fake", rules=(RULE,),
-        )  # fmt: skip
+            code=self.word.upper(),
+            system=self.system,
+            title="",
+            release="r",
+            sequence=0,
+            confidence=0.5,
+            evidence=(span,),
+            path="fake",
+            rules=(RULE,),
+        )
         level = (
-            EMLevel("99213", "established", "mdm", "low",
-                    (MDMElement("problems", "low", "one stable chronic illness"),),
-                    None, None, 0.7)
-            if self.em else None
-        )  # fmt: skip
+            EMLevel(
+                "99213",
+                "established",
+                "mdm",
+                "low",
+                (MDMElement("problems", "low", "one stable chronic illness"),),
+                None,
+                None,
+                0.7,
+            )
+            if self.em
+            else None
+        )
         drop = DroppedCandidate(None, "no " + self.word, "not performed", RULE, span)
         return ProcedureFindings((code,), level, (drop,))
 

@@ -316,6 +316,8 @@ class CodingEngine:
                 # current finding: only for mentions written as past.
                 entries = tuple(e for e in entries if e.kind != "status")
             for candidate in self._best_candidate(entries, context, selector, evidence):
+                if assertion.historical:
+                    history = self._specific_history(selector, context, candidate, history)
                 out.append(
                     replace(
                         candidate,
@@ -355,6 +357,29 @@ class CodingEngine:
         if not codes or not codes[0].startswith("Z"):
             return None, ""
         return codes[0], selector.path_label(choice.path)
+
+    def _specific_history(
+        self,
+        selector: CodeSelector,
+        context: frozenset[str],
+        candidate: Candidate,
+        found: tuple[str | None, str],
+    ) -> tuple[str | None, str]:
+        """A history code left unspecified by the note's words ("basal cell carcinoma"
+        -> Z85.9) is refined with the words of the condition's own Tabular title (C44.91
+        "... of skin" -> Z85.828, other malignant neoplasm of skin): the site a coder
+        reads off the code and its category ("Other and unspecified malignant neoplasm
+        of skin")."""
+        code = found[0]
+        if code is not None:
+            entry = selector.release.get(code)
+            if entry is None or "unspecified" not in entry.title.lower():
+                return found
+        category = selector.release.get(candidate.code[:3])
+        titles = f"{candidate.title}. {category.title if category else ''}"
+        title_words = context_words(tokenize(titles, 0))
+        better = self._personal_history(selector, context | title_words)
+        return better if better[0] is not None else found
 
     def _best_candidate(
         self,

@@ -71,7 +71,7 @@ def test_setup_cpt_file(tmp_path: Path, fixture_home: Path) -> None:
     assert code == 0 and "cpt-2025: 5 codes (descriptor-csv)" in out
     code, out, _ = run(home, "hcpcs", "show", "20610", "--date", "2025-05-01", "--format", "json")
     data = json.loads(out)
-    assert data["title"].startswith("Invented descriptor") and data["source"] == "ioce"
+    assert data["title"].startswith("Aspiration or injection") and data["source"] == "ioce"
     code, _, err = run(home, "setup", "--cpt", str(CPT_FIXTURES / "cpt_unknown_layout.csv"))
     assert code == 2 and "error[E220]" in err
     assert "missing columns code, short_descriptor, long_descriptor" in err

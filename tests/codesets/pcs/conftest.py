@@ -35,20 +35,3 @@ def pcs_fixture_registry(pcs_fixture_home: Path) -> Iterator[PcsRegistry]:
     registry = PcsRegistry(pcs_fixture_home)
     yield registry
     registry.close()
-
-
-@pytest.fixture(scope="session")
-def pcs_home(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
-    """A MEDCODER_HOME with the full FY2026 PCS release from ../shared/data."""
-    if not (shared_data / "icd10pcs").is_dir():
-        pytest.skip("no icd10pcs folder in ../shared/data")
-    home = tmp_path_factory.mktemp("pcs-home")
-    setup_pcs(shared_data / "icd10pcs", home, False)
-    return home
-
-
-@pytest.fixture(scope="session")
-def pcs_registry(pcs_home: Path) -> Iterator[PcsRegistry]:
-    registry = PcsRegistry(pcs_home)
-    yield registry
-    registry.close()

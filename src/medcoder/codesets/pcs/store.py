@@ -176,9 +176,15 @@ class PcsRegistry:
     def __init__(self, home: Path) -> None:
         self.root = home / SYSTEM
         self._open: dict[str, PcsRelease] = {}
+        self._installed: list[ReleaseInfo] | None = None
 
     def installed(self) -> list[ReleaseInfo]:
-        """Built releases, oldest first."""
+        """Built releases, oldest first (read once per registry: releases are immutable)."""
+        if self._installed is None:
+            self._installed = self._scan()
+        return self._installed
+
+    def _scan(self) -> list[ReleaseInfo]:
         if not self.root.is_dir():
             return []
         infos = [
