@@ -263,11 +263,14 @@ def risk_element(
             bounds = sentence_around(lowered, m.start, m.end, region)
             note("moderate", f"social determinants of health: {m.text}", region, bounds)
         drugs = list(ix.finditer("risk.rx_drugs", lo, hi))
-        drugs += [
-            Hit(w.start(), w.end(), w.group())
-            for w in _LONG_WORD_RE.finditer(lowered, lo, hi)
-            if w.group().endswith(rules.rx_suffixes)
-        ]
+        if not drugs and "moderate" not in found and "high" not in found:
+            # A drug not in the list, known by its ending ("-pril", "-sartan"); only
+            # looked for when it could still change the level (the scan is the slow part).
+            drugs = [
+                Hit(w.start(), w.end(), w.group())
+                for w in _LONG_WORD_RE.finditer(lowered, lo, hi)
+                if w.group().endswith(rules.rx_suffixes)
+            ]
         for m in drugs:
             if ix.search("risk.otc", m.start, m.end):
                 continue
