@@ -13,14 +13,19 @@ The hierarchy::
     │   ├── UnknownCodeError         E205  a code not in the release (with nearest codes)
     │   └── MissingComponentError    E206  the release lacks a part (index, table)
     ├── InvalidInputError            E300  malformed user input (code, date, option)
-    └── RecordsError                 E400  the coded-records database
-        ├── DatabaseError            E401  no database, not migrated, or unreachable
-        ├── EncryptionKeyError       E402  no key, a malformed key, or data under another key
-        ├── PermissionDeniedError    E403  the acting user's role does not allow the action
-        ├── RecordNotFoundError      E404  no such encounter, code, user
-        ├── WorkflowError            E405  finalized (locked), undecided codes, missing reason
-        ├── ImportFormatError        E406  a bad import line (names file and line)
-        └── ExportError              E407  an export format that cannot be written here
+    ├── RecordsError                 E400  the coded-records database
+    │   ├── DatabaseError            E401  no database, not migrated, or unreachable
+    │   ├── EncryptionKeyError       E402  no key, a malformed key, or data under another key
+    │   ├── PermissionDeniedError    E403  the acting user's role does not allow the action
+    │   ├── RecordNotFoundError      E404  no such encounter, code, user
+    │   ├── WorkflowError            E405  finalized (locked), undecided codes, missing reason
+    │   ├── ImportFormatError        E406  a bad import line (names file and line)
+    │   └── ExportError              E407  an export format that cannot be written here
+    └── ApiError                     E500  the REST API (HTTP-level problems)
+        ├── AuthenticationError      E501  no credentials, a wrong password, an expired token
+        ├── RequestTooLargeError     E502  a request body over the configured limit
+        ├── RouteNotFoundError       E503  no such URL, or a method the URL does not take
+        └── RequestValidationError   E504  a request body or parameter of the wrong shape
 
 The CLI prints ``error[E205]: message`` and, where known, a ``hint:`` line; it never
 shows a traceback for these.
@@ -146,3 +151,25 @@ class ImportFormatError(RecordsError):
 
 class ExportError(RecordsError):
     code = "E407"
+
+
+class ApiError(MedcoderError):
+    """An HTTP-level problem of the REST API (``medcoder.api``)."""
+
+    code = "E500"
+
+
+class AuthenticationError(ApiError):
+    code = "E501"
+
+
+class RequestTooLargeError(ApiError):
+    code = "E502"
+
+
+class RouteNotFoundError(ApiError):
+    code = "E503"
+
+
+class RequestValidationError(ApiError):
+    code = "E504"
