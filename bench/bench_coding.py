@@ -5,7 +5,10 @@ Targets (issue 3): >= 200 notes/s on one core for ~2.7 KB notes once loaded; col
 RSS <= 800 MB. Notes come from a JSONL file (default: the ACI dev set beside the repo);
 nothing from them is printed.
 
-    python bench/bench_coding.py [--home DIR] [--notes FILE] [--date 2025-06-01]
+    python bench/bench_coding.py [--home DIR] [--notes FILE] [--date 2025-06-01] [--no-procedures]
+
+The engine runs the default procedure stages as `medcoder code` does (the E/M level...);
+`--no-procedures` measures diagnosis coding alone, for comparison.
 """
 
 from __future__ import annotations
@@ -30,7 +33,10 @@ from datetime import date
 from medcoder.codesets.registry import Registry
 from medcoder.coding.engine import CodingEngine
 from medcoder.nlp.document import ClinicalDocument
-engine = CodingEngine(Registry(Path(sys.argv[1]), quiet=True))
+from medcoder.procedures.coders import default_procedure_coders
+registry = Registry(Path(sys.argv[1]), quiet=True)
+stages = default_procedure_coders(registry) if sys.argv[4] == "1" else ()
+engine = CodingEngine(registry, procedure_coders=stages)
 result = engine.code(ClinicalDocument(sys.argv[2], date_of_service=date.fromisoformat(sys.argv[3])))
 t1 = time.perf_counter()
 print(t1 - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, len(result.codes))
@@ -43,7 +49,10 @@ from datetime import date
 from medcoder.codesets.registry import Registry
 from medcoder.coding.engine import CodingEngine
 from medcoder.nlp.document import ClinicalDocument
-engine = CodingEngine(Registry(Path(sys.argv[1]), quiet=True))
+from medcoder.procedures.coders import default_procedure_coders
+registry = Registry(Path(sys.argv[1]), quiet=True)
+stages = default_procedure_coders(registry) if sys.argv[5] == "1" else ()
+engine = CodingEngine(registry, procedure_coders=stages)
 day = date.fromisoformat(sys.argv[3])
 texts = [json.loads(l)["text"] for l in open(sys.argv[2], encoding="utf-8") if l.strip()]
 first = time.perf_counter()
@@ -75,6 +84,8 @@ def main() -> None:
     parser.add_argument("--notes", type=Path, default=DEFAULT_NOTES)
     parser.add_argument("--date", default="2025-06-01")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--no-procedures", action="store_true",
+                        help="Diagnoses only: no procedure stages (E/M...).")  # fmt: skip
     args = parser.parse_args()
     tmp = None
     home = args.home
@@ -89,16 +100,17 @@ def main() -> None:
         registry.setup(args.data)
     first = json.loads(args.notes.open(encoding="utf-8").readline())["text"]
     # The first run also builds the lexicon cache; cold start is measured after it.
-    subprocess.run([sys.executable, "-c", COLD, str(home), first, args.date], check=True,
-                   capture_output=True)  # fmt: skip
+    procedures = "0" if args.no_procedures else "1"
+    subprocess.run([sys.executable, "-c", COLD, str(home), first, args.date, procedures],
+                   check=True, capture_output=True)  # fmt: skip
     colds = []
     for _ in range(3):
-        out = subprocess.run([sys.executable, "-c", COLD, str(home), first, args.date],
-                             check=True, capture_output=True, text=True)  # fmt: skip
+        out = subprocess.run([sys.executable, "-c", COLD, str(home), first, args.date,
+                              procedures], check=True, capture_output=True, text=True)  # fmt: skip
         colds.append(float(out.stdout.split()[0]))
     out = subprocess.run(
         ["taskset", "-c", "0", sys.executable, "-c", THROUGHPUT, str(home), str(args.notes),
-         args.date, str(args.rounds)],
+         args.date, str(args.rounds), procedures],
         check=True, capture_output=True, text=True,
     )  # fmt: skip
     figures = json.loads(out.stdout)

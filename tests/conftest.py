@@ -13,6 +13,7 @@ from medcoder.codesets.loaders.index_xml import load_index_xml
 from medcoder.codesets.loaders.order_file import load_code_list, load_order_file
 from medcoder.codesets.loaders.tabular_xml import load_tabular
 from medcoder.codesets.model import IndexBook, OrderRecord, TabularList
+from medcoder.codesets.pcs.store import PcsRegistry
 from medcoder.codesets.registry import Registry
 from medcoder.codesets.store import Release
 from medcoder.codesets.tabular import CodeRow, code_rows
@@ -153,3 +154,23 @@ def release_2025(registry: Registry) -> Release:
 def release_2021(registry: Registry) -> Release:
     """Built from the order file alone: no notes, no index, no tables."""
     return registry.open(ORDER_ONLY)
+
+
+# -- ICD-10-PCS (issue 6) -------------------------------------------------------------
+@pytest.fixture(scope="session")
+def pcs_home(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+    """A MEDCODER_HOME with the full FY2026 ICD-10-PCS release from ../shared/data."""
+    from medcoder.codesets.pcs.build import setup_pcs
+
+    if not (shared_data / "icd10pcs").is_dir():
+        pytest.skip("no icd10pcs folder in ../shared/data")
+    home = tmp_path_factory.mktemp("pcs-home")
+    setup_pcs(shared_data / "icd10pcs", home, False)
+    return home
+
+
+@pytest.fixture(scope="session")
+def pcs_registry(pcs_home: Path) -> Iterator[PcsRegistry]:
+    registry = PcsRegistry(pcs_home)
+    yield registry
+    registry.close()

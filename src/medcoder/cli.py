@@ -24,10 +24,12 @@ from medcoder.codesets.diff import diff_releases
 from medcoder.codesets.index_walk import IndexNavigator
 from medcoder.codesets.registry import Registry
 from medcoder.codesets.store import Release
+from medcoder.codesets.systems import setup_steps
 from medcoder.codesets.tables import DRUG_COLUMNS, NEOPLASM_COLUMNS, lookup_table
 from medcoder.codesets.validate import validate
 from medcoder.errors import InvalidInputError, MedcoderError, MissingComponentError
 from medcoder.pipeline import parse_date
+from medcoder.procedures.coders import default_procedure_coders
 from medcoder.settings import data_dir
 
 P = ParamSpec("P")
@@ -104,12 +106,31 @@ def main(ctx: click.Context, home: Path | None) -> None:
 @main.command()
 @click.option("--data", "data", type=click.Path(path_type=Path), help="Folder of CMS files.")
 @click.option("--force", is_flag=True, help="Rebuild releases that are already built.")
+@click.option(
+    "--cpt",
+    "cpt",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A licensed CPT file to install (layouts in README).",
+)
+@click.option("--cpt-year", type=int, help="Year of the CPT file (default: from its name).")
 @click.pass_context
 @friendly_errors
-def setup(ctx: click.Context, data: Path | None, force: bool) -> None:
-    """Build every code-set release found in the CMS data folder."""
-    folder = data_dir(data)
+def setup(
+    ctx: click.Context, data: Path | None, force: bool, cpt: Path | None, cpt_year: int | None
+) -> None:
+    """Build every code-set release found in the CMS data folder (and a CPT file)."""
     registry = _registry(ctx)
+    if cpt is not None:
+        from medcoder.codesets.cpt.build import install_cpt
+
+        cpt_release = install_cpt(cpt, registry.home, year=cpt_year)
+        click.echo(
+            f"cpt: {cpt_release.name}: {cpt_release.stats['codes']:,} codes "
+            f"({cpt_release.sources[0].layout})"
+        )
+        if data is None:
+            return
+    folder = data_dir(data)
     click.echo(f"reading CMS files in {folder}", err=True)
     for info in registry.setup(folder, force=force):
         extra = f" ({'; '.join(info.notes)})" if info.notes else ""
@@ -124,6 +145,9 @@ def setup(ctx: click.Context, data: Path | None, force: bool) -> None:
     for info in registry.installed():
         if info.index_fiscal_year is not None:
             lexicon_for(registry.open(info.name), registry.home / "cache")
+    for step in setup_steps():
+        report = step(folder, registry.home, force)
+        click.echo(f"{report.system}: {report.message}")
     click.echo(f"releases stored in {registry.releases_dir}", err=True)
 
 
@@ -421,14 +445,17 @@ def _read_note(path: Path) -> tuple[str, list[str]]:
 @release_option
 @click.option("--age", type=click.IntRange(0, 130))
 @click.option("--sex", type=click.Choice(["F", "M"], case_sensitive=False))
-@click.option("--external-causes", is_flag=True,
-              help="Also report external cause codes (V00-Y38, Y93) for injuries.")  # fmt: skip
+@click.option("--external-causes/--no-external-causes", default=True, show_default=True,
+              help="Report external cause codes (V00-Y38, Y93) with injuries.")  # fmt: skip
+@click.option("--patient-status", type=click.Choice(["new", "established"], case_sensitive=False),
+              help="For the office E/M level; default: read from the note.")  # fmt: skip
 @format_option
 @click.pass_context
 @friendly_errors
 def code_note(
     ctx: click.Context, note: Path, setting: str, day: str | None, release: str | None,
-    age: int | None, sex: str | None, external_causes: bool, fmt: str,
+    age: int | None, sex: str | None, external_causes: bool, patient_status: str | None,
+    fmt: str,
 ) -> None:  # fmt: skip
     """Code a clinical note: ICD-10-CM codes in order, with evidence, path and rules."""
     from medcoder.coding.engine import CodingEngine
@@ -439,9 +466,20 @@ def code_note(
     for notice in notices:
         click.echo(f"notice: {notice}", err=True)
     document = make_document(
-        text, setting=setting, date_of_service=day, age=age, sex=sex, id=note.stem
+        text,
+        setting=setting,
+        date_of_service=day,
+        age=age,
+        sex=sex,
+        id=note.stem,
+        patient_status=patient_status,
     )
-    engine = CodingEngine(_registry(ctx), external_causes=external_causes)
+    registry = _registry(ctx)
+    engine = CodingEngine(
+        registry,
+        external_causes=external_causes,
+        procedure_coders=default_procedure_coders(registry),
+    )
     result = engine.code(document, release_name=release)
     data = result_json(result)
     data["notices"] = [*notices, *data["notices"]]
@@ -459,6 +497,25 @@ def code_note(
         table.add_row(str(a.sequence), a.code, a.title, f"{a.confidence:.2f}", words,
                       a.index_path + (f" | {rules}" if rules else ""))  # fmt: skip
     console.print(table)
+    if result.procedures:
+        procedures = Table("#", "code", "system", "title", "units", "mod.", "conf.", "evidence",
+                           "path / rules", title="procedures")  # fmt: skip
+        for p in result.procedures:
+            words = "; ".join(f"{e.text!r}" for e in p.evidence[:3])
+            rules = "; ".join(r.rule for r in p.rules)
+            procedures.add_row(str(p.sequence), p.code, p.system, p.title, str(p.units),
+                               " ".join(p.modifiers), f"{p.confidence:.2f}", words,
+                               p.path + (f" | {rules}" if rules else ""))  # fmt: skip
+        console.print(procedures)
+    if result.em_level is not None:
+        em = result.em_level
+        console.print(
+            f"E/M {em.code} ({em.patient_status}, by {em.basis}; MDM {em.mdm_level}"
+            + (f"; {em.time_minutes} min" if em.time_minutes is not None else "")
+            + f"; confidence {em.confidence:.2f})"
+        )
+        for m in em.elements:
+            console.print(f"  {m.element}: {m.level} - {m.detail}")
     if result.dropped:
         dropped = Table("considered", "code", "why not coded", title="dropped")
         for d in result.dropped[:40]:
@@ -538,3 +595,21 @@ def _register_records() -> None:
 
 
 _register_records()
+
+
+def _register_pcs() -> None:
+    from medcoder.codesets.pcs.cli import pcs_group
+
+    main.add_command(pcs_group)
+
+
+_register_pcs()
+
+
+def _register_hcpcs() -> None:
+    from medcoder.codesets.hcpcs.cli import hcpcs
+
+    main.add_command(hcpcs)
+
+
+_register_hcpcs()

@@ -4,15 +4,21 @@ The hierarchy::
 
     MedcoderError                    E000
     ├── ConfigurationError           E100
-    │   └── DataNotFoundError        E101  no CMS data folder / file where we looked
+    │   ├── DataNotFoundError        E101  no CMS data folder / file where we looked
+    │   └── EMRulesError             E321  the E/M rules file is malformed (unknown key...)
     ├── CodeSetError                 E200
     │   ├── ReleaseNotFoundError     E201  no release by that name, or none built
     │   ├── NoReleaseForDateError    E202  no release covers the date of service
     │   ├── ReleaseBuildError        E203  a release could not be built
     │   ├── SourceFormatError        E204  a CMS file is malformed (names file and line)
     │   ├── UnknownCodeError         E205  a code not in the release (with nearest codes)
-    │   └── MissingComponentError    E206  the release lacks a part (index, table)
+    │   ├── MissingComponentError    E206  the release lacks a part (index, table)
+    │   ├── InvalidPcsCodeError      E240  a PCS code or table its release does not allow
+    │   ├── CptLayoutError           E220  a CPT file in no accepted layout (names columns)
+    │   ├── UnknownModifierError     E221  a modifier in no installed HCPCS/CPT list
+    │   └── ProcedureCodeSetMissing  E222  no HCPCS/CPT code set installed for the lookup
     ├── InvalidInputError            E300  malformed user input (code, date, option)
+    │   └── PatientStatusError       E320  a patient status other than new / established
     ├── RecordsError                 E400  the coded-records database
     │   ├── DatabaseError            E401  no database, not migrated, or unreachable
     │   ├── EncryptionKeyError       E402  no key, a malformed key, or data under another key
@@ -21,11 +27,16 @@ The hierarchy::
     │   ├── WorkflowError            E405  finalized (locked), undecided codes, missing reason
     │   ├── ImportFormatError        E406  a bad import line (names file and line)
     │   └── ExportError              E407  an export format that cannot be written here
-    └── ApiError                     E500  the REST API (HTTP-level problems)
-        ├── AuthenticationError      E501  no credentials, a wrong password, an expired token
-        ├── RequestTooLargeError     E502  a request body over the configured limit
-        ├── RouteNotFoundError       E503  no such URL, or a method the URL does not take
-        └── RequestValidationError   E504  a request body or parameter of the wrong shape
+    ├── ApiError                     E500  the REST API (HTTP-level problems)
+    │   ├── AuthenticationError      E501  no credentials, a wrong password, an expired token
+    │   ├── RequestTooLargeError     E502  a request body over the configured limit
+    │   ├── RouteNotFoundError       E503  no such URL, or a method the URL does not take
+    │   └── RequestValidationError   E504  a request body or parameter of the wrong shape
+    └── ClaimEditError               E600  claim edits (medcoder.edits)
+        ├── ClaimFormatError         E601  a claim that cannot be read (JSON, system, date)
+        ├── EditTableError           E602  an edit table (MCE, NCCI, MUE) missing or malformed
+        └── EditsBlockedError        E603  finalizing blocked by edit errors or unacknowledged
+                                           warnings
 
 The CLI prints ``error[E205]: message`` and, where known, a ``hint:`` line; it never
 shows a traceback for these.
@@ -108,8 +119,53 @@ class MissingComponentError(CodeSetError):
     code = "E206"
 
 
+class CptLayoutError(SourceFormatError):
+    """A CPT file whose header matches no accepted layout; names the missing columns."""
+
+    code = "E220"
+
+
+class UnknownModifierError(CodeSetError):
+    """Modifiers not in the HCPCS Level II modifier list nor the CPT modifier numbers."""
+
+    code = "E221"
+
+    def __init__(self, modifiers: Sequence[str], release: str) -> None:
+        named = ", ".join(modifiers)
+        super().__init__(
+            f"unknown modifier{'s' if len(modifiers) > 1 else ''} {named} (not in {release})",
+            hint="run `medcoder hcpcs modifiers` to list the valid modifiers",
+        )
+        self.modifiers = tuple(modifiers)
+
+
+class ProcedureCodeSetMissingError(CodeSetError):
+    """No HCPCS Level II / CPT release is installed for the lookup asked for."""
+
+    code = "E222"
+
+
+class InvalidPcsCodeError(CodeSetError):
+    """An ICD-10-PCS code (or table prefix) that its release does not allow: the message
+    names the character position, its axis and the values allowed there."""
+
+    code = "E240"
+
+
 class InvalidInputError(MedcoderError):
     code = "E300"
+
+
+class PatientStatusError(InvalidInputError):
+    """An E/M patient status that is neither new nor established."""
+
+    code = "E320"
+
+
+class EMRulesError(ConfigurationError):
+    """The E/M rules file (procedures/data/em_rules.json or a replacement) is malformed."""
+
+    code = "E321"
 
 
 class RecordsError(MedcoderError):
@@ -173,3 +229,25 @@ class RouteNotFoundError(ApiError):
 
 class RequestValidationError(ApiError):
     code = "E504"
+
+
+class ClaimEditError(MedcoderError):
+    code = "E600"
+
+
+class ClaimFormatError(ClaimEditError):
+    """A claim (JSON) that cannot be checked: malformed, an unknown system, a bad date."""
+
+    code = "E601"
+
+
+class EditTableError(ClaimEditError):
+    """An edit table (MCE, NCCI PTP, add-on, MUE) that is missing or not in its layout."""
+
+    code = "E602"
+
+
+class EditsBlockedError(ClaimEditError):
+    """Finalizing an encounter refused: claim-edit errors, or warnings not acknowledged."""
+
+    code = "E603"

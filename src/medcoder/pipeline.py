@@ -10,13 +10,15 @@ from medcoder.codesets.registry import Registry
 from medcoder.coding.engine import CodingEngine
 from medcoder.coding.model import CodingResult
 from medcoder.errors import InvalidInputError
-from medcoder.nlp.document import ClinicalDocument, Setting, Sex
+from medcoder.nlp.document import ClinicalDocument, PatientStatus, Setting, Sex
+from medcoder.procedures.coders import default_procedure_coders
 
 
 @functools.lru_cache(maxsize=4)
 def engine_for(home: Path | None = None) -> CodingEngine:
     """One engine per MEDCODER_HOME, built on first use (its lexicon is cached on disk)."""
-    return CodingEngine(Registry(home, quiet=True))
+    registry = Registry(home, quiet=True)
+    return CodingEngine(registry, procedure_coders=default_procedure_coders(registry))
 
 
 def parse_date(value: str | None) -> dt.date | None:
@@ -39,6 +41,7 @@ def make_document(
     age: int | None = None,
     sex: str | Sex | None = None,
     id: str | None = None,
+    patient_status: str | PatientStatus | None = None,
 ) -> ClinicalDocument:
     """Validate loose inputs (strings from a CLI, JSON or HTTP) into a ClinicalDocument."""
     if not isinstance(text, str):
@@ -59,6 +62,7 @@ def make_document(
         age=age,
         sex=parsed_sex,
         id=id,
+        patient_status=PatientStatus.parse(patient_status or None),
     )
 
 

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from medcoder.api import ApiSettings, create_app
 from medcoder.codesets.registry import Registry
 from medcoder.coding.engine import CodingEngine
+from medcoder.procedures.coders import default_procedure_coders
 from medcoder.records.service import Records
 from tests.records.conftest import doc, write_jsonl
 
@@ -24,7 +25,8 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture(scope="session")
 def coding_engine(built_home: Path) -> CodingEngine:
-    return CodingEngine(Registry(built_home, quiet=True))
+    registry = Registry(built_home, quiet=True)
+    return CodingEngine(registry, procedure_coders=default_procedure_coders(registry))
 
 
 @pytest.fixture

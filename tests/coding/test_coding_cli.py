@@ -132,22 +132,27 @@ def test_evaluate_reports_scores(built_home: Path, tmp_path: Path) -> None:
     assert data["scores"]["code"]["micro"]["f1"] == 1.0
 
 
-def test_external_causes_only_when_asked(built_home: Path, tmp_path: Path) -> None:
+def test_external_causes_by_default_and_off_when_asked(built_home: Path, tmp_path: Path) -> None:
     note = tmp_path / "fall.txt"
     note.write_text(
-        "HPI: She slipped and fell on the ice yesterday.\n"
+        "HPI: She slipped and fell on the ice yesterday while golfing.\n"
+        "SOCIAL HISTORY: She plays tennis on weekends.\n"
         "ASSESSMENT AND PLAN\nClosed fracture of the right wrist.\n",
         encoding="utf-8",
     )
     plain = json.loads(_run(built_home, "code", str(note), "--date", "2026-05-01",
-                            "--format", "json")[1])  # fmt: skip
+                            "--no-external-causes", "--format", "json")[1])  # fmt: skip
     with_causes = json.loads(_run(built_home, "code", str(note), "--date", "2026-05-01",
-                                  "--external-causes", "--format", "json")[1])  # fmt: skip
+                                  "--format", "json")[1])  # fmt: skip
     assert not any(c["code"][0] in "VWXY" for c in plain["codes"])
     causes = [c for c in with_causes["codes"] if c["code"][0] in "VWXY"]
-    assert causes and causes[0]["code"].startswith("W")
-    assert causes[0]["code"].endswith("A")  # initial encounter, like the fracture
+    # W01 (slipping) excludes falls on ice and snow: the Excludes1 note leads to W00.
+    assert causes[0]["code"] == "W00.0XXA", causes
+    assert any("Excludes1" in check for check in causes[0]["tabular_checks"])
     assert causes[0]["rules"][0]["guideline"].startswith("ICD-10-CM Guidelines I.C.20")
+    # The activity is the one in the injury sentence (golfing), not the social history.
+    activities = [c["code"] for c in causes if c["code"].startswith("Y93")]
+    assert activities == ["Y93.53"], causes
 
 
 def test_a_past_condition_gets_its_personal_history_code(built_home: Path, tmp_path: Path) -> None:

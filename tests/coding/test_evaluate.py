@@ -347,9 +347,11 @@ def test_json_keys_are_stable(report: EvaluationReport) -> None:
         "calibration",
         "timing",
         "notes",
+        "procedures",
         "per_case",
     ]
     assert data["schema"] == JSON_SCHEMA
+    assert data["procedures"] is None  # no "pcs" in this gold
     assert set(data["scores"]) == {"code", "category", "code_in_release"}
     assert set(data["scores"]["code"]) == {"micro", "macro", "tp", "fp", "fn"}
     assert data["scores"]["category"]["micro"]["f1"] == pytest.approx(8 / 11)

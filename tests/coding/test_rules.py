@@ -106,3 +106,38 @@ def test_instructional_notes_name_codes_ranges_and_categories() -> None:
     assert note_refers_to("birth trauma (P10-P15)", "P12.0")
     assert note_refers_to("essential hypertension (I10)", "I10")
     assert not note_refers_to("essential hypertension (I10)", "I11.0")
+
+
+def _in_text(code: str, text: str, phrase: str) -> Candidate:
+    start = text.index(phrase)
+    return replace(
+        _candidate(code, start), evidence=Evidence(start, start + len(phrase), phrase, "assessment")
+    )
+
+
+def test_integral_symptoms_only_those_with_attaches() -> None:
+    """I.B.5: "reflux with nausea and vomiting" drops both symptoms; a sign listed later
+    in the sentence, after another finding's "with", is kept."""
+    from medcoder.coding.rules import _integral
+
+    text = "ASSESSMENT\nReflux with nausea and vomiting. Mydriasis with normal cranial nerves, weak limbs on testing and hyporeflexia."  # noqa: E501
+    reflux = _in_text("K21.9", text, "Reflux")
+    nausea = _in_text("R11.0", text, "nausea")
+    vomiting = _in_text("R11.10", text, "vomiting")
+    mydriasis = replace(_in_text("H57.04", text, "Mydriasis"), sentence=2)
+    hyporeflexia = replace(_in_text("R29.2", text, "hyporeflexia"), sentence=2)
+    kept, dropped = _integral(
+        ClinicalDocument(text), [reflux, nausea, vomiting, mydriasis, hyporeflexia]
+    )
+    assert {d.code for d in dropped} == {"R11.0", "R11.10"}
+    assert "R29.2" in {c.code for c in kept}
+
+
+def test_specificity_compares_codes_under_one_parent(release_2026: Release) -> None:
+    codes, _ = _codes(
+        release_2026,
+        [_candidate("E87.20", 20, sentence=1), _candidate("E87.6", 40, sentence=2),
+         _candidate("E11.9", 60, sentence=3), _candidate("E11.65", 80, sentence=4)],
+    )  # fmt: skip
+    assert "E87.20" in codes and "E87.6" in codes  # acidosis beside hypokalemia
+    assert "E11.9" not in codes and "E11.65" in codes

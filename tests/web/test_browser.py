@@ -14,6 +14,7 @@ import pytest
 from medcoder.records.service import Records
 from tests.api.conftest import PASSWORD
 from tests.api.serving import serving
+from tests.records.conftest import doc, write_jsonl
 
 pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
@@ -48,8 +49,40 @@ def _card(code: str) -> str:
     return f'article.code-card[data-key="c:{code}"]'
 
 
+# Synthetic, written for this test: a longer note for the layout screenshots.
+LONG_NOTE = """\
+CHIEF COMPLAINT: Follow-up of diabetes and blood pressure; new cough.
+
+HISTORY OF PRESENT ILLNESS: A 67-year-old woman with type 2 diabetes mellitus with diabetic
+chronic kidney disease, stage 3a, reports a productive cough for five days with low-grade
+fever. She denies chest pain. Essential hypertension is controlled on lisinopril. Family
+history of colon cancer in her father.
+
+PHYSICAL EXAMINATION: Temperature 100.2 F. Crackles at the right lung base.
+
+RESULTS: Chest x-ray shows right lower lobe consolidation consistent with pneumonia.
+
+ASSESSMENT AND PLAN:
+1. Community-acquired pneumonia, right lower lobe. Start amoxicillin-clavulanate.
+2. Type 2 diabetes mellitus with diabetic chronic kidney disease, stage 3a.
+3. Essential hypertension. Continue lisinopril.
+4. Hyperlipidemia. Continue atorvastatin.
+"""
+
+
+def _add_long_encounter(home: Path, work: Path) -> None:
+    records = Records.open(home)
+    try:
+        source = write_jsonl(work / "long.jsonl", [doc("E-600", LONG_NOTE, payer="Gamma")])
+        records.import_path("manager", source)
+        records.run_coding("coder", "E-600")
+    finally:
+        records.close()
+
+
 def test_review_in_the_browser(api_home: Path, tmp_path: Path, browser_page: Any) -> None:
     page = browser_page
+    _add_long_encounter(api_home, tmp_path)
     with serving(api_home, tmp_path / "serve.log") as base:
         page.goto(f"{base}/")
         _shot(page, "login")
@@ -113,9 +146,16 @@ def test_review_in_the_browser(api_home: Path, tmp_path: Path, browser_page: Any
         page.goto(f"{base}/browse?old=icd10cm-2025-04&new=icd10cm-2026-04")
         page.wait_for_selector("#diff")
         _shot(page, "browse-diff")
+        page.goto(f"{base}/encounters/E-600")
+        page.wait_for_selector("article.code-card")
+        page.locator("article.code-card details.why").first.locator("summary").click()
+        _shot(page, "encounter-long")
         page.set_viewport_size({"width": 1920, "height": 1080})
-        page.goto(f"{base}/encounters/E-100")
+        page.reload()
+        page.wait_for_selector("article.code-card")
         _shot(page, "encounter-wide")
+        page.set_viewport_size({"width": 900, "height": 1000})
+        _shot(page, "encounter-narrow")
 
     records = Records.open(api_home)
     try:

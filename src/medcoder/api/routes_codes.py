@@ -17,7 +17,6 @@ from medcoder.codesets.registry import Registry
 from medcoder.codesets.store import Release
 from medcoder.codesets.tables import DRUG_COLUMNS, NEOPLASM_COLUMNS, lookup_table
 from medcoder.codesets.validate import validate
-from medcoder.coding.engine import CodingEngine
 from medcoder.coding.serialize import result_json
 from medcoder.errors import InvalidInputError, MissingComponentError
 from medcoder.pipeline import make_document
@@ -43,12 +42,11 @@ def code_note(body: CodeRequest, _actor: Actor, request: Request) -> dict[str, A
         age=body.age,
         sex=body.sex,
         id=body.id,
+        patient_status=body.patient_status,
     )
 
-    def work(registry: Registry) -> dict[str, Any]:
-        engine = svc.engine()
-        if body.external_causes != engine.external_causes:
-            engine = CodingEngine(registry, external_causes=body.external_causes)
+    def work(_registry: Registry) -> dict[str, Any]:
+        engine = svc.engine(external_causes=body.external_causes)
         return result_json(engine.code(document, release_name=body.release))
 
     return svc.with_codesets(work)

@@ -28,7 +28,12 @@ class CodeRequest(Strict):
     age: int | None = Field(default=None, ge=0, le=130)
     sex: Literal["F", "M"] | None = None
     release: str | None = Field(default=None, max_length=40)
-    external_causes: bool = False
+    external_causes: bool = Field(
+        default=True, description="External cause codes (V00-Y38, Y93) with injuries"
+    )
+    patient_status: Literal["new", "established"] | None = Field(
+        default=None, description="For the office E/M level; default: read from the note"
+    )
     id: str | None = Field(default=None, max_length=120)
 
 

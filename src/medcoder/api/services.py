@@ -27,6 +27,7 @@ class Services:
         self.settings = settings
         self._records: Records | None = None
         self._engine: CodingEngine | None = settings.engine
+        self._variants: dict[bool, CodingEngine] = {}
         self._open_lock = threading.Lock()
         # A built release is one SQLite connection shared by the threads of the pool:
         # every use of the registry, a release or the engine runs under this lock.
@@ -39,13 +40,24 @@ class Services:
                 self._records = Records.open(self.settings.home, coder=self._engine)
             return self._records
 
-    def engine(self) -> CodingEngine:
+    def engine(self, *, external_causes: bool | None = None) -> CodingEngine:
+        """The shared engine (``engine_for`` the home, as ``medcoder code`` builds it), or
+        one like it with external causes switched the other way."""
         with self._open_lock:
             if self._engine is None:
                 from medcoder.pipeline import engine_for
 
                 self._engine = engine_for(self.settings.home)
-            return self._engine
+            base = self._engine
+            if external_causes is None or external_causes == base.external_causes:
+                return base
+            if external_causes not in self._variants:
+                self._variants[external_causes] = CodingEngine(
+                    base.registry,
+                    external_causes=external_causes,
+                    procedure_coders=base.procedure_coders,
+                )
+            return self._variants[external_causes]
 
     def with_codesets(self, work: Callable[[Registry], T]) -> T:
         """Run ``work`` with the registry, one thread at a time."""

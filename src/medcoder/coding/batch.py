@@ -1,6 +1,7 @@
 """Code many notes from a JSONL file, keeping going past bad lines.
 
-Input lines: ``{"id", "text", "setting"?, "date"?, "age"?, "sex"?}``. Output lines:
+Input lines: ``{"id", "text", "setting"?, "date"?, "age"?, "sex"?, "patient_status"?}``
+(``patient_status``: new | established, for the office E/M level). Output lines:
 ``{"id", "codes": [...], "dropped": [...]}`` or ``{"id", "line", "error"}`` for a line
 that could not be coded; the run reports how many failed and never stops on one.
 """
@@ -53,6 +54,7 @@ def _code_line(item: tuple[int, str, str | None]) -> dict[str, Any]:
             age=data.get("age"),
             sex=data.get("sex"),
             id=None if record_id is None else str(record_id),
+            patient_status=data.get("patient_status"),
         )
         result = engine_for(Path(home) if home else None).code(document)
         out = result_json(result)

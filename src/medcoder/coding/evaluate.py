@@ -5,7 +5,8 @@ work with any coder (a function from a :class:`GoldCase` to :class:`Prediction` 
 tests use a fake and the engine is one coder among others.
 
 Gold file: one JSON object a line, ``{"id", "text", "icd10cm": [...]}`` with optional
-``"setting"``, ``"date"``, ``"age"``, ``"sex"``; other keys are ignored. Codes are
+``"setting"``, ``"date"``, ``"age"``, ``"sex"`` and ``"pcs"`` (ICD-10-PCS codes, scored
+apart at 4 and 7 characters: see procedures/evaluate_pcs.py); other keys are ignored. Codes are
 normalized (``E119`` -> ``E11.9``) and de-duplicated; a code that is not ICD-10-CM
 syntax is kept as written and counted as ``gold_unparsed``.
 
@@ -25,9 +26,11 @@ Scoring (per case, then over all cases):
 
 Error classes (every code-level miss or extra is exactly one of these):
 
-* ``gold_not_in_release``: a missed gold code that ``code_exists`` says is not in the
-  release used (CodiEsp is coded with 2018 codes); kept apart so it is not blamed on
-  the engine, and left out of wrong-specificity pairing. Only when ``code_exists`` is
+* ``gold_not_in_release``: a missed gold code that ``code_exists`` says cannot be
+  reported from the release used (CodiEsp is coded with 2018 codes: R51 and M54.5 were
+  billable then and are headers now, and its external-cause codes lack the 7th
+  character); kept apart so it is not blamed on the engine, and left out of
+  wrong-specificity pairing. Only when ``code_exists`` is
   given (otherwise ``None``).
 * ``wrong_specificity``: a missed gold code and an extra predicted code in the same
   category, paired greedily by longest common prefix; each pair counts once.
@@ -65,9 +68,11 @@ from typing import Any
 
 from medcoder.codesets.codes import normalize
 from medcoder.codesets.registry import Registry
+from medcoder.codesets.store import Release
 from medcoder.errors import InvalidInputError, MedcoderError
 from medcoder.nlp.document import Setting
 from medcoder.pipeline import engine_for, make_document, parse_date
+from medcoder.procedures.evaluate_pcs import PcsScores, score_pcs
 
 __all__ = [
     "BIN_COUNT",
@@ -107,6 +112,7 @@ class GoldCase:
     date: str | None = None
     age: int | None = None
     sex: str | None = None
+    pcs: tuple[str, ...] | None = None  # ICD-10-PCS gold, often truncated; None: not scored
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +121,7 @@ class Prediction:
 
     code: str
     confidence: float
+    system: str = "icd10cm"  # icd10pcs predictions are scored apart (procedures)
 
 
 Coder = Callable[[GoldCase], Sequence[Prediction]]
@@ -170,6 +177,9 @@ def _gold_case(data: object, where: str) -> GoldCase:
     age = data.get("age")
     if age is not None and (isinstance(age, bool) or not isinstance(age, int)):
         raise InvalidInputError(f'{where}: "age" must be a whole number', hint=_GOLD_HINT)
+    pcs = data.get("pcs")
+    if pcs is not None and (not isinstance(pcs, list) or not all(isinstance(c, str) for c in pcs)):
+        raise InvalidInputError(f'{where}: "pcs" must be a list of strings', hint=_GOLD_HINT)
     return GoldCase(
         id=str(case_id),
         text=text,
@@ -178,6 +188,7 @@ def _gold_case(data: object, where: str) -> GoldCase:
         date=_optional(data, "date", where),
         age=age,
         sex=_optional(data, "sex", where),
+        pcs=tuple(pcs) if pcs is not None else None,
     )
 
 
@@ -313,6 +324,7 @@ class EvaluationReport:
     notes: tuple[str, ...] = ()
     gold_path: str | None = None
     release: str | None = None
+    procedures: PcsScores | None = None  # ICD-10-PCS, when the gold has a "pcs" field
 
 
 # -- scoring --------------------------------------------------------------------------
@@ -458,7 +470,10 @@ def _code_case(item: tuple[Coder, GoldCase]) -> _Outcome:
     coder, case = item
     start = time.perf_counter()
     try:
-        predictions = tuple(Prediction(str(p.code), float(p.confidence)) for p in coder(case))
+        predictions = tuple(
+            Prediction(str(p.code), float(p.confidence), str(getattr(p, "system", "icd10cm")))
+            for p in coder(case)
+        )
     except Exception as exc:  # one failing case must not stop the evaluation
         return _Outcome((), _describe(exc), time.perf_counter() - start)
     return _Outcome(predictions, None, time.perf_counter() - start)
@@ -549,10 +564,15 @@ def evaluate(
     extra_counter: Counter[str] = Counter()
     absent_counter: Counter[str] = Counter()
     gold_unparsed = 0
+    pcs_pairs: list[tuple[Sequence[str], Sequence[str]]] = []
     for case, outcome in zip(cases, outcomes, strict=True):
         gold = _unique([_canonical(c) for c in case.codes])
         gold_unparsed += sum(1 for c in gold if not _parses(c))
-        predictions = _dedupe(outcome.predictions)
+        if case.pcs is not None:
+            pcs_pairs.append(
+                (case.pcs, [p.code for p in outcome.predictions if p.system == "icd10pcs"])
+            )
+        predictions = _dedupe([p for p in outcome.predictions if p.system == "icd10cm"])
         predicted = tuple(p.code for p in predictions)
         gold_set, predicted_set = set(gold), set(predicted)
         errors = _classify(gold, predicted, in_release if code_exists is not None else None)
@@ -615,6 +635,7 @@ def evaluate(
         jobs=workers,
         cases=tuple(results),
         notes=tuple(notes),
+        procedures=score_pcs(pcs_pairs) if pcs_pairs else None,
     )
 
 
@@ -647,7 +668,16 @@ class EngineCoder:
         )
         engine = engine_for(Path(self.home) if self.home else None)
         result = engine.code(document, release_name=self.release)
-        return [Prediction(a.code, a.confidence) for a in result.codes]
+        return [Prediction(a.code, a.confidence) for a in result.codes] + [
+            Prediction(p.code, p.confidence, p.system) for p in result.procedures
+        ]
+
+
+def _reportable(release: Release, code: str) -> bool:
+    """A gold code a coder could report from ``release``: present and billable there
+    (a code that became a header with new children is a code-set change, not a miss)."""
+    entry = release.get(code)
+    return entry is not None and entry.billable
 
 
 def run_evaluation(
@@ -684,7 +714,7 @@ def run_evaluation(
         report = evaluate(
             cases,
             coder,
-            code_exists=lambda code: checked.get(code) is not None,
+            code_exists=lambda code: _reportable(checked, code),
             jobs=jobs,
             top=top,
             progress=progress,

@@ -2,7 +2,7 @@
 
 ``report_to_json`` returns a dict with these keys (stable; ``schema`` changes when they do)::
 
-    schema               "medcoder.evaluation/1"
+    schema               "medcoder.evaluation/2"
     gold_path, release   str | null: the gold file and the release gold codes were checked in
     n_cases              int
     coder_errors         int: cases on which the coder raised
@@ -25,6 +25,10 @@
                           "ece", "predictions"}
     timing               {"elapsed_seconds", "notes_per_second", "jobs"}
     notes                [str]: e.g. why a parallel run went sequential
+    procedures           null, or ICD-10-PCS scores when the gold has "pcs":
+                         {"cases", "gold_full", "gold_truncated", "at4", "at7"}, each
+                         level {"precision", "recall", "f1", "tp_gold", "tp_predicted",
+                         "gold", "predicted"}
     per_case             [{"id", "gold": [code], "predicted": [{"code", "confidence"}],
                           "true_positives", "missed", "extra": [code],
                           "errors": [{"kind", "gold", "predicted"}],
@@ -37,6 +41,7 @@ See :mod:`medcoder.coding.evaluate` for what each figure means.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from medcoder.coding.evaluate import (
@@ -49,7 +54,7 @@ from medcoder.coding.evaluate import (
 
 __all__ = ["JSON_SCHEMA", "report_to_json", "report_to_text", "worst_cases"]
 
-JSON_SCHEMA = "medcoder.evaluation/1"
+JSON_SCHEMA = "medcoder.evaluation/2"  # 2: "procedures" (ICD-10-PCS scores)
 
 
 def _scores_json(scores: Scores) -> dict[str, float]:
@@ -135,6 +140,7 @@ def report_to_json(report: EvaluationReport) -> dict[str, Any]:
             "jobs": report.jobs,
         },
         "notes": list(report.notes),
+        "procedures": asdict(report.procedures) if report.procedures is not None else None,
         "per_case": [_case_json(case) for case in report.cases],
     }
 
@@ -202,7 +208,21 @@ def report_to_text(report: EvaluationReport, *, max_cases: int = 20) -> str:
     lines.append(_level_row("code", report.code))
     lines.append(_level_row("category", report.category))
     if report.code_in_release is not None:
-        lines.append(_level_row("code (in release)", report.code_in_release))
+        lines.append(_level_row("code (reportable)", report.code_in_release))
+
+    if report.procedures is not None:
+        pcs = report.procedures
+        lines.append("")
+        lines.append(
+            f"ICD-10-PCS ({pcs.cases} cases; gold {pcs.gold_full} full, "
+            f"{pcs.gold_truncated} truncated: scored at the characters given)"
+        )
+        for name, level in (("4 characters", pcs.at4), ("7 characters", pcs.at7)):
+            lines.append(
+                f"  {name:<18}P {level.precision:.3f}  R {level.recall:.3f}  "
+                f"F1 {level.f1:.3f}  (gold found {level.tp_gold}/{level.gold}, "
+                f"predicted right {level.tp_predicted}/{level.predicted})"
+            )
 
     classes = report.error_classes
     lines.append("")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from medcoder.codesets.model import NoteKind
 from medcoder.codesets.store import Release
 from medcoder.coding.lexicon import external_cause_lexicon_for
 from medcoder.coding.model import CodeAssignment, Evidence, RuleApplied
@@ -29,6 +30,22 @@ EXTERNAL_CAUSE = RuleApplied(
 _INJURY_RE = re.compile(r"^(S|T[0-2]|T3[0-4]|T6[6-9]|T[78])")
 _CAUSE_OR_ACTIVITY_RE = re.compile(r"^(V|W|X|Y[0-3]|Y93\.(?!9$))")
 _SKIPPED = {str(k) for k in FINDING_SECTIONS} | {str(SectionKind.FAMILY_HISTORY)}
+# The activity is the one the patient was doing when hurt: it is taken from a sentence
+# that tells the injury ("was golfing and hurt his back"), not from a social history
+# line about the sports the patient plays.
+_INJURY_WORDS = frozenset(
+    {"hurt", "injured", "injuring", "sustained", "fell", "fall", "twisted", "twist", "pop",
+     "landed", "sprained", "struck", "hit", "slipped", "tripped", "onset", "began",
+     "started", "collided", "rolled", "caught"}
+)  # fmt: skip
+_ACTIVITY_SKIPPED = _SKIPPED | {str(SectionKind.SOCIAL_HISTORY)}
+_CODE_REF_RE = re.compile(r"\(([VWXY][0-9A-Z.]{2,7})-?\)")
+# Words of an Excludes1 note that do not tell one cause from another.
+_GENERIC = frozenset(
+    {"due", "to", "from", "on", "in", "of", "or", "and", "the", "with", "without", "other",
+     "nos", "by", "against", "same", "level", "involving", "fall", "falling", "accident",
+     "accidental", "person", "injured", "unspecified", "object"}
+)  # fmt: skip
 
 
 def is_injury(code: str) -> bool:
@@ -61,24 +78,34 @@ def external_causes(
                 continue
             spans = [(tokens[m.first].start, tokens[m.last].end) for m in matches]
             assertions = detector.assert_spans(text, sentence, spans, str(section.kind))
+            words = frozenset(t.norm for t in tokens)
+            tells_injury = (
+                bool(words & _INJURY_WORDS) and str(section.kind) not in _ACTIVITY_SKIPPED
+            )
             for match, (start, end), assertion in zip(matches, spans, assertions, strict=True):
                 if assertion.negated or assertion.hypothetical or assertion.family:
                     continue
+                if assertion.historical:
+                    continue  # "she used to play soccer": not how this injury happened
                 context = frozenset({"initial"} if seventh == "A" else {"subsequent"})
                 for entry in match.entries:
                     if entry.term_id is None:
                         continue
-                    choice = selector.refine(entry.term_id, frozenset(t.norm for t in tokens))
+                    choice = selector.refine(entry.term_id, words)
                     if choice.code is None:
                         continue
                     codes, checks = selector.complete(choice.code, context)
                     if not codes:
                         continue
+                    codes, checks = _excludes1_redirect(release, selector, codes, checks,
+                                                        words, context)  # fmt: skip
                     kind = "activity" if codes[0].startswith("Y93") else "cause"
+                    if kind == "activity" and not tells_injury:
+                        continue
                     # Causes are V00-Y38; place (Y92) and status (Y99) are left to the
                     # coder; "activity, unspecified" (Y93.9) says nothing.
                     if not _CAUSE_OR_ACTIVITY_RE.match(codes[0]) or kind in found:
-                        break
+                        continue  # another reading of the words may be the activity
                     evidence = Evidence(start, end, text[start:end], str(section.kind))
                     found[kind] = (codes[0], evidence, selector.path_label(choice.path), checks)
                     break
@@ -107,3 +134,42 @@ def external_causes(
             )
         )
     return out
+
+
+def _excludes1_redirect(
+    release: Release,
+    selector: CodeSelector,
+    codes: list[str],
+    checks: list[str],
+    words: frozenset[str],
+    context: frozenset[str],
+) -> tuple[list[str], list[str]]:
+    """Follow an Excludes1 note of the chosen cause when the sentence says what the note
+    sets apart: "slipped and fell on ice" is W00 (ice and snow), which W01 excludes.
+
+    ICD-10-CM Guidelines I.A.12.a: an Excludes1 code is never reported with the code
+    that excludes it; a coder codes the one the documentation supports.
+    """
+    own = {w for w in _note_words((release.get(codes[0]) or _NO_ENTRY).title)}
+    for note in release.notes(codes[0]).get(NoteKind.EXCLUDES1, []):
+        found = _CODE_REF_RE.search(note.text)
+        if found is None:
+            continue
+        distinctive = set(_note_words(note.text[: found.start()])) - own - _GENERIC
+        if distinctive and distinctive & words:
+            redirected, more = selector.complete(found.group(1), context)
+            if redirected:
+                detail = f"Excludes1 of {codes[0]} ({note.text}) followed"
+                return redirected, [*checks, detail, *more]
+    return codes, checks
+
+
+def _note_words(text: str) -> list[str]:
+    return [t.norm for t in tokenize(text, 0) if t.norm.isalpha()]
+
+
+class _NoEntry:
+    title = ""
+
+
+_NO_ENTRY = _NoEntry()

@@ -29,7 +29,7 @@ from medcoder.codesets.store import Release
 from medcoder.errors import SourceFormatError
 from medcoder.nlp.text import Token, tokenize
 
-LEXICON_VERSION = 13
+LEXICON_VERSION = 17
 STOPWORDS = frozenset({"of", "the", "a", "an", "and", "or"})
 _PAREN_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _UNSPECIFIED_RE = re.compile(
@@ -116,6 +116,14 @@ def _forms(title: str, nonessential: tuple[str, ...]) -> frozenset[tuple[str, ..
                     out.add(base + extra)
                     out.add(extra + base)
     return frozenset(out)
+
+
+def _shortest_forms(title: str, nonessential: tuple[str, ...], keep: int) -> list[tuple[str, ...]]:
+    """The ``keep`` shortest forms of a term, fewest words then fewest letters: the plain
+    noun of "Ulcer, ulcerated, ulcerating, ..." first. The order is total, so the
+    lexicon is the same in every process (a frozenset's order changes with the hash seed).
+    """
+    return sorted(_forms(title, nonessential), key=lambda f: (len(f), len("".join(f)), f))[:keep]
 
 
 def _alternatives(part: str) -> list[tuple[str, ...]]:
@@ -241,8 +249,8 @@ def _index_phrases(
             continue
         # Bounded: at most 4 written forms per level keeps the vocabulary to a few
         # hundred thousand phrases.
-        form_sets = [sorted(_forms(t, n), key=len)[:4] for t, n in chain[-1:]]
-        form_sets = [sorted(_forms(t, ()), key=len)[:2] for t, _ in chain[:-1]] + form_sets
+        form_sets = [_shortest_forms(t, n, 4) for t, n in chain[-1:]]
+        form_sets = [_shortest_forms(t, (), 2) for t, _ in chain[:-1]] + form_sets
         label = ", ".join(t for t, _ in chain)
         entry = LexEntry("index", label, term_id=term_id)
         for combo in product(*form_sets):
@@ -400,9 +408,10 @@ def build_external_cause_lexicon(release: Release) -> Lexicon:
         if level == 1 and _activity_parent(release, term_id):
             for form in _forms(title, nonessential):
                 if form and " ".join(form) not in not_alone_words():
-                    phrases.setdefault(" ".join(form), []).append(
-                        LexEntry("eindex", f"Activity, {title}", term_id=term_id)
-                    )
+                    entry = LexEntry("eindex", f"Activity, {title}", term_id=term_id)
+                    phrases.setdefault(" ".join(form), []).append(entry)
+                    for verb in _activity_verbs(form):  # "golf" -> "golfing"
+                        phrases.setdefault(verb, []).append(entry)
     navigator = IndexNavigator.for_release(release)
     section = _vocabulary_data().get("external_cause", {})
     entries = section.get("entries", []) if isinstance(section, dict) else []
@@ -415,6 +424,19 @@ def build_external_cause_lexicon(release: Release) -> Lexicon:
                             term_id=result.steps[-1].term_id)
             )  # fmt: skip
     return Lexicon(release.name, phrases)
+
+
+def _activity_verbs(form: tuple[str, ...] | list[str]) -> list[str]:
+    """A one-word sport names its activity as a verb in notes: golf -> golfing, jog ->
+    jogging (consonant doubled), bike -> biking."""
+    if len(form) != 1 or len(form[0]) < 3 or form[0].endswith("ing") or not form[0].isalpha():
+        return []
+    word = form[0]
+    stem = word[:-1] if word.endswith("e") else word
+    verbs = [stem + "ing"]
+    if word[-1] not in "aeiouwxy" and word[-2] in "aeiou" and word[-3] not in "aeiou":
+        verbs.append(word + word[-1] + "ing")
+    return verbs
 
 
 def _activity_parent(release: Release, term_id: int) -> bool:

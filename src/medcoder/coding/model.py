@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # procedures.model builds on Evidence and RuleApplied defined here
+    from medcoder.procedures.model import EMLevel, ProcedureAssignment
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +87,6 @@ class CodingResult:
     codes: tuple[CodeAssignment, ...]
     dropped: tuple[DroppedCandidate, ...] = ()
     notices: tuple[str, ...] = field(default_factory=tuple)
+    # ICD-10-PCS, HCPCS and CPT codes, numbered apart from the diagnoses (issue 6)
+    procedures: tuple[ProcedureAssignment, ...] = ()
+    em_level: EMLevel | None = None

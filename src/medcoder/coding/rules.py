@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from medcoder.codesets.codes import category
 from medcoder.codesets.store import Release
 from medcoder.coding.model import (
     Candidate,
@@ -122,6 +121,8 @@ CHRONIC_PAIN = RuleApplied(
 _PAIN_CODE_RE = re.compile(r"^(R52|M54\.|M25\.5|M79\.6|R10\.|R07\.|R51|M79\.1)")
 _CHRONIC_RE = re.compile(r"\bchronic\b[\w\s]{0,20}$", re.I)
 _WITH_RE = re.compile(r"\b(with|w/|associated with|accompanied by)\b", re.I)
+# Between two symptoms of one "with" list: "nausea and vomiting", "fever, chills".
+_LIST_GAP_RE = re.compile(r"\s*(,|and|or|, and|, or|\/)?\s*", re.I)
 _CODE_IN_NOTE_RE = re.compile(
     r"\b([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)"
     r"(?:\.?(-)(?![A-Z][0-9])|-([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?))?"
@@ -226,21 +227,41 @@ def _scope_filter(
 def _integral(
     document: ClinicalDocument, candidates: list[Candidate]
 ) -> tuple[list[Candidate], list[DroppedCandidate]]:
-    """I.B.5: "reflux with nausea and vomiting": the symptoms after "with" are integral."""
+    """I.B.5: "reflux with nausea and vomiting": the symptoms after "with" are integral.
+
+    Only the symptoms "with" attaches to the diagnosis right before it, and those listed
+    straight after them ("and vomiting"), are dropped: in "mydriasis, facial weakness
+    with normal cranial nerves, ... and hyporeflexia" the last sign is not part of the
+    first.
+    """
     kept: list[Candidate] = []
     dropped: list[DroppedCandidate] = []
+    by_sentence: dict[int, list[Candidate]] = {}
     for c in candidates:
-        if c.code.startswith("R"):
-            before = [
-                o for o in candidates
-                if o.sentence == c.sentence and not o.code.startswith("R")
-                and o.evidence.end <= c.evidence.start
-                and _WITH_RE.search(document.text[o.evidence.end : c.evidence.start])
-            ]  # fmt: skip
-            if before:
-                dropped.append(_drop(c, INTEGRAL, f"{c.code} integral to {before[0].code}"))
+        by_sentence.setdefault(c.sentence, []).append(c)
+    integral: dict[int, str] = {}  # id(candidate) -> the diagnosis it belongs to
+    for group in by_sentence.values():
+        group = sorted(group, key=lambda c: c.evidence.start)
+        anchor: Candidate | None = None
+        chained = False
+        for previous, c in zip([None, *group[:-1]], group, strict=True):
+            if not c.code.startswith("R"):
+                anchor, chained = c, False
                 continue
-        kept.append(c)
+            if previous is None or anchor is None:
+                continue
+            gap = document.text[previous.evidence.end : c.evidence.start]
+            if previous is anchor and len(gap) <= 40 and _WITH_RE.search(gap):
+                chained = True
+            elif not (chained and id(previous) in integral and _LIST_GAP_RE.fullmatch(gap)):
+                chained = False
+            if chained:
+                integral[id(c)] = anchor.code
+    for c in candidates:
+        if id(c) in integral:
+            dropped.append(_drop(c, INTEGRAL, f"{c.code} integral to {integral[id(c)]}"))
+        else:
+            kept.append(c)
     return kept, dropped
 
 
@@ -328,10 +349,13 @@ def _combinations(
 
 
 def _specificity(release: Release, by_code: dict[str, list[Candidate]]) -> list[DroppedCandidate]:
-    """Drop an unspecified code when a more specific one of its category is reported."""
+    """Drop an unspecified code when a more specific one under the same parent is reported
+    (E11.9 beside E11.65, E87.20 beside E87.22), never for another condition of the
+    category (acidosis E87.20 stays beside hypokalemia E87.6)."""
     dropped: list[DroppedCandidate] = []
     for code in list(by_code):
-        others = [o for o in by_code if o != code and category(o) == category(code)]
+        parent = code[:-1].rstrip(".")
+        others = [o for o in by_code if o != code and o.startswith(parent)]
         entry = release.get(code)
         if not others or entry is None:
             continue

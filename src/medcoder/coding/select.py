@@ -18,7 +18,7 @@ from medcoder.codesets.codes import with_seventh
 from medcoder.codesets.index_walk import CONNECTORS, IndexNavigator
 from medcoder.codesets.store import CodeEntry, Release, Term
 from medcoder.codesets.text import norm_term
-from medcoder.coding.lexicon import STOPWORDS, _forms
+from medcoder.coding.lexicon import _UNSPECIFIED_RE, STOPWORDS, _forms
 from medcoder.nlp.text import Token, tokenize
 
 SUBSEQUENT_WORDS = frozenset({"subsequent", "healing", "followup", "follow_up", "recheck"})
@@ -67,7 +67,9 @@ class CodeSelector:
     def _term_forms(self, term: Term) -> list[tuple[frozenset[str], tuple[str, ...]]]:
         forms = self._forms.get(term.id)
         if forms is None:
-            forms = [(frozenset(f), f) for f in _forms(term.title, ())]
+            # "colon NEC" is the subterm for a colon: NEC/NOS are not words of the note.
+            title = _UNSPECIFIED_RE.sub("", term.title) or term.title
+            forms = [(frozenset(f), f) for f in _forms(title, ())]
             self._forms[term.id] = forms
         return forms
 
@@ -161,8 +163,21 @@ class CodeSelector:
     ) -> IndexChoice | None:
         """ "Adenocarcinoma - see also Neoplasm, malignant, by site": the Neoplasm Table,
         row by the site in the note, column by the behavior the index names (I.C.2)."""
+        if path and path[0].book == "neoplasm":
+            return None  # already in the table: its own rows do not route again
         column = None
-        for term in reversed(path):
+        chain = list(path)
+        if no_code and path:
+            # "Carcinoma, ductal": the subterm has no code and no reference of its own;
+            # the main term's "see also Neoplasm, by site, malignant" still applies.
+            parent = path[0].parent_id
+            while parent is not None and len(chain) < 12:
+                term = self.release.term(parent)
+                if term is None:
+                    break
+                chain.insert(0, term)
+                parent = term.parent_id
+        for term in reversed(chain):
             for reference in (term.see, term.see_also):
                 found = _NEOPLASM_SEE_RE.search(reference or "")
                 if found:
@@ -174,6 +189,9 @@ class CodeSelector:
                 break
         if column is None or "neoplasm" not in self.release.books():
             return None
+        if column == NEOPLASM_COLUMN["malignant"] and "stage_0" in context:
+            # Stage 0 (Tis) is carcinoma in situ by definition (AJCC): the in situ column.
+            column = NEOPLASM_COLUMN["in situ"]
         mains = self.release.main_terms("neoplasm")
         if not mains:
             return None

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from medcoder.coding.model import CodeAssignment, CodingResult, DroppedCandidate, Evidence
+from medcoder.coding.model import (
+    CodeAssignment,
+    CodingResult,
+    DroppedCandidate,
+    Evidence,
+    RuleApplied,
+)
+from medcoder.procedures.model import EMLevel, ProcedureAssignment
 
 
 def evidence_json(e: Evidence) -> dict[str, Any]:
@@ -22,7 +29,7 @@ def assignment_json(a: CodeAssignment) -> dict[str, Any]:
         "evidence": [evidence_json(e) for e in a.evidence],
         "index_path": a.index_path,
         "tabular_checks": list(a.tabular_checks),
-        "rules": [{"rule": r.rule, "guideline": r.guideline, "detail": r.detail} for r in a.rules],
+        "rules": [rule_json(r) for r in a.rules],
     }
 
 
@@ -37,6 +44,52 @@ def dropped_json(d: DroppedCandidate) -> dict[str, Any]:
     }
 
 
+def rule_json(r: RuleApplied) -> dict[str, Any]:
+    return {"rule": r.rule, "guideline": r.guideline, "detail": r.detail}
+
+
+def procedure_json(p: ProcedureAssignment) -> dict[str, Any]:
+    return {
+        "code": p.code,
+        "system": p.system,
+        "title": p.title,
+        "release": p.release,
+        "sequence": p.sequence,
+        "confidence": p.confidence,
+        "units": p.units,
+        "modifiers": list(p.modifiers),
+        "evidence": [evidence_json(e) for e in p.evidence],
+        "path": p.path,
+        "checks": list(p.checks),
+        "uncertain_axes": list(p.uncertain_axes),
+        "rules": [rule_json(r) for r in p.rules],
+    }
+
+
+def em_level_json(level: EMLevel | None) -> dict[str, Any] | None:
+    if level is None:
+        return None
+    return {
+        "code": level.code,
+        "patient_status": level.patient_status,
+        "basis": level.basis,
+        "mdm_level": level.mdm_level,
+        "elements": [
+            {
+                "element": m.element,
+                "level": m.level,
+                "detail": m.detail,
+                "evidence": [evidence_json(e) for e in m.evidence],
+            }
+            for m in level.elements
+        ],
+        "time_minutes": level.time_minutes,
+        "time_evidence": evidence_json(level.time_evidence) if level.time_evidence else None,
+        "confidence": level.confidence,
+        "rules": [rule_json(r) for r in level.rules],
+    }
+
+
 def result_json(result: CodingResult) -> dict[str, Any]:
     return {
         "id": result.document_id,
@@ -45,5 +98,7 @@ def result_json(result: CodingResult) -> dict[str, Any]:
         "date_of_service": result.date_of_service,
         "codes": [assignment_json(a) for a in result.codes],
         "dropped": [dropped_json(d) for d in result.dropped],
+        "procedures": [procedure_json(p) for p in result.procedures],
+        "em_level": em_level_json(result.em_level),
         "notices": list(result.notices),
     }

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from medcoder.errors import InvalidInputError
+from medcoder.errors import InvalidInputError, PatientStatusError
 
 MAX_TEXT_CHARS = 5_000_000  # a note larger than this is refused, not truncated
 
@@ -36,6 +36,25 @@ class Sex(StrEnum):
     MALE = "M"
 
 
+class PatientStatus(StrEnum):
+    """New or established patient, for the office E/M level (AMA CPT E/M Guidelines:
+    new = no professional services from the physician or same-specialty group in 3 years)."""
+
+    NEW = "new"
+    ESTABLISHED = "established"
+
+    @classmethod
+    def parse(cls, value: str | PatientStatus | None) -> PatientStatus | None:
+        if value is None or isinstance(value, PatientStatus):
+            return value
+        try:
+            return cls(str(value).strip().lower())
+        except ValueError as exc:
+            raise PatientStatusError(
+                f"unknown patient status {value!r}", hint="use new or established"
+            ) from exc
+
+
 @dataclass(frozen=True, slots=True)
 class ClinicalDocument:
     text: str
@@ -44,6 +63,7 @@ class ClinicalDocument:
     age: int | None = None
     sex: Sex | None = None
     id: str | None = None
+    patient_status: PatientStatus | None = None  # None: read from the note (E/M stage)
 
     def __post_init__(self) -> None:
         if len(self.text) > MAX_TEXT_CHARS:

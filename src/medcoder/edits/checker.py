@@ -1,0 +1,173 @@
+"""Run every claim edit over a claim: the EditRule protocol, the tables the edits read,
+and the checker.
+
+A rule reads the claim and the context (the ICD-10-CM release in force on the date of
+service, the MCE / NCCI / MUE tables, the procedure code sets) and returns findings; it
+never changes the claim. A table that is not installed skips its edits with a notice,
+so the ICD-10-CM edits always run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from medcoder.codesets.registry import Registry
+from medcoder.codesets.store import Release
+from medcoder.edits.claim import Claim
+from medcoder.edits.findings import EditReport, EditSpec, Finding, Severity
+from medcoder.settings import home_dir
+
+if TYPE_CHECKING:
+    from medcoder.edits.mce import MceTables
+    from medcoder.edits.mue import MueTable
+    from medcoder.edits.ncci_tables import AddonTable, PtpIndex
+    from medcoder.edits.procedure_codes import ProcedureCodeSet
+
+
+class EditRule(Protocol):
+    """A named group of edits (one or more EditSpecs) run over a claim."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def specs(self) -> tuple[EditSpec, ...]: ...
+
+    def check(self, claim: Claim, context: EditContext) -> Iterable[Finding]: ...
+
+
+@dataclass
+class EditTables:
+    """Where the edit tables are (each a path given by a setting or a CLI option) and,
+    once read, the tables themselves. Nothing is read until an edit asks for it."""
+
+    mce_dir: Path | None = None
+    ncci_dir: Path | None = None
+    mue_file: Path | None = None
+    hcpcs_dir: Path | None = None
+    cache_dir: Path | None = None  # compiled PTP index (default $MEDCODER_HOME/edits)
+    procedure_codes: ProcedureCodeSet | None = None
+    _loaded: dict[str, object] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_data(cls, data: Path | None, *, home: Path | None = None) -> EditTables:
+        """The tables found in the CMS data folder's usual places (mce/, ncci/*/, hcpcs/)."""
+        if data is None:
+            return cls(cache_dir=home_dir(home) / "edits")
+        ncci = sorted(p for p in (data / "ncci").glob("ioce-*") if p.is_dir())
+        return cls(
+            mce_dir=data / "mce" if (data / "mce").is_dir() else None,
+            ncci_dir=ncci[-1] if ncci else None,
+            hcpcs_dir=data / "hcpcs" if (data / "hcpcs").is_dir() else None,
+            cache_dir=home_dir(home) / "edits",
+        )
+
+    def mce(self) -> MceTables | None:
+        if self.mce_dir is None:
+            return None
+        if "mce" not in self._loaded:
+            from medcoder.edits.mce import load_mce
+
+            self._loaded["mce"] = load_mce(self.mce_dir)
+        return self._loaded["mce"]  # type: ignore[return-value]
+
+    def ptp(self) -> PtpIndex | None:
+        if self.ncci_dir is None:
+            return None
+        if "ptp" not in self._loaded:
+            from medcoder.edits.ncci_tables import load_ptp
+
+            self._loaded["ptp"] = load_ptp(self.ncci_dir, cache_dir=self.cache_dir)
+        return self._loaded["ptp"]  # type: ignore[return-value]
+
+    def addons(self) -> AddonTable | None:
+        if self.ncci_dir is None:
+            return None
+        if "addons" not in self._loaded:
+            from medcoder.edits.ncci_tables import load_addons
+
+            self._loaded["addons"] = load_addons(self.ncci_dir)
+        return self._loaded["addons"]  # type: ignore[return-value]
+
+    def mue(self) -> MueTable | None:
+        if self.mue_file is None:
+            return None
+        if "mue" not in self._loaded:
+            from medcoder.edits.mue import load_mue
+
+            self._loaded["mue"] = load_mue(self.mue_file)
+        return self._loaded["mue"]  # type: ignore[return-value]
+
+    def procedures(self) -> ProcedureCodeSet | None:
+        """CPT / HCPCS / PCS validity: the one given, else the I/OCE code lists."""
+        if self.procedure_codes is not None:
+            return self.procedure_codes
+        if self.hcpcs_dir is None:
+            return None
+        if "procedures" not in self._loaded:
+            from medcoder.edits.procedure_codes import IoceProcedureCodes
+
+            versions = self.ncci_dir / "ioce_version_range.csv" if self.ncci_dir else None
+            self._loaded["procedures"] = IoceProcedureCodes.load(self.hcpcs_dir, versions)
+        return self._loaded["procedures"]  # type: ignore[return-value]
+
+
+@dataclass
+class EditContext:
+    """What the rules read for one claim; ``skip`` records an edit that could not run."""
+
+    registry: Registry
+    tables: EditTables
+    release: Release  # ICD-10-CM in force on the claim's date of service
+    releases: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+    def skip(self, rule: str, why: str) -> None:
+        line = f"{rule}: {why}"
+        if line not in self.skipped:
+            self.skipped.append(line)
+
+    def used(self, kind: str, release: str) -> None:
+        self.releases[kind] = release
+
+
+def default_rules() -> tuple[EditRule, ...]:
+    """Every edit, in the order findings are listed."""
+    from medcoder.edits.diagnosis import DIAGNOSIS_RULES
+    from medcoder.edits.mce import MceRule
+    from medcoder.edits.ncci import AddonRule, MueRule, PtpRule
+    from medcoder.edits.procedure_codes import ProcedureValidityRule
+
+    return (*DIAGNOSIS_RULES, MceRule(), ProcedureValidityRule(), PtpRule(), AddonRule(), MueRule())
+
+
+class ClaimChecker:
+    """Runs every rule over a claim and returns its findings, errors first."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        tables: EditTables | None = None,
+        rules: Sequence[EditRule] | None = None,
+    ) -> None:
+        self.registry = registry
+        self.tables = tables or EditTables()
+        self.rules = tuple(rules) if rules is not None else default_rules()
+
+    def check(self, claim: Claim) -> EditReport:
+        release = self.registry.release_for(claim.date_of_service)
+        context = EditContext(self.registry, self.tables, release)
+        context.used("icd10cm", release.name)
+        findings: list[Finding] = []
+        for rule in self.rules:
+            for finding in rule.check(claim, context):
+                if finding not in findings:
+                    findings.append(finding)
+        findings.sort(key=lambda f: f.severity is not Severity.ERROR)
+        return EditReport(claim.id, tuple(findings), dict(context.releases), tuple(context.skipped))
+
+    def specs(self) -> list[EditSpec]:
+        return [spec for rule in self.rules for spec in rule.specs]

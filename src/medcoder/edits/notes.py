@@ -1,0 +1,87 @@
+"""Which codes an instructional note names: ``(E11.3-)``, ``(N18.1-N18.6)``, ``(I96)``,
+and the Tabular's qualified ranges ``(E08-E13 with .42)`` or ``(B27.0-B27.9 with fifth
+character 1)``. Read once per note text (cached): the edits ask for every pair of codes.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+_GROUP_RE = re.compile(r"\(([^()]*)\)")
+_REF_RE = re.compile(
+    r"\b([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)"
+    r"(?:\.?(-)(?![A-Z][0-9])|-([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?))?"
+)
+_WITH_SUFFIX_RE = re.compile(r"\bwith \.([0-9A-Z]+)")
+_WITH_FIFTH_RE = re.compile(r"\bwith (?:fifth|5th) character ([0-9A-Z])", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class CodeRef:
+    """One code, header (dash) or range named by a note, with its qualifier if any."""
+
+    first: str  # compact (no dot)
+    last: str | None = None  # end of a range, compact
+    dash: bool = False  # "E11.3-": every code below
+    suffix: str | None = None  # "with .42": characters 4.. of the code
+    fifth: str | None = None  # "with fifth character 1"
+
+    def matches(self, code: str) -> bool:
+        flat = code.replace(".", "").upper()
+        if self.last is not None:
+            hit = self.first <= flat[: len(self.first)] and flat[: len(self.last)] <= self.last
+        elif self.dash or self.suffix is not None or self.fifth is not None:
+            hit = flat.startswith(self.first)
+        else:
+            hit = flat == self.first
+        if hit and self.suffix is not None:
+            hit = flat[3:].startswith(self.suffix)
+        if hit and self.fifth is not None:
+            hit = len(flat) >= 5 and flat[4] == self.fifth
+        return hit
+
+
+@functools.lru_cache(maxsize=65_536)
+def note_refs(text: str) -> tuple[CodeRef, ...]:
+    """The code references of one note (the parenthesised codes; else any code in it)."""
+    groups = _GROUP_RE.findall(text) or [text]
+    refs: list[CodeRef] = []
+    for group in groups:
+        suffix = _WITH_SUFFIX_RE.search(group)
+        fifth = _WITH_FIFTH_RE.search(group)
+        for first, dash, last in _REF_RE.findall(group):
+            refs.append(
+                CodeRef(
+                    first=first.replace(".", ""),
+                    last=last.replace(".", "") if last else None,
+                    dash=bool(dash),
+                    suffix=suffix.group(1) if suffix else None,
+                    fifth=fifth.group(1) if fifth else None,
+                )
+            )
+    return tuple(refs)
+
+
+def names_code(text: str, code: str) -> bool:
+    """Does the note name ``code`` (exactly, under a header, or within a range)?"""
+    return any(ref.matches(code) for ref in note_refs(text))
+
+
+def note_groups(texts: list[str]) -> list[tuple[str, list[str]]]:
+    """Notes as the Tabular prints them: a lead-in ending with ':' then its items.
+
+    ``["code to identify control using:", "insulin (Z79.4)", ...]`` ->
+    ``[("code to identify control using:", ["insulin (Z79.4)", ...])]``; a note on its own
+    (no colon before it) is a group of one.
+    """
+    groups: list[tuple[str, list[str]]] = []
+    for text in texts:
+        if text.rstrip().endswith(":"):
+            groups.append((text, []))
+        elif groups and groups[-1][0].rstrip().endswith(":"):
+            groups[-1][1].append(text)
+        else:
+            groups.append((text, [text]))
+    return groups

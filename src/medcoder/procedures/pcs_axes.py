@@ -1,0 +1,249 @@
+"""Choose the PCS axis values a statement documents, only among values a table row allows.
+
+The body part is scored against the anatomy words near the procedure words (a label
+such as "Chest, Abdomen and Pelvis" needs each of its parts documented); the side of a
+paired body part comes from "right", "left", "bilateral" or "both". Characters 5-7 take
+the value the note documents when the row allows it, else the value that means nothing
+on that axis ("No Device", "No Qualifier", "None"), else the only value allowed; any
+other default is reported as an uncertain axis.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from medcoder.codesets.pcs.model import AxisValue, PcsRow, PcsTable
+from medcoder.nlp.text import norm_word
+
+_SIDES = ((", Right and Left", "bilateral"), (", Bilateral", "bilateral"),
+          (", Right", "right"), (", Left", "left"))  # fmt: skip
+_SCOPES = (", All", ", Other", ", Whole Body", ", Multiple")
+_PARTS = re.compile(r",\s*|\s+and\s+")
+_WORD = re.compile(r"[A-Za-z0-9]+")
+NOTHING = ("No Device", "No Qualifier", "None", "No Contrast")
+MAX_DISTANCE = 15  # tokens between anatomy words and the procedure words
+
+
+def atom(text: str) -> str:
+    return " ".join(norm_word(w) for w in _WORD.findall(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def atom_cached(text: str) -> str:
+    return atom(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def label_atoms(label: str) -> tuple[frozenset[str], str | None]:
+    """ "Kidneys, Bilateral" -> ({"kidney"}, "bilateral"); "Chest, Abdomen and Pelvis" ->
+    ({"chest", "abdomen", "pelvis"}, None); "Musculoskeletal System, All" ->
+    ({"musculoskeletal system"}, None): "All" / "Other" / "Whole Body" name no part."""
+    side = None
+    for suffix, name in _SIDES:
+        if label.endswith(suffix):
+            label, side = label[: -len(suffix)], name
+            break
+    for suffix in _SCOPES:
+        if label.endswith(suffix):
+            label = label[: -len(suffix)]
+    return frozenset(atom(p) for p in _PARTS.split(label) if atom(p)), side
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """Anatomy documented in the statement: its atoms and distance from the procedure."""
+
+    atoms: tuple[str, ...]
+    distance: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class BodyPartChoice:
+    table: PcsTable
+    value: AxisValue
+    score: float
+    side_uncertain: bool
+    evidence: str
+
+
+def _hit(label_atom: str, wanted: str) -> float:
+    if label_atom == wanted:
+        return 2.0
+    if set(wanted.split()) <= set(label_atom.split()):
+        return 1.0
+    return 0.0
+
+
+def score_body_part(
+    label: str,
+    mentions: Sequence[Mention],
+    fixed: tuple[str, ...],
+    sides: frozenset[str],
+    prefer_bilateral: bool,
+) -> tuple[float, bool, str]:
+    """(score, side uncertain, the words that matched); score 0: not documented."""
+    atoms, side = label_atoms(label)
+    if not atoms:
+        return 0.0, False, ""
+    total = 0.0
+    words: list[str] = []
+    for part in atoms:
+        best = max((_hit(part, f) + 1.0 for f in fixed if _hit(part, f)), default=0.0)
+        best_text = "(procedure word)" if best else ""
+        for m in mentions:
+            for a in m.atoms:
+                value = _hit(part, a) - 0.05 * m.distance if _hit(part, a) else 0.0
+                if value > best:
+                    best, best_text = value, m.text
+        if best <= 0:
+            return 0.0, False, ""
+        total += best
+        words.append(best_text)
+    if fixed and not any(_hit(p, f) for p in atoms for f in fixed):
+        return 0.0, False, ""
+    uncertain = False
+    if side is None:
+        total += 0.1
+    elif side in sides or (side == "bilateral" and "both" in sides):
+        total += 0.5
+    elif sides:
+        total -= 0.6
+    elif side == "bilateral" and prefer_bilateral:
+        total += 0.3
+    else:
+        uncertain = True
+    return total, uncertain, ", ".join(dict.fromkeys(w for w in words if w))
+
+
+@dataclass(frozen=True, slots=True)
+class BodyPartValue:
+    """A table's body part value with its label parsed once."""
+
+    value: AxisValue
+    atoms: frozenset[str]
+    words: frozenset[str]
+
+
+def body_part_values(table: PcsTable) -> tuple[BodyPartValue, ...]:
+    seen: dict[str, BodyPartValue] = {}
+    for row in table.rows:
+        for value in row.values(4):
+            if value.code not in seen:
+                atoms = label_atoms(value.label)[0]
+                words = frozenset(w for a in atoms for w in a.split())
+                seen[value.code] = BodyPartValue(value, atoms, words)
+    return tuple(seen.values())
+
+
+def choose_body_part(
+    tables: Sequence[tuple[PcsTable, tuple[BodyPartValue, ...]]],
+    mentions: Sequence[Mention],
+    fixed: tuple[str, ...],
+    sides: frozenset[str],
+    prefer_bilateral: bool,
+) -> BodyPartChoice | None:
+    """The best-documented body part value over the candidate tables."""
+    wanted = frozenset(w for a in fixed for w in a.split()) | frozenset(
+        w for m in mentions for a in m.atoms for w in a.split()
+    )
+    if not wanted:
+        return None
+    best: BodyPartChoice | None = None
+    for table, values in tables:
+        for item in values:
+            # Every part of the label must be documented: a cheap test on words first.
+            if not item.words or not item.words & wanted:
+                continue
+            score, uncertain, words = score_body_part(
+                item.value.label, mentions, fixed, sides, prefer_bilateral
+            )
+            if score > 0 and (best is None or score > best.score):
+                best = BodyPartChoice(table, item.value, score, uncertain, words)
+    return best
+
+
+def contralateral(table: PcsTable, value: AxisValue) -> AxisValue | None:
+    """The other side's value of a paired body part (B4.3: code each side when the table
+    has no bilateral value)."""
+    atoms, side = label_atoms(value.label)
+    if side not in ("right", "left"):
+        return None
+    other = "left" if side == "right" else "right"
+    values = {v.code: v for r in table.rows for v in r.values(4)}.values()
+    if any(label_atoms(v.label) == (atoms, "bilateral") for v in values):
+        return None
+    return next((v for v in values if label_atoms(v.label) == (atoms, other)), None)
+
+
+@dataclass(frozen=True, slots=True)
+class AxisChoice:
+    position: int
+    value: AxisValue
+    how: str  # documented | implied | default | only value | uncertain
+    words: str = ""
+
+
+def choose_axes(
+    table: PcsTable,
+    body_part: str,
+    documented: dict[int, list[tuple[str, str]]],
+    implied: dict[int, str],
+    open_default: bool,
+) -> tuple[PcsRow, list[AxisChoice]]:
+    """Characters 5-7 for ``body_part``, narrowing the rows one axis at a time.
+
+    ``documented[position]``: (label, words) found in the note, nearest first;
+    ``implied[position]``: the label the procedure words imply (colonoscopy -> endoscopic).
+    """
+    rows = [r for r in table.rows if r.allows(4, body_part)]
+    choices: list[AxisChoice] = []
+    for position in (5, 6, 7):
+        allowed: dict[str, AxisValue] = {}
+        for r in rows:
+            for v in r.values(position):
+                allowed.setdefault(v.label, v)
+        choice = _pick(position, allowed, documented.get(position, []),
+                       implied.get(position), table.axis_title(position), open_default)  # fmt: skip
+        choices.append(choice)
+        rows = [r for r in rows if r.allows(position, choice.value.code)]
+    return rows[0], choices
+
+
+def _allowed(allowed: dict[str, AxisValue], label: str | None) -> AxisValue | None:
+    """The allowed value labelled ``label``, or one whose label names it as its kind
+    ("Intraluminal Device, Endotracheal Airway" for "Endotracheal Airway")."""
+    if not label:
+        return None
+    if label in allowed:
+        return allowed[label]
+    return next((v for name, v in allowed.items() if name.endswith(", " + label)), None)
+
+
+def _pick(
+    position: int,
+    allowed: dict[str, AxisValue],
+    documented: list[tuple[str, str]],
+    implied: str | None,
+    axis: str,
+    open_default: bool,
+) -> AxisChoice:
+    for label, words in documented:
+        found = _allowed(allowed, label)
+        if found is not None:
+            return AxisChoice(position, found, "documented", words)
+    implied_value = _allowed(allowed, implied) if implied else None
+    if implied_value is not None:
+        return AxisChoice(position, implied_value, "implied")
+    if len(allowed) == 1:
+        return AxisChoice(position, next(iter(allowed.values())), "only value")
+    for label in NOTHING:
+        if label in allowed:
+            return AxisChoice(position, allowed[label], "default")
+    if axis == "Approach" and open_default and "Open" in allowed:
+        return AxisChoice(position, allowed["Open"], "uncertain")
+    first = min(allowed.values(), key=lambda v: v.code)
+    return AxisChoice(position, first, "uncertain")

@@ -1,0 +1,51 @@
+"""CPT / HCPCS existence on the date of service (I/OCE code lists), behind a Protocol."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from medcoder.codesets.registry import Registry
+from medcoder.edits.checker import ClaimChecker, EditTables
+from medcoder.edits.claim import Claim, CodeSystem
+from medcoder.edits.procedure_codes import ProcedureValidity
+from tests.edits.conftest import claim, edits
+
+
+def test_unknown_cpt_number(checker: ClaimChecker) -> None:
+    report = checker.check(claim("I10", ("cpt", "99999")))
+    (finding,) = [f for f in report.findings if f.edit == "procedure-validity.v1"]
+    assert finding.codes == ("99999",)
+    assert "procedure-validity.v1" not in edits(checker.check(claim("I10", ("cpt", "99213"))))
+
+
+def test_hcpcs_level2_on_the_date_of_service(checker: ClaimChecker) -> None:
+    # A2040 entered the I/OCE on 2026-04-01; C9113 left it after 2024-06-30.
+    assert "procedure-validity.v1" not in edits(checker.check(claim("I10", ("hcpcs", "A2040"))))
+    early = checker.check(claim("I10", ("hcpcs", "A2040"), day="2025-05-01"))
+    assert [f.message for f in early.findings if f.edit == "procedure-validity.v1"] == [
+        "A2040 is not yet effective: valid from 2026-04-01"
+    ]
+    late = checker.check(claim("I10", ("hcpcs", "C9113")))
+    assert [f.message for f in late.findings if f.edit == "procedure-validity.v1"] == [
+        "C9113 was deleted: valid through 2024-06-30"
+    ]
+
+
+class FakeCodes:
+    """Another code-set implementation plugs in through the Protocol."""
+
+    def validity(self, system: CodeSystem, code: str, day: dt.date) -> ProcedureValidity | None:
+        if system is CodeSystem.ICD10PCS:
+            return ProcedureValidity(code == "0DTJ4ZZ", "not a valid PCS row", "pcs-fake")
+        return None
+
+
+def test_a_procedure_code_set_plugs_in(registry: Registry) -> None:
+    checker = ClaimChecker(registry, EditTables(procedure_codes=FakeCodes()))
+    bad: Claim = claim("K35.80", ("icd10pcs", "0DTJ4ZX"), setting="inpatient")
+    report = checker.check(bad)
+    assert [f.release for f in report.findings if f.edit == "procedure-validity.v1"] == ["pcs-fake"]
+    good = checker.check(claim("K35.80", ("icd10pcs", "0DTJ4ZZ"), setting="inpatient"))
+    assert "procedure-validity.v1" not in edits(good)
+    skipped = checker.check(claim("K35.80", ("cpt", "44970")))
+    assert any("no cpt code set" in s for s in skipped.skipped)

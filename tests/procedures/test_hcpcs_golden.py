@@ -1,0 +1,42 @@
+"""HCPCS Level II golden notes (synthetic): drugs with dose-to-units, DME, supplies and
+G-codes, against the full October 2025 release and I/OCE tables from ../shared/data."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from medcoder.codesets.hcpcs.lookup import ProcedureCodeSets
+from medcoder.nlp.document import ClinicalDocument
+from medcoder.nlp.sections import find_sections
+from medcoder.procedures.hcpcs import HcpcsCoder
+
+CASES: list[dict[str, Any]] = json.loads(
+    (Path(__file__).parent / "golden" / "hcpcs_golden.json").read_text("utf-8")
+)["cases"]
+
+
+@pytest.fixture(scope="module")
+def coder(hcpcs_home: Path) -> HcpcsCoder:
+    return HcpcsCoder(ProcedureCodeSets(hcpcs_home))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_golden_case(coder: HcpcsCoder, case: dict[str, Any]) -> None:
+    document = ClinicalDocument(case["text"], date_of_service=date.fromisoformat(case["date"]))
+    found = coder.code_procedures(document, find_sections(document.text))
+    reported = {p.code: p for p in found.codes}
+    for expected in case["expected"]:
+        assert expected["code"] in reported, f"missed {expected['code']}: got {sorted(reported)}"
+        got = reported[expected["code"]]
+        assert got.units == expected["units"], got.path
+        assert list(got.modifiers) == expected.get("modifiers", [])
+        assert got.evidence and got.rules and got.release.startswith("hcpcs-")
+        assert got.title  # the descriptor from the installed release
+    assert len(reported) == len(case["expected"]), sorted(reported)
+    for absent in case.get("absent", []):
+        assert absent not in reported

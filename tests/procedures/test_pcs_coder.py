@@ -1,0 +1,122 @@
+"""Golden operative snippets (synthetic, written here) coded to ICD-10-PCS axis by axis."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from medcoder.codesets.pcs.store import PcsRegistry
+from medcoder.errors import SourceFormatError
+from medcoder.nlp.document import ClinicalDocument, Setting
+from medcoder.nlp.sections import find_sections
+from medcoder.procedures.model import ProcedureFindings
+from medcoder.procedures.pcs import PcsCoder
+from medcoder.procedures.pcs_vocabulary import load_vocabulary
+
+DAY = date(2026, 2, 1)
+
+
+@pytest.fixture(scope="module")
+def coder(pcs_registry: PcsRegistry) -> PcsCoder:
+    return PcsCoder(pcs_registry)
+
+
+def code(coder: PcsCoder, text: str, setting: Setting = Setting.INPATIENT) -> ProcedureFindings:
+    document = ClinicalDocument(text, setting=setting, date_of_service=DAY)
+    return coder.code_procedures(document, find_sections(text))
+
+
+GOLDEN = [
+    ("PROCEDURE: Laparoscopic appendectomy.", ["0DTJ4ZZ"]),
+    ("OPERATION: Open cholecystectomy was performed without complication.", ["0FT40ZZ"]),
+    ("Colonoscopy was performed and showed diverticulosis only.", ["0DJD8ZZ"]),
+    ("Chest x-ray showed no infiltrate.", ["BW03ZZZ"]),
+    ("CT of the abdomen and pelvis showed no acute findings.", ["BW21ZZZ"]),
+    ("An ECG showed sinus rhythm.", ["4A02X4Z"]),
+    ("Renal ultrasound was normal.", ["BT43ZZZ"]),
+    ("He underwent a percutaneous liver biopsy.", ["0FB03ZX"]),
+    ("She required endotracheal intubation in the emergency room.", ["0BH17EZ"]),
+    ("A transesophageal echocardiogram was performed on day two.", ["B246ZZ4"]),
+    ("A laparoscopic left nephrectomy was performed.", ["0TT14ZZ"]),
+    ("MRI of the brain showed a small infarct.", ["B030ZZZ"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), GOLDEN, ids=[g[1][0] for g in GOLDEN])
+def test_golden_snippets(coder: PcsCoder, text: str, expected: list[str]) -> None:
+    found = code(coder, text)
+    assert [c.code for c in found.codes] == expected
+    for assignment in found.codes:
+        assert assignment.system == "icd10pcs" and assignment.release == "icd10pcs-2026"
+        assert assignment.title and assignment.evidence and assignment.rules
+        assert assignment.uncertain_axes == ()
+
+
+def test_biopsy_at_colonoscopy_is_excision_and_the_inspection_is_integral(
+    coder: PcsCoder,
+) -> None:
+    found = code(coder, "The patient underwent colonoscopy with biopsy of the sigmoid colon.")
+    assert [c.code for c in found.codes] == ["0DBN8ZX"]
+    biopsy = found.codes[0]
+    assert {r.rule for r in biopsy.rules} >= {"pcs-axes.v1", "pcs-biopsy.v1"}
+    assert "approach 8 Via Natural or Artificial Opening Endoscopic" in biopsy.path
+    assert any(d.code == "0DJD8ZZ" and d.rule.rule == "pcs-inspection-integral.v1"
+               for d in found.dropped)  # fmt: skip
+
+
+def test_both_sides_without_a_bilateral_value_are_coded_each(coder: PcsCoder) -> None:
+    found = code(coder, "Bilateral fundoscopy was normal.")
+    assert [c.code for c in found.codes] == ["08J0XZZ", "08J1XZZ"]
+    assert all("pcs-bilateral.v1" in {r.rule for r in c.rules} for c in found.codes)
+
+
+def test_defaulted_axes_are_named_and_lower_confidence(coder: PcsCoder) -> None:
+    found = code(coder, "A right nephrectomy was performed.")
+    assert [c.code for c in found.codes] == ["0TT00ZZ"]
+    assert found.codes[0].uncertain_axes == ("approach",)
+    certain = code(coder, "A laparoscopic right nephrectomy was performed.").codes[0]
+    assert certain.code == "0TT04ZZ" and certain.confidence > found.codes[0].confidence
+    dialysis = code(coder, "He was started on hemodialysis.").codes
+    assert dialysis[0].code.startswith("5A1D") and "duration" in dialysis[0].uncertain_axes
+
+
+def test_not_performed_procedures_are_dropped_with_the_reason(coder: PcsCoder) -> None:
+    found = code(coder, "She did not undergo thoracentesis.")
+    assert found.codes == ()
+    assert [d.reason for d in found.dropped] == ["procedure negated"]
+    assert code(coder, "PLAN: MRI of the brain next week.").codes == ()
+    assert code(coder, "PAST SURGICAL HISTORY: Appendectomy.").codes == ()
+    assert code(coder, "A biopsy was taken.").codes == ()  # no body part documented
+
+
+def test_only_inpatient_and_only_in_a_covering_release(coder: PcsCoder) -> None:
+    text = "PROCEDURE: Laparoscopic appendectomy."
+    assert code(coder, text, Setting.OUTPATIENT).codes == ()
+    old = ClinicalDocument(text, setting=Setting.INPATIENT, date_of_service=date(2020, 1, 1))
+    assert coder.code_procedures(old, find_sections(text)).codes == ()
+
+
+def test_one_code_per_procedure_with_every_mention_as_evidence(coder: PcsCoder) -> None:
+    text = "Chest x-ray on admission was clear. A repeat chest x-ray was unchanged."
+    found = code(coder, text)
+    assert [c.code for c in found.codes] == ["BW03ZZZ"]
+    assert len(found.codes[0].evidence) == 2
+
+
+def test_vocabulary_rejects_unknown_keys() -> None:
+    with pytest.raises(SourceFormatError, match="unknown keys"):
+        load_vocabulary({"procedures": [{"words": ["x"], "code": "4A02X4Z", "typo": 1}]})
+    with pytest.raises(SourceFormatError, match="needs 'code', 'table' or 'operation'"):
+        load_vocabulary({"procedures": [{"words": ["x"]}]})
+    assert len(load_vocabulary().procedures) > 50
+
+
+def test_default_stages_include_pcs_only_when_installed(pcs_home: Path, tmp_path: Path) -> None:
+    from medcoder.codesets.registry import Registry
+    from medcoder.procedures.coders import default_procedure_coders
+
+    stages = default_procedure_coders(Registry(pcs_home, quiet=True))
+    assert [type(s).__name__ for s in stages] == ["PcsCoder"]
+    assert default_procedure_coders(Registry(tmp_path, quiet=True)) == ()
