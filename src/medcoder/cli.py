@@ -605,6 +605,9 @@ def _register_records() -> None:
 
     for command in COMMANDS:
         main.add_command(command)
+    from medcoder.api.cli import serve
+
+    main.add_command(serve)
 
 
 _register_records()
