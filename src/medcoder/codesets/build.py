@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import asdict
@@ -25,9 +24,10 @@ from medcoder.codesets.loaders.tabular_xml import load_tabular
 from medcoder.codesets.model import BookKind, IndexBook, ReleaseInfo, SourceFile, TabularNode
 from medcoder.codesets.resolve import IndexCodeResolver
 from medcoder.codesets.schema import SCHEMA
+from medcoder.codesets.staging import build_atomically
 from medcoder.codesets.tabular import CodeRow, code_rows, order_rows
 from medcoder.codesets.text import norm_term
-from medcoder.errors import MedcoderError, ReleaseBuildError
+from medcoder.errors import ReleaseBuildError
 
 LOADER_VERSION = "icd10cm-loader/1"
 RELEASE_FILE = "release.sqlite"
@@ -61,22 +61,9 @@ def build_release(
     target = releases_dir / plan.name
     if (target / MANIFEST_FILE).exists() and not force:
         return read_manifest(target)
-    releases_dir.mkdir(parents=True, exist_ok=True)
-    staging = releases_dir / f".{plan.name}.building"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    try:
-        info = _build_into(plan, staging, embedded=embedded)
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
-    except MedcoderError:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    except Exception as exc:  # an unexpected failure still names the release
-        shutil.rmtree(staging, ignore_errors=True)
-        raise ReleaseBuildError(f"building {plan.name} failed: {exc}") from exc
-    return info
+    return build_atomically(
+        releases_dir, plan.name, lambda staging: _build_into(plan, staging, embedded=embedded)
+    )
 
 
 def _build_into(plan: ReleasePlan, folder: Path, *, embedded: bool) -> ReleaseInfo:

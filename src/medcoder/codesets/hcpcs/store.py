@@ -8,7 +8,6 @@ dates and every source file with its sha256.
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from medcoder.codesets.build import sha256_of
-from medcoder.errors import MedcoderError, ReleaseBuildError, SourceFormatError
+from medcoder.codesets.staging import build_atomically
+from medcoder.errors import SourceFormatError
 
 MANIFEST_FILE = "release.json"
 DATABASE_FILE = "release.sqlite"
@@ -134,11 +134,8 @@ def write_release(
     target = root / manifest.name
     if (target / MANIFEST_FILE).is_file() and not force:
         return read_manifest(target)
-    root.mkdir(parents=True, exist_ok=True)
-    staging = root / f".{manifest.name}.building"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    try:
+
+    def build(staging: Path) -> None:
         db = sqlite3.connect(staging / DATABASE_FILE)
         try:
             db.executescript(SCHEMA)
@@ -154,15 +151,8 @@ def write_release(
             }
         )
         (staging / MANIFEST_FILE).write_text(json.dumps(built.to_json(), indent=2), "utf-8")
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
-    except MedcoderError:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    except Exception as exc:  # an unexpected failure still names the release
-        shutil.rmtree(staging, ignore_errors=True)
-        raise ReleaseBuildError(f"building {manifest.name} failed: {exc}") from exc
+
+    build_atomically(root, manifest.name, build)
     return read_manifest(target)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
@@ -23,9 +22,9 @@ from medcoder.codesets.model import ReleaseInfo, SourceFile
 from medcoder.codesets.pcs.loader import load_long_titles, load_tables
 from medcoder.codesets.pcs.model import PcsTables
 from medcoder.codesets.pcs.titles import Labels, compose_title, shape, template_of
+from medcoder.codesets.staging import build_atomically
 from medcoder.codesets.systems import SetupReport
 from medcoder.codesets.text import norm_term
-from medcoder.errors import MedcoderError, ReleaseBuildError
 
 SYSTEM = "icd10pcs"
 LOADER_VERSION = "icd10pcs-loader/1"
@@ -88,22 +87,7 @@ def build_pcs_release(plan: PcsPlan, home: Path, *, force: bool = False) -> Rele
     target = root / plan.name
     if (target / MANIFEST_FILE).exists() and not force:
         return read_manifest(target)
-    root.mkdir(parents=True, exist_ok=True)
-    staging = root / f".{plan.name}.building"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    try:
-        info = _build_into(plan, staging)
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
-    except MedcoderError:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    except Exception as exc:  # an unexpected failure still names the release
-        shutil.rmtree(staging, ignore_errors=True)
-        raise ReleaseBuildError(f"building {plan.name} failed: {exc}") from exc
-    return info
+    return build_atomically(root, plan.name, lambda staging: _build_into(plan, staging))
 
 
 def table_json(tables: PcsTables) -> dict[str, str]:
