@@ -102,16 +102,14 @@ def test_cpt_descriptors_laterality_and_distinct_site(tmp_path: Path, fixture_ho
     assert [d.code for d in found["dropped"]] == ["12001"]  # type: ignore[attr-defined]
 
 
-def names(home: Path) -> list[str]:
-    # The E/M stage needs no code set and always runs: it is left out here.
-    stages = default_procedure_coders(Registry(home, quiet=True))
-    return [type(s).__name__ for s in stages if type(s).__name__ != "EMCoder"]
-
-
 def test_default_coders_follow_what_is_installed(tmp_path: Path, fixture_home: Path) -> None:
-    assert names(tmp_path / "empty") == []
-    assert names(fixture_home) == ["HcpcsCoder"]
+    # The E/M stage needs no code set; the others only run when theirs is installed.
+    stages = default_procedure_coders(Registry(tmp_path / "empty", quiet=True))
+    assert [type(s).__name__ for s in stages] == ["EMCoder"]
+    stages = default_procedure_coders(Registry(fixture_home, quiet=True))
+    assert [type(s).__name__ for s in stages] == ["EMCoder", "HcpcsCoder"]
     home = tmp_path / "with-cpt"
     shutil.copytree(fixture_home, home)
     install_cpt(CPT_FILE, home)
-    assert names(home) == ["HcpcsCoder", "CptCoder"]
+    stages = default_procedure_coders(Registry(home, quiet=True))
+    assert [type(s).__name__ for s in stages] == ["EMCoder", "HcpcsCoder", "CptCoder"]
