@@ -121,3 +121,13 @@ def test_default_stages_include_pcs_only_when_installed(pcs_home: Path, tmp_path
     assert "PcsCoder" in [type(s).__name__ for s in stages]
     empty = default_procedure_coders(Registry(tmp_path, quiet=True))
     assert "PcsCoder" not in [type(s).__name__ for s in empty]
+
+
+def test_side_written_elsewhere_in_the_note(coder: PcsCoder) -> None:
+    found = code(coder, "Ultrasound showed a left renal mass. A nephrectomy was performed.")
+    assert [c.code for c in found.codes] == ["BT42ZZZ", "0TT10ZZ"]
+    nephrectomy = found.codes[1]
+    assert nephrectomy.uncertain_axes == ("approach",)
+    assert "left side from elsewhere in the note" in nephrectomy.path
+    both = code(coder, "Left renal cyst and right renal stone. A nephrectomy was performed.")
+    assert both.codes[-1].uncertain_axes == ("body part", "approach")

@@ -30,6 +30,7 @@ from medcoder.procedures.model import ProcedureAssignment, ProcedureFindings
 from medcoder.procedures.pcs_axes import (
     MAX_DISTANCE,
     AxisChoice,
+    BodyPartChoice,
     BodyPartValue,
     Mention,
     atom,
@@ -90,6 +91,7 @@ class _Lexicon:
 
     procedures: PhraseIndex
     anatomy: PhraseIndex
+    anatomy_phrases: dict[str, tuple[tuple[str, ...], ...]]  # atom -> phrases naming it
     approaches: PhraseIndex
     devices: PhraseIndex
     tables: dict[int, tuple[tuple[PcsTable, tuple[BodyPartValue, ...]], ...]]  # id(entry) ->
@@ -105,6 +107,16 @@ def _tables_for(entry: ProcedureEntry, release: PcsRelease) -> tuple[PcsTable, .
         if prefix[0] == entry.section and t.operation.label == entry.operation
         and (entry.body_system is None or prefix[1] == entry.body_system)
     )  # fmt: skip
+
+
+def _phrases_by_atom(
+    anatomy: dict[tuple[str, ...], tuple[str, ...]],
+) -> dict[str, tuple[tuple[str, ...], ...]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for phrase, atoms in anatomy.items():
+        for a in atoms:
+            out.setdefault(a, []).append(phrase)
+    return {a: tuple(phrases) for a, phrases in out.items()}
 
 
 def compile_lexicon(vocabulary: PcsVocabulary, release: PcsRelease) -> _Lexicon:
@@ -132,6 +144,7 @@ def compile_lexicon(vocabulary: PcsVocabulary, release: PcsRelease) -> _Lexicon:
         },
         procedures=vocabulary.procedure_index(),
         anatomy=PhraseIndex(anatomy.items()),
+        anatomy_phrases=_phrases_by_atom(anatomy),
         approaches=vocabulary.label_index(vocabulary.approaches),
         devices=vocabulary.label_index(vocabulary.devices),
         tables={
@@ -154,6 +167,34 @@ def procedure_hits(text: str, procedures: PhraseIndex) -> list[int]:
         return []
     pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, starts)) + r")(?![a-z0-9])")
     return [m.start() for m in pattern.finditer(lowered)]
+
+
+class _Note:
+    """The whole note, tokenized only if a statement needs it (a side written elsewhere)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._norms: list[str] | None = None
+
+    @property
+    def norms(self) -> list[str]:
+        if self._norms is None:
+            self._norms = [t.norm for t in tokenize(self.text)]
+        return self._norms
+
+    def side_of(self, phrases: Sequence[tuple[str, ...]]) -> str | None:
+        """ "right" or "left" when every mention of the organ that carries a side says the
+        same one ("left renal mass" ... "nephrectomy"), else None."""
+        norms, sides = self.norms, set[str]()
+        firsts = {p[0] for p in phrases}
+        for k, word in enumerate(norms):
+            if word not in firsts:
+                continue
+            for phrase in phrases:
+                if tuple(norms[k : k + len(phrase)]) == phrase:
+                    near = norms[max(0, k - 3) : k] + norms[k + len(phrase) : k + len(phrase) + 2]
+                    sides.update(w for w in near if w in ("right", "left"))
+        return next(iter(sides)) if len(sides) == 1 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,13 +243,14 @@ class PcsCoder:
         spans = [(s.body_start, s.end, s.kind) for s in sections if s.kind not in _SKIP_SECTIONS]
         if not sections:
             spans = [(0, len(document.text), SectionKind.OTHER)]
+        note = _Note(document.text)
         for start, end, kind in spans:
             if not _any_between(hits, start, end):
                 continue
             for sentence in split_sentences(document.text, start, end):
                 if not _any_between(hits, sentence.start, sentence.end):
                     continue
-                found = self._sentence(document.text, sentence, kind, release, lexicon, dropped)
+                found = self._sentence(note, sentence, kind, release, lexicon, dropped)
                 for code in found:
                     if code.code in codes:
                         old = codes[code.code]
@@ -219,9 +261,10 @@ class PcsCoder:
         return ProcedureFindings(codes=tuple(codes.values()), dropped=tuple(dropped))
 
     def _sentence(
-        self, text: str, sentence: Sentence, kind: SectionKind, release: PcsRelease,
+        self, note: _Note, sentence: Sentence, kind: SectionKind, release: PcsRelease,
         lexicon: _Lexicon, dropped: list[DroppedCandidate],
     ) -> list[ProcedureAssignment]:  # fmt: skip
+        text = note.text
         tokens = tokenize(sentence.text, sentence.start)
         norms = [t.norm for t in tokens]
         matches = list(lexicon.procedures.find(norms))
@@ -256,13 +299,13 @@ class PcsCoder:
                 dropped.append(DroppedCandidate(None, evidence.text, f"procedure {why}",
                                                 RULE_ASSERTION, evidence))  # fmt: skip
                 continue
-            for code in self._build(value, i, j, evidence, statement, release, lexicon):
+            for code in self._build(value, i, j, evidence, statement, release, lexicon, note):
                 out.append((value, code))
         return _drop_integral_inspections(out, dropped)
 
     def _build(
         self, entry: ProcedureEntry, i: int, j: int, evidence: Evidence,
-        statement: _Statement, release: PcsRelease, lexicon: _Lexicon,
+        statement: _Statement, release: PcsRelease, lexicon: _Lexicon, note: _Note,
     ) -> list[ProcedureAssignment]:  # fmt: skip
         if entry.code:
             title = lexicon.fixed_codes.get(entry.code)
@@ -281,6 +324,8 @@ class PcsCoder:
         choice = choose_body_part(tables, mentions, fixed, statement.sides, prefer_bilateral)
         if choice is None:
             return []
+        if choice.side_uncertain and not statement.sides:
+            choice = _side_from_note(choice, lexicon, note)
         table = choice.table
         values = [choice.value]
         bilateral = statement.sides & {"both", "bilateral"} or {"right", "left"} <= statement.sides
@@ -331,6 +376,22 @@ class PcsCoder:
             checks=(f"valid in {release.name} table {code[:3]}",), rules=tuple(rules),
             uncertain_axes=uncertain,
         )  # fmt: skip
+
+
+def _side_from_note(choice: BodyPartChoice, lexicon: _Lexicon, note: _Note) -> BodyPartChoice:
+    """A paired body part with no side in its statement takes the side the note gives the
+    same organ elsewhere, when it gives only one."""
+    atoms, _ = label_atoms(choice.value.label)
+    phrases = tuple(p for a in atoms for p in lexicon.anatomy_phrases.get(a, ()))
+    side = note.side_of(phrases) if phrases else None
+    if side is None:
+        return choice
+    for row in choice.table.rows:
+        for value in row.values(4):
+            if label_atoms(value.label) == (atoms, side):
+                words = f"{choice.evidence}; {side} side from elsewhere in the note"
+                return BodyPartChoice(choice.table, value, choice.score, False, words)
+    return choice
 
 
 def _any_between(hits: list[int], start: int, end: int) -> bool:
