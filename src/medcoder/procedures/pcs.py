@@ -13,7 +13,6 @@ or the defaults the table allows. Axes filled by a guess are named in
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -25,28 +24,26 @@ from medcoder.errors import CodeSetError
 from medcoder.nlp.assertion import AssertionDetector
 from medcoder.nlp.document import ClinicalDocument, Setting
 from medcoder.nlp.sections import Section, SectionKind
-from medcoder.nlp.text import Sentence, norm_word, split_sentences, tokenize
+from medcoder.nlp.text import Sentence, split_sentences, tokenize
 from medcoder.procedures.model import ProcedureAssignment, ProcedureFindings
 from medcoder.procedures.pcs_axes import (
     MAX_DISTANCE,
     AxisChoice,
     BodyPartChoice,
-    BodyPartValue,
     Mention,
     atom,
     atom_cached,
-    body_part_values,
     choose_axes,
     choose_body_part,
     contralateral,
     label_atoms,
 )
+from medcoder.procedures.pcs_lexicon import Lexicon, compile_lexicon, procedure_hits
 from medcoder.procedures.pcs_vocabulary import (
     PcsVocabulary,
     PhraseIndex,
     ProcedureEntry,
     load_vocabulary,
-    norm_phrase,
 )
 
 SYSTEM = "icd10pcs"
@@ -83,90 +80,6 @@ _SIDE_WORDS = {"right": "right", "left": "left", "bilateral": "bilateral",
                "bilaterally": "bilateral", "both": "both"}  # fmt: skip
 # "s/p appendectomy" in a hospital course is this stay's procedure, not history.
 _THIS_STAY = frozenset({SectionKind.PROCEDURES, SectionKind.HOSPITAL_COURSE})
-
-
-@dataclass(frozen=True, slots=True)
-class _Lexicon:
-    """One release's vocabulary, compiled: procedure words with their candidate tables."""
-
-    procedures: PhraseIndex
-    anatomy: PhraseIndex
-    anatomy_phrases: dict[str, tuple[tuple[str, ...], ...]]  # atom -> phrases naming it
-    approaches: PhraseIndex
-    devices: PhraseIndex
-    tables: dict[int, tuple[tuple[PcsTable, tuple[BodyPartValue, ...]], ...]]  # id(entry) ->
-    fixed_codes: dict[str, str | None]  # whole codes the vocabulary names -> title (None: invalid)
-
-
-def _tables_for(entry: ProcedureEntry, release: PcsRelease) -> tuple[PcsTable, ...]:
-    tables = release.tables
-    if entry.table:
-        return (tables[entry.table],) if entry.table in tables else ()
-    return tuple(
-        t for prefix, t in sorted(tables.items())
-        if prefix[0] == entry.section and t.operation.label == entry.operation
-        and (entry.body_system is None or prefix[1] == entry.body_system)
-    )  # fmt: skip
-
-
-def _phrases_by_atom(
-    anatomy: dict[tuple[str, ...], tuple[str, ...]],
-) -> dict[str, tuple[tuple[str, ...], ...]]:
-    out: dict[str, list[tuple[str, ...]]] = {}
-    for phrase, atoms in anatomy.items():
-        for a in atoms:
-            out.setdefault(a, []).append(phrase)
-    return {a: tuple(phrases) for a, phrases in out.items()}
-
-
-def compile_lexicon(vocabulary: PcsVocabulary, release: PcsRelease) -> _Lexicon:
-    """Anatomy words: the vocabulary's, every body part label's parts, and the
-    Definitions' "includes" terms ("Vermiform appendix" is the Appendix)."""
-    anatomy: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for atoms, words in vocabulary.anatomy.items():
-        for w in words:
-            anatomy.setdefault(norm_phrase(w), atoms)
-    for table in release.tables.values():
-        for row in table.rows:
-            for value in row.values(4):
-                for part in label_atoms(value.label)[0]:
-                    anatomy.setdefault(tuple(part.split()), (part,))
-    for (_, position, title), term in release.terms.items():
-        if position == 4:
-            for text in term.includes:
-                anatomy.setdefault(norm_phrase(text), tuple(label_atoms(title)[0]))
-    values = {prefix: body_part_values(t) for prefix, t in release.tables.items()}
-    fixed = {e.code for e in vocabulary.procedures if e.code}
-    return _Lexicon(
-        fixed_codes={
-            c: (release.title(c) or ("", True))[0] if release.validate(c).valid else None
-            for c in fixed
-        },
-        procedures=vocabulary.procedure_index(),
-        anatomy=PhraseIndex(anatomy.items()),
-        anatomy_phrases=_phrases_by_atom(anatomy),
-        approaches=vocabulary.label_index(vocabulary.approaches),
-        devices=vocabulary.label_index(vocabulary.devices),
-        tables={
-            id(e): tuple((t, values[t.prefix]) for t in _tables_for(e, release))
-            for e in vocabulary.procedures
-        },
-    )
-
-
-_WORDS = re.compile(r"[a-z0-9]+")
-
-
-def procedure_hits(text: str, procedures: PhraseIndex) -> list[int]:
-    """Offsets of the words that may start a procedure phrase, normalized as the
-    tokenizer normalizes them: most sentences have none and are never tokenized.
-    Each distinct word is normalized once; a note without any returns at once."""
-    lowered = text.lower()
-    starts = [w for w in set(_WORDS.findall(lowered)) if norm_word(w) in procedures]
-    if not starts:
-        return []
-    pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, starts)) + r")(?![a-z0-9])")
-    return [m.start() for m in pattern.finditer(lowered)]
 
 
 class _Note:
@@ -218,9 +131,9 @@ class PcsCoder:
         self.registry = registry
         self.vocabulary = vocabulary or load_vocabulary()
         self.detector = detector or AssertionDetector()
-        self._lexicons: dict[str, _Lexicon] = {}
+        self._lexicons: dict[str, Lexicon] = {}
 
-    def lexicon(self, release: PcsRelease) -> _Lexicon:
+    def lexicon(self, release: PcsRelease) -> Lexicon:
         if release.name not in self._lexicons:
             self._lexicons[release.name] = compile_lexicon(self.vocabulary, release)
         return self._lexicons[release.name]
@@ -262,7 +175,7 @@ class PcsCoder:
 
     def _sentence(
         self, note: _Note, sentence: Sentence, kind: SectionKind, release: PcsRelease,
-        lexicon: _Lexicon, dropped: list[DroppedCandidate],
+        lexicon: Lexicon, dropped: list[DroppedCandidate],
     ) -> list[ProcedureAssignment]:  # fmt: skip
         text = note.text
         tokens = tokenize(sentence.text, sentence.start)
@@ -305,7 +218,7 @@ class PcsCoder:
 
     def _build(
         self, entry: ProcedureEntry, i: int, j: int, evidence: Evidence,
-        statement: _Statement, release: PcsRelease, lexicon: _Lexicon, note: _Note,
+        statement: _Statement, release: PcsRelease, lexicon: Lexicon, note: _Note,
     ) -> list[ProcedureAssignment]:  # fmt: skip
         if entry.code:
             title = lexicon.fixed_codes.get(entry.code)
@@ -378,7 +291,7 @@ class PcsCoder:
         )  # fmt: skip
 
 
-def _side_from_note(choice: BodyPartChoice, lexicon: _Lexicon, note: _Note) -> BodyPartChoice:
+def _side_from_note(choice: BodyPartChoice, lexicon: Lexicon, note: _Note) -> BodyPartChoice:
     """A paired body part with no side in its statement takes the side the note gives the
     same organ elsewhere, when it gives only one."""
     atoms, _ = label_atoms(choice.value.label)
