@@ -87,6 +87,9 @@ def test_not_performed_procedures_are_dropped_with_the_reason(coder: PcsCoder) -
     assert found.codes == ()
     assert [d.reason for d in found.dropped] == ["procedure negated"]
     assert code(coder, "PLAN: MRI of the brain next week.").codes == ()
+    # A negation after the procedure words is about its findings: the test was done.
+    negative = code(coder, "Chest x-ray was negative for pneumonia.")
+    assert [c.code for c in negative.codes] == ["BW03ZZZ"]
     assert code(coder, "PAST SURGICAL HISTORY: Appendectomy.").codes == ()
     assert code(coder, "A biopsy was taken.").codes == ()  # no body part documented
 

@@ -21,7 +21,7 @@ from medcoder.codesets.pcs.model import PcsTable
 from medcoder.codesets.pcs.store import PcsRegistry, PcsRelease
 from medcoder.coding.model import DroppedCandidate, Evidence, RuleApplied
 from medcoder.errors import CodeSetError
-from medcoder.nlp.assertion import AssertionDetector
+from medcoder.nlp.assertion import Assertion, AssertionDetector
 from medcoder.nlp.document import ClinicalDocument, Setting
 from medcoder.nlp.sections import Section, SectionKind
 from medcoder.nlp.text import Sentence, split_sentences, tokenize
@@ -204,9 +204,12 @@ class PcsCoder:
                 kind in _THIS_STAY
                 and all(t.literal in ("s/p", "status post") for t in assertion.triggers)
             )
-            if assertion.negated or assertion.hypothetical or assertion.family or historical \
-                    or assertion.uncertain:  # fmt: skip
-                why = ("negated" if assertion.negated else "planned" if assertion.hypothetical
+            # "Chest x-ray was negative", "CT suggestive of ...": a negation or doubt
+            # written after the procedure is about its findings; the test was done.
+            negated = assertion.negated and _before(assertion, "NEGATED_EXISTENCE", start)
+            uncertain = assertion.uncertain and _before(assertion, "POSSIBLE_EXISTENCE", start)
+            if negated or assertion.hypothetical or assertion.family or historical or uncertain:
+                why = ("negated" if negated else "planned" if assertion.hypothetical
                        else "family" if assertion.family else "past" if historical
                        else "uncertain")  # fmt: skip
                 dropped.append(DroppedCandidate(None, evidence.text, f"procedure {why}",
@@ -289,6 +292,11 @@ class PcsCoder:
             checks=(f"valid in {release.name} table {code[:3]}",), rules=tuple(rules),
             uncertain_axes=uncertain,
         )  # fmt: skip
+
+
+def _before(assertion: Assertion, category: str, start: int) -> bool:
+    """Whether a trigger of ``category`` stands before the procedure words."""
+    return any(t.category == category and t.start < start for t in assertion.triggers)
 
 
 def _side_from_note(choice: BodyPartChoice, lexicon: Lexicon, note: _Note) -> BodyPartChoice:
