@@ -87,6 +87,9 @@ def test_not_performed_procedures_are_dropped_with_the_reason(coder: PcsCoder) -
     assert found.codes == ()
     assert [d.reason for d in found.dropped] == ["procedure negated"]
     assert code(coder, "PLAN: MRI of the brain next week.").codes == ()
+    # A negation after the procedure words is about its findings: the test was done.
+    negative = code(coder, "Chest x-ray was negative for pneumonia.")
+    assert [c.code for c in negative.codes] == ["BW03ZZZ"]
     assert code(coder, "PAST SURGICAL HISTORY: Appendectomy.").codes == ()
     assert code(coder, "A biopsy was taken.").codes == ()  # no body part documented
 
@@ -119,5 +122,15 @@ def test_default_stages_include_pcs_only_when_installed(pcs_home: Path, tmp_path
 
     stages = default_procedure_coders(Registry(pcs_home, quiet=True))
     assert "PcsCoder" in [type(s).__name__ for s in stages]
-    bare = default_procedure_coders(Registry(tmp_path, quiet=True))
-    assert "PcsCoder" not in [type(s).__name__ for s in bare]
+    empty = default_procedure_coders(Registry(tmp_path, quiet=True))
+    assert "PcsCoder" not in [type(s).__name__ for s in empty]
+
+
+def test_side_written_elsewhere_in_the_note(coder: PcsCoder) -> None:
+    found = code(coder, "Ultrasound showed a left renal mass. A nephrectomy was performed.")
+    assert [c.code for c in found.codes] == ["BT42ZZZ", "0TT10ZZ"]
+    nephrectomy = found.codes[1]
+    assert nephrectomy.uncertain_axes == ("approach",)
+    assert "left side from elsewhere in the note" in nephrectomy.path
+    both = code(coder, "Left renal cyst and right renal stone. A nephrectomy was performed.")
+    assert both.codes[-1].uncertain_axes == ("body part", "approach")

@@ -13,7 +13,6 @@ or the defaults the table allows. Axes filled by a guess are named in
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -22,30 +21,29 @@ from medcoder.codesets.pcs.model import PcsTable
 from medcoder.codesets.pcs.store import PcsRegistry, PcsRelease
 from medcoder.coding.model import DroppedCandidate, Evidence, RuleApplied
 from medcoder.errors import CodeSetError
-from medcoder.nlp.assertion import AssertionDetector
+from medcoder.nlp.assertion import Assertion, AssertionDetector
 from medcoder.nlp.document import ClinicalDocument, Setting
 from medcoder.nlp.sections import Section, SectionKind
-from medcoder.nlp.text import Sentence, norm_word, split_sentences, tokenize
+from medcoder.nlp.text import Sentence, split_sentences, tokenize
 from medcoder.procedures.model import ProcedureAssignment, ProcedureFindings
 from medcoder.procedures.pcs_axes import (
     MAX_DISTANCE,
     AxisChoice,
-    BodyPartValue,
+    BodyPartChoice,
     Mention,
     atom,
     atom_cached,
-    body_part_values,
     choose_axes,
     choose_body_part,
     contralateral,
     label_atoms,
 )
+from medcoder.procedures.pcs_lexicon import Lexicon, compile_lexicon, procedure_hits
 from medcoder.procedures.pcs_vocabulary import (
     PcsVocabulary,
     PhraseIndex,
     ProcedureEntry,
     load_vocabulary,
-    norm_phrase,
 )
 
 SYSTEM = "icd10pcs"
@@ -84,76 +82,32 @@ _SIDE_WORDS = {"right": "right", "left": "left", "bilateral": "bilateral",
 _THIS_STAY = frozenset({SectionKind.PROCEDURES, SectionKind.HOSPITAL_COURSE})
 
 
-@dataclass(frozen=True, slots=True)
-class _Lexicon:
-    """One release's vocabulary, compiled: procedure words with their candidate tables."""
+class _Note:
+    """The whole note, tokenized only if a statement needs it (a side written elsewhere)."""
 
-    procedures: PhraseIndex
-    anatomy: PhraseIndex
-    approaches: PhraseIndex
-    devices: PhraseIndex
-    tables: dict[int, tuple[tuple[PcsTable, tuple[BodyPartValue, ...]], ...]]  # id(entry) ->
-    fixed_codes: dict[str, str | None]  # whole codes the vocabulary names -> title (None: invalid)
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._norms: list[str] | None = None
 
+    @property
+    def norms(self) -> list[str]:
+        if self._norms is None:
+            self._norms = [t.norm for t in tokenize(self.text)]
+        return self._norms
 
-def _tables_for(entry: ProcedureEntry, release: PcsRelease) -> tuple[PcsTable, ...]:
-    tables = release.tables
-    if entry.table:
-        return (tables[entry.table],) if entry.table in tables else ()
-    return tuple(
-        t for prefix, t in sorted(tables.items())
-        if prefix[0] == entry.section and t.operation.label == entry.operation
-        and (entry.body_system is None or prefix[1] == entry.body_system)
-    )  # fmt: skip
-
-
-def compile_lexicon(vocabulary: PcsVocabulary, release: PcsRelease) -> _Lexicon:
-    """Anatomy words: the vocabulary's, every body part label's parts, and the
-    Definitions' "includes" terms ("Vermiform appendix" is the Appendix)."""
-    anatomy: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for atoms, words in vocabulary.anatomy.items():
-        for w in words:
-            anatomy.setdefault(norm_phrase(w), atoms)
-    for table in release.tables.values():
-        for row in table.rows:
-            for value in row.values(4):
-                for part in label_atoms(value.label)[0]:
-                    anatomy.setdefault(tuple(part.split()), (part,))
-    for (_, position, title), term in release.terms.items():
-        if position == 4:
-            for text in term.includes:
-                anatomy.setdefault(norm_phrase(text), tuple(label_atoms(title)[0]))
-    values = {prefix: body_part_values(t) for prefix, t in release.tables.items()}
-    fixed = {e.code for e in vocabulary.procedures if e.code}
-    return _Lexicon(
-        fixed_codes={
-            c: (release.title(c) or ("", True))[0] if release.validate(c).valid else None
-            for c in fixed
-        },
-        procedures=vocabulary.procedure_index(),
-        anatomy=PhraseIndex(anatomy.items()),
-        approaches=vocabulary.label_index(vocabulary.approaches),
-        devices=vocabulary.label_index(vocabulary.devices),
-        tables={
-            id(e): tuple((t, values[t.prefix]) for t in _tables_for(e, release))
-            for e in vocabulary.procedures
-        },
-    )
-
-
-_WORDS = re.compile(r"[a-z0-9]+")
-
-
-def procedure_hits(text: str, procedures: PhraseIndex) -> list[int]:
-    """Offsets of the words that may start a procedure phrase, normalized as the
-    tokenizer normalizes them: most sentences have none and are never tokenized.
-    Each distinct word is normalized once; a note without any returns at once."""
-    lowered = text.lower()
-    starts = [w for w in set(_WORDS.findall(lowered)) if norm_word(w) in procedures]
-    if not starts:
-        return []
-    pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, starts)) + r")(?![a-z0-9])")
-    return [m.start() for m in pattern.finditer(lowered)]
+    def side_of(self, phrases: Sequence[tuple[str, ...]]) -> str | None:
+        """ "right" or "left" when every mention of the organ that carries a side says the
+        same one ("left renal mass" ... "nephrectomy"), else None."""
+        norms, sides = self.norms, set[str]()
+        firsts = {p[0] for p in phrases}
+        for k, word in enumerate(norms):
+            if word not in firsts:
+                continue
+            for phrase in phrases:
+                if tuple(norms[k : k + len(phrase)]) == phrase:
+                    near = norms[max(0, k - 3) : k] + norms[k + len(phrase) : k + len(phrase) + 2]
+                    sides.update(w for w in near if w in ("right", "left"))
+        return next(iter(sides)) if len(sides) == 1 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,9 +131,9 @@ class PcsCoder:
         self.registry = registry
         self.vocabulary = vocabulary or load_vocabulary()
         self.detector = detector or AssertionDetector()
-        self._lexicons: dict[str, _Lexicon] = {}
+        self._lexicons: dict[str, Lexicon] = {}
 
-    def lexicon(self, release: PcsRelease) -> _Lexicon:
+    def lexicon(self, release: PcsRelease) -> Lexicon:
         if release.name not in self._lexicons:
             self._lexicons[release.name] = compile_lexicon(self.vocabulary, release)
         return self._lexicons[release.name]
@@ -202,13 +156,14 @@ class PcsCoder:
         spans = [(s.body_start, s.end, s.kind) for s in sections if s.kind not in _SKIP_SECTIONS]
         if not sections:
             spans = [(0, len(document.text), SectionKind.OTHER)]
+        note = _Note(document.text)
         for start, end, kind in spans:
             if not _any_between(hits, start, end):
                 continue
             for sentence in split_sentences(document.text, start, end):
                 if not _any_between(hits, sentence.start, sentence.end):
                     continue
-                found = self._sentence(document.text, sentence, kind, release, lexicon, dropped)
+                found = self._sentence(note, sentence, kind, release, lexicon, dropped)
                 for code in found:
                     if code.code in codes:
                         old = codes[code.code]
@@ -219,9 +174,10 @@ class PcsCoder:
         return ProcedureFindings(codes=tuple(codes.values()), dropped=tuple(dropped))
 
     def _sentence(
-        self, text: str, sentence: Sentence, kind: SectionKind, release: PcsRelease,
-        lexicon: _Lexicon, dropped: list[DroppedCandidate],
+        self, note: _Note, sentence: Sentence, kind: SectionKind, release: PcsRelease,
+        lexicon: Lexicon, dropped: list[DroppedCandidate],
     ) -> list[ProcedureAssignment]:  # fmt: skip
+        text = note.text
         tokens = tokenize(sentence.text, sentence.start)
         norms = [t.norm for t in tokens]
         matches = list(lexicon.procedures.find(norms))
@@ -248,21 +204,24 @@ class PcsCoder:
                 kind in _THIS_STAY
                 and all(t.literal in ("s/p", "status post") for t in assertion.triggers)
             )
-            if assertion.negated or assertion.hypothetical or assertion.family or historical \
-                    or assertion.uncertain:  # fmt: skip
-                why = ("negated" if assertion.negated else "planned" if assertion.hypothetical
+            # "Chest x-ray was negative", "CT suggestive of ...": a negation or doubt
+            # written after the procedure is about its findings; the test was done.
+            negated = assertion.negated and _before(assertion, "NEGATED_EXISTENCE", start)
+            uncertain = assertion.uncertain and _before(assertion, "POSSIBLE_EXISTENCE", start)
+            if negated or assertion.hypothetical or assertion.family or historical or uncertain:
+                why = ("negated" if negated else "planned" if assertion.hypothetical
                        else "family" if assertion.family else "past" if historical
                        else "uncertain")  # fmt: skip
                 dropped.append(DroppedCandidate(None, evidence.text, f"procedure {why}",
                                                 RULE_ASSERTION, evidence))  # fmt: skip
                 continue
-            for code in self._build(value, i, j, evidence, statement, release, lexicon):
+            for code in self._build(value, i, j, evidence, statement, release, lexicon, note):
                 out.append((value, code))
         return _drop_integral_inspections(out, dropped)
 
     def _build(
         self, entry: ProcedureEntry, i: int, j: int, evidence: Evidence,
-        statement: _Statement, release: PcsRelease, lexicon: _Lexicon,
+        statement: _Statement, release: PcsRelease, lexicon: Lexicon, note: _Note,
     ) -> list[ProcedureAssignment]:  # fmt: skip
         if entry.code:
             title = lexicon.fixed_codes.get(entry.code)
@@ -281,6 +240,8 @@ class PcsCoder:
         choice = choose_body_part(tables, mentions, fixed, statement.sides, prefer_bilateral)
         if choice is None:
             return []
+        if choice.side_uncertain and not statement.sides:
+            choice = _side_from_note(choice, lexicon, note)
         table = choice.table
         values = [choice.value]
         bilateral = statement.sides & {"both", "bilateral"} or {"right", "left"} <= statement.sides
@@ -331,6 +292,27 @@ class PcsCoder:
             checks=(f"valid in {release.name} table {code[:3]}",), rules=tuple(rules),
             uncertain_axes=uncertain,
         )  # fmt: skip
+
+
+def _before(assertion: Assertion, category: str, start: int) -> bool:
+    """Whether a trigger of ``category`` stands before the procedure words."""
+    return any(t.category == category and t.start < start for t in assertion.triggers)
+
+
+def _side_from_note(choice: BodyPartChoice, lexicon: Lexicon, note: _Note) -> BodyPartChoice:
+    """A paired body part with no side in its statement takes the side the note gives the
+    same organ elsewhere, when it gives only one."""
+    atoms, _ = label_atoms(choice.value.label)
+    phrases = tuple(p for a in atoms for p in lexicon.anatomy_phrases.get(a, ()))
+    side = note.side_of(phrases) if phrases else None
+    if side is None:
+        return choice
+    for row in choice.table.rows:
+        for value in row.values(4):
+            if label_atoms(value.label) == (atoms, side):
+                words = f"{choice.evidence}; {side} side from elsewhere in the note"
+                return BodyPartChoice(choice.table, value, choice.score, False, words)
+    return choice
 
 
 def _any_between(hits: list[int], start: int, end: int) -> bool:

@@ -1,0 +1,105 @@
+"""One release's PCS vocabulary, compiled for matching: procedure words with their
+candidate tables, anatomy words (the vocabulary's, every body part label's parts, the
+Definitions' "includes" terms), approach and device words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from medcoder.codesets.pcs.model import PcsTable
+from medcoder.codesets.pcs.store import PcsRelease
+from medcoder.nlp.text import norm_word
+from medcoder.procedures.pcs_axes import BodyPartValue, body_part_values, label_atoms
+from medcoder.procedures.pcs_vocabulary import (
+    PcsVocabulary,
+    PhraseIndex,
+    ProcedureEntry,
+    norm_phrase,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """What :func:`compile_lexicon` makes of the vocabulary for one release."""
+
+    """One release's vocabulary, compiled: procedure words with their candidate tables."""
+
+    procedures: PhraseIndex
+    anatomy: PhraseIndex
+    anatomy_phrases: dict[str, tuple[tuple[str, ...], ...]]  # atom -> phrases naming it
+    approaches: PhraseIndex
+    devices: PhraseIndex
+    tables: dict[int, tuple[tuple[PcsTable, tuple[BodyPartValue, ...]], ...]]  # id(entry) ->
+    fixed_codes: dict[str, str | None]  # whole codes the vocabulary names -> title (None: invalid)
+
+
+def _tables_for(entry: ProcedureEntry, release: PcsRelease) -> tuple[PcsTable, ...]:
+    tables = release.tables
+    if entry.table:
+        return (tables[entry.table],) if entry.table in tables else ()
+    return tuple(
+        t for prefix, t in sorted(tables.items())
+        if prefix[0] == entry.section and t.operation.label == entry.operation
+        and (entry.body_system is None or prefix[1] == entry.body_system)
+    )  # fmt: skip
+
+
+def _phrases_by_atom(
+    anatomy: dict[tuple[str, ...], tuple[str, ...]],
+) -> dict[str, tuple[tuple[str, ...], ...]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for phrase, atoms in anatomy.items():
+        for a in atoms:
+            out.setdefault(a, []).append(phrase)
+    return {a: tuple(phrases) for a, phrases in out.items()}
+
+
+def compile_lexicon(vocabulary: PcsVocabulary, release: PcsRelease) -> Lexicon:
+    """Anatomy words: the vocabulary's, every body part label's parts, and the
+    Definitions' "includes" terms ("Vermiform appendix" is the Appendix)."""
+    anatomy: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for atoms, words in vocabulary.anatomy.items():
+        for w in words:
+            anatomy.setdefault(norm_phrase(w), atoms)
+    for table in release.tables.values():
+        for row in table.rows:
+            for value in row.values(4):
+                for part in label_atoms(value.label)[0]:
+                    anatomy.setdefault(tuple(part.split()), (part,))
+    for (_, position, title), term in release.terms.items():
+        if position == 4:
+            for text in term.includes:
+                anatomy.setdefault(norm_phrase(text), tuple(label_atoms(title)[0]))
+    values = {prefix: body_part_values(t) for prefix, t in release.tables.items()}
+    fixed = {e.code for e in vocabulary.procedures if e.code}
+    return Lexicon(
+        fixed_codes={
+            c: (release.title(c) or ("", True))[0] if release.validate(c).valid else None
+            for c in fixed
+        },
+        procedures=vocabulary.procedure_index(),
+        anatomy=PhraseIndex(anatomy.items()),
+        anatomy_phrases=_phrases_by_atom(anatomy),
+        approaches=vocabulary.label_index(vocabulary.approaches),
+        devices=vocabulary.label_index(vocabulary.devices),
+        tables={
+            id(e): tuple((t, values[t.prefix]) for t in _tables_for(e, release))
+            for e in vocabulary.procedures
+        },
+    )
+
+
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def procedure_hits(text: str, procedures: PhraseIndex) -> list[int]:
+    """Offsets of the words that may start a procedure phrase, normalized as the
+    tokenizer normalizes them: most sentences have none and are never tokenized.
+    Each distinct word is normalized once; a note without any returns at once."""
+    lowered = text.lower()
+    starts = [w for w in set(_WORDS.findall(lowered)) if norm_word(w) in procedures]
+    if not starts:
+        return []
+    pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, starts)) + r")(?![a-z0-9])")
+    return [m.start() for m in pattern.finditer(lowered)]
