@@ -11,7 +11,7 @@ from medcoder.coding.model import Evidence
 from medcoder.nlp.document import ClinicalDocument, Setting
 from medcoder.nlp.sections import Section, SectionKind
 from medcoder.nlp.text import split_sentences
-from medcoder.procedures.phrases import PhraseIndex
+from medcoder.procedures.phrases import Hit, PhraseIndex
 
 ASSESSMENT_KINDS = frozenset({SectionKind.ASSESSMENT, SectionKind.DIAGNOSES})
 PLAN_KINDS = frozenset({SectionKind.PLAN, SectionKind.INSTRUCTIONS})
@@ -34,7 +34,7 @@ _HEADLINE_CHARS = 300  # "HOSPITAL DAY 3 PROGRESS NOTE", "OPERATIVE REPORT": at 
 # "Total time: 15 minutes", "Total time on the date of service was 65 minutes".
 _TIME_ANCHOR_RE = re.compile(
     r"(?<![a-z])(?:total(?:\s+[a-z']+){0,3}?\s+time|time\s+spent|(?:i|we|provider|physician)"
-    r"\s+spent|spent\s+a\s+total|face[- ]to[- ]face\s+time|^[ \t]*time[ \t]*:)",
+    r"\s+spent|spent\s+a\s+total|face[- ]to[- ]face|^[ \t]*time[ \t]*:)",
     re.MULTILINE,
 )
 _MINUTES_RE = re.compile(
@@ -181,12 +181,16 @@ def patient_status(
         return str(document.patient_status), None, False
     new = ix.search("patient_status.new")
     established = ix.search("patient_status.established")
-    explicit = established is not None and "patient" in established.text
-    chosen, status = (
-        (established, "established")
-        if explicit or new is None
-        else (new, "new")
-    )  # fmt: skip
+    explicit = next(
+        (h for h in ix.finditer("patient_status.established") if h.text.startswith("est")), None
+    )  # "established patient" / "est pt" written out
+    chosen: Hit | None
+    if explicit is not None:
+        chosen, status = explicit, "established"
+    elif new is not None:
+        chosen, status = new, "new"
+    else:
+        chosen, status = established, "established"
     if chosen is None:
         return "established", None, True
     span = Evidence(chosen.start, chosen.end, document.text[chosen.start : chosen.end],
