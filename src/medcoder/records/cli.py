@@ -295,12 +295,13 @@ def review_sequence(ctx: click.Context, codes: tuple[str, ...]) -> None:
 
 
 @review.command("finalize")
+@click.option("--acknowledge", help="Reason for reporting despite claim-edit warnings.")
 @click.pass_context
 @friendly_errors
-def review_finalize(ctx: click.Context) -> None:
-    """Lock the encounter (every suggestion must be decided)."""
+def review_finalize(ctx: click.Context, acknowledge: str | None) -> None:
+    """Lock the encounter (every suggestion decided; claim edits pass or are acknowledged)."""
     records, user, encounter = _target(ctx)
-    records.finalize(user, encounter)
+    records.finalize(user, encounter, acknowledge)
     click.echo(f"{encounter}: finalized")
 
 
@@ -433,6 +434,36 @@ def users_role(ctx: click.Context, name: str, role: str, user: str | None) -> No
     """Change a user's role."""
     _records(ctx).set_role(user, name, role)
     click.echo(f"{name} is now {role}")
+
+
+@users_group.command("password")
+@click.argument("name")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="MEDCODER_NEW_PASSWORD",
+    help="The new password (prompted; or $MEDCODER_NEW_PASSWORD).",
+)
+@user_option
+@click.pass_context
+@friendly_errors
+def users_password(ctx: click.Context, name: str, password: str, user: str | None) -> None:
+    """Set NAME's password for the API and the workbench (admins; 12+ characters)."""
+    _records(ctx).set_password(user, name, password)
+    click.echo(f"password set for {name}")
+
+
+@users_group.command("api-key")
+@click.argument("name")
+@click.option("--label", default="api key", show_default=True, help="What the key is for.")
+@user_option
+@click.pass_context
+@friendly_errors
+def users_api_key(ctx: click.Context, name: str, label: str, user: str | None) -> None:
+    """Create an API key acting as NAME (admins); it is printed once and never stored."""
+    click.echo(_records(ctx).create_api_key(user, name, label))
 
 
 @click.group("keys")

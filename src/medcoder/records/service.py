@@ -8,13 +8,15 @@ re-opened with a reason), encryption of PHI and the audit trail all live here.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import secrets
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
@@ -35,11 +37,12 @@ from medcoder.errors import (
     WorkflowError,
 )
 from medcoder.nlp.document import ClinicalDocument, Setting, Sex
-from medcoder.records import audit, crypto, db, deid
+from medcoder.records import audit, crypto, db, deid, passwords
 from medcoder.records.importer import ImportDocument, read_path
 from medcoder.records.models import (
     ACTIVE_STATUSES,
     REPORTED_STATUSES,
+    ApiKey,
     CodeAssignment,
     CodeSource,
     CodeStatus,
@@ -56,6 +59,9 @@ from medcoder.records.models import (
 )
 from medcoder.records.permissions import Action, allowed
 from medcoder.settings import home_dir
+
+if TYPE_CHECKING:  # claim edits run before finalize (issue 7)
+    from medcoder.edits.checker import ClaimChecker
 
 ICD10CM = "icd10cm"
 KEY_CHECK = "medcoder-key-check"
@@ -94,6 +100,19 @@ class CodeView:
 
 
 @dataclass(frozen=True, slots=True)
+class RunView:
+    """One stored run of the coding engine, its result decrypted (``result_json`` form)."""
+
+    id: int
+    release: str
+    engine_version: str
+    run_by: str
+    created_at: dt.datetime
+    settings: dict[str, Any]
+    result: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class EncounterView:
     """An encounter with its PHI decrypted (reading it is audited)."""
 
@@ -119,6 +138,8 @@ def _age(dob: dt.date, on: dt.date | None) -> int | None:
 
 class Records:
     """The coded-records service over one database and one key ring."""
+
+    _edit_checker: ClaimChecker | None = None  # built on the first finalize
 
     def __init__(
         self,
@@ -752,8 +773,11 @@ class Records:
                 after=order,
             )
 
-    def finalize(self, actor: str | None, encounter_id: str) -> None:
-        """Lock the encounter once every suggestion is decided."""
+    def finalize(
+        self, actor: str | None, encounter_id: str, acknowledge: str | None = None
+    ) -> None:
+        """Lock the encounter once every suggestion is decided and the claim edits pass
+        (errors block; warnings need ``acknowledge``, a reason, which is audited)."""
         with self._acting(actor, Action.FINALIZE) as (session, user):
             encounter = self._encounter(session, encounter_id)
             self._editable(encounter)
@@ -769,6 +793,7 @@ class Records:
                     f"encounter {encounter.external_id} has no code to report",
                     hint="add a code first",
                 )
+            acknowledged = self._claim_edits(encounter, reported, acknowledge)
             encounter.status = EncounterStatus.FINALIZED.value
             encounter.finalized_at = utcnow()
             encounter.finalized_by = user.name
@@ -783,7 +808,25 @@ class Records:
                     "status": "finalized",
                     "codes": [c.code for c in sorted(reported, key=lambda c: c.sequence)],
                 },
+                **({"edit_warnings": acknowledged, "reason": acknowledge} if acknowledged else {}),
             )
+
+    def _claim_edits(
+        self, encounter: Encounter, reported: list[CodeAssignment], acknowledge: str | None
+    ) -> list[str]:
+        """Claim edits (medcoder.edits) on the codes to report; the warnings acknowledged."""
+        from medcoder.codesets.registry import Registry
+        from medcoder.edits.checker import ClaimChecker, configured_tables
+        from medcoder.edits.records import encounter_claim, gate
+
+        if self._edit_checker is None:
+            tables = configured_tables(home=self.home)
+            registry = self._coder.registry if self._coder else Registry(self.home, quiet=True)
+            self._edit_checker = ClaimChecker(registry, tables)
+        dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
+        age = _age(dt.date.fromisoformat(dob), encounter.date_of_service)
+        report = self._edit_checker.check(encounter_claim(encounter, reported, age))
+        return [f.key for f in gate(report, acknowledge)]
 
     def reopen(self, actor: str | None, encounter_id: str, reason: str) -> None:
         with self._acting(actor, Action.REOPEN) as (session, user):
@@ -974,6 +1017,115 @@ class Records:
             {rotated.current: rotated.keys[rotated.current]}, rotated.current
         )
         return counts
+
+    # -- credentials (the REST API) ---------------------------------------------------
+    def set_password(self, actor: str | None, name: str, password: str) -> None:
+        """Set a user's API password (argon2id); only admins manage credentials."""
+        hashed = passwords.hash_password(password)
+        with self._acting(actor, Action.MANAGE_USERS) as (session, user):
+            target = session.scalar(select(User).where(User.name == name))
+            if target is None:
+                raise RecordNotFoundError(f"no user named {name!r}")
+            target.password_hash = hashed
+            audit.record(
+                session, actor=user.name, action="set_password", entity="user", entity_id=name
+            )
+
+    def authenticate(self, name: str, password: str) -> tuple[str, str] | None:
+        """(name, role) when the password is right and the user active; a failure is
+        audited (the name tried, never the password)."""
+        with self._sessions.begin() as session:
+            user = session.scalar(select(User).where(User.name == name))
+            ok = passwords.verify_password(user.password_hash if user else None, password)
+            if user is None or not ok or not user.active:
+                audit.record(
+                    session,
+                    actor=name[:80] or "(none)",
+                    action="login_failed",
+                    entity="user",
+                    entity_id=name[:120] or None,
+                )
+                return None
+            return user.name, user.role
+
+    def active_user(self, name: str) -> tuple[str, str] | None:
+        """(name, role) of an active user, else None (checked on every API request)."""
+        with self._sessions() as session:
+            user = session.scalar(select(User).where(User.name == name))
+            if user is None or not user.active:
+                return None
+            return user.name, user.role
+
+    def create_api_key(self, actor: str | None, name: str, label: str) -> str:
+        """A new API key acting as user ``name``; the key is shown once, only its hash kept."""
+        key = "mck_" + secrets.token_urlsafe(32)
+        with self._acting(actor, Action.MANAGE_USERS) as (session, user):
+            target = session.scalar(select(User).where(User.name == name))
+            if target is None:
+                raise RecordNotFoundError(f"no user named {name!r}")
+            session.add(
+                ApiKey(
+                    user_id=target.id,
+                    label=label.strip()[:120] or "api key",
+                    key_hash=hashlib.sha256(key.encode()).hexdigest(),
+                    created_by=user.name,
+                )
+            )
+            audit.record(
+                session,
+                actor=user.name,
+                action="api_key_create",
+                entity="user",
+                entity_id=name,
+                after={"label": label[:120]},
+            )
+        return key
+
+    def api_key_user(self, key: str) -> tuple[str, str] | None:
+        """(name, role) of the active user an unrevoked key acts as, else None."""
+        digest = hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+        with self._sessions() as session:
+            row = session.scalar(
+                select(ApiKey).where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
+            )
+            if row is None or not row.user.active:
+                return None
+            return row.user.name, row.user.role
+
+    # -- coding runs (PHI: the stored result quotes the note) ---------------------------
+    def coding_runs(self, actor: str | None, encounter_id: str) -> list[RunView]:
+        """Every coding run of the encounter, newest first, with the engine's full result
+        (evidence, index paths, rules, dropped candidates). Reading it is audited."""
+        with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
+            encounter = self._encounter(session, encounter_id)
+            runs = session.scalars(
+                select(CodingRun)
+                .where(CodingRun.encounter_id == encounter.id)
+                .order_by(CodingRun.id.desc())
+            ).all()
+            views = [
+                RunView(
+                    id=r.id,
+                    release=r.release,
+                    engine_version=r.engine_version,
+                    run_by=r.run_by,
+                    created_at=r.created_at,
+                    settings=dict(r.settings),
+                    result=json.loads(
+                        self.cipher.decrypt(r.result_enc, field="coding_runs.result")
+                    ),
+                )
+                for r in runs
+            ]
+            audit.record(
+                session,
+                actor=user.name,
+                action="read",
+                entity="coding_runs",
+                entity_id=encounter.external_id,
+                fields=["text", "evidence"],
+            )
+            return views
 
     # -- helpers ------------------------------------------------------------------------
     def _encounter(self, session: Session, encounter_id: str) -> Encounter:
