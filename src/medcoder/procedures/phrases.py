@@ -107,4 +107,13 @@ class PhraseIndex:
 
     def search(self, name: str, start: int = 0, end: int | None = None) -> Hit | None:
         """The first hit of list ``name`` inside ``[start, end)``, if any."""
-        return next(self.finditer(name, start, end), None)
+        found = self._hits.get(name)
+        if not found:
+            return None
+        for i in range(bisect_left(self._starts[name], start), len(found)):
+            hit = found[i]
+            if end is not None and hit.start >= end:
+                return None
+            if end is None or hit.end <= end:
+                return hit
+        return None
