@@ -230,3 +230,28 @@ def test_the_one_call_api_takes_a_patient_status(built_home: Path) -> None:
 
     result = medcoder.code(VISIT, date="2026-05-01", home=built_home, patient_status="new")
     assert result.em_level is not None and result.em_level.code == "99203"
+
+
+@pytest.mark.parametrize(
+    ("statement", "minutes"),
+    [
+        ("I spent a total of 42 minutes on the date of the encounter.", 42),
+        ("Total time spent on the day of the visit: 35 minutes.", 35),
+        ("Time: 1 hour, including documentation.", 60),
+        ("I spent 30-39 minutes on this visit today.", 30),
+        ("25 minutes face-to-face, more than half in counseling.", 25),
+        ("She walks 45 minutes a day; symptoms last 20 minutes.", None),
+        ("Counseling took more than 50% of the visit.", None),
+    ],
+)
+def test_time_statements(statement: str, minutes: int | None) -> None:
+    level = em(VISIT + statement + "\n").em_level
+    assert level is not None and level.time_minutes == minutes
+
+
+def test_established_written_out_wins_over_new_cues() -> None:
+    text = VISIT.replace(
+        "Established patient,", "Established patient (new patient paperwork done),"
+    )
+    level = em(text).em_level
+    assert level is not None and level.patient_status == "established"

@@ -64,6 +64,10 @@ _GENERIC = frozenset(
      "return"}
 )  # fmt: skip
 _WORD_RE = re.compile(r"[a-z]{4,}")
+_HEADLINE = 300  # the top of the note, read whatever its section (em_text.visit_kind)
+# Not read at all: history and medication lists name what was not addressed today, and
+# the review of systems and exam hold findings (no problem, test, drug or decision).
+_NOT_READ = HISTORY_KINDS | {SectionKind.PHYSICAL_EXAM, SectionKind.VITALS}
 # An exam finding ("pharynx injected") is not a procedure done.
 _NOT_PROCEDURE = HISTORY_KINDS | {
     SectionKind.PHYSICAL_EXAM,
@@ -98,7 +102,7 @@ class EMCoder:
         if document.setting.value != "outpatient" or not text.strip():
             return ProcedureFindings()
         lowered = lower_text(text)
-        ix = rules.index(lowered)
+        ix = rules.index(lowered, _read_spans(text, sections))
         assessment = assessment_regions(text, ix, sections)
         plan = plan_regions(text, sections)
         kind, why = visit_kind(document, ix, sections, bool(assessment or plan))
@@ -200,6 +204,25 @@ class EMCoder:
             path=f"office/outpatient E/M, {path or level.rules[-1].detail}",
             rules=level.rules, modifiers=modifiers,
         )  # fmt: skip
+
+
+def _read_spans(text: str, sections: Sequence[Section]) -> list[tuple[int, int]]:
+    """What the stage reads: the headline and every section but history lists, the review
+    of systems and the exam (a third of a typical note, and the slowest part to scan)."""
+    spans: list[tuple[int, int]] = [(0, min(len(text), _HEADLINE))]
+    for section in sections:
+        if section.kind in _NOT_READ:
+            continue
+        start, end = max(section.start, spans[-1][1]), section.end
+        if start >= end:
+            continue
+        if start == spans[-1][1]:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    if not sections:
+        spans = [(0, len(text))]
+    return spans
 
 
 def _data_regions(

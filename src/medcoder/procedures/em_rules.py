@@ -10,7 +10,7 @@ Only CPT numbers live here: no CPT descriptor text.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -69,9 +69,9 @@ class EMRules:
     imaging: frozenset[str]
     rx_suffixes: tuple[str, ...]  # drug-name endings: "-pril", "-sartan"
 
-    def index(self, lowered: str) -> PhraseIndex:
-        """Every phrase list looked up in one note (lower-cased)."""
-        return self.book.index(lowered)
+    def index(self, lowered: str, spans: Sequence[tuple[int, int]] | None = None) -> PhraseIndex:
+        """Every phrase list looked up in one note (lower-cased), in ``spans`` or all."""
+        return self.book.index(lowered, spans)
 
     def time_code(self, status: str, minutes: int) -> str | None:
         """The code whose total-time threshold ``minutes`` meets or exceeds, if any."""

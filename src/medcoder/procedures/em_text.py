@@ -11,7 +11,7 @@ from medcoder.coding.model import Evidence
 from medcoder.nlp.document import ClinicalDocument, Setting
 from medcoder.nlp.sections import Section, SectionKind
 from medcoder.nlp.text import split_sentences
-from medcoder.procedures.phrases import PhraseIndex
+from medcoder.procedures.phrases import Hit, PhraseIndex
 
 ASSESSMENT_KINDS = frozenset({SectionKind.ASSESSMENT, SectionKind.DIAGNOSES})
 PLAN_KINDS = frozenset({SectionKind.PLAN, SectionKind.INSTRUCTIONS})
@@ -26,7 +26,9 @@ HISTORY_KINDS = frozenset(
      SectionKind.ALLERGIES, SectionKind.REVIEW_OF_SYSTEMS}
 )  # fmt: skip
 # SOAP letters ("A:", "P:", "A/P:") that the section finder does not treat as headings.
-_SOAP_RE = re.compile(r"^[ \t]*(S|O|A|P|A/P|A&P)[ \t]*:", re.MULTILINE)
+# A newline first (the note is searched with one put in front) lets ``re`` jump from
+# newline to newline instead of trying "^" at every character.
+_SOAP_RE = re.compile(r"\n[ \t]*(A/P|A&P|[SOAP])[ \t]*:")
 _HASH_PROBLEM_RE = re.compile(r"^[ \t]*#\s*\d+[ \t]+\S[^\n]*", re.MULTILINE)
 _ITEM_RE = re.compile(r"[ \t]*(?:#\s*\d+|\d{1,2}[.)]|[-•*])[ \t]+")
 _HEADLINE_CHARS = 300  # "HOSPITAL DAY 3 PROGRESS NOTE", "OPERATIVE REPORT": at the top
@@ -34,7 +36,7 @@ _HEADLINE_CHARS = 300  # "HOSPITAL DAY 3 PROGRESS NOTE", "OPERATIVE REPORT": at 
 # "Total time: 15 minutes", "Total time on the date of service was 65 minutes".
 _TIME_ANCHOR_RE = re.compile(
     r"(?<![a-z])(?:total(?:\s+[a-z']+){0,3}?\s+time|time\s+spent|(?:i|we|provider|physician)"
-    r"\s+spent|spent\s+a\s+total|face[- ]to[- ]face\s+time|^[ \t]*time[ \t]*:)",
+    r"\s+spent|spent\s+a\s+total|face[- ]to[- ]face|^[ \t]*time[ \t]*:)",
     re.MULTILINE,
 )
 _MINUTES_RE = re.compile(
@@ -59,21 +61,23 @@ class Region:
     section: str
 
 
-def _has_soap(text: str) -> bool:
-    """A cheap test before the regex: most notes have no "A:" / "P:" at all."""
-    return any(label in text for label in ("A:", "P:", "A/P", "A&P", "S:", "O:"))
+def _soap_marks(text: str) -> list[tuple[int, int, str]]:
+    """(label start, body start, letter) of each SOAP label at the start of a line."""
+    if not any(label in text for label in ("A:", "P:", "A/P", "A&P", "S:", "O:")):
+        return []  # most notes: no regex at all
+    return [(m.start(1) - 1, m.end() - 1, m.group(1)) for m in _SOAP_RE.finditer("\n" + text)]
 
 
 def _soap_regions(text: str, sections: Sequence[Section], letters: set[str]) -> list[Region]:
-    if not _has_soap(text):
+    marks = _soap_marks(text)
+    if not marks:
         return []
-    marks = list(_SOAP_RE.finditer(text))
-    starts = sorted({s.start for s in sections} | {m.start() for m in marks} | {len(text)})
+    starts = sorted({s.start for s in sections} | {m[0] for m in marks} | {len(text)})
     out = []
-    for m in marks:
-        if m.group(1) in letters:
-            end = next(s for s in starts if s > m.start())
-            out.append(Region(m.end(), end, "assessment" if "A" in m.group(1) else "plan"))
+    for start, body, letter in marks:
+        if letter in letters:
+            end = next(s for s in starts if s > start)
+            out.append(Region(body, end, "assessment" if "A" in letter else "plan"))
     return out
 
 
@@ -83,7 +87,8 @@ def assessment_regions(text: str, ix: PhraseIndex, sections: Sequence[Section]) 
     "my assessment is ..." on."""
     out = [Region(s.body_start, s.end, str(s.kind)) for s in sections if s.kind in ASSESSMENT_KINDS]
     out += _soap_regions(text, sections, {"A", "A/P", "A&P"})
-    out += [Region(m.start(), m.end(), "assessment") for m in _HASH_PROBLEM_RE.finditer(text)]
+    if "#" in text:
+        out += [Region(m.start(), m.end(), "assessment") for m in _HASH_PROBLEM_RE.finditer(text)]
     if not out:
         found = ix.search("visit.narrative_assessment")
         if found is not None:
@@ -181,12 +186,16 @@ def patient_status(
         return str(document.patient_status), None, False
     new = ix.search("patient_status.new")
     established = ix.search("patient_status.established")
-    explicit = established is not None and "patient" in established.text
-    chosen, status = (
-        (established, "established")
-        if explicit or new is None
-        else (new, "new")
-    )  # fmt: skip
+    explicit = next(
+        (h for h in ix.finditer("patient_status.established") if h.text.startswith("est")), None
+    )  # "established patient" / "est pt" written out
+    chosen: Hit | None
+    if explicit is not None:
+        chosen, status = explicit, "established"
+    elif new is not None:
+        chosen, status = new, "new"
+    else:
+        chosen, status = established, "established"
     if chosen is None:
         return "established", None, True
     span = Evidence(chosen.start, chosen.end, document.text[chosen.start : chosen.end],
@@ -243,7 +252,7 @@ def visit_kind(
     if not has_assessment:
         return "no_visit", "no assessment or plan"
     text = document.text
-    if any(s.kind in VISIT_KINDS for s in sections) or (_has_soap(text) and _SOAP_RE.search(text)):
+    if any(s.kind in VISIT_KINDS for s in sections) or _soap_marks(text):
         return "office", "history/exam and assessment"
     if ix.search("visit.narrative_visit"):
         return "office", "a narrative visit note"

@@ -68,16 +68,20 @@ class PhraseBook:
             pattern=pattern,
         )
 
-    def index(self, lowered: str) -> PhraseIndex:
-        """Find every list's phrases in ``lowered`` (the note, lower-cased)."""
+    def index(self, lowered: str, spans: Sequence[tuple[int, int]] | None = None) -> PhraseIndex:
+        """Find every list's phrases in ``lowered`` (the note, lower-cased), in the
+        ``spans`` given (in order, not overlapping) or in the whole text."""
         hits: dict[str, list[Hit]] = {}
         names = self.names
-        for m in self.pattern.finditer(lowered):
-            phrase = m.group(1)
-            start = m.start()
-            hit = Hit(start, start + len(phrase), phrase)
-            for name in names[phrase]:
-                hits.setdefault(name, []).append(hit)
+        for low, high in spans if spans is not None else ((0, len(lowered)),):
+            for m in self.pattern.finditer(lowered, low, high):
+                phrase = m.group(1)
+                start = m.start()
+                if start + len(phrase) > high:
+                    continue
+                hit = Hit(start, start + len(phrase), phrase)
+                for name in names[phrase]:
+                    hits.setdefault(name, []).append(hit)
         return PhraseIndex(hits)
 
 
@@ -103,4 +107,13 @@ class PhraseIndex:
 
     def search(self, name: str, start: int = 0, end: int | None = None) -> Hit | None:
         """The first hit of list ``name`` inside ``[start, end)``, if any."""
-        return next(self.finditer(name, start, end), None)
+        found = self._hits.get(name)
+        if not found:
+            return None
+        for i in range(bisect_left(self._starts[name], start), len(found)):
+            hit = found[i]
+            if end is not None and hit.start >= end:
+                return None
+            if end is None or hit.end <= end:
+                return hit
+        return None
