@@ -27,6 +27,11 @@ The hierarchy::
     │   ├── WorkflowError            E405  finalized (locked), undecided codes, missing reason
     │   ├── ImportFormatError        E406  a bad import line (names file and line)
     │   └── ExportError              E407  an export format that cannot be written here
+    ├── ApiError                     E500  the REST API (HTTP-level problems)
+    │   ├── AuthenticationError      E501  no credentials, a wrong password, an expired token
+    │   ├── RequestTooLargeError     E502  a request body over the configured limit
+    │   ├── RouteNotFoundError       E503  no such URL, or a method the URL does not take
+    │   └── RequestValidationError   E504  a request body or parameter of the wrong shape
     └── ClaimEditError               E600  claim edits (medcoder.edits)
         ├── ClaimFormatError         E601  a claim that cannot be read (JSON, system, date)
         ├── EditTableError           E602  an edit table (MCE, NCCI, MUE) missing or malformed
@@ -202,6 +207,28 @@ class ImportFormatError(RecordsError):
 
 class ExportError(RecordsError):
     code = "E407"
+
+
+class ApiError(MedcoderError):
+    """An HTTP-level problem of the REST API (``medcoder.api``)."""
+
+    code = "E500"
+
+
+class AuthenticationError(ApiError):
+    code = "E501"
+
+
+class RequestTooLargeError(ApiError):
+    code = "E502"
+
+
+class RouteNotFoundError(ApiError):
+    code = "E503"
+
+
+class RequestValidationError(ApiError):
+    code = "E504"
 
 
 class ClaimEditError(MedcoderError):

@@ -436,6 +436,36 @@ def users_role(ctx: click.Context, name: str, role: str, user: str | None) -> No
     click.echo(f"{name} is now {role}")
 
 
+@users_group.command("password")
+@click.argument("name")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="MEDCODER_NEW_PASSWORD",
+    help="The new password (prompted; or $MEDCODER_NEW_PASSWORD).",
+)
+@user_option
+@click.pass_context
+@friendly_errors
+def users_password(ctx: click.Context, name: str, password: str, user: str | None) -> None:
+    """Set NAME's password for the API and the workbench (admins; 12+ characters)."""
+    _records(ctx).set_password(user, name, password)
+    click.echo(f"password set for {name}")
+
+
+@users_group.command("api-key")
+@click.argument("name")
+@click.option("--label", default="api key", show_default=True, help="What the key is for.")
+@user_option
+@click.pass_context
+@friendly_errors
+def users_api_key(ctx: click.Context, name: str, label: str, user: str | None) -> None:
+    """Create an API key acting as NAME (admins); it is printed once and never stored."""
+    click.echo(_records(ctx).create_api_key(user, name, label))
+
+
 @click.group("keys")
 def keys_group() -> None:
     """The encryption key for PHI at rest."""

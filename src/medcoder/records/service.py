@@ -8,7 +8,9 @@ re-opened with a reason), encryption of PHI and the audit trail all live here.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import secrets
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -35,11 +37,12 @@ from medcoder.errors import (
     WorkflowError,
 )
 from medcoder.nlp.document import ClinicalDocument, Setting, Sex
-from medcoder.records import audit, crypto, db, deid
+from medcoder.records import audit, crypto, db, deid, passwords
 from medcoder.records.importer import ImportDocument, read_path
 from medcoder.records.models import (
     ACTIVE_STATUSES,
     REPORTED_STATUSES,
+    ApiKey,
     CodeAssignment,
     CodeSource,
     CodeStatus,
@@ -94,6 +97,19 @@ class CodeView:
     confidence: float | None
     release: str
     evidence: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RunView:
+    """One stored run of the coding engine, its result decrypted (``result_json`` form)."""
+
+    id: int
+    release: str
+    engine_version: str
+    run_by: str
+    created_at: dt.datetime
+    settings: dict[str, Any]
+    result: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -1001,6 +1017,115 @@ class Records:
             {rotated.current: rotated.keys[rotated.current]}, rotated.current
         )
         return counts
+
+    # -- credentials (the REST API) ---------------------------------------------------
+    def set_password(self, actor: str | None, name: str, password: str) -> None:
+        """Set a user's API password (argon2id); only admins manage credentials."""
+        hashed = passwords.hash_password(password)
+        with self._acting(actor, Action.MANAGE_USERS) as (session, user):
+            target = session.scalar(select(User).where(User.name == name))
+            if target is None:
+                raise RecordNotFoundError(f"no user named {name!r}")
+            target.password_hash = hashed
+            audit.record(
+                session, actor=user.name, action="set_password", entity="user", entity_id=name
+            )
+
+    def authenticate(self, name: str, password: str) -> tuple[str, str] | None:
+        """(name, role) when the password is right and the user active; a failure is
+        audited (the name tried, never the password)."""
+        with self._sessions.begin() as session:
+            user = session.scalar(select(User).where(User.name == name))
+            ok = passwords.verify_password(user.password_hash if user else None, password)
+            if user is None or not ok or not user.active:
+                audit.record(
+                    session,
+                    actor=name[:80] or "(none)",
+                    action="login_failed",
+                    entity="user",
+                    entity_id=name[:120] or None,
+                )
+                return None
+            return user.name, user.role
+
+    def active_user(self, name: str) -> tuple[str, str] | None:
+        """(name, role) of an active user, else None (checked on every API request)."""
+        with self._sessions() as session:
+            user = session.scalar(select(User).where(User.name == name))
+            if user is None or not user.active:
+                return None
+            return user.name, user.role
+
+    def create_api_key(self, actor: str | None, name: str, label: str) -> str:
+        """A new API key acting as user ``name``; the key is shown once, only its hash kept."""
+        key = "mck_" + secrets.token_urlsafe(32)
+        with self._acting(actor, Action.MANAGE_USERS) as (session, user):
+            target = session.scalar(select(User).where(User.name == name))
+            if target is None:
+                raise RecordNotFoundError(f"no user named {name!r}")
+            session.add(
+                ApiKey(
+                    user_id=target.id,
+                    label=label.strip()[:120] or "api key",
+                    key_hash=hashlib.sha256(key.encode()).hexdigest(),
+                    created_by=user.name,
+                )
+            )
+            audit.record(
+                session,
+                actor=user.name,
+                action="api_key_create",
+                entity="user",
+                entity_id=name,
+                after={"label": label[:120]},
+            )
+        return key
+
+    def api_key_user(self, key: str) -> tuple[str, str] | None:
+        """(name, role) of the active user an unrevoked key acts as, else None."""
+        digest = hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+        with self._sessions() as session:
+            row = session.scalar(
+                select(ApiKey).where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
+            )
+            if row is None or not row.user.active:
+                return None
+            return row.user.name, row.user.role
+
+    # -- coding runs (PHI: the stored result quotes the note) ---------------------------
+    def coding_runs(self, actor: str | None, encounter_id: str) -> list[RunView]:
+        """Every coding run of the encounter, newest first, with the engine's full result
+        (evidence, index paths, rules, dropped candidates). Reading it is audited."""
+        with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
+            encounter = self._encounter(session, encounter_id)
+            runs = session.scalars(
+                select(CodingRun)
+                .where(CodingRun.encounter_id == encounter.id)
+                .order_by(CodingRun.id.desc())
+            ).all()
+            views = [
+                RunView(
+                    id=r.id,
+                    release=r.release,
+                    engine_version=r.engine_version,
+                    run_by=r.run_by,
+                    created_at=r.created_at,
+                    settings=dict(r.settings),
+                    result=json.loads(
+                        self.cipher.decrypt(r.result_enc, field="coding_runs.result")
+                    ),
+                )
+                for r in runs
+            ]
+            audit.record(
+                session,
+                actor=user.name,
+                action="read",
+                entity="coding_runs",
+                entity_id=encounter.external_id,
+                fields=["text", "evidence"],
+            )
+            return views
 
     # -- helpers ------------------------------------------------------------------------
     def _encounter(self, session: Session, encounter_id: str) -> Encounter:

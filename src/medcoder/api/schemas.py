@@ -1,0 +1,95 @@
+"""Request bodies of the API (pydantic); responses are the service's JSON forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_NOTE = 5_000_000
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginRequest(Strict):
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class CodeRequest(Strict):
+    """A note to code, with what picks the guidelines and the release."""
+
+    text: str = Field(max_length=MAX_NOTE)
+    setting: Literal["outpatient", "inpatient"] = "outpatient"
+    date: dt.date | None = Field(default=None, description="Date of service: picks the release")
+    age: int | None = Field(default=None, ge=0, le=130)
+    sex: Literal["F", "M"] | None = None
+    release: str | None = Field(default=None, max_length=40)
+    external_causes: bool = Field(
+        default=True, description="External cause codes (V00-Y38, Y93) with injuries"
+    )
+    patient_status: Literal["new", "established"] | None = Field(
+        default=None, description="For the office E/M level; default: read from the note"
+    )
+    id: str | None = Field(default=None, max_length=120)
+
+
+class ImportDocumentBody(Strict):
+    """One document to import (the fields of a `medcoder import` JSONL line)."""
+
+    mrn: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=200)
+    dob: dt.date
+    sex: Literal["F", "M"] | None = None
+    encounter_id: str = Field(min_length=1, max_length=120)
+    setting: Literal["outpatient", "inpatient", "emergency"]
+    date: dt.date | None = None
+    kind: str = Field(default="note", min_length=1, max_length=80)
+    text: str = Field(max_length=MAX_NOTE)
+    payer: str | None = Field(default=None, max_length=200)
+    attending: str | None = Field(default=None, max_length=200)
+    admit_date: dt.date | None = None
+    discharge_date: dt.date | None = None
+
+
+class ImportRequest(Strict):
+    documents: list[ImportDocumentBody] = Field(min_length=1, max_length=1000)
+
+
+class ReasonBody(Strict):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class OptionalReason(Strict):
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class ChangeBody(Strict):
+    new_code: str = Field(min_length=1, max_length=20)
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class AddBody(Strict):
+    code: str = Field(min_length=1, max_length=20)
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class SequenceBody(Strict):
+    codes: list[str] = Field(min_length=1, max_length=200)
+
+
+class UserBody(Strict):
+    name: str = Field(min_length=1, max_length=80)
+    role: Literal["coder", "reviewer", "auditor", "manager", "admin", "analyst"]
+
+
+class PasswordBody(Strict):
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class ApiKeyBody(Strict):
+    user: str = Field(min_length=1, max_length=80)
+    label: str = Field(default="api key", min_length=1, max_length=120)

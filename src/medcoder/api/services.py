@@ -1,0 +1,85 @@
+"""The service objects one API process shares: the records service and the coding engine.
+
+Both open on first use, so the app starts (and /v1/health answers) before the first
+release is mapped or the database opened.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from medcoder.api.settings import ApiSettings
+from medcoder.codesets import serialize
+from medcoder.codesets.diff import diff_releases
+from medcoder.codesets.registry import Registry
+from medcoder.coding.engine import CodingEngine
+from medcoder.records.service import Records
+
+T = TypeVar("T")
+
+
+class Services:
+    """Lazily opened shared services; ``codesets`` serializes release access."""
+
+    def __init__(self, settings: ApiSettings) -> None:
+        self.settings = settings
+        self._records: Records | None = None
+        self._engine: CodingEngine | None = settings.engine
+        self._variants: dict[bool, CodingEngine] = {}
+        self._open_lock = threading.Lock()
+        # A built release is one SQLite connection shared by the threads of the pool:
+        # every use of the registry, a release or the engine runs under this lock.
+        self._codeset_lock = threading.Lock()
+        self._diffs: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def records(self) -> Records:
+        with self._open_lock:
+            if self._records is None:
+                self._records = Records.open(self.settings.home, coder=self._engine)
+            return self._records
+
+    def engine(self, *, external_causes: bool | None = None) -> CodingEngine:
+        """The shared engine (``engine_for`` the home, as ``medcoder code`` builds it), or
+        one like it with external causes switched the other way."""
+        with self._open_lock:
+            if self._engine is None:
+                from medcoder.pipeline import engine_for
+
+                self._engine = engine_for(self.settings.home)
+            base = self._engine
+            if external_causes is None or external_causes == base.external_causes:
+                return base
+            if external_causes not in self._variants:
+                self._variants[external_causes] = CodingEngine(
+                    base.registry,
+                    external_causes=external_causes,
+                    procedure_coders=base.procedure_coders,
+                )
+            return self._variants[external_causes]
+
+    def with_codesets(self, work: Callable[[Registry], T]) -> T:
+        """Run ``work`` with the registry, one thread at a time."""
+        engine = self.engine()
+        with self._codeset_lock:
+            return work(engine.registry)
+
+    def release_diff(self, old: str, new: str) -> dict[str, Any]:
+        """``serialize.release_diff`` of two releases, kept: built releases never change,
+        and comparing two full releases takes seconds."""
+
+        def work(registry: Registry) -> dict[str, Any]:
+            key = (old, new)
+            if key not in self._diffs:
+                diff = diff_releases(registry.open(old), registry.open(new))
+                self._diffs[key] = serialize.release_diff(diff)
+            return self._diffs[key]
+
+        return self.with_codesets(work)
+
+    def close(self) -> None:
+        with self._open_lock:
+            if self._records is not None:
+                self._records.close()
+                self._records = None

@@ -1,0 +1,209 @@
+"""The workbench's pages: server-rendered (Jinja2), reading through the same services as
+the API; every change goes through the ``/v1`` API from ``static/workbench.js``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from medcoder.api.auth import SESSION_COOKIE, Principal, cookie_principal, issue_token
+from medcoder.api.errors import status_for
+from medcoder.api.routes_records import encounter_json
+from medcoder.api.services import Services
+from medcoder.codesets import serialize
+from medcoder.codesets.index_walk import IndexNavigator
+from medcoder.codesets.registry import Registry
+from medcoder.errors import MedcoderError
+from medcoder.web.highlight import segments, spans_for
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+DIFF_ROWS = 300  # rows per list on the diff page; the API gives all of them
+ACTIVE = ("suggested", "accepted", "added")
+
+
+def _services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+def _render(request: Request, name: str, who: Principal | None, status: int = 200,
+            **context: Any) -> HTMLResponse:  # fmt: skip
+    return TEMPLATES.TemplateResponse(request, name, {"who": who, **context}, status_code=status)
+
+
+def _error_page(request: Request, who: Principal | None, error: MedcoderError) -> HTMLResponse:
+    return _render(request, "error.html", who, status=status_for(error), error=error)
+
+
+def _who(request: Request) -> Principal | None:
+    try:
+        return cookie_principal(request)
+    except MedcoderError:
+        return None
+
+
+def _to_login(request: Request) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+
+def encounter_context(data: dict[str, Any], run: dict[str, Any] | None) -> dict[str, Any]:
+    """What the encounter page shows: the note cut at evidence spans, the codes with their
+    index path and rules from the run that suggested them, and the dropped candidates."""
+    text = "\n\n".join(d["text"] for d in data["documents"])
+    result = run["result"] if run else {"codes": [], "dropped": []}
+    engine = {c["code"]: c for c in result.get("codes", [])}
+    spans: list[tuple[int, int, str]] = []
+    codes = []
+    for code in data["codes"]:
+        if code["status"] in ACTIVE:
+            spans += spans_for(f"c:{code['code']}", code["evidence"], text)
+        codes.append({**code, "engine": engine.get(code["code"])})
+    dropped = []
+    for number, item in enumerate(result.get("dropped", [])):
+        evidence = [item["evidence"]] if item.get("evidence") else []
+        marked = spans_for(f"d:{number}", evidence, text)
+        spans += marked
+        dropped.append({**item, "key": f"d:{number}", "marked": bool(marked)})
+    return {
+        "encounter": data,
+        "segments": segments(text, spans),
+        "codes": codes,
+        "active": [c for c in codes if c["status"] in ACTIVE],
+        "decided": [c for c in codes if c["status"] not in ACTIVE],
+        "dropped": dropped,
+        "run": run,
+    }
+
+
+def install(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def home(request: Request) -> Response:
+        return RedirectResponse("/queue" if _who(request) else "/login", status_code=303)
+
+    @app.get("/login", include_in_schema=False)
+    def login_page(request: Request, next: str = "/queue") -> Response:
+        return _render(request, "login.html", None, next=next, failed=False)
+
+    @app.post("/login", include_in_schema=False)
+    def login_submit(
+        request: Request,
+        username: Annotated[str, Form(max_length=80)],
+        password: Annotated[str, Form(max_length=1024)],
+        next: Annotated[str, Form(max_length=300)] = "/queue",
+    ) -> Response:
+        services = _services(request)
+        records = services.records()
+        found = records.authenticate(username, password)
+        if found is None:
+            return _render(request, "login.html", None, status=401, next=next, failed=True)
+        token, _ = issue_token(records, found[0], services.settings.token_ttl)
+        # Only a local path: never redirect to another site after login.
+        target = next if next.startswith("/") and not next.startswith("//") else "/queue"
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            max_age=int(services.settings.token_ttl.total_seconds()),
+            httponly=True,
+            samesite="strict",
+            secure=services.settings.secure_cookies,
+        )
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    def logout() -> Response:
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    @app.get("/queue", include_in_schema=False)
+    def queue_page(
+        request: Request,
+        setting: str | None = None,
+        payer: Annotated[str | None, Query(max_length=200)] = None,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> Response:
+        who = _who(request)
+        if who is None:
+            return _to_login(request)
+        records = _services(request).records()
+        try:
+            items = records.queue(
+                who.name, setting=setting or None, payer=payer or None, limit=50, offset=offset
+            )
+        except MedcoderError as error:
+            return _error_page(request, who, error)
+        return _render(
+            request, "queue.html", who, items=items, setting=setting or "", payer=payer or "",
+            offset=offset,
+        )  # fmt: skip
+
+    @app.get("/encounters/{encounter_id}", include_in_schema=False)
+    def encounter_page(request: Request, encounter_id: str) -> Response:
+        who = _who(request)
+        if who is None:
+            return _to_login(request)
+        records = _services(request).records()
+        try:
+            data = encounter_json(records.encounter_view(who.name, encounter_id))
+            runs = records.coding_runs(who.name, encounter_id)
+        except MedcoderError as error:
+            return _error_page(request, who, error)
+        run = None
+        if runs:
+            r = runs[0]
+            run = {"id": r.id, "release": r.release, "run_by": r.run_by,
+                   "created_at": r.created_at, "result": r.result}  # fmt: skip
+        return _render(request, "encounter.html", who, **encounter_context(data, run))
+
+    @app.get("/browse", include_in_schema=False)
+    def browse(
+        request: Request,
+        q: Annotated[str, Query(max_length=200)] = "",
+        code: Annotated[str, Query(max_length=20)] = "",
+        path: Annotated[str, Query(max_length=500)] = "",
+        old: Annotated[str, Query(max_length=40)] = "",
+        new: Annotated[str, Query(max_length=40)] = "",
+        release: Annotated[str, Query(max_length=40)] = "",
+        date: dt.date | None = None,
+    ) -> Response:
+        """The code browser: search, a Tabular entry, an index walk, a release diff."""
+        who = _who(request)
+        if who is None:
+            return _to_login(request)
+
+        def look(registry: Registry) -> dict[str, Any]:
+            chosen = registry.choose(name=release or None, day=date)
+            found: dict[str, Any] = {
+                "releases": [i.name for i in registry.available()],
+                "release": chosen.name,
+            }
+            if q:
+                found["hits"] = chosen.search(q, 30)
+            if code:
+                found["entry"] = serialize.code_detail(chosen, code)
+            if path and "index" in chosen.books():
+                found["walk"] = serialize.index_result(
+                    IndexNavigator.for_release(chosen).walk(path, "index")
+                )
+            return found
+
+        try:
+            found = _services(request).with_codesets(look)
+            if old and new:
+                found["diff"] = _services(request).release_diff(old, new)
+        except MedcoderError as error:
+            return _error_page(request, who, error)
+        return _render(
+            request, "browse.html", who, q=q, code=code, path=path, old=old, new=new,
+            diff_rows=DIFF_ROWS, **found,
+        )  # fmt: skip

@@ -1,0 +1,197 @@
+// medcoder workbench: links evidence and codes both ways, and sends review actions to the
+// /v1 API (the session cookie plus X-Requested-With, which cross-site forms cannot send).
+"use strict";
+
+(function () {
+  const bench = document.getElementById("workbench");
+  if (!bench) return;
+  const encounter = bench.dataset.encounter;
+  const serviceDate = bench.dataset.date;
+  const base = "/v1/encounters/" + encodeURIComponent(encounter);
+  const flash = document.getElementById("flash");
+  const cards = () => Array.from(document.querySelectorAll(".code-card"));
+  const marksFor = (key) =>
+    Array.from(document.querySelectorAll("#note mark")).filter((m) => m.dataset.keys.split(" ").includes(key));
+
+  function show(message, good) {
+    flash.textContent = message;
+    flash.classList.toggle("good", !!good);
+    flash.hidden = false;
+    clearTimeout(show.timer);
+    show.timer = setTimeout(() => { flash.hidden = true; }, good ? 2500 : 8000);
+  }
+
+  async function api(method, url, body) {
+    const response = await fetch(url, {
+      method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-Requested-With": "medcoder" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.ok) return response.json();
+    let text = "request failed (" + response.status + ")";
+    try {
+      const error = (await response.json()).error;
+      text = "error[" + error.code + "]: " + error.message + (error.hint ? " (" + error.hint + ")" : "");
+    } catch (_) { /* not JSON */ }
+    throw new Error(text);
+  }
+
+  async function act(method, url, body, keep) {
+    try {
+      await api(method, url, body);
+      if (keep) sessionStorage.setItem("medcoder-selected", keep);
+      location.reload();
+    } catch (error) {
+      show(error.message);
+    }
+  }
+
+  // -- selection: a code and its words, or a dropped candidate and its words ----------
+  let selected = null;
+  function select(key, scroll) {
+    selected = key;
+    document.querySelectorAll(".active").forEach((el) => el.classList.remove("active"));
+    const marks = marksFor(key);
+    marks.forEach((m) => m.classList.add("active"));
+    const item = document.querySelector('[data-key="' + CSS.escape(key) + '"]');
+    if (item) item.classList.add("active");
+    if (scroll !== false) {
+      if (marks.length) marks[0].scrollIntoView({ block: "center", behavior: "smooth" });
+      if (item) item.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    }
+    if (item && item.classList.contains("code-card") && document.activeElement !== item &&
+        !item.contains(document.activeElement)) item.focus({ preventScroll: true });
+  }
+
+  document.getElementById("note").addEventListener("click", (event) => {
+    const mark = event.target.closest("mark");
+    if (!mark) return;
+    const keys = mark.dataset.keys.split(" ");
+    // Words under several codes: each click moves on to the next of them.
+    const codes = keys.filter((k) => k.startsWith("c:"));
+    const ring = codes.length ? codes : keys;
+    select(ring[(ring.indexOf(selected) + 1) % ring.length]);
+  });
+
+  document.querySelectorAll(".code-card, .dropped li.linkable").forEach((item) => {
+    item.addEventListener("click", (event) => {
+      if (event.target.closest("button, input, form, a, summary")) return;
+      select(item.dataset.key);
+    });
+  });
+
+  // -- review actions -------------------------------------------------------------------
+  const codeUrl = (card) => base + "/codes/" + encodeURIComponent(card.dataset.code);
+  function openForm(card, name) {
+    card.querySelectorAll("form[data-form]").forEach((f) => { f.hidden = f.dataset.form !== name; });
+    const form = card.querySelector('form[data-form="' + name + '"]');
+    if (form) form.querySelector("input").focus();
+  }
+  function move(card, step) {
+    const order = cards().map((c) => c.dataset.code);
+    const at = order.indexOf(card.dataset.code);
+    const to = at + step;
+    if (to < 0 || to >= order.length) return;
+    [order[at], order[to]] = [order[to], order[at]];
+    act("PUT", base + "/sequence", { codes: order }, card.dataset.key);
+  }
+  function run(card, action) {
+    if (!card) return;
+    if (action === "accept") act("POST", codeUrl(card) + "/accept", undefined, card.dataset.key);
+    else if (action === "reject" || action === "change") openForm(card, action);
+    else if (action === "up") move(card, -1);
+    else if (action === "down") move(card, 1);
+  }
+
+  cards().forEach((card) => {
+    card.querySelectorAll("button[data-act]").forEach((button) => {
+      button.addEventListener("click", () => { select(card.dataset.key, false); run(card, button.dataset.act); });
+    });
+    const reject = card.querySelector('form[data-form="reject"]');
+    if (reject) reject.addEventListener("submit", (event) => {
+      event.preventDefault();
+      act("POST", codeUrl(card) + "/reject", { reason: reject.reason.value });
+    });
+    const change = card.querySelector('form[data-form="change"]');
+    if (change) change.addEventListener("submit", (event) => {
+      event.preventDefault();
+      act("POST", codeUrl(card) + "/change",
+          { new_code: change.new_code.value.trim(), reason: change.reason.value || null });
+    });
+  });
+
+  const add = document.getElementById("add-form");
+  if (add) add.addEventListener("submit", (event) => {
+    event.preventDefault();
+    act("POST", base + "/codes", { code: add.code.value.trim(), reason: add.reason.value || null });
+  });
+  const finalize = document.getElementById("finalize");
+  if (finalize) finalize.addEventListener("click", () => act("POST", base + "/finalize"));
+  const reopen = document.getElementById("reopen-form");
+  if (reopen) reopen.addEventListener("submit", (event) => {
+    event.preventDefault();
+    act("POST", base + "/reopen", { reason: reopen.reason.value });
+  });
+
+  // -- type-ahead over the release in force on the date of service ----------------------
+  const options = document.getElementById("code-options");
+  let pending = null;
+  document.querySelectorAll("input[list=code-options]").forEach((input) => {
+    input.addEventListener("input", () => {
+      clearTimeout(pending);
+      const q = input.value.trim();
+      if (q.length < 2) return;
+      pending = setTimeout(async () => {
+        const params = new URLSearchParams({ q, limit: "12" });
+        if (serviceDate) params.set("date", serviceDate);
+        try {
+          const hits = await api("GET", "/v1/codes/search?" + params);
+          options.replaceChildren(...hits.map((h) => {
+            const option = document.createElement("option");
+            option.value = h.code;
+            option.label = h.code + "  " + h.title + (h.billable ? "" : " (header)");
+            return option;
+          }));
+        } catch (_) { /* type-ahead is a help, not a requirement */ }
+      }, 150);
+    });
+  });
+
+  // -- keyboard shortcuts ---------------------------------------------------------------
+  const help = document.getElementById("help");
+  document.getElementById("help-toggle").addEventListener("click", () => { help.hidden = !help.hidden; });
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const typing = event.target.closest("input, textarea, select");
+    if (event.key === "Escape") {
+      document.querySelectorAll("form[data-form]").forEach((f) => { f.hidden = true; });
+      if (typing) typing.blur();
+      return;
+    }
+    if (typing) return;
+    const list = cards();
+    const current = list.find((c) => c.dataset.key === selected);
+    const at = current ? list.indexOf(current) : -1;
+    const keys = {
+      j: () => list.length && select(list[Math.min(at + 1, list.length - 1)].dataset.key),
+      k: () => list.length && select(list[Math.max(at - 1, 0)].dataset.key),
+      a: () => run(current, "accept"),
+      r: () => run(current, "reject"),
+      c: () => run(current, "change"),
+      u: () => run(current, "up"),
+      d: () => run(current, "down"),
+      n: () => add && add.code.focus(),
+      f: () => finalize && finalize.click(),
+      "?": () => { help.hidden = !help.hidden; },
+    };
+    const handler = keys[event.key];
+    if (handler) { event.preventDefault(); handler(); }
+  });
+
+  const remembered = sessionStorage.getItem("medcoder-selected");
+  sessionStorage.removeItem("medcoder-selected");
+  const first = cards()[0];
+  if (remembered && document.querySelector('[data-key="' + CSS.escape(remembered) + '"]')) select(remembered);
+  else if (first) select(first.dataset.key, false);
+})();

@@ -1,0 +1,92 @@
+"""The review workflow over HTTP: the same service, the same rules, the same audit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from medcoder.records.service import Records
+from tests.records.conftest import PATIENT
+
+
+def test_review_an_encounter_end_to_end(
+    client: TestClient, headers: dict[str, dict[str, str]], api_home: Path
+) -> None:
+    coder = headers["coder"]
+    queue = client.get("/v1/queue", headers=coder).json()
+    assert [q["encounter"] for q in queue] == ["E-100"]
+    view = client.get("/v1/encounters/E-100", headers=coder).json()
+    assert view["patient"]["name"] == PATIENT["name"]
+    codes = {c["code"]: c for c in view["codes"]}
+    assert {"E11.9", "I10"} <= set(codes)
+    text = view["documents"][0]["text"]
+    span = codes["E11.9"]["evidence"][0]
+    assert text[span["start"] : span["end"]] == span["text"]
+
+    runs = client.get("/v1/encounters/E-100/coding-runs", headers=coder).json()
+    assert runs[0]["release"] == "icd10cm-2026-04"
+    assert {c["code"] for c in runs[0]["result"]["codes"]} >= {"E11.9", "I10"}
+    assert runs[0]["result"]["codes"][0]["index_path"]
+
+    url = "/v1/encounters/E-100"
+    assert client.post(f"{url}/codes/E11.9/accept", headers=coder).status_code == 200
+    change = {"new_code": "I11.9", "reason": "hypertensive heart disease documented"}
+    assert client.post(f"{url}/codes/I10/change", json=change, headers=coder).status_code == 200
+    for other in set(codes) - {"E11.9", "I10"}:
+        rejected = client.post(
+            f"{url}/codes/{other}/reject", json={"reason": "not a diagnosis"}, headers=coder
+        )
+        assert rejected.status_code == 200
+    added = client.post(f"{url}/codes", json={"code": "Z79.84"}, headers=coder)
+    assert added.status_code == 201
+    order = {"codes": ["I11.9", "E11.9", "Z79.84"]}
+    assert client.put(f"{url}/sequence", json=order, headers=coder).status_code == 200
+    assert client.post(f"{url}/finalize", headers=coder).status_code == 200
+    locked = client.post(f"{url}/codes/E11.9/reject", json={"reason": "x"}, headers=coder)
+    assert locked.status_code == 409
+    refused = client.post(f"{url}/reopen", json={"reason": "audit"}, headers=coder)
+    assert refused.status_code == 403
+    rows = client.get("/v1/export", headers=headers["analyst"]).json()
+    assert [r["code"] for r in rows] == ["I11.9", "E11.9", "Z79.84"]
+    assert all("name" not in r and "mrn" not in r for r in rows)
+    assert (
+        client.get("/v1/export?deidentified=false", headers=headers["analyst"]).status_code == 403
+    )
+    identified = client.get("/v1/export?deidentified=false", headers=headers["manager"]).json()
+    assert identified[0]["mrn"] == PATIENT["mrn"]
+    reopened = client.post(f"{url}/reopen", json={"reason": "audit"}, headers=headers["reviewer"])
+    assert reopened.status_code == 200
+    verified = client.post("/v1/audit/verify", headers=headers["reviewer"]).json()
+    assert verified["ok"] is True and verified["events"] > 10
+
+    records = Records.open(api_home)
+    try:  # the database holds what the API said
+        view_after = records.encounter_view("reviewer", "E-100")
+        statuses = {c.code: c.status for c in view_after.codes}
+        assert statuses["E11.9"] == "accepted" and statuses["I10"] == "changed"
+        assert view_after.status == "review"
+    finally:
+        records.close()
+
+
+def test_import_then_code_over_http(client: TestClient, headers: dict[str, dict[str, str]]) -> None:
+    document = {
+        "mrn": "ZZ-0001", "name": "Quillon Marrowby", "dob": "1950-02-03", "sex": "M",
+        "encounter_id": "E-300", "setting": "outpatient", "date": "2026-06-01",
+        "kind": "progress", "text": "ASSESSMENT: Essential hypertension.",
+    }  # fmt: skip
+    refused = client.post("/v1/imports", json={"documents": [document]}, headers=headers["coder"])
+    assert refused.status_code == 403
+    made = client.post("/v1/imports", json={"documents": [document]}, headers=headers["manager"])
+    assert made.status_code == 201, made.text
+    assert made.json()["encounters_created"] == 1
+    again = client.post("/v1/imports", json={"documents": [document]}, headers=headers["manager"])
+    assert again.json()["duplicates"] == 1
+    assert "E-300" in client.get("/v1/encounters/pending", headers=headers["coder"]).json()
+    run = client.post("/v1/encounters/E-300/coding-runs", headers=headers["coder"])
+    assert run.status_code == 201 and run.json()["suggested"] >= 1
+    codes = client.get("/v1/encounters/E-300/codes", headers=headers["coder"]).json()
+    assert "I10" in [c["code"] for c in codes]
+    docs = client.get("/v1/encounters/E-300/documents", headers=headers["coder"]).json()
+    assert docs == [{"kind": "progress", "text": document["text"]}]
