@@ -33,6 +33,9 @@ STATUS: dict[type[e.MedcoderError], int] = {
     e.MissingComponentError: 409,
     e.InvalidInputError: 422,
     e.WorkflowError: 409,
+    e.EditsBlockedError: 409,  # claim edits block finalize (issue 7)
+    e.ClaimFormatError: 422,
+    e.EditTableError: 503,
     e.ImportFormatError: 422,
     e.ExportError: 422,
     e.DatabaseError: 503,

@@ -220,9 +220,12 @@ def resequence(
 
 
 @router.post("/encounters/{encounter_id}/finalize")
-def finalize(encounter_id: str, actor: Actor, request: Request) -> dict[str, Any]:
-    """Lock the encounter; every suggestion must be decided first."""
-    _records(request).finalize(actor.name, encounter_id)
+def finalize(
+    encounter_id: str, actor: Actor, request: Request, acknowledge: str | None = None
+) -> dict[str, Any]:
+    """Lock the encounter; every suggestion must be decided first and the claim edits pass
+    (errors block with E603; warnings need ``?acknowledge=REASON``)."""
+    _records(request).finalize(actor.name, encounter_id, acknowledge)
     return _done(encounter_id, "finalize")
 
 

@@ -28,12 +28,23 @@ class InstalledProcedureCodes:
         self.pcs = PcsRegistry(home)
         self.has_pcs = bool(self.pcs.installed())
         self.fallback = fallback
+        self._validity: dict[tuple[CodeSystem, str, dt.date], ProcedureValidity | None] = {}
+        self._modifiers: dict[tuple[tuple[str, ...], dt.date], tuple[list[str], str] | None] = {}
 
     @property
     def installed(self) -> bool:
         return self.sets.has_hcpcs or self.sets.has_cpt or self.has_pcs
 
     def validity(self, system: CodeSystem, code: str, day: dt.date) -> ProcedureValidity | None:
+        """Cached per (system, code, date): a batch of claims asks for the same codes."""
+        key = (system, code, day)
+        if key not in self._validity:
+            if len(self._validity) > 200_000:
+                self._validity.clear()
+            self._validity[key] = self._validity_of(system, code, day)
+        return self._validity[key]
+
+    def _validity_of(self, system: CodeSystem, code: str, day: dt.date) -> ProcedureValidity | None:
         if system is CodeSystem.ICD10PCS:
             if not self.has_pcs:
                 return self._fallback(system, code, day)
@@ -64,10 +75,15 @@ class InstalledProcedureCodes:
     ) -> tuple[list[str], str] | None:
         """Modifiers not valid on ``day`` (HCPCS Alpha-Numeric file, CPT numbers), with the
         quarter that says so; None when no quarter file is installed."""
-        quarter = self.sets.anweb_for(day)
-        if quarter is None:
-            return None
-        return self.sets.unknown_modifiers(modifiers, day), quarter.name
+        key = (tuple(modifiers), day)
+        if key not in self._modifiers:
+            quarter = self.sets.anweb_for(day)
+            self._modifiers[key] = (
+                None
+                if quarter is None
+                else (self.sets.unknown_modifiers(modifiers, day), quarter.name)
+            )
+        return self._modifiers[key]
 
     def _pcs(self, code: str, day: dt.date) -> ProcedureValidity | None:
         try:
