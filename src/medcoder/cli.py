@@ -449,13 +449,15 @@ def _read_note(path: Path) -> tuple[str, list[str]]:
               help="Report external cause codes (V00-Y38, Y93) with injuries.")  # fmt: skip
 @click.option("--patient-status", type=click.Choice(["new", "established"], case_sensitive=False),
               help="For the office E/M level; default: read from the note.")  # fmt: skip
+@click.option("--check", "run_edits", is_flag=True,
+              help="Run the claim edits on the codes and let them adjust them.")  # fmt: skip
 @format_option
 @click.pass_context
 @friendly_errors
 def code_note(
     ctx: click.Context, note: Path, setting: str, day: str | None, release: str | None,
     age: int | None, sex: str | None, external_causes: bool, patient_status: str | None,
-    fmt: str,
+    run_edits: bool, fmt: str,
 ) -> None:  # fmt: skip
     """Code a clinical note: ICD-10-CM codes in order, with evidence, path and rules."""
     from medcoder.coding.engine import CodingEngine
@@ -481,8 +483,15 @@ def code_note(
         procedure_coders=default_procedure_coders(registry),
     )
     result = engine.code(document, release_name=release)
+    report = None
+    if run_edits:  # claim edits (issue 7): adjust, then list what remains
+        from medcoder.edits.cli import check_result, print_report, report_json
+
+        result, report = check_result(registry, result, document)
     data = result_json(result)
     data["notices"] = [*notices, *data["notices"]]
+    if report is not None:
+        data["edits"] = report_json(report)
     if fmt == "json":
         _emit_json(data)
         return
@@ -521,6 +530,8 @@ def code_note(
         for d in result.dropped[:40]:
             dropped.add_row(d.text, d.code or "", f"{d.reason} [{d.rule.guideline}]")
         console.print(dropped)
+    if report is not None:
+        print_report(report, "table", title="claim edits")
 
 
 @main.command("batch")
@@ -613,3 +624,13 @@ def _register_hcpcs() -> None:
 
 
 _register_hcpcs()
+
+
+def _register_edits() -> None:
+    from medcoder.edits.cli import COMMANDS as EDIT_COMMANDS
+
+    for command in EDIT_COMMANDS:
+        main.add_command(command)
+
+
+_register_edits()

@@ -17,8 +17,11 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "edits"
 
 
 @pytest.fixture(scope="session")
-def edit_tables(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> EditTables:
-    tables = EditTables.from_data(shared_data)
+def edit_tables(
+    shared_data: Path, built_home: Path, tmp_path_factory: pytest.TempPathFactory
+) -> EditTables:
+    """No procedure code sets are installed in built_home: the I/OCE lists answer."""
+    tables = EditTables.from_data(shared_data, home=built_home)
     tables.cache_dir = tmp_path_factory.mktemp("edits-cache")
     tables.mue_file = FIXTURES / "mue_practitioner_madeup_2026q2.csv"
     return tables

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from pathlib import Path
 
+import pytest
+
+from medcoder.codesets.hcpcs.build import build_anweb, build_ioce
+from medcoder.codesets.pcs.build import setup_pcs
 from medcoder.codesets.registry import Registry
 from medcoder.edits.checker import ClaimChecker, EditTables
 from medcoder.edits.claim import Claim, CodeSystem
@@ -49,3 +55,42 @@ def test_a_procedure_code_set_plugs_in(registry: Registry) -> None:
     assert "procedure-validity.v1" not in edits(good)
     skipped = checker.check(claim("K35.80", ("cpt", "44970")))
     assert any("no cpt code set" in s for s in skipped.skipped)
+
+
+@pytest.fixture(scope="module")
+def procedure_home(tmp_path_factory: pytest.TempPathFactory, built_home: Path) -> Path:
+    """HCPCS / CPT and PCS releases built from the tiny fixtures of issue 6."""
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    home = tmp_path_factory.mktemp("procedure-home")
+    build_anweb(fixtures / "hcpcs" / "HCPC2025_OCT_ANWEB_v2.txt", home)
+    build_ioce(
+        fixtures / "hcpcs" / "ioce_hcpcs_level2_all_versions.csv",
+        fixtures / "hcpcs" / "ioce_cpt_cdt_codes_no_descriptors.csv",
+        home,
+    )
+    data = tmp_path_factory.mktemp("pcs-data")
+    shutil.copytree(fixtures / "icd10pcs", data / "icd10pcs")
+    setup_pcs(data, home, False)
+    shutil.copytree(built_home / "releases", home / "releases")
+    return home
+
+
+def test_installed_code_sets_answer_through_the_protocol(procedure_home: Path) -> None:
+    registry = Registry(procedure_home, quiet=True)
+    checker = ClaimChecker(registry, EditTables.from_data(None, home=procedure_home))
+    report = checker.check(
+        claim(
+            "K35.80",
+            ("icd10pcs", "0DTJXZZ"),
+            ("cpt", "99213"),
+            ("hcpcs", "G0444"),
+            setting="inpatient",
+        )
+    )
+    by_code = {f.codes[0]: f for f in report.findings if f.edit == "procedure-validity.v1"}
+    assert set(by_code) == {"0DTJXZZ", "G0444"}  # G0444 left the I/OCE after 2025-12-31
+    assert "character 5" in by_code["0DTJXZZ"].message
+    assert by_code["0DTJXZZ"].release.startswith("icd10pcs-")
+    good = checker.check(claim("K35.80", ("icd10pcs", "0DTJ0ZZ"), setting="inpatient"))
+    assert "procedure-validity.v1" not in edits(good)
+    registry.close()

@@ -103,11 +103,13 @@ def test_cpt_descriptors_laterality_and_distinct_site(tmp_path: Path, fixture_ho
 
 
 def test_default_coders_follow_what_is_installed(tmp_path: Path, fixture_home: Path) -> None:
-    assert default_procedure_coders(Registry(tmp_path / "empty", quiet=True)) == ()
+    # The E/M stage needs no code set; the others only run when theirs is installed.
+    stages = default_procedure_coders(Registry(tmp_path / "empty", quiet=True))
+    assert [type(s).__name__ for s in stages] == ["EMCoder"]
     stages = default_procedure_coders(Registry(fixture_home, quiet=True))
-    assert [type(s).__name__ for s in stages] == ["HcpcsCoder"]
+    assert [type(s).__name__ for s in stages] == ["EMCoder", "HcpcsCoder"]
     home = tmp_path / "with-cpt"
     shutil.copytree(fixture_home, home)
     install_cpt(CPT_FILE, home)
     stages = default_procedure_coders(Registry(home, quiet=True))
-    assert [type(s).__name__ for s in stages] == ["HcpcsCoder", "CptCoder"]
+    assert [type(s).__name__ for s in stages] == ["EMCoder", "HcpcsCoder", "CptCoder"]

@@ -118,5 +118,6 @@ def test_default_stages_include_pcs_only_when_installed(pcs_home: Path, tmp_path
     from medcoder.procedures.coders import default_procedure_coders
 
     stages = default_procedure_coders(Registry(pcs_home, quiet=True))
-    assert [type(s).__name__ for s in stages] == ["PcsCoder"]
-    assert default_procedure_coders(Registry(tmp_path, quiet=True)) == ()
+    assert "PcsCoder" in [type(s).__name__ for s in stages]
+    empty = default_procedure_coders(Registry(tmp_path, quiet=True))
+    assert "PcsCoder" not in [type(s).__name__ for s in empty]

@@ -9,11 +9,14 @@ so the ICD-10-CM edits always run.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from medcoder.codesets.model import ReleaseInfo
 from medcoder.codesets.registry import Registry
 from medcoder.codesets.store import Release
 from medcoder.edits.claim import Claim
@@ -49,20 +52,23 @@ class EditTables:
     mue_file: Path | None = None
     hcpcs_dir: Path | None = None
     cache_dir: Path | None = None  # compiled PTP index (default $MEDCODER_HOME/edits)
+    home: Path | None = None  # installed procedure code sets (HCPCS, CPT, PCS)
     procedure_codes: ProcedureCodeSet | None = None
     _loaded: dict[str, object] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_data(cls, data: Path | None, *, home: Path | None = None) -> EditTables:
         """The tables found in the CMS data folder's usual places (mce/, ncci/*/, hcpcs/)."""
+        where = home_dir(home)
         if data is None:
-            return cls(cache_dir=home_dir(home) / "edits")
+            return cls(cache_dir=where / "edits", home=where)
         ncci = sorted(p for p in (data / "ncci").glob("ioce-*") if p.is_dir())
         return cls(
             mce_dir=data / "mce" if (data / "mce").is_dir() else None,
             ncci_dir=ncci[-1] if ncci else None,
             hcpcs_dir=data / "hcpcs" if (data / "hcpcs").is_dir() else None,
-            cache_dir=home_dir(home) / "edits",
+            cache_dir=where / "edits",
+            home=where,
         )
 
     def mce(self) -> MceTables | None:
@@ -102,17 +108,50 @@ class EditTables:
         return self._loaded["mue"]  # type: ignore[return-value]
 
     def procedures(self) -> ProcedureCodeSet | None:
-        """CPT / HCPCS / PCS validity: the one given, else the I/OCE code lists."""
+        """CPT / HCPCS / PCS validity: the one given, else the code sets installed under
+        ``home`` (issue 6), else the I/OCE code lists in ``hcpcs_dir``."""
         if self.procedure_codes is not None:
             return self.procedure_codes
-        if self.hcpcs_dir is None:
-            return None
         if "procedures" not in self._loaded:
+            from medcoder.edits.installed_codes import InstalledProcedureCodes
             from medcoder.edits.procedure_codes import IoceProcedureCodes
 
-            versions = self.ncci_dir / "ioce_version_range.csv" if self.ncci_dir else None
-            self._loaded["procedures"] = IoceProcedureCodes.load(self.hcpcs_dir, versions)
+            fallback: ProcedureCodeSet | None = None
+            if self.hcpcs_dir is not None:
+                versions = self.ncci_dir / "ioce_version_range.csv" if self.ncci_dir else None
+                fallback = IoceProcedureCodes.load(self.hcpcs_dir, versions)
+            chosen = fallback
+            if self.home is not None:
+                installed = InstalledProcedureCodes(self.home, fallback)
+                chosen = installed if installed.installed else fallback
+            self._loaded["procedures"] = chosen
         return self._loaded["procedures"]  # type: ignore[return-value]
+
+
+def configured_tables(
+    *,
+    data: Path | None = None,
+    mce: Path | None = None,
+    ncci: Path | None = None,
+    mue: Path | None = None,
+    home: Path | None = None,
+) -> EditTables:
+    """The tables named by options, else found in the CMS data folder (``--data``, else
+    ``$MEDCODER_DATA``, else ``../shared/data``); the MUE file from ``--mue`` or
+    ``$MEDCODER_MUE_FILE``. A folder that is not there leaves its edits skipped."""
+    folder = data
+    if folder is None and os.environ.get("MEDCODER_DATA"):
+        folder = Path(os.environ["MEDCODER_DATA"]).expanduser()
+    if folder is None:
+        folder = Path.cwd().parent / "shared" / "data"
+    tables = EditTables.from_data(folder if folder.is_dir() else None, home=home)
+    if mce is not None:
+        tables.mce_dir = mce
+    if ncci is not None:
+        tables.ncci_dir = ncci
+    env_mue = os.environ.get("MEDCODER_MUE_FILE")
+    tables.mue_file = mue or (Path(env_mue).expanduser() if env_mue else None)
+    return tables
 
 
 @dataclass
@@ -156,9 +195,12 @@ class ClaimChecker:
         self.registry = registry
         self.tables = tables or EditTables()
         self.rules = tuple(rules) if rules is not None else default_rules()
+        self._infos: list[ReleaseInfo] | None = None
 
-    def check(self, claim: Claim) -> EditReport:
-        release = self.registry.release_for(claim.date_of_service)
+    def check(self, claim: Claim, *, release: Release | None = None) -> EditReport:
+        """Every finding for ``claim``; ICD-10-CM from the release in force on its date of
+        service unless ``release`` names another (to compare releases)."""
+        release = release or self._release_for(claim.date_of_service)
         context = EditContext(self.registry, self.tables, release)
         context.used("icd10cm", release.name)
         findings: list[Finding] = []
@@ -168,6 +210,15 @@ class ClaimChecker:
                     findings.append(finding)
         findings.sort(key=lambda f: f.severity is not Severity.ERROR)
         return EditReport(claim.id, tuple(findings), dict(context.releases), tuple(context.skipped))
+
+    def _release_for(self, day: dt.date) -> Release:
+        """The ICD-10-CM release in force (the installed list read once per checker)."""
+        if self._infos is None:
+            self._infos = self.registry.available()
+        for info in self._infos:
+            if info.covers(day):
+                return self.registry.open(info.name)
+        return self.registry.release_for(day)  # raises E202 naming the installed releases
 
     def specs(self) -> list[EditSpec]:
         return [spec for rule in self.rules for spec in rule.specs]

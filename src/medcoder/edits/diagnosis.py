@@ -12,7 +12,7 @@ from medcoder.codesets.validate import Validity, validate
 from medcoder.edits.checker import EditContext, EditRule
 from medcoder.edits.claim import Claim, ClaimCode
 from medcoder.edits.findings import EditSpec, Finding, Severity
-from medcoder.edits.notes import names_code, note_groups, note_refs
+from medcoder.edits.notes import names_code, note_groups, note_refs, release_notes
 
 VALIDITY = EditSpec(
     "icd10cm-validity.v1",
@@ -149,9 +149,9 @@ class Excludes1Rule:
 
 
 def _excludes1_note(release: Release, code: str, other: str) -> str | None:
-    for note in release.notes(code).get("excludes1", []):  # type: ignore[call-overload]
-        if names_code(note.text, other):
-            return str(note.text)
+    for text, _ in release_notes(release).get(code, "excludes1"):
+        if names_code(text, other):
+            return text
     return None
 
 
@@ -165,7 +165,7 @@ class CodeFirstRule:
         release = context.release
         codes = _valid_codes(claim, release)
         for position, dx in enumerate(codes):
-            notes = [n.text for n in release.notes(dx.code).get("code_first", [])]  # type: ignore[call-overload]
+            notes = [text for text, _ in release_notes(release).get(dx.code, "code_first")]
             if not notes:
                 continue
             named = [c for c in codes if c is not dx and any(names_code(n, c.code) for n in notes)]
@@ -202,9 +202,9 @@ class UseAdditionalCodeRule:
         release = context.release
         codes = _valid_codes(claim, release)
         for dx in codes:
-            notes = release.notes(dx.code).get("use_additional_code", [])  # type: ignore[call-overload]
+            notes = release_notes(release).get(dx.code, "use_additional_code")
             # Notes written at the code's own category only: chapter-wide notes are generic.
-            own = [n.text for n in notes if n.inherited_from in (None, dx.code[:3])]
+            own = [text for text, at in notes if at in (None, dx.code[:3])]
             for lead, items in note_groups(own):
                 # A lead-in with a list ("code to identify: ...") names what to add if
                 # present; a single note naming its code ("code to identify stage of

@@ -295,12 +295,13 @@ def review_sequence(ctx: click.Context, codes: tuple[str, ...]) -> None:
 
 
 @review.command("finalize")
+@click.option("--acknowledge", help="Reason for reporting despite claim-edit warnings.")
 @click.pass_context
 @friendly_errors
-def review_finalize(ctx: click.Context) -> None:
-    """Lock the encounter (every suggestion must be decided)."""
+def review_finalize(ctx: click.Context, acknowledge: str | None) -> None:
+    """Lock the encounter (every suggestion decided; claim edits pass or are acknowledged)."""
     records, user, encounter = _target(ctx)
-    records.finalize(user, encounter)
+    records.finalize(user, encounter, acknowledge)
     click.echo(f"{encounter}: finalized")
 
 

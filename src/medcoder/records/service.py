@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
@@ -59,6 +59,9 @@ from medcoder.records.models import (
 )
 from medcoder.records.permissions import Action, allowed
 from medcoder.settings import home_dir
+
+if TYPE_CHECKING:  # claim edits run before finalize (issue 7)
+    from medcoder.edits.checker import ClaimChecker
 
 ICD10CM = "icd10cm"
 KEY_CHECK = "medcoder-key-check"
@@ -135,6 +138,8 @@ def _age(dob: dt.date, on: dt.date | None) -> int | None:
 
 class Records:
     """The coded-records service over one database and one key ring."""
+
+    _edit_checker: ClaimChecker | None = None  # built on the first finalize
 
     def __init__(
         self,
@@ -768,8 +773,11 @@ class Records:
                 after=order,
             )
 
-    def finalize(self, actor: str | None, encounter_id: str) -> None:
-        """Lock the encounter once every suggestion is decided."""
+    def finalize(
+        self, actor: str | None, encounter_id: str, acknowledge: str | None = None
+    ) -> None:
+        """Lock the encounter once every suggestion is decided and the claim edits pass
+        (errors block; warnings need ``acknowledge``, a reason, which is audited)."""
         with self._acting(actor, Action.FINALIZE) as (session, user):
             encounter = self._encounter(session, encounter_id)
             self._editable(encounter)
@@ -785,6 +793,7 @@ class Records:
                     f"encounter {encounter.external_id} has no code to report",
                     hint="add a code first",
                 )
+            acknowledged = self._claim_edits(encounter, reported, acknowledge)
             encounter.status = EncounterStatus.FINALIZED.value
             encounter.finalized_at = utcnow()
             encounter.finalized_by = user.name
@@ -799,7 +808,23 @@ class Records:
                     "status": "finalized",
                     "codes": [c.code for c in sorted(reported, key=lambda c: c.sequence)],
                 },
+                **({"edit_warnings": acknowledged, "reason": acknowledge} if acknowledged else {}),
             )
+
+    def _claim_edits(
+        self, encounter: Encounter, reported: list[CodeAssignment], acknowledge: str | None
+    ) -> list[str]:
+        """Claim edits (medcoder.edits) on the codes to report; the warnings acknowledged."""
+        from medcoder.edits.checker import ClaimChecker, configured_tables
+        from medcoder.edits.records import encounter_claim, gate
+
+        if self._edit_checker is None:
+            tables = configured_tables(home=self.home)
+            self._edit_checker = ClaimChecker(self.coding_engine().registry, tables)
+        dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
+        age = _age(dt.date.fromisoformat(dob), encounter.date_of_service)
+        report = self._edit_checker.check(encounter_claim(encounter, reported, age))
+        return [f.key for f in gate(report, acknowledge)]
 
     def reopen(self, actor: str | None, encounter_id: str, reason: str) -> None:
         with self._acting(actor, Action.REOPEN) as (session, user):
