@@ -25,6 +25,7 @@ STATUS: dict[type[e.MedcoderError], int] = {
     e.RequestTooLargeError: 413,
     e.RouteNotFoundError: 404,
     e.RequestValidationError: 422,
+    e.TooManyAttemptsError: 429,
     e.PermissionDeniedError: 403,
     e.RecordNotFoundError: 404,
     e.ReleaseNotFoundError: 404,
