@@ -8,7 +8,8 @@ nothing from them is printed.
     python bench/bench_coding.py [--home DIR] [--notes FILE] [--date 2025-06-01] [--no-procedures]
 
 The engine runs the default procedure stages as `medcoder code` does (the E/M level...);
-`--no-procedures` measures diagnosis coding alone, for comparison.
+`--no-procedures` measures diagnosis coding alone, for comparison. `--setting inpatient`
+codes the notes as inpatient (the ICD-10-PCS stage codes inpatient notes only).
 """
 
 from __future__ import annotations
@@ -54,10 +55,12 @@ registry = Registry(Path(sys.argv[1]), quiet=True)
 stages = default_procedure_coders(registry) if sys.argv[5] == "1" else ()
 engine = CodingEngine(registry, procedure_coders=stages)
 day = date.fromisoformat(sys.argv[3])
+from medcoder.nlp.document import Setting
+setting = Setting(sys.argv[6])
 texts = [json.loads(l)["text"] for l in open(sys.argv[2], encoding="utf-8") if l.strip()]
 first = time.perf_counter()
 for text in texts:  # first pass: lexicon loaded, per-term caches filling
-    engine.code(ClinicalDocument(text, date_of_service=day))
+    engine.code(ClinicalDocument(text, setting=setting, date_of_service=day))
 first_pass = len(texts) / (time.perf_counter() - first)
 times = []
 rounds = int(sys.argv[4])
@@ -65,7 +68,7 @@ start = time.perf_counter()
 for _ in range(rounds):
     for text in texts:
         t = time.perf_counter()
-        engine.code(ClinicalDocument(text, date_of_service=day))
+        engine.code(ClinicalDocument(text, setting=setting, date_of_service=day))
         times.append(time.perf_counter() - t)
 total = time.perf_counter() - start
 chars = sum(len(t) for t in texts) / len(texts)
@@ -84,6 +87,7 @@ def main() -> None:
     parser.add_argument("--notes", type=Path, default=DEFAULT_NOTES)
     parser.add_argument("--date", default="2025-06-01")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--setting", choices=["outpatient", "inpatient"], default="outpatient")
     parser.add_argument("--no-procedures", action="store_true",
                         help="Diagnoses only: no procedure stages (E/M...).")  # fmt: skip
     args = parser.parse_args()
@@ -110,7 +114,7 @@ def main() -> None:
         colds.append(float(out.stdout.split()[0]))
     out = subprocess.run(
         ["taskset", "-c", "0", sys.executable, "-c", THROUGHPUT, str(home), str(args.notes),
-         args.date, str(args.rounds), procedures],
+         args.date, str(args.rounds), procedures, args.setting],
         check=True, capture_output=True, text=True,
     )  # fmt: skip
     figures = json.loads(out.stdout)

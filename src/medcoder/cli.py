@@ -525,6 +525,11 @@ def code_note(
         )
         for m in em.elements:
             console.print(f"  {m.element}: {m.level} - {m.detail}")
+        if em.time_evidence is not None:
+            console.print(f"  time: {em.time_minutes} min - {em.time_evidence.text!r}")
+        modifiers = [m for p in result.procedures if p.code == em.code for m in p.modifiers]
+        if modifiers:
+            console.print(f"  modifiers: {' '.join(modifiers)}")
     if result.dropped:
         dropped = Table("considered", "code", "why not coded", title="dropped")
         for d in result.dropped[:40]:

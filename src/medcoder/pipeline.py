@@ -74,7 +74,13 @@ def code(
     age: int | None = None,
     sex: str | Sex | None = None,
     home: Path | None = None,
+    patient_status: str | PatientStatus | None = None,
 ) -> CodingResult:
-    """Code one clinical note: ICD-10-CM codes with evidence, index path, rules, confidence."""
-    document = make_document(text, setting=setting, date_of_service=date, age=age, sex=sex)
+    """Code one clinical note: ICD-10-CM codes with evidence, index path, rules, confidence;
+    procedures and the office E/M level (``patient_status``: new | established, else read
+    from the note)."""
+    document = make_document(
+        text, setting=setting, date_of_service=date, age=age, sex=sex,
+        patient_status=patient_status,
+    )  # fmt: skip
     return engine_for(home).code(document)

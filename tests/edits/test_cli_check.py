@@ -88,3 +88,14 @@ def test_code_check_adds_the_edits_to_the_output(built_home: Path, tmp_path: Pat
     data = json.loads(out)
     assert data["edits"]["releases"]["icd10cm"] == "icd10cm-2026-04"
     assert data["edits"]["errors"] == 0
+
+
+def test_every_edit_is_listed_and_documented(built_home: Path) -> None:
+    code, out, _ = _run(built_home, "edits", "list", "--format", "json")
+    assert code == 0
+    listed = json.loads(out)
+    ids = [e["edit"] for e in listed]
+    assert len(ids) == len(set(ids)) and all(e["rule"] and e["source"] for e in listed)
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    undocumented = [i for i in ids if f"`{i}`" not in readme]
+    assert undocumented == []

@@ -94,3 +94,15 @@ def test_installed_code_sets_answer_through_the_protocol(procedure_home: Path) -
     good = checker.check(claim("K35.80", ("icd10pcs", "0DTJ0ZZ"), setting="inpatient"))
     assert "procedure-validity.v1" not in edits(good)
     registry.close()
+
+
+def test_unknown_modifier_on_an_installed_quarter(procedure_home: Path) -> None:
+    registry = Registry(procedure_home, quiet=True)
+    checker = ClaimChecker(registry, EditTables.from_data(None, home=procedure_home))
+    line = {"system": "hcpcs", "code": "J1100", "modifiers": ["RT", "Q7"]}
+    report = checker.check(claim("I10", line))
+    (finding,) = [f for f in report.findings if f.edit == "modifier-validity.v1"]
+    assert "Q7" in finding.message and "RT" not in finding.message
+    ok = {"system": "hcpcs", "code": "J1100", "modifiers": ["RT", "59"]}
+    assert "modifier-validity.v1" not in edits(checker.check(claim("I10", ok)))
+    registry.close()

@@ -188,3 +188,8 @@ def test_generic_words_are_named_by_what_follows_and_vague_ones_are_not_problems
         "chronic stable: chronic low back"
     )
     assert problems_of("We reviewed her chronic conditions.").level == "straightforward"
+
+
+def test_a_summary_sentence_is_not_a_problem() -> None:
+    element = problems_of("The patient is a 58-year-old male who presents for follow-up.")
+    assert element.level == "straightforward", element.detail

@@ -60,7 +60,12 @@ def test_inpatient_notes_and_bare_text_get_no_level() -> None:
 
 @pytest.mark.parametrize(
     "headline",
-    ["OPERATIVE REPORT", "HOSPITAL DAY 2 PROGRESS NOTE", "DISCHARGE SUMMARY"],
+    [
+        "OPERATIVE REPORT",
+        "HOSPITAL DAY 2 PROGRESS NOTE",
+        "DISCHARGE SUMMARY",
+        "EMERGENCY DEPARTMENT NOTE",
+    ],
 )
 def test_notes_that_are_not_office_visits_say_why(headline: str) -> None:
     found = em(f"{headline}\n{VISIT}")
@@ -165,6 +170,13 @@ def test_cli_patient_status_option(built_home: Path, tmp_path: Path) -> None:
     assert json.loads(result.stdout)["em_level"]["code"] == "99203"
     table = CliRunner().invoke(main, args)
     assert "E/M 99213 (established, by mdm" in table.stdout
+    timed = tmp_path / "timed.txt"
+    timed.write_text(PROCEDURE + "2. Gout, stable. Continue allopurinol 300 mg daily.\n"
+                     "Total time: 25 minutes.\n", encoding="utf-8")  # fmt: skip
+    args[3] = str(timed)
+    shown = CliRunner().invoke(main, args).stdout
+    assert "time: 25 min - 'Total time: 25 minutes'" in shown
+    assert "modifiers: 25" in shown
     bad = CliRunner().invoke(main, [*args, "--patient-status", "old"])
     assert bad.exit_code == 2 and "Traceback" not in bad.output
 
@@ -211,3 +223,10 @@ def test_any_text_gives_a_valid_level_or_none(text: str) -> None:
         if level.time_evidence is not None:
             span = level.time_evidence
             assert text[span.start : span.end] == span.text
+
+
+def test_the_one_call_api_takes_a_patient_status(built_home: Path) -> None:
+    import medcoder
+
+    result = medcoder.code(VISIT, date="2026-05-01", home=built_home, patient_status="new")
+    assert result.em_level is not None and result.em_level.code == "99203"

@@ -103,13 +103,28 @@ def test_cpt_descriptors_laterality_and_distinct_site(tmp_path: Path, fixture_ho
 
 
 def test_default_coders_follow_what_is_installed(tmp_path: Path, fixture_home: Path) -> None:
-    # The E/M stage needs no code set; the others only run when theirs is installed.
-    stages = default_procedure_coders(Registry(tmp_path / "empty", quiet=True))
-    assert [type(s).__name__ for s in stages] == ["EMCoder"]
-    stages = default_procedure_coders(Registry(fixture_home, quiet=True))
-    assert [type(s).__name__ for s in stages] == ["EMCoder", "HcpcsCoder"]
+    def ours(home: Path) -> list[str]:
+        names = [type(s).__name__ for s in default_procedure_coders(Registry(home, quiet=True))]
+        return [n for n in names if n in ("HcpcsCoder", "CptCoder")]
+
+    assert ours(tmp_path / "empty") == []
+    assert ours(fixture_home) == ["HcpcsCoder"]
     home = tmp_path / "with-cpt"
     shutil.copytree(fixture_home, home)
     install_cpt(CPT_FILE, home)
-    stages = default_procedure_coders(Registry(home, quiet=True))
-    assert [type(s).__name__ for s in stages] == ["EMCoder", "HcpcsCoder", "CptCoder"]
+    assert ours(home) == ["HcpcsCoder", "CptCoder"]
+
+
+def test_engine_lists_hcpcs_beside_the_diagnoses(registry: Registry, fixture_home: Path) -> None:
+    from medcoder.coding.engine import CodingEngine
+    from medcoder.coding.serialize import result_json
+
+    engine = CodingEngine(registry, procedure_coders=(HcpcsCoder(ProcedureCodeSets(fixture_home)),))
+    text = "ASSESSMENT: Hypertension.\nPLAN:\nDexamethasone 6 mg IM given today."
+    data = result_json(engine.code(ClinicalDocument(text, date_of_service=date(2025, 6, 2))))
+    (drug,) = data["procedures"]
+    assert (drug["code"], drug["units"], drug["sequence"]) == ("J1100", 6, 1)
+    # before the fixture quarters: the I/OCE spans date it, the quarter file titles it
+    assert drug["release"] == "hcpcs-ioce-2026-01" and drug["title"].startswith("Injection")
+    assert drug["rules"][1]["rule"] == "hcpcs-drug-units.v1"
+    assert any(c["code"].startswith("I10") for c in data["codes"])

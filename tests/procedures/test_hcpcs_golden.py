@@ -35,6 +35,8 @@ def test_golden_case(coder: HcpcsCoder, case: dict[str, Any]) -> None:
         got = reported[expected["code"]]
         assert got.units == expected["units"], got.path
         assert list(got.modifiers) == expected.get("modifiers", [])
+        if got.modifiers:
+            assert f"modifier {', '.join(got.modifiers)} valid on the date of service" in got.checks
         assert got.evidence and got.rules and got.release.startswith("hcpcs-")
         assert got.title  # the descriptor from the installed release
     assert len(reported) == len(case["expected"]), sorted(reported)

@@ -119,5 +119,5 @@ def test_default_stages_include_pcs_only_when_installed(pcs_home: Path, tmp_path
 
     stages = default_procedure_coders(Registry(pcs_home, quiet=True))
     assert "PcsCoder" in [type(s).__name__ for s in stages]
-    empty = default_procedure_coders(Registry(tmp_path, quiet=True))
-    assert "PcsCoder" not in [type(s).__name__ for s in empty]
+    bare = default_procedure_coders(Registry(tmp_path, quiet=True))
+    assert "PcsCoder" not in [type(s).__name__ for s in bare]

@@ -64,3 +64,22 @@ def test_recheck_lists_what_the_release_in_force_breaks(coded: Records) -> None:
     assert result.encounter == "E-100" and result.release == "icd10cm-2026-04"
     assert "icd10cm-2025-04" in result.coded_in
     assert [f.edit for f in result.new if "S30.1XXA" in f.codes] == ["icd10cm-validity.v1"]
+
+
+def test_cli_finalize_acknowledge_and_recheck(coded: Records) -> None:
+    from click.testing import CliRunner
+
+    from medcoder.cli import main
+
+    _only(coded, "E11.22")
+    runner = CliRunner()
+    blocked = runner.invoke(main, ["review", "--user", "cora", "E-100", "finalize"])
+    assert blocked.exit_code == 2
+    assert blocked.output.startswith("error[E603]: 1 claim edit warning(s) to acknowledge")
+    recheck = runner.invoke(main, ["edits", "recheck", "--user", "cora", "--format", "json"])
+    assert recheck.exit_code == 0, recheck.output
+    assert json.loads(recheck.output) == []  # coded in the release in force: nothing new
+    done = runner.invoke(
+        main, ["review", "--user", "cora", "E-100", "finalize", "--acknowledge", "query sent"]
+    )
+    assert done.exit_code == 0, done.output

@@ -99,6 +99,8 @@ def external_causes(
                         continue
                     codes, checks = _excludes1_redirect(release, selector, codes, checks,
                                                         words, context)  # fmt: skip
+                    if codes[0].startswith("X58"):
+                        continue  # "Fracture (circumstances unknown)": the injury's own word
                     kind = "activity" if codes[0].startswith("Y93") else "cause"
                     if kind == "activity" and not tells_injury:
                         continue

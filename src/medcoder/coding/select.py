@@ -125,14 +125,37 @@ class CodeSelector:
         """Walk down from an index term through the subterms the context supports.
 
         ``context``: the note's normalized words near the mention, with ``a_b`` bigrams
-        of adjacent words (see ``context_words``).
+        of adjacent words (see ``context_words``). Where the best-fitting first subterm
+        leads nowhere coded ("Sprain, cruciate, knee" without a code) the next-best first
+        subterms are tried ("Sprain, knee, cruciate ligament, posterior"), as a coder
+        who hits a dead end goes back up the index.
         """
         start = self.release.term(term_id)
         if start is None:
             return IndexChoice(None, (), 0)
+        firsts = sorted(
+            ((self._fits(route[-1], context), n, route)
+             for n, route in enumerate(self._routes(start.id, context))),
+            key=lambda item: (-item[0], item[1]),
+        )  # fmt: skip
+        firsts = [f for f in firsts if f[0] > 0]
+        choice = self._descend(start, context, list(firsts[0][2]) if firsts else None)
+        if choice.code is None:
+            for _, _, route in firsts[1:4]:
+                other = self._descend(start, context, list(route))
+                if other.code is not None:
+                    return other
+        return choice
+
+    def _descend(
+        self, start: Term, context: frozenset[str], first: list[Term] | None
+    ) -> IndexChoice:
         path: list[Term] = [start]
         depth = 0
-        for _ in range(12):
+        if first:
+            path.extend(first)
+            depth = 1
+        for _ in range(12 if first else 0):
             best: list[Term] = []
             best_score = 0
             # Only subterms sharing a word with the note can fit: the per-term word

@@ -92,7 +92,6 @@ class Claim:
 
 _CLAIM_KEYS = {"id", "date_of_service", "setting", "age", "sex", "codes"}
 _CODE_KEYS = {"system", "code", "sequence", "modifiers", "units", "date_of_service"}
-_PROCEDURE_RE = re.compile(r"[0-9A-Z]{5}")
 _MODIFIER_RE = re.compile(r"[0-9A-Z]{2}")
 
 

@@ -108,6 +108,24 @@ def edits() -> None:
     """Claim edits on stored encounters."""
 
 
+@edits.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)  # fmt: skip
+def list_edits(fmt: str) -> None:
+    """Every edit: its stable id, the rule and its source."""
+    from medcoder.edits.checker import default_rules
+
+    specs = [spec for rule in default_rules() for spec in rule.specs]
+    if fmt == "json":
+        click.echo(json.dumps([{"edit": s.id, "rule": s.rule, "source": s.source}
+                               for s in specs], indent=2))  # fmt: skip
+        return
+    table = Table("edit", "rule", "source")
+    for spec in specs:
+        table.add_row(spec.id, spec.rule, spec.source)
+    Console(highlight=False, soft_wrap=True, markup=False).print(table)
+
+
 @edits.command("recheck")
 @click.option("--user", envvar="MEDCODER_USER", help="Acting user (or $MEDCODER_USER).")
 @table_options

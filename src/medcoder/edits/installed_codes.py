@@ -9,6 +9,7 @@ from the data folder), so the edit runs wherever either is present.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 from medcoder.edits.claim import CodeSystem
@@ -57,6 +58,16 @@ class InstalledProcedureCodes:
         if status.note:
             reason += f" ({status.note})"
         return ProcedureValidity(False, reason, status.release)
+
+    def unknown_modifiers(
+        self, modifiers: Sequence[str], day: dt.date
+    ) -> tuple[list[str], str] | None:
+        """Modifiers not valid on ``day`` (HCPCS Alpha-Numeric file, CPT numbers), with the
+        quarter that says so; None when no quarter file is installed."""
+        quarter = self.sets.anweb_for(day)
+        if quarter is None:
+            return None
+        return self.sets.unknown_modifiers(modifiers, day), quarter.name
 
     def _pcs(self, code: str, day: dt.date) -> ProcedureValidity | None:
         try:

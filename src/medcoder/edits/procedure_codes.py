@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from medcoder.edits.checker import EditContext
 from medcoder.edits.claim import Claim, CodeSystem
@@ -32,6 +32,13 @@ VALIDITY = EditSpec(
     "a procedure code must exist in its code set on the date of service (not deleted, "
     "already effective)",
     "CMS HCPCS / CPT quarterly code files as the I/OCE holds them; ICD-10-PCS Tables",
+)
+
+
+MODIFIER = EditSpec(
+    "modifier-validity.v1",
+    "a modifier must be a HCPCS Level II or CPT modifier valid on the date of service",
+    "CMS HCPCS Alpha-Numeric file (modifiers, RECID 7); CPT modifier numbers",
 )
 
 
@@ -47,6 +54,15 @@ class ProcedureCodeSet(Protocol):
     """Answers validity for the systems it holds; None for a system it does not hold."""
 
     def validity(self, system: CodeSystem, code: str, day: dt.date) -> ProcedureValidity | None: ...
+
+
+@runtime_checkable
+class ModifierSet(Protocol):
+    """Also answers which modifiers are not valid on a date (None: no modifier list)."""
+
+    def unknown_modifiers(
+        self, modifiers: Sequence[str], day: dt.date
+    ) -> tuple[list[str], str] | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +163,7 @@ def _read(path: Path, column: str, versions: dict[int, tuple[int, int]]) -> dict
 
 class ProcedureValidityRule:
     name = "procedure-validity"
-    specs = (VALIDITY,)
+    specs = (VALIDITY, MODIFIER)
 
     def check(self, claim: Claim, context: EditContext) -> Iterator[Finding]:
         procedures = claim.procedures
@@ -158,6 +174,17 @@ class ProcedureValidityRule:
             context.skip(self.name, "no procedure code sets (pass --data DIR)")
             return
         for line in procedures:
+            if line.modifiers and isinstance(codes, ModifierSet):
+                unknown = codes.unknown_modifiers(line.modifiers, claim.day_of(line))
+                if unknown is not None and unknown[0]:
+                    yield MODIFIER.finding(
+                        Severity.ERROR,
+                        (line.code,),
+                        f"{line.code}: modifier {', '.join(unknown[0])} is not a modifier valid "
+                        f"on {claim.day_of(line)}",
+                        "use a HCPCS Level II or CPT modifier in force on the date of service",
+                        unknown[1],
+                    )
             result = codes.validity(line.system, line.code, claim.day_of(line))
             if result is None:
                 context.skip(self.name, f"no {line.system.value} code set installed")

@@ -77,10 +77,12 @@ class RecheckResult:
 
 def recheck_open(records: Records, actor: str | None, tables: EditTables) -> list[RecheckResult]:
     """Open encounters (not finalized) whose codes the releases installed now break."""
+    from medcoder.codesets.registry import Registry
     from medcoder.records.models import ACTIVE_STATUSES, Encounter, EncounterStatus
     from medcoder.records.permissions import Action
 
-    registry = records.coding_engine().registry
+    coder = records._coder  # the engine's registry when one is open; no engine is built
+    registry = coder.registry if coder is not None else Registry(records.home, quiet=True)
     checker = ClaimChecker(registry, tables)
     results: list[RecheckResult] = []
     with records._acting(actor, Action.VIEW_QUEUE) as (session, _user):

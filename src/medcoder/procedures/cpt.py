@@ -203,6 +203,12 @@ class CptCoder:
                 if distinct:
                     modifiers += ("XS",)
                     rules.append(DISTINCT_SITE)
+                checks = [f"CPT number valid on the date of service ({release.name})"]
+                if modifiers:
+                    unknown = self.code_sets.unknown_modifiers(modifiers, document.date_of_service)
+                    modifiers = tuple(m for m in modifiers if m not in unknown)
+                    if unknown:
+                        checks.append(f"modifier {', '.join(unknown)} not installed: left off")
                 codes.append(
                     ProcedureAssignment(
                         code=record.code,
@@ -214,7 +220,7 @@ class CptCoder:
                         evidence=(span,),
                         path=f"descriptor of {record.code} in {release.name} matched "
                         f"({score:.0%} of its words; {', '.join(sorted(shared))})",
-                        checks=(f"CPT number valid on the date of service ({release.name})",),
+                        checks=tuple(checks),
                         rules=tuple(rules),
                         modifiers=modifiers,
                     )

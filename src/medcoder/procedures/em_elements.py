@@ -47,7 +47,10 @@ def _name(lowered: str, hit: Hit | str, end: int) -> str:
 
 _PLAN_START_RE = re.compile(
     r"^(?:continue|start|stop|increase|decrease|return|follow|recheck|check|order|refer|"
-    r"will|plan|discussed|advised|counsel|reviewed|call|no |patient|she |he |we |i )"
+    r"will|plan|discussed|advised|counsel|reviewed|call|no |patient|she |he |we |i |the |"
+    r"this |mr\.? |mrs\.? |ms\.? |a |an )"
+    # "The patient is a 58-year-old male who presents for follow-up": a summary, no problem.
+    r"|\b(?:year-old|years old|presents|presented|returns)\b"
 )
 
 
@@ -109,7 +112,7 @@ def classify_entry(text: str, lowered: str, ix: PhraseIndex, entry: Entry) -> li
         (entry.item or entry.first)
         and 0 < len(words) <= 14
         and entry.section != "plan"
-        and not _PLAN_START_RE.match(lowered[s:e])
+        and not _PLAN_START_RE.search(lowered[s:e])
         and not _LABEL_RE.match(lowered[s:e])
     ):
         return one("unclassified", text[s:e].split(",")[0].strip(" .-")[:60])
@@ -260,11 +263,14 @@ def risk_element(
             bounds = sentence_around(lowered, m.start, m.end, region)
             note("moderate", f"social determinants of health: {m.text}", region, bounds)
         drugs = list(ix.finditer("risk.rx_drugs", lo, hi))
-        drugs += [
-            Hit(w.start(), w.end(), w.group())
-            for w in _LONG_WORD_RE.finditer(lowered, lo, hi)
-            if w.group().endswith(rules.rx_suffixes)
-        ]
+        if not drugs and "moderate" not in found and "high" not in found:
+            # A drug not in the list, known by its ending ("-pril", "-sartan"); only
+            # looked for when it could still change the level (the scan is the slow part).
+            drugs = [
+                Hit(w.start(), w.end(), w.group())
+                for w in _LONG_WORD_RE.finditer(lowered, lo, hi)
+                if w.group().endswith(rules.rx_suffixes)
+            ]
         for m in drugs:
             if ix.search("risk.otc", m.start, m.end):
                 continue

@@ -110,6 +110,8 @@ class Entry:
 
 
 def problem_entries(text: str, regions: Sequence[Region]) -> list[Entry]:
+    """The assessment split into problem entries: a list item runs on over the lines under
+    it until a blank line or the next item; other lines are split into sentences."""
     entries: list[Entry] = []
     for region in regions:
         before = len(entries)
@@ -200,7 +202,9 @@ def total_time(text: str, lowered: str) -> tuple[int, Evidence] | None:
     ("walks 45 minutes daily") never do. A range ("30-39 minutes") counts at its lower end.
     """
     best: tuple[int, Evidence] | None = None
-    if not any(unit in lowered for unit in ("min", "hour", "hr")):
+    # Cheap tests first: every anchor holds "spent", "total" or "time" followed by ":" or
+    # "spent", or "face".
+    if not any(word in lowered for word in ("spent", "total", "time:", "time :", "face")):
         return None
     for found in _MINUTES_RE.finditer(lowered):
         if found.start() and lowered[found.start() - 1] in "0123456789.":

@@ -74,9 +74,17 @@ LIST_SECTIONS = {
 _PLANNED_RE = re.compile(
     r"\b(will|would|plan(?:s|ning)? to|planned|consider(?:ing)?|recommend(?:ed|s)?|if needed|"
     r"as needed|prn|may need|next visit|declined|refused|deferred|discussed|to be given|"
-    r"should|schedule[d]? for)\b",
+    r"should|schedule[d]? for|going to|did not want|does not want|requested)\b",
     re.IGNORECASE,
 )
+_REACTION_RE = re.compile(
+    r"\b(reaction|reactions|allerg(?:y|ic|ies)|intoleran(?:t|ce)|sensitivity)\b", re.IGNORECASE
+)
+# A clause ends at a comma, semicolon or a coordinating "and"/"but"/"then": "She will rest
+# for two days, we provided crutches today" plans the rest, not the crutches.
+_CLAUSE_RE = re.compile(r"[,;:]|\b(?:and|but|then)\b", re.IGNORECASE)
+# "Eugene Walker", "Mr. Walker": a hint word used as a person's name in this note.
+_NAME_RE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+([A-Z][a-z]+)|\b[A-Z][a-z]+\s+([A-Z][a-z]+)\b")
 _ORAL_RE = re.compile(
     r"\b(po|p\.o\.|by mouth|orally|oral|tablets?|tabs?|capsules?|caps)\b", re.IGNORECASE
 )
@@ -179,7 +187,7 @@ class HcpcsCoder:
                 found[status.code] = item
             else:
                 previous.evidence.append(span)
-        codes = tuple(self._assignment(f) for f in found.values())
+        codes = tuple(self._assignment(f, document) for f in found.values())
         return ProcedureFindings(codes=codes, dropped=tuple(dropped))
 
     def _not_given(
@@ -199,8 +207,16 @@ class HcpcsCoder:
             return "hypothetical: not given"
         if assertion.historical or assertion.family:
             return "historical or family: not on this date"
-        if _PLANNED_RE.search(sentence.text):
+        if _PLANNED_RE.search(_clause(document.text, sentence, span)):
             return "planned or declined, not furnished on this date"
+        if _REACTION_RE.search(sentence.text):
+            return "a reaction or allergy to it, not a dose given"
+        if (
+            hint.kind in ("dme", "supply")  # surnames: Walker, Cane; drug brands follow verbs
+            and span.text[:1].isupper()
+            and span.text.lower() in _names(document.text)
+        ):
+            return "a person's name in this note"
         if hint.kind == "drug" and _ORAL_RE.search(sentence.text):
             return "taken by mouth: J-codes report drugs given other than orally"
         cue = self._cues.get(hint.cue)
@@ -258,12 +274,22 @@ class HcpcsCoder:
                 rules += (RIGHT_LEFT,)
         return _Found(hint, status, [span], units, arithmetic, uncertain, modifiers, rules)
 
-    def _assignment(self, found: _Found) -> ProcedureAssignment:
+    def _assignment(self, found: _Found, document: ClinicalDocument) -> ProcedureAssignment:
         status = found.status
         path = f"{status.code} '{status.title}'"
         if found.arithmetic:
             path += f"; {found.arithmetic} -> {found.units} unit{'s' if found.units > 1 else ''}"
         checks = [f"valid on the date of service ({status.release}, {status.source})"]
+        modifiers = found.modifiers
+        if modifiers:
+            # a modifier the installed release lacks on this date is left off, and said
+            unknown = self.code_sets.unknown_modifiers(modifiers, document.date_of_service)
+            modifiers = tuple(m for m in modifiers if m not in unknown)
+            checks.append(
+                f"modifier {', '.join(unknown)} not in the HCPCS release: left off"
+                if unknown
+                else f"modifier {', '.join(modifiers)} valid on the date of service"
+            )
         confidence = CONFIDENCE[found.hint.kind] - (0.25 if found.uncertain else 0.0)
         return ProcedureAssignment(
             code=status.code,
@@ -277,6 +303,21 @@ class HcpcsCoder:
             checks=tuple(checks),
             rules=found.rules,
             units=found.units,
-            modifiers=found.modifiers,
+            modifiers=modifiers,
             uncertain_axes=found.uncertain,
         )
+
+
+def _clause(text: str, sentence: Sentence, span: Evidence) -> str:
+    """The part of the sentence between the clause breaks around the mention."""
+    before = text[sentence.start : span.start]
+    after = text[span.end : sentence.end]
+    breaks = list(_CLAUSE_RE.finditer(before))
+    start = breaks[-1].end() if breaks else 0
+    following = _CLAUSE_RE.search(after)
+    end = following.start() if following else len(after)
+    return before[start:] + span.text + after[:end]
+
+
+def _names(text: str) -> set[str]:
+    return {(a or b).lower() for a, b in _NAME_RE.findall(text)}

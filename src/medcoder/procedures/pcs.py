@@ -13,6 +13,8 @@ or the defaults the table allows. Axes filled by a guess are named in
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -23,7 +25,7 @@ from medcoder.errors import CodeSetError
 from medcoder.nlp.assertion import AssertionDetector
 from medcoder.nlp.document import ClinicalDocument, Setting
 from medcoder.nlp.sections import Section, SectionKind
-from medcoder.nlp.text import Sentence, split_sentences, tokenize
+from medcoder.nlp.text import Sentence, norm_word, split_sentences, tokenize
 from medcoder.procedures.model import ProcedureAssignment, ProcedureFindings
 from medcoder.procedures.pcs_axes import (
     MAX_DISTANCE,
@@ -91,6 +93,7 @@ class _Lexicon:
     approaches: PhraseIndex
     devices: PhraseIndex
     tables: dict[int, tuple[tuple[PcsTable, tuple[BodyPartValue, ...]], ...]]  # id(entry) ->
+    fixed_codes: dict[str, str | None]  # whole codes the vocabulary names -> title (None: invalid)
 
 
 def _tables_for(entry: ProcedureEntry, release: PcsRelease) -> tuple[PcsTable, ...]:
@@ -121,7 +124,12 @@ def compile_lexicon(vocabulary: PcsVocabulary, release: PcsRelease) -> _Lexicon:
             for text in term.includes:
                 anatomy.setdefault(norm_phrase(text), tuple(label_atoms(title)[0]))
     values = {prefix: body_part_values(t) for prefix, t in release.tables.items()}
+    fixed = {e.code for e in vocabulary.procedures if e.code}
     return _Lexicon(
+        fixed_codes={
+            c: (release.title(c) or ("", True))[0] if release.validate(c).valid else None
+            for c in fixed
+        },
         procedures=vocabulary.procedure_index(),
         anatomy=PhraseIndex(anatomy.items()),
         approaches=vocabulary.label_index(vocabulary.approaches),
@@ -131,6 +139,21 @@ def compile_lexicon(vocabulary: PcsVocabulary, release: PcsRelease) -> _Lexicon:
             for e in vocabulary.procedures
         },
     )
+
+
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def procedure_hits(text: str, procedures: PhraseIndex) -> list[int]:
+    """Offsets of the words that may start a procedure phrase, normalized as the
+    tokenizer normalizes them: most sentences have none and are never tokenized.
+    Each distinct word is normalized once; a note without any returns at once."""
+    lowered = text.lower()
+    starts = [w for w in set(_WORDS.findall(lowered)) if norm_word(w) in procedures]
+    if not starts:
+        return []
+    pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, starts)) + r")(?![a-z0-9])")
+    return [m.start() for m in pattern.finditer(lowered)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,13 +194,20 @@ class PcsCoder:
         except CodeSetError:  # no PCS release for the date: PCS is simply not coded
             return ProcedureFindings()
         lexicon = self.lexicon(release)
+        hits = procedure_hits(document.text, lexicon.procedures)
+        if not hits:
+            return ProcedureFindings()
         codes: dict[str, ProcedureAssignment] = {}
         dropped: list[DroppedCandidate] = []
         spans = [(s.body_start, s.end, s.kind) for s in sections if s.kind not in _SKIP_SECTIONS]
         if not sections:
             spans = [(0, len(document.text), SectionKind.OTHER)]
         for start, end, kind in spans:
+            if not _any_between(hits, start, end):
+                continue
             for sentence in split_sentences(document.text, start, end):
+                if not _any_between(hits, sentence.start, sentence.end):
+                    continue
                 found = self._sentence(document.text, sentence, kind, release, lexicon, dropped)
                 for code in found:
                     if code.code in codes:
@@ -235,10 +265,9 @@ class PcsCoder:
         statement: _Statement, release: PcsRelease, lexicon: _Lexicon,
     ) -> list[ProcedureAssignment]:  # fmt: skip
         if entry.code:
-            check = release.validate(entry.code)
-            if not check.valid:
+            title = lexicon.fixed_codes.get(entry.code)
+            if title is None:  # not a valid code in this release
                 return []
-            title = (release.title(entry.code) or ("", True))[0]
             path = f"{entry.code}: named by '{evidence.text}'"
             return [self._assignment(entry.code, title, release, evidence, path, (), entry)]
         tables = lexicon.tables[id(entry)]
@@ -302,6 +331,11 @@ class PcsCoder:
             checks=(f"valid in {release.name} table {code[:3]}",), rules=tuple(rules),
             uncertain_axes=uncertain,
         )  # fmt: skip
+
+
+def _any_between(hits: list[int], start: int, end: int) -> bool:
+    i = bisect_left(hits, start)
+    return i < len(hits) and hits[i] < end
 
 
 def _labels_found(index: PhraseIndex, norms: list[str]) -> list[tuple[int, str, str]]:

@@ -20,7 +20,7 @@ from medcoder.nlp.text import norm_word
 
 _SIDES = ((", Right and Left", "bilateral"), (", Bilateral", "bilateral"),
           (", Right", "right"), (", Left", "left"))  # fmt: skip
-_SCOPES = (", All", ", Other", ", Whole Body", ", Multiple")
+_SCOPES = (", All", ", Other", ", Whole Body")
 _PARTS = re.compile(r",\s*|\s+and\s+")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 NOTHING = ("No Device", "No Qualifier", "None", "No Contrast")
@@ -95,8 +95,11 @@ def score_body_part(
         best = max((_hit(part, f) + 1.0 for f in fixed if _hit(part, f)), default=0.0)
         best_text = "(procedure word)" if best else ""
         for m in mentions:
-            for a in m.atoms:
-                value = _hit(part, a) - 0.05 * m.distance if _hit(part, a) else 0.0
+            # A mention's atoms are its parts ("thoracoabdominal": chest, abdomen) or,
+            # for an ambiguous word, its readings, the likelier first ("cranial").
+            for rank, a in enumerate(m.atoms):
+                hit = _hit(part, a)
+                value = hit - 0.05 * m.distance - 0.01 * rank if hit else 0.0
                 if value > best:
                     best, best_text = value, m.text
         if best <= 0:
@@ -109,11 +112,12 @@ def score_body_part(
     if side is None:
         total += 0.1
     elif side in sides or (side == "bilateral" and "both" in sides):
-        total += 0.5
+        # Enough to choose among the sides of one organ, not to outweigh nearer anatomy.
+        total += 0.2
     elif sides:
         total -= 0.6
     elif side == "bilateral" and prefer_bilateral:
-        total += 0.3
+        total += 0.15
     else:
         uncertain = True
     return total, uncertain, ", ".join(dict.fromkeys(w for w in words if w))

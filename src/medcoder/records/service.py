@@ -815,12 +815,14 @@ class Records:
         self, encounter: Encounter, reported: list[CodeAssignment], acknowledge: str | None
     ) -> list[str]:
         """Claim edits (medcoder.edits) on the codes to report; the warnings acknowledged."""
+        from medcoder.codesets.registry import Registry
         from medcoder.edits.checker import ClaimChecker, configured_tables
         from medcoder.edits.records import encounter_claim, gate
 
         if self._edit_checker is None:
             tables = configured_tables(home=self.home)
-            self._edit_checker = ClaimChecker(self.coding_engine().registry, tables)
+            registry = self._coder.registry if self._coder else Registry(self.home, quiet=True)
+            self._edit_checker = ClaimChecker(registry, tables)
         dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
         age = _age(dt.date.fromisoformat(dob), encounter.date_of_service)
         report = self._edit_checker.check(encounter_claim(encounter, reported, age))

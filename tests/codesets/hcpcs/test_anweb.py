@@ -14,7 +14,7 @@ from medcoder.errors import SourceFormatError
 
 def test_fixed_width_records_join_continuations(hcpcs_fixtures: Path) -> None:
     records = {r.code: r for r in load_anweb(hcpcs_fixtures / "HCPC2025_JUL_ANWEB_v2.txt")}
-    assert set(records) == {"RT", "LT", "E0143", "J1100", "G0444", "Q9999"}
+    assert set(records) == {"RT", "LT", "XS", "E0143", "J1100", "G0444", "Q9999"}
     assert records["RT"].is_modifier and not records["J1100"].is_modifier
     assert records["J1100"].long_description == "Injection, dexamethasone sodium phosphate, 1 mg"
     assert records["J1100"].added == date(1982, 1, 1)

@@ -53,7 +53,7 @@ def test_search_modifiers_diff_releases(fixture_home: Path) -> None:
     code, out, _ = run(fixture_home, "hcpcs", "search", "walker", "--format", "json")
     assert code == 0 and [r["code"] for r in json.loads(out)] == ["E0143"]
     code, out, _ = run(fixture_home, "hcpcs", "modifiers", "--format", "json")
-    assert [r["code"] for r in json.loads(out)] == ["LT", "RT"]
+    assert [r["code"] for r in json.loads(out)] == ["LT", "RT", "XS"]
     code, out, _ = run(
         fixture_home, "hcpcs", "diff", "hcpcs-2025-07", "hcpcs-2025-10", "--format", "csv"
     )

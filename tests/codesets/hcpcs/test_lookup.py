@@ -65,7 +65,9 @@ def test_version_calendar() -> None:
 
 
 def test_modifiers(fixture_sets: ProcedureCodeSets) -> None:
-    assert [m.code for m in fixture_sets.modifiers()] == ["LT", "RT"]
+    assert [m.code for m in fixture_sets.modifiers()] == ["LT", "RT", "XS"]
+    (xs,) = [m for m in fixture_sets.modifiers() if m.code == "XS"]
+    assert xs.long_description.endswith("performed on a separate organ/structure")
     assert fixture_sets.unknown_modifiers(["rt", "59", "XZ", "LT", "Q1"]) == ["XZ", "Q1"]
     with pytest.raises(UnknownModifierError, match="unknown modifiers XZ, Q1") as raised:
         fixture_sets.check_modifiers(["RT", "XZ", "Q1"])

@@ -68,3 +68,12 @@ def test_no_release_installed_is_a_friendly_error(tmp_path: Path) -> None:
     result = run(tmp_path, "show", "0DTJ0ZZ")
     assert result.exit_code == 2
     assert "error[E201]: no ICD-10-PCS release is installed" in result.output
+
+
+def test_search_falls_back_to_coding_the_words(pcs_home: Path) -> None:
+    data = json.loads(
+        run(pcs_home, "search", "laparoscopic", "appendectomy", "--format", "json").output
+    )
+    assert [(h["code"], h["found_by"]) for h in data] == [("0DTJ4ZZ", "coded")]
+    titled = json.loads(run(pcs_home, "search", "resection", "appendix", "--format", "json").output)
+    assert titled and all(h["found_by"] == "title" for h in titled)

@@ -164,16 +164,34 @@ def pcs_table(ctx: click.Context, prefix: str, release: str | None, day: str | N
 @friendly_errors
 def pcs_search(ctx: click.Context, text: tuple[str, ...], limit: int, release: str | None,
                day: str | None, fmt: str) -> None:  # fmt: skip
-    """Codes whose title holds every word of TEXT."""
+    """Codes whose title holds every word of TEXT; else the codes TEXT describes as an
+    operative statement ("laparoscopic appendectomy" -> 0DTJ4ZZ)."""
     chosen = _release(ctx, release, day)
-    hits = chosen.search(" ".join(text), limit)
+    query = " ".join(text)
+    hits = chosen.search(query, limit)
+    how = "title"
+    if not hits:
+        hits, how = _coded(ctx, query, chosen), "coded"
     if fmt == "json":
-        _emit([{"code": c, "title": t, "release": chosen.name} for c, t in hits])
+        _emit([{"code": c, "title": t, "release": chosen.name, "found_by": how} for c, t in hits])
         return
-    table = Table("code", "title", title=f"{len(hits)} codes [{chosen.name}]")
+    found_by = " (coded from the procedure words)" if how == "coded" else ""
+    table = Table("code", "title", title=f"{len(hits)} codes [{chosen.name}]{found_by}")
     for c, t in hits:
         table.add_row(c, t)
     _console().print(table)
+
+
+def _coded(ctx: click.Context, query: str, chosen: PcsRelease) -> list[tuple[str, str]]:
+    """The inpatient PCS stage run on the query as if it were an operative statement."""
+    from medcoder.nlp.document import ClinicalDocument, Setting
+    from medcoder.procedures.pcs import PcsCoder
+
+    document = ClinicalDocument(
+        query, setting=Setting.INPATIENT, date_of_service=chosen.info.effective_from
+    )
+    found = PcsCoder(_registry(ctx)).code_procedures(document, [])
+    return [(c.code, c.title) for c in found.codes]
 
 
 @pcs_group.command("diff")
