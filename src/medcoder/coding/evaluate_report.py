@@ -210,8 +210,9 @@ def report_to_text(report: EvaluationReport, *, max_cases: int = 20) -> str:
     if report.code_in_release is not None:
         lines.append(_level_row("code (reportable)", report.code_in_release))
 
-    if report.procedures is not None:
-        pcs = report.procedures
+    pcs = report.procedures
+    if pcs is not None and pcs.gold_full + pcs.gold_truncated > 0:
+        # A gold file without a "pcs" field has nothing to score procedures against.
         lines.append("")
         lines.append(
             f"ICD-10-PCS ({pcs.cases} cases; gold {pcs.gold_full} full, "
