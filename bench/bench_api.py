@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -35,6 +36,9 @@ nephrology. Home glucose readings run 140 to 180 fasting. She reports a producti
 five days with low-grade fever, no chest pain, no hemoptysis. She denies shortness of breath
 at rest. Essential hypertension has been controlled on lisinopril. She has hyperlipidemia on
 atorvastatin. She quit smoking ten years ago. Family history of colon cancer in her father.
+
+SOCIAL HISTORY: Lives with her husband, retired teacher, walks thirty minutes most days. No
+alcohol. Former smoker, twenty pack-years. Independent in activities of daily living.
 
 REVIEW OF SYSTEMS: Negative for headache, vision change, nausea, vomiting, dysuria. Positive
 for fatigue and cough as above. No leg swelling.
@@ -57,6 +61,15 @@ ASSESSMENT AND PLAN:
 5. Hyperlipidemia. Continue atorvastatin 40 mg nightly.
 6. Long-term use of oral hypoglycemic drugs.
 7. History of tobacco use, quit ten years ago.
+8. Mild intermittent asthma, stable; albuterol as needed before exercise.
+9. Gastroesophageal reflux disease without esophagitis, controlled on omeprazole.
+10. Osteoarthritis of the right knee; acetaminophen and home exercises.
+11. Vitamin D deficiency; continue cholecalciferol daily.
+12. Obesity, body mass index 32; dietary counseling provided today.
+Medications reviewed and reconciled. Immunizations: influenza vaccine given today; the
+pneumococcal vaccine is up to date. Counseled on sick-day rules for metformin while febrile,
+hydration, and when to seek care for shortness of breath or chest pain. Total time spent on
+the date of the encounter was 35 minutes, including review of outside records.
 Follow-up in one week for the pneumonia and in three months for diabetes.
 """
 
@@ -74,9 +87,11 @@ def medcoder(*args: str, env: dict[str, str]) -> str:
     return done.stdout.strip()
 
 
-async def load(base: str, key: str, clients: int, duration: float) -> tuple[list[float], int]:
+async def load(
+    base: str, key: str, clients: int, duration: float
+) -> tuple[list[float], Counter[str]]:
     latencies: list[float] = []
-    errors = 0
+    errors: Counter[str] = Counter()
     body = {"text": NOTE, "setting": "outpatient", "date": "2026-05-01"}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(
@@ -85,17 +100,20 @@ async def load(base: str, key: str, clients: int, duration: float) -> tuple[list
         deadline = time.perf_counter() + duration
 
         async def one_client() -> None:
-            nonlocal errors
             while time.perf_counter() < deadline:
                 start = time.perf_counter()
+                problem = None
                 try:
                     response = await client.post("/v1/code", json=body)
-                    ok = response.status_code == 200 and response.json()["codes"]
-                except httpx.HTTPError:
-                    ok = False
+                    if response.status_code != 200:
+                        problem = f"HTTP {response.status_code}"
+                    elif not response.json()["codes"]:
+                        problem = "no codes"
+                except httpx.HTTPError as exc:
+                    problem = type(exc).__name__
                 latencies.append(time.perf_counter() - start)
-                if not ok:
-                    errors += 1
+                if problem:
+                    errors[problem] += 1
 
         await asyncio.gather(*(one_client() for _ in range(clients)))
     return latencies, errors
@@ -143,14 +161,18 @@ def main() -> None:
                     time.sleep(0.1)
             # Warm every worker: each loads its engine (lexicon, release) on first use.
             asyncio.run(load(base, key, args.workers * 4, 5.0))
+            load_before = os.getloadavg()[0]
             latencies, errors = asyncio.run(load(base, key, args.clients, args.duration))
         finally:
             server.terminate()
             server.wait(timeout=30)
     count = len(latencies)
     print(f"note: {len(NOTE.encode())} bytes; {args.clients} clients; {args.duration:.0f} s; "
-          f"{args.workers} uvicorn worker(s); {os.cpu_count()} CPU(s)")  # fmt: skip
-    print(f"requests: {count}  errors: {errors}  requests/s: {count / args.duration:.1f}")
+          f"{args.workers} uvicorn worker(s); {os.cpu_count()} CPU(s); "
+          f"load average before {load_before:.1f}, after {os.getloadavg()[0]:.1f}")  # fmt: skip
+    kinds = ", ".join(f"{k} x{n}" for k, n in errors.most_common()) or "none"
+    print(f"requests: {count}  errors: {sum(errors.values())} ({kinds})  "
+          f"requests/s: {count / args.duration:.1f}")  # fmt: skip
     print(
         f"latency ms: p50 {percentile(latencies, 50) * 1000:.1f}  "
         f"p90 {percentile(latencies, 90) * 1000:.1f}  p99 {percentile(latencies, 99) * 1000:.1f}  "

@@ -31,7 +31,8 @@ The hierarchy::
     │   ├── AuthenticationError      E501  no credentials, a wrong password, an expired token
     │   ├── RequestTooLargeError     E502  a request body over the configured limit
     │   ├── RouteNotFoundError       E503  no such URL, or a method the URL does not take
-    │   └── RequestValidationError   E504  a request body or parameter of the wrong shape
+    │   ├── RequestValidationError   E504  a request body or parameter of the wrong shape
+    │   └── TooManyAttemptsError     E505  too many failed logins for a user name; wait
     └── ClaimEditError               E600  claim edits (medcoder.edits)
         ├── ClaimFormatError         E601  a claim that cannot be read (JSON, system, date)
         ├── EditTableError           E602  an edit table (MCE, NCCI, MUE) missing or malformed
@@ -229,6 +230,10 @@ class RouteNotFoundError(ApiError):
 
 class RequestValidationError(ApiError):
     code = "E504"
+
+
+class TooManyAttemptsError(ApiError):
+    code = "E505"
 
 
 class ClaimEditError(MedcoderError):

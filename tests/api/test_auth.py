@@ -141,3 +141,17 @@ def test_session_cookie_needs_the_csrf_header_for_changes(client: TestClient) ->
         "/v1/encounters/E-100/codes/E11.9/accept", headers={"X-Requested-With": "medcoder"}
     )
     assert accepted.status_code == 200, accepted.text
+
+
+def test_failed_logins_are_throttled_per_user_name(client: TestClient) -> None:
+    for _ in range(5):
+        wrong = client.post("/v1/login", json={"username": "coder", "password": "not it at all"})
+        assert wrong.status_code == 401
+    blocked = client.post("/v1/login", json={"username": "coder", "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert blocked.json()["error"]["code"] == "E505"
+    assert "try again in" in blocked.json()["error"]["hint"]
+    # Another user is not held up, and a success clears that user's count.
+    assert login(client, "reviewer")
+    page = client.post("/login", data={"username": "coder", "password": PASSWORD})
+    assert page.status_code == 429 and "too many failed logins" in page.text

@@ -25,6 +25,7 @@ STATUS: dict[type[e.MedcoderError], int] = {
     e.RequestTooLargeError: 413,
     e.RouteNotFoundError: 404,
     e.RequestValidationError: 422,
+    e.TooManyAttemptsError: 429,
     e.PermissionDeniedError: 403,
     e.RecordNotFoundError: 404,
     e.ReleaseNotFoundError: 404,
@@ -33,7 +34,7 @@ STATUS: dict[type[e.MedcoderError], int] = {
     e.MissingComponentError: 409,
     e.InvalidInputError: 422,
     e.WorkflowError: 409,
-    e.EditsBlockedError: 409,  # claim edits block finalize (issue 7)
+    e.EditsBlockedError: 409,
     e.ClaimFormatError: 422,
     e.EditTableError: 503,
     e.ImportFormatError: 422,

@@ -32,9 +32,12 @@ def login(body: LoginRequest, request: Request) -> dict[str, Any]:
     """Exchange a user name and password for a bearer token that expires."""
     svc = services(request)
     records = svc.records()
+    svc.logins.check(body.username)
     found = records.authenticate(body.username, body.password)
     if found is None:
+        svc.logins.failed(body.username)
         raise AuthenticationError("wrong user name or password")
+    svc.logins.succeeded(body.username)
     token, expires = _issue_token(records, found[0], svc.settings.token_ttl)
     return {
         "token": token,

@@ -16,6 +16,7 @@ from medcoder.api.routes_auth import services
 from medcoder.api.schemas import (
     AddBody,
     ChangeBody,
+    FinalizeBody,
     ImportRequest,
     ReasonBody,
     SequenceBody,
@@ -221,11 +222,13 @@ def resequence(
 
 @router.post("/encounters/{encounter_id}/finalize")
 def finalize(
-    encounter_id: str, actor: Actor, request: Request, acknowledge: str | None = None
+    encounter_id: str, actor: Actor, request: Request, body: FinalizeBody | None = None
 ) -> dict[str, Any]:
-    """Lock the encounter; every suggestion must be decided first and the claim edits pass
-    (errors block with E603; warnings need ``?acknowledge=REASON``)."""
-    _records(request).finalize(actor.name, encounter_id, acknowledge)
+    """Lock the encounter: every suggestion decided, and the claim edits pass (errors
+    block, E603; warnings need ``acknowledge``, a reason that the audit event keeps)."""
+    svc = services(request)
+    acknowledge = body.acknowledge if body else None
+    svc.with_codesets(lambda _reg: svc.records().finalize(actor.name, encounter_id, acknowledge))
     return _done(encounter_id, "finalize")
 
 

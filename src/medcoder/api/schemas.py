@@ -93,3 +93,11 @@ class PasswordBody(Strict):
 class ApiKeyBody(Strict):
     user: str = Field(min_length=1, max_length=80)
     label: str = Field(default="api key", min_length=1, max_length=120)
+
+
+class FinalizeBody(Strict):
+    acknowledge: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Reason for reporting despite claim-edit warnings (audited)",
+    )

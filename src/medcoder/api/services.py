@@ -7,6 +7,7 @@ release is mapped or the database opened.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -15,9 +16,48 @@ from medcoder.codesets import serialize
 from medcoder.codesets.diff import diff_releases
 from medcoder.codesets.registry import Registry
 from medcoder.coding.engine import CodingEngine
+from medcoder.errors import TooManyAttemptsError
 from medcoder.records.service import Records
 
 T = TypeVar("T")
+
+
+class LoginThrottle:
+    """At most ``limit`` failed logins per user name in ``window`` seconds, per process: a
+    password cannot be guessed at the speed of the network (NIST SP 800-63B 5.2.2)."""
+
+    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, name: str, now: float) -> list[float]:
+        kept = [t for t in self._failures.get(name, []) if now - t < self.window]
+        if kept:
+            self._failures[name] = kept
+        else:
+            self._failures.pop(name, None)
+        return kept
+
+    def check(self, name: str) -> None:
+        with self._lock:
+            recent = self._recent(name, time.monotonic())
+            if len(recent) >= self.limit:
+                wait = int(self.window - (time.monotonic() - recent[0])) + 1
+                raise TooManyAttemptsError(
+                    f"too many failed logins for {name!r}",
+                    hint=f"try again in {wait} s, or ask an admin to reset the password",
+                )
+
+    def failed(self, name: str) -> None:
+        with self._lock:
+            self._recent(name, time.monotonic())
+            self._failures.setdefault(name, []).append(time.monotonic())
+
+    def succeeded(self, name: str) -> None:
+        with self._lock:
+            self._failures.pop(name, None)
 
 
 class Services:
@@ -33,6 +73,7 @@ class Services:
         # every use of the registry, a release or the engine runs under this lock.
         self._codeset_lock = threading.Lock()
         self._diffs: dict[tuple[str, str], dict[str, Any]] = {}
+        self.logins = LoginThrottle()
 
     def records(self) -> Records:
         with self._open_lock:

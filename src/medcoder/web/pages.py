@@ -102,9 +102,16 @@ def install(app: FastAPI) -> None:
     ) -> Response:
         services = _services(request)
         records = services.records()
+        try:
+            services.logins.check(username)
+        except MedcoderError as error:
+            return _render(request, "login.html", None, status=429, next=next, failed=True,
+                           error=error)  # fmt: skip
         found = records.authenticate(username, password)
         if found is None:
+            services.logins.failed(username)
             return _render(request, "login.html", None, status=401, next=next, failed=True)
+        services.logins.succeeded(username)
         token, _ = issue_token(records, found[0], services.settings.token_ttl)
         # Only a local path: never redirect to another site after login.
         target = next if next.startswith("/") and not next.startswith("//") else "/queue"

@@ -127,7 +127,9 @@
     act("POST", base + "/codes", { code: add.code.value.trim(), reason: add.reason.value || null });
   });
   const finalize = document.getElementById("finalize");
-  if (finalize) finalize.addEventListener("click", () => act("POST", base + "/finalize"));
+  const acknowledge = document.getElementById("acknowledge");
+  if (finalize) finalize.addEventListener("click", () =>
+    act("POST", base + "/finalize", { acknowledge: (acknowledge && acknowledge.value.trim()) || null }));
   const reopen = document.getElementById("reopen-form");
   if (reopen) reopen.addEventListener("submit", (event) => {
     event.preventDefault();
