@@ -2,8 +2,9 @@
 
 Input lines: ``{"id", "text", "setting"?, "date"?, "age"?, "sex"?, "patient_status"?}``
 (``patient_status``: new | established, for the office E/M level). Output lines:
-``{"id", "codes": [...], "dropped": [...]}`` or ``{"id", "line", "error"}`` for a line
-that could not be coded; the run reports how many failed and never stops on one.
+``{"id", "codes", "dropped", "procedures", "em_level", "release"}``, or
+``{"id", "line", "error"}`` for a line that could not be coded; the run reports how
+many failed and never stops on one.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def _code_line(item: tuple[int, str, str | None]) -> dict[str, Any]:
         result = engine_for(Path(home) if home else None).code(document)
         out = result_json(result)
         return {"id": record_id, "codes": out["codes"], "dropped": out["dropped"],
+                "procedures": out["procedures"], "em_level": out["em_level"],
                 "release": out["release"]}  # fmt: skip
     except json.JSONDecodeError as exc:
         return {"id": record_id, "line": number, "error": f"not JSON: {exc.msg}"}

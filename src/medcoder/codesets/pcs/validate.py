@@ -57,8 +57,12 @@ class PcsValidation:
 
 
 def normalize_pcs(code: str) -> str:
-    """Upper case without spaces, dots or dashes (PCS codes have no punctuation)."""
-    return "".join(ch for ch in code.strip().upper() if ch not in " .-")
+    """Upper case without whitespace, dots or dashes (PCS codes have no punctuation).
+
+    Whitespace is dropped wherever it stands, so normalizing twice gives the same code
+    (".\x1f0" would otherwise keep its control character until a second pass).
+    """
+    return "".join(ch for ch in code.upper() if ch not in ".-" and not ch.isspace())
 
 
 def _format_error(code: str) -> str | None:
