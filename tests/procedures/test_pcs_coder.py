@@ -98,7 +98,11 @@ def test_only_inpatient_and_only_in_a_covering_release(coder: PcsCoder) -> None:
     text = "PROCEDURE: Laparoscopic appendectomy."
     assert code(coder, text, Setting.OUTPATIENT).codes == ()
     old = ClinicalDocument(text, setting=Setting.INPATIENT, date_of_service=date(2020, 1, 1))
-    assert coder.code_procedures(old, find_sections(text)).codes == ()
+    found = coder.code_procedures(old, find_sections(text))
+    assert found.codes == ()
+    # The coder is told why: no PCS release covers the date of service.
+    assert found.notices and "ICD-10-PCS not coded" in found.notices[0]
+    assert "2020-01-01" in found.notices[0]
 
 
 def test_one_code_per_procedure_with_every_mention_as_evidence(coder: PcsCoder) -> None:

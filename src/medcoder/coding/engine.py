@@ -212,7 +212,7 @@ class CodingEngine:
             else None,
             codes=tuple(codes),
             dropped=tuple(dropped) + procedures.dropped,
-            notices=notices,
+            notices=notices + procedures.notices,
             procedures=procedures.codes,
             em_level=procedures.em_level,
         )
@@ -221,14 +221,16 @@ class CodingEngine:
         """Run every procedure stage; number the codes in one sequence, in stage order."""
         codes: list[ProcedureAssignment] = []
         dropped: list[DroppedCandidate] = []
+        notices: list[str] = []
         em_level: EMLevel | None = None
         for coder in self.procedure_coders:
             found = coder.code_procedures(document, sections)
             codes.extend(found.codes)
             dropped.extend(found.dropped)
+            notices.extend(found.notices)
             em_level = em_level or found.em_level
         numbered = tuple(replace(p, sequence=n) for n, p in enumerate(codes, start=1))
-        return ProcedureFindings(numbered, em_level, tuple(dropped))
+        return ProcedureFindings(numbered, em_level, tuple(dropped), tuple(notices))
 
     # -- stages -------------------------------------------------------------------------
     def candidates(

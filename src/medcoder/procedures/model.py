@@ -71,6 +71,7 @@ class ProcedureFindings:
     codes: tuple[ProcedureAssignment, ...] = ()
     em_level: EMLevel | None = None
     dropped: tuple[DroppedCandidate, ...] = ()
+    notices: tuple[str, ...] = ()  # e.g. no release of the system covers the date
 
 
 class ProcedureCoder(Protocol):

@@ -145,8 +145,8 @@ class PcsCoder:
             return ProcedureFindings()
         try:
             release = self.registry.choose(day=document.date_of_service)
-        except CodeSetError:  # no PCS release for the date: PCS is simply not coded
-            return ProcedureFindings()
+        except CodeSetError as exc:  # no PCS release for the date: PCS is not coded
+            return ProcedureFindings(notices=(f"ICD-10-PCS not coded: {exc.message}",))
         lexicon = self.lexicon(release)
         hits = procedure_hits(document.text, lexicon.procedures)
         if not hits:
