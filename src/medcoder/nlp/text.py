@@ -7,6 +7,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 
 # Words, numbers, and the slash abbreviations clinicians write (s/p, h/o, r/o, w/o).
 _WORD_RE = re.compile(r"[A-Za-z]/[A-Za-z](?![A-Za-z])|[A-Za-z0-9]+(?:['’][A-Za-z]+)?|[/+]")
@@ -23,8 +24,12 @@ _SENTENCE_BREAK_RE = re.compile(
 _ABBREVIATIONS = ("dr.", "mr.", "mrs.", "ms.", "vs.", "e.g.", "i.e.", "approx.", "no.", "st.")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """A word of the note: as written, its offsets in the note, and its normalized form.
+
+    A NamedTuple, not a frozen dataclass: a note has thousands of tokens and a tuple is
+    built several times faster (immutable all the same)."""
+
     text: str
     start: int
     end: int
@@ -61,10 +66,22 @@ def norm_word(word: str) -> str:
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
-    return [
+    """The words of ``text`` with their offsets in the note (``offset`` = where it starts).
+
+    Several stages (diagnoses, external causes, E/M, HCPCS) tokenize the same sentences of
+    a note; the recent results are kept (frozen tokens, a fresh list for each caller).
+    """
+    return list(_tokenize(text, offset))
+
+
+# Room for one long note's sentences, not for a whole batch: the reuse is between the
+# stages coding one note (a batch of new notes gains nothing from older entries).
+@functools.lru_cache(maxsize=256)
+def _tokenize(text: str, offset: int) -> tuple[Token, ...]:
+    return tuple(
         Token(m.group(0), m.start() + offset, m.end() + offset, norm_word(m.group(0)))
         for m in _WORD_RE.finditer(text)
-    ]
+    )
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
