@@ -21,7 +21,7 @@ from medcoder.api.schemas import (
     ReasonBody,
     SequenceBody,
 )
-from medcoder.records.service import CodeView, EncounterView, Records
+from medcoder.records.service import EncounterView, Records
 
 router = APIRouter(prefix="/v1", tags=["records"])
 
@@ -30,22 +30,9 @@ def _records(request: Request) -> Records:
     return services(request).records()
 
 
-def code_json(c: CodeView) -> dict[str, Any]:
-    return {
-        "code": c.code,
-        "title": c.title,
-        "sequence": c.sequence,
-        "source": c.source,
-        "status": c.status,
-        "reason": c.reason,
-        "confidence": c.confidence,
-        "release": c.release,
-        "evidence": list(c.evidence),
-    }
-
-
 def encounter_json(view: EncounterView) -> dict[str, Any]:
-    """The form ``medcoder review ENC show --format json`` prints."""
+    """An encounter for the API and the workbench: the fields of ``review show --format
+    json``, with the patient's fields grouped under ``patient``."""
     return {
         "encounter": view.encounter,
         "status": view.status,
@@ -60,7 +47,7 @@ def encounter_json(view: EncounterView) -> dict[str, Any]:
             "sex": view.sex,
         },
         "documents": [{"kind": k, "text": t} for k, t in view.documents],
-        "codes": [code_json(c) for c in view.codes],
+        "codes": [c.to_json() for c in view.codes],
     }
 
 
@@ -167,7 +154,7 @@ def documents(encounter_id: str, actor: Actor, request: Request) -> list[dict[st
 def codes(encounter_id: str, actor: Actor, request: Request) -> list[dict[str, Any]]:
     """Every code assignment, decided or not, active ones first (evidence is PHI: audited)."""
     view = _records(request).encounter_view(actor.name, encounter_id)
-    return [code_json(c) for c in view.codes]
+    return [c.to_json() for c in view.codes]
 
 
 # -- review actions -----------------------------------------------------------------------

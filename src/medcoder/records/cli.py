@@ -204,20 +204,7 @@ def review_show(ctx: click.Context, fmt: str) -> None:
             "dob": view.dob.isoformat(),
             "sex": view.sex,
             "documents": [{"kind": k, "text": t} for k, t in view.documents],
-            "codes": [
-                {
-                    "code": c.code,
-                    "title": c.title,
-                    "sequence": c.sequence,
-                    "source": c.source,
-                    "status": c.status,
-                    "reason": c.reason,
-                    "confidence": c.confidence,
-                    "release": c.release,
-                    "evidence": list(c.evidence),
-                }
-                for c in view.codes
-            ],
+            "codes": [c.to_json() for c in view.codes],
         }
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return

@@ -98,6 +98,20 @@ class CodeView:
     release: str
     evidence: tuple[dict[str, Any], ...]
 
+    def to_json(self) -> dict[str, Any]:
+        """The code as `review show --format json` and the REST API print it."""
+        return {
+            "code": self.code,
+            "title": self.title,
+            "sequence": self.sequence,
+            "source": self.source,
+            "status": self.status,
+            "reason": self.reason,
+            "confidence": self.confidence,
+            "release": self.release,
+            "evidence": list(self.evidence),
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class RunView:
@@ -292,9 +306,7 @@ class Records:
     def set_role(self, actor: str | None, name: str, role: str) -> None:
         parsed = Role.parse(role)
         with self._acting(actor, Action.MANAGE_USERS) as (session, user):
-            target = session.scalar(select(User).where(User.name == name))
-            if target is None:
-                raise RecordNotFoundError(f"no user named {name!r}")
+            target = self._user(session, name)
             before = target.role
             target.role = parsed.value
             audit.record(
@@ -1023,9 +1035,7 @@ class Records:
         """Set a user's API password (argon2id); only admins manage credentials."""
         hashed = passwords.hash_password(password)
         with self._acting(actor, Action.MANAGE_USERS) as (session, user):
-            target = session.scalar(select(User).where(User.name == name))
-            if target is None:
-                raise RecordNotFoundError(f"no user named {name!r}")
+            target = self._user(session, name)
             target.password_hash = hashed
             audit.record(
                 session, actor=user.name, action="set_password", entity="user", entity_id=name
@@ -1060,9 +1070,7 @@ class Records:
         """A new API key acting as user ``name``; the key is shown once, only its hash kept."""
         key = "mck_" + secrets.token_urlsafe(32)
         with self._acting(actor, Action.MANAGE_USERS) as (session, user):
-            target = session.scalar(select(User).where(User.name == name))
-            if target is None:
-                raise RecordNotFoundError(f"no user named {name!r}")
+            target = self._user(session, name)
             session.add(
                 ApiKey(
                     user_id=target.id,
@@ -1128,6 +1136,13 @@ class Records:
             return views
 
     # -- helpers ------------------------------------------------------------------------
+    @staticmethod
+    def _user(session: Session, name: str) -> User:
+        target = session.scalar(select(User).where(User.name == name))
+        if target is None:
+            raise RecordNotFoundError(f"no user named {name!r}")
+        return target
+
     def _encounter(self, session: Session, encounter_id: str) -> Encounter:
         encounter = session.scalar(select(Encounter).where(Encounter.external_id == encounter_id))
         if encounter is None:
