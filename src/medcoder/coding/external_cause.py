@@ -153,7 +153,8 @@ def _excludes1_redirect(
     ICD-10-CM Guidelines I.A.12.a: an Excludes1 code is never reported with the code
     that excludes it; a coder codes the one the documentation supports.
     """
-    own = {w for w in _note_words((release.get(codes[0]) or _NO_ENTRY).title)}
+    chosen = release.get(codes[0])
+    own = set(_note_words(chosen.title)) if chosen is not None else set()
     for note in release.notes(codes[0]).get(NoteKind.EXCLUDES1, []):
         found = _CODE_REF_RE.search(note.text)
         if found is None:
@@ -169,10 +170,3 @@ def _excludes1_redirect(
 
 def _note_words(text: str) -> list[str]:
     return [t.norm for t in tokenize(text, 0) if t.norm.isalpha()]
-
-
-class _NoEntry:
-    title = ""
-
-
-_NO_ENTRY = _NoEntry()
