@@ -55,7 +55,7 @@ registry = Registry(Path(sys.argv[1]), quiet=True)
 stages = default_procedure_coders(registry) if sys.argv[5] == "1" else ()
 engine = CodingEngine(registry, procedure_coders=stages)
 day = date.fromisoformat(sys.argv[3])
-from medcoder.nlp.document import Setting
+from medcoder.kinds import Setting
 setting = Setting(sys.argv[6])
 texts = [json.loads(l)["text"] for l in open(sys.argv[2], encoding="utf-8") if l.strip()]
 first = time.perf_counter()

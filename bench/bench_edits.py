@@ -26,8 +26,9 @@ import psutil
 
 from medcoder.codesets.registry import Registry
 from medcoder.edits.checker import ClaimChecker, EditTables
-from medcoder.edits.claim import Claim, ClaimCode, ClaimSetting, CodeSystem, sort_codes
+from medcoder.edits.claim import Claim, ClaimCode, ClaimSetting, sort_codes
 from medcoder.edits.ncci_tables import load_ptp
+from medcoder.kinds import CodeSystem
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data"

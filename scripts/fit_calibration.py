@@ -19,7 +19,8 @@ from medcoder.codesets.codes import normalize
 from medcoder.codesets.registry import Registry
 from medcoder.coding.engine import CodingEngine
 from medcoder.coding.rules import confidence_features
-from medcoder.nlp.document import ClinicalDocument, Setting
+from medcoder.kinds import Setting
+from medcoder.nlp.document import ClinicalDocument
 
 OUT = (
     Path(__file__).resolve().parents[1]

@@ -34,9 +34,9 @@ def test_public_names_are_the_implementations() -> None:
     from medcoder.codesets.registry import Registry
     from medcoder.codesets.store import Release
     from medcoder.codesets.validate import Validation, Validity, validate
-    from medcoder.coding.model import CodeAssignment, CodingResult
     from medcoder.errors import MedcoderError
     from medcoder.pipeline import code
+    from medcoder.results import CodeAssignment, CodingResult
 
     assert medcoder.code is code
     assert medcoder.CodingResult is CodingResult

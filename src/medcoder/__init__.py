@@ -7,9 +7,9 @@ from medcoder.codesets.codes import normalize
 from medcoder.codesets.registry import Registry
 from medcoder.codesets.store import Release
 from medcoder.codesets.validate import Validation, Validity, validate
-from medcoder.coding.model import CodeAssignment, CodingResult
 from medcoder.errors import MedcoderError
 from medcoder.pipeline import code
+from medcoder.results import CodeAssignment, CodingResult
 
 __version__ = "0.1.0"
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from medcoder.codesets.registry import Registry
 from medcoder.coding.engine import CodingEngine
-from medcoder.coding.model import CodingResult
 from medcoder.errors import InvalidInputError
-from medcoder.nlp.document import ClinicalDocument, PatientStatus, Setting, Sex
+from medcoder.kinds import PatientStatus, Setting, Sex
+from medcoder.nlp.document import ClinicalDocument
 from medcoder.procedures.coders import default_procedure_coders
+from medcoder.results import CodingResult
 
 
 @functools.lru_cache(maxsize=4)

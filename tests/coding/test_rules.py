@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from medcoder.codesets.store import Release
-from medcoder.coding.model import Candidate, Evidence
+from medcoder.coding.candidate import Candidate
 from medcoder.coding.rules import apply_rules
-from medcoder.nlp.document import ClinicalDocument, Setting
+from medcoder.kinds import Setting
+from medcoder.nlp.document import ClinicalDocument
+from medcoder.results import Evidence
 
 TEXT = "ASSESSMENT\n" + "x" * 400
 

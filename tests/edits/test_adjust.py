@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from medcoder.coding.model import CodeAssignment, CodingResult, Evidence
 from medcoder.edits.adjust import adjust, result_claim
 from medcoder.edits.checker import ClaimChecker
+from medcoder.results import CodeAssignment, CodingResult, Evidence
 
 DAY = dt.date(2026, 5, 1)
 

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medcoder.edits.claim import CodeSystem, claim_json, load_claim, parse_claim
+from medcoder.edits.claim import claim_json, load_claim, parse_claim
 from medcoder.errors import ClaimFormatError
+from medcoder.kinds import CodeSystem
 
 GOOD = {
     "id": "CLM-1",

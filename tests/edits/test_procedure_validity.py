@@ -12,8 +12,9 @@ from medcoder.codesets.hcpcs.build import build_anweb, build_ioce
 from medcoder.codesets.pcs.build import setup_pcs
 from medcoder.codesets.registry import Registry
 from medcoder.edits.checker import ClaimChecker, EditTables
-from medcoder.edits.claim import Claim, CodeSystem
+from medcoder.edits.claim import Claim
 from medcoder.edits.procedure_codes import ProcedureValidity
+from medcoder.kinds import CodeSystem
 from tests.edits.conftest import claim, edits
 
 

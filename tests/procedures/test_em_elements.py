@@ -19,7 +19,7 @@ from medcoder.procedures.em_text import (
     plan_regions,
     problem_entries,
 )
-from medcoder.procedures.model import MDMElement
+from medcoder.results import MDMElement
 
 
 def problems_of(assessment: str) -> MDMElement:

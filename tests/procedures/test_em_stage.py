@@ -16,12 +16,12 @@ from medcoder.codesets.registry import Registry
 from medcoder.coding.engine import CodingEngine
 from medcoder.coding.serialize import result_json
 from medcoder.errors import PatientStatusError
-from medcoder.nlp.document import PatientStatus
+from medcoder.kinds import PatientStatus
 from medcoder.nlp.sections import find_sections
 from medcoder.pipeline import make_document
 from medcoder.procedures.coders import default_procedure_coders
 from medcoder.procedures.em import EMCoder
-from medcoder.procedures.model import ProcedureFindings
+from medcoder.results import ProcedureFindings
 
 VISIT = """CHIEF COMPLAINT: Follow-up of blood pressure.
 HPI: Established patient, returns for hypertension follow-up. No chest pain.

@@ -15,7 +15,8 @@ from medcoder.coding.evaluate import GoldCase, Prediction, evaluate, load_gold
 from medcoder.coding.evaluate_report import report_to_json, report_to_text
 from medcoder.coding.serialize import result_json
 from medcoder.errors import InvalidInputError
-from medcoder.nlp.document import ClinicalDocument, Setting
+from medcoder.kinds import Setting
+from medcoder.nlp.document import ClinicalDocument
 from medcoder.procedures.evaluate_pcs import score_pcs
 from medcoder.procedures.pcs import PcsCoder
 

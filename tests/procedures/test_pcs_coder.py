@@ -9,11 +9,12 @@ import pytest
 
 from medcoder.codesets.pcs.store import PcsRegistry
 from medcoder.errors import SourceFormatError
-from medcoder.nlp.document import ClinicalDocument, Setting
+from medcoder.kinds import Setting
+from medcoder.nlp.document import ClinicalDocument
 from medcoder.nlp.sections import find_sections
-from medcoder.procedures.model import ProcedureFindings
 from medcoder.procedures.pcs import PcsCoder
 from medcoder.procedures.pcs_vocabulary import load_vocabulary
+from medcoder.results import ProcedureFindings
 
 DAY = date(2026, 2, 1)
 

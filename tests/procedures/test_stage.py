@@ -6,15 +6,17 @@ from collections.abc import Sequence
 
 from medcoder.codesets.registry import Registry
 from medcoder.coding.engine import CodingEngine
-from medcoder.coding.model import DroppedCandidate, Evidence, RuleApplied
 from medcoder.coding.serialize import result_json
 from medcoder.nlp.document import ClinicalDocument
 from medcoder.nlp.sections import Section
-from medcoder.procedures.model import (
+from medcoder.results import (
+    DroppedCandidate,
     EMLevel,
+    Evidence,
     MDMElement,
     ProcedureAssignment,
     ProcedureFindings,
+    RuleApplied,
 )
 
 RULE = RuleApplied("fake.v1", "test", "a fake stage")

@@ -13,19 +13,22 @@ from pathlib import Path
 
 from medcoder.codesets.registry import Registry
 from medcoder.codesets.store import Release
+from medcoder.coding.candidate import Candidate
 from medcoder.coding.external_cause import external_causes, is_injury
 from medcoder.coding.lexicon import LexEntry, Lexicon, expand_context, lexicon_for
-from medcoder.coding.model import Candidate, CodingResult, DroppedCandidate, Evidence
 from medcoder.coding.rules import apply_rules
 from medcoder.coding.select import CodeSelector, context_words
 from medcoder.nlp.assertion import AssertionDetector
 from medcoder.nlp.document import ClinicalDocument
 from medcoder.nlp.sections import DIAGNOSTIC_SECTIONS, Section, SectionKind, find_sections
 from medcoder.nlp.text import Sentence, Token, split_sentences, tokenize
-from medcoder.procedures.model import (
+from medcoder.procedures.model import ProcedureCoder
+from medcoder.results import (
+    CodingResult,
+    DroppedCandidate,
     EMLevel,
+    Evidence,
     ProcedureAssignment,
-    ProcedureCoder,
     ProcedureFindings,
 )
 
@@ -206,7 +209,7 @@ class CodingEngine:
         return CodingResult(
             document_id=document.id,
             release=release.name,
-            setting=str(document.setting),
+            setting=document.setting,
             date_of_service=document.date_of_service.isoformat()
             if document.date_of_service
             else None,

@@ -70,7 +70,7 @@ from medcoder.codesets.codes import normalize
 from medcoder.codesets.registry import Registry
 from medcoder.codesets.store import Release
 from medcoder.errors import InvalidInputError, MedcoderError
-from medcoder.nlp.document import Setting
+from medcoder.kinds import Setting
 from medcoder.pipeline import engine_for, make_document, parse_date
 from medcoder.procedures.evaluate_pcs import PcsScores, score_pcs
 

@@ -14,11 +14,12 @@ from collections.abc import Iterable
 from medcoder.codesets.model import NoteKind
 from medcoder.codesets.store import Release
 from medcoder.coding.lexicon import external_cause_lexicon_for
-from medcoder.coding.model import CodeAssignment, Evidence, RuleApplied
 from medcoder.coding.select import CodeSelector
+from medcoder.kinds import CodeSystem
 from medcoder.nlp.assertion import AssertionDetector
 from medcoder.nlp.sections import FINDING_SECTIONS, Section, SectionKind, find_sections
 from medcoder.nlp.text import split_sentences, tokenize
+from medcoder.results import CodeAssignment, Evidence, RuleApplied
 
 EXTERNAL_CAUSE = RuleApplied(
     "external-cause.v1",
@@ -125,7 +126,7 @@ def external_causes(
             CodeAssignment(
                 code=code,
                 title=found_entry.title if found_entry else "",
-                system="icd10cm",
+                system=CodeSystem.ICD10CM,
                 release=release.name,
                 sequence=first_sequence + len(out),
                 # 6 of 12 external cause codes reported on the ACI dev set were right

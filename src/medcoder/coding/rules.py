@@ -15,15 +15,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from medcoder.codesets.store import Release
-from medcoder.coding.model import (
-    Candidate,
-    CodeAssignment,
-    DroppedCandidate,
-    Evidence,
-    RuleApplied,
-)
-from medcoder.nlp.document import ClinicalDocument, Setting
+from medcoder.coding.candidate import Candidate
+from medcoder.kinds import CodeSystem, Setting
+from medcoder.nlp.document import ClinicalDocument
 from medcoder.nlp.sections import DIAGNOSTIC_SECTIONS, FINDING_SECTIONS, SectionKind
+from medcoder.results import CodeAssignment, DroppedCandidate, Evidence, RuleApplied
 
 NEGATED = RuleApplied(
     "negated.v1", "ICD-10-CM Guidelines I.B.1 / IV.J", "documented as absent: not coded"
@@ -176,7 +172,7 @@ def _assertion_filter(
             dropped.append(_drop(c, HYPOTHETICAL))
         elif c.family or c.section == SectionKind.FAMILY_HISTORY:
             dropped.append(_drop(c, FAMILY))
-        elif c.uncertain and document.setting is Setting.OUTPATIENT:
+        elif c.uncertain and document.setting.guidelines is Setting.OUTPATIENT:
             dropped.append(_drop(c, UNCERTAIN_OUTPATIENT))
         elif c.uncertain:
             kept.append(replace(c, rules=(*c.rules, UNCERTAIN_INPATIENT)))
@@ -497,7 +493,7 @@ def apply_rules(
             CodeAssignment(
                 code=code,
                 title=sources[0].title,
-                system="icd10cm",
+                system=CodeSystem.ICD10CM,
                 release=release.name,
                 sequence=sequence,
                 confidence=_confidence(sources),

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from medcoder.coding.model import (
+from medcoder.results import (
     CodeAssignment,
     CodingResult,
     DroppedCandidate,
+    EMLevel,
     Evidence,
+    ProcedureAssignment,
     RuleApplied,
 )
-from medcoder.procedures.model import EMLevel, ProcedureAssignment
 
 
 def evidence_json(e: Evidence) -> dict[str, Any]:

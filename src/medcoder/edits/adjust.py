@@ -9,10 +9,11 @@ import dataclasses
 import datetime as dt
 
 from medcoder.codesets.codes import compact
-from medcoder.coding.model import CodeAssignment, CodingResult, DroppedCandidate, RuleApplied
 from medcoder.edits.checker import ClaimChecker
-from medcoder.edits.claim import Claim, ClaimCode, ClaimSetting, CodeSystem, sort_codes
+from medcoder.edits.claim import Claim, ClaimCode, sort_codes
 from medcoder.edits.findings import EditReport, Severity
+from medcoder.kinds import CodeSystem, Setting
+from medcoder.results import CodeAssignment, CodingResult, DroppedCandidate, RuleApplied
 
 
 def result_claim(result: CodingResult, *, day: dt.date, age: int | None, sex: str | None) -> Claim:
@@ -24,7 +25,7 @@ def result_claim(result: CodingResult, *, day: dt.date, age: int | None, sex: st
         except ValueError:
             continue
         lines.append(ClaimCode(system, p.code, p.sequence, tuple(p.modifiers), max(1, p.units)))
-    setting = ClaimSetting.INPATIENT if result.setting == "inpatient" else ClaimSetting.OUTPATIENT
+    setting = Setting.parse(result.setting).guidelines
     return Claim(result.document_id, day, setting, sort_codes(lines), age, sex)
 
 

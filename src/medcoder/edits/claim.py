@@ -13,35 +13,12 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from medcoder.codesets.codes import normalize
 from medcoder.errors import ClaimFormatError, InvalidInputError
-
-
-class CodeSystem(StrEnum):
-    """The code systems a claim line may carry."""
-
-    ICD10CM = "icd10cm"
-    ICD10PCS = "icd10pcs"
-    CPT = "cpt"
-    HCPCS = "hcpcs"
-
-    @property
-    def is_diagnosis(self) -> bool:
-        return self is CodeSystem.ICD10CM
-
-    @property
-    def is_line_item(self) -> bool:
-        """CPT and HCPCS lines are the service lines the NCCI and MUE edits read."""
-        return self in (CodeSystem.CPT, CodeSystem.HCPCS)
-
-
-class ClaimSetting(StrEnum):
-    OUTPATIENT = "outpatient"
-    INPATIENT = "inpatient"
+from medcoder.kinds import CodeSystem, Setting
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +40,7 @@ class Claim:
 
     id: str | None
     date_of_service: dt.date
-    setting: ClaimSetting
+    setting: Setting
     codes: tuple[ClaimCode, ...]
     age: int | None = None
     sex: str | None = None  # F | M
@@ -181,7 +158,7 @@ def parse_claim(data: object) -> Claim:
     # The emergency department is coded by the outpatient rules (Guidelines IV).
     setting_text = "outpatient" if setting_text == "emergency" else setting_text
     try:
-        setting = ClaimSetting(setting_text)
+        setting = Setting(setting_text)
     except ValueError as exc:
         raise ClaimFormatError(
             f"claim: unknown setting {data.get('setting')!r}", hint="use outpatient or inpatient"

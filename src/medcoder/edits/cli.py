@@ -16,8 +16,8 @@ from medcoder.edits.findings import EditReport, report_json
 
 if TYPE_CHECKING:
     from medcoder.codesets.registry import Registry
-    from medcoder.coding.model import CodingResult
     from medcoder.nlp.document import ClinicalDocument
+    from medcoder.results import CodingResult
 
 __all__ = ["COMMANDS", "check_result", "print_report", "report_json"]
 

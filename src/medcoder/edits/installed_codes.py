@@ -12,9 +12,9 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from medcoder.edits.claim import CodeSystem
 from medcoder.edits.procedure_codes import ProcedureCodeSet, ProcedureValidity
 from medcoder.errors import MedcoderError
+from medcoder.kinds import CodeSystem
 
 
 class InstalledProcedureCodes:

@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from medcoder.edits.checker import EditContext
-from medcoder.edits.claim import Claim, CodeSystem
+from medcoder.edits.claim import Claim
 from medcoder.edits.findings import EditSpec, Finding, Severity
 from medcoder.errors import EditTableError
+from medcoder.kinds import CodeSystem
 
 VALIDITY = EditSpec(
     "procedure-validity.v1",

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from medcoder.edits.checker import ClaimChecker, EditTables
-from medcoder.edits.claim import Claim, ClaimCode, ClaimSetting, CodeSystem, sort_codes
+from medcoder.edits.claim import Claim, ClaimCode, sort_codes
 from medcoder.edits.findings import EditReport, Finding, finding_json
 from medcoder.errors import EditsBlockedError, MedcoderError, WorkflowError
+from medcoder.kinds import CodeSystem, Setting
 
 if TYPE_CHECKING:
     from medcoder.records.models import CodeAssignment, Encounter
@@ -32,9 +33,7 @@ def encounter_claim(
         except ValueError:
             continue
         lines.append(ClaimCode(system, row.code, row.sequence))
-    setting = (
-        ClaimSetting.INPATIENT if encounter.setting == "inpatient" else ClaimSetting.OUTPATIENT
-    )
+    setting = Setting.parse(encounter.setting).guidelines
     day = encounter.date_of_service or dt.date.today()
     return Claim(encounter.external_id, day, setting, sort_codes(lines), age, encounter.patient.sex)
 

@@ -4,55 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
-from medcoder.errors import InvalidInputError, PatientStatusError
+from medcoder.errors import InvalidInputError
+from medcoder.kinds import PatientStatus, Setting, Sex
 
 MAX_TEXT_CHARS = 5_000_000  # a note larger than this is refused, not truncated
-
-
-class Setting(StrEnum):
-    """Outpatient and inpatient coding follow different guideline sections (II/III vs IV)."""
-
-    OUTPATIENT = "outpatient"
-    INPATIENT = "inpatient"
-
-    @classmethod
-    def parse(cls, value: str | Setting | None) -> Setting:
-        if value is None:
-            return cls.OUTPATIENT
-        if isinstance(value, Setting):
-            return value
-        try:
-            return cls(value.strip().lower())
-        except ValueError as exc:
-            raise InvalidInputError(
-                f"unknown setting {value!r}", hint="use outpatient or inpatient"
-            ) from exc
-
-
-class Sex(StrEnum):
-    FEMALE = "F"
-    MALE = "M"
-
-
-class PatientStatus(StrEnum):
-    """New or established patient, for the office E/M level (AMA CPT E/M Guidelines:
-    new = no professional services from the physician or same-specialty group in 3 years)."""
-
-    NEW = "new"
-    ESTABLISHED = "established"
-
-    @classmethod
-    def parse(cls, value: str | PatientStatus | None) -> PatientStatus | None:
-        if value is None or isinstance(value, PatientStatus):
-            return value
-        try:
-            return cls(str(value).strip().lower())
-        except ValueError as exc:
-            raise PatientStatusError(
-                f"unknown patient status {value!r}", hint="use new or established"
-            ) from exc
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,19 +25,25 @@ from rapidfuzz.distance import Prefix
 from medcoder.codesets.hcpcs.lookup import ProcedureCodeSets
 from medcoder.codesets.hcpcs.model import HcpcsRecord
 from medcoder.codesets.hcpcs.store import ProcedureRelease
-from medcoder.coding.model import DroppedCandidate, Evidence, RuleApplied
 from medcoder.errors import MedcoderError
+from medcoder.kinds import CodeSystem
 from medcoder.nlp.assertion import AssertionDetector
 from medcoder.nlp.document import ClinicalDocument
 from medcoder.nlp.sections import Section, SectionKind
 from medcoder.nlp.text import split_sentences
-from medcoder.procedures.model import ProcedureAssignment, ProcedureFindings
 from medcoder.procedures.modifiers import (
     DISTINCT_SITE,
     RIGHT_LEFT,
     documents_distinct_site,
     laterality_modifiers,
     side_of,
+)
+from medcoder.results import (
+    DroppedCandidate,
+    Evidence,
+    ProcedureAssignment,
+    ProcedureFindings,
+    RuleApplied,
 )
 
 MATCHED = RuleApplied(
@@ -212,7 +218,7 @@ class CptCoder:
                 codes.append(
                     ProcedureAssignment(
                         code=record.code,
-                        system="cpt",
+                        system=CodeSystem.CPT,
                         title=record.long_description,
                         release=release.name,
                         sequence=0,

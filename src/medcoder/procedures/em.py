@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from medcoder.coding.model import DroppedCandidate, Evidence, RuleApplied
+from medcoder.kinds import CodeSystem
 from medcoder.nlp.document import ClinicalDocument
 from medcoder.nlp.sections import Section, SectionKind
 from medcoder.procedures.em_elements import (
@@ -35,8 +35,16 @@ from medcoder.procedures.em_text import (
     total_time,
     visit_kind,
 )
-from medcoder.procedures.model import EMLevel, MDMElement, ProcedureAssignment, ProcedureFindings
 from medcoder.procedures.phrases import PhraseIndex
+from medcoder.results import (
+    DroppedCandidate,
+    EMLevel,
+    Evidence,
+    MDMElement,
+    ProcedureAssignment,
+    ProcedureFindings,
+    RuleApplied,
+)
 
 _GUIDE = "AMA CPT E/M Services Guidelines (office or other outpatient), 2021"
 RULE_MDM = RuleApplied("em-mdm.v1", f"{_GUIDE}: Table 1, levels of MDM (2 of 3 elements)", "")
@@ -83,7 +91,7 @@ def _with(rule: RuleApplied, detail: str) -> RuleApplied:
 class EMCoder:
     """The E/M stage: an ``EMLevel`` and the E/M code as a ``ProcedureAssignment``."""
 
-    system = "cpt"
+    system = CodeSystem.CPT
 
     def __init__(self, rules: EMRules | None = None) -> None:
         self._rules = rules
@@ -199,8 +207,8 @@ class EMCoder:
     ) -> ProcedureAssignment:
         evidence = tuple(dict.fromkeys([*extra, *(e for m in level.elements for e in m.evidence)]))
         return ProcedureAssignment(
-            code=level.code, system="cpt", title="", release=self.rules.version, sequence=0,
-            confidence=level.confidence, evidence=evidence[:12],
+            code=level.code, system=CodeSystem.CPT, title="", release=self.rules.version,
+            sequence=0, confidence=level.confidence, evidence=evidence[:12],
             path=f"office/outpatient E/M, {path or level.rules[-1].detail}",
             rules=level.rules, modifiers=modifiers,
         )  # fmt: skip

@@ -8,11 +8,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from medcoder.coding.model import Evidence
 from medcoder.procedures.em_rules import EMRules, data_level
 from medcoder.procedures.em_text import Entry, Region, sentence_around
-from medcoder.procedures.model import MDMElement
 from medcoder.procedures.phrases import Hit, PhraseIndex
+from medcoder.results import Evidence, MDMElement
 
 # Problem kinds, each with the MDM problems level it earns on its own.
 PROBLEM_LEVEL = {

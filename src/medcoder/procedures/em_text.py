@@ -7,11 +7,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from medcoder.coding.model import Evidence
-from medcoder.nlp.document import ClinicalDocument, Setting
+from medcoder.kinds import Setting
+from medcoder.nlp.document import ClinicalDocument
 from medcoder.nlp.sections import Section, SectionKind
 from medcoder.nlp.text import split_sentences
 from medcoder.procedures.phrases import Hit, PhraseIndex
+from medcoder.results import Evidence
 
 ASSESSMENT_KINDS = frozenset({SectionKind.ASSESSMENT, SectionKind.DIAGNOSES})
 PLAN_KINDS = frozenset({SectionKind.PLAN, SectionKind.INSTRUCTIONS})

@@ -17,14 +17,13 @@ from dataclasses import dataclass
 
 from medcoder.codesets.hcpcs.lookup import ProcedureCodeSets
 from medcoder.codesets.hcpcs.model import CodeStatus
-from medcoder.coding.model import DroppedCandidate, Evidence, RuleApplied
 from medcoder.errors import MedcoderError
+from medcoder.kinds import CodeSystem
 from medcoder.nlp.assertion import AssertionDetector
 from medcoder.nlp.document import ClinicalDocument
 from medcoder.nlp.sections import Section, SectionKind
 from medcoder.nlp.text import Sentence, split_sentences
 from medcoder.procedures.hints import HcpcsHint, HintBook, default_hints
-from medcoder.procedures.model import ProcedureAssignment, ProcedureFindings
 from medcoder.procedures.modifiers import (
     BILATERAL_ITEMS,
     RIGHT_LEFT,
@@ -36,6 +35,13 @@ from medcoder.procedures.units import (
     descriptor_quantity,
     documented_count,
     documented_dose,
+)
+from medcoder.results import (
+    DroppedCandidate,
+    Evidence,
+    ProcedureAssignment,
+    ProcedureFindings,
+    RuleApplied,
 )
 
 GIVEN = RuleApplied(
@@ -293,7 +299,7 @@ class HcpcsCoder:
         confidence = CONFIDENCE[found.hint.kind] - (0.25 if found.uncertain else 0.0)
         return ProcedureAssignment(
             code=status.code,
-            system="hcpcs",
+            system=CodeSystem.HCPCS,
             title=status.title,
             release=status.release,
             sequence=0,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from medcoder.coding.model import RuleApplied
+from medcoder.results import RuleApplied
 
 RIGHT_LEFT = RuleApplied(
     "modifier-rt-lt.v1",

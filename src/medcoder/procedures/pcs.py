@@ -19,13 +19,12 @@ from dataclasses import dataclass, replace
 
 from medcoder.codesets.pcs.model import PcsTable
 from medcoder.codesets.pcs.store import PcsRegistry, PcsRelease
-from medcoder.coding.model import DroppedCandidate, Evidence, RuleApplied
 from medcoder.errors import CodeSetError
+from medcoder.kinds import CodeSystem, Setting
 from medcoder.nlp.assertion import Assertion, AssertionDetector
-from medcoder.nlp.document import ClinicalDocument, Setting
+from medcoder.nlp.document import ClinicalDocument
 from medcoder.nlp.sections import Section, SectionKind
 from medcoder.nlp.text import Sentence, split_sentences, tokenize
-from medcoder.procedures.model import ProcedureAssignment, ProcedureFindings
 from medcoder.procedures.pcs_axes import (
     MAX_DISTANCE,
     AxisChoice,
@@ -45,8 +44,15 @@ from medcoder.procedures.pcs_vocabulary import (
     ProcedureEntry,
     load_vocabulary,
 )
+from medcoder.results import (
+    DroppedCandidate,
+    Evidence,
+    ProcedureAssignment,
+    ProcedureFindings,
+    RuleApplied,
+)
 
-SYSTEM = "icd10pcs"
+SYSTEM = CodeSystem.ICD10PCS
 RULE_AXES = RuleApplied(
     "pcs-axes.v1", "ICD-10-PCS Tables (code structure)",
     "built axis by axis; every value chosen from one table row",

@@ -36,7 +36,8 @@ from medcoder.errors import (
     RecordNotFoundError,
     WorkflowError,
 )
-from medcoder.nlp.document import ClinicalDocument, Setting, Sex
+from medcoder.kinds import Setting, Sex
+from medcoder.nlp.document import ClinicalDocument
 from medcoder.records import audit, crypto, db, deid, passwords
 from medcoder.records.importer import ImportDocument, read_path
 from medcoder.records.models import (

@@ -39,8 +39,9 @@ import pytest
 from medcoder.codesets.codes import category, compact
 from medcoder.codesets.registry import Registry
 from medcoder.coding.engine import CodingEngine
-from medcoder.coding.model import CodingResult
-from medcoder.nlp.document import ClinicalDocument, Setting
+from medcoder.kinds import Setting
+from medcoder.nlp.document import ClinicalDocument
+from medcoder.results import CodingResult
 
 CASES_FILE = Path(__file__).with_name("cases.json")
 REQUIRED_KEYS = {"id", "rule", "setting", "date", "text", "expected", "not_expected", "note"}

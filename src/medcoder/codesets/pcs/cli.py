@@ -184,7 +184,8 @@ def pcs_search(ctx: click.Context, text: tuple[str, ...], limit: int, release: s
 
 def _coded(ctx: click.Context, query: str, chosen: PcsRelease) -> list[tuple[str, str]]:
     """The inpatient PCS stage run on the query as if it were an operative statement."""
-    from medcoder.nlp.document import ClinicalDocument, Setting
+    from medcoder.kinds import Setting
+    from medcoder.nlp.document import ClinicalDocument
     from medcoder.procedures.pcs import PcsCoder
 
     document = ClinicalDocument(

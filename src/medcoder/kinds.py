@@ -1,0 +1,93 @@
+"""The kinds every layer shares: care setting, code system, sex and patient status.
+
+One enum per kind (STYLE.md): the engine, the records database, the claim edits, the API
+and the CLI all speak these, so a setting or a code system is never a bare string that two
+modules spell differently. This module imports nothing of medcoder but ``errors``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from medcoder.errors import InvalidInputError, PatientStatusError
+
+
+class Setting(StrEnum):
+    """Where the care happened, which decides the guideline section that applies.
+
+    Inpatient stays follow Section II/III of the ICD-10-CM Official Guidelines (uncertain
+    diagnoses at discharge are coded as if established, II.H); outpatient and emergency
+    encounters follow Section IV (uncertain diagnoses are not coded, IV.H). Emergency is
+    kept apart because a claim and a registry need to tell it from the office visit.
+    """
+
+    OUTPATIENT = "outpatient"
+    INPATIENT = "inpatient"
+    EMERGENCY = "emergency"
+
+    @property
+    def is_inpatient(self) -> bool:
+        return self is Setting.INPATIENT
+
+    @property
+    def guidelines(self) -> Setting:
+        """The setting whose coding rules apply: emergency is coded as outpatient (IV)."""
+        return Setting.INPATIENT if self is Setting.INPATIENT else Setting.OUTPATIENT
+
+    @classmethod
+    def parse(cls, value: str | Setting | None) -> Setting:
+        if value is None:
+            return cls.OUTPATIENT
+        if isinstance(value, Setting):
+            return value
+        try:
+            return cls(str(value).strip().lower())
+        except ValueError as exc:
+            raise InvalidInputError(
+                f"unknown setting {value!r}", hint="use outpatient, inpatient or emergency"
+            ) from exc
+
+
+class CodeSystem(StrEnum):
+    """The code systems medcoder codes and a claim line may carry."""
+
+    ICD10CM = "icd10cm"
+    ICD10PCS = "icd10pcs"
+    CPT = "cpt"
+    HCPCS = "hcpcs"
+
+    @property
+    def is_diagnosis(self) -> bool:
+        return self is CodeSystem.ICD10CM
+
+    @property
+    def is_line_item(self) -> bool:
+        """CPT and HCPCS lines are the service lines the NCCI and MUE edits read."""
+        return self in (CodeSystem.CPT, CodeSystem.HCPCS)
+
+
+PROCEDURE_SYSTEMS = (CodeSystem.ICD10PCS, CodeSystem.HCPCS, CodeSystem.CPT)
+
+
+class Sex(StrEnum):
+    FEMALE = "F"
+    MALE = "M"
+
+
+class PatientStatus(StrEnum):
+    """New or established patient, for the office E/M level (AMA CPT E/M Guidelines:
+    new = no professional services from the physician or same-specialty group in 3 years)."""
+
+    NEW = "new"
+    ESTABLISHED = "established"
+
+    @classmethod
+    def parse(cls, value: str | PatientStatus | None) -> PatientStatus | None:
+        if value is None or isinstance(value, PatientStatus):
+            return value
+        try:
+            return cls(str(value).strip().lower())
+        except ValueError as exc:
+            raise PatientStatusError(
+                f"unknown patient status {value!r}", hint="use new or established"
+            ) from exc
