@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from medcoder.procedures.em_evaluate import agreement_text, run_em_agreement
+from medcoder.evaluation.em import agreement_text, run_em_agreement
 
 DEFAULT = Path(__file__).resolve().parents[1] / "tests" / "procedures" / "em_cases"
 

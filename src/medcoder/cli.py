@@ -461,8 +461,8 @@ def code_note(
 ) -> None:  # fmt: skip
     """Code a clinical note: ICD-10-CM codes in order, with evidence, path and rules."""
     from medcoder.coding.engine import CodingEngine
-    from medcoder.coding.serialize import result_json
     from medcoder.pipeline import make_document
+    from medcoder.serialize import result_json
 
     text, notices = _read_note(note)
     for notice in notices:
@@ -549,7 +549,7 @@ def batch(ctx: click.Context, source: Path, output: Path, jobs: int) -> None:
     """Code every note of a JSONL file ({"id","text",...} per line) into OUTPUT."""
     from rich.progress import Progress
 
-    from medcoder.coding.batch import run_batch
+    from medcoder.batch import run_batch
 
     home = _registry(ctx).home
     with source.open("rb") as handle:
@@ -584,8 +584,8 @@ def evaluate(
     jobs: int, max_cases: int, output: Path | None, fmt: str,
 ) -> None:  # fmt: skip
     """Score the engine on a gold file ({"id","text","icd10cm":[...]} per line)."""
-    from medcoder.coding.evaluate import run_evaluation
-    from medcoder.coding.evaluate_report import report_to_json, report_to_text
+    from medcoder.evaluation.report import report_to_json, report_to_text
+    from medcoder.evaluation.run import run_evaluation
 
     report = run_evaluation(
         gold, setting=setting, date=day, release=release, home=_registry(ctx).home, jobs=jobs

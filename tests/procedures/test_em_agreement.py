@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from medcoder.procedures.em_evaluate import agreement_text, run_em_agreement
+from medcoder.evaluation.em import agreement_text, run_em_agreement
 
 HERE = Path(__file__).resolve().parent
 DEV_FLOOR = 0.95  # measured 1.00 (40 cases)

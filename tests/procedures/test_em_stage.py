@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from medcoder.cli import main
 from medcoder.codesets.registry import Registry
 from medcoder.coding.engine import CodingEngine
-from medcoder.coding.serialize import result_json
 from medcoder.errors import PatientStatusError
 from medcoder.kinds import PatientStatus
 from medcoder.nlp.sections import find_sections
@@ -22,6 +21,7 @@ from medcoder.pipeline import make_document
 from medcoder.procedures.coders import default_procedure_coders
 from medcoder.procedures.em import EMCoder
 from medcoder.results import ProcedureFindings
+from medcoder.serialize import result_json
 
 VISIT = """CHIEF COMPLAINT: Follow-up of blood pressure.
 HPI: Established patient, returns for hypertension follow-up. No chest pain.

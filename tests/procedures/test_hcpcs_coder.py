@@ -117,7 +117,7 @@ def test_default_coders_follow_what_is_installed(tmp_path: Path, fixture_home: P
 
 def test_engine_lists_hcpcs_beside_the_diagnoses(registry: Registry, fixture_home: Path) -> None:
     from medcoder.coding.engine import CodingEngine
-    from medcoder.coding.serialize import result_json
+    from medcoder.serialize import result_json
 
     engine = CodingEngine(registry, procedure_coders=(HcpcsCoder(ProcedureCodeSets(fixture_home)),))
     text = "ASSESSMENT: Hypertension.\nPLAN:\nDexamethasone 6 mg IM given today."

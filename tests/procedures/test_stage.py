@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from medcoder.codesets.registry import Registry
 from medcoder.coding.engine import CodingEngine
-from medcoder.coding.serialize import result_json
 from medcoder.nlp.document import ClinicalDocument
 from medcoder.nlp.sections import Section
 from medcoder.results import (
@@ -18,6 +17,7 @@ from medcoder.results import (
     ProcedureFindings,
     RuleApplied,
 )
+from medcoder.serialize import result_json
 
 RULE = RuleApplied("fake.v1", "test", "a fake stage")
 

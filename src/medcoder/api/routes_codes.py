@@ -17,9 +17,9 @@ from medcoder.codesets.registry import Registry
 from medcoder.codesets.store import Release
 from medcoder.codesets.tables import DRUG_COLUMNS, NEOPLASM_COLUMNS, lookup_table
 from medcoder.codesets.validate import validate
-from medcoder.coding.serialize import result_json
 from medcoder.errors import InvalidInputError, MissingComponentError
 from medcoder.pipeline import make_document
+from medcoder.serialize import result_json
 
 router = APIRouter(prefix="/v1", tags=["coding and code sets"])
 

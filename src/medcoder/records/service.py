@@ -26,7 +26,6 @@ from medcoder.codesets.codes import normalize
 from medcoder.codesets.store import Release
 from medcoder.codesets.validate import validate
 from medcoder.coding.engine import CodingEngine
-from medcoder.coding.serialize import evidence_json, result_json
 from medcoder.errors import (
     EncryptionKeyError,
     ImportFormatError,
@@ -59,6 +58,7 @@ from medcoder.records.models import (
     utcnow,
 )
 from medcoder.records.permissions import Action, allowed
+from medcoder.serialize import evidence_json, result_json
 from medcoder.settings import home_dir
 
 if TYPE_CHECKING:  # claim edits run before finalize (issue 7)

@@ -11,14 +11,14 @@ import pytest
 from medcoder.codesets.pcs.store import PcsRegistry
 from medcoder.codesets.registry import Registry
 from medcoder.coding.engine import CodingEngine
-from medcoder.coding.evaluate import GoldCase, Prediction, evaluate, load_gold
-from medcoder.coding.evaluate_report import report_to_json, report_to_text
-from medcoder.coding.serialize import result_json
 from medcoder.errors import InvalidInputError
+from medcoder.evaluation.pcs import score_pcs
+from medcoder.evaluation.report import report_to_json, report_to_text
+from medcoder.evaluation.run import GoldCase, Prediction, evaluate, load_gold
 from medcoder.kinds import Setting
 from medcoder.nlp.document import ClinicalDocument
-from medcoder.procedures.evaluate_pcs import score_pcs
 from medcoder.procedures.pcs import PcsCoder
+from medcoder.serialize import result_json
 
 
 def test_truncated_gold_is_scored_at_the_characters_given() -> None:

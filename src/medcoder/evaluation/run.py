@@ -6,7 +6,7 @@ tests use a fake and the engine is one coder among others.
 
 Gold file: one JSON object a line, ``{"id", "text", "icd10cm": [...]}`` with optional
 ``"setting"``, ``"date"``, ``"age"``, ``"sex"`` and ``"pcs"`` (ICD-10-PCS codes, scored
-apart at 4 and 7 characters: see procedures/evaluate_pcs.py); other keys are ignored. Codes are
+apart at 4 and 7 characters: see evaluation/pcs.py); other keys are ignored. Codes are
 normalized (``E119`` -> ``E11.9``) and de-duplicated; a code that is not ICD-10-CM
 syntax is kept as written and counted as ``gold_unparsed``.
 
@@ -70,9 +70,9 @@ from medcoder.codesets.codes import normalize
 from medcoder.codesets.registry import Registry
 from medcoder.codesets.store import Release
 from medcoder.errors import InvalidInputError, MedcoderError
+from medcoder.evaluation.pcs import PcsScores, score_pcs
 from medcoder.kinds import Setting
 from medcoder.pipeline import engine_for, make_document, parse_date
-from medcoder.procedures.evaluate_pcs import PcsScores, score_pcs
 
 __all__ = [
     "BIN_COUNT",

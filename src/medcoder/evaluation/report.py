@@ -1,4 +1,4 @@
-"""Rendering an :class:`~medcoder.coding.evaluate.EvaluationReport` as JSON or text.
+"""Rendering an :class:`~medcoder.evaluation.run.EvaluationReport` as JSON or text.
 
 ``report_to_json`` returns a dict with these keys (stable; ``schema`` changes when they do)::
 
@@ -36,7 +36,7 @@
                                      "category": {...}},
                           "seconds", "error" (str | null)}]
 
-See :mod:`medcoder.coding.evaluate` for what each figure means.
+See :mod:`medcoder.evaluation.run` for what each figure means.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from medcoder.coding.evaluate import (
+from medcoder.evaluation.run import (
     CaseResult,
     CodeError,
     EvaluationReport,

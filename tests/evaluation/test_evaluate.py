@@ -12,7 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medcoder.coding.evaluate import (
+from medcoder.errors import InvalidInputError
+from medcoder.evaluation.report import JSON_SCHEMA, report_to_json, report_to_text
+from medcoder.evaluation.run import (
     CodeError,
     EvaluationReport,
     GoldCase,
@@ -21,8 +23,6 @@ from medcoder.coding.evaluate import (
     load_gold,
     run_evaluation,
 )
-from medcoder.coding.evaluate_report import JSON_SCHEMA, report_to_json, report_to_text
-from medcoder.errors import InvalidInputError
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from medcoder.coding.serialize import result_json
 from medcoder.errors import InvalidInputError, MedcoderError
+from medcoder.serialize import result_json
 
 
 @dataclass(frozen=True, slots=True)
