@@ -32,12 +32,12 @@ t0 = time.perf_counter()
 from pathlib import Path
 from datetime import date
 from medcoder.codesets.registry import Registry
-from medcoder.coding.engine import CodingEngine
+from medcoder.codesets.in_force import CodeSetChooser
 from medcoder.nlp.document import ClinicalDocument
-from medcoder.procedures.coders import default_procedure_coders
-registry = Registry(Path(sys.argv[1]), quiet=True)
-stages = default_procedure_coders(registry) if sys.argv[4] == "1" else ()
-engine = CodingEngine(registry, procedure_coders=stages)
+from medcoder.pipeline import CodingEngine, default_stages, diagnosis_stages
+chooser = CodeSetChooser(Registry(Path(sys.argv[1]), quiet=True))
+stages = default_stages(chooser) if sys.argv[4] == "1" else diagnosis_stages(chooser)
+engine = CodingEngine(chooser, stages=stages)
 result = engine.code(ClinicalDocument(sys.argv[2], date_of_service=date.fromisoformat(sys.argv[3])))
 t1 = time.perf_counter()
 print(t1 - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, len(result.codes))
@@ -48,12 +48,12 @@ import json, time, resource, sys
 from pathlib import Path
 from datetime import date
 from medcoder.codesets.registry import Registry
-from medcoder.coding.engine import CodingEngine
+from medcoder.codesets.in_force import CodeSetChooser
 from medcoder.nlp.document import ClinicalDocument
-from medcoder.procedures.coders import default_procedure_coders
-registry = Registry(Path(sys.argv[1]), quiet=True)
-stages = default_procedure_coders(registry) if sys.argv[5] == "1" else ()
-engine = CodingEngine(registry, procedure_coders=stages)
+from medcoder.pipeline import CodingEngine, default_stages, diagnosis_stages
+chooser = CodeSetChooser(Registry(Path(sys.argv[1]), quiet=True))
+stages = default_stages(chooser) if sys.argv[5] == "1" else diagnosis_stages(chooser)
+engine = CodingEngine(chooser, stages=stages)
 day = date.fromisoformat(sys.argv[3])
 from medcoder.kinds import Setting
 setting = Setting(sys.argv[6])

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from medcoder.codesets.codes import normalize
 from medcoder.codesets.registry import Registry
-from medcoder.coding.engine import CodingEngine
 from medcoder.coding.rules import confidence_features
 from medcoder.kinds import Setting
 from medcoder.nlp.document import ClinicalDocument
+from medcoder.pipeline import CodingEngine
 
 OUT = (
     Path(__file__).resolve().parents[1]

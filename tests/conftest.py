@@ -170,6 +170,17 @@ def pcs_home(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Pat
 
 
 @pytest.fixture(scope="session")
+def cm_pcs_home(tmp_path_factory: pytest.TempPathFactory, built_home: Path, pcs_home: Path) -> Path:
+    """A MEDCODER_HOME with the built ICD-10-CM releases and the FY2026 PCS release
+    (links to the two session homes: nothing is built twice)."""
+    home = tmp_path_factory.mktemp("cm-pcs-home")
+    for folder in (built_home / "releases", built_home / "cache", pcs_home / "icd10pcs"):
+        if folder.exists():
+            (home / folder.name).symlink_to(folder, target_is_directory=True)
+    return home
+
+
+@pytest.fixture(scope="session")
 def pcs_registry(pcs_home: Path) -> Iterator[PcsRegistry]:
     registry = PcsRegistry(pcs_home)
     yield registry

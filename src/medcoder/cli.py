@@ -29,7 +29,6 @@ from medcoder.codesets.tables import DRUG_COLUMNS, NEOPLASM_COLUMNS, lookup_tabl
 from medcoder.codesets.validate import validate
 from medcoder.errors import InvalidInputError, MedcoderError, MissingComponentError
 from medcoder.pipeline import parse_date
-from medcoder.procedures.coders import default_procedure_coders
 from medcoder.settings import data_dir
 
 P = ParamSpec("P")
@@ -460,8 +459,7 @@ def code_note(
     run_edits: bool, fmt: str,
 ) -> None:  # fmt: skip
     """Code a clinical note: ICD-10-CM codes in order, with evidence, path and rules."""
-    from medcoder.coding.engine import CodingEngine
-    from medcoder.pipeline import make_document
+    from medcoder.pipeline import engine_for, make_document
     from medcoder.serialize import result_json
 
     text, notices = _read_note(note)
@@ -477,11 +475,8 @@ def code_note(
         patient_status=patient_status,
     )
     registry = _registry(ctx)
-    engine = CodingEngine(
-        registry,
-        external_causes=external_causes,
-        procedure_coders=default_procedure_coders(registry),
-    )
+    registry.available()  # tells the user (stderr) when only the embedded default exists
+    engine = engine_for(registry.home, external_causes=external_causes)
     result = engine.code(document, release_name=release)
     report = None
     if run_edits:  # claim edits (issue 7): adjust, then list what remains

@@ -1,25 +1,116 @@
-"""The one-call Python API: ``medcoder.code(text, setting=..., date=...)``."""
+"""The coding pipeline: one parsed note through every stage, and the one-call Python API.
+
+:class:`CodingEngine` runs its stages the way spaCy's ``Language.__call__`` runs its
+components over one ``Doc``: the note is parsed once (``nlp/note.py``), the code sets in
+force on its date of service are chosen once (``codesets/in_force.py``), and each stage
+(:class:`~medcoder.stage.Stage`) adds its findings to those of the stages before it. The
+engine keeps no per-note state, so threads may code with one engine at once.
+:func:`engine_for` is the one place an engine with the default stages is built.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
+from medcoder.codesets.in_force import CodeSetChooser
 from medcoder.codesets.registry import Registry
-from medcoder.coding.engine import CodingEngine
+from medcoder.coding.diagnoses import DiagnosisStage
+from medcoder.coding.external_cause import ExternalCauseStage
 from medcoder.errors import InvalidInputError
 from medcoder.kinds import PatientStatus, Setting, Sex
+from medcoder.nlp.assertion import AssertionDetector
 from medcoder.nlp.document import ClinicalDocument
-from medcoder.procedures.coders import default_procedure_coders
-from medcoder.results import CodingResult
+from medcoder.nlp.note import ParsedNote, parse_note
+from medcoder.procedures.coders import procedure_stages
+from medcoder.results import CodingResult, StageFindings
+from medcoder.stage import Stage
+
+EMPTY_NOTE = "the note is empty: nothing to code"
 
 
-@functools.lru_cache(maxsize=4)
-def engine_for(home: Path | None = None) -> CodingEngine:
-    """One engine per MEDCODER_HOME, built on first use (its lexicon is cached on disk)."""
-    registry = Registry(home, quiet=True)
-    return CodingEngine(registry, procedure_coders=default_procedure_coders(registry))
+class CodingEngine:
+    """Codes clinical documents against the code sets in force on the date of service."""
+
+    def __init__(
+        self,
+        registry: Registry | CodeSetChooser | None = None,
+        *,
+        stages: Sequence[Stage] | None = None,
+    ) -> None:
+        """``registry``: the home's releases, or the chooser the stages were built with
+        (its stores then open once). ``stages``: the stages to run, in order; by default
+        the diagnoses and their external causes (:func:`default_stages`: every stage)."""
+        if isinstance(registry, CodeSetChooser):
+            self.chooser = registry
+        else:
+            self.chooser = CodeSetChooser(registry)
+        self.registry = self.chooser.registry
+        self.detector = AssertionDetector()  # its rules are read once, shared by notes
+        if stages is None:
+            stages = diagnosis_stages(self.chooser)
+        self.stages: tuple[Stage, ...] = tuple(stages)
+
+    @property
+    def stage_names(self) -> tuple[str, ...]:
+        return tuple(stage.name for stage in self.stages)
+
+    @property
+    def external_causes(self) -> bool:
+        """Whether injuries get their external cause codes (recorded with each run)."""
+        return "external_causes" in self.stage_names
+
+    def parse(self, document: ClinicalDocument) -> ParsedNote:
+        return parse_note(document, self.detector)
+
+    def code(self, document: ClinicalDocument, *, release_name: str | None = None) -> CodingResult:
+        code_sets = self.chooser.choose(document.date_of_service, icd10cm=release_name)
+        release = code_sets.icd10cm  # chosen first: no release for the date is an error
+        note = self.parse(document)
+        found = StageFindings(notices=() if document.text.strip() else (EMPTY_NOTE,))
+        for stage in self.stages:
+            found = found + stage(note, code_sets, found)
+        # Procedures are numbered in one sequence, in stage order.
+        procedures = tuple(replace(p, sequence=n) for n, p in enumerate(found.procedures, 1))
+        day = document.date_of_service
+        return CodingResult(
+            document_id=document.id,
+            release=release.name,
+            setting=document.setting,
+            date_of_service=day.isoformat() if day else None,
+            codes=found.diagnoses,
+            dropped=found.dropped,
+            notices=found.notices,
+            procedures=procedures,
+            em_level=found.em_level,
+        )
+
+
+def diagnosis_stages(chooser: CodeSetChooser, *, external_causes: bool = True) -> tuple[Stage, ...]:
+    """ICD-10-CM diagnoses, then (``external_causes``) the V00-Y38 / Y93 codes of the
+    injuries among them (voluntary under Guidelines I.C.20; on unless asked off)."""
+    diagnoses: list[Stage] = [DiagnosisStage(chooser.home / "cache")]
+    if external_causes:
+        diagnoses.append(ExternalCauseStage())
+    return tuple(diagnoses)
+
+
+def default_stages(chooser: CodeSetChooser, *, external_causes: bool = True) -> tuple[Stage, ...]:
+    """Every stage ``medcoder code`` runs: diagnoses, external causes, then the procedure
+    stages whose code sets are installed (E/M, ICD-10-PCS, HCPCS Level II, CPT)."""
+    return diagnosis_stages(chooser, external_causes=external_causes) + procedure_stages(chooser)
+
+
+@functools.lru_cache(maxsize=8)
+def engine_for(home: Path | None = None, *, external_causes: bool = True) -> CodingEngine:
+    """One engine per MEDCODER_HOME (and external-cause choice), built on first use and
+    shared: its releases, lexicons and selectors load once per process."""
+    chooser = CodeSetChooser(Registry(home, quiet=True))
+    stages = default_stages(chooser, external_causes=external_causes)
+    return CodingEngine(chooser, stages=stages)
 
 
 def parse_date(value: str | None) -> dt.date | None:

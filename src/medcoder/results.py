@@ -107,14 +107,27 @@ class EMLevel:
 
 
 @dataclass(frozen=True, slots=True)
-class ProcedureFindings:
-    """What one procedure stage found: codes, the E/M level (E/M stage only), and what it
-    considered and dropped (not performed, planned only, ...), with the reason."""
+class StageFindings:
+    """What one coding stage found: diagnosis codes (diagnosis and external-cause stages),
+    procedure codes (PCS, HCPCS, CPT and E/M stages), the E/M level (E/M stage only), what
+    it considered and dropped (negated, not performed, planned only, ...) with the reason,
+    and notices (e.g. no release of the system covers the date)."""
 
-    codes: tuple[ProcedureAssignment, ...] = ()
+    diagnoses: tuple[CodeAssignment, ...] = ()
+    procedures: tuple[ProcedureAssignment, ...] = ()
     em_level: EMLevel | None = None
     dropped: tuple[DroppedCandidate, ...] = ()
-    notices: tuple[str, ...] = ()  # e.g. no release of the system covers the date
+    notices: tuple[str, ...] = ()
+
+    def __add__(self, later: StageFindings) -> StageFindings:
+        """The findings of two stages run in order (the first E/M level stands)."""
+        return StageFindings(
+            self.diagnoses + later.diagnoses,
+            self.procedures + later.procedures,
+            self.em_level or later.em_level,
+            self.dropped + later.dropped,
+            self.notices + later.notices,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from medcoder.api import ApiSettings, create_app
+from medcoder.codesets.in_force import CodeSetChooser
 from medcoder.codesets.registry import Registry
-from medcoder.coding.engine import CodingEngine
-from medcoder.procedures.coders import default_procedure_coders
+from medcoder.pipeline import CodingEngine, default_stages
 from medcoder.records.service import Records
 from tests.records.conftest import doc, write_jsonl
 
@@ -25,8 +25,8 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture(scope="session")
 def coding_engine(built_home: Path) -> CodingEngine:
-    registry = Registry(built_home, quiet=True)
-    return CodingEngine(registry, procedure_coders=default_procedure_coders(registry))
+    chooser = CodeSetChooser(Registry(built_home, quiet=True))
+    return CodingEngine(chooser, stages=default_stages(chooser))
 
 
 @pytest.fixture

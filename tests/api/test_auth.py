@@ -13,8 +13,8 @@ from sqlalchemy import select
 from medcoder.api import ApiSettings, create_app
 from medcoder.api.auth import issue_token, token_user
 from medcoder.cli import main
-from medcoder.coding.engine import CodingEngine
 from medcoder.errors import InvalidInputError
+from medcoder.pipeline import CodingEngine
 from medcoder.records.models import AuditEvent, User
 from medcoder.records.service import Records
 from tests.api.conftest import PASSWORD, login

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from medcoder.codesets.pcs.store import PcsRegistry
+from medcoder.codesets.in_force import CodeSetChooser
 from medcoder.codesets.registry import Registry
-from medcoder.coding.engine import CodingEngine
 from medcoder.errors import InvalidInputError
 from medcoder.evaluation.pcs import score_pcs
 from medcoder.evaluation.report import report_to_json, report_to_text
 from medcoder.evaluation.run import GoldCase, Prediction, evaluate, load_gold
 from medcoder.kinds import Setting
 from medcoder.nlp.document import ClinicalDocument
+from medcoder.pipeline import CodingEngine, diagnosis_stages
 from medcoder.procedures.pcs import PcsCoder
 from medcoder.serialize import result_json
 
@@ -66,8 +66,10 @@ def test_evaluate_scores_procedures_apart_from_diagnoses() -> None:
     assert evaluate([cases[1]], fake_coder).procedures is None
 
 
-def test_engine_lists_pcs_codes_apart(registry: Registry, pcs_registry: PcsRegistry) -> None:
-    engine = CodingEngine(registry, procedure_coders=(PcsCoder(pcs_registry),))
+def test_engine_lists_pcs_codes_apart(cm_pcs_home: Path) -> None:
+    chooser = CodeSetChooser(Registry(cm_pcs_home, quiet=True))
+    assert chooser.has_pcs
+    engine = CodingEngine(chooser, stages=(*diagnosis_stages(chooser), PcsCoder()))
     text = "DIAGNOSES: Acute appendicitis.\nPROCEDURE: Laparoscopic appendectomy."
     from datetime import date
 

@@ -12,15 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from medcoder.cli import main
+from medcoder.codesets.in_force import CodeSetChooser
 from medcoder.codesets.registry import Registry
-from medcoder.coding.engine import CodingEngine
 from medcoder.errors import PatientStatusError
 from medcoder.kinds import PatientStatus
 from medcoder.nlp.sections import find_sections
-from medcoder.pipeline import make_document
-from medcoder.procedures.coders import default_procedure_coders
+from medcoder.pipeline import CodingEngine, default_stages, make_document
 from medcoder.procedures.em import EMCoder
-from medcoder.results import ProcedureFindings
+from medcoder.results import StageFindings
 from medcoder.serialize import result_json
 
 VISIT = """CHIEF COMPLAINT: Follow-up of blood pressure.
@@ -31,8 +30,8 @@ PLAN: Continue lisinopril 20 mg daily. Return in 6 months.
 """
 
 
-def em(text: str, **flags: str) -> ProcedureFindings:
-    return EMCoder().code_procedures(make_document(text, **flags), find_sections(text))  # type: ignore[arg-type]
+def em(text: str, **flags: str) -> StageFindings:
+    return EMCoder().findings(make_document(text, **flags), find_sections(text))  # type: ignore[arg-type]
 
 
 def test_an_office_visit_gets_a_level_with_evidence_and_rules() -> None:
@@ -47,15 +46,15 @@ def test_an_office_visit_gets_a_level_with_evidence_and_rules() -> None:
     assert problems.evidence[0].text == "Essential hypertension, stable."
     assert risk.level == "moderate" and "lisinopril" in risk.detail
     assert {r.rule for r in level.rules} >= {"em-mdm.v1", "em-patient-status.v1"}
-    (code,) = found.codes
+    (code,) = found.procedures
     assert (code.code, code.system, code.title, code.release) == ("99213", "cpt", "", "em-2021-ama")
     assert code.evidence and code.rules == level.rules and code.modifiers == ()
 
 
 def test_inpatient_notes_and_bare_text_get_no_level() -> None:
-    assert em(VISIT, setting="inpatient") == ProcedureFindings()
-    assert em("ASSESSMENT: Hypertension.") == ProcedureFindings()
-    assert em("") == ProcedureFindings()
+    assert em(VISIT, setting="inpatient") == StageFindings()
+    assert em("ASSESSMENT: Hypertension.") == StageFindings()
+    assert em("") == StageFindings()
 
 
 @pytest.mark.parametrize(
@@ -69,7 +68,7 @@ def test_inpatient_notes_and_bare_text_get_no_level() -> None:
 )
 def test_notes_that_are_not_office_visits_say_why(headline: str) -> None:
     found = em(f"{headline}\n{VISIT}")
-    assert found.em_level is None and found.codes == ()
+    assert found.em_level is None and found.procedures == ()
     (drop,) = found.dropped
     assert drop.rule.rule == "em-office-visit.v1" and "not an office visit" in drop.reason
 
@@ -127,7 +126,7 @@ ASSESSMENT AND PLAN:
 
 def test_a_procedure_only_visit_has_no_separate_em() -> None:
     found = em(PROCEDURE)
-    assert found.em_level is None and found.codes == ()
+    assert found.em_level is None and found.procedures == ()
     (drop,) = found.dropped
     assert drop.rule.rule == "em-modifier-25.v1" and "separately identifiable" in drop.reason
 
@@ -136,7 +135,7 @@ def test_modifier_25_for_a_separate_problem_the_same_day() -> None:
     text = PROCEDURE + "2. Type 2 diabetes, stable. Continue metformin 500 mg twice daily.\n"
     found = em(text)
     assert found.em_level is not None
-    (code,) = found.codes
+    (code,) = found.procedures
     assert code.modifiers == ("25",)
     assert any(r.rule == "em-modifier-25.v1" for r in code.rules)
     problems = found.em_level.elements[0]
@@ -152,7 +151,8 @@ def test_patient_status_flag_is_validated() -> None:
 
 
 def test_default_coders_include_the_em_stage(registry: Registry) -> None:
-    engine = CodingEngine(registry, procedure_coders=default_procedure_coders(registry))
+    chooser = CodeSetChooser(registry)
+    engine = CodingEngine(chooser, stages=default_stages(chooser))
     result = engine.code(make_document(VISIT, date_of_service="2026-05-01"))
     assert result.em_level is not None and result.em_level.code == "99213"
     data = result_json(result)
@@ -210,7 +210,7 @@ _CODES = {"99202", "99203", "99204", "99205", "99211", "99212", "99213", "99214"
 @given(st.lists(_PIECES | st.text(max_size=8), max_size=40).map(" ".join))
 def test_any_text_gives_a_valid_level_or_none(text: str) -> None:
     found = em(text)
-    spans = [e for c in found.codes for e in c.evidence]
+    spans = [e for c in found.procedures for e in c.evidence]
     spans += [d.evidence for d in found.dropped if d.evidence is not None]
     assert all(text[e.start : e.end] == e.text for e in spans)
     if found.em_level is not None:

@@ -10,27 +10,26 @@ from pathlib import Path
 import pytest
 
 from medcoder.codesets.cpt.build import install_cpt
-from medcoder.codesets.hcpcs.lookup import ProcedureCodeSets
+from medcoder.codesets.in_force import CodeSetChooser
 from medcoder.codesets.registry import Registry
 from medcoder.errors import SourceFormatError
 from medcoder.nlp.document import ClinicalDocument
-from medcoder.nlp.sections import find_sections
-from medcoder.procedures.coders import default_procedure_coders
+from medcoder.procedures.coders import procedure_stages
 from medcoder.procedures.cpt import CptCoder
 from medcoder.procedures.hcpcs import HcpcsCoder
 from medcoder.procedures.hints import HintBook, default_hints
+from tests.procedures.runner import StageRunner
 
 CPT_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "cpt" / "cpt_made_up_2025.csv"
 
 
-def code(coder: HcpcsCoder | CptCoder, text: str, day: date) -> dict[str, object]:
-    document = ClinicalDocument(text, date_of_service=day)
-    found = coder.code_procedures(document, find_sections(text))
-    return {"codes": found.codes, "dropped": found.dropped}
+def code(coder: StageRunner, text: str, day: date) -> dict[str, object]:
+    found = coder(ClinicalDocument(text, date_of_service=day))
+    return {"codes": found.procedures, "dropped": found.dropped}
 
 
 def test_dose_units_path_and_drops(fixture_home: Path) -> None:
-    coder = HcpcsCoder(ProcedureCodeSets(fixture_home))
+    coder = StageRunner(HcpcsCoder(), fixture_home)
     text = (
         "MEDICATIONS:\nDexamethasone 4 mg daily.\n"
         "PLAN:\nDecadron 10 mg IV given today. Walker dispensed.\n"
@@ -50,14 +49,14 @@ def test_dose_units_path_and_drops(fixture_home: Path) -> None:
 
 
 def test_terminated_code_not_reported_after_its_last_day(fixture_home: Path) -> None:
-    coder = HcpcsCoder(ProcedureCodeSets(fixture_home))
+    coder = StageRunner(HcpcsCoder(), fixture_home)
     text = "PLAN:\nDepression screening performed, PHQ-9 score 2."
     assert [p.code for p in code(coder, text, date(2025, 12, 1))["codes"]] == ["G0444"]  # type: ignore[attr-defined]
     assert code(coder, text, date(2026, 2, 1))["codes"] == ()
 
 
 def test_no_dose_means_one_uncertain_unit(fixture_home: Path) -> None:
-    coder = HcpcsCoder(ProcedureCodeSets(fixture_home))
+    coder = StageRunner(HcpcsCoder(), fixture_home)
     (drug,) = code(coder, "PLAN:\nDexamethasone IM given.", date(2025, 11, 3))["codes"]  # type: ignore[misc]
     assert drug.units == 1 and drug.uncertain_axes == ("units",) and drug.confidence < 0.9
 
@@ -84,7 +83,7 @@ def test_cpt_descriptors_laterality_and_distinct_site(tmp_path: Path, fixture_ho
     home = tmp_path / "home"
     shutil.copytree(fixture_home, home)
     install_cpt(CPT_FILE, home)
-    coder = CptCoder(ProcedureCodeSets(home))
+    coder = StageRunner(CptCoder(), home)
     text = (
         "PROCEDURE:\nAspiration of the right knee joint was performed.\n"
         "Destruction of benign warts on the left hand.\n"
@@ -104,7 +103,8 @@ def test_cpt_descriptors_laterality_and_distinct_site(tmp_path: Path, fixture_ho
 
 def test_default_coders_follow_what_is_installed(tmp_path: Path, fixture_home: Path) -> None:
     def ours(home: Path) -> list[str]:
-        names = [type(s).__name__ for s in default_procedure_coders(Registry(home, quiet=True))]
+        chooser = CodeSetChooser(Registry(home, quiet=True))
+        names = [type(s).__name__ for s in procedure_stages(chooser)]
         return [n for n in names if n in ("HcpcsCoder", "CptCoder")]
 
     assert ours(tmp_path / "empty") == []
@@ -115,11 +115,21 @@ def test_default_coders_follow_what_is_installed(tmp_path: Path, fixture_home: P
     assert ours(home) == ["HcpcsCoder", "CptCoder"]
 
 
-def test_engine_lists_hcpcs_beside_the_diagnoses(registry: Registry, fixture_home: Path) -> None:
-    from medcoder.coding.engine import CodingEngine
+def test_engine_lists_hcpcs_beside_the_diagnoses(
+    built_home: Path, fixture_home: Path, tmp_path: Path
+) -> None:
+    from medcoder.pipeline import CodingEngine, diagnosis_stages
     from medcoder.serialize import result_json
 
-    engine = CodingEngine(registry, procedure_coders=(HcpcsCoder(ProcedureCodeSets(fixture_home)),))
+    # One home: the ICD-10-CM releases (and their lexicon cache) built from ../shared/data
+    # beside the tiny HCPCS fixture quarters.
+    home = tmp_path / "home"
+    shutil.copytree(fixture_home, home)
+    for shared in ("releases", "cache"):
+        if (built_home / shared).exists():
+            (home / shared).symlink_to(built_home / shared)
+    chooser = CodeSetChooser(Registry(home, quiet=True))
+    engine = CodingEngine(chooser, stages=(*diagnosis_stages(chooser), HcpcsCoder()))
     text = "ASSESSMENT: Hypertension.\nPLAN:\nDexamethasone 6 mg IM given today."
     data = result_json(engine.code(ClinicalDocument(text, date_of_service=date(2025, 6, 2))))
     (drug,) = data["procedures"]

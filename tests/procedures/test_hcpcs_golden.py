@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 
-from medcoder.codesets.hcpcs.lookup import ProcedureCodeSets
 from medcoder.nlp.document import ClinicalDocument
-from medcoder.nlp.sections import find_sections
 from medcoder.procedures.hcpcs import HcpcsCoder
+from tests.procedures.runner import StageRunner
 
 CASES: list[dict[str, Any]] = json.loads(
     (Path(__file__).parent / "golden" / "hcpcs_golden.json").read_text("utf-8")
@@ -21,15 +20,15 @@ CASES: list[dict[str, Any]] = json.loads(
 
 
 @pytest.fixture(scope="module")
-def coder(hcpcs_home: Path) -> HcpcsCoder:
-    return HcpcsCoder(ProcedureCodeSets(hcpcs_home))
+def coder(hcpcs_home: Path) -> StageRunner:
+    return StageRunner(HcpcsCoder(), hcpcs_home)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
-def test_golden_case(coder: HcpcsCoder, case: dict[str, Any]) -> None:
+def test_golden_case(coder: StageRunner, case: dict[str, Any]) -> None:
     document = ClinicalDocument(case["text"], date_of_service=date.fromisoformat(case["date"]))
-    found = coder.code_procedures(document, find_sections(document.text))
-    reported = {p.code: p for p in found.codes}
+    found = coder(document)
+    reported = {p.code: p for p in found.procedures}
     for expected in case["expected"]:
         assert expected["code"] in reported, f"missed {expected['code']}: got {sorted(reported)}"
         got = reported[expected["code"]]

@@ -7,26 +7,24 @@ from pathlib import Path
 
 import pytest
 
-from medcoder.codesets.pcs.store import PcsRegistry
 from medcoder.errors import SourceFormatError
 from medcoder.kinds import Setting
 from medcoder.nlp.document import ClinicalDocument
-from medcoder.nlp.sections import find_sections
 from medcoder.procedures.pcs import PcsCoder
 from medcoder.procedures.pcs_vocabulary import load_vocabulary
-from medcoder.results import ProcedureFindings
+from medcoder.results import StageFindings
+from tests.procedures.runner import StageRunner
 
 DAY = date(2026, 2, 1)
 
 
 @pytest.fixture(scope="module")
-def coder(pcs_registry: PcsRegistry) -> PcsCoder:
-    return PcsCoder(pcs_registry)
+def coder(pcs_home: Path) -> StageRunner:
+    return StageRunner(PcsCoder(), pcs_home)
 
 
-def code(coder: PcsCoder, text: str, setting: Setting = Setting.INPATIENT) -> ProcedureFindings:
-    document = ClinicalDocument(text, setting=setting, date_of_service=DAY)
-    return coder.code_procedures(document, find_sections(text))
+def code(coder: StageRunner, text: str, setting: Setting = Setting.INPATIENT) -> StageFindings:
+    return coder(ClinicalDocument(text, setting=setting, date_of_service=DAY))
 
 
 GOLDEN = [
@@ -46,71 +44,71 @@ GOLDEN = [
 
 
 @pytest.mark.parametrize(("text", "expected"), GOLDEN, ids=[g[1][0] for g in GOLDEN])
-def test_golden_snippets(coder: PcsCoder, text: str, expected: list[str]) -> None:
+def test_golden_snippets(coder: StageRunner, text: str, expected: list[str]) -> None:
     found = code(coder, text)
-    assert [c.code for c in found.codes] == expected
-    for assignment in found.codes:
+    assert [c.code for c in found.procedures] == expected
+    for assignment in found.procedures:
         assert assignment.system == "icd10pcs" and assignment.release == "icd10pcs-2026"
         assert assignment.title and assignment.evidence and assignment.rules
         assert assignment.uncertain_axes == ()
 
 
 def test_biopsy_at_colonoscopy_is_excision_and_the_inspection_is_integral(
-    coder: PcsCoder,
+    coder: StageRunner,
 ) -> None:
     found = code(coder, "The patient underwent colonoscopy with biopsy of the sigmoid colon.")
-    assert [c.code for c in found.codes] == ["0DBN8ZX"]
-    biopsy = found.codes[0]
+    assert [c.code for c in found.procedures] == ["0DBN8ZX"]
+    biopsy = found.procedures[0]
     assert {r.rule for r in biopsy.rules} >= {"pcs-axes.v1", "pcs-biopsy.v1"}
     assert "approach 8 Via Natural or Artificial Opening Endoscopic" in biopsy.path
     assert any(d.code == "0DJD8ZZ" and d.rule.rule == "pcs-inspection-integral.v1"
                for d in found.dropped)  # fmt: skip
 
 
-def test_both_sides_without_a_bilateral_value_are_coded_each(coder: PcsCoder) -> None:
+def test_both_sides_without_a_bilateral_value_are_coded_each(coder: StageRunner) -> None:
     found = code(coder, "Bilateral fundoscopy was normal.")
-    assert [c.code for c in found.codes] == ["08J0XZZ", "08J1XZZ"]
-    assert all("pcs-bilateral.v1" in {r.rule for r in c.rules} for c in found.codes)
+    assert [c.code for c in found.procedures] == ["08J0XZZ", "08J1XZZ"]
+    assert all("pcs-bilateral.v1" in {r.rule for r in c.rules} for c in found.procedures)
 
 
-def test_defaulted_axes_are_named_and_lower_confidence(coder: PcsCoder) -> None:
+def test_defaulted_axes_are_named_and_lower_confidence(coder: StageRunner) -> None:
     found = code(coder, "A right nephrectomy was performed.")
-    assert [c.code for c in found.codes] == ["0TT00ZZ"]
-    assert found.codes[0].uncertain_axes == ("approach",)
-    certain = code(coder, "A laparoscopic right nephrectomy was performed.").codes[0]
-    assert certain.code == "0TT04ZZ" and certain.confidence > found.codes[0].confidence
-    dialysis = code(coder, "He was started on hemodialysis.").codes
+    assert [c.code for c in found.procedures] == ["0TT00ZZ"]
+    assert found.procedures[0].uncertain_axes == ("approach",)
+    certain = code(coder, "A laparoscopic right nephrectomy was performed.").procedures[0]
+    assert certain.code == "0TT04ZZ" and certain.confidence > found.procedures[0].confidence
+    dialysis = code(coder, "He was started on hemodialysis.").procedures
     assert dialysis[0].code.startswith("5A1D") and "duration" in dialysis[0].uncertain_axes
 
 
-def test_not_performed_procedures_are_dropped_with_the_reason(coder: PcsCoder) -> None:
+def test_not_performed_procedures_are_dropped_with_the_reason(coder: StageRunner) -> None:
     found = code(coder, "She did not undergo thoracentesis.")
-    assert found.codes == ()
+    assert found.procedures == ()
     assert [d.reason for d in found.dropped] == ["procedure negated"]
-    assert code(coder, "PLAN: MRI of the brain next week.").codes == ()
+    assert code(coder, "PLAN: MRI of the brain next week.").procedures == ()
     # A negation after the procedure words is about its findings: the test was done.
     negative = code(coder, "Chest x-ray was negative for pneumonia.")
-    assert [c.code for c in negative.codes] == ["BW03ZZZ"]
-    assert code(coder, "PAST SURGICAL HISTORY: Appendectomy.").codes == ()
-    assert code(coder, "A biopsy was taken.").codes == ()  # no body part documented
+    assert [c.code for c in negative.procedures] == ["BW03ZZZ"]
+    assert code(coder, "PAST SURGICAL HISTORY: Appendectomy.").procedures == ()
+    assert code(coder, "A biopsy was taken.").procedures == ()  # no body part documented
 
 
-def test_only_inpatient_and_only_in_a_covering_release(coder: PcsCoder) -> None:
+def test_only_inpatient_and_only_in_a_covering_release(coder: StageRunner) -> None:
     text = "PROCEDURE: Laparoscopic appendectomy."
-    assert code(coder, text, Setting.OUTPATIENT).codes == ()
+    assert code(coder, text, Setting.OUTPATIENT).procedures == ()
     old = ClinicalDocument(text, setting=Setting.INPATIENT, date_of_service=date(2020, 1, 1))
-    found = coder.code_procedures(old, find_sections(text))
-    assert found.codes == ()
+    found = coder(old)
+    assert found.procedures == ()
     # The coder is told why: no PCS release covers the date of service.
     assert found.notices and "ICD-10-PCS not coded" in found.notices[0]
     assert "2020-01-01" in found.notices[0]
 
 
-def test_one_code_per_procedure_with_every_mention_as_evidence(coder: PcsCoder) -> None:
+def test_one_code_per_procedure_with_every_mention_as_evidence(coder: StageRunner) -> None:
     text = "Chest x-ray on admission was clear. A repeat chest x-ray was unchanged."
     found = code(coder, text)
-    assert [c.code for c in found.codes] == ["BW03ZZZ"]
-    assert len(found.codes[0].evidence) == 2
+    assert [c.code for c in found.procedures] == ["BW03ZZZ"]
+    assert len(found.procedures[0].evidence) == 2
 
 
 def test_vocabulary_rejects_unknown_keys() -> None:
@@ -122,20 +120,21 @@ def test_vocabulary_rejects_unknown_keys() -> None:
 
 
 def test_default_stages_include_pcs_only_when_installed(pcs_home: Path, tmp_path: Path) -> None:
+    from medcoder.codesets.in_force import CodeSetChooser
     from medcoder.codesets.registry import Registry
-    from medcoder.procedures.coders import default_procedure_coders
+    from medcoder.procedures.coders import procedure_stages
 
-    stages = default_procedure_coders(Registry(pcs_home, quiet=True))
+    stages = procedure_stages(CodeSetChooser(Registry(pcs_home, quiet=True)))
     assert "PcsCoder" in [type(s).__name__ for s in stages]
-    empty = default_procedure_coders(Registry(tmp_path, quiet=True))
+    empty = procedure_stages(CodeSetChooser(Registry(tmp_path, quiet=True)))
     assert "PcsCoder" not in [type(s).__name__ for s in empty]
 
 
-def test_side_written_elsewhere_in_the_note(coder: PcsCoder) -> None:
+def test_side_written_elsewhere_in_the_note(coder: StageRunner) -> None:
     found = code(coder, "Ultrasound showed a left renal mass. A nephrectomy was performed.")
-    assert [c.code for c in found.codes] == ["BT42ZZZ", "0TT10ZZ"]
-    nephrectomy = found.codes[1]
+    assert [c.code for c in found.procedures] == ["BT42ZZZ", "0TT10ZZ"]
+    nephrectomy = found.procedures[1]
     assert nephrectomy.uncertain_axes == ("approach",)
     assert "left side from elsewhere in the note" in nephrectomy.path
     both = code(coder, "Left renal cyst and right renal stone. A nephrectomy was performed.")
-    assert both.codes[-1].uncertain_axes == ("body part", "approach")
+    assert both.procedures[-1].uncertain_axes == ("body part", "approach")

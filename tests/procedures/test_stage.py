@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
+from medcoder.codesets.in_force import CodeSetChooser, CodeSetsInForce
 from medcoder.codesets.registry import Registry
-from medcoder.coding.engine import CodingEngine
 from medcoder.nlp.document import ClinicalDocument
-from medcoder.nlp.sections import Section
+from medcoder.nlp.note import ParsedNote
+from medcoder.pipeline import CodingEngine, diagnosis_stages
 from medcoder.results import (
     DroppedCandidate,
     EMLevel,
     Evidence,
     MDMElement,
     ProcedureAssignment,
-    ProcedureFindings,
     RuleApplied,
+    StageFindings,
 )
 from medcoder.serialize import result_json
 
@@ -27,15 +26,18 @@ class FakeStage:
 
     def __init__(self, word: str, system: str, *, em: bool = False) -> None:
         self.word, self.system, self.em = word, system, em
+        self.name = word
         self.seen_sections: list[int] = []
+        self.seen_before: list[int] = []
 
-    def code_procedures(
-        self, document: ClinicalDocument, sections: Sequence[Section]
-    ) -> ProcedureFindings:
-        self.seen_sections.append(len(sections))
-        start = document.text.find(self.word)
+    def __call__(
+        self, note: ParsedNote, code_sets: CodeSetsInForce, so_far: StageFindings
+    ) -> StageFindings:
+        self.seen_sections.append(len(note.sections))
+        self.seen_before.append(len(so_far.procedures))
+        start = note.text.find(self.word)
         if start < 0:
-            return ProcedureFindings()
+            return StageFindings()
         span = Evidence(start, start + len(self.word), self.word, "other")
         code = ProcedureAssignment(
             code=self.word.upper(),
@@ -63,17 +65,19 @@ class FakeStage:
             else None
         )
         drop = DroppedCandidate(None, "no " + self.word, "not performed", RULE, span)
-        return ProcedureFindings((code,), level, (drop,))
+        return StageFindings(procedures=(code,), em_level=level, dropped=(drop,))
 
 
 def test_stages_run_in_order_numbered_once(registry: Registry) -> None:
     first, second = FakeStage("biopsy", "icd10pcs"), FakeStage("visit", "cpt", em=True)
-    engine = CodingEngine(registry, procedure_coders=(first, second))
+    chooser = CodeSetChooser(registry)
+    engine = CodingEngine(chooser, stages=(*diagnosis_stages(chooser), first, second))
     text = "ASSESSMENT: Hypertension.\nPROCEDURE: skin biopsy at this visit."
     result = engine.code(ClinicalDocument(text=text))
     assert [(p.code, p.sequence) for p in result.procedures] == [("BIOPSY", 1), ("VISIT", 2)]
     assert result.em_level is not None and result.em_level.code == "99213"
     assert first.seen_sections == [2]
+    assert first.seen_before == [0] and second.seen_before == [1]  # the findings so far
     assert {d.text for d in result.dropped} >= {"no biopsy", "no visit"}
     data = result_json(result)
     assert [p["system"] for p in data["procedures"]] == ["icd10pcs", "cpt"]

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from medcoder.codesets.registry import Registry
-from medcoder.coding.engine import CodingEngine
+from medcoder.pipeline import CodingEngine
 from medcoder.records.service import Records
 
 TEST_KEY = base64.b64encode(bytes(range(32))).decode()

@@ -15,8 +15,8 @@ from medcoder.api.settings import ApiSettings
 from medcoder.codesets import serialize
 from medcoder.codesets.diff import diff_releases
 from medcoder.codesets.registry import Registry
-from medcoder.coding.engine import CodingEngine
 from medcoder.errors import TooManyAttemptsError
+from medcoder.pipeline import CodingEngine, engine_for
 from medcoder.records.service import Records
 
 T = TypeVar("T")
@@ -61,17 +61,15 @@ class LoginThrottle:
 
 
 class Services:
-    """Lazily opened shared services; ``codesets`` serializes release access."""
+    """Lazily opened shared services. Coding holds no lock: the engine keeps no per-note
+    state and each thread reads the releases through its own connection, so requests
+    code in parallel on the server's threads."""
 
     def __init__(self, settings: ApiSettings) -> None:
         self.settings = settings
         self._records: Records | None = None
         self._engine: CodingEngine | None = settings.engine
-        self._variants: dict[bool, CodingEngine] = {}
         self._open_lock = threading.Lock()
-        # A built release is one SQLite connection shared by the threads of the pool:
-        # every use of the registry, a release or the engine runs under this lock.
-        self._codeset_lock = threading.Lock()
         self._diffs: dict[tuple[str, str], dict[str, Any]] = {}
         self.logins = LoginThrottle()
 
@@ -86,25 +84,15 @@ class Services:
         one like it with external causes switched the other way."""
         with self._open_lock:
             if self._engine is None:
-                from medcoder.pipeline import engine_for
-
                 self._engine = engine_for(self.settings.home)
             base = self._engine
-            if external_causes is None or external_causes == base.external_causes:
-                return base
-            if external_causes not in self._variants:
-                self._variants[external_causes] = CodingEngine(
-                    base.registry,
-                    external_causes=external_causes,
-                    procedure_coders=base.procedure_coders,
-                )
-            return self._variants[external_causes]
+        if external_causes is None or external_causes == base.external_causes:
+            return base
+        return engine_for(self.settings.home, external_causes=external_causes)
 
     def with_codesets(self, work: Callable[[Registry], T]) -> T:
-        """Run ``work`` with the registry, one thread at a time."""
-        engine = self.engine()
-        with self._codeset_lock:
-            return work(engine.registry)
+        """Run ``work`` with the home's releases (safe from any thread: see the class)."""
+        return work(self.engine().registry)
 
     def release_diff(self, old: str, new: str) -> dict[str, Any]:
         """``serialize.release_diff`` of two releases, kept: built releases never change,

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from medcoder.coding.engine import CodingEngine
+from medcoder.pipeline import CodingEngine
 
 # A note may have up to 5,000,000 characters (the pipeline's own limit); a JSON body
 # carrying one, with escapes, fits in 8 MiB. Anything larger is refused unread (E502).

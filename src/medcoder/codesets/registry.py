@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -62,6 +63,7 @@ class Registry:
         self.embedded_dir = self.home / "embedded"
         self.quiet = quiet
         self._open: dict[str, Release] = {}
+        self._opening = threading.Lock()  # threads coding at once share each open release
         self._noticed = False
 
     def setup(self, data: Path, *, force: bool = False) -> list[ReleaseInfo]:
@@ -108,9 +110,10 @@ class Registry:
                 hint="run `medcoder codesets list` to see the releases",
             )
         folder = (self.embedded_dir if info.embedded else self.releases_dir) / info.name
-        release = Release(folder)
-        self._open[name] = release
-        return release
+        with self._opening:
+            if name not in self._open:
+                self._open[name] = Release(folder)
+        return self._open[name]
 
     def release_for(self, day: date) -> Release:
         """The release in force on the date of service."""

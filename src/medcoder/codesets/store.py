@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 from medcoder.codesets.build import MANIFEST_FILE, RELEASE_FILE, read_manifest
 from medcoder.codesets.codes import compact, normalize, parent_candidates
 from medcoder.codesets.model import INHERITED_NOTE_KINDS, NodeKind, NoteKind, ReleaseInfo
+from medcoder.codesets.readonly_db import ReadOnlyDatabase
 from medcoder.codesets.text import fts_query
 from medcoder.errors import ReleaseNotFoundError, UnknownCodeError
 
@@ -85,8 +85,7 @@ class Release:
             )
         self.folder = folder
         self.info: ReleaseInfo = read_manifest(folder)
-        uri = f"file:{folder / RELEASE_FILE}?mode=ro"
-        self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self._db = ReadOnlyDatabase(folder / RELEASE_FILE)
         self._cache: dict[str, CodeEntry | None] = {}
         self._terms: dict[int, Term | None] = {}
         self._notes: dict[str, dict[NoteKind, list[NoteText]]] = {}

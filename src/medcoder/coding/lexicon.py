@@ -19,6 +19,7 @@ import functools
 import json
 import marshal
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from itertools import product
@@ -170,7 +171,7 @@ class Lexicon:
                 cut = phrase.rfind(" ", 0, cut)
         self._prefixes = frozenset(prefixes)
 
-    def match(self, tokens: list[Token]) -> list[LexMatch]:
+    def match(self, tokens: Sequence[Token]) -> list[LexMatch]:
         """Longest non-overlapping matches over the tokens (stopwords skipped)."""
         kept = [i for i, t in enumerate(tokens) if t.norm not in STOPWORDS and t.norm.isalnum()]
         parts = [tokens[i].norm for i in kept]

@@ -337,3 +337,13 @@ def _encounter(char: str) -> str:
     return {"A": "initial encounter", "D": "subsequent encounter", "S": "sequela"}.get(
         char, "encounter"
     )
+
+
+def selector_for(release: Release) -> CodeSelector:
+    """The release's selector, built once and kept with the release (it memoizes the
+    Index subterm forms it reads, which every note coded under the release shares)."""
+    cached = release.memo.get("selector")
+    if not isinstance(cached, CodeSelector):
+        cached = CodeSelector(release)
+        release.memo["selector"] = cached
+    return cached

@@ -82,9 +82,9 @@ def run_em_agreement(folder: Path, coder: EMCoder | None = None) -> EMAgreement:
         document = make_document(
             text, setting=flags.get("setting"), patient_status=flags.get("patient_status"), id=name
         )
-        found = coder.code_procedures(document, find_sections(text))
+        found = coder.findings(document, find_sections(text))
         level = found.em_level
-        modifier = next((m for c in found.codes for m in c.modifiers), None)
+        modifier = next((m for c in found.procedures for m in c.modifiers), None)
         detail = (
             f"{level.patient_status}; " + "; ".join(f"{m.element} {m.level}: {m.detail}"
                                                     for m in level.elements)

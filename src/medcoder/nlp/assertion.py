@@ -90,6 +90,7 @@ __all__ = [
     "ContextRule",
     "ContextRules",
     "Direction",
+    "SentenceScope",
     "Trigger",
 ]
 
@@ -460,6 +461,18 @@ class AssertionDetector:
         """
         if not spans:
             return []
+        return self.scope(text, sentence, section, tokens=tokens).assert_spans(spans)
+
+    def scope(
+        self,
+        text: str,
+        sentence: Sentence,
+        section: str | None = None,
+        *,
+        tokens: Sequence[Token] | None = None,
+    ) -> SentenceScope:
+        """The triggers of one sentence and the words each one reaches: everything a span's
+        assertion needs, computed once however many stages ask about the sentence."""
         base = _AFFIRMED
         base_family = section == SECTION_FAMILY_HISTORY
         base_historical = section in _HISTORY_SECTIONS
@@ -469,34 +482,55 @@ class AssertionDetector:
             base = Assertion(historical=base_historical, family=base_family, triggers=(mark,))
         sentence_text = text[sentence.start : sentence.end]
         if not self.rules._may_match(sentence_text):
-            return [base] * len(spans)
+            return SentenceScope(base)
         if tokens is None:
             tokens = tokenize(sentence_text, sentence.start)
         norms = [t.norm for t in tokens]
         matches = self.rules._find(tokens, norms, sentence_text, sentence.start)
         if not any(m.rule.category in MODIFIERS for m in matches):
-            return [base] * len(spans)
-        scoped = [
+            return SentenceScope(base)
+        scoped = tuple(
             (
                 m.begin,
                 m.end,
-                ranges,
+                tuple(ranges),
                 m.rule.category,
                 Trigger(m.rule.literal, m.rule.category.value, m.start, m.stop),
             )
             for m, ranges in _scopes(tokens, norms, matches, sentence_text, sentence.start, section)
-        ]
+        )
         if not scoped:
+            return SentenceScope(base)
+        starts = tuple(t.start for t in tokens)
+        ends = tuple(t.end for t in tokens)
+        return SentenceScope(base, scoped, starts, ends)
+
+
+_Scoped = tuple[int, int, tuple[tuple[int, int], ...], "Category", Trigger]
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceScope:
+    """One sentence's modifying triggers with the word ranges they reach (ConText step 2),
+    and the section's default (``base``); :meth:`assert_spans` answers step 3 for any
+    mention of the sentence without reading it again."""
+
+    base: Assertion
+    scoped: tuple[_Scoped, ...] = ()
+    starts: tuple[int, ...] = ()
+    ends: tuple[int, ...] = ()
+
+    def assert_spans(self, spans: Sequence[tuple[int, int]]) -> list[Assertion]:
+        base = self.base
+        if not self.scoped:
             return [base] * len(spans)
-        starts = [t.start for t in tokens]
-        ends = [t.end for t in tokens]
         out: list[Assertion] = []
         for span_start, span_end in spans:
-            first = bisect_right(ends, span_start)
-            last = bisect_left(starts, span_end)  # one past the last word of the span
+            first = bisect_right(self.ends, span_start)
+            last = bisect_left(self.starts, span_end)  # one past the last word of the span
             fired = [
                 (category, trigger)
-                for begin, end, ranges, category, trigger in scoped
+                for begin, end, ranges, category, trigger in self.scoped
                 if first < last
                 and not (begin < last and first < end)  # a trigger inside the mention
                 and any(lo < last and first < hi for lo, hi in ranges)

@@ -16,7 +16,7 @@ code only when the note documents a distinct site ("separate lesion", the other 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import threading
 from datetime import date
 
 from rapidfuzz import fuzz
@@ -25,12 +25,11 @@ from rapidfuzz.distance import Prefix
 from medcoder.codesets.hcpcs.lookup import ProcedureCodeSets
 from medcoder.codesets.hcpcs.model import HcpcsRecord
 from medcoder.codesets.hcpcs.store import ProcedureRelease
+from medcoder.codesets.in_force import CodeSetsInForce
 from medcoder.errors import MedcoderError
 from medcoder.kinds import CodeSystem
-from medcoder.nlp.assertion import AssertionDetector
-from medcoder.nlp.document import ClinicalDocument
-from medcoder.nlp.sections import Section, SectionKind
-from medcoder.nlp.text import split_sentences
+from medcoder.nlp.note import ParsedNote
+from medcoder.nlp.sections import SectionKind
 from medcoder.procedures.modifiers import (
     DISTINCT_SITE,
     RIGHT_LEFT,
@@ -42,8 +41,8 @@ from medcoder.results import (
     DroppedCandidate,
     Evidence,
     ProcedureAssignment,
-    ProcedureFindings,
     RuleApplied,
+    StageFindings,
 )
 
 MATCHED = RuleApplied(
@@ -142,28 +141,30 @@ class _Descriptors:
 class CptCoder:
     """The CPT procedure stage, over the descriptors of the installed CPT file."""
 
-    def __init__(
-        self, code_sets: ProcedureCodeSets, detector: AssertionDetector | None = None
-    ) -> None:
-        self.code_sets = code_sets
-        self.detector = detector or AssertionDetector()
-        self._choices: dict[str, _Descriptors] = {}
+    name = "cpt"
 
-    def _descriptors(self, release: ProcedureRelease) -> _Descriptors:
+    def __init__(self) -> None:
+        self._choices: dict[str, _Descriptors] = {}  # per CPT release, read on first use
+        self._lock = threading.Lock()
+
+    def _descriptors(self, lookup: ProcedureCodeSets, release: ProcedureRelease) -> _Descriptors:
         if release.name not in self._choices:
-            rows = self.code_sets._conn(release).execute("SELECT code FROM codes").fetchall()
-            records = [r for (code,) in rows if (r := self.code_sets.record(release, code))]
-            self._choices[release.name] = _Descriptors(records)
+            with self._lock:  # one read of the file's descriptors, whichever thread asks
+                if release.name not in self._choices:
+                    rows = lookup._conn(release).execute("SELECT code FROM codes").fetchall()
+                    records = [r for (code,) in rows if (r := lookup.record(release, code))]
+                    self._choices[release.name] = _Descriptors(records)
         return self._choices[release.name]
 
-    def code_procedures(
-        self, document: ClinicalDocument, sections: Sequence[Section]
-    ) -> ProcedureFindings:
-        release = self.code_sets.cpt_file_for(document.date_of_service)
-        if release is None:
-            return ProcedureFindings()
-        descriptors = self._descriptors(release)
-        text = document.text
+    def __call__(
+        self, note: ParsedNote, code_sets: CodeSetsInForce, so_far: StageFindings
+    ) -> StageFindings:
+        document, sections = note.document, note.sections
+        lookup = code_sets.procedure_code_sets
+        release = lookup.cpt_file_for(document.date_of_service) if lookup else None
+        if lookup is None or release is None:
+            return StageFindings()  # no licensed CPT file for the date: CPT is not coded
+        descriptors = self._descriptors(lookup, release)
         codes: list[ProcedureAssignment] = []
         dropped: list[DroppedCandidate] = []
         sides: dict[str, list[str | None]] = {}
@@ -171,7 +172,7 @@ class CptCoder:
             in_procedures = section.kind == SectionKind.PROCEDURES
             if section.kind in (SectionKind.PAST_SURGICAL_HISTORY, SectionKind.FAMILY_HISTORY):
                 continue
-            for sentence in split_sentences(text, section.body_start, section.end):
+            for sentence in note.section_sentences(section):
                 if not (in_procedures or _PERFORMED_RE.search(sentence.text)):
                     continue
                 best = descriptors.best(sentence.text)
@@ -181,8 +182,8 @@ class CptCoder:
                 span = Evidence(
                     sentence.start, sentence.end, sentence.text.strip(), str(section.kind)
                 )
-                assertion = self.detector.assert_span(
-                    text, sentence, sentence.start, sentence.end, str(section.kind)
+                (assertion,) = note.assertions(
+                    sentence, [(sentence.start, sentence.end)], str(section.kind)
                 )
                 if assertion.negated or assertion.historical or _PLANNED_RE.search(sentence.text):
                     dropped.append(
@@ -191,7 +192,7 @@ class CptCoder:
                         )
                     )
                     continue
-                if not self._valid(record.code, document.date_of_service):
+                if not _valid(lookup, record.code, document.date_of_service):
                     continue
                 side = side_of(sentence.text)
                 earlier = sides.setdefault(record.code, [])
@@ -211,7 +212,7 @@ class CptCoder:
                     rules.append(DISTINCT_SITE)
                 checks = [f"CPT number valid on the date of service ({release.name})"]
                 if modifiers:
-                    unknown = self.code_sets.unknown_modifiers(modifiers, document.date_of_service)
+                    unknown = lookup.unknown_modifiers(modifiers, document.date_of_service)
                     modifiers = tuple(m for m in modifiers if m not in unknown)
                     if unknown:
                         checks.append(f"modifier {', '.join(unknown)} not installed: left off")
@@ -231,10 +232,11 @@ class CptCoder:
                         modifiers=modifiers,
                     )
                 )
-        return ProcedureFindings(codes=tuple(codes), dropped=tuple(dropped))
+        return StageFindings(procedures=tuple(codes), dropped=tuple(dropped))
 
-    def _valid(self, code: str, day: date | None) -> bool:
-        try:
-            return self.code_sets.is_valid(code, day)
-        except MedcoderError:
-            return False
+
+def _valid(lookup: ProcedureCodeSets, code: str, day: date | None) -> bool:
+    try:
+        return lookup.is_valid(code, day)
+    except MedcoderError:
+        return False

@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from medcoder.kinds import CodeSystem
+from medcoder.codesets.in_force import CodeSetsInForce
+from medcoder.kinds import CodeSystem, Setting
 from medcoder.nlp.document import ClinicalDocument
+from medcoder.nlp.note import ParsedNote
 from medcoder.nlp.sections import Section, SectionKind
 from medcoder.procedures.em_elements import (
     Problem,
@@ -42,8 +44,8 @@ from medcoder.results import (
     Evidence,
     MDMElement,
     ProcedureAssignment,
-    ProcedureFindings,
     RuleApplied,
+    StageFindings,
 )
 
 _GUIDE = "AMA CPT E/M Services Guidelines (office or other outpatient), 2021"
@@ -92,6 +94,7 @@ class EMCoder:
     """The E/M stage: an ``EMLevel`` and the E/M code as a ``ProcedureAssignment``."""
 
     system = CodeSystem.CPT
+    name = "em"
 
     def __init__(self, rules: EMRules | None = None) -> None:
         self._rules = rules
@@ -102,13 +105,19 @@ class EMCoder:
             self._rules = default_em_rules()
         return self._rules
 
-    def code_procedures(
-        self, document: ClinicalDocument, sections: Sequence[Section]
-    ) -> ProcedureFindings:
+    def __call__(
+        self, note: ParsedNote, code_sets: CodeSetsInForce, so_far: StageFindings
+    ) -> StageFindings:
+        # E/M reads the note by phrase over the whole text (em_text), not sentence by
+        # sentence: the code sets do not enter into it (the rules ship with medcoder).
+        return self.findings(note.document, note.sections)
+
+    def findings(self, document: ClinicalDocument, sections: Sequence[Section]) -> StageFindings:
+        """The visit level of one document whose sections were already found."""
         rules = self.rules
         text = document.text
-        if document.setting.value != "outpatient" or not text.strip():
-            return ProcedureFindings()
+        if document.setting is not Setting.OUTPATIENT or not text.strip():
+            return StageFindings()
         lowered = lower_text(text)
         ix = rules.index(lowered, _read_spans(text, sections))
         assessment = assessment_regions(text, ix, sections)
@@ -116,9 +125,9 @@ class EMCoder:
         kind, why = visit_kind(document, ix, sections, bool(assessment or plan))
         if kind == "not_office":
             drop = DroppedCandidate(None, "office/outpatient E/M", why, _with(RULE_VISIT, why))
-            return ProcedureFindings(dropped=(drop,))
+            return StageFindings(dropped=(drop,))
         if kind == "no_visit":
-            return ProcedureFindings()
+            return StageFindings()
         status, status_span, assumed = patient_status(document, ix)
         status_rule = _with(
             RULE_STATUS,
@@ -133,20 +142,20 @@ class EMCoder:
 
     def _staff_visit(
         self, document: ClinicalDocument, status: str, status_rule: RuleApplied, why: str
-    ) -> ProcedureFindings:
+    ) -> StageFindings:
         if status != "established":
-            return ProcedureFindings()
+            return StageFindings()
         code = self.rules.codes["established"]["minimal"]
         element = MDMElement("problems", "straightforward", f"{why}: no MDM needed")
         rules = (status_rule, _with(RULE_99211, why))
         level = EMLevel(code, status, "mdm", "straightforward", (element,), None, None, 0.6, rules)
-        return ProcedureFindings((self._assignment(level, (), "", ()),), level)
+        return StageFindings(procedures=(self._assignment(level, (), "", ()),), em_level=level)
 
     def _level(
         self, document: ClinicalDocument, lowered: str, ix: PhraseIndex,
         sections: Sequence[Section], assessment: list[Region], plan: list[Region], status: str,
         status_span: Evidence | None, status_rule: RuleApplied, assumed: bool,
-    ) -> ProcedureFindings:  # fmt: skip
+    ) -> StageFindings:  # fmt: skip
         rules, text = self.rules, document.text
         entries = problem_entries(text, assessment or plan)
         problems = [p for entry in entries for p in classify_entry(text, lowered, ix, entry)]
@@ -160,7 +169,7 @@ class EMCoder:
                 why += "separately identifiable E/M"
                 drop = DroppedCandidate(None, "office/outpatient E/M", why, _with(RULE_25, why),
                                         procedure[0])  # fmt: skip
-                return ProcedureFindings(dropped=(drop,))
+                return StageFindings(dropped=(drop,))
         elements = (
             problems_element(problems, indication),
             data_element(text, lowered, ix, _data_regions(text, sections), rules, procedure),
@@ -200,7 +209,9 @@ class EMCoder:
             + ", ".join(f"{m.element} {m.level}" for m in elements)
             + ")"
         )
-        return ProcedureFindings((self._assignment(level, extra, path, modifiers),), level)
+        return StageFindings(
+            procedures=(self._assignment(level, extra, path, modifiers),), em_level=level
+        )
 
     def _assignment(
         self, level: EMLevel, extra: tuple[Evidence, ...], path: str, modifiers: tuple[str, ...]

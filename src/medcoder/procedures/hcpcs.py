@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from medcoder.codesets.hcpcs.lookup import ProcedureCodeSets
 from medcoder.codesets.hcpcs.model import CodeStatus
+from medcoder.codesets.in_force import CodeSetsInForce
 from medcoder.errors import MedcoderError
 from medcoder.kinds import CodeSystem
-from medcoder.nlp.assertion import AssertionDetector
 from medcoder.nlp.document import ClinicalDocument
-from medcoder.nlp.sections import Section, SectionKind
-from medcoder.nlp.text import Sentence, split_sentences
+from medcoder.nlp.note import ParsedNote
+from medcoder.nlp.sections import SectionKind
+from medcoder.nlp.text import Sentence
 from medcoder.procedures.hints import HcpcsHint, HintBook, default_hints
 from medcoder.procedures.modifiers import (
     BILATERAL_ITEMS,
@@ -40,8 +40,8 @@ from medcoder.results import (
     DroppedCandidate,
     Evidence,
     ProcedureAssignment,
-    ProcedureFindings,
     RuleApplied,
+    StageFindings,
 )
 
 GIVEN = RuleApplied(
@@ -110,17 +110,12 @@ class _Found:
 
 
 class HcpcsCoder:
-    """The HCPCS Level II procedure stage (a :class:`~medcoder.procedures.model.ProcedureCoder`)."""
+    """The HCPCS Level II procedure stage (a :class:`~medcoder.stage.Stage`)."""
 
-    def __init__(
-        self,
-        code_sets: ProcedureCodeSets,
-        hints: HintBook | None = None,
-        detector: AssertionDetector | None = None,
-    ) -> None:
-        self.code_sets = code_sets
+    name = "hcpcs"
+
+    def __init__(self, hints: HintBook | None = None) -> None:
         self.hints = hints or default_hints()
-        self.detector = detector or AssertionDetector()
         self._pattern = self.hints.pattern()
         self._by_name = self.hints.by_name()
         self._cues = {
@@ -129,15 +124,17 @@ class HcpcsCoder:
             if words
         }
 
-    def code_procedures(
-        self, document: ClinicalDocument, sections: Sequence[Section]
-    ) -> ProcedureFindings:
-        text = document.text
+    def __call__(
+        self, note: ParsedNote, code_sets: CodeSetsInForce, so_far: StageFindings
+    ) -> StageFindings:
+        lookup = code_sets.procedure_code_sets
+        if lookup is None or not lookup.has_hcpcs:
+            return StageFindings()  # no HCPCS release installed: the system is not coded
+        document, text, sections = note.document, note.text, note.sections
         matches = list(self._pattern.finditer(text.lower()))
         if not matches:
-            return ProcedureFindings()
+            return StageFindings()
         starts = [s.start for s in sections]
-        sentences: dict[int, list[Sentence]] = {}
         found: dict[str, _Found] = {}
         dropped: list[DroppedCandidate] = []
         for match in matches:
@@ -158,22 +155,17 @@ class HcpcsCoder:
                     )
                 )
                 continue
-            if section is None:
-                body = split_sentences(text)
-            else:
-                if index not in sentences:
-                    sentences[index] = split_sentences(text, section.body_start, section.end)
-                body = sentences[index]
+            body = note.sentences() if section is None else note.section_sentences(section)
             sentence = next((s for s in body if s.start <= start < s.end), None)
             if sentence is None:
                 continue
-            reason = self._not_given(document, sentence, span, hint, kind)
+            reason = self._not_given(note, sentence, span, hint, kind)
             if reason:
                 dropped.append(
                     DroppedCandidate(hint.codes[0], sentence.text.strip(), reason, NOT_GIVEN, span)
                 )
                 continue
-            status = self._valid_code(hint, document)
+            status = self._valid_code(hint, document, lookup)
             if status is None:
                 dropped.append(
                     DroppedCandidate(
@@ -193,20 +185,19 @@ class HcpcsCoder:
                 found[status.code] = item
             else:
                 previous.evidence.append(span)
-        codes = tuple(self._assignment(f, document) for f in found.values())
-        return ProcedureFindings(codes=codes, dropped=tuple(dropped))
+        codes = tuple(self._assignment(f, document, lookup) for f in found.values())
+        return StageFindings(procedures=codes, dropped=tuple(dropped))
 
     def _not_given(
         self,
-        document: ClinicalDocument,
+        note: ParsedNote,
         sentence: Sentence,
         span: Evidence,
         hint: HcpcsHint,
         section: str,
     ) -> str:
-        assertion = self.detector.assert_span(
-            document.text, sentence, span.start, span.end, section
-        )
+        document = note.document
+        (assertion,) = note.assertions(sentence, [(span.start, span.end)], section)
         if assertion.negated:
             return "negated: not given"
         if assertion.hypothetical:
@@ -230,10 +221,12 @@ class HcpcsCoder:
             return f"no statement that it was {hint.cue}"
         return ""
 
-    def _valid_code(self, hint: HcpcsHint, document: ClinicalDocument) -> CodeStatus | None:
+    def _valid_code(
+        self, hint: HcpcsHint, document: ClinicalDocument, lookup: ProcedureCodeSets
+    ) -> CodeStatus | None:
         for code in hint.codes:
             try:
-                status = self.code_sets.lookup(code, document.date_of_service)
+                status = lookup.lookup(code, document.date_of_service)
             except MedcoderError:
                 return None
             if status.valid:
@@ -280,7 +273,9 @@ class HcpcsCoder:
                 rules += (RIGHT_LEFT,)
         return _Found(hint, status, [span], units, arithmetic, uncertain, modifiers, rules)
 
-    def _assignment(self, found: _Found, document: ClinicalDocument) -> ProcedureAssignment:
+    def _assignment(
+        self, found: _Found, document: ClinicalDocument, lookup: ProcedureCodeSets
+    ) -> ProcedureAssignment:
         status = found.status
         path = f"{status.code} '{status.title}'"
         if found.arithmetic:
@@ -289,7 +284,7 @@ class HcpcsCoder:
         modifiers = found.modifiers
         if modifiers:
             # a modifier the installed release lacks on this date is left off, and said
-            unknown = self.code_sets.unknown_modifiers(modifiers, document.date_of_service)
+            unknown = lookup.unknown_modifiers(modifiers, document.date_of_service)
             modifiers = tuple(m for m in modifiers if m not in unknown)
             checks.append(
                 f"modifier {', '.join(unknown)} not in the HCPCS release: left off"

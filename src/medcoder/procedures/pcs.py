@@ -13,18 +13,19 @@ or the defaults the table allows. Axes filled by a guess are named in
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from medcoder.codesets.in_force import CodeSetsInForce
 from medcoder.codesets.pcs.model import PcsTable
-from medcoder.codesets.pcs.store import PcsRegistry, PcsRelease
-from medcoder.errors import CodeSetError
+from medcoder.codesets.pcs.store import PcsRelease
 from medcoder.kinds import CodeSystem, Setting
-from medcoder.nlp.assertion import Assertion, AssertionDetector
-from medcoder.nlp.document import ClinicalDocument
-from medcoder.nlp.sections import Section, SectionKind
-from medcoder.nlp.text import Sentence, split_sentences, tokenize
+from medcoder.nlp.assertion import Assertion
+from medcoder.nlp.note import ParsedNote
+from medcoder.nlp.sections import SectionKind
+from medcoder.nlp.text import Sentence, tokenize
 from medcoder.procedures.pcs_axes import (
     MAX_DISTANCE,
     AxisChoice,
@@ -48,8 +49,8 @@ from medcoder.results import (
     DroppedCandidate,
     Evidence,
     ProcedureAssignment,
-    ProcedureFindings,
     RuleApplied,
+    StageFindings,
 )
 
 SYSTEM = CodeSystem.ICD10PCS
@@ -91,8 +92,9 @@ _THIS_STAY = frozenset({SectionKind.PROCEDURES, SectionKind.HOSPITAL_COURSE})
 class _Note:
     """The whole note, tokenized only if a statement needs it (a side written elsewhere)."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, note: ParsedNote) -> None:
+        self.parsed = note
+        self.text = note.text
         self._norms: list[str] | None = None
 
     @property
@@ -130,46 +132,50 @@ class _Statement:
 class PcsCoder:
     """The ProcedureCoder for ICD-10-PCS (inpatient only)."""
 
-    def __init__(
-        self, registry: PcsRegistry, vocabulary: PcsVocabulary | None = None,
-        detector: AssertionDetector | None = None,
-    ) -> None:  # fmt: skip
-        self.registry = registry
+    name = "icd10pcs"
+
+    def __init__(self, vocabulary: PcsVocabulary | None = None) -> None:
         self.vocabulary = vocabulary or load_vocabulary()
-        self.detector = detector or AssertionDetector()
         self._lexicons: dict[str, Lexicon] = {}
+        self._lock = threading.Lock()
 
     def lexicon(self, release: PcsRelease) -> Lexicon:
         if release.name not in self._lexicons:
-            self._lexicons[release.name] = compile_lexicon(self.vocabulary, release)
+            with self._lock:  # compiled once per release, whichever thread asks first
+                if release.name not in self._lexicons:
+                    self._lexicons[release.name] = compile_lexicon(self.vocabulary, release)
         return self._lexicons[release.name]
 
-    def code_procedures(
-        self, document: ClinicalDocument, sections: Sequence[Section]
-    ) -> ProcedureFindings:
-        if document.setting != Setting.INPATIENT:
-            return ProcedureFindings()
-        try:
-            release = self.registry.choose(day=document.date_of_service)
-        except CodeSetError as exc:  # no PCS release for the date: PCS is not coded
-            return ProcedureFindings(notices=(f"ICD-10-PCS not coded: {exc.message}",))
+    def __call__(
+        self, note: ParsedNote, code_sets: CodeSetsInForce, so_far: StageFindings
+    ) -> StageFindings:
+        document = note.document
+        if document.setting is not Setting.INPATIENT:
+            return StageFindings()  # ICD-10-PCS reports inpatient procedures only
+        choice = code_sets.icd10pcs
+        if choice.release is None:  # no PCS release for the date: PCS is not coded
+            return StageFindings(notices=(choice.notice,))
+        return self.findings(note, choice.release)
+
+    def findings(self, note: ParsedNote, release: PcsRelease) -> StageFindings:
+        """The PCS codes of one inpatient note under ``release``."""
+        document = note.document
         lexicon = self.lexicon(release)
         hits = procedure_hits(document.text, lexicon.procedures)
         if not hits:
-            return ProcedureFindings()
+            return StageFindings()
         codes: dict[str, ProcedureAssignment] = {}
         dropped: list[DroppedCandidate] = []
-        spans = [(s.body_start, s.end, s.kind) for s in sections if s.kind not in _SKIP_SECTIONS]
-        if not sections:
-            spans = [(0, len(document.text), SectionKind.OTHER)]
-        note = _Note(document.text)
-        for start, end, kind in spans:
-            if not _any_between(hits, start, end):
+        whole = _Note(note)
+        for section in note.body_sections:
+            if section.kind in _SKIP_SECTIONS:
                 continue
-            for sentence in split_sentences(document.text, start, end):
+            if not _any_between(hits, section.body_start, section.end):
+                continue
+            for sentence in note.section_sentences(section):
                 if not _any_between(hits, sentence.start, sentence.end):
                     continue
-                found = self._sentence(note, sentence, kind, release, lexicon, dropped)
+                found = self._sentence(whole, sentence, section.kind, release, lexicon, dropped)
                 for code in found:
                     if code.code in codes:
                         old = codes[code.code]
@@ -177,20 +183,20 @@ class PcsCoder:
                         code = replace(old, evidence=evidence,
                                        confidence=max(old.confidence, code.confidence))  # fmt: skip
                     codes[code.code] = code
-        return ProcedureFindings(codes=tuple(codes.values()), dropped=tuple(dropped))
+        return StageFindings(procedures=tuple(codes.values()), dropped=tuple(dropped))
 
     def _sentence(
         self, note: _Note, sentence: Sentence, kind: SectionKind, release: PcsRelease,
         lexicon: Lexicon, dropped: list[DroppedCandidate],
     ) -> list[ProcedureAssignment]:  # fmt: skip
         text = note.text
-        tokens = tokenize(sentence.text, sentence.start)
+        tokens = note.parsed.tokens(sentence)
         norms = [t.norm for t in tokens]
         matches = list(lexicon.procedures.find(norms))
         if not matches:
             return []
         spans = [(tokens[i].start, tokens[j - 1].end) for i, j, _ in matches]
-        assertions = self.detector.assert_spans(text, sentence, spans, kind.value, tokens=tokens)
+        assertions = note.parsed.assertions(sentence, spans, kind.value)
         statement = _Statement(
             mentions=[
                 (i, j, atoms, text[tokens[i].start : tokens[j - 1].end])
@@ -370,11 +376,3 @@ def _drop_integral_inspections(
             continue
         out.append(assignment)
     return out
-
-
-def pcs_coder_for(home: object) -> PcsCoder | None:
-    """The PCS stage when a PCS release is installed under ``home``, else None."""
-    from pathlib import Path
-
-    registry = PcsRegistry(Path(str(home)))
-    return PcsCoder(registry) if registry.installed() else None

@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session, selectinload
 from medcoder.codesets.codes import normalize
 from medcoder.codesets.store import Release
 from medcoder.codesets.validate import validate
-from medcoder.coding.engine import CodingEngine
 from medcoder.errors import (
     EncryptionKeyError,
     ImportFormatError,
@@ -37,6 +36,7 @@ from medcoder.errors import (
 )
 from medcoder.kinds import Setting, Sex
 from medcoder.nlp.document import ClinicalDocument
+from medcoder.pipeline import CodingEngine
 from medcoder.records import audit, crypto, db, deid, passwords
 from medcoder.records.importer import ImportDocument, read_path
 from medcoder.records.models import (

@@ -38,9 +38,9 @@ import pytest
 
 from medcoder.codesets.codes import category, compact
 from medcoder.codesets.registry import Registry
-from medcoder.coding.engine import CodingEngine
 from medcoder.kinds import Setting
 from medcoder.nlp.document import ClinicalDocument
+from medcoder.pipeline import CodingEngine
 from medcoder.results import CodingResult
 
 CASES_FILE = Path(__file__).with_name("cases.json")

@@ -22,7 +22,8 @@ from datetime import date
 from pathlib import Path
 
 from medcoder.codesets.hcpcs.model import CodeStatus, HcpcsRecord, is_cpt_number, normalize_code
-from medcoder.codesets.hcpcs.store import ProcedureRelease, connect, from_iso, installed
+from medcoder.codesets.hcpcs.store import DATABASE_FILE, ProcedureRelease, from_iso, installed
+from medcoder.codesets.readonly_db import ReadOnlyDatabase
 from medcoder.errors import ProcedureCodeSetMissingError, UnknownModifierError
 from medcoder.settings import home_dir
 
@@ -48,7 +49,7 @@ class ProcedureCodeSets:
         self.level2_spans = [r for r in hcpcs if r.kind == "ioce"]
         self.cpt_spans = [r for r in cpt if r.kind == "ioce"]
         self.cpt_files = [r for r in cpt if r.kind == "cpt-file"]
-        self._db: dict[str, sqlite3.Connection] = {}
+        self._db: dict[str, ReadOnlyDatabase] = {}
 
     # -- releases ---------------------------------------------------------------------
     @property
@@ -80,9 +81,9 @@ class ProcedureCodeSets:
         covering = [r for r in self.cpt_files if day is None or r.covers(day)]
         return (covering or self.cpt_files)[-1]
 
-    def _conn(self, release: ProcedureRelease) -> sqlite3.Connection:
+    def _conn(self, release: ProcedureRelease) -> ReadOnlyDatabase:
         if release.name not in self._db:
-            self._db[release.name] = connect(release)
+            self._db[release.name] = ReadOnlyDatabase(release.folder / DATABASE_FILE, rows=True)
         return self._db[release.name]
 
     def record(self, release: ProcedureRelease, code: str) -> HcpcsRecord | None:

@@ -160,14 +160,6 @@ def _fields(manifest: ProcedureRelease) -> dict[str, Any]:
     return {name: getattr(manifest, name) for name in ProcedureRelease.__dataclass_fields__}
 
 
-def connect(release: ProcedureRelease) -> sqlite3.Connection:
-    """A read-only connection to a built release."""
-    uri = f"file:{(release.folder / DATABASE_FILE).resolve()}?mode=ro"
-    db = sqlite3.connect(uri, uri=True, check_same_thread=False)
-    db.row_factory = sqlite3.Row
-    return db
-
-
 def iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 

@@ -185,14 +185,16 @@ def pcs_search(ctx: click.Context, text: tuple[str, ...], limit: int, release: s
 def _coded(ctx: click.Context, query: str, chosen: PcsRelease) -> list[tuple[str, str]]:
     """The inpatient PCS stage run on the query as if it were an operative statement."""
     from medcoder.kinds import Setting
+    from medcoder.nlp.assertion import AssertionDetector
     from medcoder.nlp.document import ClinicalDocument
+    from medcoder.nlp.note import parse_note
     from medcoder.procedures.pcs import PcsCoder
 
     document = ClinicalDocument(
         query, setting=Setting.INPATIENT, date_of_service=chosen.info.effective_from
     )
-    found = PcsCoder(_registry(ctx)).code_procedures(document, [])
-    return [(c.code, c.title) for c in found.codes]
+    found = PcsCoder().findings(parse_note(document, AssertionDetector()), chosen)
+    return [(c.code, c.title) for c in found.procedures]
 
 
 @pcs_group.command("diff")

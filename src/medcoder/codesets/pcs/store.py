@@ -4,7 +4,6 @@ choose the release in force on a date of service."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -20,6 +19,7 @@ from medcoder.codesets.pcs.validate import (
     normalize_pcs,
     validate_pcs,
 )
+from medcoder.codesets.readonly_db import ReadOnlyDatabase
 from medcoder.codesets.text import fts_query
 from medcoder.errors import InvalidPcsCodeError, NoReleaseForDateError, ReleaseNotFoundError
 
@@ -65,9 +65,7 @@ class PcsRelease:
         self.folder = folder
         self.info: ReleaseInfo = read_manifest(folder)
         self.name = self.info.name
-        self.db = sqlite3.connect(
-            f"file:{folder / RELEASE_FILE}?mode=ro", uri=True, check_same_thread=False
-        )
+        self.db = ReadOnlyDatabase(folder / RELEASE_FILE)
         self._tables: dict[str, PcsTable] | None = None
         self._terms: dict[tuple[str, int, str], PcsTerm] | None = None
 

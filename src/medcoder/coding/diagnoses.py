@@ -1,36 +1,32 @@
-"""The coding pipeline: document -> sections -> mentions -> candidates -> code assignments.
+"""The diagnosis stage: every condition the note documents, coded and ruled.
 
-Each stage returns frozen results; the guideline rules (coding/rules.py) decide what is
-reported, and every drop is kept with its reason for the reviewing coder.
+Sentence by sentence, the stage matches condition mentions against the release's lexicon
+(Alphabetic Index terms in natural order, Tabular titles and inclusion terms, a curated
+clinical vocabulary), reads each mention's assertion (negated, uncertain, historical,
+family, hypothetical) from the parsed note, refines it in the Index with the words of its
+own clause and completes it in the Tabular; then the guideline rules (coding/rules.py)
+decide what is reported and why the rest was dropped. The words, sentences and ConText
+scopes come from the :class:`~medcoder.nlp.note.ParsedNote`, read once for every stage.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from medcoder.codesets.registry import Registry
+from medcoder.codesets.in_force import CodeSetsInForce
 from medcoder.codesets.store import Release
 from medcoder.coding.candidate import Candidate
-from medcoder.coding.external_cause import external_causes, is_injury
 from medcoder.coding.lexicon import LexEntry, Lexicon, expand_context, lexicon_for
 from medcoder.coding.rules import apply_rules
-from medcoder.coding.select import CodeSelector, context_words
-from medcoder.nlp.assertion import AssertionDetector
-from medcoder.nlp.document import ClinicalDocument
-from medcoder.nlp.sections import DIAGNOSTIC_SECTIONS, Section, SectionKind, find_sections
-from medcoder.nlp.text import Sentence, Token, split_sentences, tokenize
-from medcoder.procedures.model import ProcedureCoder
-from medcoder.results import (
-    CodingResult,
-    DroppedCandidate,
-    EMLevel,
-    Evidence,
-    ProcedureAssignment,
-    ProcedureFindings,
-)
+from medcoder.coding.select import CodeSelector, context_words, selector_for
+from medcoder.nlp.note import ParsedNote
+from medcoder.nlp.sections import DIAGNOSTIC_SECTIONS, Section
+from medcoder.nlp.text import Sentence, Token, tokenize
+from medcoder.results import Evidence, StageFindings
 
 # Index entries that name a body part or a finding word, not a condition, are skipped
 # as mentions of their own ("Acute - see condition" is already left out of the lexicon).
@@ -103,13 +99,13 @@ def _clause_bounds(sentence: Sentence) -> list[tuple[int, int]]:
     return bounds
 
 
-def _is_problem_line(section: Section, sentence: Sentence) -> bool:
+def _is_problem_line(section: Section, sentence: Sentence, tokens: Sequence[Token]) -> bool:
     if section.kind not in DIAGNOSTIC_SECTIONS:
         return False
     label = _LABEL_RE.match(sentence.text)
     if label and len(label.group(1).split()) <= 6:
         return False
-    words = [t.norm for t in tokenize(sentence.text) if t.norm.isalnum()]
+    words = [t.norm for t in tokens if t.norm.isalnum()]
     if words and words[0].isdigit():
         words = words[1:]  # "2. Hypertension."
     if not words or words[0] in PLAN_VERBS:
@@ -118,10 +114,10 @@ def _is_problem_line(section: Section, sentence: Sentence) -> bool:
 
 
 def _problem_blocks(
-    section: Section, sentences: list[Sentence], tokens: list[list[Token]]
+    section: Section, sentences: Sequence[Sentence], tokens: Sequence[Sequence[Token]]
 ) -> list[frozenset[str] | None]:
     """For each problem line, the words of the lines under it (until the next problem)."""
-    flags = [_is_problem_line(section, s) for s in sentences]
+    flags = [_is_problem_line(section, s, t) for s, t in zip(sentences, tokens, strict=True)]
     out: list[frozenset[str] | None] = []
     for i, flag in enumerate(flags):
         if not flag:
@@ -136,127 +132,43 @@ def _problem_blocks(
     return out
 
 
-_SEX_RE = re.compile(
-    r"\b\d{1,3}[- ](?:year|yr)s?[- ]old\s+(male|female|man|woman|gentleman|lady|boy|girl)\b",
-    re.IGNORECASE,
-)
-_SEX_WORDS = {
-    "male": "male", "man": "male", "gentleman": "male", "boy": "male",
-    "female": "female", "woman": "female", "lady": "female", "girl": "female",
-}  # fmt: skip
+class DiagnosisStage:
+    """ICD-10-CM diagnoses, first-listed or principal first (the guideline rules sequence).
 
+    Holds only per-release structures (the lexicon cache folder, the personal-history
+    entry of each release): nothing of one note, so threads may share it.
+    """
 
-def patient_words(document: ClinicalDocument) -> frozenset[str]:
-    """The patient's sex as an index word: from --sex, else from "62-year-old male"."""
-    if document.sex is not None:
-        return frozenset({"male" if document.sex.value == "M" else "female"})
-    found = _SEX_RE.search(document.text[:3000])
-    return frozenset({_SEX_WORDS[found.group(1).lower()]}) if found else frozenset()
+    name = "diagnoses"
 
-
-class CodingEngine:
-    """Codes clinical documents against the release in force on the date of service."""
-
-    def __init__(
-        self,
-        registry: Registry | None = None,
-        *,
-        external_causes: bool = True,
-        procedure_coders: Sequence[ProcedureCoder] = (),
-    ) -> None:
-        """``external_causes``: also report V00-Y38 / Y93 codes for injuries (the cause from
-        the sentence that tells the injury, the activity the patient was doing then).
-        Guidelines I.C.20 make them voluntary unless a state or payer requires them; on by
-        default because coders report them (on the ACI dev set, turning them on moved
-        full-code micro F1 from 0.618 to 0.622 and category F1 from 0.750 to 0.757).
-
-        ``procedure_coders``: the procedure stages (PCS, HCPCS, CPT, E/M) run on the same
-        sections after the diagnoses; their codes are listed apart, in ``procedures``."""
-        self.registry = registry or Registry(quiet=True)
-        self.external_causes = external_causes
-        self.procedure_coders = tuple(procedure_coders)
-        self.detector = AssertionDetector()
-        self._selectors: dict[str, CodeSelector] = {}
-        self._patient_words: frozenset[str] = frozenset()
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        """``cache_dir``: where the lexicon of each release is cached between runs."""
+        self.cache_dir = cache_dir
         self._history_terms: dict[str, int | None] = {}
+        self._lock = threading.Lock()
 
-    def _cache_dir(self) -> Path:
-        return self.registry.home / "cache"
-
-    def selector(self, release: Release) -> CodeSelector:
-        if release.name not in self._selectors:
-            self._selectors[release.name] = CodeSelector(release)
-        return self._selectors[release.name]
-
-    def code(self, document: ClinicalDocument, *, release_name: str | None = None) -> CodingResult:
-        release = self.registry.choose(name=release_name, day=document.date_of_service)
-        notices: tuple[str, ...] = ()
-        if not document.text.strip():
-            notices = ("the note is empty: nothing to code",)
-        sections = find_sections(document.text)
-        candidates = self.candidates(document, release, sections)
+    def __call__(
+        self, note: ParsedNote, code_sets: CodeSetsInForce, so_far: StageFindings
+    ) -> StageFindings:
+        release = code_sets.icd10cm
+        candidates = self.candidates(note, release)
+        # IV.J / III.B: with an assessment written, only what it assesses is reported.
         assessed = any(
-            s.kind in DIAGNOSTIC_SECTIONS and document.text[s.body_start : s.end].strip()
-            for s in sections
+            s.kind in DIAGNOSTIC_SECTIONS and note.text[s.body_start : s.end].strip()
+            for s in note.sections
         )
-        codes, dropped = apply_rules(document, release, candidates, has_assessment=assessed)
-        injuries = [c for c in codes if is_injury(c.code)] if self.external_causes else []
-        codes += external_causes(
-            document.text, release, self.selector(release), self.detector, injuries,
-            len(codes) + 1, sections,
-        )  # fmt: skip
-        procedures = self.procedures(document, sections)
-        return CodingResult(
-            document_id=document.id,
-            release=release.name,
-            setting=document.setting,
-            date_of_service=document.date_of_service.isoformat()
-            if document.date_of_service
-            else None,
-            codes=tuple(codes),
-            dropped=tuple(dropped) + procedures.dropped,
-            notices=notices + procedures.notices,
-            procedures=procedures.codes,
-            em_level=procedures.em_level,
-        )
+        codes, dropped = apply_rules(note.document, release, candidates, has_assessment=assessed)
+        return StageFindings(diagnoses=tuple(codes), dropped=tuple(dropped))
 
-    def procedures(self, document: ClinicalDocument, sections: list[Section]) -> ProcedureFindings:
-        """Run every procedure stage; number the codes in one sequence, in stage order."""
-        codes: list[ProcedureAssignment] = []
-        dropped: list[DroppedCandidate] = []
-        notices: list[str] = []
-        em_level: EMLevel | None = None
-        for coder in self.procedure_coders:
-            found = coder.code_procedures(document, sections)
-            codes.extend(found.codes)
-            dropped.extend(found.dropped)
-            notices.extend(found.notices)
-            em_level = em_level or found.em_level
-        numbered = tuple(replace(p, sequence=n) for n, p in enumerate(codes, start=1))
-        return ProcedureFindings(numbered, em_level, tuple(dropped), tuple(notices))
-
-    # -- stages -------------------------------------------------------------------------
-    def candidates(
-        self,
-        document: ClinicalDocument,
-        release: Release,
-        sections: list[Section] | None = None,
-    ) -> list[Candidate]:
-        """Every condition mention in the note, coded, with its assertion status.
-
-        ``sections``: the note's sections when the caller already found them."""
-        text = document.text
-        self._patient_words = patient_words(document)
-        lexicon = lexicon_for(release, self._cache_dir())
-        selector = self.selector(release)
-        if sections is None:
-            sections = find_sections(text)
-        sections = sections or [Section(SectionKind.OTHER, "", 0, 0, len(text))]
+    def candidates(self, note: ParsedNote, release: Release) -> list[Candidate]:
+        """Every condition mention in the note, coded, with its assertion status."""
+        lexicon = lexicon_for(release, self.cache_dir)
+        selector = selector_for(release)
         out: list[Candidate] = []
         sentence_number = 0
-        for section in sections:
-            sentences = split_sentences(text, section.body_start, section.end)
-            tokens = [tokenize(s.text, s.start) for s in sentences]
+        for section in note.body_sections:
+            sentences = note.section_sentences(section)
+            tokens = [note.tokens(s) for s in sentences]
             blocks = _problem_blocks(section, sentences, tokens)
             for sentence, sentence_tokens, block_words in zip(
                 sentences, tokens, blocks, strict=True
@@ -264,7 +176,7 @@ class CodingEngine:
                 sentence_number += 1
                 out.extend(
                     self._sentence_candidates(
-                        text, section, sentence, sentence_tokens, sentence_number, lexicon,
+                        note, section, sentence, sentence_tokens, sentence_number, lexicon,
                         selector, block_words,
                     )
                 )  # fmt: skip
@@ -272,15 +184,16 @@ class CodingEngine:
 
     def _sentence_candidates(
         self,
-        text: str,
+        note: ParsedNote,
         section: Section,
         sentence: Sentence,
-        tokens: list[Token],
+        tokens: tuple[Token, ...],
         number: int,
         lexicon: Lexicon,
         selector: CodeSelector,
         block_words: frozenset[str] | None,
     ) -> list[Candidate]:
+        text = note.text
         matches = lexicon.match(tokens)
         if not matches:
             return []
@@ -292,9 +205,7 @@ class CodingEngine:
         if not matches:
             return []
         spans = [(tokens[m.first].start, tokens[m.last].end) for m in matches]
-        assertions = self.detector.assert_spans(
-            text, sentence, spans, str(section.kind), tokens=tokens
-        )
+        assertions = note.assertions(sentence, spans, str(section.kind))
         clauses = _clause_bounds(sentence)
         problem_line = block_words is not None
         out: list[Candidate] = []
@@ -320,7 +231,8 @@ class CodingEngine:
                 # Status codes name what was done ("s/p cataract extraction"), never a
                 # current finding: only for mentions written as past.
                 entries = tuple(e for e in entries if e.kind != "status")
-            for candidate in self._best_candidate(entries, context, selector, evidence):
+            found = self._best_candidate(entries, context, selector, evidence, note.patient_words)
+            for candidate in found:
                 if assertion.historical:
                     history = self._specific_history(selector, context, candidate, history)
                 out.append(
@@ -347,11 +259,14 @@ class CodingEngine:
     ) -> tuple[str | None, str]:
         """I.C.21.c.4: a past condition is reported with its personal-history Z code,
         found under "History, personal (of)" with the words of the mention's clause."""
-        key = f"history-personal:{selector.release.name}"
+        key = selector.release.name
         if key not in self._history_terms:
-            start = selector.navigator.walk("History, personal", suggest=False)
-            found = start.steps[-1].term_id if start.steps and not start.unmatched else None
-            self._history_terms[key] = found
+            with self._lock:  # one walk per release, whichever thread asks first
+                start = selector.navigator.walk("History, personal", suggest=False)
+                steps = start.steps
+                self._history_terms[key] = (
+                    steps[-1].term_id if steps and not start.unmatched else None
+                )
         term_id = self._history_terms[key]
         if term_id is None:
             return None, ""
@@ -392,6 +307,7 @@ class CodingEngine:
         context: frozenset[str],
         selector: CodeSelector,
         evidence: Evidence,
+        patient_words: frozenset[str],
     ) -> list[Candidate]:
         """The codes of the first entry (curated, then index, then Tabular) that yields one."""
         ranked = sorted(entries, key=lambda e: _SOURCE_RANK.get(e.kind, 9))
@@ -400,10 +316,10 @@ class CodingEngine:
                 continue
             if entry.term_id is not None:
                 choice = selector.refine(entry.term_id, context)
-                if choice.code is None and self._patient_words:
+                if choice.code is None and patient_words:
                     # "Hypogonadism" has codes only under "male" / "female": the
                     # patient's sex, from --sex or the note, chooses.
-                    choice = selector.refine(entry.term_id, context | self._patient_words)
+                    choice = selector.refine(entry.term_id, context | patient_words)
                 if choice.code is None:
                     continue
                 codes, checks = selector.complete(choice.code, context)

@@ -1,0 +1,115 @@
+"""The parsed note: one clinical document read once and shared by every coding stage.
+
+A coder reads a chart once and then looks for diagnoses, causes, procedures and the visit
+level in the same reading. So does medcoder: :func:`parse_note` finds the sections, and
+the sentences, their words and the assertion context (ConText) of each sentence are read
+the first time a stage asks and kept on the note, so the diagnosis, external-cause, E/M,
+ICD-10-PCS, HCPCS and CPT stages never split, tokenize or run ConText over the same
+sentence twice. (spaCy's ``Doc`` plays this part in a spaCy pipeline.)
+
+A note belongs to one coding call: nothing here is shared between notes or threads, and
+the memos die with the note, so coding needs no per-note state on a shared engine and no
+module-level cache standing in for one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from medcoder.kinds import Sex
+from medcoder.nlp.assertion import Assertion, AssertionDetector, SentenceScope
+from medcoder.nlp.document import ClinicalDocument
+from medcoder.nlp.sections import Section, SectionKind, find_sections
+from medcoder.nlp.text import Sentence, Token, split_sentences, tokenize
+
+_T = TypeVar("_T")
+
+_SEX_RE = re.compile(
+    r"\b\d{1,3}[- ](?:year|yr)s?[- ]old\s+(male|female|man|woman|gentleman|lady|boy|girl)\b",
+    re.IGNORECASE,
+)
+_SEX_WORDS = {
+    "male": "male", "man": "male", "gentleman": "male", "boy": "male",
+    "female": "female", "woman": "female", "lady": "female", "girl": "female",
+}  # fmt: skip
+
+
+def patient_words(document: ClinicalDocument) -> frozenset[str]:
+    """The patient's sex as an Index word: from --sex, else from "62-year-old male"."""
+    if document.sex is not None:
+        return frozenset({"male" if document.sex is Sex.MALE else "female"})
+    found = _SEX_RE.search(document.text[:3000])
+    return frozenset({_SEX_WORDS[found.group(1).lower()]}) if found else frozenset()
+
+
+class ParsedNote:
+    """A document with its sections, and its sentences, tokens and ConText scopes on demand.
+
+    ``sections`` are the note's headings as found; ``body_sections`` are what the stages
+    walk: the sections, or the whole text as one OTHER section when the note has none.
+    """
+
+    __slots__ = (
+        "_memo",
+        "body_sections",
+        "detector",
+        "document",
+        "patient_words",
+        "sections",
+        "text",
+    )
+
+    def __init__(self, document: ClinicalDocument, detector: AssertionDetector) -> None:
+        self.document = document
+        self.text = document.text
+        self.detector = detector
+        self.sections: tuple[Section, ...] = tuple(find_sections(document.text))
+        self.body_sections: tuple[Section, ...] = self.sections or (
+            Section(SectionKind.OTHER, "", 0, 0, len(document.text)),
+        )
+        self.patient_words = patient_words(document)
+        self._memo: dict[tuple[object, ...], object] = {}
+
+    def _cached(self, key: tuple[object, ...], make: Callable[[], _T]) -> _T:
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]  # type: ignore[return-value]
+
+    def sentences(self, start: int = 0, end: int | None = None) -> tuple[Sentence, ...]:
+        """The sentences of ``text[start:end]`` (offsets into the note), split once."""
+        stop = len(self.text) if end is None else end
+        return self._cached(
+            ("sentences", start, stop), lambda: tuple(split_sentences(self.text, start, stop))
+        )
+
+    def section_sentences(self, section: Section) -> tuple[Sentence, ...]:
+        return self.sentences(section.body_start, section.end)
+
+    def tokens(self, sentence: Sentence) -> tuple[Token, ...]:
+        """The words of a sentence with their offsets in the note, tokenized once."""
+        return self._cached(
+            ("tokens", sentence.start, sentence.end),
+            lambda: tuple(tokenize(sentence.text, sentence.start)),
+        )
+
+    def scope(self, sentence: Sentence, section: str | None) -> SentenceScope:
+        """The sentence's ConText triggers and their reach, read once per section kind."""
+        return self._cached(
+            ("scope", sentence.start, sentence.end, section),
+            lambda: self.detector.scope(self.text, sentence, section, tokens=self.tokens(sentence)),
+        )
+
+    def assertions(
+        self, sentence: Sentence, spans: Sequence[tuple[int, int]], section: str | None
+    ) -> list[Assertion]:
+        """The assertion (negated, uncertain, historical, family, hypothetical) of each
+        mention ``spans`` of one sentence, as ConText reads it in that section."""
+        if not spans:
+            return []
+        return self.scope(sentence, section).assert_spans(spans)
+
+
+def parse_note(document: ClinicalDocument, detector: AssertionDetector) -> ParsedNote:
+    return ParsedNote(document, detector)
