@@ -14,7 +14,7 @@ from medcoder.errors import InvalidInputError
 from medcoder.evaluation.pcs import score_pcs
 from medcoder.evaluation.report import report_to_json, report_to_text
 from medcoder.evaluation.run import GoldCase, Prediction, evaluate, load_gold
-from medcoder.kinds import Setting
+from medcoder.kinds import CodeSystem, Setting
 from medcoder.nlp.document import ClinicalDocument
 from medcoder.pipeline import CodingEngine, diagnosis_stages
 from medcoder.procedures.pcs import PcsCoder
@@ -52,7 +52,7 @@ def test_gold_pcs_field_is_read_and_checked(tmp_path: Path) -> None:
 
 
 def fake_coder(case: GoldCase) -> Sequence[Prediction]:
-    return [Prediction("E11.9", 0.9), Prediction("BW03ZZZ", 0.8, "icd10pcs")]
+    return [Prediction("E11.9", 0.9), Prediction("BW03ZZZ", 0.8, CodeSystem.ICD10PCS)]
 
 
 def test_evaluate_scores_procedures_apart_from_diagnoses() -> None:

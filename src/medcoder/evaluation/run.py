@@ -71,7 +71,7 @@ from medcoder.codesets.registry import Registry
 from medcoder.codesets.store import Release
 from medcoder.errors import InvalidInputError, MedcoderError
 from medcoder.evaluation.pcs import PcsScores, score_pcs
-from medcoder.kinds import Setting
+from medcoder.kinds import CodeSystem, Setting
 from medcoder.pipeline import engine_for, make_document, parse_date
 
 __all__ = [
@@ -121,7 +121,7 @@ class Prediction:
 
     code: str
     confidence: float
-    system: str = "icd10cm"  # icd10pcs predictions are scored apart (procedures)
+    system: CodeSystem = CodeSystem.ICD10CM  # ICD-10-PCS is scored apart (procedures)
 
 
 Coder = Callable[[GoldCase], Sequence[Prediction]]
@@ -471,7 +471,11 @@ def _code_case(item: tuple[Coder, GoldCase]) -> _Outcome:
     start = time.perf_counter()
     try:
         predictions = tuple(
-            Prediction(str(p.code), float(p.confidence), str(getattr(p, "system", "icd10cm")))
+            Prediction(
+                str(p.code),
+                float(p.confidence),
+                CodeSystem(getattr(p, "system", CodeSystem.ICD10CM)),
+            )
             for p in coder(case)
         )
     except Exception as exc:  # one failing case must not stop the evaluation
@@ -570,9 +574,9 @@ def evaluate(
         gold_unparsed += sum(1 for c in gold if not _parses(c))
         if case.pcs is not None:
             pcs_pairs.append(
-                (case.pcs, [p.code for p in outcome.predictions if p.system == "icd10pcs"])
+                (case.pcs, [p.code for p in outcome.predictions if p.system is CodeSystem.ICD10PCS])
             )
-        predictions = _dedupe([p for p in outcome.predictions if p.system == "icd10cm"])
+        predictions = _dedupe([p for p in outcome.predictions if p.system is CodeSystem.ICD10CM])
         predicted = tuple(p.code for p in predictions)
         gold_set, predicted_set = set(gold), set(predicted)
         errors = _classify(gold, predicted, in_release if code_exists is not None else None)
