@@ -22,6 +22,7 @@ class AdminMixin(RecordsGate):
 
     def rotate_keys(self, actor: str | None) -> Counter[str]:
         """Re-encrypt every PHI value under a new key, in one transaction."""
+        # Refuse (and audit the refusal) before a new key is written to the key file.
         with self._acting(actor, Action.ROTATE_KEYS) as (_session, _user):
             pass
         rotated = crypto.begin_rotation(self.home, self.cipher)
