@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from medcoder.edits.checker import configured_tables
-from medcoder.edits.records import recheck_open
 from medcoder.errors import EditsBlockedError
+from medcoder.records.claim_gate import recheck_open
 from medcoder.records.models import AuditEvent, CodeAssignment
 from medcoder.records.service import Records
 

@@ -140,7 +140,7 @@ def recheck(
     the new release or quarter breaks (findings absent under the codes' own release)."""
     from medcoder.cli import friendly_errors
     from medcoder.edits.checker import configured_tables
-    from medcoder.edits.records import recheck_open
+    from medcoder.records.claim_gate import recheck_open
     from medcoder.records.service import Records
 
     @friendly_errors

@@ -1,13 +1,17 @@
 """Claim edits on stored encounters: the gate before ``finalize`` (errors block; warnings
 need an acknowledgement with a reason) and the re-check of open encounters after a new
-release or quarter is installed."""
+release or quarter is installed.
+
+This is records workflow that uses the claim edits (``medcoder.edits``); the edits know
+nothing of the records.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 
@@ -16,10 +20,9 @@ from medcoder.edits.claim import Claim, ClaimCode, sort_codes
 from medcoder.edits.findings import EditReport, Finding, finding_json
 from medcoder.errors import EditsBlockedError, MedcoderError, WorkflowError
 from medcoder.kinds import CodeSystem, Setting
-
-if TYPE_CHECKING:
-    from medcoder.records.models import CodeAssignment, Encounter
-    from medcoder.records.service import Records
+from medcoder.records.gate import RecordsGate
+from medcoder.records.models import ACTIVE_STATUSES, CodeAssignment, Encounter, EncounterStatus
+from medcoder.records.permissions import Action
 
 
 def encounter_claim(
@@ -60,6 +63,8 @@ def gate(report: EditReport, acknowledgement: str | None) -> list[Finding]:
 
 @dataclass(frozen=True, slots=True)
 class RecheckResult:
+    """An open encounter's findings that its codes' own release did not give."""
+
     encounter: str
     release: str  # the ICD-10-CM release in force now
     coded_in: tuple[str, ...]  # the releases the codes were validated in
@@ -74,14 +79,11 @@ class RecheckResult:
         }
 
 
-def recheck_open(records: Records, actor: str | None, tables: EditTables) -> list[RecheckResult]:
+def recheck_open(
+    records: RecordsGate, actor: str | None, tables: EditTables
+) -> list[RecheckResult]:
     """Open encounters (not finalized) whose codes the releases installed now break."""
-    from medcoder.codesets.registry import Registry
-    from medcoder.records.models import ACTIVE_STATUSES, Encounter, EncounterStatus
-    from medcoder.records.permissions import Action
-
-    coder = records._coder  # the engine's registry when one is open; no engine is built
-    registry = coder.registry if coder is not None else Registry(records.home, quiet=True)
+    registry = records._registry()
     checker = ClaimChecker(registry, tables)
     results: list[RecheckResult] = []
     with records._acting(actor, Action.VIEW_QUEUE) as (session, _user):

@@ -1,0 +1,206 @@
+"""The one door into the records: a database, a key ring and ``_acting``.
+
+Every action of the records service opens its transaction through ``_acting``, which
+checks the acting user's role against ``permissions`` and audits a refusal before raising
+it. The concerns built on this door (``users``, ``intake``, ``queue``, ``review``,
+``export``, ``admin``) are mixins of ``RecordsGate``; ``service.Records`` composes them.
+The lookups more than one concern needs (a user, an encounter, the release in force) live
+here too, so no concern imports another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from medcoder.codesets.store import Release
+from medcoder.errors import (
+    EncryptionKeyError,
+    PermissionDeniedError,
+    RecordNotFoundError,
+    WorkflowError,
+)
+from medcoder.pipeline import CodingEngine
+from medcoder.records import audit, crypto, db
+from medcoder.records.models import Encounter, EncounterStatus, KeyState, Role, User
+from medcoder.records.permissions import Action, allowed
+from medcoder.settings import home_dir
+
+if TYPE_CHECKING:
+    from medcoder.codesets.registry import Registry
+
+KEY_CHECK = "medcoder-key-check"
+
+
+def age_on(dob: dt.date, on: dt.date | None) -> int | None:
+    """Age in whole years on the date ``on`` (None when there is no date)."""
+    if on is None:
+        return None
+    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+
+
+class RecordsGate:
+    """A records database opened with its key ring; every action passes ``_acting``."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        cipher: crypto.FieldCipher,
+        *,
+        home: Path | None = None,
+        coder: CodingEngine | None = None,
+    ) -> None:
+        self.engine = engine
+        self.cipher = cipher
+        self.home = home_dir(home)
+        self._coder = coder
+        self._sessions = db.session_factory(engine)
+
+    # -- opening ------------------------------------------------------------------------
+    @classmethod
+    def init(cls, home: Path | None = None) -> Self:
+        """Create the key file (unless ``MEDCODER_KEY`` is set) and migrate to head."""
+        where = home_dir(home)
+        crypto.create_key_file(where)
+        engine = db.make_engine(db.database_url(where))
+        try:
+            db.upgrade(engine)
+            records = cls(engine, crypto.load_cipher(where), home=where)
+            records._check_key(create=True)
+        except BaseException:
+            engine.dispose()  # no pooled connection outlives a refusal
+            raise
+        return records
+
+    @classmethod
+    def open(cls, home: Path | None = None, *, coder: CodingEngine | None = None) -> Self:
+        """Open a migrated database with the key it was written under (E-codes otherwise)."""
+        where = home_dir(home)
+        engine = db.make_engine(db.database_url(where))
+        try:
+            db.check_current(engine)
+            records = cls(engine, crypto.load_cipher(where), home=where, coder=coder)
+            records._check_key()
+        except BaseException:
+            engine.dispose()
+            raise
+        return records
+
+    def close(self) -> None:
+        """Release the database's pooled connections."""
+        self.engine.dispose()
+
+    def _check_key(self, *, create: bool = False) -> None:
+        """Refuse a key the database was not written with before anything is stored."""
+        with self._sessions.begin() as session:
+            state = session.get(KeyState, 1)
+            if state is None:
+                if create:
+                    token = self.cipher.encrypt(KEY_CHECK, field="key_state.check")
+                    session.add(KeyState(id=1, key_id=self.cipher.current, check_enc=token))
+                return
+            try:
+                self.cipher.decrypt(state.check_enc, field="key_state.check")
+            except EncryptionKeyError as exc:
+                raise EncryptionKeyError(
+                    f"the loaded key cannot read this database (it was written under key "
+                    f"{state.key_id})",
+                    hint="set MEDCODER_KEY or records.key to the key the database uses",
+                ) from exc
+
+    # -- acting users -------------------------------------------------------------------
+    @contextmanager
+    def _acting(self, actor: str | None, action: Action) -> Iterator[tuple[Session, User]]:
+        """One transaction as ``actor``; a refused action is audited, then raised."""
+        session = self._sessions()
+        try:
+            user, refusal = self._authorize(session, actor, action)
+            if refusal is not None or user is None:
+                audit.record(
+                    session,
+                    actor=actor or "(none)",
+                    action="denied",
+                    entity="action",
+                    entity_id=action.value,
+                )
+                session.commit()
+                raise refusal or PermissionDeniedError("no acting user")
+            yield session, user
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def _authorize(
+        self, session: Session, actor: str | None, action: Action
+    ) -> tuple[User | None, PermissionDeniedError | None]:
+        if not actor:
+            return None, PermissionDeniedError(
+                "no acting user", hint="pass --user NAME or set MEDCODER_USER"
+            )
+        user = session.scalar(select(User).where(User.name == actor))
+        if user is None or not user.active:
+            return None, PermissionDeniedError(
+                f"no active user named {actor!r}",
+                hint="an admin adds users with `medcoder users add NAME --role ROLE`",
+            )
+        if not allowed(Role(user.role), action):
+            return user, PermissionDeniedError(
+                f"{actor} ({user.role}) may not {action.value.replace('_', ' ')}",
+                hint="ask an admin for a role that allows it",
+            )
+        return user, None
+
+    # -- code sets ----------------------------------------------------------------------
+    def coding_engine(self) -> CodingEngine:
+        """The coding engine, built on first use over this home's code sets."""
+        if self._coder is None:
+            from medcoder.pipeline import engine_for
+
+            self._coder = engine_for(self.home)
+        return self._coder
+
+    def release_in_force(self, encounter: Encounter) -> Release:
+        """The ICD-10-CM release in force on the encounter's date of service."""
+        return self.coding_engine().registry.choose(day=encounter.date_of_service)
+
+    def _registry(self) -> Registry:
+        """The installed releases: the engine's registry when one is open, else a fresh
+        one (the claim edits need no engine, so none is built for them)."""
+        from medcoder.codesets.registry import Registry
+
+        return self._coder.registry if self._coder is not None else Registry(self.home, quiet=True)
+
+    # -- shared lookups -----------------------------------------------------------------
+    @staticmethod
+    def _user(session: Session, name: str) -> User:
+        target = session.scalar(select(User).where(User.name == name))
+        if target is None:
+            raise RecordNotFoundError(f"no user named {name!r}")
+        return target
+
+    def _encounter(self, session: Session, encounter_id: str) -> Encounter:
+        encounter = session.scalar(select(Encounter).where(Encounter.external_id == encounter_id))
+        if encounter is None:
+            raise RecordNotFoundError(
+                f"no encounter {encounter_id!r}",
+                hint="`medcoder queue` lists encounters awaiting review",
+            )
+        return encounter
+
+    @staticmethod
+    def _editable(encounter: Encounter) -> None:
+        if encounter.status == EncounterStatus.FINALIZED:
+            raise WorkflowError(
+                f"encounter {encounter.external_id} is finalized (locked)",
+                hint=f"re-open it with a reason: medcoder review {encounter.external_id} "
+                "reopen --reason TEXT",
+            )

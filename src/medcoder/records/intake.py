@@ -1,0 +1,317 @@
+"""Bringing encounters in and coding them: import of documents, runs of the coding engine
+and the stored runs read back (PHI: a stored result quotes the note)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from medcoder.errors import ImportFormatError, MedcoderError, WorkflowError
+from medcoder.kinds import Setting, Sex
+from medcoder.nlp.document import ClinicalDocument
+from medcoder.records import audit
+from medcoder.records.gate import RecordsGate, age_on
+from medcoder.records.importer import ImportDocument, read_path
+from medcoder.records.models import (
+    ACTIVE_STATUSES,
+    CodeAssignment,
+    CodeSource,
+    CodeStatus,
+    CodingRun,
+    Document,
+    Encounter,
+    EncounterSetting,
+    EncounterStatus,
+    Patient,
+    utcnow,
+)
+from medcoder.records.permissions import Action
+from medcoder.serialize import evidence_json, result_json
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What an import stored: encounters created, documents added, duplicates skipped, and
+    the lines refused (each a one-line error)."""
+
+    encounters_created: int = 0
+    documents_added: int = 0
+    duplicates: int = 0
+    errors: list[ImportFormatError] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class RunView:
+    """One stored run of the coding engine, its result decrypted (``result_json`` form)."""
+
+    id: int
+    release: str
+    engine_version: str
+    run_by: str
+    created_at: dt.datetime
+    settings: dict[str, Any]
+    result: dict[str, Any]
+
+
+class IntakeMixin(RecordsGate):
+    """Import documents into encounters, code them, and read the stored runs back."""
+
+    # -- import -------------------------------------------------------------------------
+    def import_path(self, actor: str | None, path: Path) -> ImportReport:
+        """Import documents; one transaction per encounter, so a kill loses no committed
+        encounter and leaves none half-written. Re-importing a document is a no-op."""
+        with self._acting(actor, Action.IMPORT) as (_session, user):
+            name = user.name
+        report = ImportReport()
+        group: list[ImportDocument] = []
+        for item in read_path(path):
+            if isinstance(item, ImportFormatError):
+                report.errors.append(item)
+                continue
+            if group and item.encounter_id != group[0].encounter_id:
+                self._import_encounter(name, group, report)
+                group = []
+            group.append(item)
+        if group:
+            self._import_encounter(name, group, report)
+        return report
+
+    def _import_encounter(
+        self, actor: str, docs: list[ImportDocument], report: ImportReport
+    ) -> None:
+        try:
+            with self._sessions.begin() as session:
+                created, added, duplicates = self._store_encounter(session, actor, docs)
+        except (MedcoderError, IntegrityError) as exc:
+            problem = (
+                exc.message if isinstance(exc, MedcoderError) else "conflicts with a stored record"
+            )
+            for doc in docs:
+                report.errors.append(ImportFormatError(doc.source, problem, line=doc.line))
+            return
+        report.encounters_created += created
+        report.documents_added += added
+        report.duplicates += duplicates
+
+    def _store_encounter(
+        self, session: Session, actor: str, docs: list[ImportDocument]
+    ) -> tuple[int, int, int]:
+        first = docs[0]
+        if any((d.mrn, d.setting) != (first.mrn, first.setting) for d in docs):
+            raise WorkflowError(f"encounter {first.encounter_id}: lines disagree on MRN or setting")
+        mrn_index = self.cipher.blind_index(first.mrn, purpose="mrn")
+        patient = session.scalar(select(Patient).where(Patient.mrn_index == mrn_index))
+        if patient is None:
+            patient = Patient(
+                mrn_index=mrn_index,
+                mrn_enc=self.cipher.encrypt(first.mrn, field="patients.mrn"),
+                name_enc=self.cipher.encrypt(first.name, field="patients.name"),
+                dob_enc=self.cipher.encrypt(first.dob.isoformat(), field="patients.dob"),
+                sex=first.sex,
+            )
+            session.add(patient)
+            session.flush()
+            audit.record(
+                session,
+                actor=actor,
+                action="create",
+                entity="patient",
+                entity_id=patient.id,
+                fields=["mrn", "name", "dob", "sex"],
+            )
+        encounter = session.scalar(
+            select(Encounter).where(Encounter.external_id == first.encounter_id)
+        )
+        created = 0
+        if encounter is None:
+            encounter = Encounter(
+                external_id=first.encounter_id,
+                patient_id=patient.id,
+                setting=first.setting.value,
+                service_date=first.service_date,
+                admit_date=first.admit_date,
+                discharge_date=first.discharge_date,
+                attending=first.attending,
+                payer=first.payer,
+                status=EncounterStatus.PENDING.value,
+            )
+            session.add(encounter)
+            session.flush()
+            created = 1
+        elif encounter.patient_id != patient.id:
+            raise WorkflowError(f"encounter {first.encounter_id} belongs to another patient")
+        added, duplicates = 0, 0
+        for doc in docs:
+            content = self.cipher.blind_index(doc.text, purpose="document")
+            exists = session.scalar(
+                select(Document.id).where(
+                    Document.encounter_id == encounter.id, Document.content_index == content
+                )
+            )
+            if exists is not None:
+                duplicates += 1
+                continue
+            if encounter.status == EncounterStatus.FINALIZED:
+                raise WorkflowError(f"encounter {first.encounter_id} is finalized (locked)")
+            document = Document(
+                encounter_id=encounter.id,
+                kind=doc.kind,
+                content_index=content,
+                text_enc=self.cipher.encrypt(doc.text, field="documents.text"),
+            )
+            session.add(document)
+            added += 1
+        session.flush()
+        if added:
+            audit.record(
+                session,
+                actor=actor,
+                action="import",
+                entity="encounter",
+                entity_id=encounter.external_id,
+                after={"documents_added": added, "created": bool(created)},
+                fields=["text"],
+            )
+        return created, added, duplicates
+
+    # -- coding -------------------------------------------------------------------------
+    def run_coding(self, actor: str | None, encounter_id: str) -> int:
+        """Code the encounter's documents; store the run and its suggestions (how many)."""
+        from medcoder import __version__
+
+        with self._acting(actor, Action.RUN_CODING) as (session, user):
+            encounter = self._encounter(session, encounter_id)
+            self._editable(encounter)
+            patient = encounter.patient
+            texts = [
+                self.cipher.decrypt(d.text_enc, field="documents.text") for d in encounter.documents
+            ]
+            dob = dt.date.fromisoformat(self.cipher.decrypt(patient.dob_enc, field="patients.dob"))
+            age = age_on(dob, encounter.date_of_service)
+            setting = (
+                Setting.INPATIENT
+                if encounter.setting == EncounterSetting.INPATIENT
+                else Setting.OUTPATIENT
+            )
+            document = ClinicalDocument(
+                text="\n\n".join(texts),
+                setting=setting,
+                date_of_service=encounter.date_of_service,
+                age=age if age is not None and 0 <= age <= 130 else None,
+                sex=Sex(patient.sex) if patient.sex in ("F", "M") else None,
+                id=encounter.external_id,
+            )
+            result = self.coding_engine().code(document)
+            settings = {
+                "setting": setting.value,
+                "date_of_service": result.date_of_service,
+                "documents": [d.id for d in encounter.documents],
+                "external_causes": self.coding_engine().external_causes,
+            }
+            run = CodingRun(
+                encounter_id=encounter.id,
+                engine_version=__version__,
+                release=result.release,
+                settings=settings,
+                run_by=user.name,
+                result_enc=self.cipher.encrypt(
+                    json.dumps(result_json(result)), field="coding_runs.result"
+                ),
+            )
+            session.add(run)
+            session.flush()
+            kept = [c for c in encounter.codes if c.status != CodeStatus.SUGGESTED]
+            for stale in [c for c in encounter.codes if c.status == CodeStatus.SUGGESTED]:
+                session.delete(stale)
+            active = {c.code for c in kept if c.status in ACTIVE_STATUSES}
+            decided = {c.code for c in kept}
+            sequence = len(active)
+            suggested = 0
+            for assignment in result.codes:
+                if assignment.code in decided:
+                    continue
+                sequence += 1
+                suggested += 1
+                evidence = json.dumps([evidence_json(e) for e in assignment.evidence])
+                session.add(
+                    CodeAssignment(
+                        encounter_id=encounter.id,
+                        run_id=run.id,
+                        system=assignment.system,
+                        code=assignment.code,
+                        title=assignment.title,
+                        sequence=sequence,
+                        source=CodeSource.ENGINE.value,
+                        status=CodeStatus.SUGGESTED.value,
+                        confidence=assignment.confidence,
+                        release=assignment.release,
+                        evidence_enc=self.cipher.encrypt(
+                            evidence, field="code_assignments.evidence"
+                        ),
+                        updated_by=user.name,
+                    )
+                )
+            encounter.status = EncounterStatus.REVIEW.value
+            encounter.coded_at = utcnow()
+            audit.record(
+                session,
+                actor=user.name,
+                action="run_coding",
+                entity="encounter",
+                entity_id=encounter.external_id,
+                fields=["text", "dob", "sex"],
+                after={
+                    "run": run.id,
+                    "release": result.release,
+                    "suggested": [a.code for a in result.codes],
+                },
+            )
+            return suggested
+
+    def pending(self, actor: str | None) -> list[str]:
+        """Encounters imported and not yet coded, oldest first."""
+        with self._acting(actor, Action.RUN_CODING) as (session, _user):
+            query = select(Encounter.external_id).where(Encounter.status == EncounterStatus.PENDING)
+            return list(session.scalars(query.order_by(Encounter.created_at, Encounter.id)))
+
+    # -- stored runs (PHI: the stored result quotes the note) ---------------------------
+    def coding_runs(self, actor: str | None, encounter_id: str) -> list[RunView]:
+        """Every coding run of the encounter, newest first, with the engine's full result
+        (evidence, index paths, rules, dropped candidates). Reading it is audited."""
+        with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
+            encounter = self._encounter(session, encounter_id)
+            runs = session.scalars(
+                select(CodingRun)
+                .where(CodingRun.encounter_id == encounter.id)
+                .order_by(CodingRun.id.desc())
+            ).all()
+            views = [
+                RunView(
+                    id=r.id,
+                    release=r.release,
+                    engine_version=r.engine_version,
+                    run_by=r.run_by,
+                    created_at=r.created_at,
+                    settings=dict(r.settings),
+                    result=json.loads(
+                        self.cipher.decrypt(r.result_enc, field="coding_runs.result")
+                    ),
+                )
+                for r in runs
+            ]
+            audit.record(
+                session,
+                actor=user.name,
+                action="read",
+                entity="coding_runs",
+                entity_id=encounter.external_id,
+                fields=["text", "evidence"],
+            )
+            return views

@@ -1,0 +1,201 @@
+"""What awaits review and what a reviewer sees: the queue, and an encounter read with its
+PHI decrypted (reading it is audited)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from medcoder.records import audit
+from medcoder.records.gate import RecordsGate
+from medcoder.records.models import (
+    ACTIVE_STATUSES,
+    CodeAssignment,
+    CodeStatus,
+    Encounter,
+    EncounterStatus,
+)
+from medcoder.records.permissions import Action
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """One encounter awaiting review, with its undecided suggestions counted."""
+
+    encounter: str
+    setting: str
+    date_of_service: dt.date | None
+    payer: str | None
+    suggested: int
+    lowest_confidence: float | None
+    coded_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CodeView:
+    """One code of an encounter, decided or not, with its evidence decrypted."""
+
+    code: str
+    title: str
+    sequence: int
+    source: str
+    status: str
+    reason: str | None
+    confidence: float | None
+    release: str
+    evidence: tuple[dict[str, Any], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The code as `review show --format json` and the REST API print it."""
+        return {
+            "code": self.code,
+            "title": self.title,
+            "sequence": self.sequence,
+            "source": self.source,
+            "status": self.status,
+            "reason": self.reason,
+            "confidence": self.confidence,
+            "release": self.release,
+            "evidence": list(self.evidence),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EncounterView:
+    """An encounter with its PHI decrypted (reading it is audited)."""
+
+    encounter: str
+    status: str
+    setting: str
+    date_of_service: dt.date | None
+    payer: str | None
+    attending: str | None
+    mrn: str
+    name: str
+    dob: dt.date
+    sex: str | None
+    documents: tuple[tuple[str, str], ...]  # (kind, text)
+    codes: tuple[CodeView, ...]  # every code, decided or not, active ones first
+
+
+class QueueMixin(RecordsGate):
+    """The review queue, and an encounter as a reviewer reads it."""
+
+    def queue(
+        self,
+        actor: str | None,
+        *,
+        setting: str | None = None,
+        payer: str | None = None,
+        max_confidence: float | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[QueueItem]:
+        """Encounters awaiting review, oldest first, one page (``limit``, ``offset``) at a
+        time; ``max_confidence`` keeps those whose least certain suggestion is at or below
+        it. The counts come from the queue index for the page's encounters only."""
+        with self._acting(actor, Action.VIEW_QUEUE) as (session, _user):
+            page = (
+                select(Encounter)
+                .where(Encounter.status == EncounterStatus.REVIEW)
+                .order_by(Encounter.coded_at, Encounter.id)
+            )
+            if setting:
+                page = page.where(Encounter.setting == setting.strip().lower())
+            if payer:
+                page = page.where(Encounter.payer == payer)
+            if max_confidence is not None:
+                uncertain = select(CodeAssignment.encounter_id).where(
+                    CodeAssignment.encounter_id == Encounter.id,
+                    CodeAssignment.status == CodeStatus.SUGGESTED,
+                    CodeAssignment.confidence <= max_confidence,
+                )
+                page = page.where(uncertain.exists())
+            encounters = list(session.scalars(page.limit(max(1, limit)).offset(max(0, offset))))
+            if not encounters:
+                return []
+            totals = {
+                encounter_id: (lowest, count)
+                for encounter_id, lowest, count in session.execute(
+                    select(
+                        CodeAssignment.encounter_id,
+                        func.min(CodeAssignment.confidence),
+                        func.count(),
+                    )
+                    .where(
+                        CodeAssignment.encounter_id.in_([e.id for e in encounters]),
+                        CodeAssignment.status == CodeStatus.SUGGESTED,
+                    )
+                    .group_by(CodeAssignment.encounter_id)
+                )
+            }
+            return [
+                QueueItem(
+                    e.external_id,
+                    e.setting,
+                    e.date_of_service,
+                    e.payer,
+                    int(totals.get(e.id, (None, 0))[1] or 0),
+                    totals.get(e.id, (None, 0))[0],
+                    e.coded_at,
+                )
+                for e in encounters
+            ]
+
+    # -- reading an encounter (PHI) -------------------------------------------------------
+    def encounter_view(self, actor: str | None, encounter_id: str) -> EncounterView:
+        with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
+            encounter = self._encounter(session, encounter_id)
+            patient = encounter.patient
+            c = self.cipher
+            codes = sorted(
+                encounter.codes, key=lambda a: (a.status not in ACTIVE_STATUSES, a.sequence, a.id)
+            )
+            view = EncounterView(
+                encounter=encounter.external_id,
+                status=encounter.status,
+                setting=encounter.setting,
+                date_of_service=encounter.date_of_service,
+                payer=encounter.payer,
+                attending=encounter.attending,
+                mrn=c.decrypt(patient.mrn_enc, field="patients.mrn"),
+                name=c.decrypt(patient.name_enc, field="patients.name"),
+                dob=dt.date.fromisoformat(c.decrypt(patient.dob_enc, field="patients.dob")),
+                sex=patient.sex,
+                documents=tuple(
+                    (d.kind, c.decrypt(d.text_enc, field="documents.text"))
+                    for d in encounter.documents
+                ),
+                codes=tuple(self._code_view(a) for a in codes),
+            )
+            audit.record(
+                session,
+                actor=user.name,
+                action="read",
+                entity="encounter",
+                entity_id=encounter.external_id,
+                fields=["mrn", "name", "dob", "sex", "text", "evidence"],
+            )
+            return view
+
+    def _code_view(self, a: CodeAssignment) -> CodeView:
+        evidence: tuple[dict[str, Any], ...] = ()
+        if a.evidence_enc is not None:
+            evidence = tuple(
+                json.loads(self.cipher.decrypt(a.evidence_enc, field="code_assignments.evidence"))
+            )
+        return CodeView(
+            a.code,
+            a.title,
+            a.sequence,
+            a.source,
+            a.status,
+            a.reason,
+            a.confidence,
+            a.release,
+            evidence,
+        )
