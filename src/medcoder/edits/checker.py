@@ -10,7 +10,6 @@ so the ICD-10-CM edits always run.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from medcoder.codesets.registry import Registry
 from medcoder.codesets.store import Release
 from medcoder.edits.claim import Claim
 from medcoder.edits.findings import EditReport, EditSpec, Finding, Severity
-from medcoder.settings import home_dir
+from medcoder.settings import find_data_dir, home_dir, mue_file
 
 if TYPE_CHECKING:
     from medcoder.edits.mce import MceTables
@@ -139,18 +138,12 @@ def configured_tables(
     """The tables named by options, else found in the CMS data folder (``--data``, else
     ``$MEDCODER_DATA``, else ``../shared/data``); the MUE file from ``--mue`` or
     ``$MEDCODER_MUE_FILE``. A folder that is not there leaves its edits skipped."""
-    folder = data
-    if folder is None and os.environ.get("MEDCODER_DATA"):
-        folder = Path(os.environ["MEDCODER_DATA"]).expanduser()
-    if folder is None:
-        folder = Path.cwd().parent / "shared" / "data"
-    tables = EditTables.from_data(folder if folder.is_dir() else None, home=home)
+    tables = EditTables.from_data(find_data_dir(data), home=home)
     if mce is not None:
         tables.mce_dir = mce
     if ncci is not None:
         tables.ncci_dir = ncci
-    env_mue = os.environ.get("MEDCODER_MUE_FILE")
-    tables.mue_file = mue or (Path(env_mue).expanduser() if env_mue else None)
+    tables.mue_file = mue or mue_file()
     return tables
 
 
