@@ -1,40 +1,137 @@
-"""Where medcoder keeps its built releases and where it finds the CMS files.
+"""Every environment variable medcoder reads, and nothing else reads one.
 
-``MEDCODER_HOME``: the store of built releases (default: the user data dir).
-``MEDCODER_DATA``: the folder of official CMS files that ``medcoder setup`` reads.
+One small function per variable, read when it is called (never at import, so a test or
+a ``medcoder serve`` worker sees the environment of the moment). An empty value counts
+as unset. Each variable is documented in the README's "Settings" table; a test checks
+that every name below stands there, and another that no other module reads
+``os.environ``.
+
+- ``MEDCODER_HOME``: the store of built releases, the records database and its key file
+  (default: the user data dir).
+- ``MEDCODER_DATA``: the folder of official CMS files that ``medcoder setup`` and the
+  claim edits read (default: ``../shared/data`` when present).
+- ``MEDCODER_MUE_FILE``: the CMS MUE CSV the MUE edit reads (no default).
+- ``MEDCODER_DATABASE_URL``: the records database (default: SQLite under the home).
+- ``MEDCODER_KEY``: the PHI encryption key, base64 of 32 bytes (default: the keyring
+  file under the home).
+- ``MEDCODER_NEW_KEY``: the key ``medcoder keys rotate`` moves to, when the key comes
+  from ``MEDCODER_KEY``.
+- ``MEDCODER_TOKEN_TTL_MINUTES``: how long an API token lives (default 480).
+- ``MEDCODER_SECURE_COOKIES``: ``1`` behind HTTPS, so the session cookie is Secure.
+- ``MEDCODER_USER``, ``MEDCODER_NEW_PASSWORD``: defaults of command-line options, read by
+  click (``envvar=``) rather than here; named here so that every variable is in one list.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import platformdirs
 
-from medcoder.errors import DataNotFoundError
+from medcoder.errors import ConfigurationError, DataNotFoundError
+
+HOME_ENV = "MEDCODER_HOME"
+DATA_ENV = "MEDCODER_DATA"
+MUE_FILE_ENV = "MEDCODER_MUE_FILE"
+DATABASE_URL_ENV = "MEDCODER_DATABASE_URL"
+KEY_ENV = "MEDCODER_KEY"
+NEW_KEY_ENV = "MEDCODER_NEW_KEY"
+TOKEN_TTL_ENV = "MEDCODER_TOKEN_TTL_MINUTES"
+SECURE_COOKIES_ENV = "MEDCODER_SECURE_COOKIES"
+USER_ENV = "MEDCODER_USER"  # --user of the records and edits commands
+NEW_PASSWORD_ENV = "MEDCODER_NEW_PASSWORD"  # --password of `medcoder users password`
+
+ENVIRONMENT = (
+    HOME_ENV,
+    DATA_ENV,
+    MUE_FILE_ENV,
+    DATABASE_URL_ENV,
+    KEY_ENV,
+    NEW_KEY_ENV,
+    TOKEN_TTL_ENV,
+    SECURE_COOKIES_ENV,
+    USER_ENV,
+    NEW_PASSWORD_ENV,
+)
+"""Every environment variable medcoder reads, in the order the README lists them."""
+
+DEFAULT_TOKEN_TTL_MINUTES = 480
+
+
+def _read(name: str) -> str | None:
+    """The variable's value, or None when it is unset or empty."""
+    return os.environ.get(name) or None
+
+
+def _path(name: str) -> Path | None:
+    value = _read(name)
+    return Path(value).expanduser() if value else None
 
 
 def home_dir(explicit: Path | None = None) -> Path:
+    """``explicit`` if given, else ``$MEDCODER_HOME``, else the user data dir."""
     if explicit is not None:
         return explicit
-    env = os.environ.get("MEDCODER_HOME")
-    if env:
-        return Path(env).expanduser()
-    return Path(platformdirs.user_data_dir("medcoder", appauthor=False))
+    return _path(HOME_ENV) or Path(platformdirs.user_data_dir("medcoder", appauthor=False))
+
+
+def find_data_dir(explicit: Path | None = None) -> Path | None:
+    """The CMS data folder: ``explicit`` if given, else ``$MEDCODER_DATA``, else
+    ``../shared/data``; None when the one chosen is not a folder."""
+    candidate = explicit or _path(DATA_ENV) or Path.cwd().parent / "shared" / "data"
+    return candidate if candidate.is_dir() else None
 
 
 def data_dir(explicit: Path | None = None) -> Path:
-    """DIR if given, else ``$MEDCODER_DATA``, else ``../shared/data`` when present."""
-    if explicit is not None:
-        candidates = [explicit]
-    elif os.environ.get("MEDCODER_DATA"):
-        candidates = [Path(os.environ["MEDCODER_DATA"]).expanduser()]
-    else:
-        candidates = [Path.cwd().parent / "shared" / "data"]
-    for candidate in candidates:
-        if candidate.is_dir():
-            return candidate
-    raise DataNotFoundError(
-        f"no CMS data folder at {candidates[0]}",
-        hint="pass --data DIR or set MEDCODER_DATA to the folder holding the ICD-10-CM files",
-    )
+    """As ``find_data_dir``, but E101 naming the folder looked at when there is none."""
+    found = find_data_dir(explicit)
+    if found is None:
+        looked = explicit or _path(DATA_ENV) or Path.cwd().parent / "shared" / "data"
+        raise DataNotFoundError(
+            f"no CMS data folder at {looked}",
+            hint=f"pass --data DIR or set {DATA_ENV} to the folder holding the ICD-10-CM files",
+        )
+    return found
+
+
+def mue_file() -> Path | None:
+    """``$MEDCODER_MUE_FILE``: the CMS MUE CSV (Practitioner, Outpatient or DME), if set."""
+    return _path(MUE_FILE_ENV)
+
+
+def database_url() -> str | None:
+    """``$MEDCODER_DATABASE_URL``, if set; the records database is SQLite otherwise."""
+    return _read(DATABASE_URL_ENV)
+
+
+def encryption_key() -> str | None:
+    """``$MEDCODER_KEY`` as written (base64 of 32 bytes), if set; the keyring file
+    under the home holds the key otherwise."""
+    return _read(KEY_ENV)
+
+
+def new_encryption_key() -> str | None:
+    """``$MEDCODER_NEW_KEY`` as written, if set: the key a rotation moves to."""
+    return _read(NEW_KEY_ENV)
+
+
+def token_ttl() -> dt.timedelta:
+    """``$MEDCODER_TOKEN_TTL_MINUTES`` (default 480, at least 1) as a lifetime."""
+    value = _read(TOKEN_TTL_ENV)
+    if value is None:
+        return dt.timedelta(minutes=DEFAULT_TOKEN_TTL_MINUTES)
+    try:
+        minutes = int(value)
+    except ValueError:
+        raise ConfigurationError(
+            f"{TOKEN_TTL_ENV} is {value!r}, not a whole number of minutes",
+            hint=f"set {TOKEN_TTL_ENV} to e.g. {DEFAULT_TOKEN_TTL_MINUTES}, or unset it",
+        ) from None
+    return dt.timedelta(minutes=max(1, minutes))
+
+
+def secure_cookies() -> bool:
+    """True when ``$MEDCODER_SECURE_COOKIES`` is ``1`` (the API is served over HTTPS)."""
+    return _read(SECURE_COOKIES_ENV) == "1"

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from medcoder.edits.checker import ClaimChecker
-from medcoder.edits.mce import AGE_CATEGORIES, load_mce
+from medcoder.edits.mce import AGE_CATEGORIES
+from medcoder.edits.mce_tables import load_mce
 from medcoder.errors import EditTableError
 from tests.edits.conftest import claim, edits
 

@@ -11,7 +11,7 @@ import pytest
 
 from medcoder.edits.checker import ClaimChecker
 from medcoder.edits.findings import Severity
-from medcoder.edits.mue import load_mue
+from medcoder.edits.mue_table import load_mue
 from medcoder.edits.ncci_tables import load_addons, load_ptp
 from medcoder.errors import EditTableError
 from tests.edits.conftest import FIXTURES, claim, edits

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from medcoder import settings
 from medcoder.pipeline import CodingEngine
 
 # A note may have up to 5,000,000 characters (the pipeline's own limit); a JSON body
@@ -27,10 +27,8 @@ class ApiSettings:
     @classmethod
     def from_env(cls) -> ApiSettings:
         """Settings for ``medcoder serve`` workers (uvicorn starts them by import string)."""
-        home = os.environ.get("MEDCODER_HOME")
-        ttl = int(os.environ.get("MEDCODER_TOKEN_TTL_MINUTES", "480"))
         return cls(
-            home=Path(home).expanduser() if home else None,
-            token_ttl=dt.timedelta(minutes=max(1, ttl)),
-            secure_cookies=os.environ.get("MEDCODER_SECURE_COOKIES", "") == "1",
+            home=settings.home_dir(),
+            token_ttl=settings.token_ttl(),
+            secure_cookies=settings.secure_cookies(),
         )

@@ -8,22 +8,7 @@ simply not coded.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-
-
-@dataclass(frozen=True, slots=True)
-class SetupReport:
-    """One line of ``medcoder setup`` output for a system."""
-
-    system: str
-    built: tuple[str, ...]  # release names built or already present
-    message: str  # e.g. "hcpcs-2025-10: 8,463 codes, 383 modifiers" or why nothing was built
-
-
-# (data folder, MEDCODER_HOME, force) -> report
-SetupStep = Callable[[Path, Path, bool], SetupReport]
+from medcoder.codesets.setup_report import SetupStep
 
 
 def setup_steps() -> tuple[SetupStep, ...]:

@@ -1,6 +1,6 @@
-"""Run every claim edit over a claim: the EditRule protocol, the tables the edits read,
-and the checker.
+"""Run every claim edit over a claim: the rules assembled, and the tables they read.
 
+The contract a rule keeps (``EditRule``, ``EditContext``) is in ``edits/contract.py``.
 A rule reads the claim and the context (the ICD-10-CM release in force on the date of
 service, the MCE / NCCI / MUE tables, the procedure code sets) and returns findings; it
 never changes the claim. A table that is not installed skips its edits with a notice,
@@ -10,36 +10,24 @@ so the ICD-10-CM edits always run.
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from medcoder.codesets.model import ReleaseInfo
 from medcoder.codesets.registry import Registry
 from medcoder.codesets.store import Release
 from medcoder.edits.claim import Claim
+from medcoder.edits.contract import EditContext, EditRule
 from medcoder.edits.findings import EditReport, EditSpec, Finding, Severity
-from medcoder.settings import home_dir
+from medcoder.settings import find_data_dir, home_dir, mue_file
 
 if TYPE_CHECKING:
-    from medcoder.edits.mce import MceTables
-    from medcoder.edits.mue import MueTable
+    from medcoder.edits.mce_tables import MceTables
+    from medcoder.edits.mue_table import MueTable
     from medcoder.edits.ncci_tables import AddonTable, PtpIndex
     from medcoder.edits.procedure_codes import ProcedureCodeSet
-
-
-class EditRule(Protocol):
-    """A named group of edits (one or more EditSpecs) run over a claim."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def specs(self) -> tuple[EditSpec, ...]: ...
-
-    def check(self, claim: Claim, context: EditContext) -> Iterable[Finding]: ...
 
 
 @dataclass
@@ -75,7 +63,7 @@ class EditTables:
         if self.mce_dir is None:
             return None
         if "mce" not in self._loaded:
-            from medcoder.edits.mce import load_mce
+            from medcoder.edits.mce_tables import load_mce
 
             self._loaded["mce"] = load_mce(self.mce_dir)
         return self._loaded["mce"]  # type: ignore[return-value]
@@ -102,7 +90,7 @@ class EditTables:
         if self.mue_file is None:
             return None
         if "mue" not in self._loaded:
-            from medcoder.edits.mue import load_mue
+            from medcoder.edits.mue_table import load_mue
 
             self._loaded["mue"] = load_mue(self.mue_file)
         return self._loaded["mue"]  # type: ignore[return-value]
@@ -139,46 +127,22 @@ def configured_tables(
     """The tables named by options, else found in the CMS data folder (``--data``, else
     ``$MEDCODER_DATA``, else ``../shared/data``); the MUE file from ``--mue`` or
     ``$MEDCODER_MUE_FILE``. A folder that is not there leaves its edits skipped."""
-    folder = data
-    if folder is None and os.environ.get("MEDCODER_DATA"):
-        folder = Path(os.environ["MEDCODER_DATA"]).expanduser()
-    if folder is None:
-        folder = Path.cwd().parent / "shared" / "data"
-    tables = EditTables.from_data(folder if folder.is_dir() else None, home=home)
+    tables = EditTables.from_data(find_data_dir(data), home=home)
     if mce is not None:
         tables.mce_dir = mce
     if ncci is not None:
         tables.ncci_dir = ncci
-    env_mue = os.environ.get("MEDCODER_MUE_FILE")
-    tables.mue_file = mue or (Path(env_mue).expanduser() if env_mue else None)
+    tables.mue_file = mue or mue_file()
     return tables
-
-
-@dataclass
-class EditContext:
-    """What the rules read for one claim; ``skip`` records an edit that could not run."""
-
-    registry: Registry
-    tables: EditTables
-    release: Release  # ICD-10-CM in force on the claim's date of service
-    releases: dict[str, str] = field(default_factory=dict)
-    skipped: list[str] = field(default_factory=list)
-
-    def skip(self, rule: str, why: str) -> None:
-        line = f"{rule}: {why}"
-        if line not in self.skipped:
-            self.skipped.append(line)
-
-    def used(self, kind: str, release: str) -> None:
-        self.releases[kind] = release
 
 
 def default_rules() -> tuple[EditRule, ...]:
     """Every edit, in the order findings are listed."""
     from medcoder.edits.diagnosis import DIAGNOSIS_RULES
     from medcoder.edits.mce import MceRule
-    from medcoder.edits.ncci import AddonRule, MueRule, PtpRule
-    from medcoder.edits.procedure_codes import ProcedureValidityRule
+    from medcoder.edits.mue import MueRule
+    from medcoder.edits.ncci import AddonRule, PtpRule
+    from medcoder.edits.procedure_validity import ProcedureValidityRule
 
     return (*DIAGNOSIS_RULES, MceRule(), ProcedureValidityRule(), PtpRule(), AddonRule(), MueRule())
 

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from medcoder.codesets.model import NodeKind
 from medcoder.codesets.store import Release
 from medcoder.codesets.validate import Validity, validate
-from medcoder.edits.checker import EditContext, EditRule
 from medcoder.edits.claim import Claim, ClaimCode
+from medcoder.edits.contract import EditContext, EditRule
 from medcoder.edits.findings import EditSpec, Finding, Severity
 from medcoder.edits.notes import names_code, note_groups, note_refs, release_notes
 

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medcoder.edits.checker import EditContext
 from medcoder.edits.claim import Claim, ClaimCode
+from medcoder.edits.contract import EditContext
 from medcoder.edits.findings import EditSpec, Finding, Severity
-from medcoder.edits.mue import MueRule
-
-__all__ = ["AddonRule", "MueRule", "PtpRule"]
 
 PTP = EditSpec(
     "ncci-ptp.v1",
@@ -130,7 +127,7 @@ class AddonRule:
         if table is None:
             context.skip(self.name, "no add-on code table (pass --ncci DIR or --data DIR)")
             return
-        index = context.tables.ptp() if context.tables.ncci_dir else None
+        index = context.tables.ptp()
         for line in lines:
             day = claim.day_of(line)
             edits = table.on(line.code, day)

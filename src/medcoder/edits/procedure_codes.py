@@ -1,4 +1,4 @@
-"""Is a procedure code (CPT, HCPCS Level II, ICD-10-PCS) valid on the date of service?
+"""Procedure code sets as the validity edits (``edits/procedure_validity.py``) ask them.
 
 The edits ask a ``ProcedureCodeSet``; any code-set implementation that answers
 ``validity`` plugs in (the procedure code-set releases under ``codesets/`` once
@@ -17,30 +17,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from medcoder.edits.checker import EditContext
-from medcoder.edits.claim import Claim
-from medcoder.edits.findings import EditSpec, Finding, Severity
 from medcoder.errors import EditTableError
 from medcoder.kinds import CodeSystem
-
-VALIDITY = EditSpec(
-    "procedure-validity.v1",
-    "a procedure code must exist in its code set on the date of service (not deleted, "
-    "already effective)",
-    "CMS HCPCS / CPT quarterly code files as the I/OCE holds them; ICD-10-PCS Tables",
-)
-
-
-MODIFIER = EditSpec(
-    "modifier-validity.v1",
-    "a modifier must be a HCPCS Level II or CPT modifier valid on the date of service",
-    "CMS HCPCS Alpha-Numeric file (modifiers, RECID 7); CPT modifier numbers",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,43 +143,3 @@ def _read(path: Path, column: str, versions: dict[int, tuple[int, int]]) -> dict
                 raise EditTableError(f"{path}:{line}: malformed row") from exc
             out.setdefault(row[column].strip().upper(), []).append(_Span(start, end))
     return out
-
-
-class ProcedureValidityRule:
-    name = "procedure-validity"
-    specs = (VALIDITY, MODIFIER)
-
-    def check(self, claim: Claim, context: EditContext) -> Iterator[Finding]:
-        procedures = claim.procedures
-        if not procedures:
-            return
-        codes = context.tables.procedures()
-        if codes is None:
-            context.skip(self.name, "no procedure code sets (pass --data DIR)")
-            return
-        for line in procedures:
-            if line.modifiers and isinstance(codes, ModifierSet):
-                unknown = codes.unknown_modifiers(line.modifiers, claim.day_of(line))
-                if unknown is not None and unknown[0]:
-                    yield MODIFIER.finding(
-                        Severity.ERROR,
-                        (line.code,),
-                        f"{line.code}: modifier {', '.join(unknown[0])} is not a modifier valid "
-                        f"on {claim.day_of(line)}",
-                        "use a HCPCS Level II or CPT modifier in force on the date of service",
-                        unknown[1],
-                    )
-            result = codes.validity(line.system, line.code, claim.day_of(line))
-            if result is None:
-                context.skip(self.name, f"no {line.system.value} code set installed")
-                continue
-            context.used(line.system.value, result.release)
-            if result.valid:
-                continue
-            fix = (
-                f"report {' or '.join(result.suggestions[:3])} instead"
-                if result.suggestions
-                else f"report a {line.system.value} code valid on {claim.day_of(line)}"
-            )
-            yield VALIDITY.finding(Severity.ERROR, (line.code,), result.reason, fix,
-                                   result.release)  # fmt: skip

@@ -24,13 +24,12 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from medcoder.errors import EncryptionKeyError
+from medcoder.settings import KEY_ENV, NEW_KEY_ENV, encryption_key, new_encryption_key
 
 TOKEN_VERSION = 1
 KEY_BYTES = 32
 NONCE_BYTES = 12
 KEY_ID_BYTES = 8
-KEY_ENV = "MEDCODER_KEY"
-NEW_KEY_ENV = "MEDCODER_NEW_KEY"
 KEY_FILE = "records.key"
 
 
@@ -146,7 +145,7 @@ def _read_keyring(path: Path) -> FieldCipher:
 def create_key_file(home: Path) -> Path | None:
     """Create ``records.key`` with a fresh key unless one exists or ``MEDCODER_KEY`` is set."""
     path = key_file(home)
-    if os.environ.get(KEY_ENV) or path.exists():
+    if encryption_key() or path.exists():
         return None
     home.mkdir(parents=True, exist_ok=True)
     key = new_key()
@@ -156,7 +155,7 @@ def create_key_file(home: Path) -> Path | None:
 
 def load_cipher(home: Path) -> FieldCipher:
     """The cipher from ``MEDCODER_KEY`` if set, else from the keyring file."""
-    env = os.environ.get(KEY_ENV)
+    env = encryption_key()
     if env:
         return FieldCipher.single(decode_key(env, source=KEY_ENV))
     path = key_file(home)
@@ -170,8 +169,8 @@ def load_cipher(home: Path) -> FieldCipher:
 
 def begin_rotation(home: Path, old: FieldCipher) -> FieldCipher:
     """A ring with the old keys and a new current key, saved before any data changes."""
-    env_new = os.environ.get(NEW_KEY_ENV)
-    if os.environ.get(KEY_ENV):
+    env_new = new_encryption_key()
+    if encryption_key():
         if not env_new:
             raise EncryptionKeyError(
                 f"the key comes from {KEY_ENV}: put the new key in {NEW_KEY_ENV} to rotate",
@@ -182,7 +181,7 @@ def begin_rotation(home: Path, old: FieldCipher) -> FieldCipher:
         key = decode_key(env_new, source=NEW_KEY_ENV) if env_new else new_key()
     ring = {**old.keys, key_id(key): key}
     rotated = FieldCipher(ring, key_id(key))
-    if not os.environ.get(KEY_ENV):
+    if not encryption_key():
         # Both keys on disk first: a crash mid-rotation leaves every row readable.
         _write_keyring(key_file(home), ring, rotated.current)
     return rotated
@@ -190,6 +189,6 @@ def begin_rotation(home: Path, old: FieldCipher) -> FieldCipher:
 
 def finish_rotation(home: Path, rotated: FieldCipher) -> None:
     """Drop the retired keys from the keyring file once every row is re-encrypted."""
-    if not os.environ.get(KEY_ENV):
+    if not encryption_key():
         current = rotated.keys[rotated.current]
         _write_keyring(key_file(home), {rotated.current: current}, rotated.current)

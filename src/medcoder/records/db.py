@@ -8,7 +8,6 @@ revisions kept inside the package and run from code: no ``alembic.ini`` is neede
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +20,16 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from medcoder import settings
 from medcoder.errors import DatabaseError
 
-DATABASE_ENV = "MEDCODER_DATABASE_URL"
 SQLITE_FILE = "records.sqlite"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def database_url(home: Path) -> str:
     """``MEDCODER_DATABASE_URL`` if set, else the SQLite file under the home."""
-    return os.environ.get(DATABASE_ENV) or f"sqlite:///{home / SQLITE_FILE}"
+    return settings.database_url() or f"sqlite:///{home / SQLITE_FILE}"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

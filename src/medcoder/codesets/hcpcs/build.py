@@ -17,7 +17,7 @@ from medcoder.codesets.hcpcs.anweb import anweb_quarter, load_anweb
 from medcoder.codesets.hcpcs.ioce import load_cpt_spans, load_level2_spans
 from medcoder.codesets.hcpcs.model import HcpcsRecord, ValiditySpan
 from medcoder.codesets.hcpcs.store import ProcedureRelease, iso, source, write_release
-from medcoder.codesets.systems import SetupReport
+from medcoder.codesets.setup_report import SetupReport
 
 LAYOUT_PREFERENCE = (".xlsx", ".txt", ".csv")  # the official xlsx first
 

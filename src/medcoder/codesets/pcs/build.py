@@ -22,8 +22,8 @@ from medcoder.codesets.model import ReleaseInfo, SourceFile
 from medcoder.codesets.pcs.loader import load_long_titles, load_tables
 from medcoder.codesets.pcs.model import PcsTables
 from medcoder.codesets.pcs.titles import Labels, compose_title, shape, template_of
+from medcoder.codesets.setup_report import SetupReport
 from medcoder.codesets.staging import build_atomically
-from medcoder.codesets.systems import SetupReport
 from medcoder.codesets.text import norm_term
 
 SYSTEM = "icd10pcs"
