@@ -5,6 +5,7 @@ The hierarchy::
     MedcoderError                    E000
     ├── ConfigurationError           E100
     │   ├── DataNotFoundError        E101  no CMS data folder / file where we looked
+    │   ├── MissingExtraError        E102  an optional part whose pip extra is not installed
     │   └── EMRulesError             E321  the E/M rules file is malformed (unknown key...)
     ├── CodeSetError                 E200
     │   ├── ReleaseNotFoundError     E201  no release by that name, or none built
@@ -69,6 +70,23 @@ class ConfigurationError(MedcoderError):
 
 class DataNotFoundError(ConfigurationError):
     code = "E101"
+
+
+class MissingExtraError(ConfigurationError):
+    """A command needs optional packages (a pip extra of medcoder) that are not installed.
+
+    The message names the extra and the command that installs it, on one line.
+    """
+
+    code = "E102"
+
+    def __init__(self, what: str, extra: str, packages: Sequence[str]) -> None:
+        super().__init__(
+            f"{what} needs the optional {extra!r} packages ({', '.join(packages)}), "
+            f"not installed here: pip install 'medcoder[{extra}]'"
+        )
+        self.extra = extra
+        self.packages = tuple(packages)
 
 
 class CodeSetError(MedcoderError):

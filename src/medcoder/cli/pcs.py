@@ -6,52 +6,47 @@ the newest; output is a readable table or ``--format json``.
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 
-from medcoder.cli import friendly_errors
+from medcoder.cli.common import (
+    console,
+    date_option,
+    emit_json,
+    format_option,
+    friendly_errors,
+    home,
+    parse_day,
+)
 from medcoder.codesets.pcs.diff import diff_pcs
 from medcoder.codesets.pcs.store import PcsCode, PcsRegistry, PcsRelease
-from medcoder.pipeline import parse_date
 from medcoder.settings import home_dir
 
-FORMAT = click.Choice(["table", "json"])
+__all__ = ["code_json", "pcs_group"]
+
 release_option = click.option("--release", "release", help="Release name, e.g. icd10pcs-2026.")
-date_option = click.option("--date", "day", help="Date of service (YYYY-MM-DD): picks the release.")
-format_option = click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
-
-
-def _console() -> Console:
-    return Console(highlight=False, soft_wrap=True, markup=False)
-
-
-def _emit(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def _registry(ctx: click.Context) -> PcsRegistry:
     obj = ctx.find_root().obj or {}
     registry: PcsRegistry | None = obj.get("pcs_registry")
     if registry is None:
-        home: Path | None = obj.get("home")
-        registry = PcsRegistry(home_dir(home))
+        registry = PcsRegistry(home_dir(home(ctx)))
         obj["pcs_registry"] = registry
         ctx.call_on_close(registry.close)
     return registry
 
 
 def _release(ctx: click.Context, release: str | None, day: str | None) -> PcsRelease:
-    return _registry(ctx).choose(name=release, day=parse_date(day))
+    return _registry(ctx).choose(name=release, day=parse_day(day))
 
 
 def code_json(found: PcsCode) -> dict[str, Any]:
+    """A PCS code, its title and the meaning of each character, as JSON."""
     return {
         "code": found.code,
         "title": found.title,
@@ -78,18 +73,18 @@ def pcs_show(ctx: click.Context, code: str, release: str | None, day: str | None
     """A code's title and the meaning of each of its seven characters."""
     found = _release(ctx, release, day).lookup(code)
     if fmt == "json":
-        _emit(code_json(found))
+        emit_json(code_json(found))
         return
-    console = _console()
+    out = console()
     composed = " (composed from the table axes)" if found.title_composed else ""
-    console.print(f"{found.code}  {found.title}{composed}  [{found.release}]")
+    out.print(f"{found.code}  {found.title}{composed}  [{found.release}]")
     table = Table("#", "axis", "value", "meaning", "definition / includes")
     for c in found.characters:
         notes = c.definition
         if c.includes:
             notes += (" | " if notes else "") + "includes: " + "; ".join(c.includes)
         table.add_row(str(c.position), c.axis, c.value, c.label, notes)
-    console.print(table)
+    out.print(table)
 
 
 @pcs_group.command("validate")
@@ -105,7 +100,7 @@ def pcs_validate(ctx: click.Context, codes: tuple[str, ...], release: str | None
     chosen = _release(ctx, release, day)
     results = [chosen.validate(code) for code in codes]
     if fmt == "json":
-        _emit([
+        emit_json([
             {"code": r.code, "release": r.release, "valid": r.valid, "message": r.message(),
              "problem": asdict(r.problem) if r.problem else None}
             for r in results
@@ -130,7 +125,7 @@ def pcs_table(ctx: click.Context, prefix: str, release: str | None, day: str | N
     chosen = _release(ctx, release, day)
     table = chosen.table(prefix)
     if fmt == "json":
-        _emit({
+        emit_json({
             "prefix": table.prefix, "release": chosen.name,
             "section": asdict(table.section), "body_system": asdict(table.body_system),
             "operation": asdict(table.operation), "definition": table.definition,
@@ -139,19 +134,19 @@ def pcs_table(ctx: click.Context, prefix: str, release: str | None, day: str | N
                      for r in table.rows],
         })  # fmt: skip
         return
-    console = _console()
-    console.print(
+    out = console()
+    out.print(
         f"{table.prefix}: {table.section.label} / {table.body_system.label} / "
         f"{table.operation.label} [{chosen.name}]"
     )
     if table.definition:
-        console.print(f"{table.axis_title(3)}: {table.definition}")
+        out.print(f"{table.axis_title(3)}: {table.definition}")
     for number, row in enumerate(table.rows, start=1):
         grid = Table(*row.titles, title=f"row {number} ({row.code_count:,} codes)")
         depth = max(len(a) for a in row.axes)
         for i in range(depth):
             grid.add_row(*(f"{a[i].code} {a[i].label}" if i < len(a) else "" for a in row.axes))
-        console.print(grid)
+        out.print(grid)
 
 
 @pcs_group.command("search")
@@ -173,13 +168,15 @@ def pcs_search(ctx: click.Context, text: tuple[str, ...], limit: int, release: s
     if not hits:
         hits, how = _coded(ctx, query, chosen), "coded"
     if fmt == "json":
-        _emit([{"code": c, "title": t, "release": chosen.name, "found_by": how} for c, t in hits])
+        emit_json(
+            [{"code": c, "title": t, "release": chosen.name, "found_by": how} for c, t in hits]
+        )
         return
     found_by = " (coded from the procedure words)" if how == "coded" else ""
     table = Table("code", "title", title=f"{len(hits)} codes [{chosen.name}]{found_by}")
     for c, t in hits:
         table.add_row(c, t)
-    _console().print(table)
+    console().print(table)
 
 
 def _coded(ctx: click.Context, query: str, chosen: PcsRelease) -> list[tuple[str, str]]:
@@ -208,7 +205,7 @@ def pcs_diff(ctx: click.Context, old: str, new: str, fmt: str) -> None:
     registry = _registry(ctx)
     diff = diff_pcs(registry.open(old), registry.open(new))
     if fmt == "json":
-        _emit(asdict(diff))
+        emit_json(asdict(diff))
         return
     click.echo(
         f"{diff.old} -> {diff.new}: {len(diff.added)} added, {len(diff.deleted)} deleted, "
@@ -230,7 +227,7 @@ def pcs_list(ctx: click.Context, fmt: str) -> None:
     """Installed ICD-10-PCS releases with their effective dates."""
     infos = _registry(ctx).installed()
     if fmt == "json":
-        _emit([{"name": i.name, "fiscal_year": i.fiscal_year,
+        emit_json([{"name": i.name, "fiscal_year": i.fiscal_year,
                 "effective_from": i.effective_from.isoformat(),
                 "effective_to": i.effective_to.isoformat(), "stats": i.stats,
                 "sources": [asdict(s) for s in i.sources]} for i in infos])  # fmt: skip

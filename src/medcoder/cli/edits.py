@@ -1,4 +1,4 @@
-"""Command line for claim edits: ``medcoder check CLAIM.json`` and ``medcoder edits ...``."""
+"""``medcoder check CLAIM.json`` and ``medcoder edits list|recheck``: claim edits."""
 
 from __future__ import annotations
 
@@ -9,17 +9,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from medcoder.edits.findings import EditReport, report_json
+from medcoder.cli.common import console, friendly_errors, home, registry
 
 if TYPE_CHECKING:
     from medcoder.codesets.registry import Registry
+    from medcoder.edits.findings import EditReport
     from medcoder.nlp.document import ClinicalDocument
     from medcoder.results import CodingResult
 
-__all__ = ["COMMANDS", "check_result", "print_report", "report_json"]
+__all__ = ["check", "check_result", "edits", "print_report"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,34 +42,39 @@ def table_options(func: F) -> F:
 
 
 def check_result(
-    registry: Registry, result: CodingResult, document: ClinicalDocument
+    releases: Registry, result: CodingResult, document: ClinicalDocument
 ) -> tuple[CodingResult, EditReport]:
     """``code --check``: the engine's result adjusted by the edits, and what remains."""
     from medcoder.edits.adjust import adjust
     from medcoder.edits.checker import ClaimChecker, configured_tables
 
-    day = document.date_of_service or registry.open(result.release).info.effective_from
-    checker = ClaimChecker(registry, configured_tables(home=registry.home))
+    day = document.date_of_service or releases.open(result.release).info.effective_from
+    checker = ClaimChecker(releases, configured_tables(home=releases.home))
     sex = document.sex.value if document.sex is not None else None
     return adjust(result, checker, day=day, age=document.age, sex=sex)
 
 
 def print_report(report: EditReport, fmt: str, title: str | None = None) -> None:
+    """An edit report as a table (errors, warnings, what was skipped) or as JSON."""
+    from medcoder.edits.findings import report_json
+
     if fmt == "json":
         click.echo(json.dumps(report_json(report), indent=2, ensure_ascii=False))
         return
-    console = Console(highlight=False, soft_wrap=True, markup=False)
+    from rich.table import Table
+
+    out = console()
     used = ", ".join(f"{k} {v}" for k, v in report.releases.items())
     head = title or f"claim {report.claim_id or '(no id)'}"
-    console.print(f"{head}: {len(report.errors)} error(s), {len(report.warnings)} warning(s) "
-                  f"[{used}]", style="bold")  # fmt: skip
+    out.print(f"{head}: {len(report.errors)} error(s), {len(report.warnings)} warning(s) "
+              f"[{used}]", style="bold")  # fmt: skip
     if report.findings:
         table = Table("severity", "edit", "codes", "what", "fix")
         for f in report.findings:
             table.add_row(f.severity.value, f.edit, " ".join(f.codes), f.message, f.fix)
-        console.print(table)
+        out.print(table)
     for line in report.skipped:
-        console.print(f"skipped: {line}")
+        out.print(f"skipped: {line}")
 
 
 @click.command("check")
@@ -87,16 +91,16 @@ def check(
 
     Exits 1 when an edit reports an error, 0 otherwise.
     """
-    from medcoder.cli import _registry, friendly_errors
-    from medcoder.edits.checker import ClaimChecker, configured_tables
-    from medcoder.edits.claim import load_claim
 
     @friendly_errors
     def run() -> int:
+        from medcoder.edits.checker import ClaimChecker, configured_tables
+        from medcoder.edits.claim import load_claim
+
         parsed = load_claim(claim)
-        registry = _registry(ctx)
-        tables = configured_tables(data=data, mce=mce, ncci=ncci, mue=mue, home=registry.home)
-        report = ClaimChecker(registry, tables).check(parsed)
+        releases = registry(ctx)
+        tables = configured_tables(data=data, mce=mce, ncci=ncci, mue=mue, home=releases.home)
+        report = ClaimChecker(releases, tables).check(parsed)
         print_report(report, fmt, title=f"{claim.name}")
         return 1 if report.errors else 0
 
@@ -120,10 +124,12 @@ def list_edits(fmt: str) -> None:
         click.echo(json.dumps([{"edit": s.id, "rule": s.rule, "source": s.source}
                                for s in specs], indent=2))  # fmt: skip
         return
+    from rich.table import Table
+
     table = Table("edit", "rule", "source")
     for spec in specs:
         table.add_row(spec.id, spec.rule, spec.source)
-    Console(highlight=False, soft_wrap=True, markup=False).print(table)
+    console().print(table)
 
 
 @edits.command("recheck")
@@ -138,14 +144,14 @@ def recheck(
 ) -> None:  # fmt: skip
     """Re-run the edits on open encounters with the releases installed now, listing what
     the new release or quarter breaks (findings absent under the codes' own release)."""
-    from medcoder.cli import friendly_errors
-    from medcoder.edits.checker import configured_tables
-    from medcoder.records.claim_gate import recheck_open
-    from medcoder.records.service import Records
 
     @friendly_errors
     def run() -> None:
-        records = Records.open(ctx.obj.get("home"))
+        from medcoder.edits.checker import configured_tables
+        from medcoder.records.claim_gate import recheck_open
+        from medcoder.records.service import Records
+
+        records = Records.open(home(ctx))
         try:
             tables = configured_tables(data=data, mce=mce, ncci=ncci, mue=mue,
                                        home=records.home)  # fmt: skip
@@ -164,6 +170,3 @@ def recheck(
                 click.echo(f"    fix: {f.fix}")
 
     run()
-
-
-COMMANDS = (check, edits)

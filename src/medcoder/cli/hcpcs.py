@@ -5,31 +5,24 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sys
-from typing import Any
 
 import click
 from rich.table import Table
 
-from medcoder.cli import _console, friendly_errors
+from medcoder.cli.common import console, emit_json, format_option, friendly_errors, home, parse_day
 from medcoder.codesets.hcpcs.diff import diff_hcpcs
 from medcoder.codesets.hcpcs.lookup import ProcedureCodeSets
 from medcoder.codesets.hcpcs.model import record_json, status_json
 from medcoder.errors import InvalidInputError, UnknownModifierError
-from medcoder.pipeline import parse_date
 
-FORMAT = click.Choice(["table", "json"])
+__all__ = ["hcpcs"]
+
 date_option = click.option("--date", "day", help="Date of service (YYYY-MM-DD).")
-format_option = click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
 
 
 def _sets(ctx: click.Context) -> ProcedureCodeSets:
-    return ProcedureCodeSets((ctx.find_root().obj or {}).get("home"))
-
-
-def _emit(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    return ProcedureCodeSets(home(ctx))
 
 
 @click.group()
@@ -45,7 +38,7 @@ def releases(ctx: click.Context, fmt: str) -> None:
     """Installed HCPCS and CPT releases with their effective dates and sources."""
     found = _sets(ctx).releases()
     if fmt == "json":
-        _emit([r.to_json() for r in found])
+        emit_json([r.to_json() for r in found])
         return
     table = Table("release", "kind", "effective", "counts", "source")
     for r in found:
@@ -57,7 +50,7 @@ def releases(ctx: click.Context, fmt: str) -> None:
             counts,
             "; ".join(s.path.rsplit("/", 1)[-1] for s in r.sources),
         )
-    _console().print(table)
+    console().print(table)
 
 
 @hcpcs.command("show")
@@ -69,7 +62,7 @@ def releases(ctx: click.Context, fmt: str) -> None:
 def show(ctx: click.Context, code: str, day: str | None, fmt: str) -> None:
     """A code's descriptor and status on the date of service (or a modifier's)."""
     sets = _sets(ctx)
-    when = parse_date(day)
+    when = parse_day(day)
     if len(code.strip()) == 2:
         quarter = sets.anweb_for(when)
         record = sets.record(quarter, code.strip().upper()) if quarter else None
@@ -78,30 +71,30 @@ def show(ctx: click.Context, code: str, day: str | None, fmt: str) -> None:
                 [code.strip().upper()], quarter.name if quarter else "no HCPCS release"
             )
         if fmt == "json":
-            _emit(record_json(record))
+            emit_json(record_json(record))
         else:
             where = quarter.name if quarter else ""
-            _console().print(f"{record.code}  {record.long_description}  (modifier; {where})")
+            console().print(f"{record.code}  {record.long_description}  (modifier; {where})")
         return
     status = sets.lookup(code, when)
     if fmt == "json":
-        _emit(status_json(status))
+        emit_json(status_json(status))
         return
-    console = _console()
+    out = console()
     title = status.title or (
         "(CPT descriptor not installed: `medcoder setup --cpt FILE`)"
         if status.system == "cpt"
         else ""
     )
-    console.print(f"{status.code}  {title}")
+    out.print(f"{status.code}  {title}")
     ended = f", last day {status.terminated}" if status.terminated else ""
-    console.print(
+    out.print(
         f"  {status.status} ({'valid' if status.valid else 'not valid'}) on "
         f"{when or 'the newest release'}; from {status.effective_from}{ended}"
     )
-    console.print(f"  release {status.release} ({status.source or 'not found'})")
+    out.print(f"  release {status.release} ({status.source or 'not found'})")
     if status.note:
-        console.print(f"  note: {status.note}")
+        out.print(f"  note: {status.note}")
     if status.status == "unknown":
         sys.exit(1)
 
@@ -125,19 +118,19 @@ def validate(
     Exits 1 when any code is not valid; unknown modifiers are an error naming them.
     """
     sets = _sets(ctx)
-    when = parse_date(day)
+    when = parse_day(day)
     mods = [m for m in modifiers]
     for code in codes:
         mods += [m for m in code.split("-")[1:] if m]
     sets.check_modifiers(mods, when)
     results = [sets.lookup(code, when) for code in codes]
     if fmt == "json":
-        _emit([status_json(s) for s in results])
+        emit_json([status_json(s) for s in results])
     else:
         table = Table("code", "valid", "status", "release", "note")
         for s in results:
             table.add_row(s.code, "yes" if s.valid else "no", s.status, s.release, s.note)
-        _console().print(table)
+        console().print(table)
     if not all(s.valid for s in results):
         sys.exit(1)
 
@@ -155,14 +148,14 @@ def search(
     """HCPCS Level II codes whose descriptor holds every one of WORDS."""
     if limit < 1:
         raise InvalidInputError("--limit must be at least 1")
-    found = _sets(ctx).search(" ".join(words), parse_date(day), limit)
+    found = _sets(ctx).search(" ".join(words), parse_day(day), limit)
     if fmt == "json":
-        _emit([record_json(r) for r in found])
+        emit_json([record_json(r) for r in found])
         return
     table = Table("code", "descriptor", "last day")
     for r in found:
         table.add_row(r.code, r.long_description, str(r.terminated or ""))
-    _console().print(table)
+    console().print(table)
 
 
 @hcpcs.command("modifiers")
@@ -172,14 +165,14 @@ def search(
 @friendly_errors
 def modifiers_cmd(ctx: click.Context, day: str | None, fmt: str) -> None:
     """The HCPCS Level II modifiers of the quarter for the date."""
-    found = _sets(ctx).modifiers(parse_date(day))
+    found = _sets(ctx).modifiers(parse_day(day))
     if fmt == "json":
-        _emit([record_json(r) for r in found])
+        emit_json([record_json(r) for r in found])
         return
     table = Table("modifier", "descriptor", "last day")
     for r in found:
         table.add_row(r.code, r.long_description, str(r.terminated or ""))
-    _console().print(table)
+    console().print(table)
 
 
 @hcpcs.command("diff")
@@ -203,7 +196,7 @@ def diff(ctx: click.Context, old: str, new: str, fmt: str) -> None:
         for c in result.changes
     ]
     if fmt == "json":
-        _emit({"old": old, "new": new, "changes": rows})
+        emit_json({"old": old, "new": new, "changes": rows})
         return
     if fmt == "csv":
         out = io.StringIO()
@@ -213,9 +206,9 @@ def diff(ctx: click.Context, old: str, new: str, fmt: str) -> None:
         click.echo(out.getvalue(), nl=False)
         return
     counts = {k: len(result.of(k)) for k in ("added", "terminated", "removed", "descriptor")}
-    console = _console()
-    console.print(f"{old} -> {new}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    screen = console()
+    screen.print(f"{old} -> {new}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     table = Table("change", "code", "descriptor", "was / detail")
     for c in result.changes:
         table.add_row(c.change, c.code, c.title, c.old_title or c.detail)
-    console.print(table)
+    screen.print(table)

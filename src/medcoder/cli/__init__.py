@@ -1,0 +1,78 @@
+"""The ``medcoder`` command line.
+
+``main`` is the top group; each command lives in a module of this package by domain
+(``codesets``, ``codes``, ``coding``, ``records``, ``review``, ``users``, ``edits``, ``pcs``,
+``hcpcs``, ``serve``) and is imported only when it runs, so ``medcoder --help`` and every
+command start without loading what other commands need (the API, the database, the
+coding engine). Command modules take their shared helpers from :mod:`medcoder.cli.common`
+and never import this module.
+
+Every deliberate error prints one ``error[Exxx]: ...`` line (and a ``hint:`` line) on
+stderr and exits 2; an unexpected one prints one line too, never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from medcoder.cli.lazy import LazyCommand, LazyGroup
+
+__all__ = ["COMMANDS", "main"]
+
+
+def _at(module: str, attribute: str, short_help: str) -> LazyCommand:
+    return LazyCommand(f"medcoder.cli.{module}", attribute, short_help)
+
+
+#: Every top-level command: its module, its name there, and its one-line help.
+COMMANDS: dict[str, LazyCommand] = {
+    "setup": _at("codesets", "setup",
+                 "Build every code-set release found in the CMS data folder (and a CPT file)."),
+    "codesets": _at("codesets", "codesets", "List installed releases and compare them."),
+    "codes": _at("codes", "codes",
+                 "Look up, validate and search codes; walk the index and tables."),
+    "code": _at("coding", "code_note",
+                "Code a clinical note: ICD-10-CM codes in order, with evidence, path and rules."),
+    "batch": _at("coding", "batch",
+                 'Code every note of a JSONL file ({"id","text",...} per line) into OUTPUT.'),
+    "evaluate": _at("coding", "evaluate",
+                    'Score the engine on a gold file ({"id","text","icd10cm":[...]} per line).'),
+    "db": _at("records", "db_group", "Create or migrate the records database."),
+    "import": _at("records", "import_command",
+                  "Import documents: a JSONL file, a .txt note with a .json sidecar, or a folder."),
+    "run-coding": _at("records", "run_coding",
+                      "Run the coding engine and store its suggestions for review."),
+    "queue": _at("records", "queue", "Encounters awaiting review, oldest first, a page at a time."),
+    "export": _at("records", "export", "The reported codes of finalized encounters."),
+    "audit": _at("records", "audit_group", "The hash-chained audit trail."),
+    "review": _at("review", "review", "Review ENCOUNTER's codes: show, accept, reject, change, "
+                  "add, sequence, finalize, reopen."),
+    "users": _at("users", "users_group", "Add users, list them, change their role."),
+    "keys": _at("users", "keys_group", "The encryption key for PHI at rest."),
+    "check": _at("edits", "check", "Check a claim (JSON: date_of_service, setting, age, sex, "
+                 "codes) against the edits."),
+    "edits": _at("edits", "edits", "Claim edits on stored encounters."),
+    "pcs": _at("pcs", "pcs_group", "ICD-10-PCS: show, validate and search codes, list table "
+               "rows, compare releases."),
+    "hcpcs": _at("hcpcs", "hcpcs",
+                 "HCPCS Level II codes and modifiers, and CPT numbers, on a date of service."),
+    "serve": _at("serve", "serve",
+                 "Serve the REST API (/v1, /openapi.json) and the coder's workbench (/)."),
+}  # fmt: skip
+
+
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS)
+@click.option(
+    "--home",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="MEDCODER_HOME",
+    help="Where built releases live (default: $MEDCODER_HOME or the user data dir).",
+)
+@click.version_option(package_name="medcoder")
+@click.pass_context
+def main(ctx: click.Context, home: Path | None) -> None:
+    """medcoder: medical coding from clinical text, on versioned official code sets."""
+    ctx.ensure_object(dict)
+    ctx.obj["home"] = home

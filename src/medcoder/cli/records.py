@@ -1,0 +1,229 @@
+"""``medcoder db|import|run-coding|queue|export|audit``: the coded-records database.
+
+The commands parse options and print; the service layer (``medcoder.records.service``,
+imported when a command runs) checks roles and audits. The acting user is ``--user NAME``
+or ``$MEDCODER_USER``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from medcoder.cli.common import friendly_errors, home, records, user_option
+from medcoder.errors import ExportError, InvalidInputError
+
+__all__ = ["audit_group", "db_group", "export", "import_command", "queue", "run_coding"]
+
+
+# -- database ----------------------------------------------------------------------------
+@click.group("db")
+def db_group() -> None:
+    """Create or migrate the records database."""
+
+
+def _migrate(ctx: click.Context, message: str) -> None:
+    from medcoder.records import db
+    from medcoder.records.service import Records
+
+    database = Records.init(home(ctx))
+    click.echo(f"{message} {db.current_revision(database.engine)}")
+    database.close()
+
+
+@db_group.command("init")
+@click.pass_context
+@friendly_errors
+def db_init(ctx: click.Context) -> None:
+    """Create the database (and records.key unless MEDCODER_KEY is set); migrate to head."""
+    _migrate(ctx, "records database ready at revision")
+
+
+@db_group.command("upgrade")
+@click.pass_context
+@friendly_errors
+def db_upgrade(ctx: click.Context) -> None:
+    """Apply the migrations the database lacks."""
+    _migrate(ctx, "records database at revision")
+
+
+# -- import and coding -------------------------------------------------------------------
+@click.command("import")
+@click.argument("path", type=click.Path(path_type=Path, exists=True))
+@user_option
+@click.pass_context
+@friendly_errors
+def import_command(ctx: click.Context, path: Path, user: str | None) -> None:
+    """Import documents: a JSONL file, a .txt note with a .json sidecar, or a folder."""
+    report = records(ctx).import_path(user, path)
+    for error in report.errors:
+        click.echo(f"skipped: {error.message}", err=True)
+    click.echo(
+        f"{report.encounters_created} encounter(s) created, {report.documents_added} "
+        f"document(s) added, {report.duplicates} already present, "
+        f"{len(report.errors)} skipped"
+    )
+    if report.errors:
+        sys.exit(1)
+
+
+@click.command("run-coding")
+@click.option("--encounter", "encounter", help="Encounter to code.")
+@click.option("--all-pending", is_flag=True, help="Code every encounter not yet coded.")
+@user_option
+@click.pass_context
+@friendly_errors
+def run_coding(
+    ctx: click.Context, encounter: str | None, all_pending: bool, user: str | None
+) -> None:
+    """Run the coding engine and store its suggestions for review."""
+    if bool(encounter) == all_pending:
+        raise InvalidInputError("give --encounter ID or --all-pending (one of them)")
+    database = records(ctx)
+    targets = database.pending(user) if all_pending else [str(encounter)]
+    for target in targets:
+        count = database.run_coding(user, target)
+        click.echo(f"{target}: {count} code(s) suggested")
+    if not targets:
+        click.echo("no encounter is pending")
+
+
+@click.command("queue")
+@click.option("--setting", type=click.Choice(["outpatient", "inpatient", "emergency"]))
+@click.option("--payer")
+@click.option(
+    "--max-confidence",
+    type=click.FloatRange(0, 1),
+    help="Only encounters with a suggestion at or below this confidence.",
+)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@user_option
+@click.pass_context
+@friendly_errors
+def queue(
+    ctx: click.Context,
+    setting: str | None,
+    payer: str | None,
+    max_confidence: float | None,
+    limit: int,
+    offset: int,
+    fmt: str,
+    user: str | None,
+) -> None:
+    """Encounters awaiting review, oldest first, a page at a time."""
+    items = records(ctx).queue(
+        user, setting=setting, payer=payer, max_confidence=max_confidence,
+        limit=limit, offset=offset,
+    )  # fmt: skip
+    rows = [
+        {
+            "encounter": i.encounter,
+            "setting": i.setting,
+            "date_of_service": i.date_of_service.isoformat() if i.date_of_service else None,
+            "payer": i.payer,
+            "suggested": i.suggested,
+            "lowest_confidence": i.lowest_confidence,
+        }
+        for i in items
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("the review queue is empty")
+    for row in rows:
+        low = row["lowest_confidence"]
+        click.echo(
+            f"{row['encounter']}  {row['setting']}  {row['date_of_service'] or '-'}  "
+            f"{row['payer'] or '-'}  {row['suggested']} suggested"
+            + (f"  lowest {low:.2f}" if low is not None else "")
+        )
+
+
+# -- export, audit ------------------------------------------------------------
+@click.command("export")
+@click.option("--deidentified", is_flag=True, help="HIPAA Safe Harbor de-identified rows.")
+@click.option(
+    "--with-text",
+    is_flag=True,
+    help="With --deidentified: add the notes, scrubbed of identifiers (Safe Harbor).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write (csv: default stdout; parquet: required).",
+)
+@user_option
+@click.pass_context
+@friendly_errors
+def export(
+    ctx: click.Context,
+    deidentified: bool,
+    with_text: bool,
+    fmt: str,
+    output: Path | None,
+    user: str | None,
+) -> None:
+    """The reported codes of finalized encounters."""
+    if with_text and not deidentified:
+        raise InvalidInputError("--with-text goes with --deidentified", hint="add --deidentified")
+    if fmt == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise ExportError(
+                "parquet export needs pyarrow (the 'parquet' extra), not installed here: "
+                "pip install 'medcoder[parquet]'",
+                hint="or use --format csv",
+            ) from None
+        if output is None:
+            raise InvalidInputError("parquet export needs --output FILE")
+    rows = records(ctx).export_rows(user, deidentified=deidentified, with_text=with_text)
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        assert output is not None
+        pq.write_table(pa.Table.from_pylist(rows), output)
+        click.echo(f"{len(rows)} row(s) written to {output}", err=True)
+        return
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    if output is None:
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        output.write_text(buffer.getvalue(), encoding="utf-8")
+        click.echo(f"{len(rows)} row(s) written to {output}", err=True)
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The hash-chained audit trail."""
+
+
+@audit_group.command("verify")
+@user_option
+@click.pass_context
+@friendly_errors
+def audit_verify(ctx: click.Context, user: str | None) -> None:
+    """Check every link of the chain; exit 1 at the first edited or missing event."""
+    report = records(ctx).verify_audit(user)
+    if report.ok:
+        click.echo(f"audit chain intact: {report.events} event(s)")
+        return
+    click.echo(f"audit chain broken at event {report.broken_at}: {report.problem}")
+    sys.exit(1)
