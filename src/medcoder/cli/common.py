@@ -100,7 +100,9 @@ def _missing_extra(exc: ModuleNotFoundError) -> MissingExtraError | None:
     extra = _EXTRA_OF_MODULE.get(top)
     if extra is None:
         return None
-    return MissingExtraError("this command", extra, EXTRAS[extra])
+    ctx = click.get_current_context(silent=True)
+    what = f"`{ctx.command_path}`" if ctx is not None else "this command"
+    return MissingExtraError(what, extra, EXTRAS[extra])
 
 
 def _report(exc: MedcoderError) -> None:

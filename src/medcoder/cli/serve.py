@@ -26,7 +26,7 @@ __all__ = ["serve"]
 @friendly_errors
 def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     """Serve the REST API (/v1, /openapi.json) and the coder's workbench (/)."""
-    require_extra("api", "medcoder serve")
+    require_extra("api", "`medcoder serve`")
     import uvicorn
     from uvicorn.config import LOGGING_CONFIG
 
