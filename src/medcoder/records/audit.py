@@ -98,18 +98,29 @@ class AuditTrail:
 def attach(sessions: sessionmaker[Session], home: Path) -> AuditTrail:
     """Give every session of ``sessions`` the audit key ring, and anchor the head after
     each commit that appended events. Refuses a ring without the newest event's key."""
-    with sessions() as session:
-        signed_last = session.scalar(
-            select(AuditEvent.key_id)
-            .where(AuditEvent.key_id.is_not(None))
-            .order_by(AuditEvent.id.desc())
-            .limit(1)
-        )
+    try:
+        with sessions() as session:
+            signed_last = session.scalar(
+                select(AuditEvent.key_id)
+                .where(AuditEvent.key_id.is_not(None))
+                .order_by(AuditEvent.id.desc())
+                .limit(1)
+            )
+    except SQLAlchemyError as exc:
+        raise _unreadable(exc) from exc
     trail = AuditTrail(home, audit_keys.open_ring(home, signed_last=signed_last))
     sessions.kw["info"] = {**sessions.kw.get("info", {}), _TRAIL: trail}
     sa_event.listen(sessions, "after_commit", _after_commit)
     sa_event.listen(sessions, "after_rollback", _after_rollback)
     return trail
+
+
+def _unreadable(exc: SQLAlchemyError) -> DatabaseError:
+    reason = (str(getattr(exc, "orig", None) or exc).splitlines() or ["?"])[0]
+    return DatabaseError(
+        f"cannot read the audit trail: {reason}",
+        hint="its tables were altered or dropped: restore the database from a backup",
+    )
 
 
 def _after_commit(session: Session) -> None:
@@ -247,11 +258,7 @@ def verify(session: Session) -> ChainReport:
     try:
         walked = _walk(session, ring, since=pinned.last_id if pinned else 0)
     except SQLAlchemyError as exc:
-        reason = (str(getattr(exc, "orig", None) or exc).splitlines() or ["?"])[0]
-        raise DatabaseError(
-            f"cannot read the audit trail: {reason}",
-            hint="its tables were altered or dropped: restore the database from a backup",
-        ) from exc
+        raise _unreadable(exc) from exc
     if isinstance(walked, ChainReport):
         return walked
     return _check_anchor(trail.anchor_path, ring, pinned, walked)
@@ -383,6 +390,8 @@ def _anchor_problem(
         )
     if walked.tail.get(pinned.last_id) != pinned.last_hash:
         return _broken(
-            count, pinned.last_id, "it does not match the anchor: the chain was rewritten"
+            count,
+            pinned.last_id,
+            "it does not match the anchor: the chain was rewritten at or before it",
         )
     return None
