@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from medcoder.cli import main
 from medcoder.errors import EncryptionKeyError
-from medcoder.records import anchor, audit
+from medcoder.records import anchor, chain
 from medcoder.records.audit import ChainStatus
 from medcoder.records.service import Records
 
@@ -117,6 +117,32 @@ def test_a_deleted_anchor_is_reported_missing(busy: Records, records_home: Path)
     assert result.exit_code == 3 and "unanchored" in result.output
 
 
+def test_a_deleted_anchor_stays_reported_until_an_admin_reanchors(
+    busy: Records, records_home: Path
+) -> None:
+    """New events do not quietly re-create the anchor over a chain that may be truncated."""
+    (records_home / anchor.ANCHOR_FILE).unlink()
+    busy.encounter_view("rex", "E-1")
+    assert busy.verify_audit("rex").status is ChainStatus.UNANCHORED
+    from medcoder.errors import PermissionDeniedError
+
+    with pytest.raises(PermissionDeniedError):
+        busy.reanchor_audit("rex")
+    result = CliRunner().invoke(main, ["audit", "anchor", "--user", "root"])
+    assert result.exit_code == 0 and "anchored at event" in result.output
+    assert busy.verify_audit("rex").ok
+
+
+def test_a_broken_chain_is_not_reanchored(busy: Records, raw: Any, records_home: Path) -> None:
+    from medcoder.errors import WorkflowError
+
+    raw.execute("UPDATE audit_events SET actor = 'eve' WHERE id = 3")
+    (records_home / anchor.ANCHOR_FILE).unlink()
+    with pytest.raises(WorkflowError, match="broken at event 3"):
+        busy.reanchor_audit("root")
+    assert not (records_home / anchor.ANCHOR_FILE).exists()
+
+
 def test_an_edited_anchor_is_found(busy: Records, records_home: Path) -> None:
     path = records_home / anchor.ANCHOR_FILE
     data = json.loads(path.read_text())
@@ -132,14 +158,18 @@ def test_a_garbled_anchor_is_a_coded_report(busy: Records, records_home: Path) -
     assert report.status is ChainStatus.BROKEN and "garbled" in (report.problem or "")
 
 
+def _disk_full(*_args: object, **_kwargs: object) -> bool:
+    raise OSError(28, "No space left on device")
+
+
 def test_events_after_the_anchor_are_reported_apart_from_tampering(
     busy: Records, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A crash between commit and anchor write leaves signed events past the anchor: not
     tampering (only a key holder signs), not ok either; the next commit re-anchors."""
-    monkeypatch.setattr(audit, "ANCHOR_WAIT_S", 0.1)
+    monkeypatch.setattr(chain, "ANCHOR_WAIT_S", 0.1)
     with monkeypatch.context() as patched:
-        patched.setattr(anchor, "advance_anchor", lambda *_: False)  # the "crash"
+        patched.setattr(anchor, "advance_anchor", _disk_full)  # the "crash"
         busy.encounter_view("rex", "E-1")
         busy.encounter_view("rex", "E-2")
     report = busy.verify_audit("rex")

@@ -20,6 +20,11 @@ class AdminMixin(RecordsGate):
         with self._acting(actor, Action.VERIFY_AUDIT) as (session, _user):
             return audit.verify(session)
 
+    def reanchor_audit(self, actor: str | None) -> audit.ChainReport:
+        """Write the audit anchor anew (lost or deleted) if the chain verifies (audit.py)."""
+        with self._acting(actor, Action.ROTATE_KEYS) as (session, user):
+            return audit.reanchor(session, actor=user.name)
+
     def rotate_audit_key(self, actor: str | None) -> str:
         """Sign audit events with a new key from now on; returns its id (audit_keys.py)."""
         with self._acting(actor, Action.ROTATE_KEYS) as (session, user):

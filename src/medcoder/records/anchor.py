@@ -66,13 +66,18 @@ def read_anchor(path: Path) -> Anchor | None:
     return anchor
 
 
-def advance_anchor(path: Path, anchor: Anchor) -> bool:
-    """Replace the anchor with ``anchor`` if it is further along; True if it was written."""
+def advance_anchor(path: Path, anchor: Anchor, *, create: bool = True) -> bool:
+    """Replace the anchor with ``anchor`` if it is further along; True if it was written.
+
+    ``create=False`` leaves a missing file missing: once signed events exist, a vanished
+    anchor is news for ``audit verify``, and re-anchoring is an explicit, audited act."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = os.open(path.with_name(path.name + ".lock"), os.O_WRONLY | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         current = read_anchor(path)
+        if current is None and not create:
+            return False
         if current is not None and current.last_id >= anchor.last_id:
             return False
         data = {

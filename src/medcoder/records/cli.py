@@ -385,6 +385,16 @@ def audit_verify(ctx: click.Context, user: str | None) -> None:
         sys.exit(1 if report.status is ChainStatus.BROKEN else 3)
 
 
+@audit_group.command("anchor")
+@user_option
+@click.pass_context
+@friendly_errors
+def audit_anchor(ctx: click.Context, user: str | None) -> None:
+    """Write the anchor file anew after it was lost (admins; refused if the chain is broken)."""
+    report = _records(ctx).reanchor_audit(user)
+    click.echo(f"audit chain anchored at event {report.events + 1} (was: {report.message})")
+
+
 @audit_group.command("rotate-key")
 @user_option
 @click.pass_context
