@@ -332,3 +332,23 @@ def test_the_audit_key_file_is_created_owner_only(records: Records, records_home
     path = records_home / "audit.key"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert "MEDCODER_AUDIT_KEY" not in os.environ
+
+
+def test_two_processes_keep_the_anchor_at_the_head(busy: Records, records_home: Path) -> None:
+    """Commits serialize on the database; anchor writes race afterwards and must not let
+    an earlier head overwrite a later one."""
+    import subprocess
+    import sys
+
+    script = (
+        "from medcoder.records.service import Records\n"
+        "r = Records.open()\n"
+        "for _ in range(25): r.encounter_view('rex', 'E-1')\n"
+        "r.close()\n"
+    )
+    workers = [subprocess.Popen([sys.executable, "-c", script]) for _ in range(2)]
+    assert [w.wait(timeout=120) for w in workers] == [0, 0]
+    report = busy.verify_audit("rex")
+    assert report.ok, report.message
+    pinned = anchor.read_anchor(records_home / anchor.ANCHOR_FILE)
+    assert pinned is not None and pinned.last_id == report.events
