@@ -16,6 +16,10 @@ that every name below stands there, and another that no other module reads
   file under the home).
 - ``MEDCODER_NEW_KEY``: the key ``medcoder keys rotate`` moves to, when the key comes
   from ``MEDCODER_KEY``.
+- ``MEDCODER_AUDIT_KEY``: the audit-chain HMAC key ring, ``NEW,OLD,...`` base64 keys
+  (default: ``audit.key`` under the home).
+- ``MEDCODER_NEW_AUDIT_KEY``: the key ``medcoder audit rotate-key`` moves to, when the
+  ring comes from ``MEDCODER_AUDIT_KEY``.
 - ``MEDCODER_TOKEN_TTL_MINUTES``: how long an API token lives (default 480).
 - ``MEDCODER_SECURE_COOKIES``: ``1`` behind HTTPS, so the session cookie is Secure.
 - ``MEDCODER_USER``, ``MEDCODER_NEW_PASSWORD``: defaults of command-line options, read by
@@ -38,6 +42,8 @@ MUE_FILE_ENV = "MEDCODER_MUE_FILE"
 DATABASE_URL_ENV = "MEDCODER_DATABASE_URL"
 KEY_ENV = "MEDCODER_KEY"
 NEW_KEY_ENV = "MEDCODER_NEW_KEY"
+AUDIT_KEY_ENV = "MEDCODER_AUDIT_KEY"
+NEW_AUDIT_KEY_ENV = "MEDCODER_NEW_AUDIT_KEY"
 TOKEN_TTL_ENV = "MEDCODER_TOKEN_TTL_MINUTES"
 SECURE_COOKIES_ENV = "MEDCODER_SECURE_COOKIES"
 USER_ENV = "MEDCODER_USER"  # --user of the records and edits commands
@@ -50,6 +56,8 @@ ENVIRONMENT = (
     DATABASE_URL_ENV,
     KEY_ENV,
     NEW_KEY_ENV,
+    AUDIT_KEY_ENV,
+    NEW_AUDIT_KEY_ENV,
     TOKEN_TTL_ENV,
     SECURE_COOKIES_ENV,
     USER_ENV,
@@ -115,6 +123,17 @@ def encryption_key() -> str | None:
 def new_encryption_key() -> str | None:
     """``$MEDCODER_NEW_KEY`` as written, if set: the key a rotation moves to."""
     return _read(NEW_KEY_ENV)
+
+
+def audit_key() -> str | None:
+    """``$MEDCODER_AUDIT_KEY`` as written (base64 keys, newest first), if set; the
+    ``audit.key`` ring file under the home holds the audit keys otherwise."""
+    return _read(AUDIT_KEY_ENV)
+
+
+def new_audit_key() -> str | None:
+    """``$MEDCODER_NEW_AUDIT_KEY`` as written, if set: the key an audit-key rotation moves to."""
+    return _read(NEW_AUDIT_KEY_ENV)
 
 
 def token_ttl() -> dt.timedelta:

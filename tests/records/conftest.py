@@ -155,6 +155,8 @@ def records_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: Backe
     monkeypatch.setenv("MEDCODER_KEY", TEST_KEY)
     backend.fresh(monkeypatch)
     monkeypatch.delenv("MEDCODER_NEW_KEY", raising=False)
+    monkeypatch.delenv("MEDCODER_AUDIT_KEY", raising=False)
+    monkeypatch.delenv("MEDCODER_NEW_AUDIT_KEY", raising=False)
     monkeypatch.delenv("MEDCODER_USER", raising=False)
     return home
 
@@ -180,4 +182,24 @@ def coded(records: Records, coding_engine: CodingEngine, tmp_path: Path) -> Reco
     )
     records.import_path("mia", source)
     records.run_coding("cora", "E-100")
+    return records
+
+
+@pytest.fixture
+def raw(backend: Backend, records_home: Path) -> Any:
+    """A connection whose owner dropped the database's own guard; the chain remains."""
+    connection = backend.raw(records_home)
+    if backend.is_sqlite:
+        connection.execute("DROP TRIGGER audit_events_no_update")
+        connection.execute("DROP TRIGGER audit_events_no_delete")
+    else:
+        connection.execute("DROP TRIGGER audit_events_append_only ON audit_events")
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def busy(records: Records, tmp_path: Path) -> Records:
+    records.import_path("mia", write_jsonl(tmp_path / "a.jsonl", [doc("E-1"), doc("E-2")]))
+    records.encounter_view("rex", "E-1")
     return records

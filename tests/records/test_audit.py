@@ -9,27 +9,7 @@ import pytest
 
 from medcoder.records.service import Records
 
-from .conftest import Backend, doc, write_jsonl
-
-
-@pytest.fixture
-def raw(backend: Backend, records_home: Path) -> Any:
-    """A connection whose owner dropped the database's own guard; the chain remains."""
-    connection = backend.raw(records_home)
-    if backend.is_sqlite:
-        connection.execute("DROP TRIGGER audit_events_no_update")
-        connection.execute("DROP TRIGGER audit_events_no_delete")
-    else:
-        connection.execute("DROP TRIGGER audit_events_append_only ON audit_events")
-    yield connection
-    connection.close()
-
-
-@pytest.fixture
-def busy(records: Records, tmp_path: Path) -> Records:
-    records.import_path("mia", write_jsonl(tmp_path / "a.jsonl", [doc("E-1"), doc("E-2")]))
-    records.encounter_view("rex", "E-1")
-    return records
+from .conftest import Backend
 
 
 def test_intact_chain_verifies(busy: Records) -> None:

@@ -241,10 +241,12 @@ def export(
 
 @router.post("/audit/verify")
 def verify_audit(actor: Actor, request: Request) -> dict[str, Any]:
-    """Check every link of the audit chain; ``ok`` is false at the first broken link."""
+    """Check every link of the audit chain and its anchor; ``ok`` is false at the first
+    broken link (``status`` broken) or when the newest events are not anchored."""
     report = _records(request).verify_audit(actor.name)
     return {
         "ok": report.ok,
+        "status": report.status.value,
         "events": report.events,
         "broken_at": report.broken_at,
         "problem": report.problem,

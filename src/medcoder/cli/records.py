@@ -220,10 +220,31 @@ def audit_group() -> None:
 @click.pass_context
 @friendly_errors
 def audit_verify(ctx: click.Context, user: str | None) -> None:
-    """Check every link of the chain; exit 1 at the first edited or missing event."""
+    """Check every link of the chain and its anchor: exit 1 at the first edited, missing or
+    forged event, 3 when the newest events are not anchored (see the README)."""
+    from medcoder.records.audit import ChainStatus
+
     report = records(ctx).verify_audit(user)
-    if report.ok:
-        click.echo(f"audit chain intact: {report.events} event(s)")
-        return
-    click.echo(f"audit chain broken at event {report.broken_at}: {report.problem}")
-    sys.exit(1)
+    click.echo(report.message)
+    if not report.ok:
+        sys.exit(1 if report.status is ChainStatus.BROKEN else 3)
+
+
+@audit_group.command("anchor")
+@user_option
+@click.pass_context
+@friendly_errors
+def audit_anchor(ctx: click.Context, user: str | None) -> None:
+    """Write the anchor file anew after it was lost (admins; refused if the chain is broken)."""
+    report = records(ctx).reanchor_audit(user)
+    click.echo(f"audit chain anchored at event {report.events + 1} (was: {report.message})")
+
+
+@audit_group.command("rotate-key")
+@user_option
+@click.pass_context
+@friendly_errors
+def audit_rotate_key(ctx: click.Context, user: str | None) -> None:
+    """Sign new audit events with a new key (MEDCODER_NEW_AUDIT_KEY when MEDCODER_AUDIT_KEY
+    is set); the old keys stay in the ring to verify the events they signed."""
+    click.echo(f"audit events are now signed by key {records(ctx).rotate_audit_key(user)}")

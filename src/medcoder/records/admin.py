@@ -1,4 +1,4 @@
-"""Administration of the records: verifying the audit chain and rotating the PHI key."""
+"""Administration of the records: verifying the audit chain, rotating the PHI and audit keys."""
 
 from __future__ import annotations
 
@@ -19,6 +19,16 @@ class AdminMixin(RecordsGate):
         """Walk the audit chain; the report names the first edited, missing or extra event."""
         with self._acting(actor, Action.VERIFY_AUDIT) as (session, _user):
             return audit.verify(session)
+
+    def reanchor_audit(self, actor: str | None) -> audit.ChainReport:
+        """Write the audit anchor anew (lost or deleted) if the chain verifies (audit.py)."""
+        with self._acting(actor, Action.ROTATE_KEYS) as (session, user):
+            return audit.reanchor(session, actor=user.name)
+
+    def rotate_audit_key(self, actor: str | None) -> str:
+        """Sign audit events with a new key from now on; returns its id (audit_keys.py)."""
+        with self._acting(actor, Action.ROTATE_KEYS) as (session, user):
+            return audit.rotate_key(session, actor=user.name)
 
     def rotate_keys(self, actor: str | None) -> Counter[str]:
         """Re-encrypt every PHI value under a new key, in one transaction."""

@@ -1,54 +1,115 @@
-"""The audit trail: append-only events, each hash-chained to the one before.
+"""The audit trail: append-only events, each chained to the one before under a keyed MAC.
 
-``hash = sha256(prev_hash | canonical JSON of the event)``, with ``audit_head`` holding the
-last link so that deleting the newest events is caught as surely as editing or deleting
-one in the middle. Events never carry PHI values: a PHI read or change names the record
-and the fields, and ``before``/``after`` hold only coded, non-identifying values.
+``hash = HMAC-SHA256(audit key, prev_hash | canonical JSON of the event and the key id)``;
+the key lives outside the database (``audit_keys.py``) and each event names the key that
+signed it, so a rotation leaves old events verifiable. ``audit_head`` holds the last link
+for the writers; after each commit the head is also anchored outside the database
+(``anchor.py``), so deleting the newest events and rewinding ``audit_head`` is caught as
+surely as editing or deleting one in the middle. ``chain.py`` checks all of it. Events
+written before keyed auditing (``key_id`` NULL, plain SHA-256) still verify, but only
+before the first keyed event: an unkeyed event after a keyed one is a forgery.
+
+Events never carry PHI values: a PHI read or change names the record and the fields, and
+``before``/``after`` hold only coded, non-identifying values.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import hashlib
-import json
-from dataclasses import dataclass
+import logging
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
+from medcoder.errors import RecordsError, WorkflowError
+from medcoder.records import anchor, audit_keys
+from medcoder.records.chain import GENESIS, canonical, signed_hash, unreadable, verify_chain
+from medcoder.records.chain import ChainReport as ChainReport  # the service reports these
+from medcoder.records.chain import ChainStatus as ChainStatus
 from medcoder.records.models import AuditEvent, AuditHead
 
-GENESIS = "0" * 64
 AUDIT_LOCK = 0x6D6564636F646572  # PostgreSQL advisory lock key ("medcoder")
+_TRAIL = "medcoder.audit.trail"  # Session.info keys
+_PENDING = "medcoder.audit.pending"
+log = logging.getLogger(__name__)
 
 
-def canonical(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+@dataclasses.dataclass
+class AuditTrail:
+    """What a records service signs its events with and anchors its head in."""
+
+    home: Path
+    ring: audit_keys.AuditKeyRing
+
+    @property
+    def anchor_path(self) -> Path:
+        return anchor.anchor_file(self.home)
+
+    def anchor_head(self, last_id: int, last_hash: str, key_id: str, create: bool) -> None:
+        """Move the anchor to this head (never back; ``create``: also when there is no
+        anchor file). A failure leaves the chain unanchored, which ``verify`` reports,
+        rather than undo a committed transaction."""
+        unsigned = anchor.Anchor(last_id, last_hash, key_id, mac="")
+        mac = self.ring.sign("audit-anchor", unsigned.signed_text(), key_id=key_id)
+        head = dataclasses.replace(unsigned, mac=mac)
+        try:
+            written = anchor.advance_anchor(self.anchor_path, head, create=create)
+        except (OSError, anchor.AnchorUnreadableError) as exc:
+            log.error("audit event %d committed but not anchored: %s", last_id, exc)
+            return
+        if not written and not self.anchor_path.exists():
+            log.error(
+                "audit event %d not anchored: %s is missing (see `medcoder audit anchor`)",
+                last_id,
+                self.anchor_path,
+            )
 
 
-def event_hash(
-    prev_hash: str,
-    event_id: int,
-    at: str,
-    actor: str,
-    action: str,
-    entity: str,
-    entity_id: str | None,
-    detail: str,
-) -> str:
-    body = canonical(
-        {
-            "id": event_id,
-            "at": at,
-            "actor": actor,
-            "action": action,
-            "entity": entity,
-            "entity_id": entity_id,
-            "detail": detail,
-        }
-    )
-    return hashlib.sha256(f"{prev_hash}|{body}".encode()).hexdigest()
+def attach(sessions: sessionmaker[Session], home: Path) -> AuditTrail:
+    """Give every session of ``sessions`` the audit key ring, and anchor the head after
+    each commit that appended events. Refuses a ring without the newest event's key."""
+    try:
+        with sessions() as session:
+            signed_last = session.scalar(
+                select(AuditEvent.key_id)
+                .where(AuditEvent.key_id.is_not(None))
+                .order_by(AuditEvent.id.desc())
+                .limit(1)
+            )
+    except SQLAlchemyError as exc:
+        raise unreadable(exc) from exc
+    trail = AuditTrail(home, audit_keys.open_ring(home, signed_last=signed_last))
+    sessions.kw["info"] = {**sessions.kw.get("info", {}), _TRAIL: trail}
+    sa_event.listen(sessions, "after_commit", _after_commit)
+    sa_event.listen(sessions, "after_rollback", _after_rollback)
+    return trail
+
+
+def _after_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending is None:
+        return
+    try:
+        _trail(session).anchor_head(*pending)
+    except Exception:  # the transaction has committed: report, never raise past it
+        log.exception("audit event %d committed but not anchored", pending[0])
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _trail(session: Session) -> AuditTrail:
+    trail = session.info.get(_TRAIL)
+    if not isinstance(trail, AuditTrail):
+        # Never fall back to unkeyed links: verify would (rightly) call them forged.
+        raise RecordsError("this session has no audit key ring (use Records' sessions)")
+    return trail
 
 
 def record(
@@ -60,7 +121,9 @@ def record(
     entity_id: object = None,
     **detail: Any,
 ) -> AuditEvent:
-    """Append one event in the caller's transaction (it commits or rolls back with it)."""
+    """Append one signed event in the caller's transaction (it commits or rolls back with
+    it); the head is anchored once the transaction commits."""
+    ring = _trail(session).ring
     head = session.get(AuditHead, 1, with_for_update=True)
     if head is None and session.get_bind().dialect.name == "postgresql":
         # Before the first event there is no head row to lock (SQLite's BEGIN IMMEDIATE
@@ -68,72 +131,79 @@ def record(
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
         head = session.get(AuditHead, 1, with_for_update=True)
     prev_id, prev_hash = (head.last_id, head.last_hash) if head else (0, GENESIS)
-    event_id = prev_id + 1
-    at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-    key = None if entity_id is None else str(entity_id)
-    body = canonical(detail)
-    digest = event_hash(prev_hash, event_id, at, actor, action, entity, key, body)
     event = AuditEvent(
-        id=event_id,
-        at=at,
+        id=prev_id + 1,
+        at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
         actor=actor,
         action=action,
         entity=entity,
-        entity_id=key,
-        detail=body,
+        entity_id=None if entity_id is None else str(entity_id),
+        detail=canonical(detail),
         prev_hash=prev_hash,
-        hash=digest,
+        key_id=ring.current,
     )
+    event.hash = signed_hash(ring, prev_hash, event)
     session.add(event)
     if head is None:
-        session.add(AuditHead(id=1, last_id=event_id, last_hash=digest))
+        session.add(AuditHead(id=1, last_id=event.id, last_hash=event.hash))
     else:
-        head.last_id, head.last_hash = event_id, digest
+        head.last_id, head.last_hash = event.id, event.hash
     session.flush()
+    pending = session.info.get(_PENDING)
+    # The anchor file is created only by the first signed events (or `reanchor`): after
+    # signed ones, a missing anchor was lost or deleted, which verify must go on reporting.
+    create = pending[3] if pending else prev_id == 0 or _unsigned(session, prev_id)
+    session.info[_PENDING] = (event.id, event.hash, ring.current, create)
     return event
 
 
-@dataclass(frozen=True, slots=True)
-class ChainReport:
-    """``ok`` or the first broken link: the event id and what is wrong there."""
+def _unsigned(session: Session, event_id: int) -> bool:
+    key_id = session.scalar(select(AuditEvent.key_id).where(AuditEvent.id == event_id))
+    return key_id is None
 
-    events: int
-    broken_at: int | None = None
-    problem: str | None = None
 
-    @property
-    def ok(self) -> bool:
-        return self.broken_at is None
+def reanchor(session: Session, *, actor: str) -> ChainReport:
+    """Anchor the head anew after the anchor file was lost, once every link verifies; the
+    act is itself an audited event. Refused on a broken chain (keep the evidence)."""
+    report = verify(session)
+    if report.status is ChainStatus.BROKEN:
+        raise WorkflowError(
+            f"not re-anchored: {report.message}",
+            hint="a broken chain is evidence: investigate, restore from a backup",
+        )
+    record(
+        session,
+        actor=actor,
+        action="audit_reanchor",
+        entity="audit",
+        before={"status": report.status.value, "events": report.events},
+    )
+    last_id, last_hash, key_id, _create = session.info[_PENDING]
+    session.info[_PENDING] = (last_id, last_hash, key_id, True)
+    return report
+
+
+def rotate_key(session: Session, *, actor: str) -> str:
+    """Sign from now on with a new audit key (saved first, beside the old ones); the
+    rotation is itself an event, signed by the new key. Returns the new key's id."""
+    trail = _trail(session)
+    before = trail.ring.current
+    ring = audit_keys.load_ring(trail.home) or trail.ring  # another process may have rotated
+    trail.ring = audit_keys.rotate_ring(trail.home, ring)
+    record(
+        session,
+        actor=actor,
+        action="audit_key_rotate",
+        entity="keys",
+        entity_id=trail.ring.current,
+        before={"audit_key": before},
+        after={"audit_key": trail.ring.current},
+    )
+    return trail.ring.current
 
 
 def verify(session: Session) -> ChainReport:
-    """Walk the chain from the first event; report the first edited, missing or extra one."""
-    prev_hash, expected_id, count = GENESIS, 1, 0
-    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
-        if event.id != expected_id:
-            return ChainReport(count, expected_id, f"event {expected_id} is missing")
-        if event.prev_hash != prev_hash:
-            return ChainReport(count, event.id, "its link to the previous event does not match")
-        digest = event_hash(
-            prev_hash,
-            event.id,
-            event.at,
-            event.actor,
-            event.action,
-            event.entity,
-            event.entity_id,
-            event.detail,
-        )
-        if digest != event.hash:
-            return ChainReport(count, event.id, "its content was changed after it was written")
-        prev_hash, expected_id, count = event.hash, expected_id + 1, count + 1
-    head = session.get(AuditHead, 1)
-    if head is None:
-        if count:
-            return ChainReport(count, count, "the chain head is missing")
-        return ChainReport(0)
-    if head.last_id != count or head.last_hash != prev_hash:
-        return ChainReport(
-            count, count + 1, f"events after {count} are missing (head is {head.last_id})"
-        )
-    return ChainReport(count)
+    """Check the chain of this session's database against its anchor (``chain.py``)."""
+    trail = _trail(session)
+    ring = audit_keys.load_ring(trail.home) or trail.ring  # keys rotated by another process
+    return verify_chain(session, ring, trail.anchor_path)

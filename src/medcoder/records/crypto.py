@@ -112,8 +112,8 @@ def key_file(home: Path) -> Path:
     return home / KEY_FILE
 
 
-def _write_keyring(path: Path, keys: Mapping[str, bytes], current: str) -> None:
-    """Write atomically, owner read/write only."""
+def write_keyring(path: Path, keys: Mapping[str, bytes], current: str) -> None:
+    """Write a key ring file atomically, owner read/write only (the audit keys use it too)."""
     data = {
         "current": current,
         "keys": {kid: base64.b64encode(key).decode("ascii") for kid, key in keys.items()},
@@ -128,7 +128,8 @@ def _write_keyring(path: Path, keys: Mapping[str, bytes], current: str) -> None:
     os.replace(tmp, path)
 
 
-def _read_keyring(path: Path) -> FieldCipher:
+def read_keyring(path: Path) -> tuple[dict[str, bytes], str]:
+    """The keys of a key ring file by id, and the current key's id."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         keys = {
@@ -139,7 +140,7 @@ def _read_keyring(path: Path) -> FieldCipher:
         raise EncryptionKeyError(f"cannot read the keyring {path}: {exc}") from exc
     if current not in keys:
         raise EncryptionKeyError(f"{path}: the current key {current} is not in the ring")
-    return FieldCipher(keys, current)
+    return keys, current
 
 
 def create_key_file(home: Path) -> Path | None:
@@ -149,7 +150,7 @@ def create_key_file(home: Path) -> Path | None:
         return None
     home.mkdir(parents=True, exist_ok=True)
     key = new_key()
-    _write_keyring(path, {key_id(key): key}, key_id(key))
+    write_keyring(path, {key_id(key): key}, key_id(key))
     return path
 
 
@@ -164,7 +165,7 @@ def load_cipher(home: Path) -> FieldCipher:
             f"no encryption key: {KEY_ENV} is not set and {path} does not exist",
             hint="run `medcoder db init` to create a key file, or set MEDCODER_KEY",
         )
-    return _read_keyring(path)
+    return FieldCipher(*read_keyring(path))
 
 
 def begin_rotation(home: Path, old: FieldCipher) -> FieldCipher:
@@ -183,7 +184,7 @@ def begin_rotation(home: Path, old: FieldCipher) -> FieldCipher:
     rotated = FieldCipher(ring, key_id(key))
     if not encryption_key():
         # Both keys on disk first: a crash mid-rotation leaves every row readable.
-        _write_keyring(key_file(home), ring, rotated.current)
+        write_keyring(key_file(home), ring, rotated.current)
     return rotated
 
 
@@ -191,4 +192,4 @@ def finish_rotation(home: Path, rotated: FieldCipher) -> None:
     """Drop the retired keys from the keyring file once every row is re-encrypted."""
     if not encryption_key():
         current = rotated.keys[rotated.current]
-        _write_keyring(key_file(home), {rotated.current: current}, rotated.current)
+        write_keyring(key_file(home), {rotated.current: current}, rotated.current)

@@ -61,6 +61,7 @@ class RecordsGate:
         self.home = home_dir(home)
         self._coder = coder
         self._sessions = db.session_factory(engine)
+        audit.attach(self._sessions, self.home)  # events signed, and anchored in the home
 
     # -- opening ------------------------------------------------------------------------
     @classmethod

@@ -228,7 +228,9 @@ class CodeAssignment(Base):
 
 
 class AuditEvent(Base):
-    """One append-only event; ``hash`` = sha256(prev_hash + canonical JSON of the event)."""
+    """One append-only event; ``hash`` = HMAC-SHA256 under audit key ``key_id`` of
+    prev_hash + canonical JSON of the event (``key_id`` NULL: plain SHA-256, an event from
+    before keyed auditing; see ``audit.py``)."""
 
     __tablename__ = "audit_events"
 
@@ -241,6 +243,7 @@ class AuditEvent(Base):
     detail: Mapped[str] = mapped_column(Text)  # canonical JSON: before/after, fields read
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    key_id: Mapped[str | None] = mapped_column(String(32))  # the audit key (migration 0004)
 
 
 class AuditHead(Base):
