@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from medcoder.api import ApiSettings, create_app
+from medcoder.api import ApiSettings
 from medcoder.codesets.in_force import CodeSetChooser
 from medcoder.codesets.registry import Registry
 from medcoder.pipeline import CodingEngine, default_stages
 from medcoder.records.service import Records
+from medcoder.web.app import create_app
 from tests.records.conftest import doc, write_jsonl
 
 TEST_KEY = base64.b64encode(bytes(range(32))).decode()
@@ -63,7 +64,7 @@ def api_home(
 
 @pytest.fixture
 def client(api_home: Path, coding_engine: CodingEngine) -> Iterator[TestClient]:
-    app = create_app(ApiSettings(home=api_home, engine=coding_engine))
+    app = create_app(ApiSettings(home=api_home, engine=coding_engine))  # API + workbench
     with TestClient(app) as test_client:
         yield test_client
 

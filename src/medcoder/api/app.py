@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -25,8 +25,15 @@ error has one shape: `{"ok": false, "status": 404, "error": {"code", "message", 
 """
 
 
-def create_app(settings: ApiSettings | None = None, *, web: bool = True) -> FastAPI:
-    """The API (and, with ``web``, the coder's workbench pages) over one home."""
+Mount = Callable[[FastAPI], None]
+"""Adds routes built on the API to its app (the workbench's pages: ``medcoder.web``)."""
+
+
+def create_app(settings: ApiSettings | None = None, *, mounts: Sequence[Mount] = ()) -> FastAPI:
+    """The REST API over one home, with ``mounts`` added after its own routes.
+
+    The API never imports what is built on it: the served application (API + workbench)
+    is assembled above both, by :func:`medcoder.web.app.create_app`."""
     settings = settings or ApiSettings()
     services = Services(settings)
 
@@ -49,16 +56,9 @@ def create_app(settings: ApiSettings | None = None, *, web: bool = True) -> Fast
     app.include_router(auth_router)
     app.include_router(codes_router)
     app.include_router(records_router)
-    if web:
-        from medcoder.web import mount
-
+    for mount in mounts:
         mount(app)
     # Outermost first: the body limit refuses before anything reads the body.
     app.add_middleware(AccessLog)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app
-
-
-def app_from_env() -> FastAPI:
-    """The factory ``medcoder serve`` hands uvicorn (one call per worker process)."""
-    return create_app(ApiSettings.from_env())

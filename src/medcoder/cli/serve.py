@@ -45,7 +45,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
         "propagate": False,
     }
     uvicorn.run(
-        "medcoder.api.app:app_from_env",
+        "medcoder.web.app:app_from_env",
         factory=True,
         host=host,
         port=port,
