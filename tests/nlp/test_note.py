@@ -20,7 +20,9 @@ def test_each_sentence_is_read_once_for_every_stage() -> None:
     detector = AssertionDetector()
     note = parse_note(ClinicalDocument(NOTE), detector)
     with (
-        mock.patch.object(note_module, "tokenize", wraps=note_module.tokenize) as tokenize,
+        mock.patch.object(
+            note_module, "tokens_between", wraps=note_module.tokens_between
+        ) as tokenize,
         mock.patch.object(detector, "scope", wraps=detector.scope) as scope,
     ):
         for _stage in range(3):  # three stages walking the same note

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from medcoder.codesets.in_force import CodeSetsInForce
@@ -84,6 +83,9 @@ BLOCK_AXIS_WORDS = frozenset({"right", "left", "bilateral", "unilateral", "exace
 # "Medical Reasoning:", "Patient Education and Counseling:": a field label, not findings.
 _LABEL_RE = re.compile(r"^[\s•*\-–\d.)]*([A-Za-z][A-Za-z /&'-]{0,60}):")
 
+
+# A mention coded: (code, title, index path, source, Tabular checks, depth).
+_Coded = tuple[str, str, str, str, tuple[str, ...], int]
 
 _CLAUSE_BREAK_RE = re.compile(r"[,;:()]|\s-\s")
 
@@ -208,21 +210,27 @@ class DiagnosisStage:
         assertions = note.assertions(sentence, spans, str(section.kind))
         clauses = _clause_bounds(sentence)
         problem_line = block_words is not None
+        contexts: dict[tuple[int, int], frozenset[str]] = {}  # mentions of one clause share it
         out: list[Candidate] = []
         for match, (start, end), assertion in zip(matches, spans, assertions, strict=True):
             evidence = Evidence(start, end, text[start:end], str(section.kind))
             # The index is refined with the words of the mention's own clause: in "COPD,
             # hypertension and ulcer", "pulmonary" does not make the hypertension pulmonary.
-            low, high = next(((a, b) for a, b in clauses if a <= start < b), (0, len(text)))
+            bounds = next(((a, b) for a, b in clauses if a <= start < b), (0, len(text)))
             if block_words is not None:
-                low, high = sentence.start, sentence.end  # a problem line is one problem
-            context = context_words([t for t in tokens if low <= t.start < high])
-            context = expand_context(context)
-            if block_words is not None:
-                # A problem heading is specified by the reasoning written under it, for the
-                # axes a heading often leaves out (side, exacerbation); other words there
-                # describe findings, not this problem.
-                context |= expand_context(block_words) & BLOCK_AXIS_WORDS
+                bounds = (sentence.start, sentence.end)  # a problem line is one problem
+            context = contexts.get(bounds)
+            if context is None:
+                low, high = bounds
+                context = expand_context(
+                    context_words([t for t in tokens if low <= t.start < high])
+                )
+                if block_words is not None:
+                    # A problem heading is specified by the reasoning written under it, for
+                    # the axes a heading often leaves out (side, exacerbation); other words
+                    # there describe findings, not this problem.
+                    context |= expand_context(block_words) & BLOCK_AXIS_WORDS
+                contexts[bounds] = context
             history: tuple[str | None, str] = (None, "")
             if assertion.historical:
                 history = self._personal_history(selector, context)
@@ -232,20 +240,26 @@ class DiagnosisStage:
                 # current finding: only for mentions written as past.
                 entries = tuple(e for e in entries if e.kind != "status")
             found = self._best_candidate(entries, context, selector, evidence, note.patient_words)
-            for candidate in found:
+            triggers = tuple(f"{t.category.lower()}: {t.literal}" for t in assertion.triggers)
+            for code, title, path, source, checks, depth in found:
                 if assertion.historical:
-                    history = self._specific_history(selector, context, candidate, history)
+                    history = self._specific_history(selector, context, code, title, history)
                 out.append(
-                    replace(
-                        candidate,
+                    Candidate(
+                        code=code,
+                        title=title,
+                        evidence=evidence,
+                        index_path=path,
+                        source=source,
+                        tabular_checks=checks,
+                        section=evidence.section,
                         negated=assertion.negated,
                         uncertain=assertion.uncertain,
                         historical=assertion.historical,
                         family=assertion.family,
                         hypothetical=assertion.hypothetical,
-                        assertion_triggers=tuple(
-                            f"{t.category.lower()}: {t.literal}" for t in assertion.triggers
-                        ),
+                        assertion_triggers=triggers,
+                        depth=depth,
                         sentence=number,
                         problem_line=problem_line,
                         history_code=history[0],
@@ -282,7 +296,8 @@ class DiagnosisStage:
         self,
         selector: CodeSelector,
         context: frozenset[str],
-        candidate: Candidate,
+        code: str,
+        title: str,
         found: tuple[str | None, str],
     ) -> tuple[str | None, str]:
         """A history code left unspecified by the note's words ("basal cell carcinoma"
@@ -290,13 +305,12 @@ class DiagnosisStage:
         "... of skin" -> Z85.828, other malignant neoplasm of skin): the site a coder
         reads off the code and its category ("Other and unspecified malignant neoplasm
         of skin")."""
-        code = found[0]
-        if code is not None:
-            entry = selector.release.get(code)
+        if found[0] is not None:
+            entry = selector.release.get(found[0])
             if entry is None or "unspecified" not in entry.title.lower():
                 return found
-        category = selector.release.get(candidate.code[:3])
-        titles = f"{candidate.title}. {category.title if category else ''}"
+        category = selector.release.get(code[:3])
+        titles = f"{title}. {category.title if category else ''}"
         title_words = context_words(tokenize(titles, 0))
         better = self._personal_history(selector, context | title_words)
         return better if better[0] is not None else found
@@ -308,8 +322,9 @@ class DiagnosisStage:
         selector: CodeSelector,
         evidence: Evidence,
         patient_words: frozenset[str],
-    ) -> list[Candidate]:
-        """The codes of the first entry (curated, then index, then Tabular) that yields one."""
+    ) -> list[_Coded]:
+        """The codes of the first entry (curated, then index, then Tabular) that yields one:
+        (code, title, index path, source, Tabular checks, depth) each."""
         ranked = sorted(entries, key=lambda e: _SOURCE_RANK.get(e.kind, 9))
         for entry in ranked:
             if entry.kind == "abbreviation" and not evidence.text.isupper():
@@ -333,20 +348,10 @@ class DiagnosisStage:
                 continue
             if not codes:
                 continue
-            out = []
+            out: list[_Coded] = []
             for code in codes:
                 found = selector.release.get(code)
-                out.append(
-                    Candidate(
-                        code=code,
-                        title=found.title if found else "",
-                        evidence=evidence,
-                        index_path=path,
-                        source=entry.kind,
-                        tabular_checks=tuple(checks),
-                        section=evidence.section,
-                        depth=depth,
-                    )
-                )
+                title = found.title if found else ""
+                out.append((code, title, path, entry.kind, tuple(checks), depth))
             return out
         return []

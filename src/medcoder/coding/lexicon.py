@@ -173,31 +173,40 @@ class Lexicon:
 
     def match(self, tokens: Sequence[Token]) -> list[LexMatch]:
         """Longest non-overlapping matches over the tokens (stopwords skipped)."""
-        kept = [i for i, t in enumerate(tokens) if t.norm not in STOPWORDS and t.norm.isalnum()]
-        parts = [tokens[i].norm for i in kept]
-        phrases, prefixes = self._phrases, self._prefixes
+        kept: list[int] = []
+        parts: list[str] = []
+        for i, token in enumerate(tokens):
+            norm = token.norm
+            if norm not in STOPWORDS and norm.isalnum():
+                kept.append(i)
+                parts.append(norm)
+        get, prefixes = self._phrases.get, self._prefixes
         found: list[tuple[int, int, tuple[int, ...]]] = []
         n = len(parts)
         for k in range(n):
             key = parts[k]
             j = k
             while True:
-                ids = phrases.get(key)
+                ids = get(key)
                 if ids is not None:
-                    found.append((k, j, ids))
+                    found.append((k - j, k, ids))
                 j += 1
                 if j >= n or key not in prefixes:
                     break
                 key = f"{key} {parts[j]}"
-        found.sort(key=lambda f: (f[0] - f[1], f[0]))
-        taken: set[int] = set()
+        if not found:
+            return []
+        # Longest first, then leftmost; a match overlapping one already taken is dropped.
+        found.sort(key=lambda f: (f[0], f[1]))
+        taken = [False] * n
         out: list[LexMatch] = []
-        for first_k, last_k, ids in found:
-            span = set(range(first_k, last_k + 1))
-            if span & taken:
+        entries = self.entries
+        for negative_span, first_k, ids in found:
+            last_k = first_k - negative_span
+            if True in taken[first_k : last_k + 1]:
                 continue
-            taken |= span
-            out.append(LexMatch(kept[first_k], kept[last_k], tuple(self.entries[i] for i in ids)))
+            taken[first_k : last_k + 1] = [True] * (last_k - first_k + 1)
+            out.append(LexMatch(kept[first_k], kept[last_k], tuple(entries[i] for i in ids)))
         out.sort(key=lambda m: m.first)
         return out
 

@@ -13,13 +13,17 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 from medcoder.codesets.codes import with_seventh
-from medcoder.codesets.index_walk import CONNECTORS, IndexNavigator
+from medcoder.codesets.index_walk import IndexNavigator, IndexResult
 from medcoder.codesets.store import CodeEntry, Release, Term
-from medcoder.codesets.text import norm_term
-from medcoder.coding.lexicon import _UNSPECIFIED_RE, STOPWORDS, _forms
+from medcoder.coding.lexicon import STOPWORDS
+from medcoder.coding.routes import IndexRoutes
 from medcoder.nlp.text import Token, tokenize
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 SUBSEQUENT_WORDS = frozenset({"subsequent", "healing", "followup", "follow_up", "recheck"})
 SEQUELA_WORDS = frozenset({"sequela", "sequelae", "late"})
@@ -61,65 +65,44 @@ class CodeSelector:
     def __init__(self, release: Release) -> None:
         self.release = release
         self.navigator = IndexNavigator.for_release(release)
-        self._forms: dict[int, list[tuple[frozenset[str], tuple[str, ...]]]] = {}
-        self._routes_by_word: dict[int, dict[str, list[tuple[Term, ...]]]] = {}
-
-    def _term_forms(self, term: Term) -> list[tuple[frozenset[str], tuple[str, ...]]]:
-        forms = self._forms.get(term.id)
-        if forms is None:
-            # "colon NEC" is the subterm for a colon: NEC/NOS are not words of the note.
-            title = _UNSPECIFIED_RE.sub("", term.title) or term.title
-            forms = [(frozenset(f), f) for f in _forms(title, ())]
-            self._forms[term.id] = forms
-        return forms
+        self.index = IndexRoutes(release)
+        # Per-release memos of what the Index and Tabular say (never of a note): the
+        # "see" walks followed, Tabular children, Neoplasm Table cells and behaviours.
+        self._walks: dict[tuple[str, str], IndexResult] = {}
+        self._children: dict[str, tuple[CodeEntry, ...]] = {}
+        self._title_words: dict[str, frozenset[str]] = {}
+        self._cells: dict[int, dict[int, tuple[str, str | None, str | None]]] = {}
+        self._columns: dict[int, int | None] = {}
+        self._neoplasm_main: list[Term] | None = None
 
     def _fits(self, term: Term, context: frozenset[str]) -> int:
-        """Words of the subterm found in the context (0 if any form is not all there).
-
-        A form with a number ("stage 3a", "type 2") must be written as it stands: its
-        words adjacent in the note (the context carries "stage_3a" bigrams), so the "2"
-        of "type 2 diabetes" does not make a kidney disease "stage 2".
-        """
-        best = 0
-        for form, ordered in self._term_forms(term):
-            if not form or not form <= context:
-                continue
-            if any(any(ch.isdigit() for ch in w) for w in form) and len(ordered) > 1:
-                pairs = {f"{a}_{b}" for a, b in itertools.pairwise(ordered)}
-                if not pairs <= context:
-                    continue
-            best = max(best, len(form))
-        return best
-
-    def _word_index(self, term_id: int) -> dict[str, list[tuple[Term, ...]]]:
-        """Word -> routes to the subterms using it; a route through "with" / "due to"
-        reaches the linked condition below the connector (I.A.15)."""
-        index = self._routes_by_word.get(term_id)
-        if index is None:
-            index = {}
-            for child in self.release.subterms(term_id):
-                routes: list[tuple[Term, ...]] = []
-                if norm_term(child.title) in CONNECTORS:
-                    routes = [(child, g) for g in self.release.subterms(child.id)]
-                else:
-                    routes = [(child,)]
-                for route in routes:
-                    for form, _ in self._term_forms(route[-1]):
-                        for word in form:
-                            bucket = index.setdefault(word, [])
-                            if route not in bucket:
-                                bucket.append(route)
-            self._routes_by_word[term_id] = index
-        return index
+        return self.index.fits(term, context)
 
     def _routes(self, term_id: int, context: frozenset[str]) -> list[tuple[Term, ...]]:
-        index = self._word_index(term_id)
-        seen: dict[tuple[int, ...], tuple[Term, ...]] = {}
-        for word in context:
-            for route in index.get(word, ()):
-                seen.setdefault(tuple(t.id for t in route), route)
-        # Document order of the index, so ties keep the first printed subterm.
-        return [seen[key] for key in sorted(seen)]
+        return self.index.routes(term_id, context)
+
+    def _walk(self, reference: str, book: str = "index") -> IndexResult:
+        """An index walk to a cross-reference, walked once per release."""
+        key = (reference, book)
+        found = self._walks.get(key)
+        if found is None:
+            found = self.navigator.walk(reference, book, suggest=False)
+            _remember(self._walks, key, found)
+        return found
+
+    def _subdivisions(self, code: str) -> tuple[CodeEntry, ...]:
+        found = self._children.get(code)
+        if found is None:
+            found = tuple(self.release.children(code))
+            _remember(self._children, code, found)
+        return found
+
+    def _words_of(self, entry: CodeEntry) -> frozenset[str]:
+        found = self._title_words.get(entry.code)
+        if found is None:
+            found = frozenset(t.norm for t in tokenize(entry.title))
+            _remember(self._title_words, entry.code, found)
+        return found
 
     def refine(self, term_id: int, context: frozenset[str]) -> IndexChoice:
         """Walk down from an index term through the subterms the context supports.
@@ -174,7 +157,7 @@ class CodeSelector:
             return routed
         reference = path[-1].see
         if code is None and reference and _depth_guard(context):
-            followed = self.navigator.walk(reference, suggest=False)
+            followed = self._walk(reference)
             if followed.found and followed.coded_step is not None and not followed.unmatched:
                 tail = self.refine(followed.steps[-1].term_id, context | {"__followed__"})
                 return IndexChoice(tail.code or followed.coded_step.code, tuple(path) + tail.path,
@@ -201,39 +184,58 @@ class CodeSelector:
                 chain.insert(0, term)
                 parent = term.parent_id
         for term in reversed(chain):
-            for reference in (term.see, term.see_also):
-                found = _NEOPLASM_SEE_RE.search(reference or "")
-                if found:
-                    column = NEOPLASM_COLUMN[" ".join(found.group(1).lower().split())]
-                    break
-            if column is None and term.title.lower().startswith("metasta"):
-                column = NEOPLASM_COLUMN["secondary"]
+            column = self._column(term)
             if column is not None:
                 break
-        if column is None or "neoplasm" not in self.release.books():
+        if column is None:
+            return None
+        mains = self._neoplasm_main
+        if mains is None:
+            books = self.release.books()
+            mains = self._neoplasm_main = (
+                self.release.main_terms("neoplasm") if "neoplasm" in books else []
+            )
+        if not mains:
             return None
         if column == NEOPLASM_COLUMN["malignant"] and "stage_0" in context:
             # Stage 0 (Tis) is carcinoma in situ by definition (AJCC): the in situ column.
             column = NEOPLASM_COLUMN["in situ"]
-        mains = self.release.main_terms("neoplasm")
-        if not mains:
-            return None
         site = self.refine(mains[0].id, context)
         if site.depth == 0:
             return None  # no site in the note: keep the index's own code (C80.1, D49.9)
         rows = list(reversed(site.path))
         if site.path and site.path[-1].see:
             # "colon - see Neoplasm, intestine, large": the row the table sends us to.
-            sent = self.navigator.walk(site.path[-1].see, "neoplasm", suggest=False)
+            sent = self._walk(site.path[-1].see, "neoplasm")
             if sent.steps and not sent.unmatched:
                 target = self.release.term(sent.steps[-1].term_id)
                 if target is not None:
                     rows.insert(0, target)
         for term in rows:
-            printed, _, _ = self.release.cells(term.id).get(column, ("", None, None))
+            cells = self._cells.get(term.id)
+            if cells is None:
+                cells = self.release.cells(term.id)
+                _remember(self._cells, term.id, cells)
+            printed, _, _ = cells.get(column, ("", None, None))
             if printed and not set(printed) <= {"-"}:
                 return IndexChoice(printed, (*path, *site.path), site.depth + 1)
         return None
+
+    def _column(self, term: Term) -> int | None:
+        """The Neoplasm Table column a term sends its codes to ("see also Neoplasm,
+        malignant"; a metastasis: secondary), else None."""
+        if term.id in self._columns:
+            return self._columns[term.id]
+        column = None
+        for reference in (term.see, term.see_also):
+            found = _NEOPLASM_SEE_RE.search(reference or "")
+            if found:
+                column = NEOPLASM_COLUMN[" ".join(found.group(1).lower().split())]
+                break
+        if column is None and term.title.lower().startswith("metasta"):
+            column = NEOPLASM_COLUMN["secondary"]
+        _remember(self._columns, term.id, column)
+        return column
 
     def path_label(self, path: tuple[Term, ...]) -> str:
         """The full index path, main term first, for the coder's trace."""
@@ -264,7 +266,7 @@ class CodeSelector:
             if entry.billable:
                 checks.append(f"{entry.code}: valid for reporting in {self.release.name}")
                 return [entry.code], checks
-            children = self.release.children(entry.code)
+            children = self._subdivisions(entry.code)
             if children and all(c.expansion for c in children):
                 char = "A"
                 if context & SEQUELA_WORDS:
@@ -296,8 +298,7 @@ class CodeSelector:
             entry = nxt
         return [], checks
 
-    @staticmethod
-    def _choose_child(children: list[CodeEntry], context: frozenset[str]) -> CodeEntry | None:
+    def _choose_child(self, children: list[CodeEntry], context: frozenset[str]) -> CodeEntry | None:
         """The subdivision the note's words describe best (site, side, type), else the
         unspecified one (Guidelines I.B.1: code what is documented, nothing more)."""
         sides: list[str] = []
@@ -306,7 +307,7 @@ class CodeSelector:
         sides += [side for side in ("right", "left") if side in context]
 
         def score(child: CodeEntry) -> tuple[int, int]:
-            title = {t.norm for t in tokenize(child.title)}
+            title = self._words_of(child)
             side_hit = next((i for i, side in enumerate(sides) if side in title), len(sides))
             wrong_side = any(
                 s in title for s in ("right", "left", "bilateral")
@@ -331,6 +332,16 @@ class CodeSelector:
         if len(children) == 1:
             return children[0]
         return None
+
+
+_MEMO_LIMIT = 100_000
+
+
+def _remember(memo: dict[_K, _V], key: _K, value: _V) -> None:
+    """Keep a per-release memo entry while the memo is under its bound (a long-running
+    server codes many notes; an index or Tabular has a bounded number of entries)."""
+    if len(memo) < _MEMO_LIMIT:
+        memo[key] = value
 
 
 def _encounter(char: str) -> str:

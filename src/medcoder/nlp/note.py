@@ -15,16 +15,13 @@ module-level cache standing in for one.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Sequence
 
 from medcoder.kinds import Sex
 from medcoder.nlp.assertion import Assertion, AssertionDetector, SentenceScope
 from medcoder.nlp.document import ClinicalDocument
 from medcoder.nlp.sections import Section, SectionKind, find_sections
-from medcoder.nlp.text import Sentence, Token, split_sentences, tokenize
-
-_T = TypeVar("_T")
+from medcoder.nlp.text import Sentence, Token, split_sentences, tokens_between
 
 _SEX_RE = re.compile(
     r"\b\d{1,3}[- ](?:year|yr)s?[- ]old\s+(male|female|man|woman|gentleman|lady|boy|girl)\b",
@@ -52,7 +49,9 @@ class ParsedNote:
     """
 
     __slots__ = (
-        "_memo",
+        "_scopes",
+        "_sentences",
+        "_tokens",
         "body_sections",
         "detector",
         "document",
@@ -70,36 +69,38 @@ class ParsedNote:
             Section(SectionKind.OTHER, "", 0, 0, len(document.text)),
         )
         self.patient_words = patient_words(document)
-        self._memo: dict[tuple[object, ...], object] = {}
-
-    def _cached(self, key: tuple[object, ...], make: Callable[[], _T]) -> _T:
-        if key not in self._memo:
-            self._memo[key] = make()
-        return self._memo[key]  # type: ignore[return-value]
+        # One memo per kind, keyed by offsets: looked up thousands of times a note.
+        self._sentences: dict[tuple[int, int], tuple[Sentence, ...]] = {}
+        self._tokens: dict[tuple[int, int], tuple[Token, ...]] = {}
+        self._scopes: dict[tuple[int, int, str | None], SentenceScope] = {}
 
     def sentences(self, start: int = 0, end: int | None = None) -> tuple[Sentence, ...]:
         """The sentences of ``text[start:end]`` (offsets into the note), split once."""
-        stop = len(self.text) if end is None else end
-        return self._cached(
-            ("sentences", start, stop), lambda: tuple(split_sentences(self.text, start, stop))
-        )
+        key = (start, len(self.text) if end is None else end)
+        found = self._sentences.get(key)
+        if found is None:
+            found = self._sentences[key] = tuple(split_sentences(self.text, *key))
+        return found
 
     def section_sentences(self, section: Section) -> tuple[Sentence, ...]:
         return self.sentences(section.body_start, section.end)
 
     def tokens(self, sentence: Sentence) -> tuple[Token, ...]:
         """The words of a sentence with their offsets in the note, tokenized once."""
-        return self._cached(
-            ("tokens", sentence.start, sentence.end),
-            lambda: tuple(tokenize(sentence.text, sentence.start)),
-        )
+        key = (sentence.start, sentence.end)
+        found = self._tokens.get(key)
+        if found is None:
+            found = self._tokens[key] = tokens_between(self.text, *key)
+        return found
 
     def scope(self, sentence: Sentence, section: str | None) -> SentenceScope:
         """The sentence's ConText triggers and their reach, read once per section kind."""
-        return self._cached(
-            ("scope", sentence.start, sentence.end, section),
-            lambda: self.detector.scope(self.text, sentence, section, tokens=self.tokens(sentence)),
-        )
+        key = (sentence.start, sentence.end, section)
+        found = self._scopes.get(key)
+        if found is None:
+            found = self.detector.scope(self.text, sentence, section, tokens=self.tokens(sentence))
+            self._scopes[key] = found
+        return found
 
     def assertions(
         self, sentence: Sentence, spans: Sequence[tuple[int, int]], section: str | None

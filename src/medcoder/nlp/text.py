@@ -66,22 +66,24 @@ def norm_word(word: str) -> str:
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
-    """The words of ``text`` with their offsets in the note (``offset`` = where it starts).
-
-    Several stages (diagnoses, external causes, E/M, HCPCS) tokenize the same sentences of
-    a note; the recent results are kept (frozen tokens, a fresh list for each caller).
-    """
-    return list(_tokenize(text, offset))
+    """The words of ``text`` with their offsets in the note (``offset`` = where it starts)."""
+    return list(tokens_between(text, 0, len(text), offset))
 
 
-# Room for one long note's sentences, not for a whole batch: the reuse is between the
-# stages coding one note (a batch of new notes gains nothing from older entries).
-@functools.lru_cache(maxsize=256)
-def _tokenize(text: str, offset: int) -> tuple[Token, ...]:
-    return tuple(
-        Token(m.group(0), m.start() + offset, m.end() + offset, norm_word(m.group(0)))
-        for m in _WORD_RE.finditer(text)
-    )
+_new_token = tuple.__new__  # Token(...) runs a Python-level __new__; this is the same tuple
+
+
+def tokens_between(text: str, start: int, end: int, shift: int = 0) -> tuple[Token, ...]:
+    """The words of ``text[start:end]``, read in place (no copy of the slice), with their
+    offsets in ``text`` plus ``shift``. The same words as ``tokenize(text[start:end],
+    start + shift)``: a pattern stops at ``end`` as it would at the end of the slice."""
+    norm = norm_word
+    out = []
+    for match in _WORD_RE.finditer(text, start, end):
+        word = match.group()
+        at = match.start() + shift
+        out.append(_new_token(Token, (word, at, at + len(word), norm(word))))
+    return tuple(out)
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
