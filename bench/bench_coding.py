@@ -128,7 +128,7 @@ release = registry.choose(day=date.fromisoformat(sys.argv[3]))
 lexicon = lexicon_for(release, registry.home / "cache")
 automaton = ahocorasick.Automaton()
 built = time.perf_counter()
-for phrase in lexicon._phrases:
+for phrase in lexicon.phrases():
     automaton.add_word(phrase, phrase)
 automaton.make_automaton()
 built = time.perf_counter() - built
@@ -142,7 +142,7 @@ for _ in range(rounds):
             found += 1
 total = time.perf_counter() - start
 print(json.dumps({"notes": rounds * len(texts), "seconds": total, "build_s": built,
-                  "phrases": len(lexicon._phrases), "matches": found // rounds,
+                  "phrases": lexicon.size, "matches": found // rounds,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 

@@ -19,6 +19,7 @@ import functools
 import json
 import marshal
 import re
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -30,7 +31,7 @@ from medcoder.codesets.store import Release
 from medcoder.errors import SourceFormatError
 from medcoder.nlp.text import Token, tokenize
 
-LEXICON_VERSION = 18
+LEXICON_VERSION = 19
 STOPWORDS = frozenset({"of", "the", "a", "an", "and", "or"})
 _PAREN_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _UNSPECIFIED_RE = re.compile(
@@ -141,27 +142,34 @@ def _alternatives(part: str) -> list[tuple[str, ...]]:
     return out
 
 
+# A phrase's key in the lexicon's one table: 2 * (phrase number + 1) when the key is a
+# phrase (0 when it is not), plus 1 when a longer phrase starts with it, so one look-up
+# per word both finds a phrase and says whether to read on.
+_IS_PREFIX = 1
+_SEPARATOR = "\x1f"  # between packed strings: never in a phrase, title or code
+
+
 class Lexicon:
-    """Phrase -> entries, matched over a note's normalized words."""
+    """Phrase -> entries, matched over a note's normalized words.
+
+    Kept packed (flat arrays and strings) the way it is cached on disk, so a process
+    loads it in a fraction of the time ~250,000 tuples and entries would take; an entry
+    becomes a :class:`LexEntry` when a note first matches it.
+    """
 
     def __init__(self, release_name: str, phrases: dict[str, list[LexEntry]]) -> None:
-        entries: dict[LexEntry, int] = {}
-        table: list[tuple[str, tuple[int, ...]]] = []
-        for phrase, found in phrases.items():
-            table.append((phrase, tuple(entries.setdefault(e, len(entries)) for e in found)))
-        self._init(release_name, list(entries), table)
-
-    def _init(
-        self, release_name: str, entries: list[LexEntry], table: list[tuple[str, tuple[int, ...]]]
-    ) -> None:
-        self.release_name = release_name
-        self.entries = entries
-        self._table = table
-        self.size = len(table)
-        self._phrases: dict[str, tuple[int, ...]] = dict(table)
+        numbers: dict[LexEntry, int] = {}
+        ids = array("l")
+        offsets = array("l", [0])
+        for found in phrases.values():
+            ids.extend(numbers.setdefault(e, len(numbers)) for e in found)
+            offsets.append(len(ids))
+        entries = list(numbers)
+        if any(_SEPARATOR in (e.label + e.kind + (e.code or "")) for e in entries):
+            raise ValueError("a lexicon label holds the packing separator")
         # Every proper prefix of a phrase, so a scan stops as soon as no phrase can follow.
         prefixes: set[str] = set()
-        for phrase, _ in table:
+        for phrase in phrases:
             cut = phrase.rfind(" ")
             while cut > 0:
                 head = phrase[:cut]
@@ -169,7 +177,68 @@ class Lexicon:
                     break
                 prefixes.add(head)
                 cut = phrase.rfind(" ", 0, cut)
-        self._prefixes = frozenset(prefixes)
+        keys = list(phrases)
+        values = array("l", (2 * n + 2 + (k in prefixes) for n, k in enumerate(keys)))
+        only_prefixes = sorted(prefixes.difference(phrases))
+        keys += only_prefixes
+        values.extend([_IS_PREFIX] * len(only_prefixes))
+        term_ids = array("l", (-1 if e.term_id is None else e.term_id for e in entries))
+        self._init(
+            release_name,
+            len(phrases),
+            "\n".join(keys),
+            values,
+            ids,
+            offsets,
+            (
+                _SEPARATOR.join(e.kind for e in entries),
+                _SEPARATOR.join(e.label for e in entries),
+                term_ids,
+                _SEPARATOR.join(e.code or "" for e in entries),
+            ),
+        )
+
+    def _init(
+        self,
+        release_name: str,
+        size: int,
+        keys: str,
+        values: array[int],
+        ids: array[int],
+        offsets: array[int],
+        entries: tuple[str, str, array[int], str],
+    ) -> None:
+        self.release_name = release_name
+        self.size = size  # phrases
+        self._packed = (keys, values, ids, offsets, entries)
+        self._keys: dict[str, int] = dict(zip(keys.split("\n"), values, strict=True))
+        self._ids = ids
+        self._offsets = offsets
+        kinds, labels, term_ids, codes = entries
+        self._kinds = kinds.split(_SEPARATOR)
+        self._labels = labels.split(_SEPARATOR)
+        self._term_ids = term_ids
+        self._codes = codes.split(_SEPARATOR)
+        # Entries made on first match; equal whichever thread makes one first.
+        self._entries: dict[int, LexEntry] = {}
+
+    def phrases(self) -> list[str]:
+        """Every phrase of the lexicon (not the prefixes kept for scanning)."""
+        return [k for k, v in self._keys.items() if v >= 2]
+
+    def _entry(self, number: int) -> LexEntry:
+        entry = self._entries.get(number)
+        if entry is None:
+            term_id = self._term_ids[number]
+            code = self._codes[number]
+            entry = LexEntry(
+                self._kinds[number],
+                self._labels[number],
+                None if term_id < 0 else term_id,
+                code or None,
+            )
+            self._entries[number] = entry
+        return entry
 
     def match(self, tokens: Sequence[Token]) -> list[LexMatch]:
         """Longest non-overlapping matches over the tokens (stopwords skipped)."""
@@ -180,18 +249,20 @@ class Lexicon:
             if norm not in STOPWORDS and norm.isalnum():
                 kept.append(i)
                 parts.append(norm)
-        get, prefixes = self._phrases.get, self._prefixes
-        found: list[tuple[int, int, tuple[int, ...]]] = []
+        get = self._keys.get
+        found: list[tuple[int, int, int]] = []
         n = len(parts)
         for k in range(n):
             key = parts[k]
             j = k
             while True:
-                ids = get(key)
-                if ids is not None:
-                    found.append((k - j, k, ids))
+                value = get(key)
+                if value is None:
+                    break
+                if value >= 2:
+                    found.append((k - j, k, (value >> 1) - 1))
                 j += 1
-                if j >= n or key not in prefixes:
+                if j >= n or not value & _IS_PREFIX:
                     break
                 key = f"{key} {parts[j]}"
         if not found:
@@ -200,37 +271,55 @@ class Lexicon:
         found.sort(key=lambda f: (f[0], f[1]))
         taken = [False] * n
         out: list[LexMatch] = []
-        entries = self.entries
-        for negative_span, first_k, ids in found:
+        ids, offsets, entry = self._ids, self._offsets, self._entry
+        for negative_span, first_k, phrase in found:
             last_k = first_k - negative_span
             if True in taken[first_k : last_k + 1]:
                 continue
             taken[first_k : last_k + 1] = [True] * (last_k - first_k + 1)
-            out.append(LexMatch(kept[first_k], kept[last_k], tuple(entries[i] for i in ids)))
+            numbers = ids[offsets[phrase] : offsets[phrase + 1]]
+            out.append(LexMatch(kept[first_k], kept[last_k], tuple(entry(i) for i in numbers)))
         out.sort(key=lambda m: m.first)
         return out
 
     # -- persistence ------------------------------------------------------------------
-    # marshal, not pickle: the cache holds only strings, ints and tuples, loads in a
+    # marshal, not pickle: the cache holds only strings, ints and bytes, loads in a
     # fraction of a second, and cannot execute code when read.
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        rows = [(e.kind, e.label, e.term_id, e.code) for e in self.entries]
+        keys, values, ids, offsets, (kinds, labels, term_ids, codes) = self._packed
+        packed = (
+            LEXICON_VERSION, self.release_name, self.size, keys, values.tobytes(),
+            ids.tobytes(), offsets.tobytes(), kinds, labels, term_ids.tobytes(), codes,
+        )  # fmt: skip
         tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(marshal.dumps((LEXICON_VERSION, self.release_name, rows, self._table)))
+        tmp.write_bytes(marshal.dumps(packed))
         tmp.replace(path)
 
     @classmethod
     def load(cls, path: Path, release_name: str) -> Lexicon | None:
         try:
-            version, name, rows, table = marshal.loads(path.read_bytes())
+            packed = marshal.loads(path.read_bytes())
+            version, name, size, keys, values, ids, offsets, kinds, labels, term_ids, codes = packed
         except (OSError, ValueError, EOFError, TypeError):
             return None
         if version != LEXICON_VERSION or name != release_name:
             return None
         lexicon = cls.__new__(cls)
-        lexicon._init(name, [LexEntry(*row) for row in rows], table)
+        try:
+            lexicon._init(
+                name, size, keys, _longs(values), _longs(ids), _longs(offsets),
+                (kinds, labels, _longs(term_ids), codes),
+            )  # fmt: skip
+        except (ValueError, TypeError, AttributeError):
+            return None  # a damaged cache: build again
         return lexicon
+
+
+def _longs(data: bytes) -> array[int]:
+    numbers = array("l")
+    numbers.frombytes(data)
+    return numbers
 
 
 # -- building ---------------------------------------------------------------------------
