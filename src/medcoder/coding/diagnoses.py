@@ -196,7 +196,7 @@ class DiagnosisStage:
         block_words: frozenset[str] | None,
     ) -> list[Candidate]:
         text = note.text
-        matches = lexicon.match(tokens)
+        matches = lexicon.match_words(*note.content(sentence))
         if not matches:
             return []
         label = _LABEL_RE.match(sentence.text)

@@ -94,7 +94,7 @@ def external_causes(
             continue
         for sentence in note.section_sentences(section):
             tokens = note.tokens(sentence)
-            matches = lexicon.match(tokens)
+            matches = lexicon.match_words(*note.content(sentence))
             if not matches:
                 continue
             spans = [(tokens[m.first].start, tokens[m.last].end) for m in matches]

@@ -29,10 +29,9 @@ from pathlib import Path
 from medcoder.codesets.index_walk import CONNECTORS, IndexNavigator
 from medcoder.codesets.store import Release
 from medcoder.errors import SourceFormatError
-from medcoder.nlp.text import Token, tokenize
+from medcoder.nlp.text import STOPWORDS, Token, content_words, tokenize
 
 LEXICON_VERSION = 19
-STOPWORDS = frozenset({"of", "the", "a", "an", "and", "or"})
 _PAREN_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _UNSPECIFIED_RE = re.compile(
     r",?\s*(unspecified|not otherwise specified|nos|not elsewhere classified|nec)\s*$", re.I
@@ -242,13 +241,11 @@ class Lexicon:
 
     def match(self, tokens: Sequence[Token]) -> list[LexMatch]:
         """Longest non-overlapping matches over the tokens (stopwords skipped)."""
-        kept: list[int] = []
-        parts: list[str] = []
-        for i, token in enumerate(tokens):
-            norm = token.norm
-            if norm not in STOPWORDS and norm.isalnum():
-                kept.append(i)
-                parts.append(norm)
+        return self.match_words(*content_words(tokens))
+
+    def match_words(self, kept: Sequence[int], parts: Sequence[str]) -> list[LexMatch]:
+        """:meth:`match` over a sentence's content words (``ParsedNote.content``): their
+        positions among the tokens and their normalized forms."""
         get = self._keys.get
         found: list[tuple[int, int, int]] = []
         n = len(parts)

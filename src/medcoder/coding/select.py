@@ -18,9 +18,8 @@ from typing import TypeVar
 from medcoder.codesets.codes import with_seventh
 from medcoder.codesets.index_walk import IndexNavigator, IndexResult
 from medcoder.codesets.store import CodeEntry, Release, Term
-from medcoder.coding.lexicon import STOPWORDS
 from medcoder.coding.routes import IndexRoutes
-from medcoder.nlp.text import Token, tokenize
+from medcoder.nlp.text import STOPWORDS, Token, tokenize
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")

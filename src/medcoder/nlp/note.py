@@ -21,7 +21,7 @@ from medcoder.kinds import Sex
 from medcoder.nlp.assertion import Assertion, AssertionDetector, SentenceScope
 from medcoder.nlp.document import ClinicalDocument
 from medcoder.nlp.sections import Section, SectionKind, find_sections
-from medcoder.nlp.text import Sentence, Token, split_sentences, tokens_between
+from medcoder.nlp.text import Sentence, Token, content_words, split_sentences, tokens_between
 
 _SEX_RE = re.compile(
     r"\b\d{1,3}[- ](?:year|yr)s?[- ]old\s+(male|female|man|woman|gentleman|lady|boy|girl)\b",
@@ -49,6 +49,7 @@ class ParsedNote:
     """
 
     __slots__ = (
+        "_content",
         "_scopes",
         "_sentences",
         "_tokens",
@@ -73,6 +74,7 @@ class ParsedNote:
         self._sentences: dict[tuple[int, int], tuple[Sentence, ...]] = {}
         self._tokens: dict[tuple[int, int], tuple[Token, ...]] = {}
         self._scopes: dict[tuple[int, int, str | None], SentenceScope] = {}
+        self._content: dict[tuple[int, int], tuple[tuple[int, ...], tuple[str, ...]]] = {}
 
     def sentences(self, start: int = 0, end: int | None = None) -> tuple[Sentence, ...]:
         """The sentences of ``text[start:end]`` (offsets into the note), split once."""
@@ -91,6 +93,15 @@ class ParsedNote:
         found = self._tokens.get(key)
         if found is None:
             found = self._tokens[key] = tokens_between(self.text, *key)
+        return found
+
+    def content(self, sentence: Sentence) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        """The sentence's words as lexicons match them (``nlp.text.content_words``): the
+        positions of its non-stopwords among its tokens, and their normalized forms."""
+        key = (sentence.start, sentence.end)
+        found = self._content.get(key)
+        if found is None:
+            found = self._content[key] = content_words(self.tokens(sentence))
         return found
 
     def scope(self, sentence: Sentence, section: str | None) -> SentenceScope:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -21,7 +22,10 @@ _SENTENCE_BREAK_RE = re.compile(
     r"|(?<=:)\s*\n"
     r"|\n(?=[A-Z][A-Za-z /&]{2,40}:)"
 )
+# Words matching skips on both sides: "stone of the kidney" is matched as "stone kidney".
+STOPWORDS = frozenset({"of", "the", "a", "an", "and", "or"})
 _ABBREVIATIONS = ("dr.", "mr.", "mrs.", "ms.", "vs.", "e.g.", "i.e.", "approx.", "no.", "st.")
+_AFTER_ABBREVIATION = tuple(" " + a for a in _ABBREVIATIONS)
 
 
 class Token(NamedTuple):
@@ -77,13 +81,27 @@ def tokens_between(text: str, start: int, end: int, shift: int = 0) -> tuple[Tok
     """The words of ``text[start:end]``, read in place (no copy of the slice), with their
     offsets in ``text`` plus ``shift``. The same words as ``tokenize(text[start:end],
     start + shift)``: a pattern stops at ``end`` as it would at the end of the slice."""
-    norm = norm_word
-    out = []
-    for match in _WORD_RE.finditer(text, start, end):
-        word = match.group()
-        at = match.start() + shift
-        out.append(_new_token(Token, (word, at, at + len(word), norm(word))))
-    return tuple(out)
+    norm, new = norm_word, _new_token
+    if shift:
+        return tuple(
+            [
+                new(Token, (m[0], m.start() + shift, m.end() + shift, norm(m[0])))
+                for m in _WORD_RE.finditer(text, start, end)
+            ]
+        )
+    return tuple(
+        [
+            new(Token, (m[0], m.start(), m.end(), norm(m[0])))
+            for m in _WORD_RE.finditer(text, start, end)
+        ]
+    )
+
+
+def content_words(tokens: Sequence[Token]) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """The words lexicon matching reads (stopwords and punctuation dropped): their
+    positions among ``tokens`` and their normalized forms."""
+    kept = tuple([i for i, t in enumerate(tokens) if t.norm not in STOPWORDS and t.norm.isalnum()])
+    return kept, tuple([tokens[i].norm for i in kept])
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
@@ -94,7 +112,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     cursor = 0
     for match in _SENTENCE_BREAK_RE.finditer(chunk):
         before = " " + chunk[max(0, match.start() - 8) : match.start()].lower()
-        if before.endswith(tuple(" " + a for a in _ABBREVIATIONS)) or _LIST_NUMBER_RE.search(
+        if before.endswith(_AFTER_ABBREVIATION) or _LIST_NUMBER_RE.search(
             chunk[max(0, match.start() - 10) : match.start()]
         ):
             continue
