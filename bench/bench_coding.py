@@ -126,9 +126,10 @@ from medcoder.coding.lexicon import lexicon_for
 registry = Registry(Path(sys.argv[1]), quiet=True)
 release = registry.choose(day=date.fromisoformat(sys.argv[3]))
 lexicon = lexicon_for(release, registry.home / "cache")
+phrases = lexicon.phrases() if hasattr(lexicon, "phrases") else list(lexicon._phrases)
 automaton = ahocorasick.Automaton()
 built = time.perf_counter()
-for phrase in lexicon.phrases():
+for phrase in phrases:
     automaton.add_word(phrase, phrase)
 automaton.make_automaton()
 built = time.perf_counter() - built
@@ -142,7 +143,7 @@ for _ in range(rounds):
             found += 1
 total = time.perf_counter() - start
 print(json.dumps({"notes": rounds * len(texts), "seconds": total, "build_s": built,
-                  "phrases": lexicon.size, "matches": found // rounds,
+                  "phrases": len(phrases), "matches": found // rounds,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 

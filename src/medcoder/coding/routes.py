@@ -33,6 +33,7 @@ class TermRoutes(NamedTuple):
 
     routes: tuple[Route, ...]
     by_word: dict[str, tuple[int, ...]]
+    words: frozenset[str]  # the keys of by_word, intersected with a context in one step
 
 
 class IndexRoutes:
@@ -95,7 +96,9 @@ class IndexRoutes:
                         numbers = by_word.setdefault(word, [])
                         if not numbers or numbers[-1] != number:
                             numbers.append(number)
-            found = TermRoutes(tuple(routes), {w: tuple(n) for w, n in by_word.items()})
+            found = TermRoutes(
+                tuple(routes), {w: tuple(n) for w, n in by_word.items()}, frozenset(by_word)
+            )
             if len(self._below) < self.limit:
                 self._below[term_id] = found
         return found
@@ -104,11 +107,14 @@ class IndexRoutes:
         """The routes below the term whose last subterm shares a word with the context, in
         the index's printed order (so ties keep the first printed subterm)."""
         below = self.below(term_id)
-        by_word = below.by_word
+        shared = below.words & context
+        if not shared:
+            return []
+        routes, by_word = below.routes, below.by_word
+        if len(shared) == 1:
+            (word,) = shared
+            return [routes[n] for n in by_word[word]]
         hits: set[int] = set()
-        for word in context:
-            numbers = by_word.get(word)
-            if numbers is not None:
-                hits.update(numbers)
-        routes = below.routes
+        for word in shared:
+            hits.update(by_word[word])
         return [routes[n] for n in sorted(hits)]

@@ -100,8 +100,13 @@ def tokens_between(text: str, start: int, end: int, shift: int = 0) -> tuple[Tok
 def content_words(tokens: Sequence[Token]) -> tuple[tuple[int, ...], tuple[str, ...]]:
     """The words lexicon matching reads (stopwords and punctuation dropped): their
     positions among ``tokens`` and their normalized forms."""
-    kept = tuple([i for i, t in enumerate(tokens) if t.norm not in STOPWORDS and t.norm.isalnum()])
-    return kept, tuple([tokens[i].norm for i in kept])
+    kept: list[int] = []
+    parts: list[str] = []
+    for i, (_, _, _, norm) in enumerate(tokens):
+        if norm not in STOPWORDS and norm.isalnum():
+            kept.append(i)
+            parts.append(norm)
+    return tuple(kept), tuple(parts)
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
