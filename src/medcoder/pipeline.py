@@ -94,7 +94,7 @@ def diagnosis_stages(chooser: CodeSetChooser, *, external_causes: bool = True) -
     injuries among them (voluntary under Guidelines I.C.20; on unless asked off)."""
     diagnoses: list[Stage] = [DiagnosisStage(chooser.home / "cache")]
     if external_causes:
-        diagnoses.append(ExternalCauseStage())
+        diagnoses.append(ExternalCauseStage(chooser.home / "cache"))
     return tuple(diagnoses)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 from medcoder.codesets.in_force import CodeSetsInForce
 from medcoder.codesets.model import NoteKind
@@ -64,12 +65,19 @@ class ExternalCauseStage:
 
     name = "external_causes"
 
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        """``cache_dir``: where each release's external-cause lexicon is cached between
+        runs (built again, about 0.3 s, where there is none)."""
+        self.cache_dir = cache_dir
+
     def __call__(
         self, note: ParsedNote, code_sets: CodeSetsInForce, so_far: StageFindings
     ) -> StageFindings:
         injuries = [c for c in so_far.diagnoses if is_injury(c.code)]
         release = code_sets.icd10cm
-        found = external_causes(note, release, injuries, len(so_far.diagnoses) + 1)
+        found = external_causes(
+            note, release, injuries, len(so_far.diagnoses) + 1, cache_dir=self.cache_dir
+        )
         return StageFindings(diagnoses=tuple(found))
 
 
@@ -78,12 +86,14 @@ def external_causes(
     release: Release,
     injuries: Iterable[CodeAssignment],
     first_sequence: int,
+    *,
+    cache_dir: Path | None = None,
 ) -> list[CodeAssignment]:
     """The first documented cause and the first activity, coded for the injury."""
     injury_list = list(injuries)
     if not injury_list or "eindex" not in release.books():
         return []
-    lexicon = external_cause_lexicon_for(release)
+    lexicon = external_cause_lexicon_for(release, cache_dir)
     selector = selector_for(release)
     text = note.text
     seventh = injury_list[0].code[-1] if len(injury_list[0].code.replace(".", "")) == 7 else "A"

@@ -20,7 +20,7 @@ import json
 import marshal
 import re
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from itertools import product
@@ -541,25 +541,30 @@ def _activity_parent(release: Release, term_id: int) -> bool:
     return parent is not None and parent.title.lower().startswith("activity")
 
 
-def external_cause_lexicon_for(release: Release) -> Lexicon:
-    cached = release.memo.get("eindex_lexicon")
-    if not isinstance(cached, Lexicon):
-        cached = build_external_cause_lexicon(release)
-        release.memo["eindex_lexicon"] = cached
-    return cached
+def external_cause_lexicon_for(release: Release, cache_dir: Path | None = None) -> Lexicon:
+    """The release's Index to External Causes lexicon: from memory, else from the on-disk
+    cache, else built."""
+    return _cached_lexicon(release, cache_dir, "eindex_lexicon", build_external_cause_lexicon)
 
 
 def lexicon_for(release: Release, cache_dir: Path | None = None) -> Lexicon:
     """The release's lexicon: from memory, else from the on-disk cache, else built."""
-    cached = release.memo.get("lexicon")
+    return _cached_lexicon(release, cache_dir, "lexicon", build_lexicon)
+
+
+def _cached_lexicon(
+    release: Release, cache_dir: Path | None, kind: str, build: Callable[[Release], Lexicon]
+) -> Lexicon:
+    cached = release.memo.get(kind)
     if isinstance(cached, Lexicon):
         return cached
-    path = cache_dir / f"{release.name}.lexicon-v{LEXICON_VERSION}.pickle" if cache_dir else None
+    suffix = "lexicon" if kind == "lexicon" else kind.replace("_", "-")
+    path = cache_dir / f"{release.name}.{suffix}-v{LEXICON_VERSION}.pickle" if cache_dir else None
     lexicon = Lexicon.load(path, release.name) if path is not None and path.exists() else None
     if lexicon is None:
-        lexicon = build_lexicon(release)
+        lexicon = build(release)
         if path is not None:
             with contextlib.suppress(OSError):  # a read-only home: rebuild next time
                 lexicon.save(path)
-    release.memo["lexicon"] = lexicon
+    release.memo[kind] = lexicon
     return lexicon
