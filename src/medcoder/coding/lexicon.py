@@ -249,19 +249,21 @@ class Lexicon:
         get = self._keys.get
         found: list[tuple[int, int, int]] = []
         n = len(parts)
-        for k in range(n):
-            key = parts[k]
-            j = k
-            while True:
+        for k, key in enumerate(parts):
+            value = get(key)
+            if value is None:
+                continue  # most words start nothing: one look-up
+            if value >= 2:
+                found.append((0, k, (value >> 1) - 1))
+            j = k + 1
+            while j < n and value & _IS_PREFIX:
+                key = f"{key} {parts[j]}"
                 value = get(key)
                 if value is None:
                     break
                 if value >= 2:
                     found.append((k - j, k, (value >> 1) - 1))
                 j += 1
-                if j >= n or not value & _IS_PREFIX:
-                    break
-                key = f"{key} {parts[j]}"
         if not found:
             return []
         # Longest first, then leftmost; a match overlapping one already taken is dropped.
