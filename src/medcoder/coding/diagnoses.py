@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -207,24 +208,31 @@ class DiagnosisStage:
         if not matches:
             return []
         spans = [(tokens[m.first].start, tokens[m.last].end) for m in matches]
-        assertions = note.assertions(sentence, spans, str(section.kind))
+        kind = str(section.kind)
+        assertions = note.assertions(sentence, spans, kind)
         clauses = _clause_bounds(sentence)
+        starts = [t.start for t in tokens]
         problem_line = block_words is not None
         contexts: dict[tuple[int, int], frozenset[str]] = {}  # mentions of one clause share it
         out: list[Candidate] = []
         for match, (start, end), assertion in zip(matches, spans, assertions, strict=True):
-            evidence = Evidence(start, end, text[start:end], str(section.kind))
+            evidence = Evidence(start, end, text[start:end], kind)
             # The index is refined with the words of the mention's own clause: in "COPD,
             # hypertension and ulcer", "pulmonary" does not make the hypertension pulmonary.
-            bounds = next(((a, b) for a, b in clauses if a <= start < b), (0, len(text)))
             if block_words is not None:
                 bounds = (sentence.start, sentence.end)  # a problem line is one problem
+            else:
+                bounds = (0, len(text))
+                for clause in clauses:
+                    if clause[0] <= start < clause[1]:
+                        bounds = clause
+                        break
             context = contexts.get(bounds)
             if context is None:
                 low, high = bounds
-                context = expand_context(
-                    context_words([t for t in tokens if low <= t.start < high])
-                )
+                # The clause's tokens (tokens are in order: a slice between two offsets).
+                clause_tokens = tokens[bisect_left(starts, low) : bisect_left(starts, high)]
+                context = expand_context(context_words(clause_tokens))
                 if block_words is not None:
                     # A problem heading is specified by the reasoning written under it, for
                     # the axes a heading often leaves out (side, exacerbation); other words
@@ -238,9 +246,11 @@ class DiagnosisStage:
             if not assertion.historical:
                 # Status codes name what was done ("s/p cataract extraction"), never a
                 # current finding: only for mentions written as past.
-                entries = tuple(e for e in entries if e.kind != "status")
+                entries = tuple([e for e in entries if e.kind != "status"])
             found = self._best_candidate(entries, context, selector, evidence, note.patient_words)
-            triggers = tuple(f"{t.category.lower()}: {t.literal}" for t in assertion.triggers)
+            if not found:
+                continue
+            triggers = tuple([f"{t.category.lower()}: {t.literal}" for t in assertion.triggers])
             for code, title, path, source, checks, depth in found:
                 if assertion.historical:
                     history = self._specific_history(selector, context, code, title, history)

@@ -402,10 +402,15 @@ def _context_synonyms() -> dict[str, str]:
     return {" ".join(words(k)): " ".join(words(v)) for k, v in dict(table).items()}
 
 
+@functools.lru_cache(maxsize=1)
+def _synonym_words() -> frozenset[str]:
+    return frozenset(_context_synonyms())
+
+
 def expand_context(context: frozenset[str]) -> frozenset[str]:
     """Add the index's word for what a note says another way ("flare" -> exacerbation)."""
     synonyms = _context_synonyms()
-    extra = {word for w in context if w in synonyms for word in synonyms[w].split()}
+    extra = {word for w in context & _synonym_words() for word in synonyms[w].split()}
     if "bilateral" in context or "bilateral" in extra:
         extra.discard("unilateral")  # "right and left knees": both sides
     return context | extra if extra else context

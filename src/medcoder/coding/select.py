@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -43,9 +44,9 @@ def _depth_guard(context: frozenset[str]) -> bool:
     return "__followed__" not in context
 
 
-def context_words(tokens: list[Token]) -> frozenset[str]:
+def context_words(tokens: Sequence[Token]) -> frozenset[str]:
     """Normalized words and adjacent-word bigrams; a leading list number ("2.") is dropped."""
-    words = [t.norm for t in tokens if t.norm.isalnum() and t.norm not in STOPWORDS]
+    words = [n for (_, _, _, n) in tokens if n.isalnum() and n not in STOPWORDS]
     if len(tokens) > 1 and tokens[0].norm.isdigit() and words and words[0] == tokens[0].norm:
         words = words[1:]
     return frozenset(words) | {f"{a}_{b}" for a, b in itertools.pairwise(words)}
