@@ -19,12 +19,17 @@ yardsticks timed in the same run, over the same notes, on the same core:
   lower-cased note: the floor for dictionary matching in C.
 
 Both come from the bench-only extra (``pip install -e '.[bench]'``); without it the
-yardstick is skipped with a one-line message. Each measurement runs in its own process,
-pinned to core 0, ``--repeat`` times in turn (A B C A B C ...), and the best of each is
-kept, so a burst of load on a shared machine hits every figure alike. The engine runs all
-stages as `medcoder code` does (E/M, ICD-10-PCS, HCPCS, CPT where installed) and, for
-comparison, diagnoses alone; `--setting inpatient` codes the notes as inpatient (the
-ICD-10-PCS stage codes inpatient notes only).
+yardstick is skipped with a one-line message. On Python < 3.12 medspaCy 1.3 pins
+spaCy < 3.8, whose thinc needs numpy < 2, while pyarrow (the parquet extra) needs
+numpy >= 2: give medspaCy its own environment and name its interpreter with
+``--medspacy-python`` (the yardstick reads only the notes, never medcoder).
+
+Each measurement runs in its own process, pinned to core 0, ``--repeat`` times in turn
+(A B C A B C ...), and the best of each is kept, so a burst of load on a shared machine
+hits every figure alike. The engine runs all stages as `medcoder code` does (E/M,
+ICD-10-PCS, HCPCS, CPT where installed) and, for comparison, diagnoses alone;
+`--setting inpatient` codes the notes as inpatient (the ICD-10-PCS stage codes inpatient
+notes only).
 """
 
 from __future__ import annotations
@@ -148,19 +153,27 @@ print(json.dumps({"notes": rounds * len(texts), "seconds": total, "build_s": bui
 """
 
 
-def _pinned(script: str, *args: object) -> dict[str, float]:
+def _pinned(script: str, *args: object, python: str = sys.executable) -> dict[str, float]:
     """Run a measurement in a fresh process on core 0; its JSON line of figures."""
     out = subprocess.run(
-        ["taskset", "-c", "0", sys.executable, "-c", script, *map(str, args)],
+        ["taskset", "-c", "0", python, "-c", script, *map(str, args)],
         check=True, capture_output=True, text=True,
     )  # fmt: skip
     figures: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     return figures
 
 
-def _missing(*modules: str) -> str | None:
-    """The first module of the bench extra that is not installed, else None."""
-    return next((m for m in modules if importlib.util.find_spec(m) is None), None)
+def _missing(*modules: str, python: str = sys.executable) -> str | None:
+    """The first module of the bench extra that ``python`` cannot import, else None."""
+    if python == sys.executable:
+        return next((m for m in modules if importlib.util.find_spec(m) is None), None)
+    for module in modules:
+        probe = (
+            f"import importlib.util, sys; sys.exit(importlib.util.find_spec({module!r}) is None)"
+        )
+        if subprocess.run([python, "-c", probe], capture_output=True).returncode != 0:
+            return module
+    return None
 
 
 def main() -> None:
@@ -173,6 +186,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2,
                         help="runs of each measurement, interleaved; the best is kept")  # fmt: skip
     parser.add_argument("--setting", choices=["outpatient", "inpatient"], default="outpatient")
+    parser.add_argument("--medspacy-python", default=sys.executable,
+                        help="interpreter of an environment with medspaCy")  # fmt: skip
     parser.add_argument("--no-procedures", action="store_true",
                         help="Diagnoses only: skip the all-stages run.")  # fmt: skip
     args = parser.parse_args()
@@ -206,11 +221,12 @@ def main() -> None:
     measures["diagnoses only (--no-procedures)"] = (
         THROUGHPUT, str(home), str(args.notes), args.date, str(args.rounds), "0", args.setting
     )  # fmt: skip
-    missing = _missing("spacy", "medspacy")
+    pythons = {"medspaCy sentencizer + ConText": args.medspacy_python}
+    missing = _missing("spacy", "medspacy", python=args.medspacy_python)
     if missing is None:
         measures["medspaCy sentencizer + ConText"] = (MEDSPACY, str(args.notes), str(args.rounds))
     else:
-        print(f"yardstick skipped: medspaCy ({missing} not installed; pip install -e '.[bench]')")
+        print(f"yardstick skipped: medspaCy ({missing} not installed; see --medspacy-python)")
     missing = _missing("ahocorasick")
     if missing is None:
         measures["Aho-Corasick, lexicon phrases"] = (
@@ -220,7 +236,8 @@ def main() -> None:
         print("yardstick skipped: Aho-Corasick (pyahocorasick not installed; .[bench] extra)")
     for _ in range(args.repeat):
         for name, (script, *script_args) in measures.items():
-            runs.setdefault(name, []).append(_pinned(script, *script_args))
+            python = pythons.get(name, sys.executable)
+            runs.setdefault(name, []).append(_pinned(script, *script_args, python=python))
     best = {name: max(r, key=lambda f: f["notes"] / f["seconds"]) for name, r in runs.items()}
     rate = {name: f["notes"] / f["seconds"] for name, f in best.items()}
 

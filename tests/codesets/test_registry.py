@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -202,3 +203,22 @@ def test_quiet_registry_prints_no_notice(
     registry = Registry(embedded_home, quiet=True)
     assert [i.name for i in registry.available()] == ["icd10cm-2026-04"]
     assert capsys.readouterr().err == ""
+
+
+def test_a_changed_or_removed_manifest_is_read_again(built_home: Path, tmp_path: Path) -> None:
+    # Manifests are kept between calls (every note asks for its release by date) and read
+    # again when the file changes.
+    source = built_home / "releases" / "icd10cm-2025-04" / "release.json"
+    folder = tmp_path / "releases" / "icd10cm-2025-04"
+    folder.mkdir(parents=True)
+    manifest = folder / "release.json"
+    manifest.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    registry = Registry(tmp_path, quiet=True)
+    (info,) = registry.installed()
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["built_at"] = "rebuilt at another time"
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    assert [i.built_at for i in registry.installed()] == ["rebuilt at another time"]
+    assert info.built_at != "rebuilt at another time"
+    manifest.unlink()
+    assert registry.installed() == []

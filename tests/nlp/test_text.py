@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medcoder.nlp.text import norm_word, split_sentences, tokenize
+from medcoder.nlp.text import norm_word, split_sentences, tokenize, tokens_between
 
 
 def test_sentences_break_at_periods_bullets_blank_lines_and_headings() -> None:
@@ -63,3 +63,20 @@ def test_sentences_and_tokens_never_fail_and_stay_in_bounds(text: str) -> None:
         assert text[sentence.start : sentence.end] == sentence.text
     for token in tokenize(text):
         assert text[token.start : token.end] == token.text
+
+
+@given(
+    st.text(alphabet="ab/’' .,\n1s", max_size=40),
+    st.integers(min_value=0, max_value=40),
+    st.integers(min_value=0, max_value=40),
+    st.integers(min_value=0, max_value=5),
+)
+def test_words_read_in_place_are_the_words_of_the_slice(
+    text: str, start: int, end: int, shift: int
+) -> None:
+    # The parsed note tokenizes sentences in place (no slice copied); a word that runs
+    # past the end ("a/b" cut after "a/") must be cut exactly as the slice cuts it.
+    start, end = min(start, len(text)), min(max(start, end), len(text))
+    assert tokens_between(text, start, end, shift) == tuple(
+        tokenize(text[start:end], start + shift)
+    )
