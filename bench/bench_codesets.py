@@ -41,9 +41,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from medcoder.codesets.build import MANIFEST_FILE, build_release
+from medcoder.codesets.build import build_release
 from medcoder.codesets.catalog import ReleasePlan, plan_releases
 from medcoder.codesets.index_walk import IndexNavigator
+from medcoder.codesets.manifest import MANIFEST_FILE
 from medcoder.codesets.model import NodeKind
 from medcoder.codesets.store import Release
 from medcoder.codesets.tables import lookup_table

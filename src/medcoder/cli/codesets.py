@@ -51,13 +51,17 @@ def setup(
             f"{info.name}: {info.effective_from}..{info.effective_to}, "
             f"{info.stats.get('billable', 0):,} billable codes{extra}"
         )
-    # The coding engine's vocabulary is derived from each release; building it now
-    # keeps the first `medcoder code` fast (it is cached under MEDCODER_HOME/cache).
-    from medcoder.coding.lexicon import lexicon_for
+    # The coding engine's vocabularies (the Index's, and the Index to External Causes')
+    # are derived from each release; building them now keeps the first `medcoder code`
+    # fast (they are cached under MEDCODER_HOME/cache).
+    from medcoder.coding.lexicon import external_cause_lexicon_for, lexicon_for
 
     for info in releases.installed():
         if info.index_fiscal_year is not None:
-            lexicon_for(releases.open(info.name), releases.home / "cache")
+            release = releases.open(info.name)
+            lexicon_for(release, releases.home / "cache")
+            if "eindex" in release.books():
+                external_cause_lexicon_for(release, releases.home / "cache")
     for step in setup_steps():
         report = step(folder, releases.home, force)
         click.echo(f"{report.system}: {report.message}")

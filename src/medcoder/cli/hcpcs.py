@@ -15,6 +15,7 @@ from medcoder.codesets.hcpcs.diff import diff_hcpcs
 from medcoder.codesets.hcpcs.lookup import ProcedureCodeSets
 from medcoder.codesets.hcpcs.model import record_json, status_json
 from medcoder.errors import InvalidInputError, UnknownModifierError
+from medcoder.kinds import CodeSystem
 
 __all__ = ["hcpcs"]
 
@@ -83,7 +84,7 @@ def show(ctx: click.Context, code: str, day: str | None, fmt: str) -> None:
     out = console()
     title = status.title or (
         "(CPT descriptor not installed: `medcoder setup --cpt FILE`)"
-        if status.system == "cpt"
+        if status.system == CodeSystem.CPT
         else ""
     )
     out.print(f"{status.code}  {title}")

@@ -8,6 +8,7 @@ import os
 import click
 
 from medcoder.cli.common import friendly_errors, home, require_extra
+from medcoder.settings import HOME_ENV
 
 __all__ = ["serve"]
 
@@ -34,7 +35,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 
     given = home(ctx)
     if given is not None:
-        os.environ["MEDCODER_HOME"] = str(given)  # the workers read it (from_env)
+        os.environ[HOME_ENV] = str(given)  # the workers read it (from_env)
     Records.open(given).close()  # refuse at once when the database is missing or old
     # The access log is the app's own (medcoder.api.access): uvicorn's would write
     # request paths and query strings, which can carry identifiers.

@@ -8,11 +8,9 @@ or made non-billable (an older index beside a newer Tabular) are resolved or fla
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,6 +19,13 @@ from medcoder.codesets.loaders.index_csv import load_index_csv
 from medcoder.codesets.loaders.index_xml import load_index_xml
 from medcoder.codesets.loaders.order_file import load_order_file
 from medcoder.codesets.loaders.tabular_xml import load_tabular
+from medcoder.codesets.manifest import (
+    MANIFEST_FILE,
+    RELEASE_FILE,
+    manifest_json,
+    read_manifest,
+    sha256_of,
+)
 from medcoder.codesets.model import BookKind, IndexBook, ReleaseInfo, SourceFile, TabularNode
 from medcoder.codesets.resolve import IndexCodeResolver
 from medcoder.codesets.schema import SCHEMA
@@ -30,16 +35,6 @@ from medcoder.codesets.text import norm_term
 from medcoder.errors import ReleaseBuildError
 
 LOADER_VERSION = "icd10cm-loader/1"
-RELEASE_FILE = "release.sqlite"
-MANIFEST_FILE = "release.json"
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _load_book(found: FoundFile) -> IndexBook:
@@ -220,21 +215,3 @@ def _write_search(db: sqlite3.Connection, nodes: list[TabularNode], rows: list[C
         if code:
             index_rows.append((resolved or code, "index", path, term_id))
     db.executemany("INSERT INTO search(code, source, text, term_id) VALUES (?,?,?,?)", index_rows)
-
-
-def manifest_json(info: ReleaseInfo) -> str:
-    data = asdict(info)
-    data["effective_from"] = info.effective_from.isoformat()
-    data["effective_to"] = info.effective_to.isoformat()
-    return json.dumps(data, indent=2, sort_keys=True)
-
-
-def read_manifest(folder: Path) -> ReleaseInfo:
-    from datetime import date
-
-    data = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
-    data["effective_from"] = date.fromisoformat(data["effective_from"])
-    data["effective_to"] = date.fromisoformat(data["effective_to"])
-    data["sources"] = tuple(SourceFile(**s) for s in data["sources"])
-    data["notes"] = tuple(data.get("notes", ()))
-    return ReleaseInfo(**data)

@@ -9,7 +9,6 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from medcoder.codesets.build import MANIFEST_FILE, build_release, read_manifest
 from medcoder.codesets.catalog import (
     FoundFile,
     ReleasePlan,
@@ -18,6 +17,7 @@ from medcoder.codesets.catalog import (
     plan_releases,
     release_name,
 )
+from medcoder.codesets.manifest import MANIFEST_FILE, read_manifest
 from medcoder.codesets.model import ReleaseInfo
 from medcoder.codesets.store import Release
 from medcoder.codesets.validate import Validation, validate
@@ -76,6 +76,8 @@ class Registry:
                 f"no ICD-10-CM release files recognised in {data}",
                 hint="expected files such as icd10cm_tabular_2026.xml or icd10cm-order-2026.txt",
             )
+        from medcoder.codesets.build import build_release  # the XML loaders: setup only
+
         return [build_release(plan, self.releases_dir, force=force) for plan in plans]
 
     def installed(self) -> list[ReleaseInfo]:
@@ -115,6 +117,8 @@ class Registry:
         if not self.quiet and not self._noticed:
             print(EMBEDDED_NOTICE, file=sys.stderr)
             self._noticed = True
+        from medcoder.codesets.build import build_release
+
         return [build_release(plan, self.embedded_dir, embedded=True)]
 
     def available(self) -> list[ReleaseInfo]:

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from medcoder.codesets.build import MANIFEST_FILE, RELEASE_FILE, read_manifest
 from medcoder.codesets.codes import compact, normalize, parent_candidates
+from medcoder.codesets.manifest import MANIFEST_FILE, RELEASE_FILE, read_manifest
 from medcoder.codesets.model import INHERITED_NOTE_KINDS, NodeKind, NoteKind, ReleaseInfo
 from medcoder.codesets.readonly_db import ReadOnlyDatabase
 from medcoder.codesets.text import fts_query

@@ -21,6 +21,7 @@ from medcoder.codesets.store import Release
 from medcoder.edits.claim import Claim
 from medcoder.edits.contract import EditContext, EditRule
 from medcoder.edits.findings import EditReport, EditSpec, Finding, Severity
+from medcoder.kinds import CodeSystem
 from medcoder.settings import find_data_dir, home_dir, mue_file
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ class ClaimChecker:
         service unless ``release`` names another (to compare releases)."""
         release = release or self._release_for(claim.date_of_service)
         context = EditContext(self.registry, self.tables, release)
-        context.used("icd10cm", release.name)
+        context.used(CodeSystem.ICD10CM, release.name)
         findings: list[Finding] = []
         for rule in self.rules:
             for finding in rule.check(claim, context):

@@ -13,6 +13,7 @@ from medcoder.edits.claim import Claim, ClaimCode
 from medcoder.edits.contract import EditContext, EditRule
 from medcoder.edits.findings import EditSpec, Finding, Severity
 from medcoder.edits.notes import names_code, note_groups, note_refs, release_notes
+from medcoder.kinds import Setting
 
 VALIDITY = EditSpec(
     "icd10cm-validity.v1",
@@ -236,7 +237,7 @@ class SequencingRule:
         if first is None:
             return
         release = context.release
-        role = "principal" if claim.setting == "inpatient" else "first-listed"
+        role = "principal" if claim.setting is Setting.INPATIENT else "first-listed"
         if is_external_cause(first.code) and release.get(first.code) is not None:
             yield SEQUENCING.finding(
                 Severity.ERROR,

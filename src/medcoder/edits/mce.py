@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from medcoder.edits.claim import Claim
 from medcoder.edits.contract import EditContext
 from medcoder.edits.findings import EditSpec, Finding, Severity
+from medcoder.kinds import Setting
 
 RELEASE = "mce-v43-derived"
 
@@ -85,7 +86,7 @@ class MceRule:
     specs = (AGE, SEX, PDX)
 
     def check(self, claim: Claim, context: EditContext) -> Iterator[Finding]:
-        if claim.setting != "inpatient" or not claim.diagnoses:
+        if claim.setting is not Setting.INPATIENT or not claim.diagnoses:
             return
         tables = context.tables.mce()
         if tables is None:

@@ -97,7 +97,7 @@ def recheck_open(
             coded_in = tuple(sorted({c.release for c in active}))
             # The oldest release the codes were coded in, if not the one in force now:
             # what it did not flag, the release in force now breaks.
-            older = [n for n in coded_in if n != now.releases.get("icd10cm")]
+            older = [n for n in coded_in if n != now.releases.get(CodeSystem.ICD10CM)]
             if not older:
                 continue
             try:
@@ -109,6 +109,8 @@ def recheck_open(
             new = tuple(f for f in now.findings if f.key not in before)
             if new:
                 results.append(
-                    RecheckResult(encounter.external_id, now.releases["icd10cm"], coded_in, new)
+                    RecheckResult(
+                        encounter.external_id, now.releases[CodeSystem.ICD10CM], coded_in, new
+                    )
                 )
     return results

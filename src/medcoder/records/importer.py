@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from medcoder.errors import ImportFormatError
-from medcoder.records.models import EncounterSetting
+from medcoder.kinds import Setting
 
 REQUIRED = ("mrn", "name", "dob", "encounter_id", "setting", "kind", "text")
 OPTIONAL = ("sex", "date", "payer", "attending", "admit_date", "discharge_date")
@@ -37,7 +37,7 @@ class ImportDocument:
     dob: dt.date
     sex: str | None
     encounter_id: str
-    setting: EncounterSetting
+    setting: Setting  # emergency is coded under the outpatient guidelines (IV)
     service_date: dt.date | None
     admit_date: dt.date | None
     discharge_date: dt.date | None
@@ -82,9 +82,9 @@ def parse_document(data: object, *, source: str, line: int) -> ImportDocument:
     if not isinstance(text, str) or not text.strip():
         raise ValueError("text must be a non-empty string")
     try:
-        setting = EncounterSetting(str(data["setting"]).strip().lower())
+        setting = Setting(str(data["setting"]).strip().lower())
     except ValueError:
-        choices = ", ".join(s.value for s in EncounterSetting)
+        choices = ", ".join(s.value for s in Setting)
         raise ValueError(f"setting {data['setting']!r} is not one of {choices}") from None
     sex = _text(data, "sex")
     if sex is not None:

@@ -27,7 +27,6 @@ from medcoder.records.models import (
     CodingRun,
     Document,
     Encounter,
-    EncounterSetting,
     EncounterStatus,
     Patient,
     utcnow,
@@ -195,11 +194,7 @@ class IntakeMixin(RecordsGate):
             ]
             dob = dt.date.fromisoformat(self.cipher.decrypt(patient.dob_enc, field="patients.dob"))
             age = age_on(dob, encounter.date_of_service)
-            setting = (
-                Setting.INPATIENT
-                if encounter.setting == EncounterSetting.INPATIENT
-                else Setting.OUTPATIENT
-            )
+            setting = Setting.parse(encounter.setting).guidelines  # emergency: Section IV
             document = ClinicalDocument(
                 text="\n\n".join(texts),
                 setting=setting,

@@ -66,12 +66,6 @@ class Role(StrEnum):
             ) from exc
 
 
-class EncounterSetting(StrEnum):
-    OUTPATIENT = "outpatient"
-    INPATIENT = "inpatient"
-    EMERGENCY = "emergency"  # coded under the outpatient guidelines (Section IV)
-
-
 class EncounterStatus(StrEnum):
     PENDING = "pending"  # imported, not yet coded
     REVIEW = "review"  # coded, awaiting the coder's review

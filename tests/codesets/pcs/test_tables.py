@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from medcoder.codesets.build import sha256_of
+from medcoder.codesets.manifest import sha256_of
 from medcoder.codesets.pcs.build import setup_pcs
 from medcoder.codesets.pcs.loader import load_definitions, load_tables
 from medcoder.codesets.pcs.store import PcsRegistry

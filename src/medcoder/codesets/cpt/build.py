@@ -10,6 +10,7 @@ from pathlib import Path
 
 from medcoder.codesets.cpt.loaders import CptEntry, load_cpt_file
 from medcoder.codesets.hcpcs.store import ProcedureRelease, source, write_release
+from medcoder.kinds import CodeSystem
 
 _YEAR_RE = re.compile(r"(20\d\d)|PPRRVU(\d\d)", re.IGNORECASE)
 
@@ -31,7 +32,7 @@ def install_cpt(
     year = year or cpt_year(path)
     manifest = ProcedureRelease(
         name=f"cpt-{year}",
-        system="cpt",
+        system=CodeSystem.CPT,
         kind="cpt-file",
         quarter=str(year),
         effective_from=date(year, 1, 1),

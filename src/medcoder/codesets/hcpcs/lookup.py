@@ -25,6 +25,7 @@ from medcoder.codesets.hcpcs.model import CodeStatus, HcpcsRecord, is_cpt_number
 from medcoder.codesets.hcpcs.store import DATABASE_FILE, ProcedureRelease, from_iso, installed
 from medcoder.codesets.readonly_db import ReadOnlyDatabase
 from medcoder.errors import ProcedureCodeSetMissingError, UnknownModifierError
+from medcoder.kinds import CodeSystem
 from medcoder.settings import home_dir
 
 # CPT modifier NUMBERS (AMA; numbers only, never their descriptors): accepted as modifiers
@@ -43,8 +44,8 @@ class ProcedureCodeSets:
 
     def __init__(self, home: Path | None = None) -> None:
         self.home = home_dir(home)
-        hcpcs = installed(self.home, "hcpcs")
-        cpt = installed(self.home, "cpt")
+        hcpcs = installed(self.home, CodeSystem.HCPCS)
+        cpt = installed(self.home, CodeSystem.CPT)
         self.anweb = [r for r in hcpcs if r.kind == "anweb"]
         self.level2_spans = [r for r in hcpcs if r.kind == "ioce"]
         self.cpt_spans = [r for r in cpt if r.kind == "ioce"]
@@ -121,7 +122,7 @@ class ProcedureCodeSets:
         if code.startswith("D") and self.cpt_spans:  # CDT numbers live in the CPT/CDT table
             return self._lookup_cpt(code, day)
         name = quarter.name if quarter else self.level2_spans[-1].name
-        return _unknown(code, "hcpcs", name, self._coverage_note(self.level2_spans, when))
+        return _unknown(code, CodeSystem.HCPCS, name, self._coverage_note(self.level2_spans, when))
 
     @staticmethod
     def _coverage_note(releases: list[ProcedureRelease], day: date | None) -> str:

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from medcoder.codesets.build import sha256_of
+from medcoder.codesets.manifest import sha256_of
 from medcoder.codesets.staging import build_atomically
 from medcoder.errors import SourceFormatError
 

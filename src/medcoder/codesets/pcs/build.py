@@ -16,8 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from medcoder.codesets.build import MANIFEST_FILE, RELEASE_FILE, manifest_json, read_manifest
-from medcoder.codesets.build import sha256_of as sha256_of
+from medcoder.codesets.manifest import (
+    MANIFEST_FILE,
+    RELEASE_FILE,
+    manifest_json,
+    read_manifest,
+    sha256_of,
+)
 from medcoder.codesets.model import ReleaseInfo, SourceFile
 from medcoder.codesets.pcs.loader import load_long_titles, load_tables
 from medcoder.codesets.pcs.model import PcsTables
@@ -25,8 +30,9 @@ from medcoder.codesets.pcs.titles import Labels, compose_title, shape, template_
 from medcoder.codesets.setup_report import SetupReport
 from medcoder.codesets.staging import build_atomically
 from medcoder.codesets.text import norm_term
+from medcoder.kinds import CodeSystem
 
-SYSTEM = "icd10pcs"
+SYSTEM = CodeSystem.ICD10PCS
 LOADER_VERSION = "icd10pcs-loader/1"
 _YEAR_RE = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 

@@ -8,9 +8,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from medcoder.codesets.build import MANIFEST_FILE, RELEASE_FILE, read_manifest
+from medcoder.codesets.manifest import MANIFEST_FILE, RELEASE_FILE, read_manifest
 from medcoder.codesets.model import ReleaseInfo
-from medcoder.codesets.pcs.build import SYSTEM
 from medcoder.codesets.pcs.model import AxisValue, PcsRow, PcsTable, PcsTerm
 from medcoder.codesets.pcs.validate import (
     CharacterMeaning,
@@ -22,6 +21,7 @@ from medcoder.codesets.pcs.validate import (
 from medcoder.codesets.readonly_db import ReadOnlyDatabase
 from medcoder.codesets.text import fts_query
 from medcoder.errors import InvalidPcsCodeError, NoReleaseForDateError, ReleaseNotFoundError
+from medcoder.kinds import CodeSystem
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +172,7 @@ class PcsRegistry:
     """The ICD-10-PCS releases built under ``<home>/icd10pcs``."""
 
     def __init__(self, home: Path) -> None:
-        self.root = home / SYSTEM
+        self.root = home / CodeSystem.ICD10PCS  # <home>/icd10pcs/<release>
         self._open: dict[str, PcsRelease] = {}
         self._installed: list[ReleaseInfo] | None = None
 
