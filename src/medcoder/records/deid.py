@@ -1,21 +1,26 @@
 """Scrubbing note text for the de-identified export (HIPAA Safe Harbor, 45 CFR 164.514(b)(2)).
 
-``scrub`` replaces the Safe Harbor identifiers that turn up in clinical notes with bracketed
-placeholders: names (the patient's and attending's own, titled names such as "Dr. Jones",
-"Firstname Lastname is a 62-year-old", signatures ending in a credential), dates (any
-format; the year is kept, as the structured export keeps it), phone and fax numbers,
-emails, URLs, IP addresses, SSNs, record / account numbers, street addresses, cities
-followed by a state, and ZIP codes (cut to the first three digits, or ``000`` for the
-three-digit areas under 20,000 people). Ages over 89 become ``90+``.
+``scrub`` replaces identifiers in clinical notes with bracketed placeholders, in two
+ways, philter-style:
 
-Why regular expressions and not philter-lite: philter-lite 0.6.0 downloads and installs
-from the index, but it tags parts of speech with NLTK, whose tagger data is fetched from
-the internet at first use; offline it stops with ``LookupError: Resource
-averaged_perceptron_tagger not found``, and it would add a 5 MB word list to load. The
-rules here are plain, typed, fast, and err on the side of removing too much: a run of
-seven or more digits goes as a possible record number, any capitalised word after a
-title goes as a name. Output of ``scrub`` is stable under ``scrub`` (idempotent), since no
-placeholder matches a rule.
+- what the record itself knows: the patient's and attending's names (each part, any
+  case, possessives), the MRN in every written form (with or without its separators,
+  without leading zeros) and the date of birth;
+- pattern rules (``deid_rules``) for the 18 Safe Harbor kinds that text can carry:
+  names after a title, relation, role or cue word and before a credential; streets,
+  facilities, counties, cities after a cue or before a state, ZIP codes (cut to three
+  digits, ``000`` where restricted); all elements of dates but the year, in any format,
+  with or without the year, holidays; ages over 89 in digits or words; phone and fax
+  numbers; emails; SSNs; any labelled record, plan, account, licence, certificate,
+  vehicle, plate, device, serial or biometric number; URLs; IP addresses; and any long
+  code of letters and digits. A name found once goes wherever else it is written.
+
+Why rules and not a library: philter-lite needs NLTK tagger data fetched at first use;
+Presidio's analyzer runs offline with a spaCy model from PyPI but needs 500 MB of
+packages, and on the synthetic set missed the member ids, serials, plates and ages in
+words that the rules are there for (README, "De-identified export"). The measured
+recall and precision are in the README; the evaluation set is
+``tests/records/deid_cases``.
 
 This is a safety net for text, not a guarantee: Safe Harbor also requires that the
 covered entity has no actual knowledge that what remains could identify the patient.
@@ -25,47 +30,28 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["RESTRICTED_ZIP3", "PatientIdentifiers", "scrub", "zip3"]
+from medcoder.records.deid_rules import RESTRICTED_ZIP3, RULES, date_placeholder, zip3
+from medcoder.records.deid_words import CLINICAL_CODES, EPONYMS, NOT_A_NAME
 
-# 45 CFR 164.514(b)(2)(i)(B): three-digit ZIP areas with 20,000 people or fewer (Census
-# 2000, as listed by HHS) are reported as 000.
-RESTRICTED_ZIP3 = frozenset(
-    {
-        "036",
-        "059",
-        "063",
-        "102",
-        "203",
-        "556",
-        "692",
-        "790",
-        "821",
-        "823",
-        "830",
-        "831",
-        "878",
-        "879",
-        "884",
-        "890",
-        "893",
-    }
-)
+__all__ = ["RESTRICTED_ZIP3", "PatientIdentifiers", "Redaction", "redactions", "scrub", "zip3"]
 
-_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"  # noqa: E501
-_TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Doctor|Prof|Professor|Nurse)"
-_NAME_WORD = r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?"
-_CREDENTIAL = r"(?:MD|DO|NP|PA-C|PA|RN|APRN|CNM|DPM|PharmD|PhD)"
-_STREET = (
-    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|"
-    r"Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl)"
-)
-_STATES = (
-    r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|"
-    r"NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR)"
-)
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,181 +60,148 @@ class PatientIdentifiers:
 
     names: tuple[str, ...] = ()  # the patient's name, the attending's, ...
     mrns: tuple[str, ...] = ()
+    dob: dt.date | None = None
 
 
-def zip3(code: str) -> str:
-    """The Safe Harbor form of a ZIP code: its first three digits, or 000 where restricted."""
-    head = code[:3]
-    return "000" if head in RESTRICTED_ZIP3 else head
+@dataclass(frozen=True, slots=True)
+class Redaction:
+    """One span of the original text and what replaces it."""
+
+    start: int
+    end: int
+    replacement: str
+    kind: str
 
 
-def _year(text: str) -> str | None:
-    if len(text) == 4:
-        return text
-    return None  # a two-digit year is not worth guessing a century for
+def _words(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-]|'\w\w)", re.IGNORECASE)
 
 
-def _date(year: str | None) -> str:
-    # A year more than 89 years back may be a birth year that shows an age over 89
-    # (45 CFR 164.514(b)(2)(i)(C)), so it goes with the rest of the date.
-    if year is None or int(year) <= dt.date.today().year - 90:
-        return "[DATE]"
-    return f"[DATE {year}]"
+def _name_parts(names: Iterable[str]) -> list[str]:
+    parts: set[str] = set()
+    for name in names:
+        for part in re.split(r"[\s,]+", name.strip()):
+            part = part.strip(".")
+            if len(part) >= 2 and part not in EPONYMS:
+                parts.add(part)
+                parts.update(p for p in part.split("-") if len(p) >= 2)
+    return sorted(parts, key=len, reverse=True)
 
 
-def _age(match: re.Match[str]) -> str:
-    group = "age" if match.groupdict().get("age") is not None else "age2"
-    age = int(match.group(group))
-    if age <= 89:
-        return match.group(0)
-    start, end = match.span(group)
-    offset = match.start()
-    whole = match.group(0)
-    return whole[: start - offset] + "90+" + whole[end - offset :]
-
-
-Replacement = str | Callable[[re.Match[str]], str]
-
-# In order: each rule sees the text the rules before it left. Contact details and
-# numbers go first so that their digits are not read as dates or ages.
-_RULES: tuple[tuple[re.Pattern[str], Replacement], ...] = (
-    (re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), "[EMAIL]"),
-    (re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]", re.IGNORECASE), "[URL]"),
-    (re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b"), "[IP]"),
-    (
-        re.compile(r"\b\d{3}-\d{2}-\d{4}\b|\b(?i:SSN|social security(?: number)?)[:#\s]*\d{9}\b"),
-        "[SSN]",
-    ),
-    (
-        re.compile(r"(?<![\w/-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}\b"),
-        "[PHONE]",
-    ),
-    (
-        re.compile(
-            r"\b(?i:MRN|MR#|medical record(?: number| no\.?)?|acct|account(?: number| no\.?)?|"
-            r"member id|policy(?: number| no\.?)?|health plan id|license(?: number| no\.?)?|"
-            r"DEA|NPI)(?P<sep>\s*(?:#|:|is)?\s*)[A-Z0-9][A-Z0-9-]{3,}\b"
-        ),
-        lambda m: m.group(0)[: m.start("sep") - m.start()] + m.group("sep") + "[ID]",
-    ),
-    # Dates, longest forms first.
-    (
-        re.compile(r"\b(?P<y>\d{4})-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])\b"),
-        lambda m: _date(m.group("y")),
-    ),
-    (
-        re.compile(r"\b(?:0?[1-9]|1[0-2])[/.-](?:0?[1-9]|[12]\d|3[01])[/.-](?P<y>\d{4}|\d{2})\b"),
-        lambda m: _date(_year(m.group("y"))),
-    ),
-    (
-        re.compile(
-            rf"\b{_MONTH}\s+(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{{4}}))?\b"
-        ),
-        lambda m: _date(m.group("y")),
-    ),
-    (
-        re.compile(
-            rf"\b(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+(?P<y>\d{{4}}))?(?!\w)"
-        ),
-        lambda m: _date(m.group("y")),
-    ),
-    (re.compile(rf"\b{_MONTH}\s+(?P<y>\d{{4}})\b"), lambda m: _date(m.group("y"))),
-    (
-        re.compile(r"\b(?:0?[1-9]|1[0-2])/(?P<y>\d{4})\b"),
-        lambda m: _date(m.group("y")),
-    ),
-    (
-        re.compile(
-            r"\b(?P<lead>(?i:born(?:\s+in)?|birth\s+year|b\.|DOB:?|YOB:?))\s+(?P<y>\d{4})\b"
-        ),
-        lambda m: f"{m.group('lead')} {_date(m.group('y'))}",
-    ),
-    # Places: street addresses, "City, ST 12345", labelled ZIP codes.
-    (
-        re.compile(
-            rf"\b\d{{1,6}}\s+(?:[NSEW]\.?\s+)?(?:(?:{_NAME_WORD}|\d+(?:st|nd|rd|th))\s+){{1,4}}"
-            rf"{_STREET}\b\.?(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|#)\.?\s*#?\w+)?"
-        ),
-        "[ADDRESS]",
-    ),
-    (re.compile(r"\b(?i:P\.?O\.? Box)\s+\d+\b"), "[ADDRESS]"),
-    (
-        re.compile(
-            rf"\b{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}},\s+(?P<st>{_STATES})"
-            r"\s+(?P<zip>\d{5})(?:-\d{4})?\b"
-        ),
-        lambda m: f"[CITY], {m.group('st')} {zip3(m.group('zip'))}XX",
-    ),
-    (
-        re.compile(
-            rf"(?<=\[ADDRESS\],\s){_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}(?=,\s+{_STATES}\b)"
-        ),
-        "[CITY]",
-    ),
-    (
-        re.compile(
-            rf"(?:\b{_STATES}\s+|\b(?i:zip(?:\s*code)?)\s*:?\s*)(?P<zip>\d{{5}})(?:-\d{{4}})?\b"
-        ),
-        lambda m: m.group(0)[: m.start("zip") - m.start()] + zip3(m.group("zip")) + "XX",
-    ),
-    # Ages over 89 (45 CFR 164.514(b)(2)(i)(C)).
-    (
-        re.compile(
-            r"\b(?P<age>\d{2,3})(?:\s*|-)(?:years?|yrs?|y)(?:\s*|-)(?:old|o)\b"
-            r"|\b(?P<age2>\d{2,3})\s*(?:y/o|y\.o\.?|yo)(?!\w)"
-        ),
-        _age,
-    ),
-    (re.compile(r"\b(?i:aged?:?)\s+(?P<age>\d{2,3})\b(?!\+)"), _age),
-    # Names after a title, before a credential, or introducing the patient.
-    (
-        re.compile(rf"\b(?P<title>{_TITLES})\.?\s+{_NAME_WORD}(?:\s+{_NAME_WORD})?"),
-        lambda m: f"{m.group('title')}. [NAME]",
-    ),
-    (re.compile(rf"\b{_NAME_WORD}(?:\s+[A-Z]\.)?\s+{_NAME_WORD},?\s+{_CREDENTIAL}\b"), "[NAME]"),
-    (
-        re.compile(
-            rf"\b{_NAME_WORD}(?:\s+[A-Z]\.)?\s+{_NAME_WORD}(?=,?\s+(?:is|was)\s+an?\s+(?:\d|90\+))"
-        ),
-        "[NAME]",
-    ),
-    (
-        re.compile(
-            r"\b(?P<label>(?i:patient(?:\s+name)?|name|seen by|signed by|attending|"
-            r"provider|referred by))\s*:\s*"
-            rf"(?!{_TITLES}\b){_NAME_WORD}(?:,?\s+{_NAME_WORD}){{0,2}}"
-        ),
-        lambda m: m.group(0)[: m.end("label") - m.start()] + ": [NAME]",
-    ),
-    # Anything left that looks like a record number.
-    (re.compile(r"(?<!\d)(?<!\d\.)\d{7,}(?!\d|\.\d)"), "[ID]"),
-)
-
-
-def _literal(values: Iterable[str], *, parts: bool) -> re.Pattern[str] | None:
-    words: set[str] = set()
-    for value in values:
-        value = value.strip()
-        if not value:
+def _mrn_forms(mrns: Iterable[str]) -> list[str]:
+    forms = []
+    for mrn in mrns:
+        chars = re.sub(r"[^A-Za-z0-9]", "", mrn)
+        if len(chars) < 4:
             continue
-        words.add(value)
-        if parts:
-            words.update(p for p in re.split(r"[\s,]+", value) if len(p.strip(".")) >= 2)
-    if not words:
+        forms.append(r"[\s.-]?".join(re.escape(c) for c in chars))
+        digits = chars.lstrip("0")
+        head = re.match(r"[A-Za-z]*", chars)
+        tail = chars[head.end() :].lstrip("0") if head else digits
+        if len(tail) >= 5 and tail != chars:
+            forms.append(re.escape(tail))  # the number without its letters or zeros
+    return forms
+
+
+def _dob_forms(dob: dt.date) -> list[str]:
+    m, d, y = dob.month, dob.day, dob.year
+    month = _MONTHS[m - 1]
+    forms = [
+        f"0?{m}[/.-]0?{d}[/.-](?:{y}|{y % 100:02d})",
+        f"{y}-{m:02d}-{d:02d}",
+        f"{month[:3]}[a-z]*\\.?\\s+0?{d}(?:st|nd|rd|th)?,?\\s+{y}",
+        f"0?{d}(?:st|nd|rd|th)?\\s+(?:of\\s+)?{month[:3]}[a-z]*\\.?,?\\s+{y}",
+    ]
+    return forms
+
+
+def _known(who: PatientIdentifiers, text: str) -> list[Redaction]:
+    found = []
+    if who.mrns and (forms := _mrn_forms(who.mrns)):
+        found += [
+            Redaction(*m.span(), "[MRN]", "mrn") for m in _words("|".join(forms)).finditer(text)
+        ]
+    if who.dob is not None:
+        pattern = _words("|".join(_dob_forms(who.dob)))
+        found += [
+            Redaction(*m.span(), date_placeholder(str(who.dob.year)), "date")
+            for m in pattern.finditer(text)
+        ]
+    if parts := _name_parts(who.names):
+        pattern = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, parts))})(?!\w)", re.IGNORECASE)
+        found += [Redaction(*m.span(), "[NAME]", "name") for m in pattern.finditer(text)]
+    return found
+
+
+def _clean_name(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span of a found name without leading or trailing words that are not names."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[start:end])]
+    kept: list[tuple[int, int]] = []
+    for ws, we in words:
+        word = text[start + ws : start + we].strip(",.")
+        if word in NOT_A_NAME or word in EPONYMS or word.removesuffix("'s") in EPONYMS:
+            if kept:
+                break
+            continue
+        kept.append((ws, we))
+    if not kept:
         return None
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    return start + kept[0][0], start + kept[-1][1]
+
+
+def redactions(text: str, who: PatientIdentifiers | None = None) -> list[Redaction]:
+    """Every identifier found in ``text``, as non-overlapping spans in text order."""
+    found = _known(who or PatientIdentifiers(), text)
+    names: set[str] = set()
+    for rule in RULES:
+        for start, end, replacement, kind in rule.spans(text):
+            if kind == "name" or (kind == "geo" and replacement == "[LOCATION]"):
+                span = _clean_name(text, start, end)
+                if span is None:
+                    continue
+                start, end = span
+                if kind == "name":
+                    names.update(
+                        w for w in re.findall(r"[A-Za-z'-]+", text[start:end]) if len(w) > 2
+                    )
+            if kind == "id" and text[start:end] in CLINICAL_CODES:
+                continue
+            if text[start:end] != replacement:
+                found.append(Redaction(start, end, replacement, kind))
+    # A name found once goes wherever else it is written (philter's propagation).
+    names -= NOT_A_NAME | EPONYMS
+    if names:
+        pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, sorted(names)))})(?![\w-])")
+        found += [Redaction(*m.span(), "[NAME]", "name") for m in pattern.finditer(text)]
+    return _merge(found)
+
+
+def _merge(found: list[Redaction]) -> list[Redaction]:
+    """Overlapping finds as one span, replaced by the longest find's placeholder."""
+    merged: list[Redaction] = []
+    for r in sorted(found, key=lambda r: (r.start, -r.end)):
+        if merged and r.start < merged[-1].end:
+            last = merged[-1]
+            if r.end > last.end:
+                longest = last if last.end - last.start >= r.end - r.start else r
+                merged[-1] = Redaction(last.start, r.end, _placeholder(longest), longest.kind)
+            continue
+        merged.append(r)
+    return merged
+
+
+def _placeholder(r: Redaction) -> str:
+    # A partial replacement ("90+", "432XX") of a span now wider than it is a placeholder.
+    return r.replacement if r.replacement.startswith("[") else f"[{r.kind.upper()}]"
 
 
 def scrub(text: str, who: PatientIdentifiers | None = None) -> str:
     """``text`` without the Safe Harbor identifiers; clinical wording is left as it was."""
-    who = who or PatientIdentifiers()
-    mrn = _literal(who.mrns, parts=False)
-    if mrn is not None:
-        text = mrn.sub("[MRN]", text)
-    for pattern, replacement in _RULES:
-        text = pattern.sub(replacement, text)
-    names = _literal(who.names, parts=True)
-    if names is not None:
-        text = names.sub("[NAME]", text)
-    return text
+    out = []
+    pos = 0
+    for r in redactions(text, who):
+        out.append(text[pos : r.start])
+        out.append(r.replacement)
+        pos = r.end
+    out.append(text[pos:])
+    return "".join(out)

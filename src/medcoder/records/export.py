@@ -36,7 +36,9 @@ class ExportMixin(RecordsGate):
         under one key, and intervals between a patient's encounters survive); ages over
         89 pooled as "90+"; patients and encounters numbered afresh in each export (not
         derived from any identifier); no evidence. ``with_text`` adds the encounter's notes as
-        ``text``, scrubbed of identifiers by ``deid.scrub``.
+        ``text``, scrubbed of identifiers by ``deid.scrub`` (told the patient's name, MRN and
+        date of birth and the attending's name); the text carries no evidence spans, so
+        nothing points into it by offset.
         """
         if with_text and not deidentified:
             raise InvalidInputError(
@@ -86,6 +88,7 @@ class ExportMixin(RecordsGate):
                                 self.cipher.decrypt(patient.mrn_enc, field="patients.mrn"),
                                 encounter.external_id,
                             ),
+                            dob=dob,
                         )
                         base["text"] = "\n\n".join(
                             deid.scrub(self.cipher.decrypt(d.text_enc, field="documents.text"), who)
