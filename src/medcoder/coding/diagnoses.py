@@ -171,18 +171,19 @@ class DiagnosisStage:
         sentence_number = 0
         for section in note.body_sections:
             sentences = note.section_sentences(section)
-            tokens = [note.tokens(s) for s in sentences]
-            blocks = _problem_blocks(section, sentences, tokens)
-            for sentence, sentence_tokens, block_words in zip(
-                sentences, tokens, blocks, strict=True
-            ):
+            blocks: list[frozenset[str] | None]
+            if section.kind in DIAGNOSTIC_SECTIONS:
+                tokens = [note.tokens(s) for s in sentences]
+                blocks = _problem_blocks(section, sentences, tokens)
+            else:  # problem lines are read in diagnostic sections only
+                blocks = [None] * len(sentences)
+            for sentence, block_words in zip(sentences, blocks, strict=True):
                 sentence_number += 1
                 out.extend(
                     self._sentence_candidates(
-                        note, section, sentence, sentence_tokens, sentence_number, lexicon,
-                        selector, block_words,
+                        note, section, sentence, sentence_number, lexicon, selector, block_words
                     )
-                )  # fmt: skip
+                )
         return out
 
     def _sentence_candidates(
@@ -190,7 +191,6 @@ class DiagnosisStage:
         note: ParsedNote,
         section: Section,
         sentence: Sentence,
-        tokens: tuple[Token, ...],
         number: int,
         lexicon: Lexicon,
         selector: CodeSelector,
@@ -204,6 +204,7 @@ class DiagnosisStage:
         label_end = (
             sentence.start + label.end() if label and len(label.group(1).split()) <= 6 else -1
         )
+        tokens = note.tokens(sentence)  # only for a sentence that matched
         matches = [m for m in matches if tokens[m.first].start >= label_end]
         if not matches:
             return []
