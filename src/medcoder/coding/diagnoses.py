@@ -22,7 +22,7 @@ from medcoder.codesets.store import Release
 from medcoder.coding.candidate import Candidate
 from medcoder.coding.lexicon import LexEntry, Lexicon, expand_context, lexicon_for
 from medcoder.coding.rules import apply_rules
-from medcoder.coding.select import CodeSelector, context_words, selector_for
+from medcoder.coding.select import CodeSelector, context_words, selector_for, words_context
 from medcoder.nlp.note import ParsedNote
 from medcoder.nlp.sections import DIAGNOSTIC_SECTIONS, Section
 from medcoder.nlp.text import Sentence, Token, tokenize
@@ -197,7 +197,8 @@ class DiagnosisStage:
         block_words: frozenset[str] | None,
     ) -> list[Candidate]:
         text = note.text
-        matches = lexicon.match_words(*note.content(sentence))
+        kept, parts = note.content(sentence)
+        matches = lexicon.match_words(kept, parts)
         if not matches:
             return []
         label = _LABEL_RE.match(sentence.text)
@@ -230,10 +231,14 @@ class DiagnosisStage:
                         break
             context = contexts.get(bounds)
             if context is None:
-                low, high = bounds
-                # The clause's tokens (tokens are in order: a slice between two offsets).
-                clause_tokens = tokens[bisect_left(starts, low) : bisect_left(starts, high)]
-                context = expand_context(context_words(clause_tokens))
+                # The clause's tokens are those between two offsets (tokens are in order),
+                # its content words those of the sentence's between the two positions.
+                first, stop = bisect_left(starts, bounds[0]), bisect_left(starts, bounds[1])
+                words = parts[bisect_left(kept, first) : bisect_left(kept, stop)]
+                lead = tokens[first].norm if stop - first > 1 else ""
+                if words and words[0] == lead and lead.isdigit():
+                    words = words[1:]  # a list number ("2.") is not a word of the clause
+                context = expand_context(words_context(words))
                 if block_words is not None:
                     # A problem heading is specified by the reasoning written under it, for
                     # the axes a heading often leaves out (side, exacerbation); other words

@@ -49,6 +49,12 @@ def context_words(tokens: Sequence[Token]) -> frozenset[str]:
     words = [n for (_, _, _, n) in tokens if n.isalnum() and n not in STOPWORDS]
     if len(tokens) > 1 and tokens[0].norm.isdigit() and words and words[0] == tokens[0].norm:
         words = words[1:]
+    return words_context(words)
+
+
+def words_context(words: Sequence[str]) -> frozenset[str]:
+    """:func:`context_words` of words already filtered (normalized, no stopword, no
+    punctuation, no leading list number): the words and their adjacent-word bigrams."""
     return frozenset(words) | {f"{a}_{b}" for a, b in itertools.pairwise(words)}
 
 
