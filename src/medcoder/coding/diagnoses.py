@@ -218,7 +218,6 @@ class DiagnosisStage:
         contexts: dict[tuple[int, int], frozenset[str]] = {}  # mentions of one clause share it
         out: list[Candidate] = []
         for match, (start, end), assertion in zip(matches, spans, assertions, strict=True):
-            evidence = Evidence(start, end, text[start:end], kind)
             # The index is refined with the words of the mention's own clause: in "COPD,
             # hypertension and ulcer", "pulmonary" does not make the hypertension pulmonary.
             if block_words is not None:
@@ -245,17 +244,19 @@ class DiagnosisStage:
                     # there describe findings, not this problem.
                     context |= expand_context(block_words) & BLOCK_AXIS_WORDS
                 contexts[bounds] = context
-            history: tuple[str | None, str] = (None, "")
-            if assertion.historical:
-                history = self._personal_history(selector, context)
             entries = match.entries
             if not assertion.historical:
                 # Status codes name what was done ("s/p cataract extraction"), never a
                 # current finding: only for mentions written as past.
                 entries = tuple([e for e in entries if e.kind != "status"])
-            found = self._best_candidate(entries, context, selector, evidence, note.patient_words)
+            written = text[start:end]
+            found = self._best_candidate(entries, context, selector, written, note.patient_words)
             if not found:
-                continue
+                continue  # most mentions: no Evidence, no history code looked up
+            evidence = Evidence(start, end, written, kind)
+            history: tuple[str | None, str] = (None, "")
+            if assertion.historical:
+                history = self._personal_history(selector, context)
             triggers = tuple([f"{t.category.lower()}: {t.literal}" for t in assertion.triggers])
             for code, title, path, source, checks, depth in found:
                 if assertion.historical:
@@ -336,14 +337,14 @@ class DiagnosisStage:
         entries: tuple[LexEntry, ...],
         context: frozenset[str],
         selector: CodeSelector,
-        evidence: Evidence,
+        written: str,
         patient_words: frozenset[str],
     ) -> list[_Coded]:
         """The codes of the first entry (curated, then index, then Tabular) that yields one:
         (code, title, index path, source, Tabular checks, depth) each."""
         ranked = sorted(entries, key=lambda e: _SOURCE_RANK.get(e.kind, 9))
         for entry in ranked:
-            if entry.kind == "abbreviation" and not evidence.text.isupper():
+            if entry.kind == "abbreviation" and not written.isupper():
                 continue
             if entry.term_id is not None:
                 choice = selector.refine(entry.term_id, context)
