@@ -12,7 +12,7 @@ from medcoder.codesets.store import Release, Term
 from medcoder.codesets.text import norm_term
 from medcoder.coding.lexicon import _UNSPECIFIED_RE, _forms
 from medcoder.coding.routes import IndexRoutes
-from medcoder.coding.select import context_words
+from medcoder.coding.select import CodeSelector, context_words
 from medcoder.nlp.text import tokenize
 
 MAIN_TERMS = ["Diabetes", "Pain", "Fracture, traumatic", "Disease, kidney", "Hypertension"]
@@ -83,3 +83,27 @@ def test_the_memo_stays_within_its_bound(release_2026: Release) -> None:
         index.below(route[-1].id)
     assert len(index._below) == 1 and len(index._forms) == 1
     assert index.below(walk.steps[-1].term_id) is first
+
+
+def test_a_term_refined_with_no_subterm_to_take_gives_what_the_full_descent_gives(
+    release_2026: Release, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The selector keeps, per term, the choice a descent with no route makes where the
+    # note cannot change it; the descent itself must agree for every term and note.
+    kept = CodeSelector(release_2026)
+    walked = CodeSelector(release_2026)
+    monkeypatch.setattr(walked, "_plain_choice", lambda start: None)
+    mains = release_2026.main_terms("index")
+    terms = [t.id for t in mains[::40]]
+    terms += [t.id for t in mains if t.see and not t.code][:40]  # "Abscess, kidney - see ..."
+    for path in ("Adenocarcinoma", "Carcinoma, ductal", "Acute", "Metastasis", "Pain"):
+        walk = IndexNavigator.for_release(release_2026).walk(path)
+        terms += [s.term_id for s in walk.steps]
+    contexts = [context_words(tokenize(n)) for n in ["", "stage 0 breast", *NOTES]]
+    contexts.append(contexts[2] | {"__followed__"})
+    plain = 0
+    for term_id in terms:
+        for context in contexts:
+            assert kept.refine(term_id, context) == walked.refine(term_id, context), term_id
+        plain += kept._plain.get(term_id) is not None
+    assert plain and plain < len(set(terms))  # both ways were taken

@@ -66,3 +66,13 @@ def test_notes_share_nothing() -> None:
     sentence = first.section_sentences(first.sections[0])[0]
     assert first.tokens(sentence) == second.tokens(sentence)
     assert first.tokens(sentence) is not second.tokens(sentence)
+
+
+def test_a_sentence_read_for_its_content_words_only_is_not_tokenized() -> None:
+    note = parse_note(ClinicalDocument(NOTE), AssertionDetector())
+    with mock.patch.object(note_module, "tokens_between", wraps=note_module.tokens_between) as t:
+        sentence = note.section_sentences(note.body_sections[0])[1]
+        assert note.content(sentence) == ((0, 1), ("no", "fever"))
+        assert t.call_count == 0
+        note.tokens(sentence)
+        assert t.call_count == 1

@@ -5,7 +5,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medcoder.nlp.text import norm_word, split_sentences, tokenize, tokens_between
+from medcoder.nlp.text import (
+    content_between,
+    content_words,
+    norm_word,
+    split_sentences,
+    tokenize,
+    tokens_between,
+)
 
 
 def test_sentences_break_at_periods_bullets_blank_lines_and_headings() -> None:
@@ -80,3 +87,18 @@ def test_words_read_in_place_are_the_words_of_the_slice(
     assert tokens_between(text, start, end, shift) == tuple(
         tokenize(text[start:end], start + shift)
     )
+
+
+@given(
+    st.text(alphabet="ab/’' .,\n1sOfThe", max_size=40),
+    st.integers(min_value=0, max_value=40),
+    st.integers(min_value=0, max_value=40),
+)
+def test_content_words_read_without_tokens_are_those_of_the_tokens(
+    text: str, start: int, end: int
+) -> None:
+    # A sentence no lexicon matches is never tokenized: its content words are read
+    # straight from the text, and must be the ones its tokens would give.
+    start, end = min(start, len(text)), min(max(start, end), len(text))
+    assert content_between(text, start, end) == content_words(tokens_between(text, start, end))
+    assert content_between("the Stones of the kidney", 0, 24) == ((1, 4), ("stone", "kidney"))

@@ -22,7 +22,7 @@ from medcoder.codesets.store import Release
 from medcoder.coding.candidate import Candidate
 from medcoder.coding.lexicon import LexEntry, Lexicon, expand_context, lexicon_for
 from medcoder.coding.rules import apply_rules
-from medcoder.coding.select import CodeSelector, context_words, selector_for
+from medcoder.coding.select import CodeSelector, context_words, selector_for, words_context
 from medcoder.nlp.note import ParsedNote
 from medcoder.nlp.sections import DIAGNOSTIC_SECTIONS, Section
 from medcoder.nlp.text import Sentence, Token, tokenize
@@ -171,18 +171,19 @@ class DiagnosisStage:
         sentence_number = 0
         for section in note.body_sections:
             sentences = note.section_sentences(section)
-            tokens = [note.tokens(s) for s in sentences]
-            blocks = _problem_blocks(section, sentences, tokens)
-            for sentence, sentence_tokens, block_words in zip(
-                sentences, tokens, blocks, strict=True
-            ):
+            blocks: list[frozenset[str] | None]
+            if section.kind in DIAGNOSTIC_SECTIONS:
+                tokens = [note.tokens(s) for s in sentences]
+                blocks = _problem_blocks(section, sentences, tokens)
+            else:  # problem lines are read in diagnostic sections only
+                blocks = [None] * len(sentences)
+            for sentence, block_words in zip(sentences, blocks, strict=True):
                 sentence_number += 1
                 out.extend(
                     self._sentence_candidates(
-                        note, section, sentence, sentence_tokens, sentence_number, lexicon,
-                        selector, block_words,
+                        note, section, sentence, sentence_number, lexicon, selector, block_words
                     )
-                )  # fmt: skip
+                )
         return out
 
     def _sentence_candidates(
@@ -190,20 +191,21 @@ class DiagnosisStage:
         note: ParsedNote,
         section: Section,
         sentence: Sentence,
-        tokens: tuple[Token, ...],
         number: int,
         lexicon: Lexicon,
         selector: CodeSelector,
         block_words: frozenset[str] | None,
     ) -> list[Candidate]:
         text = note.text
-        matches = lexicon.match_words(*note.content(sentence))
+        kept, parts = note.content(sentence)
+        matches = lexicon.match_words(kept, parts)
         if not matches:
             return []
         label = _LABEL_RE.match(sentence.text)
         label_end = (
             sentence.start + label.end() if label and len(label.group(1).split()) <= 6 else -1
         )
+        tokens = note.tokens(sentence)  # only for a sentence that matched
         matches = [m for m in matches if tokens[m.first].start >= label_end]
         if not matches:
             return []
@@ -216,7 +218,6 @@ class DiagnosisStage:
         contexts: dict[tuple[int, int], frozenset[str]] = {}  # mentions of one clause share it
         out: list[Candidate] = []
         for match, (start, end), assertion in zip(matches, spans, assertions, strict=True):
-            evidence = Evidence(start, end, text[start:end], kind)
             # The index is refined with the words of the mention's own clause: in "COPD,
             # hypertension and ulcer", "pulmonary" does not make the hypertension pulmonary.
             if block_words is not None:
@@ -229,27 +230,33 @@ class DiagnosisStage:
                         break
             context = contexts.get(bounds)
             if context is None:
-                low, high = bounds
-                # The clause's tokens (tokens are in order: a slice between two offsets).
-                clause_tokens = tokens[bisect_left(starts, low) : bisect_left(starts, high)]
-                context = expand_context(context_words(clause_tokens))
+                # The clause's tokens are those between two offsets (tokens are in order),
+                # its content words those of the sentence's between the two positions.
+                first, stop = bisect_left(starts, bounds[0]), bisect_left(starts, bounds[1])
+                words = parts[bisect_left(kept, first) : bisect_left(kept, stop)]
+                lead = tokens[first].norm if stop - first > 1 else ""
+                if words and words[0] == lead and lead.isdigit():
+                    words = words[1:]  # a list number ("2.") is not a word of the clause
+                context = expand_context(words_context(words))
                 if block_words is not None:
                     # A problem heading is specified by the reasoning written under it, for
                     # the axes a heading often leaves out (side, exacerbation); other words
                     # there describe findings, not this problem.
                     context |= expand_context(block_words) & BLOCK_AXIS_WORDS
                 contexts[bounds] = context
-            history: tuple[str | None, str] = (None, "")
-            if assertion.historical:
-                history = self._personal_history(selector, context)
             entries = match.entries
             if not assertion.historical:
                 # Status codes name what was done ("s/p cataract extraction"), never a
                 # current finding: only for mentions written as past.
                 entries = tuple([e for e in entries if e.kind != "status"])
-            found = self._best_candidate(entries, context, selector, evidence, note.patient_words)
+            written = text[start:end]
+            found = self._best_candidate(entries, context, selector, written, note.patient_words)
             if not found:
-                continue
+                continue  # most mentions: no Evidence, no history code looked up
+            evidence = Evidence(start, end, written, kind)
+            history: tuple[str | None, str] = (None, "")
+            if assertion.historical:
+                history = self._personal_history(selector, context)
             triggers = tuple([f"{t.category.lower()}: {t.literal}" for t in assertion.triggers])
             for code, title, path, source, checks, depth in found:
                 if assertion.historical:
@@ -330,14 +337,14 @@ class DiagnosisStage:
         entries: tuple[LexEntry, ...],
         context: frozenset[str],
         selector: CodeSelector,
-        evidence: Evidence,
+        written: str,
         patient_words: frozenset[str],
     ) -> list[_Coded]:
         """The codes of the first entry (curated, then index, then Tabular) that yields one:
         (code, title, index path, source, Tabular checks, depth) each."""
         ranked = sorted(entries, key=lambda e: _SOURCE_RANK.get(e.kind, 9))
         for entry in ranked:
-            if entry.kind == "abbreviation" and not evidence.text.isupper():
+            if entry.kind == "abbreviation" and not written.isupper():
                 continue
             if entry.term_id is not None:
                 choice = selector.refine(entry.term_id, context)

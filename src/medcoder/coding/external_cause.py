@@ -103,10 +103,10 @@ def external_causes(
         if str(section.kind) in _SKIPPED:
             continue
         for sentence in note.section_sentences(section):
-            tokens = note.tokens(sentence)
             matches = lexicon.match_words(*note.content(sentence))
             if not matches:
                 continue
+            tokens = note.tokens(sentence)
             spans = [(tokens[m.first].start, tokens[m.last].end) for m in matches]
             assertions = note.assertions(sentence, spans, str(section.kind))
             words = frozenset(t.norm for t in tokens)

@@ -220,6 +220,7 @@ class Lexicon:
         self._codes = codes.split(_SEPARATOR)
         # Entries made on first match; equal whichever thread makes one first.
         self._entries: dict[int, LexEntry] = {}
+        self._phrase_entries: dict[int, tuple[LexEntry, ...]] = {}  # phrase -> its entries
 
     def phrases(self) -> list[str]:
         """Every phrase of the lexicon (not the prefixes kept for scanning)."""
@@ -238,6 +239,10 @@ class Lexicon:
             )
             self._entries[number] = entry
         return entry
+
+    def _phrase(self, phrase: int) -> tuple[LexEntry, ...]:
+        ids, offsets = self._ids, self._offsets
+        return tuple([self._entry(i) for i in ids[offsets[phrase] : offsets[phrase + 1]]])
 
     def match(self, tokens: Sequence[Token]) -> list[LexMatch]:
         """Longest non-overlapping matches over the tokens (stopwords skipped)."""
@@ -270,14 +275,16 @@ class Lexicon:
         found.sort(key=lambda f: (f[0], f[1]))
         taken = [False] * n
         out: list[LexMatch] = []
-        ids, offsets, entry = self._ids, self._offsets, self._entry
+        made = self._phrase_entries
         for negative_span, first_k, phrase in found:
             last_k = first_k - negative_span
             if True in taken[first_k : last_k + 1]:
                 continue
             taken[first_k : last_k + 1] = [True] * (last_k - first_k + 1)
-            numbers = ids[offsets[phrase] : offsets[phrase + 1]]
-            out.append(LexMatch(kept[first_k], kept[last_k], tuple(entry(i) for i in numbers)))
+            entries = made.get(phrase)
+            if entries is None:
+                entries = made[phrase] = self._phrase(phrase)
+            out.append(LexMatch(kept[first_k], kept[last_k], entries))
         out.sort(key=lambda m: m.first)
         return out
 

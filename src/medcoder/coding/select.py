@@ -49,6 +49,12 @@ def context_words(tokens: Sequence[Token]) -> frozenset[str]:
     words = [n for (_, _, _, n) in tokens if n.isalnum() and n not in STOPWORDS]
     if len(tokens) > 1 and tokens[0].norm.isdigit() and words and words[0] == tokens[0].norm:
         words = words[1:]
+    return words_context(words)
+
+
+def words_context(words: Sequence[str]) -> frozenset[str]:
+    """:func:`context_words` of words already filtered (normalized, no stopword, no
+    punctuation, no leading list number): the words and their adjacent-word bigrams."""
     return frozenset(words) | {f"{a}_{b}" for a, b in itertools.pairwise(words)}
 
 
@@ -74,6 +80,7 @@ class CodeSelector:
         self._cells: dict[int, dict[int, tuple[str, str | None, str | None]]] = {}
         self._columns: dict[int, int | None] = {}
         self._neoplasm_main: list[Term] | None = None
+        self._plain: dict[int, IndexChoice | None] = {}
 
     def _fits(self, term: Term, context: frozenset[str]) -> int:
         return self.index.fits(term, context)
@@ -116,11 +123,15 @@ class CodeSelector:
         start = self.release.term(term_id)
         if start is None:
             return IndexChoice(None, (), 0)
+        routes = self._routes(start.id, context)
+        if not routes:  # most mentions: no subterm shares a word with the note
+            plain = self._plain_choice(start)
+            if plain is not None:
+                return plain
         firsts = sorted(
-            ((self._fits(route[-1], context), n, route)
-             for n, route in enumerate(self._routes(start.id, context))),
+            ((self._fits(route[-1], context), n, route) for n, route in enumerate(routes)),
             key=lambda item: (-item[0], item[1]),
-        )  # fmt: skip
+        )
         firsts = [f for f in firsts if f[0] > 0]
         choice = self._descend(start, context, list(firsts[0][2]) if firsts else None)
         if choice.code is None:
@@ -129,6 +140,22 @@ class CodeSelector:
                 if other.code is not None:
                     return other
         return choice
+
+    def _plain_choice(self, start: Term) -> IndexChoice | None:
+        """What :meth:`_descend` gives for ``start`` with no subterm to take, where that
+        does not depend on the note (no "see" reference to follow, no Neoplasm Table
+        column): the term's own code. Kept per release; None where the note matters."""
+        found = self._plain.get(start.id, _UNKNOWN)
+        if found is _UNKNOWN:
+            code = start.code or None
+            found = None
+            if (
+                not (code is None and start.see)
+                and self._neoplasm_column([start], code is None) is None
+            ):
+                found = IndexChoice(code, (start,), 0)
+            _remember(self._plain, start.id, found)
+        return found if isinstance(found, IndexChoice) else None
 
     def _descend(
         self, start: Term, context: frozenset[str], first: list[Term] | None
@@ -169,24 +196,7 @@ class CodeSelector:
     ) -> IndexChoice | None:
         """ "Adenocarcinoma - see also Neoplasm, malignant, by site": the Neoplasm Table,
         row by the site in the note, column by the behavior the index names (I.C.2)."""
-        if path and path[0].book == "neoplasm":
-            return None  # already in the table: its own rows do not route again
-        column = None
-        chain = list(path)
-        if no_code and path:
-            # "Carcinoma, ductal": the subterm has no code and no reference of its own;
-            # the main term's "see also Neoplasm, by site, malignant" still applies.
-            parent = path[0].parent_id
-            while parent is not None and len(chain) < 12:
-                term = self.release.term(parent)
-                if term is None:
-                    break
-                chain.insert(0, term)
-                parent = term.parent_id
-        for term in reversed(chain):
-            column = self._column(term)
-            if column is not None:
-                break
+        column = self._neoplasm_column(path, no_code)
         if column is None:
             return None
         mains = self._neoplasm_main
@@ -220,6 +230,29 @@ class CodeSelector:
             if printed and not set(printed) <= {"-"}:
                 return IndexChoice(printed, (*path, *site.path), site.depth + 1)
         return None
+
+    def _neoplasm_column(self, path: list[Term], no_code: bool) -> int | None:
+        """The Neoplasm Table column the path's terms (and, for a path with no code, its
+        main term's) send their codes to; None inside the table itself."""
+        if path and path[0].book == "neoplasm":
+            return None  # already in the table: its own rows do not route again
+        column = None
+        chain = list(path)
+        if no_code and path:
+            # "Carcinoma, ductal": the subterm has no code and no reference of its own;
+            # the main term's "see also Neoplasm, by site, malignant" still applies.
+            parent = path[0].parent_id
+            while parent is not None and len(chain) < 12:
+                term = self.release.term(parent)
+                if term is None:
+                    break
+                chain.insert(0, term)
+                parent = term.parent_id
+        for term in reversed(chain):
+            column = self._column(term)
+            if column is not None:
+                break
+        return column
 
     def _column(self, term: Term) -> int | None:
         """The Neoplasm Table column a term sends its codes to ("see also Neoplasm,
@@ -335,6 +368,7 @@ class CodeSelector:
 
 
 _MEMO_LIMIT = 100_000
+_UNKNOWN = object()
 
 
 def _remember(memo: dict[_K, _V], key: _K, value: _V) -> None:

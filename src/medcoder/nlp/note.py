@@ -21,7 +21,14 @@ from medcoder.kinds import Sex
 from medcoder.nlp.assertion import Assertion, AssertionDetector, SentenceScope
 from medcoder.nlp.document import ClinicalDocument
 from medcoder.nlp.sections import Section, SectionKind, find_sections
-from medcoder.nlp.text import Sentence, Token, content_words, split_sentences, tokens_between
+from medcoder.nlp.text import (
+    Sentence,
+    Token,
+    content_between,
+    content_words,
+    split_sentences,
+    tokens_between,
+)
 
 _SEX_RE = re.compile(
     r"\b\d{1,3}[- ](?:year|yr)s?[- ]old\s+(male|female|man|woman|gentleman|lady|boy|girl)\b",
@@ -101,7 +108,11 @@ class ParsedNote:
         key = (sentence.start, sentence.end)
         found = self._content.get(key)
         if found is None:
-            found = self._content[key] = content_words(self.tokens(sentence))
+            tokens = self._tokens.get(key)
+            # A sentence whose tokens no stage has asked for yet: its words alone (most
+            # sentences match nothing and never need their tokens).
+            found = content_between(self.text, *key) if tokens is None else content_words(tokens)
+            self._content[key] = found
         return found
 
     def scope(self, sentence: Sentence, section: str | None) -> SentenceScope:

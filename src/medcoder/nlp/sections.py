@@ -133,13 +133,19 @@ class Section:
     end: int
 
 
+# "History of present illness 2": a known heading followed by more words, the longest
+# first (ties in the table's order); sorted here once, not for every line read.
+_LEADS = tuple(known + " " for known in sorted(HEADINGS, key=len, reverse=True) if len(known) > 3)
+
+
 def heading_kind(heading: str) -> SectionKind | None:
     key = _NON_WORD.sub(" ", heading.lower()).strip()
-    if key in HEADINGS:
-        return HEADINGS[key]
-    for known in sorted(HEADINGS, key=len, reverse=True):
-        if len(known) > 3 and key.startswith(known + " "):
-            return HEADINGS[known]
+    found = HEADINGS.get(key)
+    if found is not None or not key.startswith(_LEADS):  # most lines start no heading
+        return found
+    for lead in _LEADS:
+        if key.startswith(lead):
+            return HEADINGS[lead[:-1]]
     return None
 
 

@@ -109,6 +109,18 @@ def content_words(tokens: Sequence[Token]) -> tuple[tuple[int, ...], tuple[str, 
     return tuple(kept), tuple(parts)
 
 
+def content_between(text: str, start: int, end: int) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """``content_words(tokens_between(text, start, end))`` without building the tokens:
+    most sentences match nothing, and then only their normalized words are read."""
+    kept: list[int] = []
+    parts: list[str] = []
+    for i, norm in enumerate(map(norm_word, _WORD_RE.findall(text, start, end))):
+        if norm not in STOPWORDS and norm.isalnum():
+            kept.append(i)
+            parts.append(norm)
+    return tuple(kept), tuple(parts)
+
+
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
     """Sentences of ``text[start:end]`` with offsets into ``text``."""
     stop = len(text) if end is None else end
@@ -116,12 +128,16 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     sentences: list[Sentence] = []
     cursor = 0
     for match in _SENTENCE_BREAK_RE.finditer(chunk):
-        before = " " + chunk[max(0, match.start() - 8) : match.start()].lower()
-        if before.endswith(_AFTER_ABBREVIATION) or _LIST_NUMBER_RE.search(
-            chunk[max(0, match.start() - 10) : match.start()]
-        ):
-            continue
-        _append(sentences, text, start + cursor, start + match.start())
+        at = match.start()
+        # An abbreviation ("Dr.") and a list number ("2." / "2)") both end in "." or ")":
+        # a break after any other character needs neither check.
+        if at and chunk[at - 1] in ".)":
+            before = " " + chunk[max(0, at - 8) : at].lower()
+            if before.endswith(_AFTER_ABBREVIATION) or _LIST_NUMBER_RE.search(
+                chunk[max(0, at - 10) : at]
+            ):
+                continue
+        _append(sentences, text, start + cursor, start + at)
         cursor = match.end()
     _append(sentences, text, start + cursor, stop)
     return sentences
