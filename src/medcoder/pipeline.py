@@ -24,6 +24,7 @@ from medcoder.errors import InvalidInputError
 from medcoder.kinds import PatientStatus, Setting, Sex
 from medcoder.nlp.assertion import AssertionDetector
 from medcoder.nlp.document import ClinicalDocument
+from medcoder.nlp.normalize import remove_invisible, restore_offsets
 from medcoder.nlp.note import ParsedNote, parse_note
 from medcoder.procedures.coders import procedure_stages
 from medcoder.results import CodingResult, StageFindings
@@ -69,6 +70,11 @@ class CodingEngine:
     def code(self, document: ClinicalDocument, *, release_name: str | None = None) -> CodingResult:
         code_sets = self.chooser.choose(document.date_of_service, icd10cm=release_name)
         release = code_sets.icd10cm  # chosen first: no release for the date is an error
+        # Invisible format characters hide words ("dia\u200bbetes"): code the text
+        # without them, then map the evidence back onto the characters as written.
+        clean = remove_invisible(document.text)
+        if clean.changed:
+            document = replace(document, text=clean.text)
         note = self.parse(document)
         found = StageFindings(notices=() if document.text.strip() else (EMPTY_NOTE,))
         for stage in self.stages:
@@ -76,7 +82,7 @@ class CodingEngine:
         # Procedures are numbered in one sequence, in stage order.
         procedures = tuple(replace(p, sequence=n) for n, p in enumerate(found.procedures, 1))
         day = document.date_of_service
-        return CodingResult(
+        result = CodingResult(
             document_id=document.id,
             release=release.name,
             setting=document.setting,
@@ -87,6 +93,7 @@ class CodingEngine:
             procedures=procedures,
             em_level=found.em_level,
         )
+        return restore_offsets(result, clean)
 
 
 def diagnosis_stages(chooser: CodeSetChooser, *, external_causes: bool = True) -> tuple[Stage, ...]:

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from medcoder import __version__
 from medcoder.api import errors
-from medcoder.api.middleware import AccessLog, BodyLimit
+from medcoder.api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from medcoder.api.routes_auth import router as auth_router
 from medcoder.api.routes_codes import router as codes_router
 from medcoder.api.routes_records import router as records_router
@@ -58,7 +58,9 @@ def create_app(settings: ApiSettings | None = None, *, mounts: Sequence[Mount] =
     app.include_router(records_router)
     for mount in mounts:
         mount(app)
-    # Outermost first: the body limit refuses before anything reads the body.
+    # The last added is the outermost: the body limit refuses before anything reads the
+    # body, and the security headers go on every answer, the body limit's 413 included.
     app.add_middleware(AccessLog)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     return app

@@ -1,4 +1,5 @@
-"""ASGI middleware: a request body limit, and an access log that carries no PHI."""
+"""ASGI middleware: a request body limit, an access log that carries no PHI, and the
+security headers on every answer."""
 
 from __future__ import annotations
 
@@ -112,3 +113,52 @@ class AccessLog:
                 status["code"],
                 (time.perf_counter() - start) * 1000,
             )
+
+
+# The workbench loads only its own CSS and JS; its one inline style is the confidence bar's
+# ``style="--c: 0.8"`` attribute (style-src-attr; no inline script anywhere). Nothing may
+# frame a page (clickjacking) and forms post only here.
+CSP = (
+    "default-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# FastAPI's /docs page loads Swagger UI from its CDN and starts it with an inline script.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+STATIC_PREFIX = "/static/"
+
+
+class SecurityHeaders:
+    """CSP, no framing, no MIME sniffing and no referrer to other sites on every answer, and
+    ``Cache-Control: no-store`` on all but the workbench's static files: pages and API
+    answers carry PHI, which no browser or proxy cache may keep."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        policy = DOCS_CSP if path == "/docs" else CSP
+        extra = [
+            (b"content-security-policy", policy.encode()),
+            (b"x-frame-options", b"DENY"),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"same-origin"),  # "no-referrer" makes Origin "null"
+        ]
+        if not path.startswith(STATIC_PREFIX):
+            extra += [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
+        names = {name for name, _ in extra}
+
+        async def adding(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                kept = [(n, v) for n, v in message.get("headers", ()) if n.lower() not in names]
+                message = {**message, "headers": kept + extra}
+            await send(message)
+
+        await self.app(scope, receive, adding)

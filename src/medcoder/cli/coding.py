@@ -23,22 +23,17 @@ __all__ = ["batch", "code_note", "evaluate"]
 
 
 def _read_note(path: Path) -> tuple[str, list[str]]:
-    """The note's text; bytes that are not UTF-8 are replaced, with a notice (never fatal)."""
+    """The note's text (UTF-8, or as its byte-order mark says); bytes that do not decode
+    are replaced, with a notice (never fatal)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InvalidInputError(
             f"cannot read {path}: {exc.strerror}", hint="give the path of a text file"
         ) from exc
-    try:
-        return raw.decode("utf-8"), []
-    except UnicodeDecodeError as exc:
-        text = raw.decode("utf-8", errors="replace")
-        bad = text.count("\ufffd")
-        return text, [
-            f"{path}: {bad} byte(s) were not UTF-8 (first at byte {exc.start}) and were "
-            "replaced; save the note as UTF-8 to keep every character"
-        ]
+    from medcoder.nlp.normalize import decode_note
+
+    return decode_note(raw, str(path))  # a byte-order mark names UTF-16/32
 
 
 @click.command("code")

@@ -5,15 +5,21 @@ One JSONL line (or one note + ``NOTE.json`` sidecar) is one document::
     {"mrn", "name", "dob", "sex", "encounter_id", "setting", "date", "kind", "text"}
 
 plus optional ``payer``, ``attending``, ``admit_date``, ``discharge_date``. Unknown keys
-are refused (a misspelt ``payer`` would be lost silently otherwise). A bad line becomes an
+are refused (a misspelt ``payer`` would be lost silently otherwise). Values are exact:
+``sex`` is F, M or U (or female, male, unknown, in any case); the date of birth is on or
+before every date of the encounter and at most 130 years before it; an encounter id is
+:data:`ENCOUNTER_ID` (letters, digits and ``-_.:``, not starting with a dot, at most 64
+characters), so that every stored encounter has a URL. A bad line becomes an
 ``ImportFormatError`` naming file and line; the good lines go on. Storing is the service's
 job (``service.Records.import_path``), one transaction per encounter.
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +27,13 @@ from typing import Any
 
 from medcoder.errors import ImportFormatError
 from medcoder.kinds import Setting
+from medcoder.nlp.normalize import BOMS, decode_note
 
+# Letters, digits and - _ . : only, not starting with a dot ("." and ".." are path steps),
+# at most 64: an id is one path segment of /v1/encounters/{id} as written.
+ENCOUNTER_ID = re.compile(r"[A-Za-z0-9_:-][A-Za-z0-9_.:-]{0,63}")
+SEXES = {"f": "F", "female": "F", "m": "M", "male": "M", "u": "U", "unknown": "U"}
+MAX_AGE_YEARS = 130  # as ClinicalDocument's age
 REQUIRED = ("mrn", "name", "dob", "encounter_id", "setting", "kind", "text")
 OPTIONAL = ("sex", "date", "payer", "attending", "admit_date", "discharge_date")
 
@@ -68,6 +80,16 @@ def _text(data: dict[str, Any], key: str) -> str | None:
     return str(value).strip() or None
 
 
+def _check_dob(dob: dt.date, dates: list[dt.date]) -> None:
+    """A birth on or before the first date of the encounter, at most 130 years before the
+    last (the values are not echoed: they are PHI)."""
+    first, last = min(dates), max(dates)
+    if dob > first:
+        raise ValueError("dob is after the date of service (or admit_date)")
+    if last.year - dob.year > MAX_AGE_YEARS:
+        raise ValueError(f"dob is more than {MAX_AGE_YEARS} years before the date of service")
+
+
 def parse_document(data: object, *, source: str, line: int) -> ImportDocument:
     """Validate one record; ``ValueError`` says what is wrong with it."""
     if not isinstance(data, dict):
@@ -86,11 +108,17 @@ def parse_document(data: object, *, source: str, line: int) -> ImportDocument:
     except ValueError:
         choices = ", ".join(s.value for s in Setting)
         raise ValueError(f"setting {data['setting']!r} is not one of {choices}") from None
+    encounter_id = str(_text(data, "encounter_id"))
+    if not ENCOUNTER_ID.fullmatch(encounter_id):
+        raise ValueError(
+            "encounter_id may hold only letters, digits and - _ . : (not first a dot), "
+            "at most 64 characters"
+        )
     sex = _text(data, "sex")
     if sex is not None:
-        sex = sex.upper()[:1]
-        if sex not in ("F", "M", "U"):
-            raise ValueError(f"sex {data['sex']!r} is not F, M or U")
+        if sex.lower() not in SEXES:
+            raise ValueError("sex is not F, M or U (or female, male, unknown)")
+        sex = SEXES[sex.lower()]
     dob = _date(data, "dob")
     service = _date(data, "date")
     admit, discharge = _date(data, "admit_date"), _date(data, "discharge_date")
@@ -98,6 +126,8 @@ def parse_document(data: object, *, source: str, line: int) -> ImportDocument:
         raise ValueError("missing date (or admit_date / discharge_date)")
     if admit and discharge and discharge < admit:
         raise ValueError("discharge_date is before admit_date")
+    if dob is not None:
+        _check_dob(dob, [d for d in (service, admit, discharge) if d is not None])
     return ImportDocument(
         source=source,
         line=line,
@@ -105,7 +135,7 @@ def parse_document(data: object, *, source: str, line: int) -> ImportDocument:
         name=str(_text(data, "name")),
         dob=dob or dt.date.min,
         sex=sex,
-        encounter_id=str(_text(data, "encounter_id")),
+        encounter_id=encounter_id,
         setting=setting,
         service_date=service,
         admit_date=admit,
@@ -117,33 +147,55 @@ def parse_document(data: object, *, source: str, line: int) -> ImportDocument:
     )
 
 
+def _jsonl_line(path: Path, number: int, line: str) -> ImportDocument | ImportFormatError:
+    try:
+        return parse_document(json.loads(line), source=str(path), line=number)
+    except json.JSONDecodeError as exc:
+        return ImportFormatError(path, f"not JSON ({exc.msg})", line=number)
+    except ValueError as exc:
+        return ImportFormatError(path, str(exc), line=number)
+
+
 def read_jsonl(path: Path) -> Iterator[ImportDocument | ImportFormatError]:
-    """Each line as a document, or the error that keeps it out."""
+    """Each line as a document, or the error that keeps it out. UTF-8 (a byte-order mark
+    is skipped); a file that starts with a UTF-16 or UTF-32 mark is read in that encoding."""
     with path.open("rb") as handle:
+        head = handle.read(4)
+        if any(head.startswith(mark) for mark, name in BOMS if name != "utf-8"):
+            text, notices = decode_note(head + handle.read(), path.name)
+            if notices:
+                yield ImportFormatError(path, notices[0].split(": ", 1)[1])
+                return
+            for number, line in enumerate(text.splitlines(), start=1):
+                if line.strip():
+                    yield _jsonl_line(path, number, line)
+            return
+        handle.seek(0)
         for number, raw in enumerate(handle, start=1):
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
             if not raw.strip():
                 continue
             try:
-                data = json.loads(raw.decode("utf-8"))
-                yield parse_document(data, source=str(path), line=number)
+                line = raw.decode("utf-8")
             except UnicodeDecodeError:
                 yield ImportFormatError(path, "not UTF-8", line=number)
-            except json.JSONDecodeError as exc:
-                yield ImportFormatError(path, f"not JSON ({exc.msg})", line=number)
-            except ValueError as exc:
-                yield ImportFormatError(path, str(exc), line=number)
+                continue
+            yield _jsonl_line(path, number, line)
 
 
 def read_text_note(path: Path) -> ImportDocument | ImportFormatError:
     """A plain-text note with its sidecar ``NOTE.json`` (the JSONL fields except text)."""
     sidecar = path.with_suffix(".json")
     try:
-        data = json.loads(sidecar.read_text(encoding="utf-8"))
-        text = path.read_text(encoding="utf-8")
+        data = json.loads(sidecar.read_text(encoding="utf-8-sig"))
+        text, notices = decode_note(path.read_bytes(), path.name)
     except FileNotFoundError:
         return ImportFormatError(path, f"no sidecar {sidecar.name} beside the note")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return ImportFormatError(path, f"unreadable note or sidecar: {exc}")
+    if notices:  # stored text must be what was written, not replacement characters
+        return ImportFormatError(path, notices[0].split(": ", 1)[1])
     if not isinstance(data, dict) or "text" in data:
         return ImportFormatError(sidecar, "the sidecar must be an object without 'text'")
     try:

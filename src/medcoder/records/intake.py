@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from medcoder.errors import ImportFormatError, MedcoderError, WorkflowError
+from medcoder.errors import ImportFormatError, MedcoderError, PermissionDeniedError, WorkflowError
 from medcoder.kinds import Setting, Sex
 from medcoder.nlp.document import ClinicalDocument
 from medcoder.records import audit
@@ -29,9 +29,10 @@ from medcoder.records.models import (
     Encounter,
     EncounterStatus,
     Patient,
+    Role,
     utcnow,
 )
-from medcoder.records.permissions import Action
+from medcoder.records.permissions import Action, allowed
 from medcoder.serialize import evidence_json, result_json
 
 
@@ -68,6 +69,8 @@ class IntakeMixin(RecordsGate):
         encounter and leaves none half-written. Re-importing a document is a no-op."""
         with self._acting(actor, Action.IMPORT) as (_session, user):
             name = user.name
+            # An importer who may not read an encounter (the admin) adds only new ones.
+            may_view = allowed(Role(user.role), Action.VIEW_ENCOUNTER)
         report = ImportReport()
         group: list[ImportDocument] = []
         for item in read_path(path):
@@ -75,19 +78,21 @@ class IntakeMixin(RecordsGate):
                 report.errors.append(item)
                 continue
             if group and item.encounter_id != group[0].encounter_id:
-                self._import_encounter(name, group, report)
+                self._import_encounter(name, group, report, may_view=may_view)
                 group = []
             group.append(item)
         if group:
-            self._import_encounter(name, group, report)
+            self._import_encounter(name, group, report, may_view=may_view)
         return report
 
     def _import_encounter(
-        self, actor: str, docs: list[ImportDocument], report: ImportReport
+        self, actor: str, docs: list[ImportDocument], report: ImportReport, *, may_view: bool
     ) -> None:
         try:
             with self._sessions.begin() as session:
-                created, added, duplicates = self._store_encounter(session, actor, docs)
+                created, added, duplicates = self._store_encounter(
+                    session, actor, docs, may_view=may_view
+                )
         except (MedcoderError, IntegrityError) as exc:
             problem = (
                 exc.message if isinstance(exc, MedcoderError) else "conflicts with a stored record"
@@ -100,14 +105,26 @@ class IntakeMixin(RecordsGate):
         report.duplicates += duplicates
 
     def _store_encounter(
-        self, session: Session, actor: str, docs: list[ImportDocument]
+        self, session: Session, actor: str, docs: list[ImportDocument], *, may_view: bool
     ) -> tuple[int, int, int]:
         first = docs[0]
         if any((d.mrn, d.setting) != (first.mrn, first.setting) for d in docs):
             raise WorkflowError(f"encounter {first.encounter_id}: lines disagree on MRN or setting")
+        encounter = session.scalar(
+            select(Encounter).where(Encounter.external_id == first.encounter_id)
+        )
+        if encounter is not None and not may_view:
+            # One answer whatever MRN was given: the error must not say whose it is.
+            raise PermissionDeniedError(
+                f"encounter {first.encounter_id} is already stored: adding to a stored "
+                "encounter needs a role that may view it",
+                hint="ask a manager to import the document",
+            )
         mrn_index = self.cipher.blind_index(first.mrn, purpose="mrn")
         patient = session.scalar(select(Patient).where(Patient.mrn_index == mrn_index))
-        if patient is None:
+        if patient is not None:
+            self._same_patient(patient, first)
+        else:
             patient = Patient(
                 mrn_index=mrn_index,
                 mrn_enc=self.cipher.encrypt(first.mrn, field="patients.mrn"),
@@ -125,9 +142,6 @@ class IntakeMixin(RecordsGate):
                 entity_id=patient.id,
                 fields=["mrn", "name", "dob", "sex"],
             )
-        encounter = session.scalar(
-            select(Encounter).where(Encounter.external_id == first.encounter_id)
-        )
         created = 0
         if encounter is None:
             encounter = Encounter(
@@ -179,6 +193,27 @@ class IntakeMixin(RecordsGate):
                 fields=["text"],
             )
         return created, added, duplicates
+
+    def _same_patient(self, patient: Patient, doc: ImportDocument) -> None:
+        """A known MRN must come with its stored name and DOB (and sex, where both say):
+        a mismatch is a wrong MRN or a wrong patient, never merged. Names compare without
+        case or spacing; no value, stored or given, goes into the message (PHI)."""
+
+        def plain(name: str) -> str:
+            return " ".join(name.split()).casefold()
+
+        differs = []
+        if plain(self.cipher.decrypt(patient.name_enc, field="patients.name")) != plain(doc.name):
+            differs.append("name")
+        if self.cipher.decrypt(patient.dob_enc, field="patients.dob") != doc.dob.isoformat():
+            differs.append("dob")
+        if {patient.sex, doc.sex} <= {"F", "M"} and patient.sex != doc.sex:
+            differs.append("sex")
+        if differs:
+            raise WorkflowError(
+                f"MRN {doc.mrn} is stored with another {' and '.join(differs)}: not merged",
+                hint="check the MRN and the patient's details in the source system",
+            )
 
     # -- coding -------------------------------------------------------------------------
     def run_coding(self, actor: str | None, encounter_id: str) -> int:

@@ -6,12 +6,30 @@ import hashlib
 import secrets
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from medcoder.errors import InvalidInputError, PermissionDeniedError
+from medcoder.errors import InvalidInputError, PermissionDeniedError, WorkflowError
 from medcoder.records import audit, passwords
 from medcoder.records.gate import RecordsGate
 from medcoder.records.models import ApiKey, Role, User
 from medcoder.records.permissions import Action
+
+
+def _keep_an_admin(session: Session, target: User) -> None:
+    """Refuse to take ``target``'s admin role (demotion, deactivation) when no other active
+    admin would remain: nobody could manage users or keys again."""
+    if target.role != Role.ADMIN or not target.active:
+        return
+    others = session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == Role.ADMIN.value, User.active.is_(True), User.id != target.id)
+    )
+    if not others:
+        raise WorkflowError(
+            f"{target.name} is the last admin: no one could manage users or keys",
+            hint="make another user an admin first",
+        )
 
 
 class UsersMixin(RecordsGate):
@@ -61,6 +79,8 @@ class UsersMixin(RecordsGate):
         with self._acting(actor, Action.MANAGE_USERS) as (session, user):
             target = self._user(session, name)
             before = target.role
+            if parsed is not Role.ADMIN:
+                _keep_an_admin(session, target)
             target.role = parsed.value
             audit.record(
                 session,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,11 +20,12 @@ from medcoder.api.services import Services
 from medcoder.codesets import serialize
 from medcoder.codesets.index_walk import IndexNavigator
 from medcoder.codesets.registry import Registry
-from medcoder.errors import MedcoderError
+from medcoder.errors import AuthenticationError, MedcoderError
 from medcoder.web.highlight import segments, spans_for
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+MAX_OFFSET = 10_000_000  # as the API's queue: a bigger one overflows the database integer
 DIFF_ROWS = 300  # rows per list on the diff page; the API gives all of them
 ACTIVE = ("suggested", "accepted", "added")
 
@@ -40,6 +42,17 @@ def _render(request: Request, name: str, who: Principal | None, status: int = 20
 
 def _error_page(request: Request, who: Principal | None, error: MedcoderError) -> HTMLResponse:
     return _render(request, "error.html", who, status=status_for(error), error=error)
+
+
+def same_origin(request: Request) -> bool:
+    """Whether a form POST came from this server's own pages: its ``Origin`` (else its
+    ``Referer``) names this host. A browser sends one of them with every cross-site POST;
+    a request with neither (a script, a test client) is not a browser's forged form."""
+    claimed = request.headers.get("origin") or request.headers.get("referer")
+    if claimed is None:
+        return True
+    host = request.headers.get("host", "")
+    return bool(host) and urlsplit(claimed).netloc == host
 
 
 def _who(request: Request) -> Principal | None:
@@ -90,7 +103,9 @@ def install(app: FastAPI) -> None:
         return RedirectResponse("/queue" if _who(request) else "/login", status_code=303)
 
     @app.get("/login", include_in_schema=False)
-    def login_page(request: Request, next: str = "/queue") -> Response:
+    def login_page(
+        request: Request, next: Annotated[str, Query(max_length=300)] = "/queue"
+    ) -> Response:
         return _render(request, "login.html", None, next=next, failed=False)
 
     @app.post("/login", include_in_schema=False)
@@ -100,6 +115,13 @@ def install(app: FastAPI) -> None:
         password: Annotated[str, Form(max_length=1024)],
         next: Annotated[str, Form(max_length=300)] = "/queue",
     ) -> Response:
+        if not same_origin(request):  # login CSRF: another site's form must not log in
+            refused = AuthenticationError(
+                "a login posted from another site is refused",
+                hint="log in from this server's own login page",
+            )
+            return _render(request, "login.html", None, status=403, next="/queue", failed=True,
+                           error=refused)  # fmt: skip
         services = _services(request)
         records = services.records()
         try:
@@ -135,9 +157,9 @@ def install(app: FastAPI) -> None:
     @app.get("/queue", include_in_schema=False)
     def queue_page(
         request: Request,
-        setting: str | None = None,
+        setting: Annotated[str | None, Query(max_length=20)] = None,
         payer: Annotated[str | None, Query(max_length=200)] = None,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> Response:
         who = _who(request)
         if who is None:
