@@ -5,10 +5,16 @@ Input lines: ``{"id", "text", "setting"?, "date"?, "age"?, "sex"?, "patient_stat
 ``{"id", "codes", "dropped", "procedures", "em_level", "release"}``, or
 ``{"id", "line", "error"}`` for a line that could not be coded; the run reports how
 many failed and never stops on one.
+
+Each line is checked before it is coded: an unknown key (a misspelt ``settting`` would
+otherwise code under the outpatient rules) or a field of the wrong type is a one-line
+``[E300]`` error naming the field, never a ``TypeError``; a line is read no further than
+:data:`MAX_LINE_BYTES`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import multiprocessing
 from collections.abc import Callable, Iterator
@@ -16,8 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from medcoder.errors import InvalidInputError, MedcoderError
-from medcoder.serialize import result_json
+from medcoder.errors import InputTooLargeError, InvalidInputError, MedcoderError
+from medcoder.kinds import PatientStatus, Setting
+from medcoder.nlp.document import MAX_TEXT_CHARS
+from medcoder.serialize import loads_input, result_json
+
+#: The keys a batch line may carry; any other is refused by name.
+BATCH_KEYS = ("id", "text", "setting", "date", "age", "sex", "patient_status")
+#: The longest line read: a note at its limit, every character JSON-escaped (``\uXXXX``).
+MAX_LINE_BYTES = 6 * MAX_TEXT_CHARS + 65_536
+_SEXES = {"f": "F", "female": "F", "m": "M", "male": "M"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,43 +41,167 @@ class BatchSummary:
     failed: int
 
 
-def _read_lines(path: Path) -> Iterator[tuple[int, str]]:
+@dataclass(frozen=True, slots=True)
+class BatchLine:
+    """One batch line, every field checked (``setting`` and ``patient_status`` as given,
+    lower case; ``date`` YYYY-MM-DD)."""
+
+    id: str | None
+    text: str
+    setting: str | None = None
+    date: str | None = None
+    age: int | None = None
+    sex: str | None = None  # F | M
+    patient_status: str | None = None
+
+
+def _optional_text(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{key} must be a string, not {_kind(value)}")
+    return value.strip()
+
+
+def _kind(value: object) -> str:
+    """The JSON kind of a value, for messages that must not echo a huge value."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, dict):
+        return "an object"
+    return "a list" if isinstance(value, list) else type(value).__name__
+
+
+def _choice(data: dict[str, Any], key: str, choices: tuple[str, ...]) -> str | None:
+    value = _optional_text(data, key)
+    if value is None:
+        return None
+    if value.lower() not in choices:
+        shown = value if len(value) <= 40 else value[:40] + "..."
+        raise InvalidInputError(f"{key} {shown!r} is not one of {', '.join(choices)}")
+    return value.lower()
+
+
+def _patient_status(data: dict[str, Any]) -> str | None:
+    value = _optional_text(data, "patient_status")
+    status = PatientStatus.parse(value[:40] if value else None)  # E320 for a bad value
+    return None if status is None else status.value
+
+
+def parse_line(data: object) -> BatchLine:
+    """Check one decoded batch line; anything wrong is E300 naming the field."""
+    if not isinstance(data, dict):
+        raise InvalidInputError(f"a line must be a JSON object, not {_kind(data)}")
+    unknown = sorted(set(data) - set(BATCH_KEYS))
+    if unknown:
+        named = ", ".join(repr(k[:40]) for k in unknown[:5])
+        raise InvalidInputError(f"unknown key(s) {named} (allowed: {', '.join(BATCH_KEYS)})")
+    record_id = data.get("id")
+    if record_id is not None and (
+        isinstance(record_id, bool) or not isinstance(record_id, str | int)
+    ):
+        raise InvalidInputError(f"id must be a string or a whole number, not {_kind(record_id)}")
+    if isinstance(record_id, int) and abs(record_id) >= 10**30:
+        raise InvalidInputError("id is a number too long to be an id")
+    text = data.get("text")
+    if text is None:
+        raise InvalidInputError('missing "text"')
+    if not isinstance(text, str):
+        raise InvalidInputError(f"text must be a string, not {_kind(text)}")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputTooLargeError(
+            f"text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}"
+        )
+    age = data.get("age")
+    if age is not None and (isinstance(age, bool) or not isinstance(age, int)):
+        raise InvalidInputError(f"age must be a whole number 0-130, not {_kind(age)}")
+    if age is not None and not 0 <= age <= 130:
+        raise InvalidInputError("age must be a whole number 0-130")
+    date = _optional_text(data, "date")
+    if date is not None:
+        try:
+            dt.date.fromisoformat(date)
+        except ValueError:
+            raise InvalidInputError(f"date {date[:40]!r} is not a YYYY-MM-DD date") from None
+    sex = _choice(data, "sex", tuple(_SEXES))
+    return BatchLine(
+        id=None if record_id is None else str(record_id),
+        text=text,
+        setting=_choice(data, "setting", tuple(s.value for s in Setting)),
+        date=date,
+        age=age,
+        sex=None if sex is None else _SEXES[sex],
+        patient_status=_patient_status(data),
+    )
+
+
+def _decode(line: str) -> object:
+    try:
+        return loads_input(line)
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(f"not JSON: {exc.msg}") from None
+    except RecursionError:
+        raise InvalidInputError("not JSON this program reads: nested too deeply") from None
+
+
+def parse_line_text(line: str) -> BatchLine:
+    """Decode and check one batch line (JSON nested too deeply is E300, as any other
+    malformed line)."""
+    return parse_line(_decode(line))
+
+
+def _read_lines(path: Path) -> Iterator[tuple[int, str | None]]:
+    """Each line, decoded; ``None`` for a line over MAX_LINE_BYTES, which is skipped in
+    bounded pieces and never held whole."""
     try:
         with path.open("rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                yield number, raw.decode("utf-8", errors="replace")
+            number = 0
+            while raw := handle.readline(MAX_LINE_BYTES + 1):
+                number += 1
+                if len(raw) <= MAX_LINE_BYTES or raw.endswith(b"\n"):
+                    yield number, raw.decode("utf-8", errors="replace")
+                    continue
+                while (rest := handle.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                    pass
+                yield number, None
     except OSError as exc:
         raise InvalidInputError(f"cannot read {path}: {exc.strerror}") from exc
 
 
-def _code_line(item: tuple[int, str, str | None]) -> dict[str, Any]:
+def _reported_id(data: object) -> str | int | None:
+    """The line's id for its error record, where it is one."""
+    found = data.get("id") if isinstance(data, dict) else None
+    return found if isinstance(found, str | int) and not isinstance(found, bool) else None
+
+
+def _code_line(item: tuple[int, str | None, str | None]) -> dict[str, Any]:
     number, line, home = item
     record_id: Any = None
     try:
-        data = json.loads(line)
-        if not isinstance(data, dict):
-            raise InvalidInputError("a line must be a JSON object")
-        record_id = data.get("id")
-        if "text" not in data:
-            raise InvalidInputError('missing "text"')
+        if line is None:
+            raise InputTooLargeError(f"the line is over {MAX_LINE_BYTES:,} bytes")
+        data = _decode(line)
+        record_id = _reported_id(data)
+        checked = parse_line(data)
         from medcoder.pipeline import engine_for, make_document
 
         document = make_document(
-            data["text"],
-            setting=data.get("setting"),
-            date_of_service=data.get("date"),
-            age=data.get("age"),
-            sex=data.get("sex"),
-            id=None if record_id is None else str(record_id),
-            patient_status=data.get("patient_status"),
+            checked.text,
+            setting=checked.setting,
+            date_of_service=checked.date,
+            age=checked.age,
+            sex=checked.sex,
+            id=checked.id,
+            patient_status=checked.patient_status,
         )
         result = engine_for(Path(home) if home else None).code(document)
         out = result_json(result)
         return {"id": record_id, "codes": out["codes"], "dropped": out["dropped"],
                 "procedures": out["procedures"], "em_level": out["em_level"],
                 "release": out["release"]}  # fmt: skip
-    except json.JSONDecodeError as exc:
-        return {"id": record_id, "line": number, "error": f"not JSON: {exc.msg}"}
     except MedcoderError as exc:
         return {"id": record_id, "line": number, "error": f"[{exc.code}] {exc.message}"}
     except Exception as exc:  # one bad note must not stop the batch
@@ -80,7 +218,7 @@ def run_batch(
 ) -> BatchSummary:
     """Code every line of ``source`` into ``output`` (written atomically at the end)."""
     items = [(n, line, str(home) if home else None) for n, line in _read_lines(source)]
-    items = [i for i in items if i[1].strip()]
+    items = [i for i in items if i[1] is None or i[1].strip()]
     tmp = output.with_name(output.name + ".partial")
     coded = failed = 0
     with tmp.open("w", encoding="utf-8") as out:

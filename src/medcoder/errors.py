@@ -19,6 +19,7 @@ The hierarchy::
     │   ├── UnknownModifierError     E221  a modifier in no installed HCPCS/CPT list
     │   └── ProcedureCodeSetMissing  E222  no HCPCS/CPT code set installed for the lookup
     ├── InvalidInputError            E300  malformed user input (code, date, option)
+    │   ├── InputTooLargeError       E301  a note, claim or file over its size limit
     │   └── PatientStatusError       E320  a patient status other than new / established
     ├── RecordsError                 E400  the coded-records database
     │   ├── DatabaseError            E401  no database, not migrated, or unreachable
@@ -173,6 +174,13 @@ class InvalidPcsCodeError(CodeSetError):
 
 class InvalidInputError(MedcoderError):
     code = "E300"
+
+
+class InputTooLargeError(InvalidInputError):
+    """An input over its size limit (a note, a claim file, a line): refused, never
+    truncated, and never read further than the limit."""
+
+    code = "E301"
 
 
 class PatientStatusError(InvalidInputError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from medcoder.results import (
@@ -13,6 +14,21 @@ from medcoder.results import (
     ProcedureAssignment,
     RuleApplied,
 )
+
+# Python refuses to read an integer of more digits than this (CVE-2020-10735 guard).
+_MAX_INT_DIGITS = 4_300
+
+
+def _bounded_int(text: str) -> int | float:
+    return int(text) if len(text) <= _MAX_INT_DIGITS else float("inf")
+
+
+def loads_input(text: str | bytes) -> Any:
+    """``json.loads`` for input from outside (batch lines, claims): an integer of more
+    digits than Python reads becomes infinity, which every whole-number field refuses by
+    name, instead of a ValueError for the whole line. Deep nesting still raises
+    RecursionError, which the caller reports as its own format error."""
+    return json.loads(text, parse_int=_bounded_int)
 
 
 def evidence_json(e: Evidence) -> dict[str, Any]:

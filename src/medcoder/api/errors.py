@@ -23,6 +23,7 @@ log = logging.getLogger("medcoder.api")
 STATUS: dict[type[e.MedcoderError], int] = {
     e.AuthenticationError: 401,
     e.RequestTooLargeError: 413,
+    e.InputTooLargeError: 413,
     e.RouteNotFoundError: 404,
     e.RequestValidationError: 422,
     e.TooManyAttemptsError: 429,

@@ -17,23 +17,36 @@ from medcoder.cli.common import (
     registry,
     release_option,
 )
-from medcoder.errors import InvalidInputError
+from medcoder.errors import InputTooLargeError, InvalidInputError
 
 __all__ = ["batch", "code_note", "evaluate"]
 
 
 def _read_note(path: Path) -> tuple[str, list[str]]:
     """The note's text (UTF-8, or as its byte-order mark says); bytes that do not decode
-    are replaced, with a notice (never fatal)."""
+    are replaced, with a notice (never fatal).
+
+    Read no further than the note limit (a character is at most 4 bytes, in UTF-8 and in
+    UTF-32), so an endless file (``/dev/zero``, a pipe) is refused, E301, instead of
+    filling memory."""
+    from medcoder.nlp.document import MAX_TEXT_CHARS
+
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(4 * (MAX_TEXT_CHARS + 2))  # and a byte-order mark
     except OSError as exc:
         raise InvalidInputError(
             f"cannot read {path}: {exc.strerror}", hint="give the path of a text file"
         ) from exc
     from medcoder.nlp.normalize import decode_note
 
-    return decode_note(raw, str(path))  # a byte-order mark names UTF-16/32
+    text, notices = decode_note(raw, str(path))  # a byte-order mark names UTF-16/32
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputTooLargeError(
+            f"{path} is over the note limit of {MAX_TEXT_CHARS:,} characters",
+            hint="split the document and code the parts",
+        )
+    return text, notices
 
 
 @click.command("code")

@@ -178,6 +178,10 @@ def export(
     """The reported codes of finalized encounters."""
     if with_text and not deidentified:
         raise InvalidInputError("--with-text goes with --deidentified", hint="add --deidentified")
+    if output is not None and not output.parent.is_dir():  # checked before any PHI is read
+        raise ExportError(
+            f"cannot write {output}: no folder {output.parent}", hint="create the folder first"
+        )
     if fmt == "parquet":
         try:
             import pyarrow  # noqa: F401
@@ -195,7 +199,10 @@ def export(
         import pyarrow.parquet as pq
 
         assert output is not None
-        pq.write_table(pa.Table.from_pylist(rows), output)
+        try:
+            pq.write_table(pa.Table.from_pylist(rows), output)
+        except OSError as exc:
+            raise ExportError(f"cannot write {output}: {exc}") from exc
         click.echo(f"{len(rows)} row(s) written to {output}", err=True)
         return
     buffer = io.StringIO()
@@ -206,7 +213,10 @@ def export(
     if output is None:
         click.echo(buffer.getvalue(), nl=False)
     else:
-        output.write_text(buffer.getvalue(), encoding="utf-8")
+        try:
+            output.write_text(buffer.getvalue(), encoding="utf-8")
+        except OSError as exc:
+            raise ExportError(f"cannot write {output}: {exc.strerror or exc}") from exc
         click.echo(f"{len(rows)} row(s) written to {output}", err=True)
 
 

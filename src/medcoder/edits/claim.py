@@ -4,6 +4,10 @@ patient and encounter facts the edits depend on (date of service, setting, age, 
 A claim comes from JSON (``medcoder check CLAIM.json``), from the coding engine's own
 output, or from a stored encounter. Unknown keys are refused, so a misspelt field never
 passes silently.
+
+The work is bounded: a claim file is read no further than :data:`MAX_CLAIM_BYTES`, a
+claim carries at most :data:`MAX_DIAGNOSES` diagnoses and :data:`MAX_CLAIM_LINES`
+procedure lines, and JSON nested too deeply or a number too long to read is E601.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from medcoder.codesets.codes import normalize
-from medcoder.errors import ClaimFormatError, InvalidInputError
+from medcoder.errors import ClaimFormatError, InputTooLargeError, InvalidInputError
 from medcoder.kinds import CodeSystem, Setting
+from medcoder.serialize import loads_input
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,14 @@ class Claim:
         return dx[0] if dx else None
 
 
+#: The most diagnoses a claim carries: the 837I (UB-04) takes 25 (principal + 24), the
+#: 837P 12; 100 leaves room for merged claims while bounding the pairwise edits.
+MAX_DIAGNOSES = 100
+#: The most procedure lines: 999 service lines, the 837I's limit.
+MAX_CLAIM_LINES = 999
+#: The largest claim file read (a claim at the caps is under 200 KB).
+MAX_CLAIM_BYTES = 5_000_000
+
 _CLAIM_KEYS = {"id", "date_of_service", "setting", "age", "sex", "codes"}
 _CODE_KEYS = {"system", "code", "sequence", "modifiers", "units", "date_of_service"}
 _MODIFIER_RE = re.compile(r"[0-9A-Z]{2}")
@@ -79,25 +92,39 @@ def _date(value: object, where: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise ClaimFormatError(
-            f"{where}: {value!r} is not a date", hint="write dates as YYYY-MM-DD"
+            f"{where}: {_shown(value)} is not a date", hint="write dates as YYYY-MM-DD"
         ) from exc
 
 
 def _unknown(data: Mapping[str, Any], allowed: set[str], where: str) -> None:
-    extra = sorted(set(data) - allowed)
+    extra = sorted(str(key) for key in set(data) - allowed)
     if extra:
+        named = ", ".join(k if len(k) <= 40 else k[:37] + "..." for k in extra[:5])
         raise ClaimFormatError(
-            f"{where}: unknown key(s) {', '.join(extra)}",
+            f"{where}: unknown key(s) {named}",
             hint=f"allowed keys: {', '.join(sorted(allowed))}",
         )
 
 
+def _shown(value: object) -> str:
+    """A value for a message, never thousands of characters of it."""
+    too_long = isinstance(value, float) and value in (float("inf"), float("-inf"))
+    if too_long or (
+        isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**30
+    ):
+        return "a number too long"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _system(value: object, where: str) -> CodeSystem:
     try:
-        return CodeSystem(str(value).strip().lower())
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return CodeSystem(value.strip().lower())
     except ValueError as exc:
         raise ClaimFormatError(
-            f"{where}: unknown code system {value!r}",
+            f"{where}: unknown code system {_shown(value)}",
             hint="use one of " + ", ".join(s.value for s in CodeSystem),
         ) from exc
 
@@ -105,6 +132,8 @@ def _system(value: object, where: str) -> CodeSystem:
 def _code_text(system: CodeSystem, value: object, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ClaimFormatError(f"{where}: code must be a non-empty string")
+    if len(value) > 20:  # the longest code in any system is 8 characters with its dot
+        raise ClaimFormatError(f"{where}: {_shown(value)} is too long to be a code")
     if system is CodeSystem.ICD10CM:
         try:
             return normalize(value)
@@ -114,8 +143,8 @@ def _code_text(system: CodeSystem, value: object, where: str) -> str:
 
 
 def _positive(value: object, where: str, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ClaimFormatError(f"{where}: {what} must be a whole number of at least 1")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100_000:
+        raise ClaimFormatError(f"{where}: {what} must be a whole number 1-100000")
     return value
 
 
@@ -130,10 +159,15 @@ def _line(item: object, index: int, default_sequence: int) -> ClaimCode:
     modifiers = item.get("modifiers", [])
     if isinstance(modifiers, str) or not isinstance(modifiers, Sequence):
         raise ClaimFormatError(f'{where}: modifiers must be a list such as ["59", "RT"]')
-    mods = tuple(str(m).strip().upper() for m in modifiers)
+    if len(modifiers) > 4:  # the CMS-1500 / 837P line takes four modifiers
+        raise ClaimFormatError(f"{where}: at most 4 modifiers on a line, not {len(modifiers)}")
+    bad = [m for m in modifiers if not isinstance(m, str)]
+    if bad:
+        raise ClaimFormatError(f'{where}: modifiers must be strings such as "59"')
+    mods = tuple(m.strip().upper() for m in modifiers)
     bad = [m for m in mods if not _MODIFIER_RE.fullmatch(m)]
     if bad:
-        raise ClaimFormatError(f"{where}: {bad[0]!r} is not a modifier (two letters/digits)")
+        raise ClaimFormatError(f"{where}: {_shown(bad[0])} is not a modifier (two letters/digits)")
     return ClaimCode(
         system=system,
         code=_code_text(system, item["code"], where),
@@ -154,28 +188,41 @@ def parse_claim(data: object) -> Claim:
     if "date_of_service" not in data:
         raise ClaimFormatError("claim: date_of_service is required (YYYY-MM-DD)")
     day = _date(data["date_of_service"], "claim")
-    setting_text = str(data.get("setting", "outpatient")).strip().lower()
+    setting_value = data.get("setting", "outpatient")
+    if not isinstance(setting_value, str):
+        raise ClaimFormatError(
+            "claim: setting must be a string", hint="use outpatient or inpatient"
+        )
+    setting_text = setting_value.strip().lower()
     # The emergency department is coded by the outpatient rules (Guidelines IV).
     setting_text = "outpatient" if setting_text == "emergency" else setting_text
     try:
         setting = Setting(setting_text)
     except ValueError as exc:
         raise ClaimFormatError(
-            f"claim: unknown setting {data.get('setting')!r}", hint="use outpatient or inpatient"
+            f"claim: unknown setting {_shown(setting_value)}", hint="use outpatient or inpatient"
         ) from exc
     age = data.get("age")
     if age is not None and (
         isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 130
     ):
-        raise ClaimFormatError(f"claim: age {age!r} is not a whole number 0-130")
+        raise ClaimFormatError(f"claim: age {_shown(age)} is not a whole number 0-130")
     sex = data.get("sex")
     if sex is not None:
-        sex = str(sex).strip().upper()[:1]
+        if not isinstance(sex, str):
+            raise ClaimFormatError("claim: sex must be a string, F or M")
+        sex = sex.strip().upper()[:1]
         if sex not in ("F", "M"):
-            raise ClaimFormatError(f"claim: sex {data.get('sex')!r} is not F or M")
+            raise ClaimFormatError(f"claim: sex {_shown(data.get('sex'))} is not F or M")
     raw_codes = data.get("codes", [])
     if isinstance(raw_codes, str | bytes) or not isinstance(raw_codes, Sequence):
         raise ClaimFormatError("claim: codes must be a list of {system, code, ...} objects")
+    if len(raw_codes) > MAX_DIAGNOSES + MAX_CLAIM_LINES:
+        raise ClaimFormatError(
+            f"claim: {len(raw_codes):,} codes; a claim takes at most {MAX_DIAGNOSES} "
+            f"diagnoses and {MAX_CLAIM_LINES} procedure lines",
+            hint="split it into claims",
+        )
     counters: dict[bool, int] = {True: 0, False: 0}
     lines: list[ClaimCode] = []
     for index, item in enumerate(raw_codes):
@@ -185,7 +232,15 @@ def parse_claim(data: object) -> Claim:
         key = system.is_diagnosis if system else True
         counters[key] += 1
         lines.append(_line(item, index, counters[key]))
+    if counters[True] > MAX_DIAGNOSES or counters[False] > MAX_CLAIM_LINES:
+        raise ClaimFormatError(
+            f"claim: {counters[True]} diagnoses and {counters[False]} procedure lines; a "
+            f"claim takes at most {MAX_DIAGNOSES} diagnoses and {MAX_CLAIM_LINES} lines",
+            hint="split it into claims",
+        )
     claim_id = data.get("id")
+    if claim_id is not None and (isinstance(claim_id, bool) or not isinstance(claim_id, str | int)):
+        raise ClaimFormatError("claim: id must be a string or a whole number")
     return Claim(
         id=None if claim_id is None else str(claim_id),
         date_of_service=day,
@@ -202,18 +257,32 @@ def sort_codes(lines: Sequence[ClaimCode]) -> tuple[ClaimCode, ...]:
 
 
 def load_claim(path: Path) -> Claim:
-    """Read a claim JSON file; unreadable or malformed files are E601 naming the file."""
+    """Read a claim JSON file (at most MAX_CLAIM_BYTES); unreadable or malformed files are
+    E601 naming the file, an oversized one E301."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CLAIM_BYTES + 1)
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ClaimFormatError(f"cannot read claim {path}: {exc}") from exc
+    if len(raw) > MAX_CLAIM_BYTES:
+        raise InputTooLargeError(
+            f"claim {path} is over {MAX_CLAIM_BYTES:,} bytes", hint="split it into claims"
+        )
+    return parse_claim_text(text, str(path))
+
+
+def parse_claim_text(text: str, source: str) -> Claim:
+    """Decode and validate claim JSON read from ``source`` (named in errors)."""
     try:
-        data = json.loads(text)
+        data = loads_input(text)
     except json.JSONDecodeError as exc:
         raise ClaimFormatError(
-            f"{path}:{exc.lineno}: not valid JSON ({exc.msg})",
+            f"{source}:{exc.lineno}: not valid JSON ({exc.msg})",
             hint="a claim is one JSON object: see README, Claim edits",
-        ) from exc
+        ) from None
+    except RecursionError:
+        raise ClaimFormatError(f"{source}: JSON nested too deeply to be a claim") from None
     return parse_claim(data)
 
 
