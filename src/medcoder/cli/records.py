@@ -81,16 +81,28 @@ def import_command(ctx: click.Context, path: Path, user: str | None) -> None:
 def run_coding(
     ctx: click.Context, encounter: str | None, all_pending: bool, user: str | None
 ) -> None:
-    """Run the coding engine and store its suggestions for review."""
+    """Run the coding engine and store its suggestions for review.
+
+    With --all-pending, an encounter that cannot be coded is reported (stderr: id, error
+    code, message) and the others go on; the exit status is then 1."""
     if bool(encounter) == all_pending:
         raise InvalidInputError("give --encounter ID or --all-pending (one of them)")
     database = records(ctx)
-    targets = database.pending(user) if all_pending else [str(encounter)]
-    for target in targets:
-        count = database.run_coding(user, target)
+    if not all_pending:
+        count = database.run_coding(user, str(encounter))
+        click.echo(f"{encounter}: {count} code(s) suggested")
+        return
+    report = database.code_pending(user)
+    for target, count in report.coded.items():
         click.echo(f"{target}: {count} code(s) suggested")
-    if not targets:
+    for failure in report.failures:
+        click.echo(f"{failure.encounter}: error[{failure.code}]: {failure.message}", err=True)
+    if not report.coded and not report.failures:
         click.echo("no encounter is pending")
+    if report.failures:
+        total = len(report.coded) + len(report.failures)
+        click.echo(f"{len(report.failures)} of {total} encounter(s) failed", err=True)
+        sys.exit(1)
 
 
 @click.command("queue")

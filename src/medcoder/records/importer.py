@@ -27,6 +27,7 @@ from typing import Any
 
 from medcoder.errors import ImportFormatError
 from medcoder.kinds import Setting
+from medcoder.nlp.document import MAX_TEXT_CHARS
 from medcoder.nlp.normalize import BOMS, decode_note
 
 # Letters, digits and - _ . : only, not starting with a dot ("." and ".." are path steps),
@@ -34,6 +35,8 @@ from medcoder.nlp.normalize import BOMS, decode_note
 ENCOUNTER_ID = re.compile(r"[A-Za-z0-9_:-][A-Za-z0-9_.:-]{0,63}")
 SEXES = {"f": "F", "female": "F", "m": "M", "male": "M", "u": "U", "unknown": "U"}
 MAX_AGE_YEARS = 130  # as ClinicalDocument's age
+#: The earliest date of service taken: anything before is a typing error (1899 for 1989).
+EARLIEST_SERVICE = dt.date(1900, 1, 1)
 REQUIRED = ("mrn", "name", "dob", "encounter_id", "setting", "kind", "text")
 OPTIONAL = ("sex", "date", "payer", "attending", "admit_date", "discharge_date")
 
@@ -71,6 +74,18 @@ def _date(data: dict[str, Any], key: str) -> dt.date | None:
         raise ValueError(f"{key} {value!r} is not a YYYY-MM-DD date") from None
 
 
+def _service_day(data: dict[str, Any], key: str) -> dt.date | None:
+    """A date of service, admission or discharge: refused before 1900 or more than a day
+    ahead of today (a day allows for time zones). A date merely outside the installed
+    releases is taken; coding that encounter then fails alone (E202), not the import."""
+    day = _date(data, key)
+    if day is not None and day < EARLIEST_SERVICE:
+        raise ValueError(f"{key} {day.isoformat()} is before 1900")
+    if day is not None and day > dt.date.today() + dt.timedelta(days=1):
+        raise ValueError(f"{key} {day.isoformat()} is in the future")
+    return day
+
+
 def _text(data: dict[str, Any], key: str) -> str | None:
     value = data.get(key)
     if value is None:
@@ -103,6 +118,10 @@ def parse_document(data: object, *, source: str, line: int) -> ImportDocument:
     text = data.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ValueError("text must be a non-empty string")
+    if len(text) > MAX_TEXT_CHARS:
+        raise ValueError(
+            f"text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,} (split it)"
+        )
     try:
         setting = Setting(str(data["setting"]).strip().lower())
     except ValueError:
@@ -120,8 +139,8 @@ def parse_document(data: object, *, source: str, line: int) -> ImportDocument:
             raise ValueError("sex is not F, M or U (or female, male, unknown)")
         sex = SEXES[sex.lower()]
     dob = _date(data, "dob")
-    service = _date(data, "date")
-    admit, discharge = _date(data, "admit_date"), _date(data, "discharge_date")
+    service = _service_day(data, "date")
+    admit, discharge = _service_day(data, "admit_date"), _service_day(data, "discharge_date")
     if service is None and admit is None and discharge is None:
         raise ValueError("missing date (or admit_date / discharge_date)")
     if admit and discharge and discharge < admit:

@@ -13,9 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from medcoder.errors import ImportFormatError, MedcoderError, PermissionDeniedError, WorkflowError
+from medcoder.errors import (
+    ImportFormatError,
+    InputTooLargeError,
+    MedcoderError,
+    PermissionDeniedError,
+    WorkflowError,
+)
 from medcoder.kinds import Setting, Sex
-from medcoder.nlp.document import ClinicalDocument
+from medcoder.nlp.document import MAX_TEXT_CHARS, ClinicalDocument
 from medcoder.records import audit
 from medcoder.records.gate import RecordsGate, age_on
 from medcoder.records.importer import ImportDocument, read_path
@@ -45,6 +51,24 @@ class ImportReport:
     documents_added: int = 0
     duplicates: int = 0
     errors: list[ImportFormatError] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class CodingFailure:
+    """An encounter that could not be coded: its id and the error's code and message."""
+
+    encounter: str
+    code: str
+    message: str
+
+
+@dataclass(slots=True)
+class PendingReport:
+    """What a run over the pending encounters did: codes suggested for each encounter
+    coded, and the encounters that failed (nothing stored for them)."""
+
+    coded: dict[str, int] = field(default_factory=dict)
+    failures: list[CodingFailure] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +184,7 @@ class IntakeMixin(RecordsGate):
             created = 1
         elif encounter.patient_id != patient.id:
             raise WorkflowError(f"encounter {first.encounter_id} belongs to another patient")
+        self._check_length(encounter, docs, existing=not created)
         added, duplicates = 0, 0
         for doc in docs:
             content = self.cipher.blind_index(doc.text, purpose="document")
@@ -213,6 +238,23 @@ class IntakeMixin(RecordsGate):
             raise WorkflowError(
                 f"MRN {doc.mrn} is stored with another {' and '.join(differs)}: not merged",
                 hint="check the MRN and the patient's details in the source system",
+            )
+
+    def _check_length(
+        self, encounter: Encounter, docs: list[ImportDocument], *, existing: bool
+    ) -> None:
+        """Refuse documents that would make the encounter's notes, joined as run_coding
+        joins them, longer than a note may be (it could then never be coded)."""
+        texts = [d.text for d in docs]
+        if existing:  # decrypted only when adding to an encounter stored before
+            texts += [
+                self.cipher.decrypt(d.text_enc, field="documents.text") for d in encounter.documents
+            ]
+        total = sum(len(t) for t in set(texts)) + 2 * (len(set(texts)) - 1)
+        if total > MAX_TEXT_CHARS:
+            raise InputTooLargeError(
+                f"encounter {encounter.external_id}: its notes together would be {total:,} "
+                f"characters; the limit is {MAX_TEXT_CHARS:,}"
             )
 
     # -- coding -------------------------------------------------------------------------
@@ -304,6 +346,20 @@ class IntakeMixin(RecordsGate):
                 },
             )
             return suggested
+
+    def code_pending(self, actor: str | None) -> PendingReport:
+        """Code every pending encounter, going on past one that fails: each is its own
+        transaction, so a failure stores nothing for that encounter and keeps it pending."""
+        report = PendingReport()
+        for encounter_id in self.pending(actor):
+            try:
+                report.coded[encounter_id] = self.run_coding(actor, encounter_id)
+            except MedcoderError as exc:
+                report.failures.append(CodingFailure(encounter_id, exc.code, exc.message))
+            except Exception as exc:  # one encounter's bug must not stop the others
+                message = f"unexpected {type(exc).__name__}: {exc}"
+                report.failures.append(CodingFailure(encounter_id, "E000", message[:500]))
+        return report
 
     def pending(self, actor: str | None) -> list[str]:
         """Encounters imported and not yet coded, oldest first."""
