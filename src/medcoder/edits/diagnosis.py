@@ -12,7 +12,7 @@ from medcoder.codesets.validate import Validity, validate
 from medcoder.edits.claim import Claim, ClaimCode
 from medcoder.edits.contract import EditContext, EditRule
 from medcoder.edits.findings import EditSpec, Finding, Severity
-from medcoder.edits.notes import names_code, note_groups, note_refs, release_notes
+from medcoder.edits.notes import CodeIndex, names_code, note_groups, note_refs, release_notes
 from medcoder.kinds import Setting
 
 VALIDITY = EditSpec(
@@ -129,24 +129,38 @@ class Excludes1Rule:
     def check(self, claim: Claim, context: EditContext) -> Iterator[Finding]:
         release = context.release
         codes = _valid_codes(claim, release)
-        for i, first in enumerate(codes):
-            for second in codes[i + 1 :]:
-                note = _excludes1_note(release, first.code, second.code)
-                at = first.code
-                if note is None:
-                    note, at = _excludes1_note(release, second.code, first.code), second.code
-                if note is None:
-                    continue
-                other = second.code if at == first.code else first.code
-                yield EXCLUDES1.finding(
-                    Severity.ERROR,
-                    (first.code, second.code),
-                    f"{other} is Excludes1 at {at}: {note}",
-                    f"report only one of {first.code} and {second.code}: keep the code the "
-                    "documentation supports (both only where the conditions are unrelated, "
-                    "I.A.12.a exception)",
-                    release.name,
-                )
+        for i, j in _excludes1_pairs(release, codes):
+            first, second = codes[i], codes[j]
+            note = _excludes1_note(release, first.code, second.code)
+            at = first.code
+            if note is None:
+                note, at = _excludes1_note(release, second.code, first.code), second.code
+            if note is None:
+                continue
+            other = second.code if at == first.code else first.code
+            yield EXCLUDES1.finding(
+                Severity.ERROR,
+                (first.code, second.code),
+                f"{other} is Excludes1 at {at}: {note}",
+                f"report only one of {first.code} and {second.code}: keep the code the "
+                "documentation supports (both only where the conditions are unrelated, "
+                "I.A.12.a exception)",
+                release.name,
+            )
+
+
+def _excludes1_pairs(release: Release, codes: list[ClaimCode]) -> list[tuple[int, int]]:
+    """The positions (i < j) of the pairs where either code's Excludes1 notes name the
+    other, in the order a walk over every pair meets them; found through an index of the
+    claim's codes, so the work grows with the codes and the pairs found, not their square."""
+    index = CodeIndex([c.code for c in codes])
+    pairs: set[tuple[int, int]] = set()
+    for position, dx in enumerate(codes):
+        for text, _ in release_notes(release).get(dx.code, "excludes1"):
+            for other in index.named_by(text):
+                if other != position:
+                    pairs.add((min(position, other), max(position, other)))
+    return sorted(pairs)
 
 
 def _excludes1_note(release: Release, code: str, other: str) -> str | None:
@@ -165,12 +179,17 @@ class CodeFirstRule:
     def check(self, claim: Claim, context: EditContext) -> Iterator[Finding]:
         release = context.release
         codes = _valid_codes(claim, release)
+        index = CodeIndex([c.code for c in codes])
+        first_at: dict[ClaimCode, int] = {}
+        for at, code in enumerate(codes):
+            first_at.setdefault(code, at)  # what list.index found, without its scan
         for position, dx in enumerate(codes):
             notes = [text for text, _ in release_notes(release).get(dx.code, "code_first")]
             if not notes:
                 continue
-            named = [c for c in codes if c is not dx and any(names_code(n, c.code) for n in notes)]
-            after = [c for c in named if codes.index(c) > position]
+            hits = set().union(*(index.named_by(n) for n in notes))
+            named = [codes[p] for p in sorted(hits) if codes[p] is not dx]
+            after = [c for c in named if first_at[c] > position]
             if named and len(after) == len(named):
                 etiology = after[0].code
                 yield CODE_FIRST.finding(
@@ -202,6 +221,7 @@ class UseAdditionalCodeRule:
     def check(self, claim: Claim, context: EditContext) -> Iterator[Finding]:
         release = context.release
         codes = _valid_codes(claim, release)
+        index = CodeIndex([c.code for c in codes])
         for dx in codes:
             notes = release_notes(release).get(dx.code, "use_additional_code")
             # Notes written at the code's own category only: chapter-wide notes are generic.
@@ -212,7 +232,7 @@ class UseAdditionalCodeRule:
                 # chronic kidney disease (N18.1-N18.6)") is a companion code a coder adds.
                 if items != [lead] or any(word in lead.lower() for word in _OPTIONAL_WORDS):
                     continue
-                if not any(any(names_code(t, c.code) for c in codes) for t in items):
+                if not any(index.named_by(t) for t in items):
                     if not any(note_refs(t) for t in items):
                         continue  # a note naming no code cannot be checked
                     yield USE_ADDITIONAL.finding(
