@@ -30,7 +30,9 @@ _scalars = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-(10**30), max_value=10**30),
-    st.integers(min_value=-(10**5000), max_value=10**5000) | st.just(10**4299),
+    # Up to 4,300 digits (Python's own limit, so hypothesis can print a failing case);
+    # longer numbers reach the parsers as text (see _dumps and the raw-text tests).
+    st.integers(min_value=-(10**4299), max_value=10**4299),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=40),
     st.sampled_from(["2026-05-01", "1899-01-01", "9999-12-31", "outpatient", "inpatient",

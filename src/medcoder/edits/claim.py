@@ -239,8 +239,12 @@ def parse_claim(data: object) -> Claim:
             hint="split it into claims",
         )
     claim_id = data.get("id")
-    if claim_id is not None and (isinstance(claim_id, bool) or not isinstance(claim_id, str | int)):
-        raise ClaimFormatError("claim: id must be a string or a whole number")
+    if claim_id is not None and (
+        isinstance(claim_id, bool)
+        or not isinstance(claim_id, str | int)
+        or (isinstance(claim_id, int) and abs(claim_id) >= 10**30)
+    ):
+        raise ClaimFormatError("claim: id must be a string or a whole number (up to 30 digits)")
     return Claim(
         id=None if claim_id is None else str(claim_id),
         date_of_service=day,
