@@ -119,3 +119,20 @@ def test_cli_run_coding_all_pending_reports_failures_and_exits_1(
     assert "E-1: error[E202]" in result.stderr
     assert "1 of 2 encounter(s) failed" in result.stderr
     assert json.dumps("E000") not in result.stderr
+
+
+def test_import_refuses_deep_json_and_huge_numbers_line_by_line(
+    records: Records, tmp_path: Path
+) -> None:
+    source = tmp_path / "in.jsonl"
+    lines = [
+        "[" * 50_000 + "]" * 50_000,
+        json.dumps(doc("E-1"))[:-1] + ', "payer": ' + "9" * 5000 + "}",
+        json.dumps(doc("E-2")),
+    ]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = records.import_path("mia", source)
+    assert report.encounters_created == 1
+    assert [e.line for e in report.errors] == [1, 2]
+    assert "nested" in report.errors[0].problem
+    assert "payer" in report.errors[1].problem and len(report.errors[1].problem) < 200

@@ -29,6 +29,7 @@ from medcoder.errors import ImportFormatError
 from medcoder.kinds import Setting
 from medcoder.nlp.document import MAX_TEXT_CHARS
 from medcoder.nlp.normalize import BOMS, decode_note
+from medcoder.serialize import loads_input
 
 # Letters, digits and - _ . : only, not starting with a dot ("." and ".." are path steps),
 # at most 64: an id is one path segment of /v1/encounters/{id} as written.
@@ -168,9 +169,12 @@ def parse_document(data: object, *, source: str, line: int) -> ImportDocument:
 
 def _jsonl_line(path: Path, number: int, line: str) -> ImportDocument | ImportFormatError:
     try:
-        return parse_document(json.loads(line), source=str(path), line=number)
+        # A number too long to read becomes infinity, refused by its field's check.
+        return parse_document(loads_input(line), source=str(path), line=number)
     except json.JSONDecodeError as exc:
         return ImportFormatError(path, f"not JSON ({exc.msg})", line=number)
+    except RecursionError:
+        return ImportFormatError(path, "not JSON this reads: nested too deeply", line=number)
     except ValueError as exc:
         return ImportFormatError(path, str(exc), line=number)
 
@@ -207,10 +211,12 @@ def read_text_note(path: Path) -> ImportDocument | ImportFormatError:
     """A plain-text note with its sidecar ``NOTE.json`` (the JSONL fields except text)."""
     sidecar = path.with_suffix(".json")
     try:
-        data = json.loads(sidecar.read_text(encoding="utf-8-sig"))
+        data = loads_input(sidecar.read_text(encoding="utf-8-sig"))
         text, notices = decode_note(path.read_bytes(), path.name)
     except FileNotFoundError:
         return ImportFormatError(path, f"no sidecar {sidecar.name} beside the note")
+    except RecursionError:
+        return ImportFormatError(sidecar, "not JSON this reads: nested too deeply")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return ImportFormatError(path, f"unreadable note or sidecar: {exc}")
     if notices:  # stored text must be what was written, not replacement characters
