@@ -187,3 +187,19 @@ def test_the_cli_revokes_deactivates_and_makes_service_accounts(api_home: Path) 
         assert records.authenticate("coder", PASSWORD) is not None
     finally:
         records.close()
+
+
+def test_a_refusal_under_an_api_key_names_the_key(
+    client: TestClient, headers: dict[str, dict[str, str]], api_home: Path
+) -> None:
+    made = _key(client, headers["analyst"])
+    refused = client.get("/v1/encounters/E-100", headers={"X-API-Key": made["key"]})
+    assert refused.status_code == 403
+    records = Records.open(api_home)
+    try:
+        with records._sessions() as session:
+            last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert last is not None and (last.actor, last.action) == ("analyst", "denied")
+        assert json.loads(last.detail)["api_key"] == made["id"]
+    finally:
+        records.close()

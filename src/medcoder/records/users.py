@@ -50,7 +50,8 @@ class UsersMixin(RecordsGate):
             if session.scalar(select(func.count()).select_from(User)) == 0:
                 if parsed is not Role.ADMIN or service_account:
                     raise PermissionDeniedError(
-                        "the first user must be an admin", hint="add it with --role admin"
+                        "the first user must be an admin (a person, not a service account)",
+                        hint="add it with --role admin",
                     )
                 session.add(User(name=name, role=parsed.value))
                 audit.record(
