@@ -93,6 +93,10 @@ def test_a_revoked_key_is_refused(client: TestClient, headers: dict[str, dict[st
     # Another user (not an admin) cannot revoke it; the owner can.
     other = client.post(f"/v1/api-keys/{made['id']}/revoke", headers=headers["reviewer"])
     assert other.status_code in (403, 404) and _me(client, key) == 200
+    for bad in ("0", str(2**70), "x"):
+        assert (
+            client.post(f"/v1/api-keys/{bad}/revoke", headers=headers["coder"]).status_code == 422
+        )
     done = client.post(f"/v1/api-keys/{made['id']}/revoke", headers=headers["coder"])
     assert done.status_code == 204, done.text
     assert _me(client, key) == 401

@@ -3,9 +3,9 @@ keys, deactivation)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from medcoder import __version__
 from medcoder.api.auth import Actor
@@ -13,6 +13,7 @@ from medcoder.api.auth import issue_token as _issue_token
 from medcoder.api.schemas import ApiKeyBody, LoginRequest, PasswordBody, UserBody
 from medcoder.api.services import Services
 from medcoder.errors import AuthenticationError
+from medcoder.records.credentials import MAX_KEY_ID
 
 router = APIRouter(prefix="/v1", tags=["auth"])
 
@@ -130,7 +131,9 @@ def list_api_keys(actor: Actor, request: Request) -> list[dict[str, Any]]:
 
 
 @router.post("/api-keys/{key_id}/revoke", status_code=204)
-def revoke_api_key(key_id: int, actor: Actor, request: Request) -> Response:
+def revoke_api_key(
+    key_id: Annotated[int, Path(ge=1, le=MAX_KEY_ID)], actor: Actor, request: Request
+) -> Response:
     """Revoke an API key (its owner, or an admin): refused on every request from now."""
     services(request).records().revoke_api_key(actor.name, key_id)
     return Response(status_code=204)

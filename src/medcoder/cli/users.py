@@ -123,7 +123,7 @@ def users_api_keys(ctx: click.Context, user: str | None) -> None:
 
 
 @users_group.command("revoke-key")
-@click.argument("key_id", type=int)
+@click.argument("key_id", type=click.IntRange(min=1))  # the service refuses ids too large
 @user_option
 @click.pass_context
 @friendly_errors

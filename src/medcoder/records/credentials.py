@@ -25,6 +25,8 @@ from medcoder.records.gate import RecordsGate
 from medcoder.records.models import ApiKey, Role, User, utcnow
 from medcoder.records.permissions import Action, KeyActor, allowed
 
+MAX_KEY_ID = 2**31 - 1  # key ids are database integers: a larger one names no key
+
 
 class Login(NamedTuple):
     """A user who gave the right password: what a token is issued for."""
@@ -171,7 +173,7 @@ class CredentialsMixin(RecordsGate):
     def revoke_api_key(self, actor: str | None, key_id: int) -> None:
         """Revoke one key (its owner, or an admin): refused on every request from now."""
         with self._acting(actor, Action.OWN_CREDENTIALS) as (session, user):
-            row = session.get(ApiKey, key_id)
+            row = session.get(ApiKey, key_id) if 0 < key_id <= MAX_KEY_ID else None
             admin = allowed(Role(user.role), Action.MANAGE_USERS)
             if row is None or (row.user_id != user.id and not admin):
                 # Another user's key is "not found": ids are not confirmed to strangers.
