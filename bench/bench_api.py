@@ -143,7 +143,17 @@ def main() -> None:
         }
         medcoder("db", "init", env=env)
         medcoder("users", "add", "root", "--role", "admin", env=env)
-        medcoder("users", "add", "loadtest", "--role", "coder", "--user", "root", env=env)
+        medcoder(
+            "users",
+            "add",
+            "loadtest",
+            "--role",
+            "coder",
+            "--service-account",
+            "--user",
+            "root",
+            env=env,
+        )
         key = medcoder("users", "api-key", "loadtest", "--user", "root", env=env)
         port = free_port()
         base = f"http://127.0.0.1:{port}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from medcoder.api import ApiSettings, create_app
-from medcoder.api.auth import issue_token, token_user
+from medcoder.api.auth import PURPOSE, issue_token, token_user
 from medcoder.cli import main
 from medcoder.errors import InvalidInputError
 from medcoder.pipeline import CodingEngine
@@ -64,14 +65,20 @@ def test_passwords_are_stored_as_argon2_hashes_and_failures_audited(
 def test_tokens_expire_and_cannot_be_forged(client: TestClient, api_home: Path) -> None:
     records = Records.open(api_home)
     try:
-        expired, _ = issue_token(records, "coder", dt.timedelta(seconds=-1))
+        expired, _ = issue_token(records, "coder", 0, dt.timedelta(seconds=-1))
         assert token_user(records, expired) is None
-        good, _ = issue_token(records, "coder", dt.timedelta(minutes=5))
-        assert token_user(records, good) == "coder"
+        good, _ = issue_token(records, "coder", 1, dt.timedelta(minutes=5))
+        assert token_user(records, good) == ("coder", 1)
         _payload, _, signature = good.partition(".")
-        forged = issue_token(records, "admin", dt.timedelta(minutes=5))[0].split(".")[0]
+        forged = issue_token(records, "admin", 1, dt.timedelta(minutes=5))[0].split(".")[0]
         assert token_user(records, f"{forged}.{signature}") is None
         assert token_user(records, "not a token") is None
+        # A token from before credential versions (name|expiry), signed right, is refused.
+        expiry = int((dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).timestamp())
+        payload = f"coder|{expiry}"
+        old = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+        old_token = f"{old}.{records.cipher.blind_index(payload, purpose=PURPOSE)}"
+        assert token_user(records, old_token) is None
     finally:
         records.close()
     response = client.get("/v1/me", headers={"Authorization": f"Bearer {expired}"})
@@ -92,16 +99,15 @@ def test_a_deactivated_user_is_refused_at_once(client: TestClient, api_home: Pat
 
 
 def test_api_keys_act_as_their_user(client: TestClient, headers: dict[str, dict[str, str]]) -> None:
-    made = client.post(
-        "/v1/api-keys", json={"user": "coder", "label": "EHR feed"}, headers=headers["admin"]
-    )
+    made = client.post("/v1/api-keys", json={"label": "my script"}, headers=headers["coder"])
     assert made.status_code == 201
     key = made.json()["key"]
+    assert made.json()["user"] == "coder" and isinstance(made.json()["id"], int)
     assert key.startswith("mck_")
     assert client.get("/v1/me", headers={"X-API-Key": key}).json()["user"] == "coder"
     assert client.get("/v1/queue", headers={"X-API-Key": key}).status_code == 200
     assert client.get("/v1/me", headers={"X-API-Key": key + "x"}).status_code == 401
-    # Only admins make keys.
+    # Keys for another user: only an admin, only for a service account (tests/security).
     refused = client.post("/v1/api-keys", json={"user": "coder"}, headers=headers["manager"])
     assert refused.status_code == 403
 
@@ -117,11 +123,11 @@ def test_cli_sets_a_password_and_makes_an_api_key(
     )
     assert result.exit_code == 0, result.output
     result = runner.invoke(
-        main, ["--home", str(api_home), "users", "api-key", "coder", "--user", "coder"]
+        main, ["--home", str(api_home), "users", "api-key", "reviewer", "--user", "coder"]
     )
     assert result.exit_code == 2 and "E403" in result.output
     result = runner.invoke(
-        main, ["--home", str(api_home), "users", "api-key", "reviewer", "--user", "admin"]
+        main, ["--home", str(api_home), "users", "api-key", "--user", "reviewer"]
     )
     assert result.exit_code == 0
     key = result.output.strip()

@@ -39,7 +39,14 @@ MATRIX = [
              Action.MANAGE_USERS),
     Endpoint("PUT", "/v1/users/{name}/password", "/v1/users/analyst/password",
              {"password": PASSWORD}, Action.MANAGE_USERS),
-    Endpoint("POST", "/v1/api-keys", "/v1/api-keys", {"user": "coder"}, Action.MANAGE_USERS),
+    Endpoint("POST", "/v1/users/{name}/deactivate", "/v1/users/analyst/deactivate", None,
+             Action.MANAGE_USERS),
+    Endpoint("POST", "/v1/users/{name}/reactivate", "/v1/users/analyst/reactivate", None,
+             Action.MANAGE_USERS),
+    Endpoint("POST", "/v1/api-keys", "/v1/api-keys", {"label": "mine"}, Action.OWN_CREDENTIALS),
+    Endpoint("GET", "/v1/api-keys", "/v1/api-keys", None, Action.OWN_CREDENTIALS),
+    Endpoint("POST", "/v1/api-keys/{key_id}/revoke", "/v1/api-keys/999/revoke", None,
+             Action.OWN_CREDENTIALS),
     Endpoint("POST", "/v1/code", "/v1/code", {"text": "ASSESSMENT: Asthma."}, None),
     Endpoint("GET", "/v1/releases", "/v1/releases", None, None),
     Endpoint("GET", "/v1/releases/diff",
@@ -80,6 +87,8 @@ MATRIX = [
     Endpoint("GET", "/v1/export", "/v1/export?deidentified=false", None,
              Action.EXPORT_IDENTIFIED),
     Endpoint("POST", "/v1/audit/verify", "/v1/audit/verify", None, Action.VERIFY_AUDIT),
+    # Last: it ends the caller's token.
+    Endpoint("POST", "/v1/logout", "/v1/logout", None, Action.OWN_CREDENTIALS),
 ]  # fmt: skip
 OPEN = {("GET", "/v1/health"), ("POST", "/v1/login")}
 

@@ -29,6 +29,7 @@ EXPECTED = {
     Action.VERIFY_AUDIT: {"reviewer", "manager", "admin"},
     Action.MANAGE_USERS: {"admin"},
     Action.ROTATE_KEYS: {"admin"},
+    Action.OWN_CREDENTIALS: {"coder", "reviewer", "manager", "admin", "analyst"},
 }
 
 

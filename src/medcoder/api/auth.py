@@ -1,9 +1,11 @@
 """Who is calling: a bearer token from ``/v1/login``, an API key, or the web session cookie.
 
-Tokens are stateless and expire: ``base64url(name|expiry).hmac``, the HMAC keyed by the
-records key (``FieldCipher.blind_index``), so no second secret has to be kept and rotating
-the records key signs every session out. Every request still looks the user up, so a
-deactivated user is refused at once.
+Tokens are stateless and expire: ``base64url(name|version|expiry).hmac``, the HMAC keyed
+by the records key (``FieldCipher.blind_index``), so no second secret has to be kept and
+rotating the records key signs every session out. ``version`` is the user's credential
+version: every request looks the user up and compares it, so after a password change, a
+logout (``POST /v1/logout``) or a deactivation every earlier token is refused at once. A
+request with an API key acts as a ``KeyActor``, so its audit events name the key.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from medcoder.errors import AuthenticationError
+from medcoder.records.permissions import KeyActor
 from medcoder.records.service import Records
 
 SESSION_COOKIE = "medcoder_session"
@@ -35,20 +38,24 @@ api_key_header = APIKeyHeader(
 class Principal:
     """The acting user of a request (passed to the service as ``actor``)."""
 
-    name: str
+    name: str  # a ``KeyActor`` (a str naming the key too) for a request with an API key
     role: str
+    key_id: int | None = None
 
 
-def issue_token(records: Records, name: str, ttl: dt.timedelta) -> tuple[str, dt.datetime]:
+def issue_token(
+    records: Records, name: str, version: int, ttl: dt.timedelta
+) -> tuple[str, dt.datetime]:
+    """A signed token for user ``name`` at credential ``version``, and when it expires."""
     expires = (dt.datetime.now(dt.UTC) + ttl).replace(microsecond=0)
-    payload = f"{name}|{int(expires.timestamp())}"
+    payload = f"{name}|{version}|{int(expires.timestamp())}"
     signature = records.cipher.blind_index(payload, purpose=PURPOSE)
     encoded = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
     return f"{encoded}.{signature}", expires
 
 
-def token_user(records: Records, token: str) -> str | None:
-    """The user name a valid, unexpired token was issued to, else None."""
+def token_user(records: Records, token: str) -> tuple[str, int] | None:
+    """(user name, credential version) of a valid, unexpired token, else None."""
     encoded, _, signature = token.partition(".")
     try:
         payload = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
@@ -57,10 +64,13 @@ def token_user(records: Records, token: str) -> str | None:
     expected = records.cipher.blind_index(payload, purpose=PURPOSE)
     if not hmac.compare_digest(expected, signature):
         return None
-    name, _, expiry = payload.rpartition("|")
-    if not expiry.isdigit() or int(expiry) < dt.datetime.now(dt.UTC).timestamp():
+    rest, _, expiry = payload.rpartition("|")
+    name, _, version = rest.rpartition("|")
+    if not (version.isdigit() and expiry.isdigit()):
+        return None  # also a token from before credential versions: log in again
+    if int(expiry) < dt.datetime.now(dt.UTC).timestamp():
         return None
-    return name
+    return name, int(version)
 
 
 def _records(request: Request) -> Records:
@@ -69,13 +79,23 @@ def _records(request: Request) -> Records:
 
 
 def _from_token(records: Records, token: str) -> Principal:
-    name = token_user(records, token)
-    found = records.active_user(name) if name else None
+    claim = token_user(records, token)
+    found = records.active_user(*claim) if claim else None
     if found is None:
         raise AuthenticationError(
             "the token is invalid or expired", hint="log in again: POST /v1/login"
         )
     return Principal(*found)
+
+
+def end_session(records: Records, token: str | None) -> None:
+    """Log out the user of a valid session token everywhere (the workbench's logout).
+
+    Its form sends no ``X-Requested-With``: the SameSite=Strict cookie is never sent by
+    another site, so a valid cookie here is the user's own."""
+    claim = token_user(records, token) if token else None
+    if claim is not None and records.active_user(*claim) is not None:
+        records.sign_out(claim[0])
 
 
 def cookie_principal(request: Request) -> Principal | None:
@@ -102,10 +122,10 @@ def current_principal(
     if credentials is not None and credentials.scheme.lower() == "bearer":
         return _from_token(records, credentials.credentials)
     if api_key:
-        found = records.api_key_user(api_key)
-        if found is None:
+        key = records.api_key_user(api_key)
+        if key is None:
             raise AuthenticationError("the API key is unknown or revoked")
-        return Principal(*found)
+        return Principal(KeyActor(key.name, key.key_id), key.role, key.key_id)
     principal = cookie_principal(request)
     if principal is not None:
         return principal

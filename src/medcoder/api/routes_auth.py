@@ -1,10 +1,11 @@
-"""/v1/health, /v1/login, /v1/me, and user administration (passwords, API keys)."""
+"""/v1/health, /v1/login, /v1/logout, /v1/me, and user administration (passwords, API
+keys, deactivation)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from medcoder import __version__
 from medcoder.api.auth import Actor
@@ -12,6 +13,7 @@ from medcoder.api.auth import issue_token as _issue_token
 from medcoder.api.schemas import ApiKeyBody, LoginRequest, PasswordBody, UserBody
 from medcoder.api.services import Services
 from medcoder.errors import AuthenticationError
+from medcoder.records.credentials import MAX_KEY_ID
 
 router = APIRouter(prefix="/v1", tags=["auth"])
 
@@ -38,7 +40,7 @@ def login(body: LoginRequest, request: Request) -> dict[str, Any]:
         svc.logins.failed(body.username)
         raise AuthenticationError("wrong user name or password")
     svc.logins.succeeded(body.username)
-    token, expires = _issue_token(records, found[0], svc.settings.token_ttl)
+    token, expires = _issue_token(records, found.name, found.version, svc.settings.token_ttl)
     return {
         "token": token,
         "token_type": "bearer",
@@ -46,6 +48,14 @@ def login(body: LoginRequest, request: Request) -> dict[str, Any]:
         "user": found[0],
         "role": found[1],
     }
+
+
+@router.post("/logout", status_code=204)
+def logout(actor: Actor, request: Request) -> Response:
+    """Log the caller out everywhere: every token issued to it so far is refused (API keys
+    are revoked one by one)."""
+    services(request).records().sign_out(actor.name)
+    return Response(status_code=204)
 
 
 @router.get("/me")
@@ -64,8 +74,14 @@ def list_users(actor: Actor, request: Request) -> list[dict[str, Any]]:
 @router.post("/users", status_code=201)
 def add_user(body: UserBody, actor: Actor, request: Request) -> dict[str, Any]:
     """Add a user (admins)."""
-    services(request).records().add_user(actor.name, body.name, body.role)
-    return {"ok": True, "name": body.name.strip(), "role": body.role}
+    records = services(request).records()
+    records.add_user(actor.name, body.name, body.role, service_account=body.service_account)
+    return {
+        "ok": True,
+        "name": body.name.strip(),
+        "role": body.role,
+        "service_account": body.service_account,
+    }
 
 
 @router.put("/users/{name}/password", status_code=204)
@@ -75,8 +91,49 @@ def set_password(name: str, body: PasswordBody, actor: Actor, request: Request) 
     return Response(status_code=204)
 
 
+@router.post("/users/{name}/deactivate", status_code=204)
+def deactivate_user(name: str, actor: Actor, request: Request) -> Response:
+    """Refuse a user from now on: its tokens and API keys stop working (admins)."""
+    services(request).records().deactivate_user(actor.name, name)
+    return Response(status_code=204)
+
+
+@router.post("/users/{name}/reactivate", status_code=204)
+def reactivate_user(name: str, actor: Actor, request: Request) -> Response:
+    """Let a deactivated user log in again; its old tokens and keys stay refused (admins)."""
+    services(request).records().reactivate_user(actor.name, name)
+    return Response(status_code=204)
+
+
 @router.post("/api-keys", status_code=201)
 def create_api_key(body: ApiKeyBody, actor: Actor, request: Request) -> dict[str, Any]:
-    """A new API key acting as ``user`` (admins); the key is returned once, never stored."""
-    key = services(request).records().create_api_key(actor.name, body.user, body.label)
-    return {"key": key, "user": body.user, "label": body.label}
+    """A new API key acting as the caller, or (admins) as service account ``user``; the
+    key is returned once, never stored."""
+    made = services(request).records().create_api_key(actor.name, body.user, body.label)
+    return {"id": made.id, "key": made.key, "user": made.user, "label": body.label}
+
+
+@router.get("/api-keys")
+def list_api_keys(actor: Actor, request: Request) -> list[dict[str, Any]]:
+    """The caller's API keys (an admin: every key), never the keys themselves."""
+    rows = services(request).records().list_api_keys(actor.name)
+    return [
+        {
+            "id": k.id,
+            "user": k.user,
+            "label": k.label,
+            "created_by": k.created_by,
+            "created_at": k.created_at.isoformat(),
+            "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
+        }
+        for k in rows
+    ]
+
+
+@router.post("/api-keys/{key_id}/revoke", status_code=204)
+def revoke_api_key(
+    key_id: Annotated[int, Path(ge=1, le=MAX_KEY_ID)], actor: Actor, request: Request
+) -> Response:
+    """Revoke an API key (its owner, or an admin): refused on every request from now."""
+    services(request).records().revoke_api_key(actor.name, key_id)
+    return Response(status_code=204)

@@ -84,6 +84,7 @@ class SequenceBody(Strict):
 class UserBody(Strict):
     name: str = Field(min_length=1, max_length=80)
     role: Literal["coder", "reviewer", "auditor", "manager", "admin", "analyst"]
+    service_account: bool = False  # a system calling with API keys: no password, no login
 
 
 class PasswordBody(Strict):
@@ -91,7 +92,7 @@ class PasswordBody(Strict):
 
 
 class ApiKeyBody(Strict):
-    user: str = Field(min_length=1, max_length=80)
+    user: str | None = Field(default=None, min_length=1, max_length=80)  # None: the caller
     label: str = Field(default="api key", min_length=1, max_length=120)
 
 

@@ -36,6 +36,7 @@ from medcoder.records.models import AuditEvent, AuditHead
 AUDIT_LOCK = 0x6D6564636F646572  # PostgreSQL advisory lock key ("medcoder")
 _TRAIL = "medcoder.audit.trail"  # Session.info keys
 _PENDING = "medcoder.audit.pending"
+VIA_KEY = "medcoder.audit.api_key"  # the API key the session's actor acts through
 log = logging.getLogger(__name__)
 
 
@@ -122,7 +123,8 @@ def record(
     **detail: Any,
 ) -> AuditEvent:
     """Append one signed event in the caller's transaction (it commits or rolls back with
-    it); the head is anchored once the transaction commits."""
+    it); the head is anchored once the transaction commits. An actor acting through an
+    API key (``VIA_KEY`` in the session's info) has the key's id added as ``api_key``."""
     ring = _trail(session).ring
     head = session.get(AuditHead, 1, with_for_update=True)
     if head is None and session.get_bind().dialect.name == "postgresql":
@@ -131,6 +133,8 @@ def record(
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
         head = session.get(AuditHead, 1, with_for_update=True)
     prev_id, prev_hash = (head.last_id, head.last_hash) if head else (0, GENESIS)
+    if session.info.get(VIA_KEY) is not None:
+        detail = {**detail, "api_key": session.info[VIA_KEY]}
     event = AuditEvent(
         id=prev_id + 1,
         at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),

@@ -29,7 +29,7 @@ from medcoder.errors import (
 from medcoder.pipeline import CodingEngine
 from medcoder.records import audit, crypto, db
 from medcoder.records.models import Encounter, EncounterStatus, KeyState, Role, User
-from medcoder.records.permissions import Action, allowed
+from medcoder.records.permissions import Action, KeyActor, allowed
 from medcoder.settings import home_dir
 
 if TYPE_CHECKING:
@@ -118,8 +118,11 @@ class RecordsGate:
     # -- acting users -------------------------------------------------------------------
     @contextmanager
     def _acting(self, actor: str | None, action: Action) -> Iterator[tuple[Session, User]]:
-        """One transaction as ``actor``; a refused action is audited, then raised."""
+        """One transaction as ``actor``; a refused action is audited, then raised. Every
+        event of an actor acting through an API key names the key (``audit.VIA_KEY``)."""
         session = self._sessions()
+        if isinstance(actor, KeyActor):
+            session.info[audit.VIA_KEY] = actor.key_id
         try:
             user, refusal = self._authorize(session, actor, action)
             if refusal is not None or user is None:

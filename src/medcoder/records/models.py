@@ -24,6 +24,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -98,6 +100,12 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     password_hash: Mapped[str | None] = mapped_column(String(255))  # argon2id (migration 0003)
+    # Signed into every token; bumped by a password change, a logout or a deactivation so
+    # that every token issued before is refused at once (migration 0005).
+    credential_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # A system (an EHR feed), not a person: it has no password, and it is the only kind of
+    # user an admin may make API keys for (migration 0005).
+    service_account: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ApiKey(Base):

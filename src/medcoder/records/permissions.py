@@ -20,6 +20,7 @@ class Action(StrEnum):
     VERIFY_AUDIT = "verify_audit"
     MANAGE_USERS = "manage_users"
     ROTATE_KEYS = "rotate_keys"
+    OWN_CREDENTIALS = "own_credentials"  # log out everywhere; make and revoke one's own keys
 
 
 C, R, M, A, N = Role.CODER, Role.REVIEWER, Role.MANAGER, Role.ADMIN, Role.ANALYST
@@ -39,8 +40,25 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VERIFY_AUDIT: frozenset({R, M, A}),
     Action.MANAGE_USERS: frozenset({A}),
     Action.ROTATE_KEYS: frozenset({A}),
+    Action.OWN_CREDENTIALS: frozenset(Role),
 }
 
 
 def allowed(role: Role, action: Action) -> bool:
     return role in PERMISSIONS[action]
+
+
+class KeyActor(str):
+    """The name of a user acting through API key ``key_id``.
+
+    A ``str``, so it passes as ``actor`` to every service method unchanged; ``_acting``
+    reads ``key_id`` and every audit event of the transaction records it as ``api_key``.
+    """
+
+    __slots__ = ("key_id",)
+    key_id: int
+
+    def __new__(cls, name: str, key_id: int) -> KeyActor:
+        actor = super().__new__(cls, name)
+        actor.key_id = key_id
+        return actor

@@ -6,7 +6,8 @@ with a reason), encryption of PHI and the audit trail all live in the records pa
 ``Records`` composes one mixin per concern, each passing through the one gate
 (``RecordsGate._acting`` in ``gate``):
 
-- ``users``: users, roles, API passwords and keys;
+- ``users``: users and roles, deactivation;
+- ``credentials``: passwords, the credential version tokens carry, API keys;
 - ``intake``: import of documents, coding runs and the stored runs;
 - ``queue``: the review queue and an encounter as a reviewer reads it;
 - ``review``: accept / reject / change / add / resequence / finalize / reopen (the claim
@@ -18,6 +19,7 @@ with a reason), encryption of PHI and the audit trail all live in the records pa
 from __future__ import annotations
 
 from medcoder.records.admin import AdminMixin
+from medcoder.records.credentials import CredentialsMixin
 from medcoder.records.export import ExportMixin
 from medcoder.records.gate import RecordsGate
 from medcoder.records.intake import ImportReport, IntakeMixin, RunView
@@ -29,6 +31,13 @@ __all__ = ["CodeView", "EncounterView", "ImportReport", "QueueItem", "Records", 
 
 
 class Records(
-    UsersMixin, IntakeMixin, QueueMixin, ReviewMixin, ExportMixin, AdminMixin, RecordsGate
+    UsersMixin,
+    CredentialsMixin,
+    IntakeMixin,
+    QueueMixin,
+    ReviewMixin,
+    ExportMixin,
+    AdminMixin,
+    RecordsGate,
 ):
     """The coded-records service over one database and one key ring."""

@@ -1,17 +1,19 @@
-"""Users, their roles and their credentials for the REST API (passwords and API keys)."""
+"""Users and their roles: adding, changing a role, deactivating and reactivating.
+
+A service account (``add_user(..., service_account=True)``) is a system such as an EHR
+feed, not a person: it never has a password, and it is the only user an admin may make
+API keys for (``credentials.py``), so an admin never acts as a person.
+"""
 
 from __future__ import annotations
-
-import hashlib
-import secrets
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from medcoder.errors import InvalidInputError, PermissionDeniedError, WorkflowError
-from medcoder.records import audit, passwords
+from medcoder.records import audit
 from medcoder.records.gate import RecordsGate
-from medcoder.records.models import ApiKey, Role, User
+from medcoder.records.models import ApiKey, Role, User, utcnow
 from medcoder.records.permissions import Action
 
 
@@ -33,19 +35,23 @@ def _keep_an_admin(session: Session, target: User) -> None:
 
 
 class UsersMixin(RecordsGate):
-    """Adding users and roles; API passwords and keys (admins only, every change audited)."""
+    """Adding users, changing roles, deactivating (admins only, every change audited)."""
 
-    def add_user(self, actor: str | None, name: str, role: str) -> None:
-        """Add a user; the very first user must be an admin and needs no acting user."""
+    def add_user(
+        self, actor: str | None, name: str, role: str, *, service_account: bool = False
+    ) -> None:
+        """Add a user; the very first user must be an admin (a person) and needs no acting
+        user. ``service_account``: a system that calls the API with keys, never a person."""
         parsed = Role.parse(role)
         name = name.strip()
         if not name:
             raise InvalidInputError("a user needs a name")
         with self._sessions.begin() as session:
             if session.scalar(select(func.count()).select_from(User)) == 0:
-                if parsed is not Role.ADMIN:
+                if parsed is not Role.ADMIN or service_account:
                     raise PermissionDeniedError(
-                        "the first user must be an admin", hint="add it with --role admin"
+                        "the first user must be an admin (a person, not a service account)",
+                        hint="add it with --role admin",
                     )
                 session.add(User(name=name, role=parsed.value))
                 audit.record(
@@ -63,14 +69,14 @@ class UsersMixin(RecordsGate):
                 raise InvalidInputError(
                     f"a user named {name!r} exists", hint="change a role with `medcoder users role`"
                 )
-            session.add(User(name=name, role=parsed.value))
+            session.add(User(name=name, role=parsed.value, service_account=service_account))
             audit.record(
                 session,
                 actor=user.name,
                 action="user_add",
                 entity="user",
                 entity_id=name,
-                after={"role": parsed.value},
+                after={"role": parsed.value, "service_account": service_account},
             )
 
     def set_role(self, actor: str | None, name: str, role: str) -> None:
@@ -98,72 +104,39 @@ class UsersMixin(RecordsGate):
             users = session.scalars(select(User).order_by(User.name))
             return [(u.name, u.role, u.active) for u in users]
 
-    # -- credentials (the REST API) ---------------------------------------------------
-    def set_password(self, actor: str | None, name: str, password: str) -> None:
-        """Set a user's API password (argon2id); only admins manage credentials."""
-        hashed = passwords.hash_password(password)
+    def deactivate_user(self, actor: str | None, name: str) -> None:
+        """Refuse user ``name`` from now on: every token (the credential version moves on)
+        and every API key (revoked) stops working at once. The last active admin stays."""
         with self._acting(actor, Action.MANAGE_USERS) as (session, user):
             target = self._user(session, name)
-            target.password_hash = hashed
-            audit.record(
-                session, actor=user.name, action="set_password", entity="user", entity_id=name
-            )
-
-    def authenticate(self, name: str, password: str) -> tuple[str, str] | None:
-        """(name, role) when the password is right and the user active; a failure is
-        audited (the name tried, never the password)."""
-        with self._sessions.begin() as session:
-            user = session.scalar(select(User).where(User.name == name))
-            ok = passwords.verify_password(user.password_hash if user else None, password)
-            if user is None or not ok or not user.active:
-                audit.record(
-                    session,
-                    actor=name[:80] or "(none)",
-                    action="login_failed",
-                    entity="user",
-                    entity_id=name[:120] or None,
-                )
-                return None
-            return user.name, user.role
-
-    def active_user(self, name: str) -> tuple[str, str] | None:
-        """(name, role) of an active user, else None (checked on every API request)."""
-        with self._sessions() as session:
-            user = session.scalar(select(User).where(User.name == name))
-            if user is None or not user.active:
-                return None
-            return user.name, user.role
-
-    def create_api_key(self, actor: str | None, name: str, label: str) -> str:
-        """A new API key acting as user ``name``; the key is shown once, only its hash kept."""
-        key = "mck_" + secrets.token_urlsafe(32)
-        with self._acting(actor, Action.MANAGE_USERS) as (session, user):
-            target = self._user(session, name)
-            session.add(
-                ApiKey(
-                    user_id=target.id,
-                    label=label.strip()[:120] or "api key",
-                    key_hash=hashlib.sha256(key.encode()).hexdigest(),
-                    created_by=user.name,
-                )
-            )
+            _keep_an_admin(session, target)
+            target.active = False
+            target.credential_version += 1
+            now = utcnow()
+            keys = session.scalars(
+                select(ApiKey).where(ApiKey.user_id == target.id, ApiKey.revoked_at.is_(None))
+            ).all()
+            for key in keys:
+                key.revoked_at = now
             audit.record(
                 session,
                 actor=user.name,
-                action="api_key_create",
+                action="user_deactivate",
                 entity="user",
                 entity_id=name,
-                after={"label": label[:120]},
+                after={"active": False, "keys_revoked": sorted(k.id for k in keys)},
             )
-        return key
 
-    def api_key_user(self, key: str) -> tuple[str, str] | None:
-        """(name, role) of the active user an unrevoked key acts as, else None."""
-        digest = hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
-        with self._sessions() as session:
-            row = session.scalar(
-                select(ApiKey).where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
+    def reactivate_user(self, actor: str | None, name: str) -> None:
+        """Let user ``name`` log in again (tokens and keys from before stay refused)."""
+        with self._acting(actor, Action.MANAGE_USERS) as (session, user):
+            target = self._user(session, name)
+            target.active = True
+            audit.record(
+                session,
+                actor=user.name,
+                action="user_reactivate",
+                entity="user",
+                entity_id=name,
+                after={"active": True},
             )
-            if row is None or not row.user.active:
-                return None
-            return row.user.name, row.user.role

@@ -13,7 +13,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from medcoder.api.auth import SESSION_COOKIE, Principal, cookie_principal, issue_token
+from medcoder.api.auth import (
+    SESSION_COOKIE,
+    Principal,
+    cookie_principal,
+    end_session,
+    issue_token,
+)
 from medcoder.api.errors import status_for
 from medcoder.api.routes_records import encounter_json
 from medcoder.api.services import Services
@@ -134,7 +140,7 @@ def install(app: FastAPI) -> None:
             services.logins.failed(username)
             return _render(request, "login.html", None, status=401, next=next, failed=True)
         services.logins.succeeded(username)
-        token, _ = issue_token(records, found[0], services.settings.token_ttl)
+        token, _ = issue_token(records, found.name, found.version, services.settings.token_ttl)
         # Only a local path: never redirect to another site after login.
         target = next if next.startswith("/") and not next.startswith("//") else "/queue"
         response = RedirectResponse(target, status_code=303)
@@ -149,7 +155,8 @@ def install(app: FastAPI) -> None:
         return response
 
     @app.post("/logout", include_in_schema=False)
-    def logout() -> Response:
+    def logout(request: Request) -> Response:
+        end_session(_services(request).records(), request.cookies.get(SESSION_COOKIE))
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
         return response
