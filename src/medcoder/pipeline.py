@@ -112,10 +112,18 @@ def default_stages(chooser: CodeSetChooser, *, external_causes: bool = True) -> 
 
 
 @functools.lru_cache(maxsize=8)
+def _chooser_for(home: Path | None) -> CodeSetChooser:
+    """One chooser per MEDCODER_HOME: the releases it opens carry the lexicons and
+    selectors (``Release.memo``), so every engine of the home shares them."""
+    return CodeSetChooser(Registry(home, quiet=True))
+
+
+@functools.lru_cache(maxsize=8)
 def engine_for(home: Path | None = None, *, external_causes: bool = True) -> CodingEngine:
-    """One engine per MEDCODER_HOME (and external-cause choice), built on first use and
-    shared: its releases, lexicons and selectors load once per process."""
-    chooser = CodeSetChooser(Registry(home, quiet=True))
+    """One engine per MEDCODER_HOME and external-cause choice, built on first use and
+    shared; both choices of one home share its releases, lexicons and selectors, which
+    load once per process."""
+    chooser = _chooser_for(home)
     stages = default_stages(chooser, external_causes=external_causes)
     return CodingEngine(chooser, stages=stages)
 

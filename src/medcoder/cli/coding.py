@@ -96,7 +96,8 @@ def code_note(
         from medcoder.cli.edits import check_result
         from medcoder.edits.findings import report_json
 
-        result, report = check_result(releases, result, document)
+        # the engine's releases: the one just coded against is open there already
+        result, report = check_result(engine.registry, result, document)
     data = result_json(result)
     data["notices"] = [*notices, *data["notices"]]
     if report is not None:
