@@ -69,6 +69,38 @@ class CodeSystem(StrEnum):
 PROCEDURE_SYSTEMS = (CodeSystem.ICD10PCS, CodeSystem.HCPCS, CodeSystem.CPT)
 
 
+class PoaIndicator(StrEnum):
+    """Present-on-admission indicator of an inpatient diagnosis (ICD-10-CM Official
+    Guidelines, Appendix I; UB-04 / 837I K3 reporting).
+
+    Y: present at the time of the order for inpatient admission (conditions that develop
+    in the emergency department or observation before the order count as present);
+    N: not present then; U: documentation insufficient to tell; W: the provider cannot
+    clinically determine it; EXEMPT ("1" on the claim; blank on the UB-04): the code is
+    on the POA exempt list.
+    """
+
+    YES = "Y"
+    NO = "N"
+    UNKNOWN = "U"
+    CLINICALLY_UNDETERMINED = "W"
+    EXEMPT = "1"
+
+    @classmethod
+    def parse(cls, value: str | PoaIndicator) -> PoaIndicator:
+        if isinstance(value, PoaIndicator):
+            return value
+        text = str(value).strip().upper()
+        if text in ("E", "EXEMPT"):
+            text = "1"
+        try:
+            return cls(text)
+        except ValueError as exc:
+            raise InvalidInputError(
+                f"unknown POA indicator {value!r}", hint="use Y, N, U, W or 1 (exempt)"
+            ) from exc
+
+
 class Sex(StrEnum):
     FEMALE = "F"
     MALE = "M"

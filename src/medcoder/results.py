@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from medcoder.kinds import CodeSystem, Setting
+from medcoder.kinds import CodeSystem, PoaIndicator, Setting
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,22 @@ class DroppedCandidate:
 
 
 @dataclass(frozen=True, slots=True)
+class PoaProposal:
+    """The engine's present-on-admission indicator for an inpatient diagnosis, with why.
+
+    ``reason`` names the documentation pattern that decided it (e.g. "stated on
+    admission", "developed during the stay", "chronic condition: present by default",
+    "exempt list"); ``evidence`` quotes it where a span decided it.
+    """
+
+    indicator: PoaIndicator
+    confidence: float
+    reason: str
+    evidence: tuple[Evidence, ...] = ()
+    rule: RuleApplied | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CodeAssignment:
     code: str
     title: str
@@ -54,6 +70,8 @@ class CodeAssignment:
     index_path: str
     tabular_checks: tuple[str, ...]
     rules: tuple[RuleApplied, ...] = ()
+    # Inpatient diagnoses only (Guidelines Appendix I); None elsewhere.
+    poa: PoaProposal | None = None
 
 
 @dataclass(frozen=True, slots=True)

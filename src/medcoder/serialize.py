@@ -11,6 +11,7 @@ from medcoder.results import (
     DroppedCandidate,
     EMLevel,
     Evidence,
+    PoaProposal,
     ProcedureAssignment,
     RuleApplied,
 )
@@ -35,8 +36,18 @@ def evidence_json(e: Evidence) -> dict[str, Any]:
     return {"start": e.start, "end": e.end, "text": e.text, "section": e.section}
 
 
-def assignment_json(a: CodeAssignment) -> dict[str, Any]:
+def poa_json(p: PoaProposal) -> dict[str, Any]:
     return {
+        "indicator": p.indicator.value,
+        "confidence": p.confidence,
+        "reason": p.reason,
+        "evidence": [evidence_json(e) for e in p.evidence],
+        "rule": p.rule.rule if p.rule else None,
+    }
+
+
+def assignment_json(a: CodeAssignment) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "code": a.code,
         "system": a.system,
         "title": a.title,
@@ -48,6 +59,9 @@ def assignment_json(a: CodeAssignment) -> dict[str, Any]:
         "tabular_checks": list(a.tabular_checks),
         "rules": [rule_json(r) for r in a.rules],
     }
+    if a.poa is not None:  # inpatient diagnoses only
+        out["poa"] = poa_json(a.poa)
+    return out
 
 
 def dropped_json(d: DroppedCandidate) -> dict[str, Any]:

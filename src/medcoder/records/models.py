@@ -161,6 +161,12 @@ class Encounter(Base):
     coded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finalized_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finalized_by: Mapped[str | None] = mapped_column(String(80))
+    # UB-04 patient discharge status (two digits, "01" home); the MS-DRG grouped at
+    # finalize, so reports read the DRG that was billed (migration 0006).
+    discharge_status: Mapped[str | None] = mapped_column(String(2))
+    drg: Mapped[str | None] = mapped_column(String(3))
+    drg_version: Mapped[str | None] = mapped_column(String(10))
+    drg_weight: Mapped[float | None] = mapped_column(Float)
 
     patient: Mapped[Patient] = relationship(back_populates="encounters")
     documents: Mapped[list[Document]] = relationship(
@@ -225,6 +231,15 @@ class CodeAssignment(Base):
     replaced_by: Mapped[int | None] = mapped_column(ForeignKey("code_assignments.id"))
     updated_by: Mapped[str | None] = mapped_column(String(80))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Claim fields (migration 0006): service units and modifiers of a CPT/HCPCS line; the
+    # present-on-admission indicator of an inpatient diagnosis, who set it (engine |
+    # coder), the engine's confidence and its evidence (PHI, encrypted).
+    units: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    modifiers: Mapped[list[str] | None] = mapped_column(JSON)
+    poa: Mapped[str | None] = mapped_column(String(1))
+    poa_source: Mapped[str | None] = mapped_column(String(10))
+    poa_confidence: Mapped[float | None] = mapped_column(Float)
+    poa_evidence_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     encounter: Mapped[Encounter] = relationship(back_populates="codes")
 
