@@ -109,3 +109,15 @@ def test_scrub_never_raises_and_is_idempotent(text: str) -> None:
     assert scrub(once, JOHN) == once
     spans = redactions(text, JOHN)
     assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Seen 1/13 x@y.org", "Seen [DATE] [EMAIL]"),  # hypothesis found: "x" read as a unit
+        ("Seen 3/15 h@x.org", "Seen [DATE] [EMAIL]"),
+        ("3/15 x 2 daily", "3/15 x 2 daily"),  # a dose stays
+    ],
+)
+def test_month_day_before_an_email_is_a_date(text: str, expected: str) -> None:
+    assert scrub(text, JOHN) == expected

@@ -128,8 +128,11 @@ _ORD = r"(?:st|nd|rd|th)?"
 _SP = r"(?:[ \t]+\n?[ \t]*|\n[ \t]*)"
 # Not a date when a unit or count follows ("2-3 hours", "5-6 years ago", "1/2 tab").
 _NOT_UNIT = (
-    r"(?!\s*(?i:times|x\b|min|minutes?|hours?|hrs?|h\b|days?|d\b|weeks?|wks?|months?|mos?|"
-    r"years?|yrs?|mg|mcg|g\b|ml|lbs?|pounds|kg|cm|mm|beats|episodes|drinks|cigarettes|packs|"
+    # A one-letter unit ends where a word, an address or a host name cannot go on: "3/15 x 2"
+    # is a dose, "3/15 x@y.org" a date beside an e-mail address.
+    r"(?!\s*(?i:times|x(?![A-Za-z@._%+-])|min|minutes?|hours?|hrs?|h(?![\w@.-])|days?|"
+    r"d(?![\w@.-])|weeks?|wks?|months?|mos?|"
+    r"years?|yrs?|mg|mcg|g(?![\w@.-])|ml|lbs?|pounds|kg|cm|mm|beats|episodes|drinks|cigarettes|packs|"
     r"per\b|a\s+day|tabs?|tablets?|pills|caps|puffs|units|strength|scale|score|murmur|ratio|"
     r"of\s+(?:the|his|her|them)))"
 )
