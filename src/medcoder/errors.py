@@ -20,6 +20,7 @@ The hierarchy::
     │   └── ProcedureCodeSetMissing  E222  no HCPCS/CPT code set installed for the lookup
     ├── InvalidInputError            E300  malformed user input (code, date, option)
     │   ├── InputTooLargeError       E301  a note, claim or file over its size limit
+    │   ├── TimeBudgetError          E302  a note not coded within its time budget
     │   └── PatientStatusError       E320  a patient status other than new / established
     ├── RecordsError                 E400  the coded-records database
     │   ├── DatabaseError            E401  no database, not migrated, or unreachable
@@ -181,6 +182,13 @@ class InputTooLargeError(InvalidInputError):
     truncated, and never read further than the limit."""
 
     code = "E301"
+
+
+class TimeBudgetError(InvalidInputError):
+    """Coding a note took longer than the request's time budget: stopped, nothing
+    returned (a REST request must not hold a worker for minutes; issue 17 item 6)."""
+
+    code = "E302"
 
 
 class PatientStatusError(InvalidInputError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -64,10 +65,20 @@ class CodingEngine:
         """Whether injuries get their external cause codes (recorded with each run)."""
         return "external_causes" in self.stage_names
 
-    def parse(self, document: ClinicalDocument) -> ParsedNote:
-        return parse_note(document, self.detector)
+    def parse(self, document: ClinicalDocument, *, deadline: float | None = None) -> ParsedNote:
+        return parse_note(document, self.detector, deadline=deadline)
 
-    def code(self, document: ClinicalDocument, *, release_name: str | None = None) -> CodingResult:
+    def code(
+        self,
+        document: ClinicalDocument,
+        *,
+        release_name: str | None = None,
+        time_budget: float | None = None,
+    ) -> CodingResult:
+        """Code ``document``. ``time_budget``: seconds after which coding stops with
+        :class:`~medcoder.errors.TimeBudgetError` (E302), checked between stages and
+        between sentences (coding is linear in the note's length; issue 17 item 6)."""
+        deadline = None if time_budget is None else time.monotonic() + time_budget
         code_sets = self.chooser.choose(document.date_of_service, icd10cm=release_name)
         release = code_sets.icd10cm  # chosen first: no release for the date is an error
         # Invisible format characters hide words ("dia\u200bbetes"): code the text
@@ -75,9 +86,10 @@ class CodingEngine:
         clean = remove_invisible(document.text)
         if clean.changed:
             document = replace(document, text=clean.text)
-        note = self.parse(document)
+        note = self.parse(document, deadline=deadline)
         found = StageFindings(notices=() if document.text.strip() else (EMPTY_NOTE,))
         for stage in self.stages:
+            note.check_time(f"the {stage.name} stage")
             found = found + stage(note, code_sets, found)
         # Procedures are numbered in one sequence, in stage order.
         procedures = tuple(replace(p, sequence=n) for n, p in enumerate(found.procedures, 1))

@@ -22,6 +22,8 @@ that every name below stands there, and another that no other module reads
   ring comes from ``MEDCODER_AUDIT_KEY``.
 - ``MEDCODER_TOKEN_TTL_MINUTES``: how long an API token lives (default 480).
 - ``MEDCODER_SECURE_COOKIES``: ``1`` behind HTTPS, so the session cookie is Secure.
+- ``MEDCODER_CODE_TIME_BUDGET_S``: the seconds the REST API gives one note's coding
+  before it stops with E302 (default 60; 0 for no budget).
 - ``MEDCODER_USER``, ``MEDCODER_NEW_PASSWORD``: defaults of command-line options, read by
   click (``envvar=``) rather than here; named here so that every variable is in one list.
 """
@@ -46,6 +48,7 @@ AUDIT_KEY_ENV = "MEDCODER_AUDIT_KEY"
 NEW_AUDIT_KEY_ENV = "MEDCODER_NEW_AUDIT_KEY"
 TOKEN_TTL_ENV = "MEDCODER_TOKEN_TTL_MINUTES"
 SECURE_COOKIES_ENV = "MEDCODER_SECURE_COOKIES"
+CODE_TIME_BUDGET_ENV = "MEDCODER_CODE_TIME_BUDGET_S"
 USER_ENV = "MEDCODER_USER"  # --user of the records and edits commands
 NEW_PASSWORD_ENV = "MEDCODER_NEW_PASSWORD"  # --password of `medcoder users password`
 
@@ -60,6 +63,7 @@ ENVIRONMENT = (
     NEW_AUDIT_KEY_ENV,
     TOKEN_TTL_ENV,
     SECURE_COOKIES_ENV,
+    CODE_TIME_BUDGET_ENV,
     USER_ENV,
     NEW_PASSWORD_ENV,
 )
@@ -154,3 +158,25 @@ def token_ttl() -> dt.timedelta:
 def secure_cookies() -> bool:
     """True when ``$MEDCODER_SECURE_COOKIES`` is ``1`` (the API is served over HTTPS)."""
     return _read(SECURE_COOKIES_ENV) == "1"
+
+
+DEFAULT_CODE_TIME_BUDGET_S = 60.0
+
+
+def code_time_budget() -> float | None:
+    """``$MEDCODER_CODE_TIME_BUDGET_S``: the seconds an API request may spend coding one
+    note (default 60; ``0`` means no budget). Coding is linear, about 2 s per million
+    characters on one core, so the default leaves room for the largest note taken."""
+    value = _read(CODE_TIME_BUDGET_ENV)
+    if value is None:
+        return DEFAULT_CODE_TIME_BUDGET_S
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0 or seconds == float("inf"):
+        raise ConfigurationError(
+            f"{CODE_TIME_BUDGET_ENV} is {value!r}, not a number of seconds",
+            hint=f"set {CODE_TIME_BUDGET_ENV} to e.g. {DEFAULT_CODE_TIME_BUDGET_S:g}, 0 for none",
+        )
+    return seconds or None

@@ -24,6 +24,7 @@ STATUS: dict[type[e.MedcoderError], int] = {
     e.AuthenticationError: 401,
     e.RequestTooLargeError: 413,
     e.InputTooLargeError: 413,
+    e.TimeBudgetError: 503,
     e.RouteNotFoundError: 404,
     e.RequestValidationError: 422,
     e.TooManyAttemptsError: 429,

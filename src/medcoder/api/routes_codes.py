@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from medcoder import settings
 from medcoder.api.auth import Actor
 from medcoder.api.routes_auth import services
 from medcoder.api.schemas import CodeRequest
@@ -47,7 +48,8 @@ def code_note(body: CodeRequest, _actor: Actor, request: Request) -> dict[str, A
 
     def work(_registry: Registry) -> dict[str, Any]:
         engine = svc.engine(external_causes=body.external_causes)
-        return result_json(engine.code(document, release_name=body.release))
+        budget = settings.code_time_budget()
+        return result_json(engine.code(document, release_name=body.release, time_budget=budget))
 
     return svc.with_codesets(work)
 

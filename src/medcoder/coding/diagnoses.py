@@ -179,6 +179,8 @@ class DiagnosisStage:
                 blocks = [None] * len(sentences)
             for sentence, block_words in zip(sentences, blocks, strict=True):
                 sentence_number += 1
+                if not sentence_number & 63:
+                    note.check_time("the diagnosis stage")
                 out.extend(
                     self._sentence_candidates(
                         note, section, sentence, sentence_number, lexicon, selector, block_words

@@ -19,7 +19,7 @@ from medcoder.coding.candidate import Candidate
 from medcoder.kinds import CodeSystem, Setting
 from medcoder.nlp.document import ClinicalDocument
 from medcoder.nlp.sections import DIAGNOSTIC_SECTIONS, FINDING_SECTIONS, SectionKind
-from medcoder.results import CodeAssignment, DroppedCandidate, Evidence, RuleApplied
+from medcoder.results import CodeAssignment, DroppedCandidate, RuleApplied
 
 NEGATED = RuleApplied(
     "negated.v1", "ICD-10-CM Guidelines I.B.1 / IV.J", "documented as absent: not coded"
@@ -482,13 +482,10 @@ def apply_rules(
     assignments: list[CodeAssignment] = []
     for sequence, code in enumerate(order, start=1):
         sources = sorted(by_code[code], key=lambda c: c.evidence.start)
-        rules: list[RuleApplied] = []
-        for s in sources:
-            rules.extend(r for r in s.rules if r not in rules)
-        evidence: list[Evidence] = []
-        for s in sources:
-            if s.evidence not in evidence:
-                evidence.append(s.evidence)
+        # First occurrence kept, in order; a dict, not a list scan, so a code mentioned
+        # thousands of times in one huge note stays linear (issue 17 item 6).
+        rules = dict.fromkeys(r for s in sources for r in s.rules)
+        evidence = dict.fromkeys(s.evidence for s in sources)
         assignments.append(
             CodeAssignment(
                 code=code,

@@ -15,8 +15,10 @@ module-level cache standing in for one.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 
+from medcoder.errors import TimeBudgetError
 from medcoder.kinds import Sex
 from medcoder.nlp.assertion import Assertion, AssertionDetector, SentenceScope
 from medcoder.nlp.document import ClinicalDocument
@@ -61,6 +63,7 @@ class ParsedNote:
         "_sentences",
         "_tokens",
         "body_sections",
+        "deadline",
         "detector",
         "document",
         "patient_words",
@@ -68,8 +71,16 @@ class ParsedNote:
         "text",
     )
 
-    def __init__(self, document: ClinicalDocument, detector: AssertionDetector) -> None:
+    def __init__(
+        self,
+        document: ClinicalDocument,
+        detector: AssertionDetector,
+        *,
+        deadline: float | None = None,
+    ) -> None:
         self.document = document
+        # time.monotonic() by which coding must end (a REST request's budget), or None.
+        self.deadline = deadline
         self.text = document.text
         self.detector = detector
         self.sections: tuple[Section, ...] = tuple(find_sections(document.text))
@@ -82,6 +93,16 @@ class ParsedNote:
         self._tokens: dict[tuple[int, int], tuple[Token, ...]] = {}
         self._scopes: dict[tuple[int, int, str | None], SentenceScope] = {}
         self._content: dict[tuple[int, int], tuple[tuple[int, ...], tuple[str, ...]]] = {}
+
+    def check_time(self, where: str) -> None:
+        """Stop with E302 when the note's time budget is spent. Stages call it between
+        sentences, so a budget holds within one stage's work on one sentence."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise TimeBudgetError(
+                f"coding stopped in {where}: the note ({len(self.text):,} characters) took "
+                "longer than its time budget",
+                hint="split the note, or raise MEDCODER_CODE_TIME_BUDGET_S",
+            )
 
     def sentences(self, start: int = 0, end: int | None = None) -> tuple[Sentence, ...]:
         """The sentences of ``text[start:end]`` (offsets into the note), split once."""
@@ -134,5 +155,7 @@ class ParsedNote:
         return self.scope(sentence, section).assert_spans(spans)
 
 
-def parse_note(document: ClinicalDocument, detector: AssertionDetector) -> ParsedNote:
-    return ParsedNote(document, detector)
+def parse_note(
+    document: ClinicalDocument, detector: AssertionDetector, *, deadline: float | None = None
+) -> ParsedNote:
+    return ParsedNote(document, detector, deadline=deadline)

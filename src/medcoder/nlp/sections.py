@@ -157,12 +157,15 @@ def find_sections(text: str) -> list[Section]:
         kind = heading_kind(heading)
         if kind is not None:
             marks.append((match.start(1), match.end(), heading, kind))
+    # A set of the starts, not a scan of the marks: a note of many headings stays linear.
+    taken = {m[0] for m in marks}
     for match in _COLON_RE.finditer(text):
         heading = match.group(1).strip()
         kind = heading_kind(heading)
         # "Medical Reasoning:" inside a plan is not a new section; only known headings count.
-        if kind is not None and not any(m[0] == match.start(1) for m in marks):
+        if kind is not None and match.start(1) not in taken:
             marks.append((match.start(1), match.end(), heading, kind))
+            taken.add(match.start(1))
     marks.sort()
     sections: list[Section] = []
     if not marks or marks[0][0] > 0:
