@@ -56,10 +56,15 @@ class AdminMixin(RecordsGate):
             for r in session.scalars(select(CodingRun)):
                 r.result_enc = again(r.result_enc, "coding_runs.result")
             for a in session.scalars(
-                select(CodeAssignment).where(CodeAssignment.evidence_enc.is_not(None))
+                select(CodeAssignment).where(
+                    CodeAssignment.evidence_enc.is_not(None)
+                    | CodeAssignment.poa_evidence_enc.is_not(None)
+                )
             ):
-                assert a.evidence_enc is not None
-                a.evidence_enc = again(a.evidence_enc, "code_assignments.evidence")
+                if a.evidence_enc is not None:
+                    a.evidence_enc = again(a.evidence_enc, "code_assignments.evidence")
+                if a.poa_evidence_enc is not None:
+                    a.poa_evidence_enc = again(a.poa_evidence_enc, "code_assignments.poa_evidence")
             state = session.get(KeyState, 1)
             if state is not None:
                 state.key_id = rotated.current

@@ -193,3 +193,12 @@ def finish_rotation(home: Path, rotated: FieldCipher) -> None:
     if not encryption_key():
         current = rotated.keys[rotated.current]
         write_keyring(key_file(home), {rotated.current: current}, rotated.current)
+
+
+def roll_back_rotation(home: Path, rotated: FieldCipher, data_key: str) -> FieldCipher:
+    """Make ``data_key`` (the key every row is under) current again after a rotation whose
+    re-encryption never committed; the unused new key is dropped from the file."""
+    key = rotated.keys[data_key]
+    if not encryption_key():
+        write_keyring(key_file(home), {data_key: key}, data_key)
+    return FieldCipher({data_key: key}, data_key)

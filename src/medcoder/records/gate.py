@@ -98,7 +98,8 @@ class RecordsGate:
         self.engine.dispose()
 
     def _check_key(self, *, create: bool = False) -> None:
-        """Refuse a key the database was not written with before anything is stored."""
+        """Refuse a key the database was not written with before anything is stored, and
+        settle a key rotation that a crash cut short (issue 17 item 7)."""
         with self._sessions.begin() as session:
             state = session.get(KeyState, 1)
             if state is None:
@@ -106,6 +107,18 @@ class RecordsGate:
                     token = self.cipher.encrypt(KEY_CHECK, field="key_state.check")
                     session.add(KeyState(id=1, key_id=self.cipher.current, check_enc=token))
                 return
+            if state.key_id != self.cipher.current and state.key_id in self.cipher.keys:
+                # The key file names the new key but the re-encryption never committed (it
+                # is one transaction with key_state): every row is still under the old key,
+                # so roll the file back. Left as it was, blind indexes made under the new
+                # key would miss every stored MRN and duplicate each patient.
+                self.cipher = crypto.roll_back_rotation(self.home, self.cipher, state.key_id)
+            elif state.key_id == self.cipher.current and len(self.cipher.keys) > 1:
+                # The re-encryption committed; the crash came before the retired keys were
+                # dropped from the file: finish that step now.
+                crypto.finish_rotation(self.home, self.cipher)
+                current = self.cipher.current
+                self.cipher = crypto.FieldCipher({current: self.cipher.keys[current]}, current)
             try:
                 self.cipher.decrypt(state.check_enc, field="key_state.check")
             except EncryptionKeyError as exc:
