@@ -15,23 +15,24 @@ otherwise code under the outpatient rules) or a field of the wrong type is a one
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import multiprocessing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from medcoder.errors import InputTooLargeError, InvalidInputError, MedcoderError
-from medcoder.kinds import PatientStatus, Setting
+from medcoder.kinds import PatientStatus, Setting, Sex
 from medcoder.nlp.document import MAX_TEXT_CHARS
+from medcoder.nlp.normalize import BOMS
 from medcoder.serialize import loads_input, result_json
 
 #: The keys a batch line may carry; any other is refused by name.
 BATCH_KEYS = ("id", "text", "setting", "date", "age", "sex", "patient_status")
 #: The longest line read: a note at its limit, every character JSON-escaped (``\uXXXX``).
 MAX_LINE_BYTES = 6 * MAX_TEXT_CHARS + 65_536
-_SEXES = {"f": "F", "female": "F", "m": "M", "male": "M"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,14 +127,15 @@ def parse_line(data: object) -> BatchLine:
             dt.date.fromisoformat(date)
         except ValueError:
             raise InvalidInputError(f"date {date[:40]!r} is not a YYYY-MM-DD date") from None
-    sex = _choice(data, "sex", tuple(_SEXES))
+    raw_sex = _optional_text(data, "sex")
+    sex = Sex.parse(raw_sex)  # exact values only (E300), never the first letter
     return BatchLine(
         id=None if record_id is None else str(record_id),
         text=text,
         setting=_choice(data, "setting", tuple(s.value for s in Setting)),
         date=date,
         age=age,
-        sex=None if sex is None else _SEXES[sex],
+        sex=None if sex is None else sex.value,
         patient_status=_patient_status(data),
     )
 
@@ -155,9 +157,18 @@ def parse_line_text(line: str) -> BatchLine:
 
 def _read_lines(path: Path) -> Iterator[tuple[int, str | None]]:
     """Each line, decoded; ``None`` for a line over MAX_LINE_BYTES, which is skipped in
-    bounded pieces and never held whole."""
+    bounded pieces and never held whole. UTF-8, its byte-order mark skipped; a file that
+    starts with a UTF-16 or UTF-32 mark is read in that encoding, a line at a time."""
     try:
         with path.open("rb") as handle:
+            head = handle.read(4)
+            mark, encoding = next(
+                ((m, name) for m, name in BOMS if head.startswith(m)), (b"", "utf-8")
+            )
+            handle.seek(len(mark))
+            if encoding != "utf-8":
+                yield from _read_wide_lines(handle, encoding)
+                return
             number = 0
             while raw := handle.readline(MAX_LINE_BYTES + 1):
                 number += 1
@@ -169,6 +180,25 @@ def _read_lines(path: Path) -> Iterator[tuple[int, str | None]]:
                 yield number, None
     except OSError as exc:
         raise InvalidInputError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def _read_wide_lines(handle: BinaryIO, encoding: str) -> Iterator[tuple[int, str | None]]:
+    """The lines of a UTF-16/32 file (mark skipped), bounded as UTF-8 lines are: a line
+    too long is skipped in bounded pieces, never held whole."""
+    limit = MAX_LINE_BYTES // 4 + 1
+    text = io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline=None)
+    try:
+        number = 0
+        while line := text.readline(limit):
+            number += 1
+            if len(line) < limit or line.endswith("\n"):
+                yield number, line
+                continue
+            while (rest := text.readline(limit)) and not rest.endswith("\n"):
+                pass
+            yield number, None
+    finally:
+        text.detach()  # the caller's ``with`` closes the file
 
 
 def _reported_id(data: object) -> str | int | None:

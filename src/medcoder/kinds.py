@@ -101,9 +101,28 @@ class PoaIndicator(StrEnum):
             ) from exc
 
 
+#: The words every input (CLI, batch lines, claims, imports, the API) takes for a sex:
+#: exact values only, in any case. "Mujer" or "Masc" is refused, never cut to a letter.
+SEX_WORDS = {"f": "F", "female": "F", "m": "M", "male": "M", "u": "U", "unknown": "U"}
+
+
 class Sex(StrEnum):
     FEMALE = "F"
     MALE = "M"
+
+    @classmethod
+    def parse(cls, value: str | Sex | None) -> Sex | None:
+        """F or M from F, M, female, male (any case); None for none, U or unknown; any
+        other value is an error (E300) rather than its first letter."""
+        if value is None or isinstance(value, Sex):
+            return value
+        letter = SEX_WORDS.get(str(value).strip().lower()) if str(value).strip() else "U"
+        if letter is None:
+            shown = str(value) if len(str(value)) <= 40 else str(value)[:40] + "..."
+            raise InvalidInputError(
+                f"sex {shown!r} is not F, M or U", hint="use F, M, U, female, male or unknown"
+            )
+        return None if letter == "U" else cls(letter)
 
 
 class PatientStatus(StrEnum):

@@ -166,12 +166,7 @@ def make_document(
     if not isinstance(text, str):
         raise InvalidInputError(f"text must be a string, not {type(text).__name__}")
     day = parse_date(date_of_service) if isinstance(date_of_service, str) else date_of_service
-    parsed_sex: Sex | None = None
-    if sex is not None and sex != "":
-        try:
-            parsed_sex = Sex(str(sex).strip().upper()[:1])
-        except ValueError as exc:
-            raise InvalidInputError(f"sex {sex!r} is not F or M") from exc
+    parsed_sex = Sex.parse(sex)
     if age is not None and (isinstance(age, bool) or not isinstance(age, int)):
         raise InvalidInputError(f"age {age!r} is not a whole number")
     return ClinicalDocument(

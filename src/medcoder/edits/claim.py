@@ -22,7 +22,7 @@ from typing import Any
 
 from medcoder.codesets.codes import normalize
 from medcoder.errors import ClaimFormatError, InputTooLargeError, InvalidInputError
-from medcoder.kinds import CodeSystem, Setting
+from medcoder.kinds import CodeSystem, Setting, Sex
 from medcoder.serialize import loads_input
 
 
@@ -211,9 +211,13 @@ def parse_claim(data: object) -> Claim:
     if sex is not None:
         if not isinstance(sex, str):
             raise ClaimFormatError("claim: sex must be a string, F or M")
-        sex = sex.strip().upper()[:1]
-        if sex not in ("F", "M"):
-            raise ClaimFormatError(f"claim: sex {_shown(data.get('sex'))} is not F or M")
+        try:
+            parsed = Sex.parse(sex)
+        except InvalidInputError:
+            raise ClaimFormatError(
+                f"claim: sex {_shown(data.get('sex'))} is not F, M or U"
+            ) from None
+        sex = None if parsed is None else parsed.value
     raw_codes = data.get("codes", [])
     if isinstance(raw_codes, str | bytes) or not isinstance(raw_codes, Sequence):
         raise ClaimFormatError("claim: codes must be a list of {system, code, ...} objects")

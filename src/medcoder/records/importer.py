@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from medcoder.errors import ImportFormatError
-from medcoder.kinds import Setting
+from medcoder.kinds import SEX_WORDS, Setting
 from medcoder.nlp.document import MAX_TEXT_CHARS
 from medcoder.nlp.normalize import BOMS, decode_note
 from medcoder.serialize import loads_input
@@ -34,7 +34,6 @@ from medcoder.serialize import loads_input
 # Letters, digits and - _ . : only, not starting with a dot ("." and ".." are path steps),
 # at most 64: an id is one path segment of /v1/encounters/{id} as written.
 ENCOUNTER_ID = re.compile(r"[A-Za-z0-9_:-][A-Za-z0-9_.:-]{0,63}")
-SEXES = {"f": "F", "female": "F", "m": "M", "male": "M", "u": "U", "unknown": "U"}
 MAX_AGE_YEARS = 130  # as ClinicalDocument's age
 #: The earliest date of service taken: anything before is a typing error (1899 for 1989).
 EARLIEST_SERVICE = dt.date(1900, 1, 1)
@@ -136,9 +135,9 @@ def parse_document(data: object, *, source: str, line: int) -> ImportDocument:
         )
     sex = _text(data, "sex")
     if sex is not None:
-        if sex.lower() not in SEXES:
+        if sex.strip().lower() not in SEX_WORDS:
             raise ValueError("sex is not F, M or U (or female, male, unknown)")
-        sex = SEXES[sex.lower()]
+        sex = SEX_WORDS[sex.strip().lower()]
     dob = _date(data, "dob")
     service = _service_day(data, "date")
     admit, discharge = _service_day(data, "admit_date"), _service_day(data, "discharge_date")
