@@ -161,3 +161,23 @@ def test_failed_logins_are_throttled_per_user_name(client: TestClient) -> None:
     assert login(client, "reviewer")
     page = client.post("/login", data={"username": "coder", "password": PASSWORD})
     assert page.status_code == 429 and "too many failed logins" in page.text
+
+
+def test_an_unknown_login_name_is_never_stored_in_clear(client: TestClient, api_home: Path) -> None:
+    """Issue 17 item 5: a password or a patient's name typed as the user name."""
+    typed = "Ottoline Vantablack hunter2!"
+    for _ in range(2):
+        client.post("/v1/login", json={"username": typed, "password": "whatever it is"})
+    records = Records.open(api_home)
+    try:
+        with records._sessions() as session:
+            failures = session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "login_failed")
+            ).all()
+            assert len(failures) == 2
+            for f in failures:
+                assert "Vantablack" not in f"{f.actor} {f.entity_id} {f.detail}"
+                assert f.actor == "(unknown user)"
+            assert failures[0].entity_id == failures[1].entity_id  # tries of one name group
+    finally:
+        records.close()

@@ -94,15 +94,24 @@ class CredentialsMixin(RecordsGate):
             user = session.scalar(select(User).where(User.name == name))
             ok = passwords.verify_password(user.password_hash if user else None, password)
             if user is None or not ok or not user.active:
+                # A name that is no user may be anything typed into the form (a password,
+                # a patient's name): the undeletable trail keeps only a keyed hash of it,
+                # so repeated tries of one name still group together (issue 17 item 5).
+                tried = name if user is not None else "(unknown user)"
+                typed = name if user is not None else self._typed_name(name)
                 audit.record(
                     session,
-                    actor=name[:80] or "(none)",
+                    actor=tried[:80] or "(none)",
                     action="login_failed",
                     entity="user",
-                    entity_id=name[:120] or None,
+                    entity_id=typed[:120] or None,
                 )
                 return None
             return Login(user.name, user.role, user.credential_version)
+
+    def _typed_name(self, name: str) -> str:
+        """A keyed hash of a login name that is no user (never the name itself)."""
+        return "name:" + self.cipher.blind_index(name, purpose="login-name")[:32]
 
     def active_user(self, name: str, version: int) -> tuple[str, str] | None:
         """(name, role) of an active user whose credentials are still at ``version``,
