@@ -127,6 +127,7 @@ class _Statement:
     devices: list[tuple[int, str, str]]
     sides: frozenset[str]
     norm_text: str
+    said: frozenset[str]  # the sentence's words
 
 
 class PcsCoder:
@@ -207,6 +208,7 @@ class PcsCoder:
             devices=_labels_found(lexicon.devices, norms),
             sides=frozenset(_SIDE_WORDS[n] for n in norms if n in _SIDE_WORDS),
             norm_text=" " + " ".join(norms) + " ",
+            said=frozenset(norms),
         )
         out: list[tuple[ProcedureEntry, ProcedureAssignment]] = []
         for (i, j, value), (start, end), assertion in zip(matches, spans, assertions, strict=True):
@@ -249,7 +251,12 @@ class PcsCoder:
         ]
         fixed = (atom(entry.body_part),) if entry.body_part else ()
         prefer_bilateral = entry.inspection or any(t.prefix[0] in "BC" for t, _ in tables[:1])
-        choice = choose_body_part(tables, mentions, fixed, statement.sides, prefer_bilateral)
+        fixed_words = frozenset(
+            w for a in fixed for p in (*lexicon.anatomy_phrases.get(a, ()), tuple(a.split()))
+            for w in p
+        )  # fmt: skip
+        choice = choose_body_part(tables, mentions, fixed, statement.sides, prefer_bilateral,
+                                  statement.said, fixed_words)  # fmt: skip
         if choice is None:
             return []
         if choice.side_uncertain and not statement.sides:

@@ -84,14 +84,27 @@ def score_body_part(
     fixed: tuple[str, ...],
     sides: frozenset[str],
     prefer_bilateral: bool,
+    said: frozenset[str] = frozenset(),
+    fixed_words: frozenset[str] = frozenset(),
 ) -> tuple[float, bool, str]:
-    """(score, side uncertain, the words that matched); score 0: not documented."""
+    """(score, side uncertain, the words that matched); score 0: not documented.
+
+    ``said``: the statement's words. A label part whose every word the statement says, in
+    any order ("upper lobe of the lung": Upper Lung Lobe), is documented; the share of a
+    part's words said breaks ties between labels a mention fits alike (Upper Lung Lobe
+    over Upper Eyelid). ``fixed_words``: the words of the body part the procedure word
+    names and their synonyms ("colectomy": large intestine, colon), so that a more
+    specific part written beside it (sigmoid colon) is chosen over the whole (B4.1: the
+    body part value is the most specific documented)."""
     atoms, side = label_atoms(label)
     if not atoms:
         return 0.0, False, ""
     total = 0.0
     words: list[str] = []
+    specific = False
     for part in atoms:
+        part_words = part.split()
+        coverage = sum(w in said for w in part_words) / len(part_words)
         best = max((_hit(part, f) + 1.0 for f in fixed if _hit(part, f)), default=0.0)
         best_text = "(procedure word)" if best else ""
         for m in mentions:
@@ -102,11 +115,18 @@ def score_body_part(
                 value = hit - 0.05 * m.distance - 0.01 * rank if hit else 0.0
                 if value > best:
                     best, best_text = value, m.text
+        if coverage == 1.0 and len(part_words) > 1 and 1.0 + 0.5 * len(part_words) > best:
+            best, best_text = 1.0 + 0.5 * len(part_words), part
+        elif best <= 0 and coverage and all(w in said or w in fixed_words for w in part_words):
+            best, best_text = 0.9, part
+        if fixed_words and any(w in fixed_words for w in part_words):
+            if any(w in said and w not in fixed_words for w in part_words):
+                best, specific = best + 1.5, True  # a part of the named organ, said
         if best <= 0:
             return 0.0, False, ""
-        total += best
+        total += best + 0.3 * coverage
         words.append(best_text)
-    if fixed and not any(_hit(p, f) for p in atoms for f in fixed):
+    if fixed and not specific and not any(_hit(p, f) for p in atoms for f in fixed):
         return 0.0, False, ""
     uncertain = False
     if side is None:
@@ -149,11 +169,14 @@ def choose_body_part(
     fixed: tuple[str, ...],
     sides: frozenset[str],
     prefer_bilateral: bool,
+    said: frozenset[str] = frozenset(),
+    fixed_words: frozenset[str] = frozenset(),
 ) -> BodyPartChoice | None:
     """The best-documented body part value over the candidate tables."""
     wanted = frozenset(w for a in fixed for w in a.split()) | frozenset(
         w for m in mentions for a in m.atoms for w in a.split()
     )
+    wanted |= fixed_words if fixed else said
     if not wanted:
         return None
     best: BodyPartChoice | None = None
@@ -163,7 +186,7 @@ def choose_body_part(
             if not item.words or not item.words & wanted:
                 continue
             score, uncertain, words = score_body_part(
-                item.value.label, mentions, fixed, sides, prefer_bilateral
+                item.value.label, mentions, fixed, sides, prefer_bilateral, said, fixed_words
             )
             if score > 0 and (best is None or score > best.score):
                 best = BodyPartChoice(table, item.value, score, uncertain, words)

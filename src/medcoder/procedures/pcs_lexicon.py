@@ -11,6 +11,7 @@ from medcoder.codesets.pcs.model import PcsTable
 from medcoder.codesets.pcs.store import PcsRelease
 from medcoder.nlp.text import norm_word
 from medcoder.procedures.pcs_axes import BodyPartValue, body_part_values, label_atoms
+from medcoder.procedures.pcs_derived import derived_entries
 from medcoder.procedures.pcs_vocabulary import (
     PcsVocabulary,
     PhraseIndex,
@@ -73,19 +74,32 @@ def compile_lexicon(vocabulary: PcsVocabulary, release: PcsRelease) -> Lexicon:
                 anatomy.setdefault(norm_phrase(text), tuple(label_atoms(title)[0]))
     values = {prefix: body_part_values(t) for prefix, t in release.tables.items()}
     fixed = {e.code for e in vocabulary.procedures if e.code}
+    # The curated words first; the Definitions' words of each root operation beside them
+    # (pcs_derived): a phrase the curated vocabulary names keeps its curated meaning.
+    curated = [(norm_phrase(w), e) for e in vocabulary.procedures for w in e.words]
+    known = {words for words, _ in curated}
+    # A derived phrase holding a curated word ("liver biopsy", "total nephrectomy") would
+    # hide the curated meaning (biopsy: qualifier Diagnostic): the curated word decides.
+    derived = [
+        (norm_phrase(w), e)
+        for e in derived_entries(release)
+        for w in e.words
+        if norm_phrase(w) not in known and not any((t,) in known for t in norm_phrase(w))
+    ]
+    entries = {id(e): e for _, e in curated + derived}
     return Lexicon(
         fixed_codes={
             c: (release.title(c) or ("", True))[0] if release.validate(c).valid else None
             for c in fixed
         },
-        procedures=vocabulary.procedure_index(),
+        procedures=PhraseIndex(curated + derived),
         anatomy=PhraseIndex(anatomy.items()),
         anatomy_phrases=_phrases_by_atom(anatomy),
         approaches=vocabulary.label_index(vocabulary.approaches),
         devices=vocabulary.label_index(vocabulary.devices),
         tables={
-            id(e): tuple((t, values[t.prefix]) for t in _tables_for(e, release))
-            for e in vocabulary.procedures
+            key: tuple((t, values[t.prefix]) for t in _tables_for(e, release))
+            for key, e in entries.items()
         },
     )
 
