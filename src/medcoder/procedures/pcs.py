@@ -247,7 +247,7 @@ class PcsCoder:
         mentions = [
             Mention(atoms, max(0, a - j, i - b), words)
             for a, b, atoms, words in statement.mentions
-            if max(0, a - j, i - b) <= (MAX_DISTANCE if not entry.generic else 6)
+            if max(0, a - j, i - b) <= (MAX_DISTANCE if not entry.generic else 10)
         ]
         fixed = (atom(entry.body_part),) if entry.body_part else ()
         prefer_bilateral = entry.inspection or any(t.prefix[0] in "BC" for t, _ in tables[:1])
@@ -350,13 +350,17 @@ def _nearest(found: list[tuple[int, str, str]], at: int) -> list[tuple[str, str]
 def _with_labels(
     documented: dict[int, list[tuple[str, str]]], table: PcsTable, statement: _Statement
 ) -> dict[int, list[tuple[str, str]]]:
-    """Add any axis label the sentence spells out ("transesophageal", "intermittent")."""
+    """Add any axis label the sentence spells out ("transesophageal", "intermittent",
+    "allogeneic", "high"), a device's label without its kind word ("internal fixation" for
+    Internal Fixation Device)."""
     out = {p: list(v) for p, v in documented.items()}
     for position in (5, 6, 7):
         for row in table.rows:
             for v in row.values(position):
                 key = atom_cached(v.label)
-                if len(key) > 3 and f" {key} " in statement.norm_text:
+                if key.endswith(" device") and key.count(" ") > 1:
+                    key = key[: -len(" device")]
+                if len(key) >= 3 and f" {key} " in statement.norm_text:
                     out.setdefault(position, []).append((v.label, key))
     return out
 

@@ -52,6 +52,32 @@ def label_atoms(label: str) -> tuple[frozenset[str], str | None]:
     return frozenset(atom(p) for p in _PARTS.split(label) if atom(p)), side
 
 
+@functools.lru_cache(maxsize=8192)
+def label_groups(label: str) -> tuple[tuple[tuple[str, ...], ...], str | None]:
+    """The label's comma parts, each as its "and" alternatives, and its side:
+    "Subcutaneous Tissue and Fascia, Right Upper Leg" -> ((("subcutaneous tissue",
+    "fascia"), ("upper leg",)), "right"). In the Medical and Surgical section a part
+    named "X and Y" is one body part value documented by either name."""
+    atoms_side = label_atoms(label)[1]
+    side = atoms_side
+    for suffix, _ in _SIDES:
+        if atoms_side and label.endswith(suffix):
+            label = label[: -len(suffix)]
+            break
+    for suffix in _SCOPES:
+        if label.endswith(suffix):
+            label = label[: -len(suffix)]
+    groups = []
+    for segment in label.split(","):
+        words = atom(segment).split()
+        if words and words[0] in ("right", "left") and len(words) > 1 and side is None:
+            side, words = words[0], words[1:]
+        alternatives = tuple(atom(p) for p in re.split(r"\s+and\s+", " ".join(words)))
+        if any(alternatives):
+            groups.append(tuple(a for a in alternatives if a))
+    return tuple(groups), side
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     """Anatomy documented in the statement: its atoms and distance from the procedure."""
@@ -86,6 +112,7 @@ def score_body_part(
     prefer_bilateral: bool,
     said: frozenset[str] = frozenset(),
     fixed_words: frozenset[str] = frozenset(),
+    alternatives: bool = False,
 ) -> tuple[float, bool, str]:
     """(score, side uncertain, the words that matched); score 0: not documented.
 
@@ -99,31 +126,18 @@ def score_body_part(
     atoms, side = label_atoms(label)
     if not atoms:
         return 0.0, False, ""
+    groups: tuple[tuple[str, ...], ...] = tuple((a,) for a in atoms)
+    if alternatives:
+        groups, side = label_groups(label)
     total = 0.0
     words: list[str] = []
     specific = False
-    for part in atoms:
-        part_words = part.split()
-        coverage = sum(w in said for w in part_words) / len(part_words)
-        best = max((_hit(part, f) + 1.0 for f in fixed if _hit(part, f)), default=0.0)
-        best_text = "(procedure word)" if best else ""
-        for m in mentions:
-            # A mention's atoms are its parts ("thoracoabdominal": chest, abdomen) or,
-            # for an ambiguous word, its readings, the likelier first ("cranial").
-            for rank, a in enumerate(m.atoms):
-                hit = _hit(part, a)
-                value = hit - 0.05 * m.distance - 0.01 * rank if hit else 0.0
-                if value > best:
-                    best, best_text = value, m.text
-        if coverage == 1.0 and len(part_words) > 1 and 1.0 + 0.5 * len(part_words) > best:
-            best, best_text = 1.0 + 0.5 * len(part_words), part
-        elif best <= 0 and coverage and all(w in said or w in fixed_words for w in part_words):
-            best, best_text = 0.9, part
-        if fixed_words and any(w in fixed_words for w in part_words):
-            if any(w in said and w not in fixed_words for w in part_words):
-                best, specific = best + 1.5, True  # a part of the named organ, said
+    for group in groups:
+        found = [_score_part(p, mentions, fixed, said, fixed_words) for p in group]
+        best, best_text, part_specific, coverage = max(found)
         if best <= 0:
             return 0.0, False, ""
+        specific = specific or part_specific
         total += best + 0.3 * coverage
         words.append(best_text)
     if fixed and not specific and not any(_hit(p, f) for p in atoms for f in fixed):
@@ -141,6 +155,39 @@ def score_body_part(
     else:
         uncertain = True
     return total, uncertain, ", ".join(dict.fromkeys(w for w in words if w))
+
+
+def _score_part(
+    part: str,
+    mentions: Sequence[Mention],
+    fixed: tuple[str, ...],
+    said: frozenset[str],
+    fixed_words: frozenset[str],
+) -> tuple[float, str, bool, float]:
+    """(score, the words that matched, a more specific part of the named organ, share of
+    the part's words said) for one part of a body part label."""
+    specific = False
+    part_words = part.split()
+    coverage = sum(w in said for w in part_words) / len(part_words)
+    best = max((_hit(part, f) + 1.0 for f in fixed if _hit(part, f)), default=0.0)
+    best_text = "(procedure word)" if best else ""
+    for m in mentions:
+        # A mention's atoms are its parts ("thoracoabdominal": chest, abdomen) or,
+        # for an ambiguous word, its readings, the likelier first ("cranial").
+        for rank, a in enumerate(m.atoms):
+            hit = _hit(part, a)
+            value = hit - 0.05 * m.distance - 0.01 * rank if hit else 0.0
+            if value > best:
+                best, best_text = value, m.text
+    if coverage == 1.0 and len(part_words) > 1 and 1.0 + 0.5 * len(part_words) > best:
+        best, best_text = 1.0 + 0.5 * len(part_words), part
+    elif best <= 0 and coverage and all(w in said or w in fixed_words for w in part_words):
+        best, best_text = 0.9, part
+    if any(w in fixed_words for w in part_words) and any(
+        w in said and w not in fixed_words for w in part_words
+    ):
+        best, specific = best + 1.5, True  # a part of the named organ, said
+    return best, best_text, specific, coverage
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,8 +233,9 @@ def choose_body_part(
             if not item.words or not item.words & wanted:
                 continue
             score, uncertain, words = score_body_part(
-                item.value.label, mentions, fixed, sides, prefer_bilateral, said, fixed_words
-            )
+                item.value.label, mentions, fixed, sides, prefer_bilateral, said, fixed_words,
+                alternatives=table.prefix[0] == "0",
+            )  # fmt: skip
             if score > 0 and (best is None or score > best.score):
                 best = BodyPartChoice(table, item.value, score, uncertain, words)
     return best
