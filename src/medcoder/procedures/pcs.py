@@ -39,6 +39,7 @@ from medcoder.procedures.pcs_axes import (
     label_atoms,
 )
 from medcoder.procedures.pcs_lexicon import Lexicon, compile_lexicon, procedure_hits
+from medcoder.procedures.pcs_rules import retarget
 from medcoder.procedures.pcs_vocabulary import (
     PcsVocabulary,
     PhraseIndex,
@@ -128,6 +129,7 @@ class _Statement:
     sides: frozenset[str]
     norm_text: str
     said: frozenset[str]  # the sentence's words
+    norms: tuple[str, ...]
 
 
 class PcsCoder:
@@ -209,6 +211,7 @@ class PcsCoder:
             sides=frozenset(_SIDE_WORDS[n] for n in norms if n in _SIDE_WORDS),
             norm_text=" " + " ".join(norms) + " ",
             said=frozenset(norms),
+            norms=tuple(norms),
         )
         out: list[tuple[ProcedureEntry, ProcedureAssignment]] = []
         for (i, j, value), (start, end), assertion in zip(matches, spans, assertions, strict=True):
@@ -243,7 +246,8 @@ class PcsCoder:
                 return []
             path = f"{entry.code}: named by '{evidence.text}'"
             return [self._assignment(entry.code, title, release, evidence, path, (), entry)]
-        tables = lexicon.tables[id(entry)]
+        tables, retargeted = retarget(lexicon.tables[id(entry)], statement.said, lexicon.matter,
+                                      statement.norms, lexicon.every_table)  # fmt: skip
         mentions = [
             Mention(atoms, max(0, a - j, i - b), words)
             for a, b, atoms, words in statement.mentions
@@ -289,7 +293,9 @@ class PcsCoder:
                 + "; ".join(_describe(table, a) for a in axes)
             )
             title = (release.title(code) or ("", True))[0]
-            extra = (RULE_BILATERAL,) if other is not None else ()
+            extra = ((RULE_BILATERAL,) if other is not None else ()) + (
+                (retargeted,) if retargeted else ()
+            )
             out.append(self._assignment(code, title, release, evidence, path, uncertain, entry,
                                         extra, generic=entry.generic))  # fmt: skip
         return out
@@ -302,7 +308,7 @@ class PcsCoder:
         rules = [RULE_AXES, *extra]
         if entry.rule == "biopsy":
             rules.append(RULE_BIOPSY)
-        if entry.table and entry.table[0] == "0" and entry.table[2] == "T":
+        if code[0] == "0" and code[2] == "T":
             rules.append(RULE_RESECTION)
         confidence = max(0.2, 0.9 - 0.15 * len(uncertain) - (0.15 if generic else 0.0))
         return ProcedureAssignment(

@@ -1,5 +1,5 @@
-"""PCS procedure words derived from a release's own Tables and Definitions, not written by
-hand: each Medical and Surgical root operation's name, its verb forms, and the examples
+"""PCS procedure words derived from a release's own Tables, Definitions and Index, not
+written by hand: each Medical and Surgical root operation's name, its verb forms, and the examples
 the Definitions give for it ("Fulguration of rectal polyp" -> Destruction; "Total
 nephrectomy" -> Resection; "Partial nephrectomy" -> Excision).
 
@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 
 from medcoder.codesets.pcs.store import PcsRelease
+from medcoder.procedures.pcs_axes import label_atoms
 from medcoder.procedures.pcs_vocabulary import ProcedureEntry, norm_phrase
 
 MEDICAL_SURGICAL = "0"
@@ -112,3 +113,51 @@ def derived_entries(release: PcsRelease) -> tuple[ProcedureEntry, ...]:
         ProcedureEntry(words=tuple(sorted(ws)), section=MEDICAL_SURGICAL, operation=label)
         for label, ws in sorted(by_operation.items())
     )
+
+
+_PAREN = re.compile(r"\([^)]*\)")
+_TERM = re.compile(r"^[a-z][a-z -]*$")
+B38_PAIR = frozenset({"Excision", "Resection"})
+
+
+def index_entries(release: PcsRelease) -> tuple[ProcedureEntry, ...]:
+    """Entries from the Index's "see" references ("Fulguration: see Destruction";
+    "Cholecystectomy: see Excision, Gallbladder 0FB4; see Resection, Gallbladder 0FT4").
+
+    A term sent to one Medical and Surgical root operation names it; a term sent to both
+    Excision and Resection names Resection, and the stage takes Excision when the
+    statement says only a portion was cut out (Guidelines B3.8). Where every reference
+    gives the same table (and body part), the entry keeps them. Terms narrowed by a
+    sub-term ("Evacuation, Hematoma") and those sent to other sections are left out."""
+    tables = release.tables
+    operations = {t.operation.label for p, t in tables.items() if p[0] == MEDICAL_SURGICAL}
+    usable = (NAMED | HEAD_WORDS) & operations
+    refs: dict[str, list[tuple[str, str]]] = {}
+    for term, target, prefix in release.index_references:
+        words = _PAREN.sub("", term).strip().lower()
+        if "," in words or not _TERM.match(words) or len(words.split()) > 4:
+            continue
+        refs.setdefault(words, []).append((target, prefix))
+    out = []
+    for words, sent in sorted(refs.items()):
+        ops = {t for t, _ in sent}
+        if not ops <= operations and not ops & usable:
+            continue
+        ops &= usable
+        if len(ops) == 1:
+            operation = next(iter(ops))
+        elif ops == B38_PAIR:
+            operation = "Resection"
+        else:
+            continue
+        prefixes = {p for t, p in sent if t == operation}
+        entry = ProcedureEntry(words=(words,), section=MEDICAL_SURGICAL, operation=operation)
+        if len(prefixes) == 1 and len(p := next(iter(prefixes))) >= 3 and p[:3] in tables:
+            body_part = None
+            if len(p) >= 4:
+                label = next((v.label for r in tables[p[:3]].rows for v in r.values(4)
+                              if v.code == p[3]), None)  # fmt: skip
+                body_part = sorted(label_atoms(label)[0])[0] if label else None
+            entry = ProcedureEntry(words=(words,), table=p[:3], body_part=body_part)
+        out.append(entry)
+    return tuple(out)

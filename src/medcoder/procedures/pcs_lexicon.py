@@ -11,7 +11,7 @@ from medcoder.codesets.pcs.model import PcsTable
 from medcoder.codesets.pcs.store import PcsRelease
 from medcoder.nlp.text import norm_word
 from medcoder.procedures.pcs_axes import BodyPartValue, body_part_values, label_atoms
-from medcoder.procedures.pcs_derived import derived_entries
+from medcoder.procedures.pcs_derived import derived_entries, index_entries
 from medcoder.procedures.pcs_vocabulary import (
     PcsVocabulary,
     PhraseIndex,
@@ -33,6 +33,8 @@ class Lexicon:
     devices: PhraseIndex
     tables: dict[int, tuple[tuple[PcsTable, tuple[BodyPartValue, ...]], ...]]  # id(entry) ->
     fixed_codes: dict[str, str | None]  # whole codes the vocabulary names -> title (None: invalid)
+    every_table: dict[str, tuple[PcsTable, tuple[BodyPartValue, ...]]]  # prefix ->
+    matter: frozenset[tuple[str, ...]]  # solid matter words (Extirpation)
 
 
 def _tables_for(entry: ProcedureEntry, release: PcsRelease) -> tuple[PcsTable, ...]:
@@ -82,7 +84,7 @@ def compile_lexicon(vocabulary: PcsVocabulary, release: PcsRelease) -> Lexicon:
     # hide the curated meaning (biopsy: qualifier Diagnostic): the curated word decides.
     derived = [
         (norm_phrase(w), e)
-        for e in derived_entries(release)
+        for e in (*index_entries(release), *derived_entries(release))
         for w in e.words
         if norm_phrase(w) not in known and not any((t,) in known for t in norm_phrase(w))
     ]
@@ -93,6 +95,8 @@ def compile_lexicon(vocabulary: PcsVocabulary, release: PcsRelease) -> Lexicon:
             for c in fixed
         },
         procedures=PhraseIndex(curated + derived),
+        every_table={p: (t, values[p]) for p, t in release.tables.items()},
+        matter=frozenset(norm_phrase(w) for w in vocabulary.matter),
         anatomy=PhraseIndex(anatomy.items()),
         anatomy_phrases=_phrases_by_atom(anatomy),
         approaches=vocabulary.label_index(vocabulary.approaches),
