@@ -248,10 +248,14 @@ class PcsCoder:
             return [self._assignment(entry.code, title, release, evidence, path, (), entry)]
         tables, retargeted = retarget(lexicon.tables[id(entry)], statement.said, lexicon.matter,
                                       statement.norms, lexicon.every_table)  # fmt: skip
+        # A root operation word alone reaches the anatomy of its own clause: a few words in
+        # imaging ("ultrasound of the kidney"), a longer phrase in surgery ("excision of a
+        # lipoma of the subcutaneous tissue of the right thigh").
+        reach = MAX_DISTANCE if not entry.generic else 12 if entry.section == "0" else 6
         mentions = [
             Mention(atoms, max(0, a - j, i - b), words)
             for a, b, atoms, words in statement.mentions
-            if max(0, a - j, i - b) <= (MAX_DISTANCE if not entry.generic else 10)
+            if max(0, a - j, i - b) <= reach
         ]
         fixed = (atom(entry.body_part),) if entry.body_part else ()
         prefer_bilateral = entry.inspection or any(t.prefix[0] in "BC" for t, _ in tables[:1])
@@ -259,8 +263,9 @@ class PcsCoder:
             w for a in fixed for p in (*lexicon.anatomy_phrases.get(a, ()), tuple(a.split()))
             for w in p
         )  # fmt: skip
+        said = frozenset(statement.norms[max(0, i - reach) : j + reach])  # near the words
         choice = choose_body_part(tables, mentions, fixed, statement.sides, prefer_bilateral,
-                                  statement.said, fixed_words)  # fmt: skip
+                                  said, fixed_words)  # fmt: skip
         if choice is None:
             return []
         if choice.side_uncertain and not statement.sides:

@@ -219,22 +219,28 @@ def choose_body_part(
     said: frozenset[str] = frozenset(),
     fixed_words: frozenset[str] = frozenset(),
 ) -> BodyPartChoice | None:
-    """The best-documented body part value over the candidate tables."""
-    wanted = frozenset(w for a in fixed for w in a.split()) | frozenset(
+    """The best-documented body part value over the candidate tables. The statement's
+    words (``said``) and the named organ's words (``fixed_words``) weigh only in the
+    Medical and Surgical section, whose labels name tissues and regions ("Subcutaneous
+    Tissue and Fascia, Right Upper Leg"); other sections match anatomy phrases alone."""
+    mentioned = frozenset(w for a in fixed for w in a.split()) | frozenset(
         w for m in mentions for a in m.atoms for w in a.split()
     )
-    wanted |= fixed_words if fixed else said
-    if not wanted:
+    extra = fixed_words if fixed else said
+    if not mentioned | extra:
         return None
     best: BodyPartChoice | None = None
     for table, values in tables:
+        surgical = table.prefix[0] == "0"
+        wanted = mentioned | extra if surgical else mentioned
         for item in values:
             # Every part of the label must be documented: a cheap test on words first.
             if not item.words or not item.words & wanted:
                 continue
             score, uncertain, words = score_body_part(
-                item.value.label, mentions, fixed, sides, prefer_bilateral, said, fixed_words,
-                alternatives=table.prefix[0] == "0",
+                item.value.label, mentions, fixed, sides, prefer_bilateral,
+                said if surgical else frozenset(), fixed_words if surgical else frozenset(),
+                alternatives=surgical,
             )  # fmt: skip
             if score > 0 and (best is None or score > best.score):
                 best = BodyPartChoice(table, item.value, score, uncertain, words)

@@ -23,18 +23,20 @@ from medcoder.procedures.pcs_vocabulary import ProcedureEntry, norm_phrase
 MEDICAL_SURGICAL = "0"
 ROOT_OPERATION = 3
 # Root operations named in notes by their own words (ICD-10-PCS Definitions, section 0,
-# character 3). Others are matched only through their examples.
+# character 3). Others are matched only through their examples and the Index.
 NAMED = frozenset(
-    {"Excision", "Resection", "Destruction", "Extirpation", "Drainage", "Detachment",
-     "Reattachment", "Reposition", "Transplantation", "Transfer", "Revision", "Extraction",
-     "Release", "Repair"}
+    {"Excision", "Resection", "Extirpation", "Drainage", "Reattachment", "Reposition",
+     "Transplantation", "Transfer", "Revision", "Release", "Repair"}
 )  # fmt: skip
+# Named in notes for findings more than for procedures ("bone destruction", "retinal
+# detachment", "DNA extracted"): these are found through their examples and the Index
+# ("fulguration", "ablation", "amputation").
 # Root operations whose examples' one-word heads name the procedure itself ("fulguration",
 # "amputation", "cerclage"); other examples' heads are everyday words ("control",
 # "formation", "adjustment", "takedown", "laparotomy" as an approach) and are kept only
 # within the whole example phrase.
 HEAD_WORDS = frozenset(
-    {"Destruction", "Detachment", "Extirpation", "Extraction", "Drainage", "Resection",
+    {"Destruction", "Detachment", "Extirpation", "Drainage", "Resection",
      "Excision", "Fragmentation", "Division", "Fusion", "Dilation", "Supplement",
      "Restriction", "Transfer", "Reattachment", "Transplantation", "Release"}
 )  # fmt: skip
@@ -116,11 +118,21 @@ def derived_entries(release: PcsRelease) -> tuple[ProcedureEntry, ...]:
 
 
 _PAREN = re.compile(r"\([^)]*\)")
+# Index terms are taken when they are built as surgical terms (cholecyst-ectomy,
+# cysto-lith-otomy, orchio-pexy) or send to a root operation whose index words name it
+# unambiguously ("fulguration", "cryotherapy", "ablation": Destruction).
+SURGICAL_SUFFIXES = ("ectomy", "otomy", "ostomy", "plasty", "pexy", "rrhaphy", "centesis",
+                     "tripsy", "desis")  # fmt: skip
+INDEX_OPERATIONS = frozenset(
+    {"Destruction", "Detachment", "Extirpation", "Transplantation", "Reattachment", "Transfer"}
+)
 _TERM = re.compile(r"^[a-z][a-z -]*$")
 B38_PAIR = frozenset({"Excision", "Resection"})
 
 
-def index_entries(release: PcsRelease) -> tuple[ProcedureEntry, ...]:
+def index_entries(
+    release: PcsRelease, findings: frozenset[str] = frozenset()
+) -> tuple[ProcedureEntry, ...]:
     """Entries from the Index's "see" references ("Fulguration: see Destruction";
     "Cholecystectomy: see Excision, Gallbladder 0FB4; see Resection, Gallbladder 0FT4").
 
@@ -128,14 +140,15 @@ def index_entries(release: PcsRelease) -> tuple[ProcedureEntry, ...]:
     Excision and Resection names Resection, and the stage takes Excision when the
     statement says only a portion was cut out (Guidelines B3.8). Where every reference
     gives the same table (and body part), the entry keeps them. Terms narrowed by a
-    sub-term ("Evacuation, Hematoma") and those sent to other sections are left out."""
+    sub-term ("Evacuation, Hematoma"), those sent to other sections and ``findings``
+    (Index terms that notes use for findings: "coagulation" tests) are left out."""
     tables = release.tables
     operations = {t.operation.label for p, t in tables.items() if p[0] == MEDICAL_SURGICAL}
     usable = (NAMED | HEAD_WORDS) & operations
     refs: dict[str, list[tuple[str, str]]] = {}
     for term, target, prefix in release.index_references:
         words = _PAREN.sub("", term).strip().lower()
-        if "," in words or not _TERM.match(words) or len(words.split()) > 4:
+        if "," in words or not _TERM.match(words) or len(words.split()) > 4 or words in findings:
             continue
         refs.setdefault(words, []).append((target, prefix))
     out = []
@@ -144,6 +157,8 @@ def index_entries(release: PcsRelease) -> tuple[ProcedureEntry, ...]:
         if not ops <= operations and not ops & usable:
             continue
         ops &= usable
+        if not (ops & INDEX_OPERATIONS or words.endswith(SURGICAL_SUFFIXES)):
+            continue  # "closure", "graft", "puncture", "avulsion": everyday words
         if len(ops) == 1:
             operation = next(iter(ops))
         elif ops == B38_PAIR:

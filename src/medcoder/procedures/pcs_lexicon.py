@@ -84,7 +84,7 @@ def compile_lexicon(vocabulary: PcsVocabulary, release: PcsRelease) -> Lexicon:
     # hide the curated meaning (biopsy: qualifier Diagnostic): the curated word decides.
     derived = [
         (norm_phrase(w), e)
-        for e in (*index_entries(release), *derived_entries(release))
+        for e in (*index_entries(release, vocabulary.findings), *derived_entries(release))
         for w in e.words
         if norm_phrase(w) not in known and not any((t,) in known for t in norm_phrase(w))
     ]

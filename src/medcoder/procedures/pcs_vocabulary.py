@@ -18,7 +18,7 @@ _ENTRY_KEYS = frozenset(
      "device", "qualifier", "inspection", "rule"}
 )  # fmt: skip
 _TOP_KEYS = frozenset(
-    {"version", "source", "procedures", "approaches", "devices", "anatomy", "matter"}
+    {"version", "source", "procedures", "approaches", "devices", "anatomy", "matter", "findings"}
 )
 
 
@@ -93,6 +93,7 @@ class PcsVocabulary:
     devices: dict[str, tuple[str, ...]]  # device label -> words
     anatomy: dict[tuple[str, ...], tuple[str, ...]]  # anatomy atoms -> words
     matter: tuple[str, ...] = ()  # solid matter taken out by Extirpation ("stone", "clot")
+    findings: frozenset[str] = frozenset()  # Index terms notes use for findings, not procedures
 
     def procedure_index(self) -> PhraseIndex:
         return PhraseIndex((norm_phrase(w), e) for e in self.procedures for w in e.words)
@@ -140,4 +141,5 @@ def load_vocabulary(data: Any = None) -> PcsVocabulary:
         devices={k: tuple(v) for k, v in data.get("devices", {}).items()},
         anatomy={_atoms(key): tuple(v) for key, v in data.get("anatomy", {}).items()},
         matter=tuple(data.get("matter", ())),
+        findings=frozenset(data.get("findings", ())),
     )
