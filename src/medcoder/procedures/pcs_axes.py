@@ -96,8 +96,17 @@ class BodyPartChoice:
     evidence: str
 
 
+def same_organ(a: str, b: str) -> bool:
+    """One organ in singular and plural label forms ("Testis, Right" / "Testes,
+    Bilateral"), which the word normalizer leaves apart."""
+    if a == b:
+        return True
+    return (" " not in a and " " not in b and min(len(a), len(b)) >= 5
+            and a[:4] == b[:4] and abs(len(a) - len(b)) <= 1)  # fmt: skip
+
+
 def _hit(label_atom: str, wanted: str) -> float:
-    if label_atom == wanted:
+    if same_organ(label_atom, wanted):
         return 2.0
     if set(wanted.split()) <= set(label_atom.split()):
         return 1.0
@@ -197,6 +206,7 @@ class BodyPartValue:
     value: AxisValue
     atoms: frozenset[str]
     words: frozenset[str]
+    stems: frozenset[str] = frozenset()  # single-word parts' first letters (same_organ)
 
 
 def body_part_values(table: PcsTable) -> tuple[BodyPartValue, ...]:
@@ -206,7 +216,8 @@ def body_part_values(table: PcsTable) -> tuple[BodyPartValue, ...]:
             if value.code not in seen:
                 atoms = label_atoms(value.label)[0]
                 words = frozenset(w for a in atoms for w in a.split())
-                seen[value.code] = BodyPartValue(value, atoms, words)
+                stems = frozenset(a[:4] for a in atoms if " " not in a and len(a) >= 5)
+                seen[value.code] = BodyPartValue(value, atoms, words, stems)
     return tuple(seen.values())
 
 
@@ -229,13 +240,14 @@ def choose_body_part(
     extra = fixed_words if fixed else said
     if not mentioned | extra:
         return None
+    stems = frozenset(w[:4] for w in mentioned if len(w) >= 5)
     best: BodyPartChoice | None = None
     for table, values in tables:
         surgical = table.prefix[0] == "0"
         wanted = mentioned | extra if surgical else mentioned
         for item in values:
             # Every part of the label must be documented: a cheap test on words first.
-            if not item.words or not item.words & wanted:
+            if not item.words or not (item.words & wanted or item.stems & stems):
                 continue
             score, uncertain, words = score_body_part(
                 item.value.label, mentions, fixed, sides, prefer_bilateral,
@@ -255,9 +267,18 @@ def contralateral(table: PcsTable, value: AxisValue) -> AxisValue | None:
         return None
     other = "left" if side == "right" else "right"
     values = {v.code: v for r in table.rows for v in r.values(4)}.values()
-    if any(label_atoms(v.label) == (atoms, "bilateral") for v in values):
+    if any(_paired(label_atoms(v.label), atoms, "bilateral") for v in values):
         return None
-    return next((v for v in values if label_atoms(v.label) == (atoms, other)), None)
+    return next((v for v in values if _paired(label_atoms(v.label), atoms, other)), None)
+
+
+def _paired(found: tuple[frozenset[str], str | None], atoms: frozenset[str], side: str) -> bool:
+    parts, found_side = found
+    return (
+        found_side == side
+        and len(parts) == len(atoms)
+        and all(any(same_organ(p, a) for a in atoms) for p in parts)
+    )
 
 
 @dataclass(frozen=True, slots=True)
