@@ -37,14 +37,15 @@ class Lexicon:
     matter: frozenset[tuple[str, ...]]  # solid matter words (Extirpation)
 
 
-def _tables_for(entry: ProcedureEntry, release: PcsRelease) -> tuple[PcsTable, ...]:
-    tables = release.tables
+def _tables_for(
+    entry: ProcedureEntry, tables: dict[str, PcsTable],
+    by_operation: dict[tuple[str, str], list[PcsTable]],
+) -> tuple[PcsTable, ...]:  # fmt: skip
     if entry.table:
         return (tables[entry.table],) if entry.table in tables else ()
     return tuple(
-        t for prefix, t in sorted(tables.items())
-        if prefix[0] == entry.section and t.operation.label == entry.operation
-        and (entry.body_system is None or prefix[1] == entry.body_system)
+        t for t in by_operation.get((entry.section or "", entry.operation or ""), ())
+        if entry.body_system is None or t.prefix[1] == entry.body_system
     )  # fmt: skip
 
 
@@ -89,6 +90,9 @@ def compile_lexicon(vocabulary: PcsVocabulary, release: PcsRelease) -> Lexicon:
         if norm_phrase(w) not in known and not any((t,) in known for t in norm_phrase(w))
     ]
     entries = {id(e): e for _, e in curated + derived}
+    by_operation: dict[tuple[str, str], list[PcsTable]] = {}
+    for prefix, table in sorted(release.tables.items()):
+        by_operation.setdefault((prefix[0], table.operation.label), []).append(table)
     return Lexicon(
         fixed_codes={
             c: (release.title(c) or ("", True))[0] if release.validate(c).valid else None
@@ -102,7 +106,7 @@ def compile_lexicon(vocabulary: PcsVocabulary, release: PcsRelease) -> Lexicon:
         approaches=vocabulary.label_index(vocabulary.approaches),
         devices=vocabulary.label_index(vocabulary.devices),
         tables={
-            key: tuple((t, values[t.prefix]) for t in _tables_for(e, release))
+            key: tuple((t, values[t.prefix]) for t in _tables_for(e, release.tables, by_operation))
             for key, e in entries.items()
         },
     )
