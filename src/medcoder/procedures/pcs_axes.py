@@ -21,6 +21,7 @@ from medcoder.nlp.text import norm_word
 _SIDES = ((", Right and Left", "bilateral"), (", Bilateral", "bilateral"),
           (", Right", "right"), (", Left", "left"))  # fmt: skip
 _SCOPES = (", All", ", Other", ", Whole Body")
+_SIDE_WORDS = frozenset({"right", "left", "bilateral", "both"})
 _PARTS = re.compile(r",\s*|\s+and\s+")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 NOTHING = ("No Device", "No Qualifier", "None", "No Contrast")
@@ -237,7 +238,8 @@ def choose_body_part(
     mentioned = frozenset(w for a in fixed for w in a.split()) | frozenset(
         w for m in mentions for a in m.atoms for w in a.split()
     )
-    extra = fixed_words if fixed else said
+    # Side and short function words select nothing by themselves ("right", "of").
+    extra = fixed_words if fixed else frozenset(w for w in said if len(w) > 3) - _SIDE_WORDS
     if not mentioned | extra:
         return None
     stems = frozenset(w[:4] for w in mentioned if len(w) >= 5)
