@@ -39,6 +39,7 @@ from medcoder.procedures.pcs_axes import (
     label_atoms,
 )
 from medcoder.procedures.pcs_lexicon import Lexicon, compile_lexicon, procedure_hits
+from medcoder.procedures.pcs_rules import retarget
 from medcoder.procedures.pcs_vocabulary import (
     PcsVocabulary,
     PhraseIndex,
@@ -127,6 +128,8 @@ class _Statement:
     devices: list[tuple[int, str, str]]
     sides: frozenset[str]
     norm_text: str
+    said: frozenset[str]  # the sentence's words
+    norms: tuple[str, ...]
 
 
 class PcsCoder:
@@ -207,6 +210,8 @@ class PcsCoder:
             devices=_labels_found(lexicon.devices, norms),
             sides=frozenset(_SIDE_WORDS[n] for n in norms if n in _SIDE_WORDS),
             norm_text=" " + " ".join(norms) + " ",
+            said=frozenset(norms),
+            norms=tuple(norms),
         )
         out: list[tuple[ProcedureEntry, ProcedureAssignment]] = []
         for (i, j, value), (start, end), assertion in zip(matches, spans, assertions, strict=True):
@@ -241,15 +246,26 @@ class PcsCoder:
                 return []
             path = f"{entry.code}: named by '{evidence.text}'"
             return [self._assignment(entry.code, title, release, evidence, path, (), entry)]
-        tables = lexicon.tables[id(entry)]
+        tables, retargeted = retarget(lexicon.tables[id(entry)], statement.said, lexicon.matter,
+                                      statement.norms, lexicon.every_table)  # fmt: skip
+        # A root operation word alone reaches the anatomy of its own clause: a few words in
+        # imaging ("ultrasound of the kidney"), a longer phrase in surgery ("excision of a
+        # lipoma of the subcutaneous tissue of the right thigh").
+        reach = MAX_DISTANCE if not entry.generic else 12 if entry.section == "0" else 6
         mentions = [
             Mention(atoms, max(0, a - j, i - b), words)
             for a, b, atoms, words in statement.mentions
-            if max(0, a - j, i - b) <= (MAX_DISTANCE if not entry.generic else 6)
+            if max(0, a - j, i - b) <= reach
         ]
         fixed = (atom(entry.body_part),) if entry.body_part else ()
         prefer_bilateral = entry.inspection or any(t.prefix[0] in "BC" for t, _ in tables[:1])
-        choice = choose_body_part(tables, mentions, fixed, statement.sides, prefer_bilateral)
+        fixed_words = frozenset(
+            w for a in fixed for p in (*lexicon.anatomy_phrases.get(a, ()), tuple(a.split()))
+            for w in p
+        )  # fmt: skip
+        said = frozenset(statement.norms[max(0, i - reach) : j + reach])  # near the words
+        choice = choose_body_part(tables, mentions, fixed, statement.sides, prefer_bilateral,
+                                  said, fixed_words)  # fmt: skip
         if choice is None:
             return []
         if choice.side_uncertain and not statement.sides:
@@ -282,7 +298,9 @@ class PcsCoder:
                 + "; ".join(_describe(table, a) for a in axes)
             )
             title = (release.title(code) or ("", True))[0]
-            extra = (RULE_BILATERAL,) if other is not None else ()
+            extra = ((RULE_BILATERAL,) if other is not None else ()) + (
+                (retargeted,) if retargeted else ()
+            )
             out.append(self._assignment(code, title, release, evidence, path, uncertain, entry,
                                         extra, generic=entry.generic))  # fmt: skip
         return out
@@ -295,7 +313,7 @@ class PcsCoder:
         rules = [RULE_AXES, *extra]
         if entry.rule == "biopsy":
             rules.append(RULE_BIOPSY)
-        if entry.table and entry.table[0] == "0" and entry.table[2] == "T":
+        if code[0] == "0" and code[2] == "T":
             rules.append(RULE_RESECTION)
         confidence = max(0.2, 0.9 - 0.15 * len(uncertain) - (0.15 if generic else 0.0))
         return ProcedureAssignment(
@@ -343,13 +361,17 @@ def _nearest(found: list[tuple[int, str, str]], at: int) -> list[tuple[str, str]
 def _with_labels(
     documented: dict[int, list[tuple[str, str]]], table: PcsTable, statement: _Statement
 ) -> dict[int, list[tuple[str, str]]]:
-    """Add any axis label the sentence spells out ("transesophageal", "intermittent")."""
+    """Add any axis label the sentence spells out ("transesophageal", "intermittent",
+    "allogeneic", "high"), a device's label without its kind word ("internal fixation" for
+    Internal Fixation Device)."""
     out = {p: list(v) for p, v in documented.items()}
     for position in (5, 6, 7):
         for row in table.rows:
             for v in row.values(position):
                 key = atom_cached(v.label)
-                if len(key) > 3 and f" {key} " in statement.norm_text:
+                if key.endswith(" device") and key.count(" ") > 1:
+                    key = key[: -len(" device")]
+                if len(key) >= 3 and f" {key} " in statement.norm_text:
                     out.setdefault(position, []).append((v.label, key))
     return out
 

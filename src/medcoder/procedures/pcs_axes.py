@@ -21,6 +21,7 @@ from medcoder.nlp.text import norm_word
 _SIDES = ((", Right and Left", "bilateral"), (", Bilateral", "bilateral"),
           (", Right", "right"), (", Left", "left"))  # fmt: skip
 _SCOPES = (", All", ", Other", ", Whole Body")
+_SIDE_WORDS = frozenset({"right", "left", "bilateral", "both"})
 _PARTS = re.compile(r",\s*|\s+and\s+")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 NOTHING = ("No Device", "No Qualifier", "None", "No Contrast")
@@ -52,6 +53,32 @@ def label_atoms(label: str) -> tuple[frozenset[str], str | None]:
     return frozenset(atom(p) for p in _PARTS.split(label) if atom(p)), side
 
 
+@functools.lru_cache(maxsize=8192)
+def label_groups(label: str) -> tuple[tuple[tuple[str, ...], ...], str | None]:
+    """The label's comma parts, each as its "and" alternatives, and its side:
+    "Subcutaneous Tissue and Fascia, Right Upper Leg" -> ((("subcutaneous tissue",
+    "fascia"), ("upper leg",)), "right"). In the Medical and Surgical section a part
+    named "X and Y" is one body part value documented by either name."""
+    atoms_side = label_atoms(label)[1]
+    side = atoms_side
+    for suffix, _ in _SIDES:
+        if atoms_side and label.endswith(suffix):
+            label = label[: -len(suffix)]
+            break
+    for suffix in _SCOPES:
+        if label.endswith(suffix):
+            label = label[: -len(suffix)]
+    groups = []
+    for segment in label.split(","):
+        words = atom(segment).split()
+        if words and words[0] in ("right", "left") and len(words) > 1 and side is None:
+            side, words = words[0], words[1:]
+        alternatives = tuple(atom(p) for p in re.split(r"\s+and\s+", " ".join(words)))
+        if any(alternatives):
+            groups.append(tuple(a for a in alternatives if a))
+    return tuple(groups), side
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     """Anatomy documented in the statement: its atoms and distance from the procedure."""
@@ -70,8 +97,17 @@ class BodyPartChoice:
     evidence: str
 
 
+def same_organ(a: str, b: str) -> bool:
+    """One organ in singular and plural label forms ("Testis, Right" / "Testes,
+    Bilateral"), which the word normalizer leaves apart."""
+    if a == b:
+        return True
+    return (" " not in a and " " not in b and min(len(a), len(b)) >= 5
+            and a[:4] == b[:4] and abs(len(a) - len(b)) <= 1)  # fmt: skip
+
+
 def _hit(label_atom: str, wanted: str) -> float:
-    if label_atom == wanted:
+    if same_organ(label_atom, wanted):
         return 2.0
     if set(wanted.split()) <= set(label_atom.split()):
         return 1.0
@@ -84,29 +120,37 @@ def score_body_part(
     fixed: tuple[str, ...],
     sides: frozenset[str],
     prefer_bilateral: bool,
+    said: frozenset[str] = frozenset(),
+    fixed_words: frozenset[str] = frozenset(),
+    alternatives: bool = False,
 ) -> tuple[float, bool, str]:
-    """(score, side uncertain, the words that matched); score 0: not documented."""
+    """(score, side uncertain, the words that matched); score 0: not documented.
+
+    ``said``: the statement's words. A label part whose every word the statement says, in
+    any order ("upper lobe of the lung": Upper Lung Lobe), is documented; the share of a
+    part's words said breaks ties between labels a mention fits alike (Upper Lung Lobe
+    over Upper Eyelid). ``fixed_words``: the words of the body part the procedure word
+    names and their synonyms ("colectomy": large intestine, colon), so that a more
+    specific part written beside it (sigmoid colon) is chosen over the whole (B4.1: the
+    body part value is the most specific documented)."""
     atoms, side = label_atoms(label)
     if not atoms:
         return 0.0, False, ""
+    groups: tuple[tuple[str, ...], ...] = tuple((a,) for a in atoms)
+    if alternatives:
+        groups, side = label_groups(label)
     total = 0.0
     words: list[str] = []
-    for part in atoms:
-        best = max((_hit(part, f) + 1.0 for f in fixed if _hit(part, f)), default=0.0)
-        best_text = "(procedure word)" if best else ""
-        for m in mentions:
-            # A mention's atoms are its parts ("thoracoabdominal": chest, abdomen) or,
-            # for an ambiguous word, its readings, the likelier first ("cranial").
-            for rank, a in enumerate(m.atoms):
-                hit = _hit(part, a)
-                value = hit - 0.05 * m.distance - 0.01 * rank if hit else 0.0
-                if value > best:
-                    best, best_text = value, m.text
+    specific = False
+    for group in groups:
+        found = [_score_part(p, mentions, fixed, said, fixed_words) for p in group]
+        best, best_text, part_specific, coverage = max(found)
         if best <= 0:
             return 0.0, False, ""
-        total += best
+        specific = specific or part_specific
+        total += best + 0.3 * coverage
         words.append(best_text)
-    if fixed and not any(_hit(p, f) for p in atoms for f in fixed):
+    if fixed and not specific and not any(_hit(p, f) for p in atoms for f in fixed):
         return 0.0, False, ""
     uncertain = False
     if side is None:
@@ -123,6 +167,39 @@ def score_body_part(
     return total, uncertain, ", ".join(dict.fromkeys(w for w in words if w))
 
 
+def _score_part(
+    part: str,
+    mentions: Sequence[Mention],
+    fixed: tuple[str, ...],
+    said: frozenset[str],
+    fixed_words: frozenset[str],
+) -> tuple[float, str, bool, float]:
+    """(score, the words that matched, a more specific part of the named organ, share of
+    the part's words said) for one part of a body part label."""
+    specific = False
+    part_words = part.split()
+    coverage = sum(w in said for w in part_words) / len(part_words)
+    best = max((_hit(part, f) + 1.0 for f in fixed if _hit(part, f)), default=0.0)
+    best_text = "(procedure word)" if best else ""
+    for m in mentions:
+        # A mention's atoms are its parts ("thoracoabdominal": chest, abdomen) or,
+        # for an ambiguous word, its readings, the likelier first ("cranial").
+        for rank, a in enumerate(m.atoms):
+            hit = _hit(part, a)
+            value = hit - 0.05 * m.distance - 0.01 * rank if hit else 0.0
+            if value > best:
+                best, best_text = value, m.text
+    if coverage == 1.0 and len(part_words) > 1 and 1.0 + 0.5 * len(part_words) > best:
+        best, best_text = 1.0 + 0.5 * len(part_words), part
+    elif best <= 0 and coverage and all(w in said or w in fixed_words for w in part_words):
+        best, best_text = 0.9, part
+    if any(w in fixed_words for w in part_words) and any(
+        w in said and w not in fixed_words for w in part_words
+    ):
+        best, specific = best + 1.5, True  # a part of the named organ, said
+    return best, best_text, specific, coverage
+
+
 @dataclass(frozen=True, slots=True)
 class BodyPartValue:
     """A table's body part value with its label parsed once."""
@@ -130,6 +207,7 @@ class BodyPartValue:
     value: AxisValue
     atoms: frozenset[str]
     words: frozenset[str]
+    stems: frozenset[str] = frozenset()  # single-word parts' first letters (same_organ)
 
 
 def body_part_values(table: PcsTable) -> tuple[BodyPartValue, ...]:
@@ -139,7 +217,8 @@ def body_part_values(table: PcsTable) -> tuple[BodyPartValue, ...]:
             if value.code not in seen:
                 atoms = label_atoms(value.label)[0]
                 words = frozenset(w for a in atoms for w in a.split())
-                seen[value.code] = BodyPartValue(value, atoms, words)
+                stems = frozenset(a[:4] for a in atoms if " " not in a and len(a) >= 5)
+                seen[value.code] = BodyPartValue(value, atoms, words, stems)
     return tuple(seen.values())
 
 
@@ -149,22 +228,34 @@ def choose_body_part(
     fixed: tuple[str, ...],
     sides: frozenset[str],
     prefer_bilateral: bool,
+    said: frozenset[str] = frozenset(),
+    fixed_words: frozenset[str] = frozenset(),
 ) -> BodyPartChoice | None:
-    """The best-documented body part value over the candidate tables."""
-    wanted = frozenset(w for a in fixed for w in a.split()) | frozenset(
+    """The best-documented body part value over the candidate tables. The statement's
+    words (``said``) and the named organ's words (``fixed_words``) weigh only in the
+    Medical and Surgical section, whose labels name tissues and regions ("Subcutaneous
+    Tissue and Fascia, Right Upper Leg"); other sections match anatomy phrases alone."""
+    mentioned = frozenset(w for a in fixed for w in a.split()) | frozenset(
         w for m in mentions for a in m.atoms for w in a.split()
     )
-    if not wanted:
+    # Side and short function words select nothing by themselves ("right", "of").
+    extra = fixed_words if fixed else frozenset(w for w in said if len(w) > 3) - _SIDE_WORDS
+    if not mentioned | extra:
         return None
+    stems = frozenset(w[:4] for w in mentioned if len(w) >= 5)
     best: BodyPartChoice | None = None
     for table, values in tables:
+        surgical = table.prefix[0] == "0"
+        wanted = mentioned | extra if surgical else mentioned
         for item in values:
             # Every part of the label must be documented: a cheap test on words first.
-            if not item.words or not item.words & wanted:
+            if not item.words or not (item.words & wanted or item.stems & stems):
                 continue
             score, uncertain, words = score_body_part(
-                item.value.label, mentions, fixed, sides, prefer_bilateral
-            )
+                item.value.label, mentions, fixed, sides, prefer_bilateral,
+                said if surgical else frozenset(), fixed_words if surgical else frozenset(),
+                alternatives=surgical,
+            )  # fmt: skip
             if score > 0 and (best is None or score > best.score):
                 best = BodyPartChoice(table, item.value, score, uncertain, words)
     return best
@@ -178,9 +269,18 @@ def contralateral(table: PcsTable, value: AxisValue) -> AxisValue | None:
         return None
     other = "left" if side == "right" else "right"
     values = {v.code: v for r in table.rows for v in r.values(4)}.values()
-    if any(label_atoms(v.label) == (atoms, "bilateral") for v in values):
+    if any(_paired(label_atoms(v.label), atoms, "bilateral") for v in values):
         return None
-    return next((v for v in values if label_atoms(v.label) == (atoms, other)), None)
+    return next((v for v in values if _paired(label_atoms(v.label), atoms, other)), None)
+
+
+def _paired(found: tuple[frozenset[str], str | None], atoms: frozenset[str], side: str) -> bool:
+    parts, found_side = found
+    return (
+        found_side == side
+        and len(parts) == len(atoms)
+        and all(any(same_organ(p, a) for a in atoms) for p in parts)
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from medcoder.codesets.pcs.model import PcsTable
 from medcoder.codesets.pcs.store import PcsRelease
 from medcoder.nlp.text import norm_word
 from medcoder.procedures.pcs_axes import BodyPartValue, body_part_values, label_atoms
+from medcoder.procedures.pcs_derived import derived_entries, index_entries
 from medcoder.procedures.pcs_vocabulary import (
     PcsVocabulary,
     PhraseIndex,
@@ -32,16 +33,19 @@ class Lexicon:
     devices: PhraseIndex
     tables: dict[int, tuple[tuple[PcsTable, tuple[BodyPartValue, ...]], ...]]  # id(entry) ->
     fixed_codes: dict[str, str | None]  # whole codes the vocabulary names -> title (None: invalid)
+    every_table: dict[str, tuple[PcsTable, tuple[BodyPartValue, ...]]]  # prefix ->
+    matter: frozenset[tuple[str, ...]]  # solid matter words (Extirpation)
 
 
-def _tables_for(entry: ProcedureEntry, release: PcsRelease) -> tuple[PcsTable, ...]:
-    tables = release.tables
+def _tables_for(
+    entry: ProcedureEntry, tables: dict[str, PcsTable],
+    by_operation: dict[tuple[str, str], list[PcsTable]],
+) -> tuple[PcsTable, ...]:  # fmt: skip
     if entry.table:
         return (tables[entry.table],) if entry.table in tables else ()
     return tuple(
-        t for prefix, t in sorted(tables.items())
-        if prefix[0] == entry.section and t.operation.label == entry.operation
-        and (entry.body_system is None or prefix[1] == entry.body_system)
+        t for t in by_operation.get((entry.section or "", entry.operation or ""), ())
+        if entry.body_system is None or t.prefix[1] == entry.body_system
     )  # fmt: skip
 
 
@@ -73,19 +77,37 @@ def compile_lexicon(vocabulary: PcsVocabulary, release: PcsRelease) -> Lexicon:
                 anatomy.setdefault(norm_phrase(text), tuple(label_atoms(title)[0]))
     values = {prefix: body_part_values(t) for prefix, t in release.tables.items()}
     fixed = {e.code for e in vocabulary.procedures if e.code}
+    # The curated words first; the Definitions' words of each root operation beside them
+    # (pcs_derived): a phrase the curated vocabulary names keeps its curated meaning.
+    curated = [(norm_phrase(w), e) for e in vocabulary.procedures for w in e.words]
+    known = {words for words, _ in curated}
+    # A derived phrase holding a curated word ("liver biopsy", "total nephrectomy") would
+    # hide the curated meaning (biopsy: qualifier Diagnostic): the curated word decides.
+    derived = [
+        (norm_phrase(w), e)
+        for e in (*index_entries(release, vocabulary.findings), *derived_entries(release))
+        for w in e.words
+        if norm_phrase(w) not in known and not any((t,) in known for t in norm_phrase(w))
+    ]
+    entries = {id(e): e for _, e in curated + derived}
+    by_operation: dict[tuple[str, str], list[PcsTable]] = {}
+    for prefix, table in sorted(release.tables.items()):
+        by_operation.setdefault((prefix[0], table.operation.label), []).append(table)
     return Lexicon(
         fixed_codes={
             c: (release.title(c) or ("", True))[0] if release.validate(c).valid else None
             for c in fixed
         },
-        procedures=vocabulary.procedure_index(),
+        procedures=PhraseIndex(curated + derived),
+        every_table={p: (t, values[p]) for p, t in release.tables.items()},
+        matter=frozenset(norm_phrase(w) for w in vocabulary.matter),
         anatomy=PhraseIndex(anatomy.items()),
         anatomy_phrases=_phrases_by_atom(anatomy),
         approaches=vocabulary.label_index(vocabulary.approaches),
         devices=vocabulary.label_index(vocabulary.devices),
         tables={
-            id(e): tuple((t, values[t.prefix]) for t in _tables_for(e, release))
-            for e in vocabulary.procedures
+            key: tuple((t, values[t.prefix]) for t in _tables_for(e, release.tables, by_operation))
+            for key, e in entries.items()
         },
     )
 

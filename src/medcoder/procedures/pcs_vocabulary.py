@@ -17,7 +17,9 @@ _ENTRY_KEYS = frozenset(
     {"words", "code", "table", "section", "operation", "body_system", "body_part", "approach",
      "device", "qualifier", "inspection", "rule"}
 )  # fmt: skip
-_TOP_KEYS = frozenset({"version", "source", "procedures", "approaches", "devices", "anatomy"})
+_TOP_KEYS = frozenset(
+    {"version", "source", "procedures", "approaches", "devices", "anatomy", "matter", "findings"}
+)
 
 
 def norm_phrase(text: str) -> tuple[str, ...]:
@@ -90,6 +92,8 @@ class PcsVocabulary:
     approaches: dict[str, tuple[str, ...]]  # approach label -> words
     devices: dict[str, tuple[str, ...]]  # device label -> words
     anatomy: dict[tuple[str, ...], tuple[str, ...]]  # anatomy atoms -> words
+    matter: tuple[str, ...] = ()  # solid matter taken out by Extirpation ("stone", "clot")
+    findings: frozenset[str] = frozenset()  # Index terms notes use for findings, not procedures
 
     def procedure_index(self) -> PhraseIndex:
         return PhraseIndex((norm_phrase(w), e) for e in self.procedures for w in e.words)
@@ -136,4 +140,6 @@ def load_vocabulary(data: Any = None) -> PcsVocabulary:
         approaches={k: tuple(v) for k, v in data.get("approaches", {}).items()},
         devices={k: tuple(v) for k, v in data.get("devices", {}).items()},
         anatomy={_atoms(key): tuple(v) for key, v in data.get("anatomy", {}).items()},
+        matter=tuple(data.get("matter", ())),
+        findings=frozenset(data.get("findings", ())),
     )

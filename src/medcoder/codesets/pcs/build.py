@@ -24,7 +24,7 @@ from medcoder.codesets.manifest import (
     sha256_of,
 )
 from medcoder.codesets.model import ReleaseInfo, SourceFile
-from medcoder.codesets.pcs.loader import load_long_titles, load_tables
+from medcoder.codesets.pcs.loader import load_index_references, load_long_titles, load_tables
 from medcoder.codesets.pcs.model import PcsTables
 from medcoder.codesets.pcs.titles import Labels, compose_title, shape, template_of
 from medcoder.codesets.setup_report import SetupReport
@@ -50,6 +50,9 @@ CREATE TABLE terms (
 CREATE TABLE codes (code TEXT PRIMARY KEY, title TEXT NOT NULL, composed INTEGER NOT NULL)
     WITHOUT ROWID;
 CREATE VIRTUAL TABLE search USING fts5(code UNINDEXED, text, tokenize = 'unicode61');
+-- The Index's "see" references (term -> root operation, code prefix or ""), when an
+-- Index file was found: the stage derives procedure words from them.
+CREATE TABLE index_see (term TEXT NOT NULL, target TEXT NOT NULL, prefix TEXT NOT NULL);
 """
 
 
@@ -61,6 +64,7 @@ class PcsPlan:
     tables: Path
     definitions: Path | None
     long_titles: Path | None
+    index: Path | None = None  # a PCS Index CSV (term,content), e.g. the partial index
 
     @property
     def name(self) -> str:
@@ -71,6 +75,9 @@ def plan_pcs(data_dir: Path) -> list[PcsPlan]:
     """One plan per ``*pcs*tables*<year>*.xml`` under ``data_dir``, oldest first."""
     files = sorted(p for p in data_dir.rglob("*") if p.is_file() and "pcs" in p.name.lower())
     titles = next((p for p in files if "long_title" in p.name.lower()), None)
+    index = next(
+        (p for p in files if "index" in p.name.lower() and p.suffix.lower() == ".csv"), None
+    )
     plans = []
     for path in files:
         name = path.name.lower()
@@ -83,7 +90,7 @@ def plan_pcs(data_dir: Path) -> list[PcsPlan]:
              and p.suffix.lower() == ".xml"),
             None,
         )  # fmt: skip
-        plans.append(PcsPlan(int(year.group(1)), path, definitions, titles))
+        plans.append(PcsPlan(int(year.group(1)), path, definitions, titles, index))
     return sorted(plans, key=lambda p: p.fiscal_year)
 
 
@@ -154,6 +161,8 @@ def _build_into(plan: PcsPlan, folder: Path) -> ReleaseInfo:
               json.dumps(t.includes)) for t in tables.terms),
         )  # fmt: skip
         db.executemany("INSERT OR IGNORE INTO codes VALUES (?,?,?)", code_rows)
+        references = load_index_references(plan.index) if plan.index else ()
+        db.executemany("INSERT INTO index_see VALUES (?,?,?)", references)
         db.executemany(
             "INSERT INTO search(code, text) VALUES (?,?)",
             ((code, norm_term(title)) for code, title, _ in code_rows),
@@ -171,6 +180,7 @@ def _build_into(plan: PcsPlan, folder: Path) -> ReleaseInfo:
                 ("tables", plan.tables, plan.fiscal_year),
                 ("definitions", plan.definitions, plan.fiscal_year),
                 ("long_titles", plan.long_titles, None),  # an undated, DERIVED list
+                ("index", plan.index, None),
             )
             if path is not None
         )  # fmt: skip
@@ -190,6 +200,7 @@ def _build_into(plan: PcsPlan, folder: Path) -> ReleaseInfo:
                 "codes": len(code_rows),
                 "composed_titles": composed,
                 "definitions": len(tables.terms),
+                "index_references": len(references),
             },
         )
         db.execute("INSERT INTO meta VALUES ('release', ?)", (manifest_json(info),))

@@ -4,7 +4,8 @@ Tables: ``ICD10PCS.tabular/pcsTable`` with three ``axis`` elements (positions 1-
 ``label`` each; position 3 carries the root operation's ``definition``) and ``pcsRow``
 elements holding the axes of positions 4-7. Definitions:
 ``ICD10PCS.definitions/section/axis/terms`` with ``title``, ``definition``,
-``explanation`` and ``includes`` children.
+``explanation`` and ``includes`` children. Index (partial, CSV): ``term,content`` rows
+whose content sends a term to a root operation ("see Destruction").
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 from pathlib import Path
 
 from lxml import etree
@@ -125,3 +127,37 @@ def load_long_titles(path: Path) -> dict[str, str]:
             raise SourceFormatError(path, "expected a 7-character code and a title", line=number)
         titles[row[0].strip().upper()] = row[1].strip()
     return titles
+
+
+_SEE = re.compile(r"\bsee ([A-Z][A-Za-z ]*?)(?=,| with |\s*\*\*|$)")
+_PREFIX = re.compile(r"\*\*([0-9A-HJ-NP-Z]{3,7})\*\*")
+
+
+def load_index_references(path: Path) -> tuple[tuple[str, str, str], ...]:
+    """The "see" references of an Index CSV (``term,content``; the content may hold
+    several lines): (term, what it sends to, the code prefix given or ""), e.g.
+    ("Fulguration", "Destruction", "") or ("Cholecystectomy", "Resection", "0FT4").
+    Lines that narrow the term first ("Hematoma see Extirpation") are kept apart: their
+    term is "<term>, <narrowing words>"."""
+    out: list[tuple[str, str, str]] = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None or [h.strip().lower() for h in header[:2]] != ["term", "content"]:
+            raise SourceFormatError(path, "expected the header 'term,content'", line=1)
+        for row in reader:
+            if len(row) < 2:
+                raise SourceFormatError(path, "expected a term and its content",
+                                        line=reader.line_num)  # fmt: skip
+            term = row[0].strip()
+            for line in row[1].splitlines():
+                match = _SEE.search(line)
+                if match is None or not term:
+                    continue
+                narrowing = line[: match.start()].strip()
+                if narrowing.startswith("\t") or narrowing.startswith("("):
+                    continue
+                prefix = _PREFIX.search(line)
+                name = f"{term}, {narrowing}" if narrowing else term
+                out.append((name, match.group(1).strip(), prefix.group(1) if prefix else ""))
+    return tuple(out)

@@ -68,6 +68,7 @@ class PcsRelease:
         self.db = ReadOnlyDatabase(folder / RELEASE_FILE)
         self._tables: dict[str, PcsTable] | None = None
         self._terms: dict[tuple[str, int, str], PcsTerm] | None = None
+        self._index: tuple[tuple[str, str, str], ...] | None = None
 
     def close(self) -> None:
         self.db.close()
@@ -94,6 +95,18 @@ class PcsRelease:
                 for title in term.titles:
                     self._terms[(section, position, title)] = term
         return self._terms
+
+    @property
+    def index_references(self) -> tuple[tuple[str, str, str], ...]:
+        """The Index's "see" references (term, root operation, code prefix or ""); none
+        for a release built without an Index file or before they were stored."""
+        if self._index is None:
+            has = self.db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'index_see'"
+            ).fetchone()
+            rows = self.db.execute("SELECT term, target, prefix FROM index_see") if has else []
+            self._index = tuple((str(t), str(o), str(p)) for t, o, p in rows)
+        return self._index
 
     def table(self, prefix: str) -> PcsTable:
         """The table for a three-character prefix; an unknown prefix names what is allowed."""

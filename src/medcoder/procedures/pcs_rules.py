@@ -1,0 +1,69 @@
+"""Root-operation tie-breakers of the ICD-10-PCS Guidelines that depend on the statement's
+other words, applied to the candidate tables of a procedure word.
+
+- B3.8: Resection when all of a body part is cut out, Excision when a portion is
+  ("partial nephrectomy", "wedge resection"): an -ectomy word that names Resection
+  moves to the Excision tables of the same body system when the statement says portion.
+- Extirpation ("taking or cutting out solid matter from a body part", Definitions):
+  "removal" / "extraction" of a stone, clot or foreign body is Extirpation, not Excision
+  or Extraction of the body part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from medcoder.codesets.pcs.model import PcsTable
+from medcoder.procedures.pcs_axes import BodyPartValue
+from medcoder.results import RuleApplied
+
+RULE_PORTION = RuleApplied(
+    "pcs-excision-portion.v1", "ICD-10-PCS Guidelines B3.8",
+    "a portion of the body part cut out: Excision, not Resection",
+)  # fmt: skip
+RULE_MATTER = RuleApplied(
+    "pcs-extirpation-matter.v1", "ICD-10-PCS Definitions (Extirpation)",
+    "solid matter taken out of a body part: Extirpation",
+)  # fmt: skip
+# The Definitions' own words for Excision: "a portion of a body part".
+PORTION_WORDS = frozenset({"partial", "portion", "part", "wedge", "segmental", "segment",
+                           "subtotal", "hemi"})  # fmt: skip
+RESECTION, EXCISION, EXTRACTION, EXTIRPATION = "T", "B", "D", "C"
+
+Candidates = tuple[tuple[PcsTable, tuple[BodyPartValue, ...]], ...]
+
+
+def retarget(
+    tables: Candidates,
+    said: frozenset[str],
+    matter: frozenset[tuple[str, ...]],
+    norms: Sequence[str],
+    everything: dict[str, tuple[PcsTable, tuple[BodyPartValue, ...]]],
+) -> tuple[Candidates, RuleApplied | None]:
+    """The candidate tables after the statement's words are weighed, and the rule used."""
+    if not tables or tables[0][0].prefix[0] != "0":
+        return tables, None
+    kinds = {t.prefix[2] for t, _ in tables}
+    if kinds == {RESECTION} and said & PORTION_WORDS:
+        moved = _same_systems(tables, EXCISION, everything)
+        return (moved, RULE_PORTION) if moved else (tables, None)
+    if kinds <= {EXCISION, EXTRACTION} and _says_matter(norms, matter):
+        moved = _same_systems(tables, EXTIRPATION, everything)
+        return (moved, RULE_MATTER) if moved else (tables, None)
+    return tables, None
+
+
+def _same_systems(
+    tables: Candidates, operation: str,
+    everything: dict[str, tuple[PcsTable, tuple[BodyPartValue, ...]]],
+) -> Candidates:  # fmt: skip
+    prefixes = dict.fromkeys(t.prefix[:2] + operation for t, _ in tables)
+    return tuple(everything[p] for p in prefixes if p in everything)
+
+
+def _says_matter(norms: Sequence[str], matter: frozenset[tuple[str, ...]]) -> bool:
+    for k in range(len(norms)):
+        for phrase in matter:
+            if tuple(norms[k : k + len(phrase)]) == phrase:
+                return True
+    return False

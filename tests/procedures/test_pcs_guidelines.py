@@ -1,0 +1,103 @@
+"""ICD-10-PCS Official Guidelines applied by the stage, on the full FY2026 release (with
+the partial Index) from ../shared/data; statements synthetic, written here."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from medcoder.kinds import Setting
+from medcoder.nlp.document import ClinicalDocument
+from medcoder.procedures.pcs import PcsCoder
+from medcoder.results import ProcedureAssignment
+from tests.procedures.runner import StageRunner
+
+
+@pytest.fixture(scope="module")
+def coder(pcs_home: Path) -> StageRunner:
+    return StageRunner(PcsCoder(), pcs_home)
+
+
+def coded(coder: StageRunner, text: str) -> list[ProcedureAssignment]:
+    document = ClinicalDocument(text, setting=Setting.INPATIENT, date_of_service=date(2026, 2, 1))
+    return list(coder(document).procedures)
+
+
+def rules(assignment: ProcedureAssignment) -> set[str]:
+    return {r.rule for r in assignment.rules}
+
+
+def test_b3_4a_biopsy_is_excision_with_the_diagnostic_qualifier(coder: StageRunner) -> None:
+    [found] = coded(coder, "Percutaneous needle biopsy of the left kidney.")
+    assert found.code == "0TB13ZX" and "pcs-biopsy.v1" in rules(found)
+
+
+def test_b3_4a_diagnostic_aspiration_is_drainage_diagnostic(coder: StageRunner) -> None:
+    [found] = coded(coder, "Diagnostic arthrocentesis of the right knee joint.")
+    assert found.code == "0S9C3ZX"
+
+
+def test_b3_8_whole_body_part_is_resection_a_portion_is_excision(coder: StageRunner) -> None:
+    [whole] = coded(coder, "Laparoscopic splenectomy.")
+    [portion] = coded(coder, "Laparoscopic partial splenectomy.")
+    assert whole.code == "07TP4ZZ" and "pcs-resection.v1" in rules(whole)
+    assert portion.code == "07BP4ZZ" and "pcs-excision-portion.v1" in rules(portion)
+
+
+def test_b3_8_the_specific_body_part_is_resected(coder: StageRunner) -> None:
+    # Resection of the sigmoid colon, not Excision of the large intestine.
+    [found] = coded(coder, "Laparoscopic sigmoid colectomy.")
+    assert found.code == "0DTN4ZZ"
+
+
+def test_solid_matter_taken_out_is_extirpation(coder: StageRunner) -> None:
+    [found] = coded(coder, "Cystoscopic removal of a bladder stone.")
+    assert found.code == "0TCB8ZZ" and "pcs-extirpation-matter.v1" in rules(found)
+    # Without solid matter the same words take out tissue: Excision.
+    [tissue] = coded(coder, "Cystoscopic removal of a bladder lesion.")
+    assert tissue.code == "0TBB8ZZ"
+
+
+def test_b4_3_bilateral_value_when_the_table_has_one(coder: StageRunner) -> None:
+    [found] = coded(coder, "Bilateral open orchiectomy.")
+    assert found.code == "0VTC0ZZ"  # Testes, Bilateral: one code, not one per side
+
+
+def test_b6_1a_device_left_in_is_coded(coder: StageRunner) -> None:
+    [found] = coded(coder, "Open reduction and internal fixation of a left radius fracture.")
+    assert found.code == "0PSJ04Z"
+    [closed] = coded(coder, "Closed reduction of a left radius fracture.")
+    assert closed.code == "0PSJXZZ"
+
+
+def test_qualifier_from_the_statement_words(coder: StageRunner) -> None:
+    [found] = coded(coder, "Right below-knee amputation, mid tibia (mid).")
+    assert found.code == "0Y6H0Z2"
+
+
+def test_an_axis_without_evidence_is_named_uncertain(coder: StageRunner) -> None:
+    [found] = coded(coder, "Excision of a lesion of the right kidney.")
+    assert found.code == "0TB00ZZ" and found.uncertain_axes == ("approach",)
+    [certain] = coded(coder, "Open excision of a lesion of the right kidney.")
+    assert certain.uncertain_axes == () and certain.confidence > found.confidence
+
+
+def test_derived_root_operation_words(coder: StageRunner) -> None:
+    assert [c.code for c in coded(coder, "Cystoscopic fulguration of a bladder tumor.")] == [
+        "0T5B8ZZ"
+    ]
+    assert [c.code for c in coded(coder, "Open reattachment of the severed left thumb.")] == [
+        "0XMM0ZZ"
+    ]
+    assert [c.code for c in coded(coder, "Open right kidney transplant, allogeneic.")] == [
+        "0TY00Z0"
+    ]
+
+
+def test_findings_named_like_operations_are_not_coded(coder: StageRunner) -> None:
+    # "Coagulation" is a laboratory panel here, "bone destruction" a finding.
+    assert coded(coder, "Coagulation studies of the liver panel were normal.") == []
+    found = coded(coder, "The CT showed bone destruction of the left femur.")
+    assert all(c.code[0] != "0" for c in found)
