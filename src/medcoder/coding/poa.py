@@ -56,6 +56,12 @@ DURING_STAY = _rule(
     "poa-developed-during-stay.v1", "condition not present at the time of admission",
     "onset documented during the stay",
 )  # fmt: skip
+# Guidelines Section II: the principal diagnosis is the condition "chiefly responsible
+# for occasioning the admission", so it was there when the patient was admitted.
+PRINCIPAL = _rule(
+    "poa-principal-diagnosis.v1", "condition present at the time of admission",
+    "principal diagnosis (Guidelines II) with no onset during the stay documented",
+)  # fmt: skip
 CHRONIC = _rule(
     "poa-chronic.v1", "chronic condition",
     "chronic condition: Y even when diagnosed after admission",
@@ -158,12 +164,21 @@ class PoaProposer:
     ) -> tuple[CodeAssignment, ...]:
         if not note.document.setting.is_inpatient:
             return diagnoses
-        return tuple(replace(c, poa=self.propose(note, c, dropped)) for c in diagnoses)
+        return tuple(
+            replace(c, poa=self.propose(note, c, dropped, principal=n == 0))
+            for n, c in enumerate(diagnoses)
+        )
 
     def propose(
-        self, note: ParsedNote, code: CodeAssignment, dropped: Sequence[DroppedCandidate] = ()
+        self,
+        note: ParsedNote,
+        code: CodeAssignment,
+        dropped: Sequence[DroppedCandidate] = (),
+        *,
+        principal: bool = False,
     ) -> PoaProposal:
-        """The POA indicator of one diagnosis, with the sentence and rule that decided it."""
+        """The POA indicator of one diagnosis, with the sentence and rule that decided it
+        (``principal``: the code is the principal diagnosis of the stay)."""
         first = code.evidence[:1]
         exempt = self.exempt.find(code.code)
         if exempt is not None:
@@ -173,6 +188,9 @@ class PoaProposer:
         decided = _decide(note, mentions)
         if decided is not None:
             return decided
+        if principal:
+            reason = "principal diagnosis: the condition that occasioned the admission"
+            return PoaProposal(PoaIndicator.YES, 0.8, reason, first, PRINCIPAL)
         chronic = self.chronic.find(code.code)
         if chronic is not None:
             reason = f"chronic condition ({chronic.label} {chronic.title}): present by default"
@@ -269,12 +287,19 @@ def find_mentions(
     scope rules, and its evidence words written elsewhere (not negated, family or
     hypothetical by ConText)."""
     spans: set[tuple[int, int]] = {(e.start, e.end) for e in code.evidence}
+    # A mention coded to the same category is the same condition written another way
+    # ("cellulitis" L03.90 in the HPI, "cellulitis of left lower limb" L03.116 at discharge).
     spans.update(
         (d.evidence.start, d.evidence.end)
         for d in dropped
-        if d.code == code.code and d.evidence is not None and d.rule.rule not in _NOT_MENTIONS
+        if d.code is not None
+        and d.code[:3] == code.code[:3]
+        and d.evidence is not None
+        and d.rule.rule not in _NOT_MENTIONS
     )
     written = {e.text.strip().lower() for e in code.evidence if len(e.text.strip()) >= 3}
+    written.update(_head_phrase(text) for text in list(written))
+    written.discard("")
     found: list[tuple[int, int]] = []
     for words in sorted(written):
         pattern = re.compile(rf"(?<!\w){re.escape(words)}(?!\w)", re.IGNORECASE)
@@ -293,6 +318,24 @@ def find_mentions(
         if len(mentions) >= _MAX_MENTIONS:
             break
     return mentions
+
+
+_HEAD_END_RE = re.compile(r"\s+(?:of|with|without|due|in|on|to|from)\s+|[,;:(]")
+_GENERIC_LEAD = frozenset(
+    {"acute", "chronic", "type", "left", "right", "bilateral", "unspecified", "other",
+     "history", "stage", "primary", "secondary", "severe", "mild", "moderate", "old"}
+)  # fmt: skip
+
+
+def _head_phrase(written: str) -> str:
+    """The words of a discharge-diagnosis phrase before its first "of" / "with" / comma,
+    when they are two or more and do not open with a modifier: "pressure ulcer of sacral
+    region, stage 2" is written "stage 2 pressure ulcer of the sacrum" in the course."""
+    head = _HEAD_END_RE.split(written, maxsplit=1)[0].strip()
+    words = head.split()
+    if head == written or len(words) < 2 or words[0] in _GENERIC_LEAD:
+        return ""
+    return head
 
 
 def _place(note: ParsedNote, offset: int) -> tuple[Section, Sentence] | None:
