@@ -103,7 +103,9 @@ _ADMISSION_RE = re.compile(
     r"|\b(?:on|at|upon)\s+(?:the\s+time\s+of\s+)?(?:admission|arrival|presentation)\b"
     r"|\bin\s+the\s+(?:ED|ER|emergency\s+(?:department|room))\b"
     r"|\b(?:ED|emergency\s+department)\s+course\b|\bprior\s+to\s+(?:admission|arrival)\b"
-    r"|\breason\s+for\s+admission\b|\badmitting\s+diagnos[ie]s\b",
+    r"|\breason\s+for\s+admission\b|\badmitting\s+diagnos[ie]s\b"
+    r"|\b(?:referred|transferred|sent)\s+to\s+(?:our|this)\s+"
+    r"(?:center|centre|hospital|institution|unit|department|service)\b",
     re.IGNORECASE,
 )
 _DURING_STAY_RE = re.compile(
@@ -113,13 +115,15 @@ _DURING_STAY_RE = re.compile(
     r"(?:hospital\s+)?day\b|\bday\s+\d+\s+of\s+(?:the|this|her|his)\s+"
     r"(?:stay|admission|hospitalization)\b"
     r"|\bpost-?\s?operative(?:ly)?\b|\bafter\s+(?:the\s+)?(?:surgery|operation|procedure)\b"
-    r"|\bhospital[- ]acquired\b|\bnosocomial\b|\biatrogenic\b|\bin-?hospital\b"
+    r"|\bhospital[- ]acquired\b|\bnosocomial\b|\bin-?hospital\b"
     r"|\b(?:during|later\s+in|over\s+the\s+course\s+of)\s+(?:the|this|her|his)\s+"
     r"(?:hospital\s+)?(?:stay|admission|hospitalization|hospital\s+course)\b"
     r"|\bwhile\s+(?:an\s+)?(?:in-?patient|hospitalized|admitted|in\s+the\s+hospital|"
     r"on\s+the\s+(?:floor|unit|ward))\b|\bsubsequently\s+developed\b|\bcomplicated\s+by\b",
     re.IGNORECASE,
 )
+# "Three months after surgery", "two years postoperatively": long after, not this stay.
+_LONG_AFTER_RE = re.compile(r"\b(?:weeks?|months?|years?)\s+(?:after|post)?\W*$", re.IGNORECASE)
 # In the hospital course, "developed" / "occurred" is onset during the stay; in the HPI
 # it is the story before admission ("developed fever three days ago").
 _COURSE_ONSET_RE = re.compile(r"\b(?:developed|occurred|new(?:ly)?\s+noted)\b", re.IGNORECASE)
@@ -164,8 +168,9 @@ class PoaProposer:
     ) -> tuple[CodeAssignment, ...]:
         if not note.document.setting.is_inpatient:
             return diagnoses
+        lowered = note.text.lower()  # once per note: every code looks its words up in it
         return tuple(
-            replace(c, poa=self.propose(note, c, dropped, principal=n == 0))
+            replace(c, poa=self.propose(note, c, dropped, principal=n == 0, lowered=lowered))
             for n, c in enumerate(diagnoses)
         )
 
@@ -176,15 +181,19 @@ class PoaProposer:
         dropped: Sequence[DroppedCandidate] = (),
         *,
         principal: bool = False,
+        lowered: str | None = None,
     ) -> PoaProposal:
         """The POA indicator of one diagnosis, with the sentence and rule that decided it
-        (``principal``: the code is the principal diagnosis of the stay)."""
+        (``principal``: the code is the principal diagnosis of the stay; ``lowered``: the
+        note's text in lower case, when the caller has it)."""
         first = code.evidence[:1]
         exempt = self.exempt.find(code.code)
         if exempt is not None:
             reason = f"exempt list: {exempt.label} {exempt.title}"
             return PoaProposal(PoaIndicator.EXEMPT, 0.99, reason, first, EXEMPT)
-        mentions = find_mentions(note, code, dropped)
+        if lowered is None:
+            lowered = note.text.lower()
+        mentions = find_mentions(note, code, dropped, lowered)
         decided = _decide(note, mentions)
         if decided is not None:
             return decided
@@ -254,6 +263,8 @@ def _nearest_clue(m: Mention) -> str | None:
         patterns.append((_COURSE_ONSET_RE, "stay"))
     for pattern, kind in patterns:
         for found in pattern.finditer(m.sentence.text):
+            if kind == "stay" and _LONG_AFTER_RE.search(m.sentence.text[: found.start()]):
+                continue
             start, end = base + found.start(), base + found.end()
             distance = max(0, start - m.end, m.start - end)
             clues.append((distance, 0 if kind == "stay" else 1, kind))
@@ -280,8 +291,33 @@ def _proposal(
     return PoaProposal(indicator, confidence, reason, (quote,), rule)
 
 
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what the regex \\w is
+
+
+def _written_at(text: str, lowered: str, words: str) -> list[tuple[int, int]]:
+    """Where ``words`` (lower case) stand in ``text`` as whole words, any case;
+    ``lowered`` is ``text.lower()``, searched directly where it keeps every offset."""
+    if len(lowered) != len(text):  # a character whose lower case is longer ("İ")
+        pattern = re.compile(rf"(?<!\w){re.escape(words)}(?!\w)", re.IGNORECASE)
+        return [(m.start(), m.end()) for m in pattern.finditer(text)]
+    out: list[tuple[int, int]] = []
+    at = lowered.find(words)
+    while at >= 0:
+        end = at + len(words)
+        if (at == 0 or not _is_word(text[at - 1])) and (
+            end == len(text) or not _is_word(text[end])
+        ):
+            out.append((at, end))
+        at = lowered.find(words, at + 1)
+    return out
+
+
 def find_mentions(
-    note: ParsedNote, code: CodeAssignment, dropped: Sequence[DroppedCandidate] = ()
+    note: ParsedNote,
+    code: CodeAssignment,
+    dropped: Sequence[DroppedCandidate] = (),
+    lowered: str | None = None,
 ) -> list[Mention]:
     """The code's mentions in document order: its evidence, its mentions set aside by the
     scope rules, and its evidence words written elsewhere (not negated, family or
@@ -302,8 +338,7 @@ def find_mentions(
     written.discard("")
     found: list[tuple[int, int]] = []
     for words in sorted(written):
-        pattern = re.compile(rf"(?<!\w){re.escape(words)}(?!\w)", re.IGNORECASE)
-        found.extend((m.start(), m.end()) for m in pattern.finditer(note.text))
+        found.extend(_written_at(note.text, lowered or note.text.lower(), words))
     mentions: list[Mention] = []
     for start, end in sorted(spans | set(found))[: _MAX_MENTIONS * 2]:
         placed = _place(note, start)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 from medcoder.errors import ConfigurationError
@@ -64,11 +64,22 @@ class CodeRanges:
     name: str
     source: str
     entries: tuple[CodeRange, ...]
+    # The entries that may cover a code, by its first letter (looked up for every code).
+    by_letter: dict[str, tuple[CodeRange, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[CodeRange]] = {}
+        for entry in self.entries:
+            for letter in range(ord(entry.low[0]), ord(entry.high[0]) + 1):
+                index.setdefault(chr(letter), []).append(entry)
+        self.by_letter.update({k: tuple(v) for k, v in index.items()})
 
     def find(self, code: str) -> CodeRange | None:
         """The entry that covers ``code`` (dotted or not), or None."""
         key = code_key(code)
-        for entry in self.entries:
+        for entry in self.by_letter.get(key[:1], ()):
             if entry.covers(key):
                 return entry
         return None
