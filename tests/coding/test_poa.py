@@ -297,3 +297,27 @@ def test_every_inpatient_diagnosis_gets_exactly_one_indicator(
     for c in result.codes:
         assert c.poa is not None and isinstance(c.poa.indicator, PoaIndicator)
         assert 0 < c.poa.confidence <= 1 and c.poa.rule is not None
+
+
+def test_long_after_surgery_is_not_this_stay() -> None:
+    text = (
+        "HOSPITAL COURSE: Three months after surgery the chest film showed a lung nodule.\n"
+        + DX.format("Anxiety")
+        + "2. Lung nodule.\n"
+    )
+    assert _propose(text, "R91.1", "Lung nodule").indicator is PoaIndicator.UNKNOWN
+
+
+def test_referred_to_our_center_is_at_admission() -> None:
+    text = "The patient was referred to our center for a bowel perforation.\n" + DX.format(
+        "Bowel perforation"
+    )
+    assert _propose(text, "K63.1", "Bowel perforation").indicator is PoaIndicator.YES
+
+
+def test_mentions_found_in_text_whose_lower_case_is_longer() -> None:
+    """'İ' lowers to two characters: the words are then found by a regex, offsets intact."""
+    text = "İstanbul. HISTORY OF PRESENT ILLNESS: Presented with gout.\n" + DX.format("Gout")
+    p = _propose(text, "M10.9", "Gout")
+    assert p.indicator is PoaIndicator.YES
+    assert "Presented with gout" in p.evidence[0].text
