@@ -21,6 +21,7 @@ from medcoder.codesets.in_force import CodeSetChooser
 from medcoder.codesets.registry import Registry
 from medcoder.coding.diagnoses import DiagnosisStage
 from medcoder.coding.external_cause import ExternalCauseStage
+from medcoder.coding.poa import PoaProposer
 from medcoder.errors import InvalidInputError
 from medcoder.kinds import PatientStatus, Setting, Sex
 from medcoder.nlp.assertion import AssertionDetector
@@ -55,6 +56,9 @@ class CodingEngine:
         if stages is None:
             stages = diagnosis_stages(self.chooser)
         self.stages: tuple[Stage, ...] = tuple(stages)
+        # Appendix I: each inpatient diagnosis gets a POA proposal once every stage that
+        # reports diagnoses (external causes included) has run; other settings pass through.
+        self.poa = PoaProposer()
 
     @property
     def stage_names(self) -> tuple[str, ...]:
@@ -91,6 +95,8 @@ class CodingEngine:
         for stage in self.stages:
             note.check_time(f"the {stage.name} stage")
             found = found + stage(note, code_sets, found)
+        if document.setting.is_inpatient:
+            found = replace(found, diagnoses=self.poa(note, found.diagnoses, found.dropped))
         # Procedures are numbered in one sequence, in stage order.
         procedures = tuple(replace(p, sequence=n) for n, p in enumerate(found.procedures, 1))
         day = document.date_of_service
