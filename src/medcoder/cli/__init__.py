@@ -60,8 +60,8 @@ COMMANDS: dict[str, LazyCommand] = {
                  "HCPCS Level II codes and modifiers, and CPT numbers, on a date of service."),
     "drg": _at("drg", "drg", "Group an inpatient stay to its MS-DRG (v43): weight, CC/MCC, "
                "what a CC or MCC would change."),
-    "hcc": _at("hcc", "hcc", "CMS-HCC risk adjustment: HCCs after hierarchies, interactions, "
-               "raw risk score, for codes or a patient-year."),
+    "hcc": _at("hcc", "hcc",
+               "CMS-HCC risk score of codes or a patient-year: HCCs, interactions, raw score."),
     "serve": _at("serve", "serve",
                  "Serve the REST API (/v1, /openapi.json) and the coder's workbench (/)."),
 }  # fmt: skip

@@ -52,8 +52,11 @@ def drg(
     data: Path | None,
     fmt: str,
 ) -> None:
-    """Group a stay: MS-DRG, MDC, title, weight, GMLOS, the CC/MCC codes that count, those
-    excluded and why, and what a CC or MCC would change (impact only)."""
+    """Group an inpatient stay to its MS-DRG (v43): weight, CC/MCC, what a CC or MCC would change.
+
+    Prints the MS-DRG, MDC, title, weight, GMLOS and AMLOS (Table 5), the secondary
+    diagnoses that count as MCC or CC, those on Tables 6I/6J that do not and why (6K),
+    and what documenting a CC or MCC would change (impact only, never a code to add)."""
     from medcoder.drg.stay import group_stay
 
     result = group_stay(

@@ -65,9 +65,11 @@ def hcc(
     user: str | None,
     fmt: str,
 ) -> None:
-    """HCCs after hierarchies, interactions and the raw risk score, for CODES or for a
-    patient-year (--patient MRN: ICD-10-CM codes of the finalized encounters whose
-    CPT/HCPCS procedures make them eligible; inpatient stays count)."""
+    """CMS-HCC risk score of codes or a patient-year: HCCs, interactions, raw score.
+
+    For CODES, or for a patient-year (--patient MRN: the ICD-10-CM codes of the
+    finalized encounters whose CPT/HCPCS procedures make them eligible; inpatient stays
+    count as they are)."""
     from medcoder.hcc.codes import release_check
     from medcoder.hcc.model import risk_score
     from medcoder.hcc.patient import age_for_payment_year, patient_year_score

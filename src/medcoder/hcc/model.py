@@ -20,6 +20,7 @@ from typing import Any
 
 from medcoder.codesets.codes import normalize
 from medcoder.errors import GroupingInputError, InvalidInputError
+from medcoder.hcc.package import hccinfhir
 from medcoder.hcc.result import CodeHccs, HccFactor, ModelScore, RiskResult
 from medcoder.kinds import Sex
 
@@ -63,7 +64,7 @@ def year_tables(year: int) -> YearTables:
         if year not in _tables:
             from importlib.metadata import version
 
-            from hccinfhir import utils
+            utils = hccinfhir().utils
 
             def path(name: str) -> str:
                 return str(resources.files("hccinfhir") / "data" / name)
@@ -102,8 +103,7 @@ def _score(
     sex: Sex,
     dual: str,
 ) -> tuple[ModelScore, list[CodeHccs]]:
-    from hccinfhir import calculate_raf
-
+    calculate_raf = hccinfhir().calculate_raf
     flat = [c.replace(".", "") for c in codes]
     raf = calculate_raf(
         flat,

@@ -13,12 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from medcoder.hcc.eligibility import (
-    RiskEncounter,
-    eligible_list_path,
-    ineligible_reason,
-    load_eligible,
-)
+from medcoder.hcc.eligibility import RiskEncounter, eligible_codes, ineligible_reason
 from medcoder.hcc.model import DiagnosisCheck, plain_diagnosis, risk_score
 from medcoder.hcc.result import ExcludedEncounter, RiskResult
 from medcoder.kinds import Sex
@@ -46,7 +41,7 @@ def patient_year_score(
     excluded: list[ExcludedEncounter] = []
     for encounter in encounters:
         dos_year = int(encounter.day_of_service[:4]) if encounter.day_of_service else year - 1
-        eligible = load_eligible(eligible_list_path(dos_year, data))
+        eligible = eligible_codes(dos_year, data)
         reason = ineligible_reason(encounter, eligible)
         if reason is None:
             diagnoses.extend(encounter.diagnoses)
