@@ -95,3 +95,17 @@ def test_table_6k_pdx_exclusions_hold(drg_tables: DrgTables, table_grouper: MsDr
             failures.append(f"{code} with principal {principal}: {with_code}")
     assert checked > 2500
     assert failures == [], f"{len(failures)} of {checked}: {failures[:5]}"
+
+
+def test_table_6k_part3_severity_exclusion(table_grouper: MsDrgGrouper) -> None:
+    # J15.0 is an MCC that J86.9 does not exclude, but not in DRGs 177-179 (6K Part 3).
+    result = table_grouper.group("J86.9", ["J15.0"], sex="F")
+    assert (result.drg, result.mcc) == ("179", ())
+    assert "Table 6K Part 3" in result.excluded[0].reason
+
+
+def test_dotted_undotted_and_lower_case_group_alike(table_grouper: MsDrgGrouper) -> None:
+    dotted = table_grouper.group("S72.001A", ["N17.0", "E87.1"], ["0SR9019"], sex="F")
+    plain = table_grouper.group("s72001a", ["n170", "E871"], ["0sr9019"], sex="F")
+    assert plain == dotted
+    assert (dotted.principal, dotted.mcc, dotted.cc) == ("S72.001A", ("N17.0",), ("E87.1",))
