@@ -117,5 +117,8 @@ def check_or_raise(
     except GroupingInputError:
         raise
     except MedcoderError as exc:  # no release installed or none covering the date
-        raise GroupingInputError(f"{role} {key}: {exc.message}", hint=exc.hint) from None
+        raise GroupingInputError(
+            f"{role} {key}: {exc.message}",
+            hint="install the releases in force on the date with `medcoder setup --data DIR`",
+        ) from None
     return checked(check, role)
