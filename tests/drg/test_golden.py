@@ -4,6 +4,7 @@ codes validated in the built FY2026 ICD-10-CM and ICD-10-PCS releases."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -69,6 +70,8 @@ def test_pdx_exclusion_and_what_if(grouper: MsDrgGrouper) -> None:
     messages = [w.message for w in result.what_if]
     assert messages[0].startswith("an MCC would move 293 -> 291")
     assert messages[1].startswith("a CC would move 293 -> 292")
+    # Impact only: no diagnosis code is ever named in a what-if.
+    assert not any(re.search(r"\b[A-Z]\d{2}\.?[0-9A-Z]*\b", m) for m in messages)
     assert grouper.group("J18.9", ["J96.01"], sex="F").what_if == ()  # nothing to add
 
 
