@@ -36,11 +36,17 @@ The hierarchy::
     │   ├── RouteNotFoundError       E503  no such URL, or a method the URL does not take
     │   ├── RequestValidationError   E504  a request body or parameter of the wrong shape
     │   └── TooManyAttemptsError     E505  too many failed logins for a user name; wait
-    └── ClaimEditError               E600  claim edits (medcoder.edits)
-        ├── ClaimFormatError         E601  a claim that cannot be read (JSON, system, date)
-        ├── EditTableError           E602  an edit table (MCE, NCCI, MUE) missing or malformed
-        └── EditsBlockedError        E603  finalizing blocked by edit errors or unacknowledged
-                                           warnings
+    ├── ClaimEditError               E600  claim edits (medcoder.edits)
+    │   ├── ClaimFormatError         E601  a claim that cannot be read (JSON, system, date)
+    │   ├── EditTableError           E602  an edit table (MCE, NCCI, MUE) missing or malformed
+    │   └── EditsBlockedError        E603  finalizing blocked by edit errors or unacknowledged
+    │                                      warnings
+    └── GroupingError                E700  MS-DRG grouping and CMS-HCC risk adjustment
+        ├── GroupingTableError       E701  a CMS table (Table 5, 6I/6J/6K, RA lists) missing
+        │                                  or malformed (names file and line)
+        ├── GroupingInputError       E702  a code not valid on the date, a bad age, sex,
+        │                                  discharge status, model or payment year
+        └── UngroupableError         E703  the grouper assigns no MS-DRG (000/998/999)
 
 The CLI prints ``error[E205]: message`` and, where known, a ``hint:`` line; it never
 shows a traceback for these.
@@ -290,3 +296,27 @@ class EditsBlockedError(ClaimEditError):
     """Finalizing an encounter refused: claim-edit errors, or warnings not acknowledged."""
 
     code = "E603"
+
+
+class GroupingError(MedcoderError):
+    code = "E700"
+
+
+class GroupingTableError(GroupingError):
+    """A CMS grouping table (MS-DRG Table 5, 6I, 6J, 6K; the risk-adjustment procedure
+    list) that is missing or not in its layout; the message names the file and line."""
+
+    code = "E701"
+
+
+class GroupingInputError(GroupingError):
+    """Input the grouper refuses: a code not valid on the date of service (named), an age,
+    sex, discharge status, model or payment year it does not take."""
+
+    code = "E702"
+
+
+class UngroupableError(GroupingError):
+    """The MS-DRG grouper assigns no DRG to the stay (000, 998, 999)."""
+
+    code = "E703"

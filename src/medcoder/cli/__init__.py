@@ -2,10 +2,10 @@
 
 ``main`` is the top group; each command lives in a module of this package by domain
 (``codesets``, ``codes``, ``coding``, ``records``, ``review``, ``users``, ``edits``, ``pcs``,
-``hcpcs``, ``serve``) and is imported only when it runs, so ``medcoder --help`` and every
-command start without loading what other commands need (the API, the database, the
-coding engine). Command modules take their shared helpers from :mod:`medcoder.cli.common`
-and never import this module.
+``hcpcs``, ``drg``, ``hcc``, ``serve``) and is imported only when it runs, so
+``medcoder --help`` and every command start without loading what other commands need
+(the API, the database, the coding engine). Command modules take their shared helpers
+from :mod:`medcoder.cli.common` and never import this module.
 
 Every deliberate error prints one ``error[Exxx]: ...`` line (and a ``hint:`` line) on
 stderr and exits 2; an unexpected one prints one line too, never a traceback.
@@ -58,6 +58,10 @@ COMMANDS: dict[str, LazyCommand] = {
                "rows, compare releases."),
     "hcpcs": _at("hcpcs", "hcpcs",
                  "HCPCS Level II codes and modifiers, and CPT numbers, on a date of service."),
+    "drg": _at("drg", "drg", "Group an inpatient stay to its MS-DRG (v43): weight, CC/MCC, "
+               "what a CC or MCC would change."),
+    "hcc": _at("hcc", "hcc",
+               "CMS-HCC risk score of codes or a patient-year: HCCs, interactions, raw score."),
     "serve": _at("serve", "serve",
                  "Serve the REST API (/v1, /openapi.json) and the coder's workbench (/)."),
 }  # fmt: skip

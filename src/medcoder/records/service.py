@@ -25,6 +25,7 @@ from medcoder.records.gate import RecordsGate
 from medcoder.records.intake import ImportReport, IntakeMixin, RunView
 from medcoder.records.queue import CodeView, EncounterView, QueueItem, QueueMixin
 from medcoder.records.review import ReviewMixin
+from medcoder.records.risk import RiskMixin
 from medcoder.records.users import UsersMixin
 
 __all__ = ["CodeView", "EncounterView", "ImportReport", "QueueItem", "Records", "RunView"]
@@ -37,6 +38,7 @@ class Records(
     QueueMixin,
     ReviewMixin,
     ExportMixin,
+    RiskMixin,
     AdminMixin,
     RecordsGate,
 ):
