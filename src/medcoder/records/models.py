@@ -244,6 +244,36 @@ class CodeAssignment(Base):
     encounter: Mapped[Encounter] = relationship(back_populates="codes")
 
 
+class RegistryDefinition(Base):
+    """A registry (issue 15): its definition as loaded (``medcoder.registries``), kept so
+    that enrollment at finalize reads the database only (migration r0007_reports)."""
+
+    __tablename__ = "registries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    defined_by: Mapped[str] = mapped_column(String(80))
+    defined_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RegistryMember(Base):
+    """A patient in a registry, enrolled by a qualifying finalized encounter; removed
+    (``removed_at``, ``removed_reason``) when no finalized encounter qualifies any more."""
+
+    __tablename__ = "registry_members"
+    __table_args__ = (UniqueConstraint("registry_id", "patient_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registry_id: Mapped[int] = mapped_column(ForeignKey("registries.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    encounter_id: Mapped[int] = mapped_column(ForeignKey("encounters.id"))  # the first
+    enrolled_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    removed_reason: Mapped[str | None] = mapped_column(Text)
+
+
 class AuditEvent(Base):
     """One append-only event; ``hash`` = HMAC-SHA256 under audit key ``key_id`` of
     prev_hash + canonical JSON of the event (``key_id`` NULL: plain SHA-256, an event from

@@ -21,6 +21,8 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     ROTATE_KEYS = "rotate_keys"
     OWN_CREDENTIALS = "own_credentials"  # log out everywhere; make and revoke one's own keys
+    VIEW_REPORTS = "view_reports"  # aggregate reports on de-identified data (issue 15)
+    MANAGE_REGISTRIES = "manage_registries"  # define a registry (issue 15)
 
 
 C, R, M, A, N = Role.CODER, Role.REVIEWER, Role.MANAGER, Role.ADMIN, Role.ANALYST
@@ -41,6 +43,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_USERS: frozenset({A}),
     Action.ROTATE_KEYS: frozenset({A}),
     Action.OWN_CREDENTIALS: frozenset(Role),
+    # Reports are aggregates of de-identified rows (no PHI column is read into them): the
+    # analyst's work, and the manager's and admin's; coders and reviewers work the queue.
+    Action.VIEW_REPORTS: frozenset({M, A, N}),
+    Action.MANAGE_REGISTRIES: frozenset({M, A}),
 }
 
 

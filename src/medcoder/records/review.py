@@ -14,7 +14,7 @@ from medcoder.codesets.codes import normalize
 from medcoder.codesets.validate import validate
 from medcoder.errors import InvalidInputError, RecordNotFoundError, WorkflowError
 from medcoder.kinds import CodeSystem
-from medcoder.records import audit
+from medcoder.records import audit, enrollment
 from medcoder.records.gate import RecordsGate, age_on
 from medcoder.records.models import (
     ACTIVE_STATUSES,
@@ -195,6 +195,8 @@ class ReviewMixin(RecordsGate):
                 },
                 **({"edit_warnings": acknowledged, "reason": acknowledge} if acknowledged else {}),
             )
+            dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
+            enrollment.on_finalize(session, user.name, encounter, dt.date.fromisoformat(dob))
 
     def _claim_edits(
         self, encounter: Encounter, reported: list[CodeAssignment], acknowledge: str | None

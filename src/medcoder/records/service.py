@@ -13,6 +13,8 @@ with a reason), encryption of PHI and the audit trail all live in the records pa
 - ``review``: accept / reject / change / add / resequence / finalize / reopen (the claim
   edits' gate before finalize is ``claim_gate``);
 - ``export``: identified and de-identified export;
+- ``registry_service``: registries (issue 15; enrollment at finalize is ``enrollment``);
+- ``reporting``: the door the reports (``medcoder.reports``) read the database through;
 - ``admin``: the audit chain's check and key rotation.
 """
 
@@ -24,11 +26,21 @@ from medcoder.records.export import ExportMixin
 from medcoder.records.gate import RecordsGate
 from medcoder.records.intake import ImportReport, IntakeMixin, RunView
 from medcoder.records.queue import CodeView, EncounterView, QueueItem, QueueMixin
+from medcoder.records.registry_service import RegistryMixin, RegistrySummary
+from medcoder.records.reporting import ReportingMixin
 from medcoder.records.review import ReviewMixin
 from medcoder.records.risk import RiskMixin
 from medcoder.records.users import UsersMixin
 
-__all__ = ["CodeView", "EncounterView", "ImportReport", "QueueItem", "Records", "RunView"]
+__all__ = [
+    "CodeView",
+    "EncounterView",
+    "ImportReport",
+    "QueueItem",
+    "Records",
+    "RegistrySummary",
+    "RunView",
+]
 
 
 class Records(
@@ -37,6 +49,8 @@ class Records(
     IntakeMixin,
     QueueMixin,
     ReviewMixin,
+    RegistryMixin,
+    ReportingMixin,
     ExportMixin,
     RiskMixin,
     AdminMixin,
