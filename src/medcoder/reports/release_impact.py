@@ -42,7 +42,7 @@ def release_impact_report(
             select(
                 CA.c.release,
                 CA.c.code,
-                E.c.status == FINALIZED,
+                E.c.status,
                 func.count(CA.c.encounter_id.distinct()),
             )
             .select_from(CA.join(E, E.c.id == CA.c.encounter_id))
@@ -54,11 +54,11 @@ def release_impact_report(
             query = query.where(CA.c.release == f.release)
         query = filter_encounters(query, f)
         used = session.execute(
-            query.group_by(CA.c.release, CA.c.code, E.c.status == FINALIZED)
+            query.group_by(CA.c.release, CA.c.code, E.c.status)
         ).all()
         olds: dict[str, object] = {}
         rows: dict[tuple[str, str], list[object]] = {}
-        for release, code, finalized, n in used:
+        for release, code, status, n in used:
             if release not in olds:
                 try:
                     olds[release] = registry.open(release)
@@ -69,7 +69,7 @@ def release_impact_report(
                 continue
             kind, new_title = change
             row = rows.setdefault((release, code), [release, code, kind, new_title, 0, 0])
-            row[5 if finalized else 4] += n  # type: ignore[operator]
+            row[5 if status == FINALIZED else 4] += n  # type: ignore[operator]
         table = sorted((tuple(r) for r in rows.values()), key=lambda r: (r[2], r[0], r[1]))  # type: ignore[arg-type]
         by_kind: Counter[str] = Counter()
         for r in table:

@@ -73,8 +73,8 @@ def _hours_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
 def _hours_pg(element: Any, compiler: Any, **kw: Any) -> str:
     start, end = list(element.clauses)
     return (
-        f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - "
-        f"{compiler.process(start, **kw)})) / 3600.0)"
+        f"CAST(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - "
+        f"{compiler.process(start, **kw)})) / 3600.0 AS DOUBLE PRECISION)"
     )
 
 
