@@ -156,7 +156,10 @@ def test_coders(synthetic: Records) -> None:
 
 def test_agreement(synthetic: Records) -> None:
     bands = {r["confidence"]: r for r in rows(synthetic, "agreement", "by_confidence")}
-    assert {b: (r["decided"], r["accepted"], r["changed"], r["rejected"]) for b, r in bands.items()} == {
+    counts = {
+        b: (r["decided"], r["accepted"], r["changed"], r["rejected"]) for b, r in bands.items()
+    }
+    assert counts == {
         "<0.50": (1, 0, 0, 1),  # E66.9 0.40
         "0.50-0.69": (2, 1, 1, 0),  # J45.909 0.60, E11.9 0.55 changed
         "0.70-0.89": (2, 2, 0, 0),  # E11.22 0.85, M17.11 0.80

@@ -53,7 +53,7 @@ def report(
     system: Literal["icd10cm", "icd10pcs", "cpt", "hcpcs"] | None = None,
     as_of: Annotated[str | None, Query(max_length=10)] = None,
     to_release: Text = None,
-    format: Literal["json", "csv", "png", "svg"] = "json",  # noqa: A002 - the query name
+    format: Literal["json", "csv", "png", "svg"] = "json",
     table: Text = None,
 ) -> dict[str, Any] | Response:
     """A report on coded data: aggregates of de-identified rows, never PHI."""

@@ -58,7 +58,7 @@ def comorbidity_report(session: Session, f: ReportFilters, o: ReportOptions) -> 
     for name, table, slot in (("charlson", charlson, 1), ("elixhauser", elix, 2)):
         counts: dict[str, int] = defaultdict(int)
         for entry in found.values():
-            for key in entry[slot]:  # type: ignore[attr-defined]
+            for key in entry[slot]:
                 counts[key] += 1
         for cat in table.categories:
             prevalence.append(

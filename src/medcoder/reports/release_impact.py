@@ -53,9 +53,7 @@ def release_impact_report(
         if f.release is not None:
             query = query.where(CA.c.release == f.release)
         query = filter_encounters(query, f)
-        used = session.execute(
-            query.group_by(CA.c.release, CA.c.code, E.c.status)
-        ).all()
+        used = session.execute(query.group_by(CA.c.release, CA.c.code, E.c.status)).all()
         olds: dict[str, object] = {}
         rows: dict[tuple[str, str], list[object]] = {}
         for release, code, status, n in used:
@@ -69,8 +67,8 @@ def release_impact_report(
                 continue
             kind, new_title = change
             row = rows.setdefault((release, code), [release, code, kind, new_title, 0, 0])
-            row[5 if status == FINALIZED else 4] += n  # type: ignore[operator]
-        table = sorted((tuple(r) for r in rows.values()), key=lambda r: (r[2], r[0], r[1]))  # type: ignore[arg-type]
+            row[5 if status == FINALIZED else 4] += n
+        table = sorted((tuple(r) for r in rows.values()), key=lambda r: (r[2], r[0], r[1]))
         by_kind: Counter[str] = Counter()
         for r in table:
             by_kind[str(r[2])] += int(r[4]) + int(r[5])  # type: ignore[call-overload]
@@ -80,7 +78,7 @@ def release_impact_report(
             {**f.to_json(), "to_release": target.name},
             (
                 Table("codes", ("release", "code", "change", "new_title", "open_encounters",
-                                "finalized_encounters"), table),  # type: ignore[arg-type]
+                                "finalized_encounters"), table),
                 Table("by_change", ("change", "encounter_codes"), sorted(by_kind.items())),
             ),
             Chart("by_change", "change", ("encounter_codes",), "bar",

@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter, defaultdict
+from typing import Any
 
 from sqlalchemy import Date, and_, case, func, literal, select, true
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql import Select
 
 from medcoder.records.models import AuditEvent, CodeSource, CodeStatus, EncounterStatus
 from medcoder.reports.filters import ReportFilters
@@ -32,9 +34,9 @@ from medcoder.reports.sql import (
 A = AuditEvent.__table__
 
 
-def _events(f: ReportFilters, *actions: str) -> object:
+def _events(f: ReportFilters, *actions: str) -> Select[Any]:
     """Finalize/reopen events of encounters that pass the filters, oldest first."""
-    query = (
+    query: Select[Any] = (
         select(A.c.id, A.c.action, A.c.actor, A.c.entity_id)
         .select_from(A.join(E, E.c.external_id == A.c.entity_id))
         .where(A.c.entity == "encounter")
@@ -67,7 +69,7 @@ def coders_report(session: Session, f: ReportFilters, o: ReportOptions) -> Repor
     finalizes: Counter[str] = Counter()
     reopened: Counter[str] = Counter()
     last: dict[str, str] = {}
-    for _id, action, actor, encounter in session.execute(_events(f, "finalize", "reopen")):  # type: ignore[call-overload]
+    for _id, action, actor, encounter in session.execute(_events(f, "finalize", "reopen")):
         if action == "finalize":
             finalizes[actor] += 1
             last[encounter] = actor
