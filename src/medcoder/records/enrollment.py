@@ -48,8 +48,9 @@ def reported_pairs(codes: Iterable[CodeAssignment]) -> list[tuple[str, str]]:
 
 
 def qualifies(registry: Registry, encounter: Encounter, dob: dt.date) -> bool:
-    age = age_on(dob, encounter.date_of_service)
-    return registry.qualifies(encounter.setting, age, reported_pairs(encounter.codes))
+    if not registry.codes_qualify(encounter.setting, reported_pairs(encounter.codes)):
+        return False
+    return registry.age_qualifies(age_on(dob, encounter.date_of_service))
 
 
 def on_finalize(session: Session, actor: str, encounter: Encounter, dob: dt.date) -> None:

@@ -71,19 +71,45 @@ class RegistryMixin(ExportMixin):
                 select(RegistryMember).where(RegistryMember.registry_id == row.id)
             )
         }
-        encounters = session.scalars(
-            select(Encounter)
-            .where(Encounter.status == EncounterStatus.FINALIZED)
-            .options(selectinload(Encounter.codes), selectinload(Encounter.patient))
-            .order_by(Encounter.id)
-        )
+        # Finalized encounters in chunks (a large database holds millions of codes); the
+        # date of birth is decrypted only for an encounter whose codes qualify.
+        last = 0
+        added = 0
+        while True:
+            chunk = session.scalars(
+                select(Encounter)
+                .where(Encounter.status == EncounterStatus.FINALIZED)
+                .where(Encounter.id > last)
+                .options(selectinload(Encounter.codes), selectinload(Encounter.patient))
+                .order_by(Encounter.id)
+                .limit(2000)
+            ).all()
+            if not chunk:
+                return added
+            last = chunk[-1].id
+            added += self._enroll_chunk(session, actor, row, registry, enrolled, chunk)
+
+    def _enroll_chunk(
+        self,
+        session: Session,
+        actor: str,
+        row: RegistryDefinition,
+        registry: Registry,
+        enrolled: dict[int, RegistryMember],
+        encounters: list[Encounter],
+    ) -> int:
         added = 0
         for encounter in encounters:
             member = enrolled.get(encounter.patient_id)
             if member is not None and member.removed_at is None:
                 continue
+            if not registry.codes_qualify(
+                encounter.setting, enrollment.reported_pairs(encounter.codes)
+            ):
+                continue
             dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
-            if not enrollment.qualifies(registry, encounter, dt.date.fromisoformat(dob)):
+            age = age_on(dt.date.fromisoformat(dob), encounter.date_of_service)
+            if not registry.age_qualifies(age):
                 continue
             if member is None:
                 member = RegistryMember(

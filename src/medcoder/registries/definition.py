@@ -92,14 +92,20 @@ class Registry:
     ) -> bool:
         """Whether an encounter qualifies: ``codes`` are its reported (system, code) pairs
         in claim order (the first ICD-10-CM code is the first-listed diagnosis)."""
+        return self.age_qualifies(age) and self.codes_qualify(setting, codes)
+
+    def age_qualifies(self, age: int | None) -> bool:
+        if self.min_age is None and self.max_age is None:
+            return True
+        if age is None:
+            return False
+        return (self.min_age is None or age >= self.min_age) and (
+            self.max_age is None or age <= self.max_age
+        )
+
+    def codes_qualify(self, setting: str, codes: Iterable[tuple[str, str]]) -> bool:
+        """The setting and code tests alone (no age): see the module."""
         if self.settings and setting not in self.settings:
-            return False
-        if age is not None and (
-            (self.min_age is not None and age < self.min_age)
-            or (self.max_age is not None and age > self.max_age)
-        ):
-            return False
-        if (self.min_age is not None or self.max_age is not None) and age is None:
             return False
         pairs = list(codes)
         for system, code in pairs:
