@@ -22,6 +22,7 @@ from medcoder.reports.sql import (
     CA,
     FINALIZED,
     E,
+    codes_from,
     day_of,
     days_between,
     filter_encounters,
@@ -119,7 +120,7 @@ def agreement_report(session: Session, f: ReportFilters, o: ReportOptions) -> Re
     family = func.substr(CA.c.code, 1, 1)
     base = (
         select(CA.c.system, family, band, CA.c.status, func.count())
-        .select_from(CA.join(E, E.c.id == CA.c.encounter_id))
+        .select_from(codes_from(f))
         .where(CA.c.source == CodeSource.ENGINE.value)
         .where(CA.c.status.in_(decided))
     )
@@ -143,9 +144,7 @@ def agreement_report(session: Session, f: ReportFilters, o: ReportOptions) -> Re
     new = aliased(CA)
     changed = (
         select(CA.c.code, new.c.code, func.count().label("n"))
-        .select_from(
-            CA.join(E, E.c.id == CA.c.encounter_id).join(new, new.c.id == CA.c.replaced_by)
-        )
+        .select_from(codes_from(f).join(new, new.c.id == CA.c.replaced_by))
         .where(and_(CA.c.source == CodeSource.ENGINE.value, CA.c.status == "changed"))
     )
     if f.release is not None:
@@ -159,7 +158,7 @@ def agreement_report(session: Session, f: ReportFilters, o: ReportOptions) -> Re
     rejected = session.execute(
         filter_encounters(
             select(CA.c.code, func.count())
-            .select_from(CA.join(E, E.c.id == CA.c.encounter_id))
+            .select_from(codes_from(f))
             .where(CA.c.source == CodeSource.ENGINE.value)
             .where(CA.c.status == CodeStatus.REJECTED.value)
             .where(CA.c.release == f.release if f.release else true()),
