@@ -68,9 +68,8 @@ CODES = [
 ]
 
 
-def build(service: Records) -> Records:
-    """Insert the synthetic rows (PHI encrypted as the service would) and the audit
-    events of their finalizes, one re-open and two acknowledged edit warnings."""
+def add_patients(service: Records) -> None:
+    """The synthetic patients, PHI encrypted as the service would."""
     cipher = service.cipher
     with service.engine.begin() as connection:
         connection.execute(
@@ -83,6 +82,13 @@ def build(service: Records) -> Records:
                 for pid, dob, sex in PATIENTS
             ],
         )  # fmt: skip
+
+
+def build(service: Records) -> Records:
+    """Insert the synthetic rows and the audit events of their finalizes, one re-open and
+    two acknowledged edit warnings."""
+    add_patients(service)
+    with service.engine.begin() as connection:
         for row in ENCOUNTERS:
             connection.execute(insert(Encounter).values(**row))
         for cid, eid, code, source, status, conf, replaced, who, release in CODES:

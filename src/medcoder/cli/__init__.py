@@ -64,6 +64,8 @@ COMMANDS: dict[str, LazyCommand] = {
                "CMS-HCC risk score of codes or a patient-year: HCCs, interactions, raw score."),
     "report": _at("reports", "report", "Reports on coded data: codes, casemix, hcc, comorbidity, "
                   "coders, agreement, dnfb, edits, release-impact."),
+    "outcomes": _at("reports", "outcomes", "A registry's outcomes by month: readmissions, "
+                    "mortality, LOS observed/expected, hospital-acquired conditions."),
     "registry": _at("reports", "registry_group",
                     "Registries: define from a JSON file, list, members, extract."),
     "serve": _at("serve", "serve",

@@ -10,12 +10,16 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from medcoder.cli.common import console, friendly_errors, records, require_extra, user_option
 
-__all__ = ["registry_group", "report"]
+if TYPE_CHECKING:
+    from medcoder.reports.result import Report
+
+__all__ = ["outcomes", "registry_group", "report"]
 
 KIND_NAMES = (
     "codes",
@@ -85,7 +89,6 @@ def report(
     user: str | None,
 ) -> None:
     """A report on coded data (aggregates, no PHI): KIND is one of the choices below."""
-    from medcoder.reports import render
     from medcoder.reports.filters import parse_filters
     from medcoder.reports.options import parse_options
     from medcoder.reports.runner import run_report
@@ -96,29 +99,93 @@ def report(
     options = parse_options(
         top=top, by=by, system=system, as_of=as_of, to_release=to_release, data=data
     )
-    plot_fmt = None
-    if plot is not None:  # checked before the database is read
-        from medcoder.reports.plot import plot_format
-
-        plot_fmt = plot_format(plot)
-        require_extra("reports", "`medcoder report --plot`")
-        if not plot.parent.is_dir():
-            from medcoder.errors import InvalidInputError
-
-            raise InvalidInputError(f"--plot {plot}: no folder {plot.parent}")
+    plot_fmt = _plot_check(plot)  # checked before the database is read
     result = run_report(records(ctx), user, kind, filters, options)
+    _emit(result, fmt, table_name, plot, plot_fmt)
+
+
+@click.command("outcomes")
+@click.argument("registry")
+@click.option("--window", default=30, show_default=True, help="Readmission window (days).")
+@click.option("--from", "start", metavar="DATE", help="First discharge date (YYYY-MM-DD).")
+@click.option("--to", "end", metavar="DATE", help="Last discharge date (YYYY-MM-DD).")
+@click.option("--payer", help="Index stays of one payer.")
+@click.option("--coder", help="Index stays finalized by one coder.")
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="CMS data folder holding msdrg/ (GMLOS; default $MEDCODER_DATA, ../shared/data).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--plot",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also draw the rates by month to FILE (.png or .svg; the 'reports' extra).",
+)
+@user_option
+@click.pass_context
+@friendly_errors
+def outcomes(
+    ctx: click.Context,
+    registry: str,
+    window: int,
+    start: str | None,
+    end: str | None,
+    payer: str | None,
+    coder: str | None,
+    data: Path | None,
+    fmt: str,
+    plot: Path | None,
+    user: str | None,
+) -> None:
+    """REGISTRY's outcomes by month: 30-day readmissions, in-hospital mortality, LOS
+    observed/expected (GMLOS), hospital-acquired conditions (definitions: README)."""
+    from medcoder.reports.filters import parse_filters
+    from medcoder.reports.options import parse_options
+    from medcoder.reports.runner import run_outcomes
+
+    filters = parse_filters(start=start, end=end, payer=payer, coder=coder)
+    options = parse_options(data=data)
+    plot_fmt = _plot_check(plot)
+    result = run_outcomes(records(ctx), user, registry, filters, options, window)
+    _emit(result, fmt, None, plot, plot_fmt)
+
+
+def _plot_check(plot: Path | None) -> str | None:
+    if plot is None:
+        return None
+    from medcoder.reports.plot import plot_format
+
+    chosen = plot_format(plot)
+    require_extra("reports", "a --plot")
+    if not plot.parent.is_dir():
+        from medcoder.errors import InvalidInputError
+
+        raise InvalidInputError(f"--plot {plot}: no folder {plot.parent}")
+    return chosen
+
+
+def _emit(result: Report, fmt: str, table: str | None, plot: Path | None, how: str | None) -> None:
+    from medcoder.reports import render
+
     if fmt == "json":
         click.echo(render.to_json(result))
     elif fmt == "csv":
-        click.echo(render.to_csv(result, table_name), nl=False)
+        click.echo(render.to_csv(result, table), nl=False)
     else:
         out = console()
         for part in render.rich_tables(result):
             out.print(part)
-    if plot is not None and plot_fmt is not None:
+    if plot is not None and how is not None:
         from medcoder.reports.plot import render_chart
 
-        plot.write_bytes(render_chart(result, plot_fmt))
+        plot.write_bytes(render_chart(result, how))
         click.echo(f"chart written to {plot}", err=True)
 
 

@@ -80,3 +80,21 @@ def run_report(
     f, o = filters or ReportFilters(), options or ReportOptions()
     with records.reporting(actor, kind, f.to_json()) as session:
         return build(session, f, o)
+
+
+def run_outcomes(
+    records: Records,
+    actor: str | None,
+    registry: str,
+    filters: ReportFilters | None = None,
+    options: ReportOptions | None = None,
+    window: int = 30,
+) -> Report:
+    """Outcomes of a registry's members (``outcomes``) as ``actor`` (a reporting role)."""
+    from medcoder.reports.outcomes import outcomes_report
+
+    if not 1 <= window <= 365:
+        raise InvalidInputError(f"--window {window}: give 1 to 365 days")
+    f, o = filters or ReportFilters(), options or ReportOptions()
+    with records.reporting(actor, "outcomes", {**f.to_json(), "registry": registry}) as session:
+        return outcomes_report(session, registry, f, o, window)
