@@ -5,6 +5,7 @@ them, identified or de-identified like ``export`` (HIPAA Safe Harbor)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,7 +97,7 @@ class RegistryMixin(ExportMixin):
         row: RegistryDefinition,
         registry: Registry,
         enrolled: dict[int, RegistryMember],
-        encounters: list[Encounter],
+        encounters: Sequence[Encounter],
     ) -> int:
         added = 0
         for encounter in encounters:
