@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import func
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from medcoder.kinds import CodeSystem
@@ -20,6 +20,7 @@ from medcoder.reports.options import ReportOptions
 from medcoder.reports.result import Chart, Report, Table
 from medcoder.reports.sql import (
     CA,
+    REPORTED,
     date_of_service,
     finalized_encounters,
     month_of,
@@ -31,8 +32,11 @@ from medcoder.reports.sql import (
 def comorbidity_report(session: Session, f: ReportFilters, o: ReportOptions) -> Report:
     del o
     charlson, elix = maps()["charlson"], maps()["elixhauser"]
-    diagnoses = reported_codes(f, CA.c.code).where(CA.c.system == CodeSystem.ICD10CM.value)
-    distinct = session.scalars(diagnoses.distinct()).all()
+    distinct = session.scalars(
+        select(CA.c.code)
+        .where(CA.c.system == CodeSystem.ICD10CM.value, CA.c.status.in_(REPORTED))
+        .distinct()
+    ).all()  # every code reported anywhere: mapped once; the join below filters
     mapped = {code: (charlson.categories_of(code), elix.categories_of(code)) for code in distinct}
     mapped = {code: cats for code, cats in mapped.items() if cats[0] or cats[1]}
     month = month_of(date_of_service())

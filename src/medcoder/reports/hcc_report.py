@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from medcoder.kinds import CodeSystem
@@ -23,6 +24,7 @@ from medcoder.reports.options import ReportOptions
 from medcoder.reports.result import Chart, Report, Table
 from medcoder.reports.sql import (
     CA,
+    REPORTED,
     E,
     date_of_service,
     finalized_encounters,
@@ -56,8 +58,11 @@ def hcc_report(
     cohorts: dict[tuple[str, str], set[int]] = defaultdict(set)
     for p, y, pid in patients:
         cohorts[(p or "(none)", y or "")].add(pid)
-    diagnoses = reported_codes(f, CA.c.code).where(CA.c.system == CodeSystem.ICD10CM.value)
-    distinct = session.scalars(diagnoses.distinct()).all()
+    distinct = session.scalars(
+        select(CA.c.code)
+        .where(CA.c.system == CodeSystem.ICD10CM.value, CA.c.status.in_(REPORTED))
+        .distinct()
+    ).all()  # every code reported anywhere: mapped once; the join below filters
     maps: dict[int, dict[str, tuple[str, ...]]] = {}
     for py in sorted({_payment_year(int(y)) for _p, y in cohorts if y}):
         tables, model = year_tables(py), BLENDS[py][0][0]

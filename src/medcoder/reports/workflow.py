@@ -10,7 +10,7 @@ import json
 from collections import Counter, defaultdict
 from typing import Any
 
-from sqlalchemy import Date, and_, case, func, literal, select, true
+from sqlalchemy import Date, and_, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select
 
@@ -117,9 +117,10 @@ def agreement_report(session: Session, f: ReportFilters, o: ReportOptions) -> Re
         *((CA.c.confidence < limit, label) for limit, label in BANDS),
         else_=">=0.90",
     )
-    family = func.substr(CA.c.code, 1, 1)
+    # One pass over the decided suggestions, by code: families, bands and the codes
+    # rejected most all fold from it.
     base = (
-        select(CA.c.system, family, band, CA.c.status, func.count())
+        select(CA.c.system, CA.c.code, band, CA.c.status, func.count())
         .select_from(codes_from(f))
         .where(CA.c.source == CodeSource.ENGINE.value)
         .where(CA.c.status.in_(decided))
@@ -127,12 +128,15 @@ def agreement_report(session: Session, f: ReportFilters, o: ReportOptions) -> Re
     if f.release is not None:
         base = base.where(CA.c.release == f.release)
     base = filter_encounters(base, f, coder=CA.c.updated_by)
-    counts = session.execute(base.group_by(CA.c.system, family, band, CA.c.status)).all()
+    counts = session.execute(base.group_by(CA.c.system, CA.c.code, band, CA.c.status)).all()
     fam: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     bands: dict[str, Counter[str]] = defaultdict(Counter)
-    for system, first, conf, status, n in counts:
-        fam[(system, first)][status] += n
+    rejects: Counter[str] = Counter()
+    for system, code, conf, status, n in counts:
+        fam[(system, code[:1])][status] += n
         bands[conf][status] += n
+        if status == CodeStatus.REJECTED.value:
+            rejects[code] += n
 
     def _row(c: Counter[str]) -> tuple[int, int, int, int, float]:
         n = sum(c.values())
@@ -155,20 +159,7 @@ def agreement_report(session: Session, f: ReportFilters, o: ReportOptions) -> Re
         .order_by(func.count().desc(), CA.c.code)
         .limit(o.top)
     ).all()
-    rejected = session.execute(
-        filter_encounters(
-            select(CA.c.code, func.count())
-            .select_from(codes_from(f))
-            .where(CA.c.source == CodeSource.ENGINE.value)
-            .where(CA.c.status == CodeStatus.REJECTED.value)
-            .where(CA.c.release == f.release if f.release else true()),
-            f,
-            coder=CA.c.updated_by,
-        )
-        .group_by(CA.c.code)
-        .order_by(func.count().desc(), CA.c.code)
-        .limit(o.top)
-    ).all()
+    rejected = sorted(rejects.items(), key=lambda r: (-r[1], r[0]))[: o.top]
     cols = ("decided", "accepted", "changed", "rejected", "accepted_percent")
     return Report(
         "agreement",
@@ -179,7 +170,7 @@ def agreement_report(session: Session, f: ReportFilters, o: ReportOptions) -> Re
             Table("by_confidence", ("confidence", *cols), band_rows),
             Table("top_changed", ("suggested", "changed_to", "count"),
                   [tuple(r) for r in top_changes]),
-            Table("top_rejected", ("suggested", "count"), [tuple(r) for r in rejected]),
+            Table("top_rejected", ("suggested", "count"), rejected),
         ),
         Chart("by_confidence", "confidence", ("accepted_percent",), "bar",
               title="Suggestions accepted as is, by engine confidence"),
