@@ -56,3 +56,5 @@ def test_report_errors(client: TestClient) -> None:
     refused = client.get("/v1/reports/codes", headers=login(client, "cora"))
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "E403"
     assert client.get("/v1/reports/codes").status_code == 401
+    missing = client.get("/v1/outcomes/diabetes", headers=ann)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "E404"
