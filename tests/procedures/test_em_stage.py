@@ -294,3 +294,12 @@ def test_established_written_out_wins_over_new_cues() -> None:
     )
     level = em(text).em_level
     assert level is not None and level.patient_status == "established"
+
+
+def test_a_case_report_paragraph_is_not_an_office_visit() -> None:
+    found = em(
+        "We report a 52-year-old woman with abdominal pain who was admitted for an "
+        "appendectomy; she was discharged on postoperative day 2."
+    )
+    assert found.em_level is None
+    assert "case report or hospital narrative" in found.dropped[0].reason

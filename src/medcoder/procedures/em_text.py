@@ -253,6 +253,10 @@ def visit_kind(
     text = document.text
     if any(s.kind in VISIT_KINDS for s in sections) or _soap_marks(text):
         return "office", "history/exam" + (" and assessment" if has_assessment else "")
+    found = ix.search("visit.not_office_narrative")
+    if found is not None:
+        # Read as a whole, a case report or a hospital story is not one office visit.
+        return "not_office", f"a case report or hospital narrative ({found.text!r})"
     if ix.search("visit.narrative_visit"):
         return "office", "a narrative visit note"
     # A paragraph with no headings is read whole: a coder levels any office
