@@ -211,7 +211,7 @@ class EMCoder:
             names = ", ".join(sorted({p.name for p in problems}))
             applied.append(_with(RULE_25, f"same-day procedure, E/M for other problems: {names}"))
         found = sum(1 for m in elements if m.evidence)
-        if narrative and not found and not timed:
+        if narrative and not found and not timed and status_span is None:
             why = "nothing to level: no problem addressed, data or management decision found"
             drop = DroppedCandidate(None, "office/outpatient E/M", why, _with(RULE_DOCUMENTED, why))
             return StageFindings(dropped=(drop,))

@@ -191,7 +191,9 @@ def documented_count(text: str, noun: str) -> Quantity | None:
     if boxes:
         amount = _count(boxes.group(1)) * _number(boxes.group(2))
         return Quantity(amount, "count", boxes.group(0))
-    found = re.search(rf"{_NUMBER}\s+(?:[a-z-]+\s+){{0,3}}?{noun}\b", text, re.IGNORECASE)
+    # words between the count and the item, a size among them ("30 sterile 1 cc syringes")
+    between = r"(?:[a-z-]+|\d+(?:\.\d+)?\s*(?:cc|ml|mm|g|gauge|inch(?:es)?))\s+"
+    found = re.search(rf"{_NUMBER}\s+(?:{between}){{0,3}}?{noun}\b", text, re.IGNORECASE)
     if found is None:
         return None
     return Quantity(_number(found.group(1)), "count", found.group(0))
