@@ -90,8 +90,7 @@ def check_claim(claim: ClaimDocument, catalog: CodeCatalog | None = None) -> Non
             raise ClaimCodeValueError(f"{where}: {line.units} units; units are 1 or more")
         if len(line.modifiers) > MAX_MODIFIERS:
             raise ClaimCodeValueError(
-                f"{where}: {len(line.modifiers)} modifiers; a line carries at most "
-                f"{MAX_MODIFIERS}"
+                f"{where}: {len(line.modifiers)} modifiers; a line carries at most {MAX_MODIFIERS}"
             )
         if line.modifiers and line.system is CodeSystem.ICD10PCS:
             raise ClaimCodeValueError(f"{where}: an ICD-10-PCS code takes no modifiers")

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from medcoder.errors import ClaimContentError
-from medcoder.interop.claim import ClaimDocument, ProcedureLine
+from medcoder.interop.claim import ClaimDiagnosis, ClaimDocument, ProcedureLine
 from medcoder.interop.code_values import bare
 from medcoder.interop.revenue_codes import ROOM_AND_BOARD, revenue_code
 from medcoder.interop.x12_segments import Segments, clean, composite, d8, rd8
@@ -68,8 +68,9 @@ def write_claim(out: Segments, claim: ClaimDocument, *, institutional: bool, hl:
     out.add("SBR", "P", "18", "", "", "", "", "", "",
             filing_indicator(encounter.payer, institutional))  # fmt: skip
     # 2010BA subscriber: member id is the MRN (the records hold no insurance member id).
-    out.add("NM1", "IL", "1", clean(patient.last_name, 60) or "UNKNOWN",
-            clean(patient.first_name, 35), "", "", "", "MI", clean(patient.patient_id, 80))  # fmt: skip
+    last_name = clean(patient.last_name, 60) or "UNKNOWN"
+    member_id = clean(patient.patient_id, 80)
+    out.add("NM1", "IL", "1", last_name, clean(patient.first_name, 35), "", "", "", "MI", member_id)
     out.add("DMG", "D8", d8(patient.dob), patient.sex.value)
     # 2010BB payer: the receiver is the payer these claims go to.
     parties = claim.parties
@@ -102,7 +103,10 @@ def _clm_837p(
     if inpatient and claim.encounter.admit_date:
         out.add("DTP", "435", "D8", d8(claim.encounter.admit_date))
     qualifiers = ["ABK"] + ["ABF"] * (len(claim.diagnoses) - 1)
-    out.add("HI", *(composite(q, bare(d.code)) for q, d in zip(qualifiers, claim.diagnoses)))
+    out.add(
+        "HI",
+        *(composite(q, bare(d.code)) for q, d in zip(qualifiers, claim.diagnoses, strict=True)),
+    )
     pointers = composite(*(str(n) for n in range(1, min(MAX_POINTERS, len(claim.diagnoses)) + 1)))
     for number, line in enumerate(claim.service_lines, start=1):
         out.add("LX", str(number))
@@ -148,18 +152,15 @@ def _clm_837i(
         # CL1: admission type and point of origin 9 (information not available: the records
         # hold neither); CL1-03 the UB-04 discharge status.
         out.add("CL1", "9", "9", encounter.discharge_status)
-    poa = (lambda d: poa_value(d.poa)) if inpatient else (lambda d: "")
-    principal = claim.diagnoses[0]
-    out.add("HI", composite("ABK", bare(principal.code), "", "", "", "", "", "", poa(principal)))
+    out.add("HI", _diagnosis("ABK", claim.diagnoses[0], inpatient))
     if claim.drg and inpatient:
         out.add("HI", composite("DR", claim.drg))
     for chunk in _chunks(others):
-        out.add("HI", *(composite("ABF", bare(d.code), "", "", "", "", "", "", poa(d))
-                        for d in chunk))  # fmt: skip
+        out.add("HI", *(_diagnosis("ABF", d, inpatient) for d in chunk))
     if pcs:
         out.add("HI", _procedure("BBR", pcs[0], first))
-        for chunk in _chunks(pcs[1:]):
-            out.add("HI", *(_procedure("BBQ", p, first) for p in chunk))
+        for pcs_chunk in _chunks(pcs[1:]):
+            out.add("HI", *(_procedure("BBQ", p, first) for p in pcs_chunk))
     if encounter.attending:
         name = clean(encounter.attending, 60).split()
         out.add("NM1", "71", "1", name[-1] if name else "UNKNOWN", " ".join(name[:-1])[:35])
@@ -173,9 +174,16 @@ def _clm_837i(
         number += 1
         code = bare(line.code)
         out.add("LX", str(number))
-        out.add("SV2", revenue_code(line.system, code),
-                composite("HC", code, *line.modifiers), _money(line), "UN", str(line.units))  # fmt: skip
+        service = composite("HC", code, *line.modifiers)
+        revenue = revenue_code(line.system, code)
+        out.add("SV2", revenue, service, _money(line), "UN", str(line.units))
         out.add("DTP", "472", "D8", d8(line.date or first))
+
+
+def _diagnosis(qualifier: str, diagnosis: ClaimDiagnosis, inpatient: bool) -> str:
+    """HI0n: qualifier, code, and (inpatient) the POA indicator in component 9."""
+    poa = poa_value(diagnosis.poa) if inpatient else ""
+    return composite(qualifier, bare(diagnosis.code), "", "", "", "", "", "", poa)
 
 
 def _procedure(qualifier: str, line: ProcedureLine, default: dt.date) -> str:
