@@ -34,10 +34,10 @@ MODIFIER_FORM = re.compile(r"[0-9A-Z]{2}")
 MAX_MODIFIERS = 4  # SV101-3 .. SV101-6 (837P), SV202-3 .. SV202-6 (837I); FHIR alike
 
 FORMS = {
-    CodeSystem.ICD10CM: (ICD10CM_FORM, "a letter, a digit, a digit or letter, then up to 4"),
-    CodeSystem.ICD10PCS: (PCS_FORM, "7 characters of 0-9 and A-Z without I and O"),
-    CodeSystem.CPT: (CPT_FORM, "5 characters: 4 digits and a digit, F, T or U"),
-    CodeSystem.HCPCS: (HCPCS_FORM, "a letter A-V and 4 digits"),
+    CodeSystem.ICD10CM: (ICD10CM_FORM, "an ICD-10-CM code", "a letter, a digit, a digit or letter, then up to 4"),
+    CodeSystem.ICD10PCS: (PCS_FORM, "an ICD-10-PCS code", "7 characters of 0-9 and A-Z without I and O"),
+    CodeSystem.CPT: (CPT_FORM, "a CPT code", "5 characters: 4 digits and a digit, F, T or U"),
+    CodeSystem.HCPCS: (HCPCS_FORM, "a HCPCS Level II code", "a letter A-V and 4 digits"),
 }
 
 
@@ -55,10 +55,10 @@ def bare(code: str) -> str:
 def check_form(system: CodeSystem, code: str, where: str) -> str:
     """``code`` in claim form, or ClaimCodeValueError naming ``where`` and the rule."""
     value = bare(code)
-    pattern, rule = FORMS[system]
+    pattern, name, rule = FORMS[system]
     if not pattern.fullmatch(value):
         raise ClaimCodeValueError(
-            f"{where}: {code!r} is not a {system.value} code ({rule})",
+            f"{where}: {code!r} is not in the form of {name} ({rule})",
             hint="correct the code in review before writing the claim",
         )
     return value

@@ -133,11 +133,11 @@ def _clm_837i(
     pcs = claim.pcs_procedures
     if len(pcs) > MAX_PCS_837I:
         raise ClaimContentError(f"claim {claim.claim_id}: more than {MAX_PCS_837I} procedures")
-    if inpatient and (encounter.admit_date is None or encounter.discharge_status is None):
+    if encounter.discharge_status is None or (inpatient and encounter.admit_date is None):
         raise ClaimContentError(
-            f"claim {claim.claim_id}: an inpatient 837I needs the admission date and the "
-            "discharge status (CL1-03)",
-            hint="set the encounter's admit date and discharge status before finalizing",
+            f"claim {claim.claim_id}: an 837I needs the patient discharge status (CL1-03)"
+            + (" and the admission date" if inpatient else ""),
+            hint="set the encounter's discharge status (UB-04, e.g. 01 home) before finalizing",
         )
     if not inpatient and not claim.service_lines:
         raise ClaimContentError(
@@ -147,11 +147,12 @@ def _clm_837i(
     out.add("CLM", clean(claim.claim_id, 38), total, "", "", bill_type, "", "A", "Y", "Y")
     out.add("DTP", "434", "RD8", rd8(first, last))  # statement covers period
     if inpatient:
-        assert encounter.admit_date is not None and encounter.discharge_status is not None
+        assert encounter.admit_date is not None
         out.add("DTP", "435", "D8", d8(encounter.admit_date))
-        # CL1: admission type and point of origin 9 (information not available: the records
-        # hold neither); CL1-03 the UB-04 discharge status.
-        out.add("CL1", "9", "9", encounter.discharge_status)
+    # CL1: admission type and point of origin (inpatient only) 9, information not available
+    # (the records hold neither); CL1-03 the UB-04 patient discharge status, every claim.
+    admission = "9" if inpatient else ""
+    out.add("CL1", admission, admission, encounter.discharge_status)
     out.add("HI", _diagnosis("ABK", claim.diagnoses[0], inpatient))
     if claim.drg and inpatient:
         out.add("HI", composite("DR", claim.drg))
