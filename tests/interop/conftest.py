@@ -35,9 +35,7 @@ def office_claim(claim_id: str = "OFF-1", **changes: Any) -> ClaimDocument:
             payer="Acme Health",
             attending="Bertram Oakhollow",
         ),
-        "diagnoses": tuple(
-            ClaimDiagnosis(c) for c in ("E11.9", "I10", "E78.5", "Z79.4", "M54.50")
-        ),
+        "diagnoses": tuple(ClaimDiagnosis(c) for c in ("E11.9", "I10", "E78.5", "Z79.4", "M54.50")),
         "procedures": (
             ProcedureLine(CodeSystem.CPT, "99214", modifiers=("25",)),
             ProcedureLine(CodeSystem.HCPCS, "J1100", units=3, modifiers=("JZ",)),

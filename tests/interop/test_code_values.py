@@ -34,9 +34,15 @@ def _line(line: ProcedureLine) -> Any:
         (_dx("E11.99999"), "diagnosis 2"),
         (_line(ProcedureLine(CPT, "9921")), "procedure 2: '9921' is not in the form of a CPT code"),
         (_line(ProcedureLine(CPT, "99213X")), "procedure 2"),
-        (_line(ProcedureLine(HCPCS, "J11000")), "procedure 2: 'J11000' is not in the form of a HCPCS Level II code"),
+        (
+            _line(ProcedureLine(HCPCS, "J11000")),
+            "procedure 2: 'J11000' is not in the form of a HCPCS Level II code",
+        ),
         (_line(ProcedureLine(HCPCS, "W1234")), "procedure 2"),
-        (_line(ProcedureLine(PCS, "0DTJ4Z")), "procedure 2: '0DTJ4Z' is not in the form of an ICD-10-PCS"),
+        (
+            _line(ProcedureLine(PCS, "0DTJ4Z")),
+            "procedure 2: '0DTJ4Z' is not in the form of an ICD-10-PCS",
+        ),
         (_line(ProcedureLine(PCS, "0DTJ4IZ")), "procedure 2"),  # no I or O in PCS
         (_line(ProcedureLine(CPT, "99213", modifiers=("2",))), "procedure 2 modifier 1"),
         (_line(ProcedureLine(CPT, "99213", modifiers=("25", "-59"))), "procedure 2 modifier 2"),

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from medcoder.errors import ClaimContentError
+from medcoder.errors import ClaimContentError, ConfigurationError
 from medcoder.interop.claim import ClaimDiagnosis, ClaimEncounter, ProcedureLine
 from medcoder.interop.x12_837 import ClaimFormat, build_837
 from medcoder.kinds import CodeSystem, PoaIndicator, Setting
@@ -155,7 +155,7 @@ def test_transactions_split_at_5000_claims() -> None:
     assert [s[2] for s in only(text, "ST")] == ["0001", "0002"]
     assert only(text, "GE")[0][1] == "2"
     lines = text.splitlines()
-    second = lines.index(next(l for l in lines if l.startswith("ST*837*0002")))
+    second = lines.index(next(x for x in lines if x.startswith("ST*837*0002")))
     assert only(text, "SE")[1][1] == str(len(lines) - 2 - second)
 
 
@@ -171,7 +171,7 @@ def test_parties_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     assert_valid(text)
     assert only(text, "N4")[0] == ["N4", "SPRINGFIELD", "IL", "627010001"]
     monkeypatch.setenv(settings.CLAIM_BILLING_ADDRESS_ENV, "9 Elm St")
-    with pytest.raises(Exception, match="street|city|state|zip"):
+    with pytest.raises(ConfigurationError, match=r"street\|city\|state\|zip"):
         settings.claim_parties()
 
 
@@ -186,9 +186,7 @@ def test_parties_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
         ),
         (
             inpatient_claim(
-                encounter=dataclasses.replace(
-                    inpatient_claim().encounter, discharge_status=None
-                )
+                encounter=dataclasses.replace(inpatient_claim().encounter, discharge_status=None)
             ),
             ClaimFormat.INSTITUTIONAL,
             "discharge status",

@@ -2,6 +2,7 @@
 
 ``main`` is the top group; each command lives in a module of this package by domain
 (``codesets``, ``codes``, ``coding``, ``records``, ``claims``, ``review``, ``users``,
+(``codesets``, ``codes``, ``coding``, ``records``, ``claims``, ``review``, ``users``,
 ``edits``, ``pcs``, ``hcpcs``, ``drg``, ``hcc``, ``serve``) and is imported only when it
 runs, so ``medcoder --help`` and every command start without loading what other commands
 need (the API, the database, the coding engine). Command modules take their shared

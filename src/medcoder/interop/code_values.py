@@ -34,8 +34,16 @@ MODIFIER_FORM = re.compile(r"[0-9A-Z]{2}")
 MAX_MODIFIERS = 4  # SV101-3 .. SV101-6 (837P), SV202-3 .. SV202-6 (837I); FHIR alike
 
 FORMS = {
-    CodeSystem.ICD10CM: (ICD10CM_FORM, "an ICD-10-CM code", "a letter, a digit, a digit or letter, then up to 4"),
-    CodeSystem.ICD10PCS: (PCS_FORM, "an ICD-10-PCS code", "7 characters of 0-9 and A-Z without I and O"),
+    CodeSystem.ICD10CM: (
+        ICD10CM_FORM,
+        "an ICD-10-CM code",
+        "a letter, a digit, a digit or letter, then up to 4",
+    ),
+    CodeSystem.ICD10PCS: (
+        PCS_FORM,
+        "an ICD-10-PCS code",
+        "7 characters of 0-9 and A-Z without I and O",
+    ),
     CodeSystem.CPT: (CPT_FORM, "a CPT code", "5 characters: 4 digits and a digit, F, T or U"),
     CodeSystem.HCPCS: (HCPCS_FORM, "a HCPCS Level II code", "a letter A-V and 4 digits"),
 }
