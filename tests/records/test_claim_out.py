@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -143,3 +144,41 @@ def test_a_code_the_release_does_not_bill_is_refused(claims: Records) -> None:
     code, out, err = _claim("E-100", "--format", "837p")
     assert code == 2 and out == ""
     assert "error[E801]" in err and "diagnosis 1: E11 is not billable" in err
+
+
+def _bundles(text: str) -> list[Any]:
+    from fhir.resources.R4B.bundle import Bundle
+
+    return [Bundle.model_validate_json(line) for line in text.splitlines()]
+
+
+def test_export_fhir_identified_and_deidentified(claims: Records) -> None:
+    result = CliRunner().invoke(main, ["export", "--format", "fhir", "--user", "mia"])
+    assert result.exit_code == 0, result.stderr
+    bundles = _bundles(result.stdout)
+    assert len(bundles) == 2  # E-100 and E-300; E-200 is not finalized
+    assert "Vantablack" in result.stdout and "QX-774411" in result.stdout
+    result = CliRunner().invoke(
+        main, ["export", "--format", "fhir", "--deidentified", "--user", "ann"]
+    )
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    for identifier in ("Vantablack", "Ottoline", "QX-774411", "1931", "E-100", "E-300"):
+        assert identifier not in text
+    first, second = (
+        {e.resource.get_resource_type(): e.resource for e in b.entry or []} for b in _bundles(text)
+    )
+    kinds = first
+    assert kinds["Patient"].identifier[0].value == "P000001"
+    assert second["Patient"].identifier[0].value == "P000001"  # one patient, one pseudonym
+    assert kinds["Patient"].birthDate is None
+    assert str(kinds["Encounter"].period.start) != "2026-05-01"  # shifted
+    codes = [d.diagnosisCodeableConcept.coding[0].code for d in kinds["Claim"].diagnosis]
+    assert codes == ["E11.9", "I10"]
+    with claims._sessions() as session:
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.actor == "ann", AuditEvent.action == "export")
+        ).one()
+    assert json.loads(event.detail)["deidentified"] is True
+    refused = CliRunner().invoke(main, ["export", "--format", "fhir", "--user", "ann"])
+    assert refused.exit_code == 2 and "error[E403]" in refused.stderr

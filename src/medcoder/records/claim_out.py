@@ -5,6 +5,12 @@ Interop knows nothing of the records; this module reads the rows (decrypting the
 patient's MRN, name and birth date), keeps the reported codes in their sequence, and
 hands the neutral claim to the writers. Reading one is an identified export: the
 manager's right (``Action.EXPORT_IDENTIFIED``), audited as ``export`` with the format.
+
+``claim_documents`` gives every finalized encounter at once, identified or de-identified
+(``medcoder export --format fhir [--deidentified]``). De-identified claims follow the
+rows export (``export.py``): patients and encounters numbered afresh in each export,
+no name, MRN, encounter number, attending or birth date, and every date shifted by the
+patient's offset (``RecordsGate._date_shift``).
 """
 
 from __future__ import annotations
@@ -12,7 +18,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from medcoder.errors import MedcoderError, WorkflowError
 from medcoder.interop.claim import (
@@ -91,7 +98,7 @@ class ClaimOutMixin(RecordsGate):
                     "is written for a finalized encounter only",
                     hint=f"review and finalize it: medcoder review {encounter_id} finalize",
                 )
-            claim = self._claim_of(session, encounter)
+            claim = self._claim_of(encounter)
             audit.record(
                 session,
                 actor=user.name,
@@ -104,9 +111,42 @@ class ClaimOutMixin(RecordsGate):
             )
             return claim
 
-    def _claim_of(self, session: Session, encounter: Encounter) -> ClaimDocument:
+    def claim_documents(self, actor: str | None, *, deidentified: bool) -> list[ClaimDocument]:
+        """Every finalized encounter's claim, in encounter order; audited as one export."""
+        action = Action.EXPORT_DEIDENTIFIED if deidentified else Action.EXPORT_IDENTIFIED
+        with self._acting(actor, action) as (session, user):
+            encounters = session.scalars(
+                select(Encounter)
+                .where(Encounter.status == EncounterStatus.FINALIZED)
+                .options(selectinload(Encounter.codes), selectinload(Encounter.patient))
+                .order_by(Encounter.id)
+            ).all()
+            patients: dict[int, str] = {}
+            claims = []
+            for number, encounter in enumerate(encounters, start=1):
+                if not deidentified:
+                    claims.append(self._claim_of(encounter))
+                    continue
+                pseudonym = patients.setdefault(encounter.patient_id, f"P{len(patients) + 1:06d}")
+                claims.append(self._claim_of(encounter, pseudonyms=(pseudonym, f"E{number:06d}")))
+            audit.record(
+                session,
+                actor=user.name,
+                action="export",
+                entity="encounters",
+                entity_id=None,
+                deidentified=deidentified,
+                format="fhir",
+                encounters=[e.external_id for e in encounters],
+                fields=[] if deidentified else ["mrn", "name", "dob"],
+            )
+            return claims
+
+    def _claim_of(
+        self, encounter: Encounter, *, pseudonyms: tuple[str, str] | None = None
+    ) -> ClaimDocument:
+        """The claim of ``encounter``; with ``pseudonyms`` (patient, encounter) de-identified."""
         patient = encounter.patient
-        dob = self.cipher.decrypt(patient.dob_enc, field="patients.dob")
         reported = sorted(
             (c for c in encounter.codes if c.status in REPORTED_STATUSES),
             key=lambda c: c.sequence,
@@ -127,23 +167,42 @@ class ClaimOutMixin(RecordsGate):
             for c in reported
             if not CodeSystem(c.system).is_diagnosis
         )
-        return ClaimDocument(
-            claim_id=encounter.external_id,
-            patient=ClaimPatient(
+        shift = dt.timedelta(0)
+        if pseudonyms is None:
+            dob = self.cipher.decrypt(patient.dob_enc, field="patients.dob")
+            who = ClaimPatient(
                 patient_id=self.cipher.decrypt(patient.mrn_enc, field="patients.mrn"),
                 name=self.cipher.decrypt(patient.name_enc, field="patients.name"),
                 dob=dt.date.fromisoformat(dob) if dob else None,
                 sex=Sex(patient.sex) if patient.sex in ("F", "M") else None,
-            ),
+            )
+            claim_id = encounter.external_id
+        else:
+            shift = self._date_shift(patient.id)
+            who = ClaimPatient(
+                patient_id=pseudonyms[0],
+                name="",
+                dob=None,
+                sex=Sex(patient.sex) if patient.sex in ("F", "M") else None,
+                deidentified=True,
+            )
+            claim_id = pseudonyms[1]
+
+        def moved(day: dt.date | None) -> dt.date | None:
+            return day + shift if day is not None else None
+
+        return ClaimDocument(
+            claim_id=claim_id,
+            patient=who,
             encounter=ClaimEncounter(
-                encounter_id=encounter.external_id,
+                encounter_id=claim_id,
                 setting=Setting.parse(encounter.setting),
-                service_date=encounter.service_date,
-                admit_date=encounter.admit_date,
-                discharge_date=encounter.discharge_date,
+                service_date=moved(encounter.service_date),
+                admit_date=moved(encounter.admit_date),
+                discharge_date=moved(encounter.discharge_date),
                 discharge_status=encounter.discharge_status,
                 payer=encounter.payer,
-                attending=encounter.attending,
+                attending=None if pseudonyms else encounter.attending,
             ),
             diagnoses=diagnoses,
             procedures=procedures,
