@@ -3,14 +3,18 @@ when a catalog is given; each error names the claim and the place in it."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from medcoder.errors import ClaimCodeValueError, ClaimContentError
 from medcoder.interop.claim import ClaimDiagnosis, ProcedureLine
-from medcoder.interop.fhir_out import build_bundle
+from medcoder.interop.code_values import check_form
+from medcoder.interop.fhir_out import build_bundle, claim_code
 from medcoder.interop.x12_837 import ClaimFormat, build_837
 from medcoder.kinds import CodeSystem
 from tests.interop.conftest import CREATED, inpatient_claim, office_claim
@@ -50,6 +54,13 @@ def _line(line: ProcedureLine) -> Any:
         (_line(ProcedureLine(CPT, "99213", units=0)), "0 units"),
         (_line(ProcedureLine(PCS, "0DTJ4ZZ", modifiers=("LT",))), "takes no modifiers"),
         (_line(ProcedureLine(CodeSystem.ICD10CM, "I10")), "a diagnosis code"),
+        (inpatient_claim(drg="47"), "claim INP-1: MS-DRG '47' is not 3 digits"),
+        (
+            inpatient_claim(
+                encounter=dataclasses.replace(inpatient_claim().encounter, discharge_status="1")
+            ),
+            "discharge status '1'",
+        ),
     ],
 )
 def test_bad_values_are_refused_by_every_writer(claim: Any, where: str) -> None:
@@ -104,3 +115,15 @@ def test_the_catalog_is_asked_each_code_on_its_day() -> None:
         build_837([_dx("E11")], ClaimFormat.PROFESSIONAL, created=CREATED, catalog=catalog)
     with pytest.raises(ClaimCodeValueError, match="procedure 1: 0DTJ4ZZ is not valid"):
         build_bundle(inpatient_claim(), created=CREATED, catalog=catalog)
+
+
+@given(
+    st.from_regex(r"[A-Z][0-9][0-9A-Z]", fullmatch=True),
+    st.from_regex(r"[0-9A-Z]{0,4}", fullmatch=True),
+)
+def test_icd10cm_codes_keep_their_value_through_both_formats(category: str, rest: str) -> None:
+    """Dotted or not, a code is the same code in the 837 (bare) and FHIR (dotted)."""
+    dotted = f"{category}.{rest}" if rest else category
+    for written in (dotted, dotted.replace(".", ""), dotted.lower()):
+        assert check_form(CodeSystem.ICD10CM, written, "here") == category + rest
+        assert claim_code(CodeSystem.ICD10CM, written) == dotted

@@ -31,6 +31,8 @@ PCS_FORM = re.compile(r"[0-9A-HJ-NP-Z]{7}")
 CPT_FORM = re.compile(r"[0-9]{4}[0-9FTU]")
 HCPCS_FORM = re.compile(r"[A-V][0-9]{4}")
 MODIFIER_FORM = re.compile(r"[0-9A-Z]{2}")
+DRG_FORM = re.compile(r"[0-9]{3}")  # MS-DRG 001-999
+DISCHARGE_STATUS_FORM = re.compile(r"[0-9]{2}")  # UB-04 FL 17, NUBC patient status
 MAX_MODIFIERS = 4  # SV101-3 .. SV101-6 (837P), SV202-3 .. SV202-6 (837I); FHIR alike
 
 FORMS = {
@@ -81,6 +83,11 @@ def check_claim(claim: ClaimDocument, catalog: CodeCatalog | None = None) -> Non
             f"{head}: no diagnosis; a claim needs a principal or first-listed diagnosis",
             hint="add the diagnosis codes in review, then finalize",
         )
+    if claim.drg is not None and not DRG_FORM.fullmatch(claim.drg):
+        raise ClaimCodeValueError(f"{head}: MS-DRG {claim.drg!r} is not 3 digits")
+    status = claim.encounter.discharge_status
+    if status is not None and not DISCHARGE_STATUS_FORM.fullmatch(status):
+        raise ClaimCodeValueError(f"{head}: discharge status {status!r} is not 2 digits (UB-04)")
     day = claim.encounter.last_day
     for number, diagnosis in enumerate(claim.diagnoses, start=1):
         where = f"{head} diagnosis {number}"
