@@ -199,3 +199,22 @@ def test_claims_the_format_cannot_carry_are_refused(
     with pytest.raises(ClaimContentError, match=message) as caught:
         build_837([claim], kind, created=CREATED)  # type: ignore[list-item]
     assert caught.value.code == "E802"
+
+
+def test_inpatient_stay_with_professional_lines_in_both_formats() -> None:
+    claim = inpatient_claim(
+        procedures=(
+            ProcedureLine(CodeSystem.ICD10PCS, "0DTJ4ZZ"),
+            ProcedureLine(CodeSystem.CPT, "99223"),
+            ProcedureLine(CodeSystem.CPT, "44970", modifiers=("AS", "59", "RT", "LT")),
+        )
+    )
+    professional = build_837([claim], ClaimFormat.PROFESSIONAL, created=CREATED)
+    assert_valid(professional)
+    assert only(professional, "CLM")[0][5] == "21:B:1"  # inpatient hospital
+    assert ["DTP", "435", "D8", "20260501"] in only(professional, "DTP")
+    assert only(professional, "SV1")[1][1] == "HC:44970:AS:59:RT:LT"
+    assert "BBR" not in professional  # PCS codes are the facility's, not the 837P's
+    institutional = build_837([claim], ClaimFormat.INSTITUTIONAL, created=CREATED)
+    assert_valid(institutional)
+    assert [s[1] for s in only(institutional, "SV2")] == ["0120", "0960", "0360"]
