@@ -168,7 +168,12 @@ def queue(
     help="With --deidentified: add the notes, scrubbed of identifiers (Safe Harbor).",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet", "fhir"]),
+    default="csv",
+    show_default=True,
+    help="fhir: one FHIR R4 Bundle (Patient, Encounter, Condition, Procedure, Claim) a line.",
 )
 @click.option(
     "--output",
@@ -194,6 +199,11 @@ def export(
         raise ExportError(
             f"cannot write {output}: no folder {output.parent}", hint="create the folder first"
         )
+    if fmt == "fhir":
+        if with_text:
+            raise InvalidInputError("--with-text goes with csv or parquet, not fhir")
+        _export_fhir(ctx, user, deidentified, output)
+        return
     if fmt == "parquet":
         try:
             import pyarrow  # noqa: F401
@@ -230,6 +240,34 @@ def export(
         except OSError as exc:
             raise ExportError(f"cannot write {output}: {exc.strerror or exc}") from exc
         click.echo(f"{len(rows)} row(s) written to {output}", err=True)
+
+
+def _export_fhir(
+    ctx: click.Context, user: str | None, deidentified: bool, output: Path | None
+) -> None:
+    """Finalized encounters as FHIR Bundles, NDJSON (FHIR Bulk Data's format), every code
+    checked against the releases in force before anything is written."""
+    from medcoder.interop.fhir_out import build_bundle
+    from medcoder.records.claim_out import InstalledCodeCatalog
+
+    service = records(ctx)
+    documents = service.claim_documents(user, deidentified=deidentified)
+    catalog = InstalledCodeCatalog(service.home)
+    try:
+        text = "".join(
+            build_bundle(document, catalog=catalog).model_dump_json() + "\n"
+            for document in documents
+        )
+    finally:
+        catalog.close()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ExportError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    click.echo(f"{len(documents)} bundle(s) written to {output}", err=True)
 
 
 @click.group("audit")

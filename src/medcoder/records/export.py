@@ -19,12 +19,6 @@ from medcoder.records.permissions import Action
 class ExportMixin(RecordsGate):
     """One row per reported code of each finalized encounter."""
 
-    def _date_shift(self, patient_id: int) -> dt.timedelta:
-        """-182..-1 or +1..+182 days: never zero, so no real date passes through."""
-        digest = self.cipher.blind_index(str(patient_id), purpose="date-shift")
-        n = int(digest[:8], 16) % 364
-        return dt.timedelta(days=n - 182 if n < 182 else n - 181)
-
     def export_rows(
         self, actor: str | None, *, deidentified: bool, with_text: bool = False
     ) -> list[dict[str, Any]]:

@@ -213,6 +213,13 @@ class RecordsGate:
             )
         return encounter
 
+    def _date_shift(self, patient_id: int) -> dt.timedelta:
+        """-182..-1 or +1..+182 days: never zero, so no real date passes through (the
+        de-identified exports, rows and FHIR, shift every date of a patient by this)."""
+        digest = self.cipher.blind_index(str(patient_id), purpose="date-shift")
+        n = int(digest[:8], 16) % 364
+        return dt.timedelta(days=n - 182 if n < 182 else n - 181)
+
     @staticmethod
     def _editable(encounter: Encounter) -> None:
         if encounter.status == EncounterStatus.FINALIZED:

@@ -13,12 +13,14 @@ with a reason), encryption of PHI and the audit trail all live in the records pa
 - ``review``: accept / reject / change / add / resequence / finalize / reopen (the claim
   edits' gate before finalize is ``claim_gate``);
 - ``export``: identified and de-identified export;
+- ``claim_out``: a finalized encounter as a claim document (837P/837I, FHIR);
 - ``admin``: the audit chain's check and key rotation.
 """
 
 from __future__ import annotations
 
 from medcoder.records.admin import AdminMixin
+from medcoder.records.claim_out import ClaimOutMixin
 from medcoder.records.credentials import CredentialsMixin
 from medcoder.records.export import ExportMixin
 from medcoder.records.gate import RecordsGate
@@ -39,6 +41,7 @@ class Records(
     ReviewMixin,
     ExportMixin,
     RiskMixin,
+    ClaimOutMixin,
     AdminMixin,
     RecordsGate,
 ):
