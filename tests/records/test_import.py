@@ -91,3 +91,22 @@ def test_text_note_with_sidecar(records: Records, tmp_path: Path) -> None:
     view = records.encounter_view("mia", "E-7")
     assert view.documents == (("progress", "ASSESSMENT: Asthma."),)
     assert view.name == "Ottoline Vantablack"
+
+
+def test_discharge_status_is_stored_and_checked(records: Records, tmp_path: Path) -> None:
+    rows = [
+        doc(
+            "E-1",
+            setting="inpatient",
+            admit_date="2026-04-28",
+            discharge_date="2026-05-01",
+            discharge_status="06",
+        ),
+        doc("E-2", discharge_status="home"),
+    ]
+    report = records.import_path("mia", write_jsonl(tmp_path / "d.jsonl", rows))
+    assert report.encounters_created == 1
+    assert [e.line for e in report.errors] == [2]
+    assert "discharge_status" in report.errors[0].problem
+    with records._sessions() as s:
+        assert s.scalar(select(Encounter.discharge_status)) == "06"

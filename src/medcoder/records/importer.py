@@ -4,7 +4,8 @@ One JSONL line (or one note + ``NOTE.json`` sidecar) is one document::
 
     {"mrn", "name", "dob", "sex", "encounter_id", "setting", "date", "kind", "text"}
 
-plus optional ``payer``, ``attending``, ``admit_date``, ``discharge_date``. Unknown keys
+plus optional ``payer``, ``attending``, ``admit_date``, ``discharge_date`` and
+``discharge_status`` (the UB-04 patient discharge status, two digits: 01 home). Unknown keys
 are refused (a misspelt ``payer`` would be lost silently otherwise). Values are exact:
 ``sex`` is F, M or U (or female, male, unknown, in any case); the date of birth is on or
 before every date of the encounter and at most 130 years before it; an encounter id is
@@ -38,7 +39,17 @@ MAX_AGE_YEARS = 130  # as ClinicalDocument's age
 #: The earliest date of service taken: anything before is a typing error (1899 for 1989).
 EARLIEST_SERVICE = dt.date(1900, 1, 1)
 REQUIRED = ("mrn", "name", "dob", "encounter_id", "setting", "kind", "text")
-OPTIONAL = ("sex", "date", "payer", "attending", "admit_date", "discharge_date")
+OPTIONAL = (
+    "sex",
+    "date",
+    "payer",
+    "attending",
+    "admit_date",
+    "discharge_date",
+    "discharge_status",
+)
+# UB-04 form locator 17, patient discharge status: two digits (NUBC).
+DISCHARGE_STATUS = re.compile(r"[0-9]{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +71,7 @@ class ImportDocument:
     attending: str | None
     kind: str
     text: str
+    discharge_status: str | None = None
 
 
 def _date(data: dict[str, Any], key: str) -> dt.date | None:
@@ -145,6 +157,9 @@ def parse_document(data: object, *, source: str, line: int) -> ImportDocument:
         raise ValueError("missing date (or admit_date / discharge_date)")
     if admit and discharge and discharge < admit:
         raise ValueError("discharge_date is before admit_date")
+    discharge_status = _text(data, "discharge_status")
+    if discharge_status is not None and not DISCHARGE_STATUS.fullmatch(discharge_status):
+        raise ValueError("discharge_status is not a two-digit UB-04 patient discharge status")
     if dob is not None:
         _check_dob(dob, [d for d in (service, admit, discharge) if d is not None])
     return ImportDocument(
@@ -163,6 +178,7 @@ def parse_document(data: object, *, source: str, line: int) -> ImportDocument:
         attending=_text(data, "attending"),
         kind=str(_text(data, "kind")),
         text=text,
+        discharge_status=discharge_status,
     )
 
 

@@ -175,6 +175,7 @@ class IntakeMixin(RecordsGate):
                 service_date=first.service_date,
                 admit_date=first.admit_date,
                 discharge_date=first.discharge_date,
+                discharge_status=first.discharge_status,
                 attending=first.attending,
                 payer=first.payer,
                 status=EncounterStatus.PENDING.value,
