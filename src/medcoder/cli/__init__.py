@@ -42,7 +42,8 @@ COMMANDS: dict[str, LazyCommand] = {
                     'Score the engine on a gold file ({"id","text","icd10cm":[...]} per line).'),
     "db": _at("records", "db_group", "Create or migrate the records database."),
     "import": _at("records", "import_command",
-                  "Import documents: a JSONL file, a .txt note with a .json sidecar, or a folder."),
+                  "Import documents: JSONL, FHIR R4 Bundles, HL7 v2 messages, a .txt note with "
+                  "a .json sidecar, or a folder of them."),
     "run-coding": _at("records", "run_coding",
                       "Run the coding engine and store its suggestions for review."),
     "queue": _at("records", "queue", "Encounters awaiting review, oldest first, a page at a time."),

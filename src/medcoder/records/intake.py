@@ -20,7 +20,7 @@ from medcoder.errors import (
     PermissionDeniedError,
     WorkflowError,
 )
-from medcoder.kinds import Setting, Sex
+from medcoder.kinds import ImportFormat, Setting, Sex
 from medcoder.nlp.document import MAX_TEXT_CHARS, ClinicalDocument
 from medcoder.records import audit
 from medcoder.records.gate import RecordsGate, age_on
@@ -88,16 +88,19 @@ class IntakeMixin(RecordsGate):
     """Import documents into encounters, code them, and read the stored runs back."""
 
     # -- import -------------------------------------------------------------------------
-    def import_path(self, actor: str | None, path: Path) -> ImportReport:
-        """Import documents; one transaction per encounter, so a kill loses no committed
-        encounter and leaves none half-written. Re-importing a document is a no-op."""
+    def import_path(
+        self, actor: str | None, path: Path, fmt: ImportFormat | None = None
+    ) -> ImportReport:
+        """Import documents (JSONL, FHIR Bundles or HL7 v2 messages: ``fmt``, else seen in
+        each file); one transaction per encounter, so a kill loses no committed encounter
+        and leaves none half-written. Re-importing a document is a no-op."""
         with self._acting(actor, Action.IMPORT) as (_session, user):
             name = user.name
             # An importer who may not read an encounter (the admin) adds only new ones.
             may_view = allowed(Role(user.role), Action.VIEW_ENCOUNTER)
         report = ImportReport()
         group: list[ImportDocument] = []
-        for item in read_path(path):
+        for item in read_path(path, fmt):
             if isinstance(item, ImportFormatError):
                 report.errors.append(item)
                 continue
