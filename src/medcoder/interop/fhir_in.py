@@ -83,7 +83,7 @@ def _bundle(raw: object, where: str) -> Any:
         first = exc.errors()[0]
         loc = [p for p in first["loc"] if isinstance(p, int | str)]
         raise SourceProblem(_path(where, loc, types), str(first["msg"])[:200]) from None
-    except (KeyError, TypeError, ValueError, RecursionError) as exc:  # fhir_core internals
+    except Exception as exc:  # fhir_core's validators raise others on odd types (a bool url)
         raise SourceProblem(
             where, f"not a Bundle these models read ({type(exc).__name__})"
         ) from None
@@ -150,8 +150,8 @@ class _Bundle:
             return found
         candidates = self.by_type.get(kind, [])
         if len(candidates) != 1:
-            many = "several" if candidates else "no"
-            raise SourceProblem(place, f"no reference to a {kind}, and {many} in the Bundle")
+            many = "several" if candidates else "none"
+            raise SourceProblem(place, f"no {kind} reference, and the Bundle holds {many}")
         return candidates[0]
 
 

@@ -305,13 +305,20 @@ def _read_whole(path: Path) -> bytes | ImportFormatError:
 
 def read_interop(path: Path, fmt: ImportFormat) -> Iterator[ImportDocument | ImportFormatError]:
     """A file of FHIR Bundles or HL7 v2 messages, each all or nothing."""
-    from medcoder.interop.fhir_in import read_fhir
-    from medcoder.interop.hl7_in import read_hl7
-
     data = _read_whole(path)
     if isinstance(data, ImportFormatError):
         yield data
-        return
+    else:
+        yield from read_interop_bytes(data, path, fmt)
+
+
+def read_interop_bytes(
+    data: bytes, path: Path, fmt: ImportFormat
+) -> Iterator[ImportDocument | ImportFormatError]:
+    """FHIR Bundles or HL7 v2 messages from ``data`` (named ``path`` in errors)."""
+    from medcoder.interop.fhir_in import read_fhir
+    from medcoder.interop.hl7_in import read_hl7
+
     if fmt is ImportFormat.FHIR:
         try:
             items = read_fhir(data.decode("utf-8-sig"), str(path))
