@@ -90,3 +90,43 @@ def test_import_then_code_over_http(client: TestClient, headers: dict[str, dict[
     assert "I10" in [c["code"] for c in codes]
     docs = client.get("/v1/encounters/E-300/documents", headers=headers["coder"]).json()
     assert docs == [{"kind": "progress", "text": document["text"]}]
+
+
+def test_import_fhir_and_hl7_over_http(
+    client: TestClient, headers: dict[str, dict[str, str]]
+) -> None:
+    import json
+
+    from tests.interop.samples import bundle, changed, mdm, oru
+
+    manager = headers["manager"]
+    fhir = {"Content-Type": "application/fhir+json", **manager}
+    made = client.post(
+        "/v1/imports", content=json.dumps(bundle("FE-1", mrn="QX-550009")), headers=fhir
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["documents_added"] == 1
+    bad = changed(bundle("FE-2"), ["entry", 0, "resource", "gender"], "f")
+    refused = client.post("/v1/imports", content=json.dumps(bad), headers=fhir).json()
+    assert refused["documents_added"] == 0
+    assert refused["errors"] == [
+        {
+            "line": 1,
+            "problem": "Bundle[0].entry[0].resource(Patient).gender: "
+            "not male, female, other or unknown",
+        }
+    ]
+    batch = mdm("HV-1") + "\n" + mdm("HV-9", klass="Z") + "\n" + oru("HV-2")
+    for media in ("x-application/hl7-v2+er7", "text/plain; charset=utf-8"):
+        hl7 = {"Content-Type": media, **manager}
+        answer = client.post("/v1/imports", content=batch.encode(), headers=hl7)
+        assert answer.status_code == 201, answer.text
+        assert [e["problem"][:19] for e in answer.json()["errors"]] == ["message 2 PV1-2: pa"]
+    assert answer.json()["duplicates"] == 2  # the second post found both stored
+    view = client.get("/v1/encounters/HV-1", headers=headers["coder"]).json()
+    assert view["documents"][0]["kind"] == "discharge summary"
+    plain = {"Content-Type": "text/plain", **manager}
+    wrong = client.post("/v1/imports", content=b"just a note", headers=plain)
+    assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "E504"
+    shape = client.post("/v1/imports", json={"documents": [{"mrn": 1}]}, headers=manager)
+    assert shape.status_code == 422 and "documents.0" in shape.json()["error"]["message"]

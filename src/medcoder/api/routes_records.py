@@ -9,7 +9,9 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from medcoder.api.auth import Actor
 from medcoder.api.routes_auth import services
@@ -21,6 +23,8 @@ from medcoder.api.schemas import (
     ReasonBody,
     SequenceBody,
 )
+from medcoder.kinds import ImportFormat
+from medcoder.records.importer import detect_format
 from medcoder.records.service import EncounterView, Records
 
 router = APIRouter(prefix="/v1", tags=["records"])
@@ -56,21 +60,98 @@ def _done(encounter: str, action: str, **extra: Any) -> dict[str, Any]:
 
 
 # -- import and coding --------------------------------------------------------------------
-@router.post("/imports", status_code=201)
-def import_documents(body: ImportRequest, actor: Actor, request: Request) -> dict[str, Any]:
+# The media types POST /v1/imports reads besides application/json (the JSONL fields).
+IMPORT_MEDIA = {
+    "application/fhir+json": ImportFormat.FHIR,
+    "application/fhir+ndjson": ImportFormat.FHIR,
+    "x-application/hl7-v2+er7": ImportFormat.HL7,
+    "application/hl7-v2": ImportFormat.HL7,
+    "text/plain": ImportFormat.HL7,  # HL7 v2 text (it must start with MSH or a batch header)
+}
+
+
+def _inline(schema: Any, defs: dict[str, Any]) -> Any:
+    """A JSON schema with its ``$defs`` references written in place (the body schema of
+    a route that reads its body itself is not among the OpenAPI components)."""
+    if isinstance(schema, dict):
+        if "$ref" in schema:
+            return _inline(defs[str(schema["$ref"]).rsplit("/", 1)[-1]], defs)
+        return {k: _inline(v, defs) for k, v in schema.items() if k != "$defs"}
+    if isinstance(schema, list):
+        return [_inline(v, defs) for v in schema]
+    return schema
+
+
+def _import_body() -> dict[str, Any]:
+    schema = ImportRequest.model_json_schema()
+    text = {"schema": {"type": "string"}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": _inline(schema, schema.get("$defs", {}))},
+                "application/fhir+json": {
+                    "schema": {"type": "object", "description": "a FHIR R4 Bundle"}
+                },
+                "x-application/hl7-v2+er7": text,
+                "text/plain": text,
+            },
+        }
+    }
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+def _media(request: Request) -> str:
+    return request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+
+
+@router.post("/imports", status_code=201, openapi_extra=_import_body())
+def import_documents(
+    actor: Actor, request: Request, body: Annotated[bytes, Depends(_raw_body)]
+) -> dict[str, Any]:
     """Store documents (patients and encounters created as needed); the fields and rules
-    of `medcoder import`. Each encounter is one transaction; a duplicate is skipped."""
+    of `medcoder import`: JSON ``{"documents": [...]}`` (the JSONL fields), a FHIR R4
+    Bundle (application/fhir+json; NDJSON of Bundles as application/fhir+ndjson) or HL7
+    v2 messages (x-application/hl7-v2+er7, or text/plain starting with MSH). Each
+    encounter is one transaction; a duplicate is skipped; a bad line, Bundle or message is
+    reported in ``errors`` (its place in ``problem``) and the others go on."""
+    media = _media(request)
+    fmt = IMPORT_MEDIA.get(media)
+    if media == "text/plain" and detect_format(body[:4096]) is not ImportFormat.HL7:
+        fmt = None
+    if fmt is None and media != "application/json":
+        problem = f"content type {media[:60]!r}: send application/json, " + ", ".join(
+            m for m in IMPORT_MEDIA if m != "text/plain"
+        )
+        raise RequestValidationError(
+            [{"type": "content_type", "loc": ("body",), "msg": problem + " or HL7 as text/plain"}]
+        )
     with tempfile.TemporaryDirectory(prefix="medcoder-import-") as folder:
-        path = Path(folder) / "request.jsonl"
-        with path.open("w", encoding="utf-8") as handle:
-            for doc in body.documents:
-                handle.write(json.dumps(doc.model_dump(mode="json", exclude_none=True)) + "\n")
-        report = _records(request).import_path(actor.name, path)
+        if fmt is None:
+            try:
+                request_body = ImportRequest.model_validate_json(body)
+            except ValidationError as exc:
+                raise RequestValidationError(
+                    [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_input=False)]
+                ) from None
+            path = Path(folder) / "request.jsonl"
+            with path.open("w", encoding="utf-8") as handle:
+                for doc in request_body.documents:
+                    row = doc.model_dump(mode="json", exclude_none=True)
+                    handle.write(json.dumps(row) + "\n")
+        else:
+            path = Path(folder) / f"request.{fmt.value}"
+            path.write_bytes(body)
+        report = _records(request).import_path(actor.name, path, fmt or ImportFormat.JSONL)
     return {
         "encounters_created": report.encounters_created,
         "documents_added": report.documents_added,
         "duplicates": report.duplicates,
-        # The importer names the temporary file; the API client knows only line numbers.
+        # The importer names the temporary file; the API client knows only line numbers
+        # (and, for FHIR and HL7, the Bundle path or message segment in the problem).
         "errors": [{"line": e.line, "problem": e.problem} for e in report.errors],
     }
 

@@ -53,6 +53,9 @@ class ImportDocumentBody(Strict):
     attending: str | None = Field(default=None, max_length=200)
     admit_date: dt.date | None = None
     discharge_date: dt.date | None = None
+    discharge_status: str | None = Field(
+        default=None, pattern=r"^[0-9]{2}$", description="UB-04 patient discharge status"
+    )
 
 
 class ImportRequest(Strict):
