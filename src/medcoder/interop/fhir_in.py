@@ -287,13 +287,15 @@ def bundle_documents(raw: object, where: str) -> tuple[SourceDocument, ...]:
 def _values(text: str) -> Iterator[tuple[int, object | Exception]]:
     """Each JSON value of the text with its line: one document, or one a line (NDJSON)."""
     decoder = json.JSONDecoder()
-    position = 0
+    position = counted = 0
+    line = 1
     while True:
         while position < len(text) and text[position] in " \t\r\n":
             position += 1
         if position >= len(text):
             return
-        line = text.count("\n", 0, position) + 1
+        line += text.count("\n", counted, position)  # counted on from the last value
+        counted = position
         try:
             value, position = decoder.raw_decode(text, position)
         except (ValueError, RecursionError) as exc:  # ValueError: also a 5,000-digit number
