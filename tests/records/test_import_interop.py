@@ -172,3 +172,19 @@ def test_a_folder_of_every_format(records: Records, tmp_path: Path) -> None:
     )
     report = records.import_path("mia", tmp_path)
     assert report.errors == [] and report.encounters_created == 5
+
+
+def test_cli_import_with_a_format(records: Records, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from medcoder.cli import main
+
+    source = tmp_path / "feed.dat"  # no telling suffix: the content says HL7
+    source.write_text(mdm("HV-1") + "\n" + mdm("HV-2", klass="Q"))
+    seen = CliRunner().invoke(main, ["import", str(source), "--user", "mia"])
+    assert seen.exit_code == 1
+    assert "message 2 PV1-2: patient class 'Q'" in seen.output
+    assert "1 encounter(s) created" in seen.output
+    told = CliRunner().invoke(main, ["import", str(source), "--format", "fhir", "--user", "mia"])
+    assert told.exit_code == 1 and "Bundle[0]: not JSON" in told.output
+    assert "Traceback" not in seen.output + told.output
