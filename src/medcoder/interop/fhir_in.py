@@ -19,13 +19,13 @@ import base64
 import binascii
 import datetime as dt
 import json
-import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
 from medcoder.errors import ImportFormatError
+from medcoder.interop.code_values import DISCHARGE_STATUS_FORM
 from medcoder.interop.source import SourceDocument, SourceMessage, SourceProblem
 
 GENDERS = {"female": "F", "male": "M", "other": "U", "unknown": "U"}
@@ -38,7 +38,6 @@ CLASSES = {
     "OBSENC": "outpatient",
     "EMER": "emergency",
 }
-UB04_STATUS = re.compile(r"[0-9]{2}")
 MRN_TYPE = "MR"  # v2-0203 identifier type: medical record number
 
 
@@ -195,7 +194,7 @@ def _encounter(
     hospitalization = encounter.hospitalization
     if hospitalization is not None:
         codes = _codes(hospitalization.dischargeDisposition)
-        status = [c for c in codes if UB04_STATUS.fullmatch(c)]
+        status = [c for c in codes if DISCHARGE_STATUS_FORM.fullmatch(c)]
         if status:
             data["discharge_status"] = status[0]
     for participant in encounter.participant or []:

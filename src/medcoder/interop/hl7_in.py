@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from medcoder.errors import ImportFormatError
+from medcoder.interop.code_values import DISCHARGE_STATUS_FORM
 from medcoder.interop.source import SourceDocument, SourceMessage, SourceProblem
 
 MESSAGE_TYPES = {("MDM", "T02"), ("ORU", "R01")}
@@ -48,7 +49,6 @@ DOCUMENT_TYPES = {
 }
 TEXT_TYPES = {"TX", "FT"}
 BATCH_SEGMENTS = (b"FHS", b"BHS", b"BTS", b"FTS")
-UB04_STATUS = re.compile(r"[0-9]{2}")
 DTM = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})([0-9]{0,6})(\.[0-9]{1,4})?([+-][0-9]{4})?")
 # The escapes the hl7 package decodes (2.7.1-2.7.6); others (\Zxx\ application-defined,
 # \Cxxyy\ and \Mxxyyzz\ character-set switches) are refused rather than dropped.
@@ -182,7 +182,7 @@ def _visit(m: _Message) -> dict[str, str]:
         txa, obr = m.segment("TXA", required=False), m.segment("OBR", required=False)
         dates = {"date": admit or discharge or m.day(txa, 4) or m.day(obr, 7)}
     data |= {key: value for key, value in dates.items() if value}
-    if UB04_STATUS.fullmatch(status := m.value(pv1, 36)):
+    if DISCHARGE_STATUS_FORM.fullmatch(status := m.value(pv1, 36)):
         data["discharge_status"] = status
     attending = [m.value(pv1, 7, 1, c) for c in (3, 2)]  # XCN: id ^ family ^ given
     if any(attending):

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from medcoder.errors import ImportFormatError
+from medcoder.interop.code_values import DISCHARGE_STATUS_FORM
 from medcoder.interop.source import SourceMessage
 from medcoder.kinds import SEX_WORDS, ImportFormat, Setting
 from medcoder.nlp.document import MAX_TEXT_CHARS
@@ -54,8 +55,6 @@ OPTIONAL = (
     "discharge_date",
     "discharge_status",
 )
-# UB-04 form locator 17, patient discharge status: two digits (NUBC).
-DISCHARGE_STATUS = re.compile(r"[0-9]{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +163,7 @@ def parse_document(data: object, *, source: str, line: int) -> ImportDocument:
     if admit and discharge and discharge < admit:
         raise ValueError("discharge_date is before admit_date")
     discharge_status = _text(data, "discharge_status")
-    if discharge_status is not None and not DISCHARGE_STATUS.fullmatch(discharge_status):
+    if discharge_status is not None and not DISCHARGE_STATUS_FORM.fullmatch(discharge_status):
         raise ValueError("discharge_status is not a two-digit UB-04 patient discharge status")
     if dob is not None:
         _check_dob(dob, [d for d in (service, admit, discharge) if d is not None])
