@@ -35,7 +35,10 @@ def encounter_claim(
             system = CodeSystem(row.system)
         except ValueError:
             continue
-        lines.append(ClaimCode(system, row.code, row.sequence))
+        # Units and modifiers as stored on the line (migration 0006): the NCCI PTP, MUE
+        # and modifier-validity edits read them.
+        modifiers = tuple(row.modifiers or ())
+        lines.append(ClaimCode(system, row.code, row.sequence, modifiers, row.units or 1))
     setting = Setting.parse(encounter.setting).guidelines
     day = encounter.date_of_service or dt.date.today()
     return Claim(encounter.external_id, day, setting, sort_codes(lines), age, encounter.patient.sex)

@@ -4,7 +4,8 @@ One JSONL line (or one note + ``NOTE.json`` sidecar) is one document::
 
     {"mrn", "name", "dob", "sex", "encounter_id", "setting", "date", "kind", "text"}
 
-plus optional ``payer``, ``attending``, ``admit_date``, ``discharge_date``. Unknown keys
+plus optional ``payer``, ``attending``, ``admit_date``, ``discharge_date`` and
+``discharge_status`` (UB-04 patient discharge status, two digits: "01"). Unknown keys
 are refused (a misspelt ``payer`` would be lost silently otherwise). Values are exact:
 ``sex`` is F, M or U (or female, male, unknown, in any case); the date of birth is on or
 before every date of the encounter and at most 130 years before it; an encounter id is
@@ -39,7 +40,26 @@ MAX_AGE_YEARS = 130  # as ClinicalDocument's age
 #: The earliest date of service taken: anything before is a typing error (1899 for 1989).
 EARLIEST_SERVICE = dt.date(1900, 1, 1)
 REQUIRED = ("mrn", "name", "dob", "encounter_id", "setting", "kind", "text")
-OPTIONAL = ("sex", "date", "payer", "attending", "admit_date", "discharge_date")
+OPTIONAL = (
+    "sex",
+    "date",
+    "payer",
+    "attending",
+    "admit_date",
+    "discharge_date",
+    "discharge_status",
+)
+#: UB-04 patient discharge status codes (NUBC UB-04 Data Specifications, Form Locator 17),
+#: as the MS-DRG grouper reads them: home, transfers, left against advice, expired,
+#: hospice, and the planned-readmission variants (81-95).
+DISCHARGE_STATUSES = frozenset(
+    {
+        *("01", "02", "03", "04", "05", "06", "07", "09", "20", "21", "30"),
+        *("40", "41", "42", "43", "50", "51", "61", "62", "63", "64", "65", "66", "69", "70"),
+        *("81", "82", "83", "84", "85", "86", "87", "88", "89", "90", "91", "92", "93", "94"),
+        "95",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +81,7 @@ class ImportDocument:
     attending: str | None
     kind: str
     text: str
+    discharge_status: str | None = None  # UB-04 FL17, two digits
 
 
 def _date(data: dict[str, Any], key: str) -> dt.date | None:
@@ -148,6 +169,14 @@ def parse_document(data: object, *, source: str, line: int) -> ImportDocument:
         raise ValueError("discharge_date is before admit_date")
     if dob is not None:
         _check_dob(dob, [d for d in (service, admit, discharge) if d is not None])
+    status = data.get("discharge_status")
+    if status is not None:
+        if not isinstance(status, str) or status.strip() not in DISCHARGE_STATUSES:
+            raise ValueError(
+                "discharge_status must be a UB-04 patient discharge status, two digits "
+                'such as "01" (home) or "06" (home health)'
+            )
+        status = status.strip()
     return ImportDocument(
         source=source,
         line=line,
@@ -164,6 +193,7 @@ def parse_document(data: object, *, source: str, line: int) -> ImportDocument:
         attending=_text(data, "attending"),
         kind=str(_text(data, "kind")),
         text=text,
+        discharge_status=status,
     )
 
 
