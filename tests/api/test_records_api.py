@@ -90,3 +90,42 @@ def test_import_then_code_over_http(client: TestClient, headers: dict[str, dict[
     assert "I10" in [c["code"] for c in codes]
     docs = client.get("/v1/encounters/E-300/documents", headers=headers["coder"]).json()
     assert docs == [{"kind": "progress", "text": document["text"]}]
+
+
+def test_procedures_poa_and_discharge_status_over_http(
+    client: TestClient, headers: dict[str, dict[str, str]]
+) -> None:
+    """Issue 12: an inpatient stay imported with its discharge status, its diagnoses'
+    POA set by the coder; the encounter JSON keeps its keys and adds the new ones."""
+    coder, manager = headers["coder"], headers["manager"]
+    stay = {
+        **PATIENT, "encounter_id": "IP-5", "setting": "inpatient", "admit_date": "2026-04-28",
+        "discharge_date": "2026-05-01", "discharge_status": "01", "kind": "discharge summary",
+        "text": "DISCHARGE DIAGNOSES: Type 2 diabetes mellitus. Essential hypertension.",
+    }  # fmt: skip
+    imported = client.post("/v1/imports", json={"documents": [stay]}, headers=manager)
+    assert imported.status_code == 201 and imported.json()["encounters_created"] == 1
+    bad = client.post(
+        "/v1/imports", json={"documents": [{**stay, "discharge_status": "1"}]}, headers=manager
+    )
+    assert bad.status_code == 422
+    assert client.post("/v1/encounters/IP-5/coding-runs", headers=coder).status_code == 201
+    url = "/v1/encounters/IP-5"
+    view = client.get(url, headers=coder).json()
+    assert view["discharge_status"] == "01" and view["procedures"] == []
+    first = view["codes"][0]
+    assert {"system", "units", "modifiers", "poa", "poa_source", "evidence"} <= set(first)
+    code = first["code"]
+    assert (
+        client.put(f"{url}/codes/{code}/poa", json={"poa": "Y"}, headers=coder).status_code == 200
+    )
+    after = {c["code"]: c for c in client.get(url, headers=coder).json()["codes"]}
+    assert (after[code]["poa"], after[code]["poa_source"]) == ("Y", "coder")
+    refused = client.put(f"{url}/codes/{code}/poa", json={"poa": "X"}, headers=coder)
+    assert refused.status_code == 422
+    ambiguous = client.post(f"{url}/codes", json={"code": "J1100"}, headers=coder)
+    assert ambiguous.status_code == 422, ambiguous.text
+    assert ambiguous.json()["error"]["code"] == "E300"
+    assert "ambiguous" in ambiguous.json()["error"]["message"]
+    no_units = client.put(f"{url}/codes/{code}/line", json={"units": 2}, headers=coder)
+    assert no_units.status_code == 422 and "CPT and HCPCS" in no_units.json()["error"]["message"]

@@ -351,3 +351,38 @@ def test_mue_on_stored_units(stays: Records, monkeypatch: pytest.MonkeyPatch) ->
     stays.finalize("rex", "OP-1", "reviewed")
     assert stays.encounter_view("cora", "OP-1").status == "finalized"
     assert dt.date(2026, 5, 1) == stays.encounter_view("cora", "OP-1").date_of_service
+
+
+def test_cli_show_set_poa_and_ambiguity(stays: Records) -> None:
+    from click.testing import CliRunner
+
+    from medcoder.cli import main
+
+    runner = CliRunner()
+
+    def review(*args: str) -> Any:
+        return runner.invoke(main, ["review", "--user", "cora", *args])
+
+    shown = review("OP-1", "show")
+    assert shown.exit_code == 0, shown.output
+    assert "procedures:" in shown.output and "hcpcs" in shown.output and "J1885 x2" in shown.output
+    assert review("OP-1", "set", "J1885", "--units", "3").exit_code == 0
+    assert review("OP-1", "set", "29881", "--units", "0").exit_code == 2  # IntRange(1)
+    ambiguous = review("OP-1", "add", "J1100")
+    assert ambiguous.exit_code == 2
+    assert ambiguous.output.startswith(
+        "error[E300]: 'J1100' is ambiguous: it may be icd10cm J11.00"
+    )
+    assert "--system icd10cm|hcpcs" in ambiguous.output
+    poa = review("IP-1", "poa", "E11.9", "w")
+    assert poa.exit_code == 0, poa.output
+    data = json.loads(review("IP-1", "show", "--format", "json").output)
+    assert data["discharge_status"] == "01" and data["admit_date"] == "2026-04-28"
+    assert [(c["code"], c["poa"], c["poa_source"]) for c in data["codes"]] == [
+        ("K35.80", "Y", "engine"), ("E11.9", "W", "coder")
+    ]  # fmt: skip
+    assert [(p["system"], p["code"], p["units"], p["modifiers"]) for p in data["procedures"]] == [
+        ("icd10pcs", "0DTJ4ZZ", 1, [])
+    ]
+    op = json.loads(review("OP-1", "show", "--format", "json").output)
+    assert {(p["code"], p["units"]) for p in op["procedures"]} >= {("J1885", 3)}
