@@ -386,3 +386,12 @@ def test_cli_show_set_poa_and_ambiguity(stays: Records) -> None:
     ]
     op = json.loads(review("OP-1", "show", "--format", "json").output)
     assert {(p["code"], p["units"]) for p in op["procedures"]} >= {("J1885", 3)}
+
+
+def test_recheck_reads_only_the_diagnoses_releases(stays: Records) -> None:
+    """Procedure lines name their own systems' releases: none is taken for an older
+    ICD-10-CM release, so an encounter coded in the release in force lists nothing new."""
+    from medcoder.edits.checker import configured_tables
+    from medcoder.records.claim_gate import recheck_open
+
+    assert recheck_open(stays, "cora", configured_tables(home=stays.home)) == []

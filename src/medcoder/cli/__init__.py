@@ -48,7 +48,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "export": _at("records", "export", "The reported codes of finalized encounters."),
     "audit": _at("records", "audit_group", "The hash-chained audit trail."),
     "review": _at("review", "review", "Review ENCOUNTER's codes: show, accept, reject, change, "
-                  "add, sequence, finalize, reopen."),
+                  "add, sequence, set (units, modifiers), poa, finalize, reopen."),
     "users": _at("users", "users_group", "Add users, list them, change their role."),
     "keys": _at("users", "keys_group", "The encryption key for PHI at rest."),
     "check": _at("edits", "check", "Check a claim (JSON: date_of_service, setting, age, sex, "

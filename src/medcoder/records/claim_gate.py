@@ -97,7 +97,10 @@ def recheck_open(
                 continue
             claim = encounter_claim(encounter, active, None)
             now = checker.check(claim)
-            coded_in = tuple(sorted({c.release for c in active}))
+            # The ICD-10-CM releases only: procedure lines name their own systems' releases.
+            coded_in = tuple(
+                sorted({c.release for c in active if c.system == CodeSystem.ICD10CM.value})
+            )
             # The oldest release the codes were coded in, if not the one in force now:
             # what it did not flag, the release in force now breaks.
             older = [n for n in coded_in if n != now.releases.get(CodeSystem.ICD10CM)]

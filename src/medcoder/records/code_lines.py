@@ -34,7 +34,7 @@ from medcoder.errors import (
     UnknownModifierError,
     WorkflowError,
 )
-from medcoder.kinds import CodeSystem, PoaIndicator
+from medcoder.kinds import CodeSystem, PoaIndicator, Setting
 from medcoder.records.models import CodeAssignment, CodeSource, CodeStatus, Encounter, User
 
 if TYPE_CHECKING:  # the procedure stores open only when a procedure is validated
@@ -318,6 +318,21 @@ class NewLine:
         if self.poa:
             out["poa"] = self.poa.value
         return out
+
+
+def poa_complete(encounter: Encounter, reported: list[CodeAssignment]) -> None:
+    """Every diagnosis of an inpatient claim carries a POA indicator; an exempt code
+    carries 1 (ICD-10-CM Official Guidelines, Appendix I; UB-04 FL67 / 837I K3)."""
+    if not Setting.parse(encounter.setting).is_inpatient:
+        return
+    missing = [c.code for c in sorted(reported, key=lambda c: c.sequence) if is_dx(c) and not c.poa]
+    if missing:
+        raise WorkflowError(
+            f"inpatient stay {encounter.external_id}: {len(missing)} diagnosis code(s) "
+            f"without a present-on-admission indicator: {', '.join(missing)}",
+            hint=f"medcoder review {encounter.external_id} poa CODE Y|N|U|W|1 "
+            "(1: on the POA exempt list)",
+        )
 
 
 def is_dx(row: CodeAssignment) -> bool:

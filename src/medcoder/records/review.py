@@ -27,6 +27,8 @@ from medcoder.records.code_lines import (
     check_units,
     is_dx,
     label,
+    parse_system,
+    poa_complete,
     resolve_new,
     split_named,
     validate_modifiers,
@@ -109,9 +111,12 @@ class ReviewMixin(RecordsGate):
             self._editable(encounter)
             row = self._active_line(encounter, code, system)
             old_system = CodeSystem(row.system)
-            line = self._new_line(
-                encounter, new_code, new_system or old_system, units, modifiers, poa
-            )
+            target = parse_system(new_system) or old_system
+            if target.is_line_item and old_system.is_line_item:
+                # A service line changed keeps its units and modifiers unless given anew.
+                units = row.units if units is None else units
+                modifiers = list(row.modifiers or ()) if modifiers is None else modifiers
+            line = self._new_line(encounter, new_code, target, units, modifiers, poa)
             if line.system.is_diagnosis != old_system.is_diagnosis:
                 raise InvalidInputError(
                     f"{row.code} ({old_system.value}) cannot become {line.code} "
@@ -244,7 +249,7 @@ class ReviewMixin(RecordsGate):
                     f"encounter {encounter.external_id} has no code to report",
                     hint="add a code first",
                 )
-            self._poa_complete(encounter, reported)
+            poa_complete(encounter, reported)
             acknowledged = self._claim_edits(encounter, reported, acknowledge)
             encounter.status = EncounterStatus.FINALIZED.value
             encounter.finalized_at = utcnow()
@@ -263,23 +268,6 @@ class ReviewMixin(RecordsGate):
                     ],
                 },
                 **({"edit_warnings": acknowledged, "reason": acknowledge} if acknowledged else {}),
-            )
-
-    @staticmethod
-    def _poa_complete(encounter: Encounter, reported: list[CodeAssignment]) -> None:
-        """Every diagnosis of an inpatient claim carries a POA indicator; an exempt code
-        carries 1 (ICD-10-CM Official Guidelines, Appendix I; UB-04 FL67 / 837I K3)."""
-        if not Setting.parse(encounter.setting).is_inpatient:
-            return
-        missing = [
-            c.code for c in sorted(reported, key=lambda c: c.sequence) if is_dx(c) and not c.poa
-        ]
-        if missing:
-            raise WorkflowError(
-                f"inpatient stay {encounter.external_id}: {len(missing)} diagnosis code(s) "
-                f"without a present-on-admission indicator: {', '.join(missing)}",
-                hint=f"medcoder review {encounter.external_id} poa CODE Y|N|U|W|1 "
-                "(1: on the POA exempt list)",
             )
 
     def _claim_edits(
