@@ -20,8 +20,12 @@ from medcoder.api.schemas import (
     ChangeBody,
     FinalizeBody,
     ImportRequest,
+    PoaBody,
     ReasonBody,
+    RejectBody,
     SequenceBody,
+    SetLineBody,
+    SystemBody,
 )
 from medcoder.kinds import ImportFormat
 from medcoder.records.importer import detect_format
@@ -51,7 +55,12 @@ def encounter_json(view: EncounterView) -> dict[str, Any]:
             "sex": view.sex,
         },
         "documents": [{"kind": k, "text": t} for k, t in view.documents],
-        "codes": [c.to_json() for c in view.codes],
+        "codes": [c.to_json() for c in view.diagnoses],
+        # ICD-10-PCS, CPT and HCPCS lines (system, units, modifiers), numbered apart.
+        "procedures": [c.to_json() for c in view.procedures],
+        "admit_date": view.admit_date.isoformat() if view.admit_date else None,
+        "discharge_date": view.discharge_date.isoformat() if view.discharge_date else None,
+        "discharge_status": view.discharge_status,
     }
 
 
@@ -240,18 +249,20 @@ def codes(encounter_id: str, actor: Actor, request: Request) -> list[dict[str, A
 
 # -- review actions -----------------------------------------------------------------------
 @router.post("/encounters/{encounter_id}/codes/{code}/accept")
-def accept(encounter_id: str, code: str, actor: Actor, request: Request) -> dict[str, Any]:
-    """Accept a suggested code."""
-    _records(request).accept(actor.name, encounter_id, code)
+def accept(
+    encounter_id: str, code: str, actor: Actor, request: Request, body: SystemBody | None = None
+) -> dict[str, Any]:
+    """Accept a suggested code (``system`` where the code's shape does not say it)."""
+    _records(request).accept(actor.name, encounter_id, code, system=body.system if body else None)
     return _done(encounter_id, "accept", code=code)
 
 
 @router.post("/encounters/{encounter_id}/codes/{code}/reject")
 def reject(
-    encounter_id: str, code: str, body: ReasonBody, actor: Actor, request: Request
+    encounter_id: str, code: str, body: RejectBody, actor: Actor, request: Request
 ) -> dict[str, Any]:
     """Reject a code; a reason is required."""
-    _records(request).reject(actor.name, encounter_id, code, body.reason)
+    _records(request).reject(actor.name, encounter_id, code, body.reason, system=body.system)
     return _done(encounter_id, "reject", code=code)
 
 
@@ -259,11 +270,22 @@ def reject(
 def change(
     encounter_id: str, code: str, body: ChangeBody, actor: Actor, request: Request
 ) -> dict[str, Any]:
-    """Replace a code by ``new_code``, validated in the release in force on the date."""
+    """Replace a code by ``new_code`` (of ``new_system``, default the code's), validated in
+    its system's release in force on the date; ``units``, ``modifiers`` for a CPT/HCPCS
+    line, ``poa`` for an inpatient diagnosis."""
     svc = services(request)
     svc.with_codesets(
         lambda _reg: svc.records().change(
-            actor.name, encounter_id, code, body.new_code, body.reason
+            actor.name,
+            encounter_id,
+            code,
+            body.new_code,
+            body.reason,
+            system=body.system,
+            new_system=body.new_system,
+            units=body.units,
+            modifiers=body.modifiers,
+            poa=body.poa,
         )
     )
     return _done(encounter_id, "change", code=code, new_code=body.new_code)
@@ -271,10 +293,20 @@ def change(
 
 @router.post("/encounters/{encounter_id}/codes", status_code=201)
 def add(encounter_id: str, body: AddBody, actor: Actor, request: Request) -> dict[str, Any]:
-    """Add a code the engine did not suggest (validated in the release in force)."""
+    """Add a code the engine did not suggest (validated in its system's release in force);
+    ``units``, ``modifiers`` for a CPT/HCPCS line, ``poa`` for an inpatient diagnosis."""
     svc = services(request)
     svc.with_codesets(
-        lambda _reg: svc.records().add(actor.name, encounter_id, body.code, body.reason)
+        lambda _reg: svc.records().add(
+            actor.name,
+            encounter_id,
+            body.code,
+            body.reason,
+            system=body.system,
+            units=body.units,
+            modifiers=body.modifiers,
+            poa=body.poa,
+        )
     )
     return _done(encounter_id, "add", code=body.code)
 
@@ -283,9 +315,39 @@ def add(encounter_id: str, body: AddBody, actor: Actor, request: Request) -> dic
 def resequence(
     encounter_id: str, body: SequenceBody, actor: Actor, request: Request
 ) -> dict[str, Any]:
-    """Order the active codes, first-listed (or principal) first; list each exactly once."""
-    _records(request).resequence(actor.name, encounter_id, body.codes)
+    """Order one group's active codes: the diagnoses (first-listed or principal first), or
+    the procedures; list each of the group exactly once."""
+    _records(request).resequence(actor.name, encounter_id, body.codes, system=body.system)
     return _done(encounter_id, "sequence", codes=body.codes)
+
+
+@router.put("/encounters/{encounter_id}/codes/{code}/line")
+def set_line(
+    encounter_id: str, code: str, body: SetLineBody, actor: Actor, request: Request
+) -> dict[str, Any]:
+    """Set the units and/or modifiers of a CPT/HCPCS line (modifiers checked against the
+    HCPCS modifier list on the date of service; ``[]`` removes them)."""
+    svc = services(request)
+    svc.with_codesets(
+        lambda _reg: svc.records().set_line(
+            actor.name,
+            encounter_id,
+            code,
+            units=body.units,
+            modifiers=body.modifiers,
+            system=body.system,
+        )
+    )
+    return _done(encounter_id, "set_line", code=code)
+
+
+@router.put("/encounters/{encounter_id}/codes/{code}/poa")
+def set_poa(
+    encounter_id: str, code: str, body: PoaBody, actor: Actor, request: Request
+) -> dict[str, Any]:
+    """Set the present-on-admission indicator of an inpatient diagnosis (1: exempt)."""
+    _records(request).set_poa(actor.name, encounter_id, code, body.poa)
+    return _done(encounter_id, "set_poa", code=code, poa=body.poa)
 
 
 @router.post("/encounters/{encounter_id}/finalize")

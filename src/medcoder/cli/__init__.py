@@ -52,7 +52,7 @@ COMMANDS: dict[str, LazyCommand] = {
                  "FHIR R4 Bundle."),
     "audit": _at("records", "audit_group", "The hash-chained audit trail."),
     "review": _at("review", "review", "Review ENCOUNTER's codes: show, accept, reject, change, "
-                  "add, sequence, finalize, reopen."),
+                  "add, sequence, set (units, modifiers), poa, finalize, reopen."),
     "users": _at("users", "users_group", "Add users, list them, change their role."),
     "keys": _at("users", "keys_group", "The encryption key for PHI at rest."),
     "check": _at("edits", "check", "Check a claim (JSON: date_of_service, setting, age, sex, "

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 from medcoder.errors import ImportFormatError
-from medcoder.interop.code_values import DISCHARGE_STATUS_FORM
 from medcoder.interop.source import SourceMessage
 from medcoder.kinds import SEX_WORDS, ImportFormat, Setting
 from medcoder.nlp.document import MAX_TEXT_CHARS
@@ -55,6 +54,17 @@ OPTIONAL = (
     "discharge_date",
     "discharge_status",
 )
+#: UB-04 patient discharge status codes (NUBC UB-04 Data Specifications, Form Locator 17),
+#: as the MS-DRG grouper reads them: home, transfers, left against advice, expired,
+#: hospice, and the planned-readmission variants (81-95).
+DISCHARGE_STATUSES = frozenset(
+    {
+        *("01", "02", "03", "04", "05", "06", "07", "09", "20", "21", "30"),
+        *("40", "41", "42", "43", "50", "51", "61", "62", "63", "64", "65", "66", "69", "70"),
+        *("81", "82", "83", "84", "85", "86", "87", "88", "89", "90", "91", "92", "93", "94"),
+        "95",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +86,7 @@ class ImportDocument:
     attending: str | None
     kind: str
     text: str
-    discharge_status: str | None = None
+    discharge_status: str | None = None  # UB-04 FL17, two digits
 
 
 def _date(data: dict[str, Any], key: str) -> dt.date | None:
@@ -162,11 +172,16 @@ def parse_document(data: object, *, source: str, line: int) -> ImportDocument:
         raise ValueError("missing date (or admit_date / discharge_date)")
     if admit and discharge and discharge < admit:
         raise ValueError("discharge_date is before admit_date")
-    discharge_status = _text(data, "discharge_status")
-    if discharge_status is not None and not DISCHARGE_STATUS_FORM.fullmatch(discharge_status):
-        raise ValueError("discharge_status is not a two-digit UB-04 patient discharge status")
     if dob is not None:
         _check_dob(dob, [d for d in (service, admit, discharge) if d is not None])
+    status = data.get("discharge_status")
+    if status is not None:
+        if not isinstance(status, str) or status.strip() not in DISCHARGE_STATUSES:
+            raise ValueError(
+                "discharge_status must be a UB-04 patient discharge status, two digits "
+                'such as "01" (home) or "06" (home health)'
+            )
+        status = status.strip()
     return ImportDocument(
         source=source,
         line=line,
@@ -183,7 +198,7 @@ def parse_document(data: object, *, source: str, line: int) -> ImportDocument:
         attending=_text(data, "attending"),
         kind=str(_text(data, "kind")),
         text=text,
-        discharge_status=discharge_status,
+        discharge_status=status,
     )
 
 
