@@ -19,6 +19,7 @@ from pathlib import Path
 
 from medcoder.codesets.in_force import CodeSetsInForce
 from medcoder.codesets.store import Release
+from medcoder.coding import adverse
 from medcoder.coding.candidate import Candidate
 from medcoder.coding.lexicon import LexEntry, Lexicon, expand_context, lexicon_for
 from medcoder.coding.rules import apply_rules
@@ -80,6 +81,7 @@ PLAN_VERBS = frozenset(
         "started",
     }
 )
+DRUG_CAUSE_WORDS = frozenset({"drug", "drugs", "due_drug", "due_drugs"})
 BLOCK_AXIS_WORDS = frozenset({"right", "left", "bilateral", "unilateral", "exacerbation"})
 # "Medical Reasoning:", "Patient Education and Counseling:": a field label, not findings.
 _LABEL_RE = re.compile(r"^[\s•*\-–\d.)]*([A-Za-z][A-Za-z /&'-]{0,60}):")
@@ -238,6 +240,8 @@ class DiagnosisStage:
                 if words and words[0] == lead and lead.isdigit():
                     words = words[1:]  # a list number ("2.") is not a word of the clause
                 context = expand_context(words_context(words))
+                if adverse.links_a_drug(selector.release, text[bounds[0] : bounds[1]]):
+                    context |= DRUG_CAUSE_WORDS  # "Urticaria, due to, drugs" (I.C.19.e.5.a)
                 if block_words is not None:
                     # A problem heading is specified by the reasoning written under it, for
                     # the axes a heading often leaves out (side, exacerbation); other words

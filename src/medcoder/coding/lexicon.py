@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import json
 import marshal
 import re
@@ -395,6 +396,13 @@ def _vocabulary_data() -> dict[str, object]:
 
 
 @functools.lru_cache(maxsize=1)
+def _vocabulary_digest() -> str:
+    """A short digest of vocabulary.json, naming the lexicon cache built from it."""
+    resource = resources.files("medcoder.coding") / "data" / "vocabulary.json"
+    return hashlib.sha256(resource.read_bytes()).hexdigest()[:12]
+
+
+@functools.lru_cache(maxsize=1)
 def not_alone_words() -> frozenset[str]:
     """Words that are not a condition when written alone (vocabulary.json "not_alone")."""
     section = _vocabulary_data().get("not_alone", {})
@@ -573,7 +581,10 @@ def _cached_lexicon(
     if isinstance(cached, Lexicon):
         return cached
     suffix = "lexicon" if kind == "lexicon" else kind.replace("_", "-")
-    path = cache_dir / f"{release.name}.{suffix}-v{LEXICON_VERSION}.pickle" if cache_dir else None
+    # The curated vocabulary is part of the key: an edited vocabulary.json rebuilds the
+    # cache instead of serving the phrases of the old one.
+    name = f"{release.name}.{suffix}-v{LEXICON_VERSION}-{_vocabulary_digest()}.pickle"
+    path = cache_dir / name if cache_dir else None
     lexicon = Lexicon.load(path, release.name) if path is not None and path.exists() else None
     if lexicon is None:
         lexicon = build(release)

@@ -134,6 +134,15 @@ class CodeSelector:
         )
         firsts = [f for f in firsts if f[0] > 0]
         choice = self._descend(start, context, list(firsts[0][2]) if firsts else None)
+        # First subterms that fit the note equally well ("Failure, respiratory" with
+        # "acute hypoxic": "with hypoxia" and "acute") are told apart by how far down
+        # each leads with the note's words: "acute, with hypoxia" uses both (I.B.1-3).
+        for score, _, route in firsts[1:4]:
+            if score < firsts[0][0]:
+                break
+            other = self._descend(start, context, list(route))
+            if other.code is not None and other.depth > choice.depth:
+                choice = other
         if choice.code is None:
             for _, _, route in firsts[1:4]:
                 other = self._descend(start, context, list(route))

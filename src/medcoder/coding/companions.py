@@ -1,0 +1,227 @@
+"""Guideline rules about the codes around the ones a note names.
+
+* IV.H: an uncertain diagnosis is not coded in the outpatient setting; the signs and
+  symptoms that brought the patient in (chief complaint, history of present illness)
+  are coded instead, though the assessment names only the uncertain diagnosis.
+* I.C.21.c.4: a dependence the patient no longer has ("former smoker", "quit ten years
+  ago") is its personal-history code (Z87.891), never current dependence (F17.2-);
+  history codes are acceptable on any record whatever the reason for the visit.
+* I.C.21.c.12 (screening): a screening code is reported when the screening is the
+  reason for this encounter or is done during it; one only planned or ordered for later
+  ("will schedule a screening mammogram"), or done before ("had a negative mammogram
+  in 01/2021"), is not.
+* I.A.13 / I.B.14: a "use additional code" partner the note documents is reported: the
+  body mass index (Z68.-) beside the obesity, overweight or underweight it qualifies,
+  the Z68 code chosen by the value's range in the Tabular titles of the release.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+
+from medcoder.codesets.store import CodeEntry, Release
+from medcoder.coding.candidate import Candidate
+from medcoder.kinds import Setting
+from medcoder.nlp.document import ClinicalDocument
+from medcoder.nlp.sections import DIAGNOSTIC_SECTIONS, SectionKind
+from medcoder.results import DroppedCandidate, Evidence, RuleApplied
+
+SYMPTOMS_OF_UNCERTAIN = RuleApplied(
+    "uncertain-symptoms.v1",
+    "ICD-10-CM Guidelines IV.H",
+    "the diagnosis is uncertain (outpatient): the presenting signs and symptoms are coded",
+)
+PAST_DEPENDENCE = RuleApplied(
+    "past-dependence.v1",
+    "ICD-10-CM Guidelines I.C.21.c.4 / I.C.5.b",
+    "a dependence the patient no longer has: personal history Z87.891, not current F17.2-",
+)
+PLANNED_SERVICE = RuleApplied(
+    "planned-service.v1",
+    "ICD-10-CM Guidelines I.C.21.c.12 / IV.A",
+    "a screening planned for later or done before is not a reason for this encounter",
+)
+BMI_PARTNER = RuleApplied(
+    "bmi-partner.v1",
+    "ICD-10-CM Guidelines I.A.13 / I.B.14 (use additional code Z68.-)",
+    "the body mass index documented beside the weight diagnosis it qualifies",
+)
+
+_PRESENTING = frozenset({str(SectionKind.CHIEF_COMPLAINT), str(SectionKind.HPI)})
+_DIAGNOSTIC = frozenset(str(k) for k in DIAGNOSTIC_SECTIONS)
+NICOTINE_HISTORY = "Z87.891"
+_TOBACCO = ("F17.2", "Z72.0")  # nicotine dependence, tobacco use
+_PAST_RE = re.compile(
+    r"\b(former|formerly|ex-?smoker|quit|stopped|used to|previously|remote|years ago)\b",
+    re.IGNORECASE,
+)
+# A screening named at another encounter than this one: planned or ordered for later, or
+# already done ("had a negative mammogram in 01/2021").
+_ANOTHER_TIME_RE = re.compile(
+    r"\b(schedul\w*|will|plan\w*|due for|next (?:week|month|year|visit)|order\w*|refer\w*|"
+    r"recommend\w*|arrang\w*|overdue|needs?|had|underwent|was|were|last|ago|previous\w*|"
+    r"prior)\b|\b\d{1,2}/\d{2,4}\b",
+    re.IGNORECASE,
+)
+_TODAY_RE = re.compile(r"\b(today|this visit|this encounter)\b", re.IGNORECASE)
+_CURRENT_SMOKING_RE = re.compile(
+    r"\b(continues to|still|currently|actively|active)\s+(smok\w*)|\bsmokes\s+\d",
+    re.IGNORECASE,
+)
+# "BMI 42.3", "BMI of 42", "body mass index is 31.2 kg/m2"
+_BMI_RE = re.compile(r"\b(?:BMI|body mass index)\b[^0-9\n.]{0,20}(\d{2}(?:\.\d+)?)", re.IGNORECASE)
+_RANGE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)")
+_BELOW_RE = re.compile(r"(\d+(?:\.\d+)?) or less")
+_ABOVE_RE = re.compile(r"(\d+(?:\.\d+)?) or greater")
+ADULT_AGE = 20  # Z68.1-Z68.45 are adult BMI codes (20 years and older); Z68.5- percentiles
+
+
+def sentence_of(text: str, start: int, end: int) -> str:
+    """The sentence (to the nearest period or line break) holding a span."""
+    left = max(text.rfind(".", 0, start), text.rfind("\n", 0, start)) + 1
+    stops = [i for i in (text.find(".", end), text.find("\n", end)) if i != -1]
+    return text[left : min(stops) if stops else len(text)]
+
+
+def symptoms_to_keep(document: ClinicalDocument, candidates: Iterable[Candidate]) -> frozenset[int]:
+    """IV.H: ids of the presenting symptoms (R codes of the chief complaint and history of
+    present illness, documented as present) of an outpatient note whose assessment
+    leaves a diagnosis uncertain and confirms none in its place."""
+    if document.setting.guidelines is not Setting.OUTPATIENT:
+        return frozenset()
+    listed = list(candidates)
+    assessed = [c for c in listed if c.section in _DIAGNOSTIC]
+    uncertain = [c for c in assessed if c.uncertain and not c.code.startswith(("R", "Z"))]
+    confirmed = [
+        c
+        for c in assessed
+        if not (c.uncertain or c.negated or c.hypothetical or c.family or c.historical)
+        and not c.code.startswith(("R", "Z"))
+    ]
+    if not uncertain or confirmed:
+        return frozenset()
+    return frozenset(
+        id(c)
+        for c in listed
+        if c.section in _PRESENTING
+        and c.code.startswith("R")
+        and not (c.uncertain or c.negated or c.hypothetical or c.family or c.historical)
+    )
+
+
+def keep_symptom(c: Candidate) -> Candidate:
+    return replace(c, rules=(*c.rules, SYMPTOMS_OF_UNCERTAIN))
+
+
+def past_dependence(document: ClinicalDocument, candidates: list[Candidate]) -> list[Candidate]:
+    """I.C.21.c.4: tobacco dependence written as past becomes its history code."""
+    out: list[Candidate] = []
+    if _CURRENT_SMOKING_RE.search(document.text):
+        return candidates  # "history of smoking ... continues to smoke": current use
+    for c in candidates:
+        if c.code.startswith(_TOBACCO) and not c.negated:
+            # The words of the sentence, not the "history of" trigger alone: "a history of
+            # smoking" is often current use.
+            sentence = sentence_of(document.text, c.evidence.start, c.evidence.end)
+            if _PAST_RE.search(sentence):
+                c = replace(
+                    c,
+                    historical=True,
+                    history_code=NICOTINE_HISTORY,
+                    history_path="History, personal, nicotine dependence",
+                )
+        out.append(c)
+    return out
+
+
+def history_anywhere(c: Candidate) -> bool:
+    """I.C.21.c.4: "history codes are acceptable on any medical record regardless of the
+    reason for visit": the nicotine-dependence history is kept outside the assessment."""
+    return (
+        c.code.startswith(_TOBACCO)
+        and c.historical
+        and c.history_code == NICOTINE_HISTORY
+        and not c.negated
+    )
+
+
+def planned_services(
+    document: ClinicalDocument, candidates: list[Candidate], drop: type[DroppedCandidate]
+) -> tuple[list[Candidate], list[DroppedCandidate]]:
+    """I.C.21.c.12: a screening code (Z11-Z13) whose every mention is of a screening
+    at another time (planned, ordered for later, done before)."""
+    screening = [c for c in candidates if c.code.startswith(("Z11", "Z12", "Z13"))]
+    planned: set[str] = set()
+    for code in {c.code for c in screening}:
+        mentions = [c for c in screening if c.code == code]
+        if any(c.section == str(SectionKind.CHIEF_COMPLAINT) for c in mentions):
+            continue  # the screening is why the patient came
+        sentences = [sentence_of(document.text, c.evidence.start, c.evidence.end) for c in mentions]
+        if all(_ANOTHER_TIME_RE.search(s) and not _TODAY_RE.search(s) for s in sentences):
+            planned.add(code)
+    kept = [c for c in candidates if c.code not in planned]
+    dropped = [
+        drop(c.code, c.evidence.text, PLANNED_SERVICE.detail, PLANNED_SERVICE, c.evidence)
+        for c in candidates
+        if c.code in planned
+    ]
+    return kept, dropped
+
+
+def _bmi_ranges(release: Release) -> tuple[tuple[float, float, str], ...]:
+    """(low, high, code) of each adult BMI code, read off the Tabular titles of Z68
+    (memoized per release)."""
+    cached = release.memo.get("bmi_ranges")
+    if isinstance(cached, tuple):
+        return cached
+    out: list[tuple[float, float, str]] = []
+    for entry in _leaves(release, "Z68"):
+        title = entry.title.lower()
+        if "adult" not in title:
+            continue
+        if m := _RANGE_RE.search(title):
+            out.append((float(m.group(1)), float(m.group(2)), entry.code))
+        elif m := _BELOW_RE.search(title):
+            out.append((0.0, float(m.group(1)), entry.code))
+        elif m := _ABOVE_RE.search(title):
+            out.append((float(m.group(1)), 1000.0, entry.code))
+    release.memo["bmi_ranges"] = tuple(out)
+    return tuple(out)
+
+
+def _leaves(release: Release, code: str) -> list[CodeEntry]:
+    entry = release.get(code)
+    if entry is None:
+        return []
+    if entry.billable:
+        return [entry]
+    out: list[CodeEntry] = []
+    for child in release.children(code):
+        out.extend(_leaves(release, child.code))
+    return out
+
+
+def bmi_partner(
+    document: ClinicalDocument, release: Release, reported: Iterable[str]
+) -> tuple[str, Evidence] | None:
+    """The Z68 code of the BMI the note documents, where a reported code asks for it."""
+    if document.age is not None and document.age < ADULT_AGE:
+        return None  # pediatric BMI is coded by percentile (Z68.5-), not by value
+    from medcoder.coding.rules import note_refers_to  # rules imports this module
+
+    wants = any(
+        note_refers_to(n.text, "Z68.1")
+        for code in reported
+        for n in release.notes(code).get("use_additional_code", [])  # type: ignore[call-overload]
+    )
+    if not wants:
+        return None
+    for m in _BMI_RE.finditer(document.text):
+        value = float(m.group(1))
+        for low, high, code in _bmi_ranges(release):
+            # the titles give one decimal (42.0-44.9): the value is read to one decimal
+            if low <= round(value, 1) <= high:
+                return code, Evidence(m.start(), m.end(), m.group(0), str(SectionKind.OTHER))
+    return None
