@@ -49,6 +49,12 @@ BMI_PARTNER = RuleApplied(
     "the body mass index documented beside the weight diagnosis it qualifies",
 )
 
+STATUS_PARTNER = RuleApplied(
+    "status-partner.v1",
+    "ICD-10-CM Guidelines I.A.13 / I.C.21.c.7 (use additional code)",
+    "the status code the aftercare code asks for, named in the note",
+)
+
 _PRESENTING = frozenset({str(SectionKind.CHIEF_COMPLAINT), str(SectionKind.HPI)})
 _DIAGNOSTIC = frozenset(str(k) for k in DIAGNOSTIC_SECTIONS)
 NICOTINE_HISTORY = "Z87.891"
@@ -147,6 +153,12 @@ def history_anywhere(c: Candidate) -> bool:
     )
 
 
+def stated_reason(c: Candidate) -> bool:
+    """I.C.21.c.7: an encounter reason ("Aftercare following ...") the provider wrote as
+    the chief complaint is the reason for the visit, though the assessment says more."""
+    return c.source == "encounter" and c.section == str(SectionKind.CHIEF_COMPLAINT)
+
+
 def planned_services(
     document: ClinicalDocument, candidates: list[Candidate], drop: type[DroppedCandidate]
 ) -> tuple[list[Candidate], list[DroppedCandidate]]:
@@ -225,3 +237,56 @@ def bmi_partner(
             if low <= round(value, 1) <= high:
                 return code, Evidence(m.start(), m.end(), m.group(0), str(SectionKind.OTHER))
     return None
+
+
+_CATEGORY_REF_RE = re.compile(r"\((Z\d\d(?:\.\d{1,3})?)-?\)")
+_WORD_RE = re.compile(r"[a-z]+")
+# Encounter reasons whose Tabular notes ask for the status code of what they are for.
+_AFTERCARE = ("Z47", "Z48")
+
+
+def status_partners(
+    document: ClinicalDocument, release: Release, reported: Iterable[str]
+) -> list[tuple[str, Evidence]]:
+    """I.C.21.c.7 / I.A.13: the status code an aftercare code asks for ("use additional
+    code to identify the joint (Z96.6-)"), where the note names it: the one code under
+    the category whose own title words (its side and site, the words its siblings do not
+    all share) are all in the note."""
+    text = document.text.lower()
+    note_words = set(_WORD_RE.findall(text))
+    out: list[tuple[str, Evidence]] = []
+    for code in reported:
+        if not code.startswith(_AFTERCARE):
+            continue
+        notes = release.notes(code).get("use_additional_code", [])  # type: ignore[call-overload]
+        for note in notes:
+            for ref in _CATEGORY_REF_RE.findall(note.text):
+                found = _named_leaf(release, ref, note_words)
+                if found is not None and found[0] not in {c for c, _ in out}:
+                    leaf, word = found
+                    at = re.search(rf"\b{word}\b", text)
+                    start, end = (at.start(), at.end()) if at else (0, 0)
+                    section = str(SectionKind.OTHER)
+                    out.append((leaf, Evidence(start, end, document.text[start:end], section)))
+    return out
+
+
+def _named_leaf(release: Release, category: str, note_words: set[str]) -> tuple[str, str] | None:
+    leaves = _leaves(release, category)
+    if len(leaves) < 2:
+        return None
+    titles = [set(_WORD_RE.findall(leaf.title.lower())) for leaf in leaves]
+    counts: dict[str, int] = {}
+    for words in titles:
+        for w in words:
+            counts[w] = counts.get(w, 0) + 1
+    shared = {w for w, n in counts.items() if n * 2 >= len(leaves)}
+    fits = []
+    for leaf, words in zip(leaves, titles, strict=True):
+        own = words - shared
+        if own and own <= note_words:
+            fits.append((len(own), leaf.code, sorted(own)[0]))
+    fits.sort(reverse=True)
+    if not fits or (len(fits) > 1 and fits[0][0] == fits[1][0]):
+        return None  # nothing named, or two equally named: the coder decides
+    return fits[0][1], fits[0][2]

@@ -25,7 +25,7 @@ from medcoder.coding.lexicon import LexEntry, Lexicon, expand_context, lexicon_f
 from medcoder.coding.rules import apply_rules
 from medcoder.coding.select import CodeSelector, context_words, selector_for, words_context
 from medcoder.nlp.note import ParsedNote
-from medcoder.nlp.sections import DIAGNOSTIC_SECTIONS, Section
+from medcoder.nlp.sections import DIAGNOSTIC_SECTIONS, Section, SectionKind
 from medcoder.nlp.text import Sentence, Token, tokenize
 from medcoder.results import Evidence, StageFindings
 
@@ -81,6 +81,7 @@ PLAN_VERBS = frozenset(
         "started",
     }
 )
+STATED_REASON_SECTIONS = DIAGNOSTIC_SECTIONS | {SectionKind.CHIEF_COMPLAINT}
 DRUG_CAUSE_WORDS = frozenset({"drug", "drugs", "due_drug", "due_drugs"})
 BLOCK_AXIS_WORDS = frozenset({"right", "left", "bilateral", "unilateral", "exacerbation"})
 # "Medical Reasoning:", "Patient Education and Counseling:": a field label, not findings.
@@ -253,8 +254,15 @@ class DiagnosisStage:
                 # Status codes name what was done ("s/p cataract extraction"), never a
                 # current finding: only for mentions written as past.
                 entries = tuple([e for e in entries if e.kind != "status"])
+            if section.kind not in STATED_REASON_SECTIONS:
+                # "Aftercare ..." is the reason for the visit only where the provider
+                # states it (chief complaint, assessment); I.C.21.c.7.
+                entries = tuple([e for e in entries if e.kind != "encounter"])
             written = text[start:end]
             found = self._best_candidate(entries, context, selector, written, note.patient_words)
+            # An encounter reason needs the subterm that says what for ("Aftercare,
+            # following surgery, joint replacement"): "aftercare" alone names nothing.
+            found = [f for f in found if not (f[3] == "encounter" and f[5] == 0)]
             if not found:
                 continue  # most mentions: no Evidence, no history code looked up
             evidence = Evidence(start, end, written, kind)

@@ -29,10 +29,11 @@ from pathlib import Path
 
 from medcoder.codesets.index_walk import CONNECTORS, IndexNavigator
 from medcoder.codesets.store import Release
+from medcoder.codesets.text import norm_term
 from medcoder.errors import SourceFormatError
 from medcoder.nlp.text import STOPWORDS, Token, content_words, tokenize
 
-LEXICON_VERSION = 19
+LEXICON_VERSION = 20
 _PAREN_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _UNSPECIFIED_RE = re.compile(
     r",?\s*(unspecified|not otherwise specified|nos|not elsewhere classified|nec)\s*$", re.I
@@ -492,8 +493,31 @@ def build_lexicon(release: Release) -> Lexicon:
         del phrases[phrase]  # "h", "ms": single letters and pairs are abbreviations at best
     if "index" in release.books():
         _status_phrases(release, phrases)
+        _encounter_phrases(release, phrases)
         _curated_phrases(release, phrases)
     return Lexicon(release.name, phrases)
+
+
+def encounter_main_terms() -> list[str]:
+    """Encounter-reason main terms read where the provider states the reason for the
+    visit (vocabulary.json "not_indexed" "stated_reasons")."""
+    section = _vocabulary_data().get("not_indexed", {})
+    listed = section.get("stated_reasons", []) if isinstance(section, dict) else []
+    return [str(m) for m in listed]
+
+
+def _encounter_phrases(release: Release, phrases: dict[str, list[LexEntry]]) -> None:
+    """ "Aftercare following knee replacement": an encounter-reason main term kept out of
+    the Index phrases, matched by its own word and refined with the words of its clause;
+    the diagnosis stage takes it only from the chief complaint or the assessment, where
+    the provider states the reason for the encounter (I.C.21.c.7)."""
+    for name in encounter_main_terms():
+        for term in release.main_terms("index", norm_term(name)):
+            phrase = " ".join(words(term.title))
+            if phrase:
+                phrases.setdefault(phrase, []).append(
+                    LexEntry("encounter", term.title, term_id=term.id)
+                )
 
 
 def _status_phrases(release: Release, phrases: dict[str, list[LexEntry]]) -> None:

@@ -204,7 +204,12 @@ def _scope_filter(
     for c in candidates:
         if id(c) in presenting:
             kept.append(companions.keep_symptom(c))  # IV.H, see coding/companions.py
-        elif has_assessment and c.section not in diagnostic and not companions.history_anywhere(c):
+        elif (
+            has_assessment
+            and c.section not in diagnostic
+            and not companions.history_anywhere(c)
+            and not companions.stated_reason(c)
+        ):
             dropped.append(_drop(c, OUT_OF_SCOPE))
         elif problem_list and not c.problem_line and not companions.history_anywhere(c):
             dropped.append(_drop(c, REASONING_ONLY))
@@ -395,11 +400,11 @@ def _excludes1(
                     break
                 if other == code or not note_refers_to(note.text, other):
                     continue
-                if code.startswith("R") and not other.startswith("R"):
+                if _yields(release, code, other):
                     for c in by_code.pop(code):
                         dropped.append(
-                            _drop(c, EXCLUDES1, f"{code} (a symptom) is Excludes1 with {other}, "
-                                  f"the diagnosis it is integral to: {note.text}")
+                            _drop(c, EXCLUDES1, f"{code} is Excludes1 with {other}, the more "
+                                  f"specific code it gives way to: {note.text}")
                         )  # fmt: skip
                 elif order.index(other) > order.index(code):
                     for c in by_code.pop(other):
@@ -407,6 +412,22 @@ def _excludes1(
                             _drop(c, EXCLUDES1, f"{other} is Excludes1 at {code}: {note.text}")
                         )
     return dropped
+
+
+def _yields(release: Release, code: str, other: str) -> bool:
+    """In an Excludes1 pair, does ``code`` (the one holding the note) give way to
+    ``other``: a symptom to a definitive diagnosis (I.B.5), an unspecified code to one
+    that names the same thing more narrowly (I.B.1 / IV.B: R52 beside R10.30)."""
+    if code.startswith("R") != other.startswith("R"):
+        return code.startswith("R")
+    mine, theirs = release.get(code), release.get(other)
+    if mine is None or theirs is None:
+        return False
+    # The other names the same thing more narrowly: "Pain, unspecified" within "Lower
+    # abdominal pain, unspecified".
+    own = set(re.findall(r"[a-z]+", mine.title.lower())) - {"unspecified", "nos"}
+    narrower = set(re.findall(r"[a-z]+", theirs.title.lower()))
+    return "unspecified" in mine.title.lower() and own < narrower
 
 
 def _etiology_first(release: Release, order: list[str]) -> list[str]:
@@ -558,6 +579,15 @@ def apply_rules(
                       "tabular", (), bmi_evidence.section, rules=(companions.BMI_PARTNER,))
         ]  # fmt: skip
         order.append(bmi_code)
+    for status_code, status_evidence in companions.status_partners(document, release, order):
+        if status_code not in by_code:
+            entry = release.get(status_code)
+            by_code[status_code] = [
+                Candidate(status_code, entry.title if entry else "", status_evidence,
+                          "Tabular: use additional code", "tabular", (),
+                          status_evidence.section, rules=(companions.STATUS_PARTNER,))
+            ]  # fmt: skip
+            order.append(status_code)
     order = _adverse_effects(document, release, by_code, order)
     order = sepsis.severe_sepsis(document, release, by_code, order)
     assignments: list[CodeAssignment] = []
