@@ -84,11 +84,19 @@ _ABOVE_RE = re.compile(r"(\d+(?:\.\d+)?) or greater")
 ADULT_AGE = 20  # Z68.1-Z68.45 are adult BMI codes (20 years and older); Z68.5- percentiles
 
 
+# A sentence ends at a line break or at a period followed by a space and a capital,
+# a digit or the end, but not after a lone capital ("E. coli", "S. aureus").
+_SENTENCE_END_RE = re.compile(r"\n|(?<![^A-Za-z][A-Z])(?<!^[A-Z])\.(?=\s+[A-Z0-9(]|\s*$)")
+
+
 def sentence_of(text: str, start: int, end: int) -> str:
-    """The sentence (to the nearest period or line break) holding a span."""
-    left = max(text.rfind(".", 0, start), text.rfind("\n", 0, start)) + 1
-    stops = [i for i in (text.find(".", end), text.find("\n", end)) if i != -1]
-    return text[left : min(stops) if stops else len(text)]
+    """The sentence holding a span (see _SENTENCE_END_RE)."""
+    window_start = max(0, start - 600)
+    left = window_start
+    for m in _SENTENCE_END_RE.finditer(text, window_start, start):
+        left = m.end()
+    stop = _SENTENCE_END_RE.search(text, end)
+    return text[left : stop.start() if stop else len(text)]
 
 
 def symptoms_to_keep(document: ClinicalDocument, candidates: Iterable[Candidate]) -> frozenset[int]:
@@ -290,3 +298,72 @@ def _named_leaf(release: Release, category: str, note_words: set[str]) -> tuple[
     if not fits or (len(fits) > 1 and fits[0][0] == fits[1][0]):
         return None  # nothing named, or two equally named: the coder decides
     return fits[0][1], fits[0][2]
+
+
+REPEATED_FALLS = RuleApplied(
+    "repeated-falls.v1",
+    "ICD-10-CM Tabular R29.6 (repeated falls) / Guidelines I.C.20",
+    "one fall is not repeated falls: it is told by the injury and its external cause",
+)
+FOLLOW_UP = RuleApplied(
+    "follow-up-after-treatment.v1",
+    "ICD-10-CM Guidelines I.C.21.c.8",
+    "follow-up examination after completed treatment: Z09 first, with the history code",
+)
+FOLLOW_UP_CODE = "Z09"
+_REPEATED_RE = re.compile(
+    r"\b(falls|repeated|recurrent|frequent|multiple|several|many|tendency|prone)\b|"
+    r"\b(?:two|three|four|five|\d+)\s+(?:\w+\s+)?(?:falls|times)\b",
+    re.IGNORECASE,
+)
+_FALL_CODES = ("R29.6", "Z91.81")
+_COMPLETED_RE = re.compile(
+    r"\bfollow[- ]?up\b[^.\n]{0,60}\b(?:after|following)\b[^.\n]{0,30}"
+    r"\b(?:complet\w*|finish\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def single_falls(
+    document: ClinicalDocument, candidates: list[Candidate], drop: type[DroppedCandidate]
+) -> tuple[list[Candidate], list[DroppedCandidate]]:
+    """R29.6 (and the falling history Z91.81 it turns into when past) only where the
+    note tells more than one fall ("falls", "repeated", "three falls this year")."""
+    kept: list[Candidate] = []
+    dropped: list[DroppedCandidate] = []
+    for c in candidates:
+        sentence = sentence_of(document.text, c.evidence.start, c.evidence.end)
+        if c.code in _FALL_CODES and not _REPEATED_RE.search(sentence):
+            rule = REPEATED_FALLS
+            dropped.append(drop(c.code, c.evidence.text, rule.detail, rule, c.evidence))
+        else:
+            kept.append(c)
+    return kept, dropped
+
+
+def follow_up_after_treatment(
+    document: ClinicalDocument, candidates: list[Candidate], drop: type[DroppedCandidate]
+) -> tuple[list[Candidate], list[DroppedCandidate]]:
+    """I.C.21.c.8: "follow-up examination after completed treatment" stated in the chief
+    complaint or the assessment is the reason for the visit, Z09 first; the condition
+    named in that sentence no longer exists and is not coded as current (its history
+    code is reported where the note writes it as past)."""
+    stated = _DIAGNOSTIC | {str(SectionKind.CHIEF_COMPLAINT)}
+    sentences = {
+        c.sentence
+        for c in candidates
+        if c.section in stated
+        and _COMPLETED_RE.search(sentence_of(document.text, c.evidence.start, c.evidence.end))
+    }
+    if not sentences:
+        return candidates, []
+    first = next(c for c in candidates if c.sentence in sentences)
+    kept = [replace(first, code=FOLLOW_UP_CODE, index_path="Examination, follow-up",
+                    source="index", rules=(FOLLOW_UP,))]  # fmt: skip
+    dropped: list[DroppedCandidate] = []
+    for c in candidates:
+        if c.sentence in sentences and not c.code.startswith("Z"):
+            dropped.append(drop(c.code, c.evidence.text, FOLLOW_UP.detail, FOLLOW_UP, c.evidence))
+        else:
+            kept.append(c)
+    return kept, dropped

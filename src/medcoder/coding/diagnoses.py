@@ -366,8 +366,12 @@ class DiagnosisStage:
                     choice = selector.refine(entry.term_id, context | patient_words)
                 if choice.code is None:
                     continue
-                codes, checks = selector.complete(choice.code, context)
                 path = selector.path_label(choice.path)
+                if any(t.see for t in choice.path):
+                    # A "see" followed names the site the Tabular child is chosen by
+                    # ("Cellulitis, leg - see lower limb": L03.11-, lower limb, left).
+                    context = context | context_words(tokenize(path, 0))
+                codes, checks = selector.complete(choice.code, context)
                 depth = choice.depth
             elif entry.code is not None:
                 codes, checks = selector.complete(entry.code, context)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from medcoder.codesets.store import Release
-from medcoder.coding import adverse, companions, sepsis
+from medcoder.coding import adverse, companions, organisms, sepsis
 from medcoder.coding.candidate import Candidate
 from medcoder.kinds import CodeSystem, Setting
 from medcoder.nlp.document import ClinicalDocument
@@ -453,6 +453,46 @@ ADVERSE_EFFECT = RuleApplied(
 )
 
 
+AGENT = RuleApplied(
+    "infectious-agent.v1",
+    "ICD-10-CM Guidelines I.A.13 (use additional code B95-B97)",
+    "the organism the note names for the infection, from the Index's 'as cause of "
+    "disease classified elsewhere' entries",
+)
+
+
+def _infectious_agents(
+    document: ClinicalDocument,
+    release: Release,
+    by_code: dict[str, list[Candidate]],
+    order: list[str],
+) -> list[str]:
+    """After an infection whose code asks for its agent, the agent the same sentence
+    names (coding/organisms.py): urinary tract infection due to E. coli, N39.0 B96.20."""
+    if any(code.startswith(("B95", "B96", "B97")) for code in by_code):
+        return order
+    result = list(order)
+    for code in order:
+        if not organisms.asks_for_agent(release, code, note_refers_to):
+            continue
+        sentences = [
+            companions.sentence_of(document.text, c.evidence.start, c.evidence.end)
+            for c in by_code[code]
+        ]
+        agent = organisms.agent_named(release, sentences)
+        if agent is None or agent in by_code or organisms.named_by(release, agent, by_code):
+            continue
+        entry = release.get(agent)
+        by_code[agent] = [
+            replace(by_code[code][0], code=agent, title=entry.title if entry else "",
+                    index_path="Infection, as cause of disease classified elsewhere",
+                    tabular_checks=(), rules=(AGENT,))
+        ]  # fmt: skip
+        result.insert(result.index(code) + 1, agent)
+        break  # one agent for the note's infections: the coder adds others
+    return result
+
+
 def _adverse_effects(
     document: ClinicalDocument,
     release: Release,
@@ -556,6 +596,10 @@ def apply_rules(
     dropped += out_of_scope
     kept, planned = companions.planned_services(document, kept, DroppedCandidate)
     dropped += planned
+    kept, single = companions.single_falls(document, kept, DroppedCandidate)
+    dropped += single
+    kept, resolved = companions.follow_up_after_treatment(document, kept, DroppedCandidate)
+    dropped += resolved
     kept, integral = _integral(document, kept)
     dropped += integral
     kept, integral = _pain_with_injury(kept)
@@ -588,6 +632,7 @@ def apply_rules(
                           status_evidence.section, rules=(companions.STATUS_PARTNER,))
             ]  # fmt: skip
             order.append(status_code)
+    order = _infectious_agents(document, release, by_code, order)
     order = _adverse_effects(document, release, by_code, order)
     order = sepsis.severe_sepsis(document, release, by_code, order)
     assignments: list[CodeAssignment] = []

@@ -192,7 +192,11 @@ class CodeSelector:
         if routed is not None:
             return routed
         reference = path[-1].see
-        if code is None and reference and _depth_guard(context):
+        # I.A.16 "see": the subterm reached sends the coder elsewhere ("Cellulitis, leg -
+        # see Cellulitis, lower limb"); the main term's own default code is not the
+        # answer then. A code printed at a subterm on the way stays ("Infection,
+        # urinary" N39.0 is not sent on by a "kidney" below it).
+        if reference and not any(t.code for t in path if t.level > 0) and _depth_guard(context):
             followed = self._walk(reference)
             if followed.found and followed.coded_step is not None and not followed.unmatched:
                 tail = self.refine(followed.steps[-1].term_id, context | {"__followed__"})
