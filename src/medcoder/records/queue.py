@@ -258,7 +258,7 @@ class QueueMixin(RecordsGate):
             a.sequence,
             a.source,
             a.status,
-            a.reason,
+            self.reason_text(a.reason),
             a.confidence,
             a.release,
             evidence,
