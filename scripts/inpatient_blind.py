@@ -28,7 +28,10 @@ def main() -> None:
     path = Path(args[0]) if args else DEFAULT
     cases = load_stays(path)
     results = code_stays(engine_for(), cases)
-    print(scores_text(results))
+    text = scores_text(results)
+    if split:  # develop on one half without reading the other's figure
+        text = "\n".join(line for line in text.splitlines() if line.startswith(split))
+    print(text)
     if "--misses" in sys.argv:
         for r in results:
             if split and r.case.split != split:

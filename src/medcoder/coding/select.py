@@ -183,7 +183,11 @@ class CodeSelector:
         if routed is not None:
             return routed
         reference = path[-1].see
-        if code is None and reference and _depth_guard(context):
+        # I.A.16 "see": a subterm that sends the coder elsewhere has no code of its own;
+        # its main term's code does not apply ("Fracture, femur, intertrochanteric - see
+        # Fracture, femur, trochanteric" is not S72.9-).
+        sent_on = depth > 0 and not path[-1].code
+        if (code is None or sent_on) and reference and _depth_guard(context):
             followed = self._walk(reference)
             if followed.found and followed.coded_step is not None and not followed.unmatched:
                 tail = self.refine(followed.steps[-1].term_id, context | {"__followed__"})
