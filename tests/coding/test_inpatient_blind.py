@@ -67,7 +67,7 @@ def test_expected_drg_of_every_case(shared_data: Path, cm_pcs_home: Path) -> Non
         assert found.drg == case.drg, case.id
 
 
-@pytest.mark.parametrize("case_id", ["ip01", "ip03", "ip05", "ip23", "ip31", "ip45"])
+@pytest.mark.parametrize("case_id", ["ip01", "ip03", "ip05", "ip31", "ip33", "ip45"])
 def test_engine_codes_group_to_expected_drg(
     results: list[StayResult], shared_data: Path, cm_pcs_home: Path, case_id: str
 ) -> None:
