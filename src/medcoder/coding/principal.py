@@ -23,6 +23,7 @@ admission of the patient to the hospital for care." A coder finds it, in this or
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -102,8 +103,8 @@ def choose_principal(
         return _renumber(list(codes))
     chosen, rule = _override(reading, eligible)
     if chosen is None:
-        seen = _seen_evidence(codes, mentions)
-        scores = {a.code: _score(reading, a, codes, seen) for a in eligible}
+        layout = _Layout(reading, codes, mentions)
+        scores = {a.code: layout.score(a) for a in eligible}
         chosen = max(eligible, key=lambda a: (scores[a.code], -codes.index(a)))
         rule = PRINCIPAL
     chosen = _tabular_order(release, chosen, eligible)
@@ -141,137 +142,124 @@ def _acquired(reading: StayReading, a: CodeAssignment) -> bool:
     return False
 
 
-def _seen_evidence(
-    codes: Sequence[CodeAssignment], mentions: Sequence[Candidate]
-) -> dict[str, tuple[Evidence, ...]]:
-    """Each reported code's evidence with the present mentions of its code, else of its
-    category, wherever they were written."""
-    out: dict[str, tuple[Evidence, ...]] = {}
-    for a in codes:
-        more = [
-            m.evidence
-            for m in mentions
-            if not (m.negated or m.historical or m.family or m.hypothetical)
-            and (m.code == a.code or m.code[:3] == a.code[:3])
-        ]
-        out[a.code] = tuple(dict.fromkeys((*a.evidence, *more)))
-    return out
+class _Layout:
+    """Where each reported code is written, indexed once per note so that scoring stays
+    near-linear in the number of mentions (a code may be mentioned thousands of times)."""
 
-
-def _score(
-    reading: StayReading,
-    a: CodeAssignment,
-    codes: Sequence[CodeAssignment],
-    seen: dict[str, tuple[Evidence, ...]],
-) -> float:
-    """How strongly the record names ``a`` the reason for the admission."""
-    score = 0.0
-    for e in seen[a.code]:
-        role = reading.role_at(e.start)
-        sentence = reading.sentence_at(e.start)
-        text = sentence.text if sentence else ""
-        at = e.start - (sentence.start if sentence else e.start)
-        if role is StayRole.PRINCIPAL or (_STATED.search(text) and _STATED.search(text[:at])):
-            score = max(score, 100.0)
-        stated = _ADMITTED_FOR.search(text)
-        if stated and stated.end() <= at:
-            first = _first_after(
-                reading, codes, seen, sentence.start + stated.end() if sentence else 0
-            )
-            score += 60.0 if first is a else 10.0
-        cause = _CAUSE.search(text)
-        if cause and cause.end() <= at and role is not StayRole.DISCHARGE:
-            first = _first_after(
-                reading, codes, seen, sentence.start + cause.end() if sentence else 0
-            )
-            if first is a:
-                score += 35.0
-        if role is StayRole.ADMISSION:
-            score += 25.0
-        if role is StayRole.NARRATIVE:
-            score += 2.0  # evaluated or treated during the stay
-    score += _discharge_rank(reading, a, codes)
-    if a.code.startswith("R"):
-        if _contrasted(reading, a, codes):
-            score += 150.0
-        elif _beside_definitive(reading, a, codes):
-            score -= 40.0  # II.A: a related definitive diagnosis was established
-    return score
-
-
-def _first_after(
-    reading: StayReading,
-    codes: Sequence[CodeAssignment],
-    seen: dict[str, tuple[Evidence, ...]],
-    offset: int,
-) -> CodeAssignment | None:
-    """The code whose evidence comes first at or after ``offset`` in the same sentence."""
-    sentence = reading.sentence_at(offset)
-    end = sentence.end if sentence else offset + 200
-    best: tuple[int, CodeAssignment] | None = None
-    for a in codes:
-        if a.code.startswith("R"):
-            continue  # a symptom is what is explained, never the explanation
-        for e in seen[a.code]:
-            if offset <= e.start < end and (best is None or e.start < best[0]):
-                best = (e.start, a)
-    return best[1] if best else None
-
-
-def _discharge_rank(
-    reading: StayReading, a: CodeAssignment, codes: Sequence[CodeAssignment]
-) -> float:
-    """II.B / II.C: the first of the discharge diagnoses, then the next ones."""
-    mine = [e.start for e in a.evidence if reading.role_at(e.start) is StayRole.DISCHARGE]
-    if not mine:
-        return 0.0
-    starts = sorted(
-        {
-            min(e.start for e in b.evidence if reading.role_at(e.start) is StayRole.DISCHARGE)
-            for b in codes
-            if any(reading.role_at(e.start) is StayRole.DISCHARGE for e in b.evidence)
-            and may_be_principal(b)
-        }
-    )
-    rank = starts.index(min(mine)) if min(mine) in starts else len(starts)
-    return max(30.0 - 10.0 * rank, 5.0)
-
-
-def _contrasted(reading: StayReading, a: CodeAssignment, codes: Sequence[CodeAssignment]) -> bool:
-    """II.E: "<symptom> due to <dx> versus <dx>" in the final diagnoses."""
-    for e in a.evidence:
-        if not reading.is_final(e.start):
-            continue
-        sentence = reading.sentence_at(e.start)
-        if sentence is None:
-            continue
-        tail = reading.note.text[e.end : sentence.end]
-        if not _CONTRAST.search(tail):
-            continue
-        others = [
-            b
-            for b in codes
-            if b is not a and any(e.end <= f.start < sentence.end for f in b.evidence)
-        ]
-        if len(others) >= 2:
-            return True
-    return False
-
-
-def _beside_definitive(
-    reading: StayReading, a: CodeAssignment, codes: Sequence[CodeAssignment]
-) -> bool:
-    """The symptom is written in one final diagnosis with a definitive one."""
-    for e in a.evidence:
-        sentence = reading.sentence_at(e.start)
-        if sentence is None or not reading.is_final(e.start):
-            continue
-        for b in codes:
-            if b is a or b.code.startswith("R"):
+    def __init__(
+        self,
+        reading: StayReading,
+        codes: Sequence[CodeAssignment],
+        mentions: Sequence[Candidate],
+    ) -> None:
+        self.reading = reading
+        by_category: dict[str, list[Evidence]] = {}
+        for m in mentions:
+            if m.negated or m.historical or m.family or m.hypothetical:
                 continue
-            if any(sentence.start <= f.start < sentence.end for f in b.evidence):
+            by_category.setdefault(m.code[:3], []).append(m.evidence)
+        # Each reported code's evidence with the present mentions of its category (its
+        # own code among them), wherever they were written.
+        self.seen: dict[str, tuple[Evidence, ...]] = {}
+        for a in codes:
+            more = by_category.get(a.code[:3], [])
+            self.seen[a.code] = tuple(dict.fromkeys((*a.evidence, *more)))
+        # Definitive (non-symptom) codes by offset: a symptom is what is explained,
+        # never the explanation.
+        placed = sorted(
+            (e.start, n)
+            for n, a in enumerate(codes)
+            if not a.code.startswith("R")
+            for e in self.seen[a.code]
+        )
+        self.starts = [p[0] for p in placed]
+        self.owners = [codes[p[1]] for p in placed]
+        first_listed = sorted(
+            {
+                min(e.start for e in b.evidence if reading.role_at(e.start) is StayRole.DISCHARGE)
+                for b in codes
+                if may_be_principal(b)
+                and any(reading.role_at(e.start) is StayRole.DISCHARGE for e in b.evidence)
+            }
+        )
+        self.first_listed = {start: rank for rank, start in enumerate(first_listed)}
+
+    def definitive_between(self, start: int, end: int) -> list[CodeAssignment]:
+        i, j = bisect_left(self.starts, start), bisect_left(self.starts, end)
+        return list(dict.fromkeys(self.owners[i:j]))
+
+    def first_after(self, offset: int) -> CodeAssignment | None:
+        """The definitive code written first at or after ``offset`` in its sentence."""
+        sentence = self.reading.sentence_at(offset)
+        end = sentence.end if sentence else offset + 200
+        found = self.definitive_between(offset, end)
+        return found[0] if found else None
+
+    def score(self, a: CodeAssignment) -> float:
+        """How strongly the record names ``a`` the reason for the admission."""
+        reading = self.reading
+        score = 0.0
+        for e in self.seen[a.code]:
+            role = reading.role_at(e.start)
+            sentence = reading.sentence_at(e.start)
+            if sentence is None:
+                continue
+            text, at = sentence.text, e.start - sentence.start
+            if role is StayRole.PRINCIPAL or _STATED.search(text[:at]):
+                score = max(score, 100.0)
+            stated = _ADMITTED_FOR.search(text)
+            if stated and stated.end() <= at:
+                first = self.first_after(sentence.start + stated.end())
+                score += 60.0 if first is a else 10.0
+            cause = _CAUSE.search(text)
+            if (
+                cause
+                and cause.end() <= at
+                and role is not StayRole.DISCHARGE
+                and self.first_after(sentence.start + cause.end()) is a
+            ):
+                score += 35.0
+            if role is StayRole.ADMISSION:
+                score += 25.0
+            if role is StayRole.NARRATIVE:
+                score += 2.0  # evaluated or treated during the stay
+        score += self.discharge_rank(a)
+        if a.code.startswith("R"):
+            if self.contrasted(a):
+                score += 150.0
+            elif self.beside_definitive(a):
+                score -= 40.0  # II.A: a related definitive diagnosis was established
+        return score
+
+    def discharge_rank(self, a: CodeAssignment) -> float:
+        """II.B / II.C: the first of the discharge diagnoses, then the next ones."""
+        mine = [e.start for e in a.evidence if self.reading.role_at(e.start) is StayRole.DISCHARGE]
+        if not mine:
+            return 0.0
+        rank = self.first_listed.get(min(mine), len(self.first_listed))
+        return max(30.0 - 10.0 * rank, 5.0)
+
+    def contrasted(self, a: CodeAssignment) -> bool:
+        """II.E: "<symptom> due to <dx> versus <dx>" in the final diagnoses."""
+        for e in a.evidence:
+            sentence = self.reading.sentence_at(e.start)
+            if sentence is None or not self.reading.is_final(e.start):
+                continue
+            if not _CONTRAST.search(self.reading.note.text[e.end : sentence.end]):
+                continue
+            if len(self.definitive_between(e.end, sentence.end)) >= 2:
                 return True
-    return False
+        return False
+
+    def beside_definitive(self, a: CodeAssignment) -> bool:
+        """The symptom is written in one final diagnosis with a definitive one."""
+        for e in a.evidence:
+            sentence = self.reading.sentence_at(e.start)
+            if sentence is None or not self.reading.is_final(e.start):
+                continue
+            if self.definitive_between(sentence.start, sentence.end):
+                return True
+        return False
 
 
 def _tabular_order(
