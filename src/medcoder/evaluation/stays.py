@@ -50,6 +50,7 @@ class StayCase:
 class StayResult:
     case: StayCase
     found: tuple[str, ...]  # diagnosis codes in the engine's order, external causes left out
+    poa: dict[str, str]  # code -> the POA indicator proposed (Appendix I)
 
     @property
     def principal_right(self) -> bool:
@@ -66,6 +67,8 @@ class StayScores:
     true_positive: int
     found: int
     expected: int
+    poa_agree: int = 0  # of the true positives with a POA expected and proposed
+    poa_graded: int = 0
 
     @property
     def principal_accuracy(self) -> float:
@@ -135,8 +138,9 @@ def code_stays(engine: CodingEngine, cases: Iterable[StayCase]) -> list[StayResu
     out: list[StayResult] = []
     for case in cases:
         result = engine.code(stay_document(case))
-        found = tuple(c.code for c in result.codes if not c.code.startswith(EXTERNAL_CAUSE))
-        out.append(StayResult(case, found))
+        kept = [c for c in result.codes if not c.code.startswith(EXTERNAL_CAUSE)]
+        poa = {c.code: c.poa.indicator.value for c in kept if c.poa is not None}
+        out.append(StayResult(case, tuple(c.code for c in kept), poa))
     return out
 
 
@@ -144,14 +148,20 @@ def score_stays(
     results: Sequence[StayResult], keep: Callable[[StayCase], bool] = lambda c: True
 ) -> StayScores:
     chosen = [r for r in results if keep(r.case)]
-    tp = found = expected = right = 0
+    tp = found = expected = right = agree = graded = 0
     for r in chosen:
         got = set(r.found)
-        tp += len(got & r.case.expected)
+        hits = got & r.case.expected
+        tp += len(hits)
         found += len(got)
         expected += len(r.case.expected)
         right += r.principal_right
-    return StayScores(len(chosen), right, tp, found, expected)
+        for code in hits:
+            want, proposed = r.case.poa.get(code), r.poa.get(code)
+            if want is not None and proposed is not None:
+                graded += 1
+                agree += want == proposed
+    return StayScores(len(chosen), right, tp, found, expected, agree, graded)
 
 
 def scores_text(results: Sequence[StayResult]) -> str:
@@ -166,6 +176,6 @@ def scores_text(results: Sequence[StayResult]) -> str:
         lines.append(
             f"{name:8s} n={s.cases:3d}  principal {s.principal_right}/{s.cases} = "
             f"{s.principal_accuracy:.1%}  full-code P {s.precision:.3f} R {s.recall:.3f} "
-            f"F1 {s.f1:.3f}"
+            f"F1 {s.f1:.3f}  POA {s.poa_agree}/{s.poa_graded}"
         )
     return "\n".join(lines)
