@@ -12,17 +12,21 @@ with a reason), encryption of PHI and the audit trail all live in the records pa
 - ``queue``: the review queue and an encounter as a reviewer reads it;
 - ``review``: accept / reject / change / add / resequence / finalize / reopen (the claim
   edits' gate before finalize is ``claim_gate``);
+- ``line_review``: units and modifiers of a CPT/HCPCS line, POA of an inpatient diagnosis;
 - ``export``: identified and de-identified export;
+- ``claim_out``: a finalized encounter as a claim document (837P/837I, FHIR);
 - ``admin``: the audit chain's check and key rotation.
 """
 
 from __future__ import annotations
 
 from medcoder.records.admin import AdminMixin
+from medcoder.records.claim_out import ClaimOutMixin
 from medcoder.records.credentials import CredentialsMixin
 from medcoder.records.export import ExportMixin
 from medcoder.records.gate import RecordsGate
 from medcoder.records.intake import ImportReport, IntakeMixin, RunView
+from medcoder.records.line_review import LineReviewMixin
 from medcoder.records.queue import CodeView, EncounterView, QueueItem, QueueMixin
 from medcoder.records.review import ReviewMixin
 from medcoder.records.risk import RiskMixin
@@ -37,8 +41,10 @@ class Records(
     IntakeMixin,
     QueueMixin,
     ReviewMixin,
+    LineReviewMixin,
     ExportMixin,
     RiskMixin,
+    ClaimOutMixin,
     AdminMixin,
     RecordsGate,
 ):
