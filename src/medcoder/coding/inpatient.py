@@ -15,7 +15,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from medcoder.codesets.model import NoteKind
 from medcoder.codesets.store import Release
 from medcoder.coding.candidate import Candidate
 from medcoder.coding.stay import StayReading, StayRole
@@ -67,11 +66,6 @@ CHOLECYSTITIS_CALCULUS = RuleApplied(
     "ICD-10-CM Index 'Calculus, gallbladder, with cholecystitis' / Guidelines I.A.15",
     "acute cholecystitis with gallstones: the combination code K80.00",
 )
-INFECTIOUS_AGENT = RuleApplied(
-    "infectious-agent.v1",
-    "ICD-10-CM Tabular 'Use additional code (B95-B97), to identify infectious agent'",
-    "the organism named for a localized infection: its B95-B97 code after the infection",
-)
 DOMINANCE_DEFAULT = RuleApplied(
     "hemiplegia-dominance.v1",
     "ICD-10-CM Guidelines I.C.6.a",
@@ -91,22 +85,6 @@ _SYSTEMIC_INFECTION = re.compile(
 _DOMINANCE = re.compile(r"^(G81\.[019]|G83\.[123]|I69\.[0-9]5)([1-4])$")
 _LEFT_HANDED = re.compile(r"\bleft[- ]hand(ed)?\b|\bleft[- ]dominant\b", re.I)
 _STEM = 5
-# Index: Infection, bacterial, as cause of disease classified elsewhere (B95-B96).
-_ORGANISMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.I), code)
-    for pattern, code in (
-        (r"\b(methicillin[- ]resistant staph\w*( aureus)?|mrsa)\b", "B95.62"),
-        (r"\b(methicillin[- ]s\w+ staph\w*( aureus)?|mssa|staphylococcus aureus)\b", "B95.61"),
-        (r"\b(escherichia coli|e\. ?coli)\b", "B96.20"),
-        (r"\bklebsiella\b", "B96.1"),
-        (r"\bproteus\b", "B96.4"),
-        (r"\bpseudomonas\b", "B96.5"),
-        (r"\benterococc\w*\b", "B95.2"),
-    )
-)
-# A bacterial infection "of unspecified site" beside the localized infection it names
-# the organism of is the organism code (A49.0- Excludes1 at the site codes' B95-B97).
-_UNSPECIFIED_SITE = {"A49.01": "B95.61", "A49.02": "B95.62"}
 
 
 def _stems(text: str) -> frozenset[str]:
@@ -256,7 +234,6 @@ def rewrite_codes(
     _sepsis_partner(work)
     _covid(work)
     _dominance(reading, work)
-    _infectious_agent(reading, work)
     _symptoms(reading, work)
     return work.codes, work.dropped
 
@@ -363,23 +340,3 @@ def _dominance(reading: StayReading, work: _Codes) -> None:
         want = ("3" if right_side else "2") if left_handed else ("1" if right_side else "4")
         if want != m.group(2):
             work.replace(a, f"{m.group(1)}{want}", DOMINANCE_DEFAULT)
-
-
-def _infectious_agent(reading: StayReading, work: _Codes) -> None:
-    """A localized infection whose Tabular asks for the infectious agent (B95-B97) and
-    whose own diagnosis names the organism gets the organism code."""
-    if any(re.match(r"B9[5-7]|A40|A41\.[0-5]", a.code) for a in work.codes):
-        return  # already named, or named by the sepsis code (A41.51: due to E. coli)
-    for a in list(work.codes):
-        notes = work.release.notes(a.code).get(NoteKind.USE_ADDITIONAL_CODE, [])
-        if not any("B95-B97" in n.text for n in notes):
-            continue
-        text = " ".join(_sentence_text(reading, e) for e in a.evidence)
-        organism = next((code for pattern, code in _ORGANISMS if pattern.search(text)), None)
-        if organism is None:
-            continue
-        for b in work.find(r"A49\.0[12]$"):
-            work.replace(b, _UNSPECIFIED_SITE[b.code], INFECTIOUS_AGENT)
-        if not work.has(organism):
-            work.add(organism, a, INFECTIOUS_AGENT, before=False)
-        return

@@ -30,7 +30,7 @@ from dataclasses import replace
 from medcoder.codesets.model import NoteKind
 from medcoder.codesets.store import Release
 from medcoder.coding.candidate import Candidate
-from medcoder.coding.rules import note_refers_to
+from medcoder.coding.instructions import note_refers_to
 from medcoder.coding.stay import StayReading, StayRole
 from medcoder.results import CodeAssignment, Evidence, RuleApplied
 
