@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from medcoder.errors import InvalidInputError
+from medcoder.kinds import Setting
 from medcoder.nlp.document import ClinicalDocument
 from medcoder.pipeline import CodingEngine, make_document
 
@@ -125,7 +126,7 @@ def _case(item: dict[str, Any], where: str) -> StayCase:
 def stay_document(case: StayCase) -> ClinicalDocument:
     return make_document(
         case.text,
-        setting="inpatient",
+        setting=Setting.INPATIENT,
         date_of_service=case.date_of_service,
         age=case.age,
         sex=case.sex,
