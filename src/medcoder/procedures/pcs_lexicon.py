@@ -12,6 +12,7 @@ from medcoder.codesets.pcs.store import PcsRelease
 from medcoder.nlp.text import norm_word
 from medcoder.procedures.pcs_axes import BodyPartValue, body_part_values, label_atoms
 from medcoder.procedures.pcs_derived import derived_entries, index_entries
+from medcoder.procedures.pcs_sections import section_entries, substance_words
 from medcoder.procedures.pcs_vocabulary import (
     PcsVocabulary,
     PhraseIndex,
@@ -35,6 +36,7 @@ class Lexicon:
     fixed_codes: dict[str, str | None]  # whole codes the vocabulary names -> title (None: invalid)
     every_table: dict[str, tuple[PcsTable, tuple[BodyPartValue, ...]]]  # prefix ->
     matter: frozenset[tuple[str, ...]]  # solid matter words (Extirpation)
+    substances: dict[str, tuple[tuple[str, ...], ...]]  # Administration substance -> phrases
 
 
 def _tables_for(
@@ -85,7 +87,11 @@ def compile_lexicon(vocabulary: PcsVocabulary, release: PcsRelease) -> Lexicon:
     # hide the curated meaning (biopsy: qualifier Diagnostic): the curated word decides.
     derived = [
         (norm_phrase(w), e)
-        for e in (*index_entries(release, vocabulary.findings), *derived_entries(release))
+        for e in (
+            *index_entries(release, vocabulary.findings),
+            *derived_entries(release),
+            *section_entries(release, vocabulary.findings),
+        )
         for w in e.words
         if norm_phrase(w) not in known and not any((t,) in known for t in norm_phrase(w))
     ]
@@ -93,7 +99,12 @@ def compile_lexicon(vocabulary: PcsVocabulary, release: PcsRelease) -> Lexicon:
     by_operation: dict[tuple[str, str], list[PcsTable]] = {}
     for prefix, table in sorted(release.tables.items()):
         by_operation.setdefault((prefix[0], table.operation.label), []).append(table)
+    substances: dict[str, set[tuple[str, ...]]] = {}
+    for source in (vocabulary.substances, substance_words(release)):
+        for label, words in source.items():
+            substances.setdefault(label, set()).update(norm_phrase(w) for w in words)
     return Lexicon(
+        substances={k: tuple(sorted(v, key=len, reverse=True)) for k, v in substances.items()},
         fixed_codes={
             c: (release.title(c) or ("", True))[0] if release.validate(c).valid else None
             for c in fixed
