@@ -77,6 +77,10 @@ RULE_BILATERAL = RuleApplied(
     "pcs-bilateral.v1", "ICD-10-PCS Guidelines B4.3",
     "both sides and no bilateral value: each side coded",
 )  # fmt: skip
+RULE_IRRIGATION = RuleApplied(
+    "pcs-irrigation-device.v1", "ICD-10-PCS Guidelines B6.1c",
+    "irrigation through an indwelling device is Irrigation (Administration), not a Drainage",
+)  # fmt: skip
 RULE_ASSERTION = RuleApplied(
     "pcs-not-performed.v1", "ICD-10-PCS Guidelines B3.1a",
     "only procedures performed are coded (not negated, planned or past)",
@@ -86,7 +90,8 @@ _SKIP_SECTIONS = frozenset(
      SectionKind.FAMILY_HISTORY, SectionKind.PLAN, SectionKind.INSTRUCTIONS,
      SectionKind.ALLERGIES, SectionKind.MEDICATIONS}
 )  # fmt: skip
-ROUTE_REACH = 5  # tokens between a substance's words and its route ("through a central line")
+IRRIGATION = "3E1"  # Administration, Physiological Systems, Irrigation
+ROUTE_REACH = 8  # tokens between a substance's words and its route ("through a central line")
 _SIDE_WORDS = {"right": "right", "left": "left", "bilateral": "bilateral",
                "bilaterally": "bilateral", "both": "both"}  # fmt: skip
 # "s/p appendectomy" in a hospital course is this stay's procedure, not history.
@@ -207,8 +212,7 @@ class PcsCoder:
         statement = _Statement(
             mentions=[
                 (i, j, atoms, text[tokens[i].start : tokens[j - 1].end])
-                for i, j, atoms in lexicon.anatomy.find(norms)
-                if isinstance(atoms, tuple)
+                for i, j, atoms in _anatomy_found(lexicon.anatomy, norms)
             ],
             approaches=_labels_found(lexicon.approaches, norms),
             devices=_labels_found(lexicon.devices, norms),
@@ -239,7 +243,7 @@ class PcsCoder:
                 continue
             for code in self._build(value, i, j, evidence, statement, release, lexicon, note):
                 out.append((value, code))
-        return _drop_integral_inspections(out, dropped)
+        return _drop_irrigated_devices(_drop_integral_inspections(out, dropped), dropped)
 
     def _build(
         self, entry: ProcedureEntry, i: int, j: int, evidence: Evidence,
@@ -261,12 +265,15 @@ class PcsCoder:
         # imaging ("ultrasound of the kidney"), a longer phrase in surgery ("excision of a
         # lipoma of the subcutaneous tissue of the right thigh").
         reach = MAX_DISTANCE if not entry.generic else 12 if entry.section == "0" else 6
-        if (entry.table or entry.section or "")[:1] == ADMINISTRATION:
+        route = (entry.table or entry.section or "")[:1] == ADMINISTRATION
+        if route:
             reach = ROUTE_REACH  # the route is written beside the substance given
         mentions = [
             Mention(atoms, max(0, a - j, i - b), words)
             for a, b, atoms, words in statement.mentions
             if max(0, a - j, i - b) <= reach
+            # "bone marrow transplant": the substance's own words are not its route
+            and not (route and i <= a and b <= j)
         ]
         fixed = (atom(entry.body_part),) if entry.body_part else ()
         prefer_bilateral = entry.inspection or any(t.prefix[0] in "BC" for t, _ in tables[:1])
@@ -370,6 +377,19 @@ def _any_between(hits: list[int], start: int, end: int) -> bool:
     return i < len(hits) and hits[i] < end
 
 
+def _anatomy_found(index: PhraseIndex, norms: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Anatomy phrases of the sentence; also those a side word hides by starting a longer
+    phrase ("right lower extremity | veins": Lower Extremity Veins, with the side apart)."""
+    found = [(i, j, a) for i, j, a in index.find(norms) if isinstance(a, tuple)]
+    if not any(n in _SIDE_WORDS for n in norms):
+        return found
+    masked = ["" if n in _SIDE_WORDS else n for n in norms]
+    spans = {(i, j) for i, j, _ in found}
+    found += [(i, j, a) for i, j, a in index.find(masked)
+              if isinstance(a, tuple) and (i, j) not in spans]  # fmt: skip
+    return found
+
+
 def _labels_found(index: PhraseIndex, norms: list[str]) -> list[tuple[int, str, str]]:
     return [(i, str(v), " ".join(norms[i:j])) for i, j, v in index.find(norms)]
 
@@ -415,6 +435,25 @@ def _drop_integral_inspections(
             dropped.append(DroppedCandidate(assignment.code, assignment.evidence[0].text,
                                             "inspection integral to the procedure",
                                             RULE_INSPECTION, assignment.evidence[0]))  # fmt: skip
+            continue
+        out.append(assignment)
+    return out
+
+
+def _drop_irrigated_devices(
+    found: list[ProcedureAssignment], dropped: list[DroppedCandidate]
+) -> list[ProcedureAssignment]:
+    """Irrigation through a catheter or tube already in place ("bladder irrigation through
+    the urinary catheter") is a procedure on the device (B6.1c): the catheter's words do
+    not make a Drainage with a Drainage Device of the same statement."""
+    if not any(a.code[:3] == IRRIGATION for a in found):
+        return found
+    out = []
+    for assignment in found:
+        if assignment.code[0] == "0" and assignment.code[2] == "9" and assignment.code[5] == "0":
+            dropped.append(DroppedCandidate(assignment.code, assignment.evidence[0].text,
+                                            "the device irrigated, not a drainage",
+                                            RULE_IRRIGATION, assignment.evidence[0]))  # fmt: skip
             continue
         out.append(assignment)
     return out

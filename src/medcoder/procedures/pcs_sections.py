@@ -96,6 +96,8 @@ def _type_entries(release: PcsRelease) -> list[ProcedureEntry]:
     labels = {(p[0], t.operation.label) for p, t in release.tables.items() if p[0] in TYPE_NAMED}
     out = []
     for section, label in sorted(labels):
+        if label.startswith("Other "):  # "other imaging studies" names no type
+            continue
         words = [w for w in _term_words(label) if len(w) > 2]
         if words:
             out.append(ProcedureEntry(words=tuple(words), section=section, operation=label))
@@ -222,11 +224,21 @@ def axis_evidence(
                 for phrase in substances.get(label, ()):
                     if _says(norms, phrase):
                         found.append((label, " ".join(phrase)))
+        spelled = []
         for label in sorted(labels):
             if quantities and _fits(label, quantities):
                 found.append((label, raw.strip()))
-            for words in _spelled_parts(label, norms):
-                found.append((label, words))
+            parts = _spelled_parts(label, norms)
+            if parts:
+                # The label with the most of its words written ("prolonged intermittent"
+                # over "intermittent"); among those alike the unspecified one.
+                phrases = [norm_phrase(p) for p in label.split(",")]
+                whole = sum(len(p) for p in phrases if p and _says(norms, p))
+                spelled.append((-whole, "unspecified" not in label.lower(), label, parts[0]))
+        spelled.sort()
+        best = [item for item in spelled if item[0] == spelled[0][0]] if spelled else []
+        if len(best) == 1 or (best and not best[0][1]):  # one label, or the unspecified one
+            found.append((best[0][2], best[0][3]))
     return {p: v for p, v in out.items() if v}
 
 
@@ -251,8 +263,10 @@ def _contrast(labels: set[str], norms: Sequence[str], said: set[str]) -> list[tu
     if not said & (_CONTRAST | set(_AGENT_KIND)):
         return []
     out = [(kind, agent) for agent, kind in _AGENT_KIND.items() if agent in said]
-    out += [(label, UNDOCUMENTED) for label in _USUAL_CONTRAST if label in labels]
-    return out
+    kinds = labels - {"None"}
+    if len(kinds) == 1:  # one kind of contrast in the row (MRI: Other Contrast)
+        return [*out, (next(iter(kinds)), "contrast")]
+    return out + [(label, UNDOCUMENTED) for label in _USUAL_CONTRAST if label in labels]
 
 
 def is_undocumented(words: str) -> bool:
