@@ -143,3 +143,16 @@ def test_b3_16_stem_cells_are_administration(coder: StageRunner) -> None:
     # Putting in autologous or nonautologous stem cells is Administration (B3.16).
     [found] = coded(coder, "Autologous hematopoietic stem cell transplant via central line.")
     assert found.code[:3] == "302"
+
+
+def test_a_procedure_said_not_done_after_its_words_is_dropped(coder: StageRunner) -> None:
+    assert coded(coder, "Thrombolysis was not given because of the bleeding risk.") == []
+    assert coded(coder, "Hemodialysis was not required.") == []
+    # A negation about the findings leaves the study coded.
+    assert [f.code for f in coded(coder, "Chest x-ray was not remarkable.")] == ["BW03ZZZ"]
+
+
+def test_ventilation_duration_from_the_days_written(coder: StageRunner) -> None:
+    # 5A19 character 5: the consecutive hours of ventilation (5 days > 96 hours).
+    found = coded(coder, "She was intubated and mechanically ventilated for 5 days.")
+    assert "5A1955Z" in [f.code for f in found]

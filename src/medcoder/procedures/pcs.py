@@ -13,6 +13,7 @@ or the defaults the table allows. Axes filled by a guess are named in
 
 from __future__ import annotations
 
+import re
 import threading
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -232,7 +233,9 @@ class PcsCoder:
             )
             # "Chest x-ray was negative", "CT suggestive of ...": a negation or doubt
             # written after the procedure is about its findings; the test was done.
-            negated = assertion.negated and _before(assertion, "NEGATED_EXISTENCE", start)
+            negated = (
+                assertion.negated and _before(assertion, "NEGATED_EXISTENCE", start)
+            ) or _NOT_DONE.match(text, end) is not None
             uncertain = assertion.uncertain and _before(assertion, "POSSIBLE_EXISTENCE", start)
             if negated or assertion.hypothetical or assertion.family or historical or uncertain:
                 why = ("negated" if negated else "planned" if assertion.hypothetical
@@ -354,6 +357,16 @@ class PcsCoder:
 def _before(assertion: Assertion, category: str, start: int) -> bool:
     """Whether a trigger of ``category`` stands before the procedure words."""
     return any(t.category == category and t.start < start for t in assertion.triggers)
+
+
+# "Thrombolysis was not given", "CT was never performed": the procedure itself not done
+# (a negation after the words is otherwise about the findings: "x-ray was not remarkable").
+_NOT_DONE = re.compile(
+    r"\s+(?:was|were|is|are|has been|have been|had been|could|can|will)?\s*(?:not|never)\s+"
+    r"(?:be\s+)?(?:given|performed|done|administered|started|obtained|undertaken|"
+    r"carried out|attempted|indicated|required|needed)\b",
+    re.IGNORECASE,
+)
 
 
 def _side_from_note(choice: BodyPartChoice, lexicon: Lexicon, note: _Note) -> BodyPartChoice:
