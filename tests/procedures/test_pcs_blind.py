@@ -19,8 +19,8 @@ from tests.procedures.runner import StageRunner
 FLOORS = {"dev": 33 / 33, "heldout": 26 / 33}
 # data/pcs_other_blind.json (imaging, administration, measurement, extracorporeal, ...),
 # written before the stage was changed for those sections: untuned dev 15/29, held-out
-# 15/29. After (issue 13, second round): dev 29/29; held-out measured once at the end.
-OTHER_FLOORS = {"dev": 29 / 29, "heldout": 15 / 29}
+# 15/29. After (issue 13, second round): dev 29/29, held-out 24/29 measured once, untuned.
+OTHER_FLOORS = {"dev": 29 / 29, "heldout": 24 / 29}
 
 
 @pytest.fixture(scope="module")

@@ -134,5 +134,18 @@ def procedure_hits(text: str, procedures: PhraseIndex) -> list[int]:
     starts = [w for w in set(_WORDS.findall(lowered)) if norm_word(w) in procedures]
     if not starts:
         return []
-    pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, starts)) + r")(?![a-z0-9])")
+    pattern = re.compile(
+        r"(?<![a-z0-9])(?:" + "|".join(_start(w, procedures) for w in sorted(starts)) + ")"
+    )
     return [m.start() for m in pattern.finditer(lowered)]
+
+
+def _start(word: str, procedures: PhraseIndex) -> str:
+    """A word that only starts longer phrases ("heart" in "heart catheterization") is a
+    hit only when a second word of one of them may follow: its first two letters, the
+    part a word keeps through normalization ("catheterizations")."""
+    then = procedures.next_words(norm_word(word))
+    if then is None:
+        return re.escape(word) + r"(?![a-z0-9])"
+    heads = sorted({re.escape(w[:2]) for w in then})
+    return re.escape(word) + r"[^a-z0-9]+(?:" + "|".join(heads) + ")"

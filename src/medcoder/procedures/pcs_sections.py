@@ -29,6 +29,7 @@ SUBSTANCE = 6
 # Sections whose type (character 3) labels are the names notes use ("Fluoroscopy").
 TYPE_NAMED = frozenset({"B", "C"})
 UNDOCUMENTED = "type not documented"  # words of an axis value chosen without evidence
+_NOT_LEADING = frozenset({"right", "left", "bilateral", "other"})
 _PAREN = re.compile(r"\s*\(([^)]*)\)")
 _TERM = re.compile(r"^[a-z][a-z0-9 -]*$")
 
@@ -44,8 +45,31 @@ def _term_words(term: str) -> list[str]:
         return []
     if len(parts) == 2:
         head, sub = parts
-        bare = sub if len(head) > 5 and head[:-3] in sub else f"{sub} {head}"
+        if len(head) > 5 and head[:-3] in sub:  # "Dialysis, Hemodialysis"
+            bare = sub
+        elif original_sub(term).islower():  # "Plasmapheresis, therapeutic": the head names it
+            bare = head
+        else:  # "Oxygenation, Hyperbaric"
+            bare = f"{sub} {head}"
     return [w for w in (bare, *inner) if _TERM.match(w) and len(w.split()) <= 4]
+
+
+def original_sub(term: str) -> str:
+    """The sub-term as the Index writes it: lower case for a modifier ("therapeutic"),
+    capitalized for what names the procedure ("Hemodialysis", "Hyperbaric")."""
+    parts = _PAREN.sub("", term).split(",")
+    return parts[1].strip()[:1] if len(parts) == 2 else ""
+
+
+def _common_start(codes: set[str]) -> str:
+    """The characters every code starts with: {"5A15", "5A15A"} -> "5A15"."""
+    if not codes:
+        return ""
+    first, last = min(codes), max(codes)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return first[:n]
 
 
 def _body_part(table: PcsTable, char: str) -> str | None:
@@ -73,7 +97,9 @@ def section_entries(
         if len(home) != 1 or home in (MEDICAL_SURGICAL, NEW_TECHNOLOGY):
             continue
         for words in _term_words(term):
-            if words not in findings:
+            # A phrase led by a side word ("right heart angiocardiography") or "other" would
+            # make every sentence saying it a candidate: the side is read apart.
+            if words not in findings and words.split()[0] not in _NOT_LEADING:
                 refs.setdefault(words, []).append((target, prefix))
     out: list[ProcedureEntry] = []
     for words, sent in sorted(refs.items()):
@@ -82,7 +108,8 @@ def section_entries(
         if len(targets) != 1:
             continue
         target = next(iter(targets))
-        if len(prefixes) == 1 and (p := next(iter(prefixes)))[:3] in tables:
+        common = _common_start(prefixes)
+        if len(common) >= 3 and (p := common)[:3] in tables:  # "ECMO": 5A15, 5A15A
             body_part = _body_part(tables[p[:3]], p[3]) if len(p) >= 4 else None
             out.append(ProcedureEntry(words=(words,), table=p[:3], body_part=body_part))
         elif len(sections_of.get(target, ())) == 1:
@@ -157,8 +184,13 @@ _DAY = 24.0
 
 
 def _says(norms: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    if not phrase or phrase[0] not in norms:
+        return False
     n = len(phrase)
-    return any(tuple(norms[k : k + n]) == phrase for k in range(len(norms) - n + 1))
+    return any(
+        norms[k] == phrase[0] and tuple(norms[k : k + n]) == phrase
+        for k in range(len(norms) - n + 1)
+    )
 
 
 def _label_range(label: str) -> tuple[float, float] | None:

@@ -98,6 +98,14 @@ class PhraseIndex:
     def __contains__(self, word: str) -> bool:
         return word in self._by_first
 
+    def next_words(self, word: str) -> frozenset[str] | None:
+        """The second words of the phrases ``word`` starts; None when ``word`` alone is a
+        phrase (any occurrence may be one)."""
+        items = self._by_first.get(word, ())
+        if any(len(words) == 1 for words, _ in items):
+            return None
+        return frozenset(words[1] for words, _ in items)
+
 
 @dataclass(frozen=True, slots=True)
 class PcsVocabulary:
