@@ -138,3 +138,13 @@ def test_a_route_not_written_is_named_uncertain(runner: StageRunner) -> None:
 def test_oral_chemotherapy_has_no_route_to_code(runner: StageRunner) -> None:
     # Only substances put in through a documented site are coded (Administration axes).
     assert _code(runner, "Chemotherapy with capecitabine tablets was continued.").procedures == ()
+
+
+def test_a_word_that_only_starts_longer_phrases_gates_on_the_next_word() -> None:
+    from medcoder.procedures.pcs_lexicon import procedure_hits
+    from medcoder.procedures.pcs_vocabulary import PhraseIndex, norm_phrase
+
+    index = PhraseIndex([(norm_phrase("heart catheterization"), "x"), (norm_phrase("ct"), "y")])
+    assert procedure_hits("Heart rate 80, heart sounds normal.", index) == []
+    assert procedure_hits("Heart catheterizations were done.", index) == [0]
+    assert procedure_hits("A CT was done.", index) == [2]
