@@ -13,7 +13,6 @@ or the defaults the table allows. Axes filled by a guess are named in
 
 from __future__ import annotations
 
-import re
 import threading
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -40,9 +39,19 @@ from medcoder.procedures.pcs_axes import (
     contralateral,
     label_atoms,
 )
-from medcoder.procedures.pcs_lexicon import Lexicon, compile_lexicon, procedure_hits
-from medcoder.procedures.pcs_rules import retarget
-from medcoder.procedures.pcs_sections import axis_evidence, is_undocumented, monitoring_code
+from medcoder.procedures.pcs_lexicon import (
+    Lexicon,
+    anatomy_found,
+    compile_lexicon,
+    procedure_hits,
+)
+from medcoder.procedures.pcs_rules import retarget, said_not_done
+from medcoder.procedures.pcs_sections import (
+    axis_evidence,
+    drop_irrigated_devices,
+    is_undocumented,
+    monitoring_code,
+)
 from medcoder.procedures.pcs_vocabulary import (
     PcsVocabulary,
     PhraseIndex,
@@ -78,10 +87,6 @@ RULE_BILATERAL = RuleApplied(
     "pcs-bilateral.v1", "ICD-10-PCS Guidelines B4.3",
     "both sides and no bilateral value: each side coded",
 )  # fmt: skip
-RULE_IRRIGATION = RuleApplied(
-    "pcs-irrigation-device.v1", "ICD-10-PCS Guidelines B6.1c",
-    "irrigation through an indwelling device is Irrigation (Administration), not a Drainage",
-)  # fmt: skip
 RULE_ASSERTION = RuleApplied(
     "pcs-not-performed.v1", "ICD-10-PCS Guidelines B3.1a",
     "only procedures performed are coded (not negated, planned or past)",
@@ -91,7 +96,6 @@ _SKIP_SECTIONS = frozenset(
      SectionKind.FAMILY_HISTORY, SectionKind.PLAN, SectionKind.INSTRUCTIONS,
      SectionKind.ALLERGIES, SectionKind.MEDICATIONS}
 )  # fmt: skip
-IRRIGATION = "3E1"  # Administration, Physiological Systems, Irrigation
 ROUTE_REACH = 8  # tokens between a substance's words and its route ("through a central line")
 _SIDE_WORDS = {"right": "right", "left": "left", "bilateral": "bilateral",
                "bilaterally": "bilateral", "both": "both"}  # fmt: skip
@@ -213,7 +217,7 @@ class PcsCoder:
         statement = _Statement(
             mentions=[
                 (i, j, atoms, text[tokens[i].start : tokens[j - 1].end])
-                for i, j, atoms in _anatomy_found(lexicon.anatomy, norms)
+                for i, j, atoms in anatomy_found(lexicon.anatomy, norms)
             ],
             approaches=_labels_found(lexicon.approaches, norms),
             devices=_labels_found(lexicon.devices, norms),
@@ -235,7 +239,7 @@ class PcsCoder:
             # written after the procedure is about its findings; the test was done.
             negated = (
                 assertion.negated and _before(assertion, "NEGATED_EXISTENCE", start)
-            ) or _NOT_DONE.match(text, end) is not None
+            ) or said_not_done(text, end)
             uncertain = assertion.uncertain and _before(assertion, "POSSIBLE_EXISTENCE", start)
             if negated or assertion.hypothetical or assertion.family or historical or uncertain:
                 why = ("negated" if negated else "planned" if assertion.hypothetical
@@ -246,7 +250,7 @@ class PcsCoder:
                 continue
             for code in self._build(value, i, j, evidence, statement, release, lexicon, note):
                 out.append((value, code))
-        return _drop_irrigated_devices(_drop_integral_inspections(out, dropped), dropped)
+        return drop_irrigated_devices(_drop_integral_inspections(out, dropped), dropped)
 
     def _build(
         self, entry: ProcedureEntry, i: int, j: int, evidence: Evidence,
@@ -359,16 +363,6 @@ def _before(assertion: Assertion, category: str, start: int) -> bool:
     return any(t.category == category and t.start < start for t in assertion.triggers)
 
 
-# "Thrombolysis was not given", "CT was never performed": the procedure itself not done
-# (a negation after the words is otherwise about the findings: "x-ray was not remarkable").
-_NOT_DONE = re.compile(
-    r"\s+(?:was|were|is|are|has been|have been|had been|could|can|will)?\s*(?:not|never)\s+"
-    r"(?:be\s+)?(?:given|performed|done|administered|started|obtained|undertaken|"
-    r"carried out|attempted|indicated|required|needed)\b",
-    re.IGNORECASE,
-)
-
-
 def _side_from_note(choice: BodyPartChoice, lexicon: Lexicon, note: _Note) -> BodyPartChoice:
     """A paired body part with no side in its statement takes the side the note gives the
     same organ elsewhere, when it gives only one."""
@@ -388,19 +382,6 @@ def _side_from_note(choice: BodyPartChoice, lexicon: Lexicon, note: _Note) -> Bo
 def _any_between(hits: list[int], start: int, end: int) -> bool:
     i = bisect_left(hits, start)
     return i < len(hits) and hits[i] < end
-
-
-def _anatomy_found(index: PhraseIndex, norms: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
-    """Anatomy phrases of the sentence; also those a side word hides by starting a longer
-    phrase ("right lower extremity | veins": Lower Extremity Veins, with the side apart)."""
-    found = [(i, j, a) for i, j, a in index.find(norms) if isinstance(a, tuple)]
-    if not any(n in _SIDE_WORDS for n in norms):
-        return found
-    masked = ["" if n in _SIDE_WORDS else n for n in norms]
-    spans = {(i, j) for i, j, _ in found}
-    found += [(i, j, a) for i, j, a in index.find(masked)
-              if isinstance(a, tuple) and (i, j) not in spans]  # fmt: skip
-    return found
 
 
 def _labels_found(index: PhraseIndex, norms: list[str]) -> list[tuple[int, str, str]]:
@@ -448,25 +429,6 @@ def _drop_integral_inspections(
             dropped.append(DroppedCandidate(assignment.code, assignment.evidence[0].text,
                                             "inspection integral to the procedure",
                                             RULE_INSPECTION, assignment.evidence[0]))  # fmt: skip
-            continue
-        out.append(assignment)
-    return out
-
-
-def _drop_irrigated_devices(
-    found: list[ProcedureAssignment], dropped: list[DroppedCandidate]
-) -> list[ProcedureAssignment]:
-    """Irrigation through a catheter or tube already in place ("bladder irrigation through
-    the urinary catheter") is a procedure on the device (B6.1c): the catheter's words do
-    not make a Drainage with a Drainage Device of the same statement."""
-    if not any(a.code[:3] == IRRIGATION for a in found):
-        return found
-    out = []
-    for assignment in found:
-        if assignment.code[0] == "0" and assignment.code[2] == "9" and assignment.code[5] == "0":
-            dropped.append(DroppedCandidate(assignment.code, assignment.evidence[0].text,
-                                            "the device irrigated, not a drainage",
-                                            RULE_IRRIGATION, assignment.evidence[0]))  # fmt: skip
             continue
         out.append(assignment)
     return out

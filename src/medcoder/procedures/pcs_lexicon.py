@@ -149,3 +149,19 @@ def _start(word: str, procedures: PhraseIndex) -> str:
         return re.escape(word) + r"(?![a-z0-9])"
     heads = sorted({re.escape(w[:2]) for w in then})
     return re.escape(word) + r"[^a-z0-9]+(?:" + "|".join(heads) + ")"
+
+
+_SIDES = frozenset({"right", "left", "bilateral", "bilaterally", "both"})
+
+
+def anatomy_found(index: PhraseIndex, norms: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Anatomy phrases of the sentence; also those a side word hides by starting a longer
+    phrase ("right lower extremity | veins": Lower Extremity Veins, with the side apart)."""
+    found = [(i, j, a) for i, j, a in index.find(norms) if isinstance(a, tuple)]
+    if not any(n in _SIDES for n in norms):
+        return found
+    masked = ["" if n in _SIDES else n for n in norms]
+    spans = {(i, j) for i, j, _ in found}
+    found += [(i, j, a) for i, j, a in index.find(masked)
+              if isinstance(a, tuple) and (i, j) not in spans]  # fmt: skip
+    return found

@@ -21,6 +21,7 @@ from medcoder.codesets.pcs.store import PcsRelease
 from medcoder.nlp.text import norm_word
 from medcoder.procedures.pcs_axes import label_atoms
 from medcoder.procedures.pcs_vocabulary import ProcedureEntry, norm_phrase
+from medcoder.results import DroppedCandidate, ProcedureAssignment, RuleApplied
 
 MEDICAL_SURGICAL = "0"
 NEW_TECHNOLOGY = "X"  # device and drug brand names, coded from the full Index, not words
@@ -320,3 +321,29 @@ def monitoring_code(code: str, said: frozenset[str], release: PcsRelease) -> tup
     if not release.validate(other).valid:
         return None
     return other, (release.title(other) or ("", True))[0]
+
+
+IRRIGATION = "3E1"  # Administration, Physiological Systems, Irrigation
+RULE_IRRIGATION = RuleApplied(
+    "pcs-irrigation-device.v1", "ICD-10-PCS Guidelines B6.1c",
+    "irrigation through an indwelling device is Irrigation (Administration), not a Drainage",
+)  # fmt: skip
+
+
+def drop_irrigated_devices(
+    found: list[ProcedureAssignment], dropped: list[DroppedCandidate]
+) -> list[ProcedureAssignment]:
+    """Irrigation through a catheter or tube already in place ("bladder irrigation through
+    the urinary catheter") is a procedure on the device (B6.1c): the catheter's words do
+    not make a Drainage with a Drainage Device of the same statement."""
+    if not any(a.code[:3] == IRRIGATION for a in found):
+        return found
+    out = []
+    for assignment in found:
+        if assignment.code[0] == "0" and assignment.code[2] == "9" and assignment.code[5] == "0":
+            dropped.append(DroppedCandidate(assignment.code, assignment.evidence[0].text,
+                                            "the device irrigated, not a drainage",
+                                            RULE_IRRIGATION, assignment.evidence[0]))  # fmt: skip
+            continue
+        out.append(assignment)
+    return out
