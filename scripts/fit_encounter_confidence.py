@@ -25,7 +25,7 @@ import json
 from pathlib import Path
 
 from medcoder.codesets.registry import Registry
-from medcoder.coding.encounter import FEATURES, encounter_features
+from medcoder.coding.encounter import CANDIDATES, FEATURES, encounter_features
 from medcoder.evaluation.autonomy import (
     autonomy_curve,
     cross_validated,
@@ -40,7 +40,7 @@ OUT = Path(__file__).resolve().parents[1] / "src/medcoder/coding/data/encounter_
 
 
 def gather(gold: Path, home: Path | None) -> list[tuple[tuple[float, ...], bool]]:
-    """(features, exactly right) of every case of ``gold``."""
+    """(every candidate feature, exactly right) of every case of ``gold``."""
     registry = Registry(home, quiet=True)
     release = registry.choose(name=None, day=None)
     engine = engine_for(home)
@@ -54,9 +54,42 @@ def gather(gold: Path, home: Path | None) -> list[tuple[tuple[float, ...], bool]
         result = engine.code(document)
         reportable = {c for c in case.codes if _reportable(release, c)}
         exact = {a.code for a in result.codes} == reportable
-        rows.append((encounter_features(result, document.text), exact))
+        rows.append((encounter_features(result, document.text, names=CANDIDATES), exact))
     registry.close()
     return rows
+
+
+def auc(scores: list[float], labels: list[bool]) -> float:
+    """The chance that a right encounter outranks a wrong one (ties count half)."""
+    right = [s for s, y in zip(scores, labels, strict=True) if y]
+    wrong = [s for s, y in zip(scores, labels, strict=True) if not y]
+    wins = sum((r > w) + 0.5 * (r == w) for r in right for w in wrong)
+    return wins / (len(right) * len(wrong)) if right and wrong else float("nan")
+
+
+def ablate(data: dict[str, list[tuple[tuple[float, ...], bool]]], args: argparse.Namespace) -> None:
+    """Out-of-fold AUC on the first file (5 seeds) with all candidates, and without each."""
+    first = next(iter(data))
+    labels = [e for name in data for _, e in data[name]]
+    groups = [name for name in data for _ in data[name]]
+    weights = [args.first_weight if g == first else 1.0 for g in groups]
+    n = len(data[first])
+
+    def score(names: list[str]) -> float:
+        idx = [CANDIDATES.index(x) for x in names]
+        rows = [tuple(f[i] for i in idx) for name in data for f, _ in data[name]]
+        aucs = [
+            auc(cross_validated(rows, labels, k=args.folds, seed=s, l2=args.l2,
+                                groups=groups, weights=weights)[:n], labels[:n])
+            for s in range(1, 6)
+        ]  # fmt: skip
+        return sum(aucs) / len(aucs)
+
+    print(
+        f"all candidates: AUC {score(list(CANDIDATES)):.3f}; FEATURES: {score(list(FEATURES)):.3f}"
+    )
+    for name in CANDIDATES:
+        print(f"  without {name:26s} {score([x for x in CANDIDATES if x != name]):.3f}")
 
 
 def main() -> None:
@@ -73,6 +106,10 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--cache", type=Path, help="features JSON: read if present, else written")
     parser.add_argument("--dry-run", action="store_true", help="print, do not write the model")
+    parser.add_argument(
+        "--candidates", action="store_true",
+        help="print the out-of-fold AUC of the first file without each candidate feature",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.cache and args.cache.exists():
         cached = json.loads(args.cache.read_text())
@@ -81,7 +118,11 @@ def main() -> None:
         data = {path.name: gather(path, args.home) for path in args.gold}
         if args.cache:
             args.cache.write_text(json.dumps(data))
-    rows = [f for name in data for f, _ in data[name]]
+    if args.candidates:
+        ablate(data, args)
+        return
+    chosen = [CANDIDATES.index(name) for name in FEATURES]
+    rows = [tuple(f[i] for i in chosen) for name in data for f, _ in data[name]]
     labels = [e for name in data for _, e in data[name]]
     groups = [name for name in data for _ in data[name]]
     first_name = next(iter(data))

@@ -113,8 +113,7 @@ class CodingEngine:
             em_level=found.em_level,
         )
         # Scored last, from the whole result: the set's chance of being exactly right.
-        sections = [s.kind for s in note.sections]
-        score = encounter_confidence(result, document.text, sections)
+        score = encounter_confidence(result, document.text, note.sections)
         return restore_offsets(replace(result, encounter_confidence=score), clean)
 
 

@@ -20,11 +20,12 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
-from medcoder.nlp.sections import SectionKind, find_sections
+from medcoder.nlp.sections import Section, SectionKind, find_sections
 from medcoder.results import CodingResult
 
 # Where a dropped candidate counts as "close": the sections that state what the
@@ -32,12 +33,17 @@ from medcoder.results import CodingResult
 _DECISION_SECTIONS = frozenset(
     {SectionKind.ASSESSMENT, SectionKind.PLAN, SectionKind.DIAGNOSES, SectionKind.CHIEF_COMPLAINT}
 )
+# A problem-oriented assessment lists each problem on a short line of its own ("Gout.",
+# "2. Chronic back pain"), its reasoning and plan in bullets or longer lines under it.
+_PROBLEM_SECTIONS = frozenset({SectionKind.ASSESSMENT, SectionKind.PLAN, SectionKind.DIAGNOSES})
+_BULLET = re.compile(r"^\s*(?:[-*\u2022\u25aa>]|\(?[a-z]\))")
+_NUMBERED = re.compile(r"^\s*(?:#?\d{1,2}[.)]|problem\s+\d+:?)\s*", re.IGNORECASE)
 _UNCERTAIN_RULES = frozenset({"uncertain-outpatient.v1", "hypothetical.v1"})
 _CHOICE_RULES = frozenset(
     {"excludes1.v1", "specificity.v1", "integral-symptom.v1", "hypertension-heart.v1"}
 )
 
-FEATURES: tuple[str, ...] = (
+CANDIDATES: tuple[str, ...] = (
     "codes",  # diagnosis codes reported (external causes included)
     "no_codes",  # 1 when nothing was reported
     "min_confidence",
@@ -51,17 +57,59 @@ FEATURES: tuple[str, ...] = (
     "negated",  # negated mentions dropped
     "codes_outside_assessment",  # codes with no evidence in a decision section
     "has_assessment",  # 1 when the note has an assessment / diagnoses section
+    "problems",  # problem lines of the assessment / plan (see problem_lines)
+    "codes_over_problems",  # diagnosis codes beyond one a problem (0 without problem lines)
+    "problems_over_codes",  # problem lines beyond the diagnosis codes
     "sections",  # headed sections found
     "length_k",  # note length, thousands of characters, log1p
 )
+# The candidates the model uses: the others (nothing coded, injury, external cause,
+# negated mentions, codes outside the assessment, problem lines, sections, length) did
+# not help out-of-fold on the dev sets (scripts/fit_encounter_confidence.py --candidates).
+FEATURES: tuple[str, ...] = (
+    "codes",
+    "min_confidence",
+    "mean_confidence",
+    "unspecified",
+    "dropped_close",
+    "dropped_choice",
+    "uncertain",
+    "has_assessment",
+    "problems_over_codes",
+    "codes_over_problems",
+)
+
+
+def problem_lines(text: str, sections: Iterable[Section]) -> int:
+    """Short lines of the assessment / plan / diagnoses sections that name a problem: not
+    a bullet, not a labelled line ("Medical Reasoning: ..."), at most 80 characters, of
+    at most 12 words (a summary sentence is longer)."""
+    count = 0
+    for section in sections:
+        if section.kind not in _PROBLEM_SECTIONS:
+            continue
+        for line in text[section.body_start : section.end].splitlines():
+            words = _NUMBERED.sub("", line).strip()
+            if not words or _BULLET.match(line) or len(words) > 80:
+                continue
+            if ":" in words.rstrip(":") or len(words.split()) > 12:
+                continue
+            count += 1
+    return count
 
 
 def encounter_features(
-    result: CodingResult, text: str, sections: Iterable[SectionKind] | None = None
+    result: CodingResult,
+    text: str,
+    sections: Sequence[Section] | None = None,
+    names: Sequence[str] = FEATURES,
 ) -> tuple[float, ...]:
-    """The values of :data:`FEATURES` for one coded note (``sections``: the kinds of the
-    note's headed sections, found again from ``text`` when not given)."""
-    kinds = [s.kind for s in find_sections(text)] if sections is None else list(sections)
+    """The values of ``names`` (of :data:`CANDIDATES`; by default :data:`FEATURES`) for
+    one coded note (``sections``: its headed sections, found from ``text`` if not given)."""
+    found = list(find_sections(text)) if sections is None else list(sections)
+    kinds = [s.kind for s in found]
+    problems = problem_lines(text, found)
+    diagnoses = sum(1 for c in result.codes if c.code[:1] not in {"V", "W", "X", "Y"})
     codes = result.codes
     confidences = [c.confidence for c in codes]
     dropped = result.dropped
@@ -88,10 +136,13 @@ def encounter_features(
         "has_assessment": 1.0
         if any(k in {SectionKind.ASSESSMENT, SectionKind.DIAGNOSES} for k in kinds)
         else 0.0,
+        "problems": float(problems),
+        "codes_over_problems": float(max(0, diagnoses - problems)) if problems else 0.0,
+        "problems_over_codes": float(max(0, problems - diagnoses)),
         "sections": float(len(set(kinds))),
         "length_k": math.log1p(len(text) / 1000),
     }
-    return tuple(values[name] for name in FEATURES)
+    return tuple(values[name] for name in names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +198,7 @@ def shipped_model() -> EncounterModel | None:
 
 
 def encounter_confidence(
-    result: CodingResult, text: str, sections: Iterable[SectionKind] | None = None
+    result: CodingResult, text: str, sections: Sequence[Section] | None = None
 ) -> float | None:
     """The shipped model's probability that ``result``'s diagnosis codes are exactly the
     ones a coder would report (None when no fitted model matches these features)."""

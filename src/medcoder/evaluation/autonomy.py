@@ -119,11 +119,12 @@ def fit_logistic(
     *,
     l2: float = 1.0,
     iterations: int = 25,
-    features: tuple[str, ...] = FEATURES,
+    features: tuple[str, ...] | None = None,
     weights: Sequence[float] | None = None,
 ) -> EncounterModel:
     """A logistic regression of ``labels`` on ``rows`` (standardized; the intercept is
-    not penalized); ``weights``: how much each row counts (1 each by default)."""
+    not penalized); ``weights``: how much each row counts (1 each by default);
+    ``features``: the columns' names (default: :data:`FEATURES` when the widths match)."""
     if not rows:
         raise ValueError("no rows to fit")
     width = len(rows[0])
@@ -159,6 +160,8 @@ def fit_logistic(
         beta = [b + s for b, s in zip(beta, step, strict=True)]
         if max(abs(s) for s in step) < 1e-8:
             break
+    if features is None:
+        features = FEATURES if len(FEATURES) == width else tuple(f"x{j}" for j in range(width))
     return EncounterModel(features, beta[0], tuple(beta[1:]), tuple(means), tuple(scales))
 
 
