@@ -6,7 +6,10 @@ the run itself, on these conditions, each checked in this order:
 
 1. no person has decided any of its codes yet (a re-run after review stays in review);
 2. the engine suggested at least one code;
-3. the claim edits (``medcoder.edits``) find nothing on the suggested codes: any error
+3. each suggested procedure, supply or E/M code has a confidence of its own at or above
+   the threshold (the encounter confidence scores the diagnoses), and an inpatient
+   stay's diagnoses all carry a present-on-admission indicator (as ``finalize`` asks);
+4. the claim edits (``medcoder.edits``) find nothing on the suggested codes: any error
    or warning sends the encounter to the review queue (a warning needs a person's
    acknowledgement, which no policy gives).
 
@@ -30,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from medcoder.errors import MedcoderError
 from medcoder.records import audit
+from medcoder.records.code_lines import is_dx, poa_complete
 from medcoder.records.gate import RecordsGate, age_on
 from medcoder.records.models import (
     AutonomyPolicy,
@@ -120,7 +124,19 @@ def auto_finalize(
     elif not suggested:
         why.append("no code suggested")
     else:
-        why.extend(_edit_findings(records, encounter, suggested))
+        # The encounter confidence scores the diagnoses; a procedure, supply or E/M code
+        # must clear the threshold on its own confidence.
+        why.extend(
+            f"{row.code}: confidence {row.confidence} below the threshold"
+            for row in suggested
+            if not is_dx(row) and (row.confidence or 0.0) < policy.threshold
+        )
+        try:
+            poa_complete(encounter, suggested)  # inpatient: every diagnosis has its POA
+        except MedcoderError as exc:
+            why.append(f"[{exc.code}] {exc.message}")
+        if not why:
+            why.extend(_edit_findings(records, encounter, suggested))
     detail = {
         "policy": policy.id,
         "threshold": policy.threshold,
