@@ -4,6 +4,7 @@ finalizes confident encounters whose claim edits pass, samples some for audit.""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,13 @@ from sqlalchemy import select
 
 from medcoder.cli import main
 from medcoder.errors import InvalidInputError, PermissionDeniedError, WorkflowError
+from medcoder.kinds import CodeSystem
+from medcoder.nlp.document import ClinicalDocument
 from medcoder.pipeline import CodingEngine
 from medcoder.records.auto_finalize import sampled
 from medcoder.records.models import AuditEvent, Encounter
 from medcoder.records.service import Records
+from medcoder.results import CodingResult, ProcedureAssignment
 
 from .conftest import doc, write_jsonl
 
@@ -114,6 +118,34 @@ def test_claim_edit_findings_send_it_to_the_queue(imported: Records) -> None:
     (event,) = _events(imported, "auto_finalize")
     assert any("use-additional-code" in why for why in event["after"]["why"])  # type: ignore[index]
     assert [i.encounter for i in imported.queue("cora")] == ["A-2"]
+
+
+class _WithProcedure:
+    """The engine, with an office visit line of confidence 0 added to every result."""
+
+    external_causes = True
+
+    def __init__(self, engine: CodingEngine) -> None:
+        self.engine = engine
+
+    def code(self, document: ClinicalDocument) -> CodingResult:
+        result = self.engine.code(document)
+        line = ProcedureAssignment("99213", CodeSystem.CPT, "", "cpt-test", 1, 0.0, (), "test")
+        return replace(result, procedures=(line,))
+
+
+def test_a_procedure_line_below_the_threshold_sends_it_to_the_queue(
+    imported: Records, coding_engine: CodingEngine
+) -> None:
+    imported.run_coding("cora", "A-1")
+    confidence = _encounter(imported, "A-1").encounter_confidence
+    assert confidence is not None
+    imported._coder = _WithProcedure(coding_engine)  # type: ignore[assignment]
+    imported.set_autonomy("mia", enabled=True, threshold=confidence, sample=0)
+    imported.run_coding("cora", "A-1")
+    assert _encounter(imported, "A-1").status == "review"
+    (event,) = _events(imported, "auto_finalize")
+    assert event["after"]["why"] == ["99213: confidence 0.0 below the threshold"]  # type: ignore[index]
 
 
 def test_a_reviewed_encounter_is_not_finalized_by_a_rerun(imported: Records) -> None:
