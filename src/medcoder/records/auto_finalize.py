@@ -35,6 +35,7 @@ from medcoder.errors import MedcoderError
 from medcoder.records import audit
 from medcoder.records.code_lines import is_dx, poa_complete
 from medcoder.records.gate import RecordsGate, age_on
+from medcoder.records.grouping import group_encounter
 from medcoder.records.models import (
     AutonomyPolicy,
     CodeAssignment,
@@ -76,14 +77,18 @@ def _checker(records: RecordsGate) -> ClaimChecker:
     return _CHECKERS[records]
 
 
+def _age(records: RecordsGate, encounter: Encounter) -> int | None:
+    dob = records.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
+    return age_on(dt.date.fromisoformat(dob), encounter.date_of_service)
+
+
 def _edit_findings(
     records: RecordsGate, encounter: Encounter, codes: list[CodeAssignment]
 ) -> list[str]:
     """The claim edits' errors and warnings on ``codes`` (keys), or why they could not run."""
     from medcoder.records.claim_gate import encounter_claim
 
-    dob = records.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
-    age = age_on(dt.date.fromisoformat(dob), encounter.date_of_service)
+    age = _age(records, encounter)
     try:
         report = _checker(records).check(encounter_claim(encounter, codes, age))
     except MedcoderError as exc:  # no edit tables, no release: a person must look
@@ -152,6 +157,18 @@ def auto_finalize(
             after={"status": "review", "why": why, **detail},
         )
         return False
+    # An inpatient stay's MS-DRG is stored as billed, as ``finalize`` stores it.
+    billed: dict[str, str] = {}
+    grouping = group_encounter(
+        encounter, suggested, _age(records, encounter), home=records._registry().home
+    )
+    if grouping.result is not None:
+        encounter.drg = grouping.result.drg
+        encounter.drg_version = grouping.result.version
+        encounter.drg_weight = grouping.result.weight
+        billed = {"drg": grouping.result.drg}
+    elif grouping.error:
+        billed = {"drg_error": grouping.error[0]}
     now = utcnow()
     for row in suggested:
         row.status = CodeStatus.ACCEPTED.value
@@ -174,6 +191,7 @@ def auto_finalize(
             "codes": [row.code for row in suggested],
             "audit_sample": encounter.audit_pending,
             **detail,
+            **billed,
         },
     )
     return True

@@ -115,7 +115,8 @@ class AutonomyMixin(RecordsGate):
         for review."""
         with self._acting(actor, Action.REOPEN) as (session, user):
             encounter = self._encounter(session, encounter_id)
-            if not (encounter.auto_finalized and encounter.audit_pending):
+            finalized = encounter.status == EncounterStatus.FINALIZED
+            if not (finalized and encounter.auto_finalized and encounter.audit_pending):
                 raise WorkflowError(
                     f"encounter {encounter.external_id} awaits no audit",
                     hint="medcoder queue --audit lists those that do",
@@ -127,6 +128,8 @@ class AutonomyMixin(RecordsGate):
                 encounter.status = EncounterStatus.REVIEW.value
                 encounter.finalized_at = None
                 encounter.finalized_by = None
+                # The billed DRG goes with the finalized claim, as ``reopen`` clears it.
+                encounter.drg = encounter.drg_version = encounter.drg_weight = None
             audit.record(
                 session,
                 actor=user.name,

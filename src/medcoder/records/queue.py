@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 
 from medcoder.kinds import CodeSystem
 from medcoder.records import audit
+from medcoder.records.auto_finalize import AUTO
 from medcoder.records.gate import RecordsGate, age_on
 from medcoder.records.grouping import group_encounter
 from medcoder.records.models import (
@@ -145,9 +146,12 @@ class QueueMixin(RecordsGate):
         with self._acting(actor, Action.VIEW_QUEUE) as (session, _user):
             waiting: ColumnElement[bool] = Encounter.status == EncounterStatus.REVIEW
             if audit:
+                # Still as the policy finalized it: one re-opened (and perhaps finalized
+                # again by a person) has had its review.
                 waiting = and_(
                     Encounter.status == EncounterStatus.FINALIZED,
                     Encounter.audit_pending.is_(True),
+                    Encounter.finalized_by == AUTO,
                 )
             page = select(Encounter).where(waiting).order_by(Encounter.coded_at, Encounter.id)
             if setting:
