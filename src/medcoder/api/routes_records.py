@@ -211,11 +211,13 @@ def queue(
     max_confidence: Annotated[float | None, Query(ge=0, le=1)] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    audit: bool = False,
 ) -> list[dict[str, Any]]:
-    """Encounters awaiting review, oldest first, a page at a time."""
+    """Encounters awaiting review, oldest first, a page at a time (``audit``: the
+    auto-finalized encounters sampled for audit instead)."""
     items = _records(request).queue(
         actor.name, setting=setting, payer=payer, max_confidence=max_confidence,
-        limit=limit, offset=offset,
+        limit=limit, offset=offset, audit=audit,
     )  # fmt: skip
     return [
         {
@@ -226,6 +228,7 @@ def queue(
             "suggested": i.suggested,
             "lowest_confidence": i.lowest_confidence,
             "coded_at": i.coded_at.isoformat() if i.coded_at else None,
+            "encounter_confidence": i.encounter_confidence,
         }
         for i in items
     ]

@@ -125,6 +125,8 @@ def run_coding(
 )
 @click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--audit", is_flag=True,
+              help="Instead, auto-finalized encounters sampled for audit.")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @user_option
 @click.pass_context
@@ -136,13 +138,14 @@ def queue(
     max_confidence: float | None,
     limit: int,
     offset: int,
+    audit: bool,
     fmt: str,
     user: str | None,
 ) -> None:
     """Encounters awaiting review, oldest first, a page at a time."""
     items = records(ctx).queue(
         user, setting=setting, payer=payer, max_confidence=max_confidence,
-        limit=limit, offset=offset,
+        limit=limit, offset=offset, audit=audit,
     )  # fmt: skip
     rows = [
         {
@@ -152,6 +155,7 @@ def queue(
             "payer": i.payer,
             "suggested": i.suggested,
             "lowest_confidence": i.lowest_confidence,
+            "encounter_confidence": i.encounter_confidence,
         }
         for i in items
     ]
@@ -159,7 +163,7 @@ def queue(
         click.echo(json.dumps(rows, indent=2))
         return
     if not rows:
-        click.echo("the review queue is empty")
+        click.echo("the audit queue is empty" if audit else "the review queue is empty")
     for row in rows:
         low = row["lowest_confidence"]
         click.echo(

@@ -8,10 +8,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from medcoder.kinds import CodeSystem
 from medcoder.records import audit
+from medcoder.records.auto_finalize import AUTO
 from medcoder.records.gate import RecordsGate, age_on
 from medcoder.records.grouping import group_encounter
 from medcoder.records.models import (
@@ -35,6 +36,7 @@ class QueueItem:
     suggested: int
     lowest_confidence: float | None
     coded_at: dt.datetime | None
+    encounter_confidence: float | None = None  # the engine's, at the last run
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,16 +136,24 @@ class QueueMixin(RecordsGate):
         max_confidence: float | None = None,
         limit: int = 100,
         offset: int = 0,
+        audit: bool = False,
     ) -> list[QueueItem]:
         """Encounters awaiting review, oldest first, one page (``limit``, ``offset``) at a
         time; ``max_confidence`` keeps those whose least certain suggestion is at or below
-        it. The counts come from the queue index for the page's encounters only."""
+        it. The counts come from the queue index for the page's encounters only.
+        ``audit``: instead, the auto-finalized encounters sampled for audit and not yet
+        audited (issue 14 part 3)."""
         with self._acting(actor, Action.VIEW_QUEUE) as (session, _user):
-            page = (
-                select(Encounter)
-                .where(Encounter.status == EncounterStatus.REVIEW)
-                .order_by(Encounter.coded_at, Encounter.id)
-            )
+            waiting: ColumnElement[bool] = Encounter.status == EncounterStatus.REVIEW
+            if audit:
+                # Still as the policy finalized it: one re-opened (and perhaps finalized
+                # again by a person) has had its review.
+                waiting = and_(
+                    Encounter.status == EncounterStatus.FINALIZED,
+                    Encounter.audit_pending.is_(True),
+                    Encounter.finalized_by == AUTO,
+                )
+            page = select(Encounter).where(waiting).order_by(Encounter.coded_at, Encounter.id)
             if setting:
                 page = page.where(Encounter.setting == setting.strip().lower())
             if payer:
@@ -182,6 +192,7 @@ class QueueMixin(RecordsGate):
                     int(totals.get(e.id, (None, 0))[1] or 0),
                     totals.get(e.id, (None, 0))[0],
                     e.coded_at,
+                    e.encounter_confidence,
                 )
                 for e in encounters
             ]
