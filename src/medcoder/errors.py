@@ -43,12 +43,15 @@ The hierarchy::
     │   ├── EditTableError           E602  an edit table (MCE, NCCI, MUE) missing or malformed
     │   └── EditsBlockedError        E603  finalizing blocked by edit errors or unacknowledged
     │                                      warnings
-    └── GroupingError                E700  MS-DRG grouping and CMS-HCC risk adjustment
-        ├── GroupingTableError       E701  a CMS table (Table 5, 6I/6J/6K, RA lists) missing
-        │                                  or malformed (names file and line)
-        ├── GroupingInputError       E702  a code not valid on the date, a bad age, sex,
-        │                                  discharge status, model or payment year
-        └── UngroupableError         E703  the grouper assigns no MS-DRG (000/998/999)
+    ├── GroupingError                E700  MS-DRG grouping and CMS-HCC risk adjustment
+    │   ├── GroupingTableError       E701  a CMS table (Table 5, 6I/6J/6K, RA lists) missing
+    │   │                                  or malformed (names file and line)
+    │   ├── GroupingInputError       E702  a code not valid on the date, a bad age, sex,
+    │   │                                  discharge status, model or payment year
+    │   └── UngroupableError         E703  the grouper assigns no MS-DRG (000/998/999)
+    └── InteropError                 E800  claims and records out (medcoder.interop)
+        ├── ClaimCodeValueError      E801  a code, modifier, unit or POA a claim may not carry
+        └── ClaimContentError        E802  a claim missing what its format requires
 
 The CLI prints ``error[E205]: message`` and, where known, a ``hint:`` line; it never
 shows a traceback for these.
@@ -328,3 +331,22 @@ class UngroupableError(GroupingError):
     """The MS-DRG grouper assigns no DRG to the stay (000, 998, 999)."""
 
     code = "E703"
+
+
+class InteropError(MedcoderError):
+    """Claims and records out (``medcoder.interop``): X12 837 and FHIR."""
+
+    code = "E800"
+
+
+class ClaimCodeValueError(InteropError):
+    """A code value a claim may not carry (not billable, not valid, malformed), named with
+    its place in the claim (diagnosis 2, line 3 modifier 1)."""
+
+    code = "E801"
+
+
+class ClaimContentError(InteropError):
+    """A claim missing what its format requires (a principal diagnosis, a date, a DRG)."""
+
+    code = "E802"

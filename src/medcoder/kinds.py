@@ -142,3 +142,12 @@ class PatientStatus(StrEnum):
             raise PatientStatusError(
                 f"unknown patient status {value!r}", hint="use new or established"
             ) from exc
+
+
+class ImportFormat(StrEnum):
+    """What ``medcoder import`` and ``POST /v1/imports`` read: JSONL lines, FHIR R4
+    Bundles (JSON or NDJSON) or HL7 v2 messages (MDM^T02, ORU^R01)."""
+
+    JSONL = "jsonl"
+    FHIR = "fhir"
+    HL7 = "hl7"

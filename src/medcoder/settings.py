@@ -24,6 +24,13 @@ that every name below stands there, and another that no other module reads
 - ``MEDCODER_SECURE_COOKIES``: ``1`` behind HTTPS, so the session cookie is Secure.
 - ``MEDCODER_CODE_TIME_BUDGET_S``: the seconds the REST API gives one note's coding
   before it stops with E302 (default 60; 0 for no budget).
+- ``MEDCODER_CLAIM_SUBMITTER_ID``, ``MEDCODER_CLAIM_SUBMITTER_NAME``,
+  ``MEDCODER_CLAIM_SUBMITTER_PHONE``,
+  ``MEDCODER_CLAIM_RECEIVER_ID``, ``MEDCODER_CLAIM_RECEIVER_NAME``,
+  ``MEDCODER_CLAIM_BILLING_NPI``, ``MEDCODER_CLAIM_BILLING_TAX_ID``,
+  ``MEDCODER_CLAIM_BILLING_NAME``, ``MEDCODER_CLAIM_BILLING_ADDRESS``: who sends, receives
+  and bills the X12 837 / FHIR claims ``medcoder claim`` writes (defaults: synthetic
+  placeholders, ``claim_parties``).
 - ``MEDCODER_USER``, ``MEDCODER_NEW_PASSWORD``: defaults of command-line options, read by
   click (``envvar=``) rather than here; named here so that every variable is in one list.
 """
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
@@ -49,6 +57,15 @@ NEW_AUDIT_KEY_ENV = "MEDCODER_NEW_AUDIT_KEY"
 TOKEN_TTL_ENV = "MEDCODER_TOKEN_TTL_MINUTES"
 SECURE_COOKIES_ENV = "MEDCODER_SECURE_COOKIES"
 CODE_TIME_BUDGET_ENV = "MEDCODER_CODE_TIME_BUDGET_S"
+CLAIM_SUBMITTER_ID_ENV = "MEDCODER_CLAIM_SUBMITTER_ID"
+CLAIM_SUBMITTER_NAME_ENV = "MEDCODER_CLAIM_SUBMITTER_NAME"
+CLAIM_SUBMITTER_PHONE_ENV = "MEDCODER_CLAIM_SUBMITTER_PHONE"
+CLAIM_RECEIVER_ID_ENV = "MEDCODER_CLAIM_RECEIVER_ID"
+CLAIM_RECEIVER_NAME_ENV = "MEDCODER_CLAIM_RECEIVER_NAME"
+CLAIM_BILLING_NPI_ENV = "MEDCODER_CLAIM_BILLING_NPI"
+CLAIM_BILLING_TAX_ID_ENV = "MEDCODER_CLAIM_BILLING_TAX_ID"
+CLAIM_BILLING_NAME_ENV = "MEDCODER_CLAIM_BILLING_NAME"
+CLAIM_BILLING_ADDRESS_ENV = "MEDCODER_CLAIM_BILLING_ADDRESS"
 USER_ENV = "MEDCODER_USER"  # --user of the records and edits commands
 NEW_PASSWORD_ENV = "MEDCODER_NEW_PASSWORD"  # --password of `medcoder users password`
 
@@ -64,6 +81,15 @@ ENVIRONMENT = (
     TOKEN_TTL_ENV,
     SECURE_COOKIES_ENV,
     CODE_TIME_BUDGET_ENV,
+    CLAIM_SUBMITTER_ID_ENV,
+    CLAIM_SUBMITTER_NAME_ENV,
+    CLAIM_SUBMITTER_PHONE_ENV,
+    CLAIM_RECEIVER_ID_ENV,
+    CLAIM_RECEIVER_NAME_ENV,
+    CLAIM_BILLING_NPI_ENV,
+    CLAIM_BILLING_TAX_ID_ENV,
+    CLAIM_BILLING_NAME_ENV,
+    CLAIM_BILLING_ADDRESS_ENV,
     USER_ENV,
     NEW_PASSWORD_ENV,
 )
@@ -180,3 +206,64 @@ def code_time_budget() -> float | None:
             hint=f"set {CODE_TIME_BUDGET_ENV} to e.g. {DEFAULT_CODE_TIME_BUDGET_S:g}, 0 for none",
         )
     return seconds or None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimParties:
+    """Who sends, receives and bills a claim (X12 837 loops 1000A, 1000B, 2010AA).
+
+    The defaults are synthetic placeholders, plainly named so, never a real organisation:
+    NPI 1234567893 is the check-digit-valid example NPI of the CMS NPI standard; a real
+    submission sets every ``MEDCODER_CLAIM_*`` variable.
+    """
+
+    submitter_id: str = "MEDCODERTEST"
+    submitter_name: str = "PLACEHOLDER SUBMITTER"
+    submitter_phone: str = "5555550100"  # 555-01xx: reserved for fiction
+    receiver_id: str = "RECEIVERTEST"
+    receiver_name: str = "PLACEHOLDER RECEIVER"
+    billing_npi: str = "1234567893"
+    billing_tax_id: str = "000000000"
+    billing_name: str = "PLACEHOLDER BILLING PROVIDER"
+    billing_street: str = "1 PLACEHOLDER WAY"
+    billing_city: str = "NOWHERE"
+    billing_state: str = "MD"
+    billing_zip: str = "212440000"
+
+
+def claim_parties() -> ClaimParties:
+    """The claim parties: each ``MEDCODER_CLAIM_*`` variable over its placeholder default.
+
+    ``MEDCODER_CLAIM_BILLING_ADDRESS`` is ``street|city|state|zip`` (ZIP of 9 digits, as
+    the 837 billing provider address requires).
+    """
+    default = ClaimParties()
+    address = _read(CLAIM_BILLING_ADDRESS_ENV)
+    street, city, state, zip_code = (
+        default.billing_street,
+        default.billing_city,
+        default.billing_state,
+        default.billing_zip,
+    )
+    if address is not None:
+        parts = [p.strip() for p in address.split("|")]
+        if len(parts) != 4 or not all(parts):
+            raise ConfigurationError(
+                f"{CLAIM_BILLING_ADDRESS_ENV} is {address!r}, not street|city|state|zip",
+                hint=f"e.g. {CLAIM_BILLING_ADDRESS_ENV}='1 Main St|Springfield|IL|627010001'",
+            )
+        street, city, state, zip_code = parts
+    return ClaimParties(
+        submitter_id=_read(CLAIM_SUBMITTER_ID_ENV) or default.submitter_id,
+        submitter_name=_read(CLAIM_SUBMITTER_NAME_ENV) or default.submitter_name,
+        submitter_phone=_read(CLAIM_SUBMITTER_PHONE_ENV) or default.submitter_phone,
+        receiver_id=_read(CLAIM_RECEIVER_ID_ENV) or default.receiver_id,
+        receiver_name=_read(CLAIM_RECEIVER_NAME_ENV) or default.receiver_name,
+        billing_npi=_read(CLAIM_BILLING_NPI_ENV) or default.billing_npi,
+        billing_tax_id=_read(CLAIM_BILLING_TAX_ID_ENV) or default.billing_tax_id,
+        billing_name=_read(CLAIM_BILLING_NAME_ENV) or default.billing_name,
+        billing_street=street,
+        billing_city=city,
+        billing_state=state,
+        billing_zip=zip_code,
+    )

@@ -51,10 +51,49 @@ def test_an_office_visit_gets_a_level_with_evidence_and_rules() -> None:
     assert code.evidence and code.rules == level.rules and code.modifiers == ()
 
 
-def test_inpatient_notes_and_bare_text_get_no_level() -> None:
-    assert em(VISIT, setting="inpatient") == StageFindings()
-    assert em("ASSESSMENT: Hypertension.") == StageFindings()
+def test_inpatient_notes_and_empty_text_get_no_level() -> None:
+    inpatient = em(VISIT, setting="inpatient")
+    assert inpatient.em_level is None and not inpatient.procedures
+    (drop,) = inpatient.dropped
+    assert "inpatient setting" in drop.reason and drop.rule.rule == "em-office-visit.v1"
     assert em("") == StageFindings()
+    nothing = em("Patient called to confirm the time of tomorrow's appointment.")
+    assert nothing.em_level is None and "nothing to level" in nothing.dropped[0].reason
+
+
+def test_too_little_to_level_gets_a_low_confidence_level_naming_what_it_lacks() -> None:
+    level = em("ASSESSMENT: Hypertension.").em_level
+    assert level is not None and level.code == "99212" and level.confidence <= 0.35
+    (lacks,) = [r for r in level.rules if r.rule == "em-documented.v1"]
+    assert "data reviewed or ordered" in lacks.detail
+    assert "management decisions (risk)" in lacks.detail
+
+
+def test_a_paragraph_without_headings_is_leveled_by_mdm() -> None:
+    text = (
+        "Established patient, 64, returns for type 2 diabetes; her A1c today is 9.2%, up "
+        "from 7.9%. Type 2 diabetes, worsening. Start glipizide 5 mg daily and recheck the "
+        "A1c in 3 months."
+    )
+    level = em(text).em_level
+    assert level is not None and (level.code, level.basis) == ("99214", "mdm")
+    assert level.elements[0].level == "moderate"
+    assert level.confidence < 0.9
+
+
+def test_a_paragraph_with_total_time_is_leveled_by_time() -> None:
+    text = (
+        "New patient, 40, with a stable skin tag she wants looked at. Benign skin tag. "
+        "Reassured. I spent a total of 46 minutes on the date of the encounter."
+    )
+    level = em(text).em_level
+    assert level is not None and (level.code, level.basis) == ("99204", "time")
+
+
+def test_an_operative_paragraph_is_declined_with_the_reason() -> None:
+    found = em("OPERATIVE REPORT. Laparoscopic cholecystectomy performed under general "
+               "anesthesia without complications.")  # fmt: skip
+    assert found.em_level is None and "not an office visit" in found.dropped[0].reason
 
 
 @pytest.mark.parametrize(
@@ -255,3 +294,12 @@ def test_established_written_out_wins_over_new_cues() -> None:
     )
     level = em(text).em_level
     assert level is not None and level.patient_status == "established"
+
+
+def test_a_case_report_paragraph_is_not_an_office_visit() -> None:
+    found = em(
+        "We report a 52-year-old woman with abdominal pain who was admitted for an "
+        "appendectomy; she was discharged on postoperative day 2."
+    )
+    assert found.em_level is None
+    assert "case report or hospital narrative" in found.dropped[0].reason

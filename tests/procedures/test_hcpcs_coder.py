@@ -62,7 +62,7 @@ def test_no_dose_means_one_uncertain_unit(fixture_home: Path) -> None:
 
 
 def test_hint_book_rejects_unknown_keys(tmp_path: Path) -> None:
-    assert default_hints().version == "hcpcs-hints.v1"
+    assert default_hints().version == "hcpcs-hints.v2"
     bad = tmp_path / "hints.json"
     bad.write_text(
         json.dumps(

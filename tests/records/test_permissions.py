@@ -32,6 +32,8 @@ EXPECTED = {
     Action.OWN_CREDENTIALS: {"coder", "reviewer", "manager", "admin", "analyst"},
     Action.VIEW_REPORTS: {"manager", "admin", "analyst"},
     Action.MANAGE_REGISTRIES: {"manager", "admin"},
+    Action.SET_AUTONOMY: {"manager"},
+    Action.VIEW_AUTONOMY: {"coder", "reviewer", "manager", "admin"},
 }
 
 

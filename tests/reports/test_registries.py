@@ -108,7 +108,7 @@ def test_enrollment_follows_finalize_and_reopen(coded: Records) -> None:  # noqa
     assert gone is not None and gone.removed_at is not None
     assert "E-100" in (gone.removed_reason or "")
     removed = _events(coded, "registry_remove")
-    assert len(removed) == 1 and removed[0]["reason"] == gone.removed_reason
+    assert len(removed) == 1 and removed[0]["removal"] == gone.removed_reason
     assert coded.registry_members("mia", "diabetes") == []
     assert coded.registry_members("mia", "diabetes", removed=True)[0]["mrn"] == "QX-774411"
     assert [s.removed for s in coded.list_registries("ann")] == [1]

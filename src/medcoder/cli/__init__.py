@@ -1,11 +1,11 @@
 """The ``medcoder`` command line.
 
 ``main`` is the top group; each command lives in a module of this package by domain
-(``codesets``, ``codes``, ``coding``, ``records``, ``review``, ``users``, ``edits``, ``pcs``,
-``hcpcs``, ``drg``, ``hcc``, ``reports``, ``serve``) and is imported only when it runs, so
-``medcoder --help`` and every command start without loading what other commands need
-(the API, the database, the coding engine). Command modules take their shared helpers
-from :mod:`medcoder.cli.common` and never import this module.
+(``codesets``, ``codes``, ``coding``, ``records``, ``claims``, ``review``, ``users``,
+``edits``, ``pcs``, ``hcpcs``, ``drg``, ``hcc``, ``reports``, ``serve``) and is imported
+only when it runs, so ``medcoder --help`` and every command start without loading what
+other commands need (the API, the database, the coding engine). Command modules take their
+shared helpers from :mod:`medcoder.cli.common` and never import this module.
 
 Every deliberate error prints one ``error[Exxx]: ...`` line (and a ``hint:`` line) on
 stderr and exits 2; an unexpected one prints one line too, never a traceback.
@@ -41,15 +41,20 @@ COMMANDS: dict[str, LazyCommand] = {
                     'Score the engine on a gold file ({"id","text","icd10cm":[...]} per line).'),
     "db": _at("records", "db_group", "Create or migrate the records database."),
     "import": _at("records", "import_command",
-                  "Import documents: a JSONL file, a .txt note with a .json sidecar, or a folder."),
+                  "Import documents: JSONL, FHIR R4 Bundles, HL7 v2 messages, a .txt note with "
+                  "a .json sidecar, or a folder of them."),
     "run-coding": _at("records", "run_coding",
                       "Run the coding engine and store its suggestions for review."),
     "queue": _at("records", "queue", "Encounters awaiting review, oldest first, a page at a time."),
     "export": _at("records", "export", "The reported codes of finalized encounters."),
+    "claim": _at("claims", "claim", "A finalized encounter as a claim: X12 837P, 837I or a "
+                 "FHIR R4 Bundle."),
     "audit": _at("records", "audit_group", "The hash-chained audit trail."),
     "review": _at("review", "review", "Review ENCOUNTER's codes: show, accept, reject, change, "
-                  "add, sequence, finalize, reopen."),
+                  "add, sequence, set (units, modifiers), poa, finalize, reopen."),
     "users": _at("users", "users_group", "Add users, list them, change their role."),
+    "autonomy": _at("autonomy", "autonomy_group", "Autonomous coding: finalize confident "
+                    "encounters without review (manager's policy)."),
     "keys": _at("users", "keys_group", "The encryption key for PHI at rest."),
     "check": _at("edits", "check", "Check a claim (JSON: date_of_service, setting, age, sex, "
                  "codes) against the edits."),

@@ -17,6 +17,7 @@ import click
 
 from medcoder.cli.common import friendly_errors, home, records, user_option
 from medcoder.errors import ExportError, InvalidInputError
+from medcoder.kinds import ImportFormat
 
 __all__ = ["audit_group", "db_group", "export", "import_command", "queue", "run_coding"]
 
@@ -55,12 +56,21 @@ def db_upgrade(ctx: click.Context) -> None:
 # -- import and coding -------------------------------------------------------------------
 @click.command("import")
 @click.argument("path", type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in ImportFormat]),
+    help="jsonl, fhir (R4 Bundles, JSON or NDJSON) or hl7 (v2 MDM^T02, ORU^R01); "
+    "default: seen in each file.",
+)
 @user_option
 @click.pass_context
 @friendly_errors
-def import_command(ctx: click.Context, path: Path, user: str | None) -> None:
-    """Import documents: a JSONL file, a .txt note with a .json sidecar, or a folder."""
-    report = records(ctx).import_path(user, path)
+def import_command(ctx: click.Context, path: Path, fmt: str | None, user: str | None) -> None:
+    """Import documents: JSONL, FHIR R4 Bundles, HL7 v2 messages, a .txt note with a
+    .json sidecar, or a folder of them. A bad line, Bundle or message is reported (with
+    its place) and skipped; the others go on."""
+    report = records(ctx).import_path(user, path, ImportFormat(fmt) if fmt else None)
     for error in report.errors:
         click.echo(f"skipped: {error.message}", err=True)
     click.echo(
@@ -115,6 +125,8 @@ def run_coding(
 )
 @click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--audit", is_flag=True,
+              help="Instead, auto-finalized encounters sampled for audit.")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @user_option
 @click.pass_context
@@ -126,13 +138,14 @@ def queue(
     max_confidence: float | None,
     limit: int,
     offset: int,
+    audit: bool,
     fmt: str,
     user: str | None,
 ) -> None:
     """Encounters awaiting review, oldest first, a page at a time."""
     items = records(ctx).queue(
         user, setting=setting, payer=payer, max_confidence=max_confidence,
-        limit=limit, offset=offset,
+        limit=limit, offset=offset, audit=audit,
     )  # fmt: skip
     rows = [
         {
@@ -142,6 +155,7 @@ def queue(
             "payer": i.payer,
             "suggested": i.suggested,
             "lowest_confidence": i.lowest_confidence,
+            "encounter_confidence": i.encounter_confidence,
         }
         for i in items
     ]
@@ -149,7 +163,7 @@ def queue(
         click.echo(json.dumps(rows, indent=2))
         return
     if not rows:
-        click.echo("the review queue is empty")
+        click.echo("the audit queue is empty" if audit else "the review queue is empty")
     for row in rows:
         low = row["lowest_confidence"]
         click.echo(
@@ -168,7 +182,12 @@ def queue(
     help="With --deidentified: add the notes, scrubbed of identifiers (Safe Harbor).",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet", "fhir"]),
+    default="csv",
+    show_default=True,
+    help="fhir: one FHIR R4 Bundle (Patient, Encounter, Condition, Procedure, Claim) a line.",
 )
 @click.option(
     "--output",
@@ -194,6 +213,11 @@ def export(
         raise ExportError(
             f"cannot write {output}: no folder {output.parent}", hint="create the folder first"
         )
+    if fmt == "fhir":
+        if with_text:
+            raise InvalidInputError("--with-text goes with csv or parquet, not fhir")
+        _export_fhir(ctx, user, deidentified, output)
+        return
     if fmt == "parquet":
         try:
             import pyarrow  # noqa: F401
@@ -230,6 +254,34 @@ def export(
         except OSError as exc:
             raise ExportError(f"cannot write {output}: {exc.strerror or exc}") from exc
         click.echo(f"{len(rows)} row(s) written to {output}", err=True)
+
+
+def _export_fhir(
+    ctx: click.Context, user: str | None, deidentified: bool, output: Path | None
+) -> None:
+    """Finalized encounters as FHIR Bundles, NDJSON (FHIR Bulk Data's format), every code
+    checked against the releases in force before anything is written."""
+    from medcoder.interop.fhir_out import build_bundle
+    from medcoder.records.claim_out import InstalledCodeCatalog
+
+    service = records(ctx)
+    documents = service.claim_documents(user, deidentified=deidentified)
+    catalog = InstalledCodeCatalog(service.home)
+    try:
+        text = "".join(
+            build_bundle(document, catalog=catalog).model_dump_json() + "\n"
+            for document in documents
+        )
+    finally:
+        catalog.close()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ExportError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    click.echo(f"{len(documents)} bundle(s) written to {output}", err=True)
 
 
 @click.group("audit")

@@ -9,8 +9,10 @@ word counting as found when rapidfuzz rates it 85 or more against a sentence wor
 at least 60% of the descriptor and two of its words, be affirmed (not negated, planned or
 historical) and be a CPT number valid on the date of service.
 
-Modifiers: RT/LT when the sentence documents one side; XS (59) on a repeat of the same
-code only when the note documents a distinct site ("separate lesion", the other side).
+Modifiers: RT/LT when the sentence documents one side, 50 when both sides (one line) and
+the descriptor does not cover both already; on a repeat of the same code, the NCCI
+modifier the note documents (XE separate encounter, XP separate practitioner, XS
+separate site or the other side, XU non-overlapping, else 59), never a bare repeat.
 """
 
 from __future__ import annotations
@@ -31,9 +33,11 @@ from medcoder.kinds import CodeSystem
 from medcoder.nlp.note import ParsedNote
 from medcoder.nlp.sections import SectionKind
 from medcoder.procedures.modifiers import (
+    BILATERAL_50,
     DISTINCT_SITE,
     RIGHT_LEFT,
-    documents_distinct_site,
+    bilateral_modifier,
+    distinct_service,
     laterality_modifiers,
     side_of,
 )
@@ -196,20 +200,22 @@ class CptCoder:
                     continue
                 side = side_of(sentence.text)
                 earlier = sides.setdefault(record.code, [])
-                distinct = bool(earlier) and (
-                    documents_distinct_site(sentence.text)
-                    or (side is not None and side not in earlier)
-                )
-                if earlier and not distinct:
+                distinct = distinct_service(sentence.text) if earlier else None
+                if earlier and distinct is None and side is not None and side not in earlier:
+                    distinct = ("XS", DISTINCT_SITE)  # the other side: a separate structure
+                if earlier and distinct is None:
                     continue  # the same service told twice
                 earlier.append(side)
                 modifiers = laterality_modifiers(side if side != "bilateral" else None)
                 rules = [MATCHED]
                 if modifiers:
                     rules.append(RIGHT_LEFT)
-                if distinct:
-                    modifiers += ("XS",)
-                    rules.append(DISTINCT_SITE)
+                bilateral = bilateral_modifier(record.long_description, side)
+                if bilateral:
+                    modifiers, rules = bilateral, [*rules, BILATERAL_50]
+                if distinct is not None:
+                    modifiers += (distinct[0],)
+                    rules.append(distinct[1])
                 checks = [f"CPT number valid on the date of service ({release.name})"]
                 if modifiers:
                     unknown = lookup.unknown_modifiers(modifiers, document.date_of_service)

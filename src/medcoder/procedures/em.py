@@ -65,6 +65,14 @@ RULE_25 = RuleApplied(
     "procedure the same day)",
     "",
 )
+RULE_DOCUMENTED = RuleApplied(
+    "em-documented.v1", f"{_GUIDE}: each MDM element is leveled on what is documented", ""
+)
+_LACKING = {
+    "problems": "problems addressed (no assessment found)",
+    "data": "data reviewed or ordered",
+    "risk": "management decisions (risk)",
+}
 RULE_VISIT = RuleApplied("em-office-visit.v1", f"{_GUIDE}: office or other outpatient only", "")
 # Words a procedure note shares with any problem entry ("right", "today"): not a link.
 _GENERIC = frozenset(
@@ -116,18 +124,28 @@ class EMCoder:
         """The visit level of one document whose sections were already found."""
         rules = self.rules
         text = document.text
-        if document.setting is not Setting.OUTPATIENT or not text.strip():
+        if not text.strip():
             return StageFindings()
+        if document.setting is not Setting.OUTPATIENT:
+            why = f"{document.setting} setting: not an office or other outpatient visit"
+            drop = DroppedCandidate(None, "office/outpatient E/M", why, _with(RULE_VISIT, why))
+            return StageFindings(dropped=(drop,))
         lowered = lower_text(text)
         ix = rules.index(lowered, _read_spans(text, sections))
         assessment = assessment_regions(text, ix, sections)
         plan = plan_regions(text, sections)
         kind, why = visit_kind(document, ix, sections, bool(assessment or plan))
+        narrative = not (assessment or plan)
+        if narrative:
+            # No assessment or plan written as such: every sentence outside history lists
+            # and the exam may name a problem addressed (a paragraph vignette, issue 13).
+            assessment = _data_regions(text, sections, _NOT_READ) or [Region(0, len(text), "other")]
         if kind == "not_office":
             drop = DroppedCandidate(None, "office/outpatient E/M", why, _with(RULE_VISIT, why))
             return StageFindings(dropped=(drop,))
         if kind == "no_visit":
-            return StageFindings()
+            drop = DroppedCandidate(None, "office/outpatient E/M", why, _with(RULE_VISIT, why))
+            return StageFindings(dropped=(drop,))
         status, status_span, assumed = patient_status(document, ix)
         status_rule = _with(
             RULE_STATUS,
@@ -138,7 +156,7 @@ class EMCoder:
         if kind == "staff":
             return self._staff_visit(document, status, status_rule, why)
         return self._level(document, lowered, ix, sections, assessment, plan, status,
-                           status_span, status_rule, assumed)  # fmt: skip
+                           status_span, status_rule, assumed, narrative)  # fmt: skip
 
     def _staff_visit(
         self, document: ClinicalDocument, status: str, status_rule: RuleApplied, why: str
@@ -155,6 +173,7 @@ class EMCoder:
         self, document: ClinicalDocument, lowered: str, ix: PhraseIndex,
         sections: Sequence[Section], assessment: list[Region], plan: list[Region], status: str,
         status_span: Evidence | None, status_rule: RuleApplied, assumed: bool,
+        narrative: bool = False,
     ) -> StageFindings:  # fmt: skip
         rules, text = self.rules, document.text
         entries = problem_entries(text, assessment or plan)
@@ -192,9 +211,23 @@ class EMCoder:
             names = ", ".join(sorted({p.name for p in problems}))
             applied.append(_with(RULE_25, f"same-day procedure, E/M for other problems: {names}"))
         found = sum(1 for m in elements if m.evidence)
+        if narrative and not found and not timed and status_span is None:
+            why = "nothing to level: no problem addressed, data or management decision found"
+            drop = DroppedCandidate(None, "office/outpatient E/M", why, _with(RULE_DOCUMENTED, why))
+            return StageFindings(dropped=(drop,))
         confidence = 0.9 if by_time else 0.45 + 0.1 * found
         if assumed:
             confidence -= 0.1
+        if narrative:
+            confidence -= 0.05  # no assessment or plan written as such
+        lacking = [m.element for m in elements if not m.evidence]
+        if not by_time and (not elements[0].evidence or found <= 1):
+            # Too little to level with trust: a level all the same, at low confidence,
+            # with what the note does not document named (issue 13).
+            confidence = min(confidence, 0.35)
+        if lacking:
+            applied.append(_with(RULE_DOCUMENTED, "not documented: " + ", ".join(
+                _LACKING[e] for e in lacking) + "; leveled on what is written"))  # fmt: skip
         level = EMLevel(
             code=code, patient_status=status, basis="time" if by_time else "mdm", mdm_level=mdm,
             elements=elements, time_minutes=timed[0] if timed else None,

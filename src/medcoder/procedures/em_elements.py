@@ -32,6 +32,7 @@ _LABEL_RE = re.compile(r"[a-z][a-z /&'-]{2,40}:")
 _GENERIC_NAMES = frozenset({"chronic", "acute", "acute on chronic"})
 # "her chronic conditions", "chronic medications": no problem named.
 _VAGUE_RE = re.compile(r"\s+(?:medical\s+)?(?:problems?|conditions?|issues?|medications?|meds)\b")
+_SEVERE_RE = re.compile(r"\bsevere(?:ly)?\b")
 _NEXT_WORDS_RE = re.compile(r"(?:[ ,-]+[a-z0-9']+){1,2}")
 
 
@@ -85,7 +86,10 @@ def classify_entry(text: str, lowered: str, ix: PhraseIndex, entry: Entry) -> li
         if h.text != "chronic" or not _VAGUE_RE.match(lowered, h.end)
     ]
     if chronic and ix.search("problems.worsening", s, e):
-        return one("chronic_worse", chronic[0])
+        # AMA MDM table: a chronic illness with *severe* exacerbation, progression or
+        # side effects of treatment is a high-complexity problem ("severe COPD flare").
+        severe = _SEVERE_RE.search(lowered, s, e) is not None
+        return one("life_threat" if severe else "chronic_worse", chronic[0])
     undiagnosed = ix.search("problems.undiagnosed", s, e)
     if undiagnosed is not None:
         return one("undiagnosed", undiagnosed)

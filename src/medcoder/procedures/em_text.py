@@ -250,11 +250,15 @@ def visit_kind(
         return "not_office", "the note has a hospital course"
     if ix.search("visit.staff_only", 0, 200) and not has_assessment:
         return "staff", "a clinical staff visit"
-    if not has_assessment:
-        return "no_visit", "no assessment or plan"
     text = document.text
     if any(s.kind in VISIT_KINDS for s in sections) or _soap_marks(text):
-        return "office", "history/exam and assessment"
+        return "office", "history/exam" + (" and assessment" if has_assessment else "")
+    found = ix.search("visit.not_office_narrative")
+    if found is not None:
+        # Read as a whole, a case report or a hospital story is not one office visit.
+        return "not_office", f"a case report or hospital narrative ({found.text!r})"
     if ix.search("visit.narrative_visit"):
         return "office", "a narrative visit note"
-    return "no_visit", "no history or exam"
+    # A paragraph with no headings is read whole: a coder levels any office
+    # documentation handed to them (issue 13); what it lacks lowers the confidence.
+    return "office", "visit documentation without headings, read as a whole"

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 from medcoder.codesets.hcpcs.lookup import ProcedureCodeSets
 from medcoder.codesets.hcpcs.model import CodeStatus
@@ -23,7 +24,13 @@ from medcoder.nlp.document import ClinicalDocument
 from medcoder.nlp.note import ParsedNote
 from medcoder.nlp.sections import SectionKind
 from medcoder.nlp.text import Sentence
-from medcoder.procedures.hints import HcpcsHint, HintBook, default_hints
+from medcoder.procedures.hints import (
+    HcpcsHint,
+    HintBook,
+    choose_codes,
+    default_hints,
+    vaccine_pair,
+)
 from medcoder.procedures.modifiers import (
     BILATERAL_ITEMS,
     RIGHT_LEFT,
@@ -32,7 +39,9 @@ from medcoder.procedures.modifiers import (
 )
 from medcoder.procedures.units import (
     billing_units,
+    container_kind,
     descriptor_quantity,
+    discarded_dose,
     documented_count,
     documented_dose,
 )
@@ -64,6 +73,25 @@ NOT_GIVEN = RuleApplied(
     "HCPCS Level II: report only what was furnished",
     "negated, planned, historical, listed or by mouth",
 )
+DISCARDED = RuleApplied(
+    "hcpcs-jw-jz.v1",
+    "CMS discarded drug policy (Medicare Claims Processing Manual Ch. 17 §40; JW/JZ "
+    "modifiers FAQ, JZ required from 2023-07-01): single-dose containers only",
+    "",
+)
+VACCINE_PAIR = RuleApplied(
+    "hcpcs-vaccine-admin.v1",
+    "Medicare Claims Processing Manual Ch. 18 §10.2: G0008/G0009/G0010 administration is "
+    "reported with the vaccine product code on the same claim",
+    "",
+)
+RISK_CHOICE = RuleApplied(
+    "hcpcs-screening-risk.v1",
+    "Medicare Claims Processing Manual Ch. 18 §60 (colorectal screening) and the HCPCS "
+    "descriptors: the code is chosen by the history the note gives",
+    "",
+)
+JZ_FROM = date(2023, 7, 1)
 DATE_OF_SERVICE = RuleApplied(
     "hcpcs-valid-on-date.v1",
     "CMS HCPCS quarterly file / I/OCE",
@@ -165,6 +193,7 @@ class HcpcsCoder:
                     DroppedCandidate(hint.codes[0], sentence.text.strip(), reason, NOT_GIVEN, span)
                 )
                 continue
+            hint, choice = choose_codes(hint, text)
             status = self._valid_code(hint, document, lookup)
             if status is None:
                 dropped.append(
@@ -178,13 +207,18 @@ class HcpcsCoder:
                 )
                 continue
             item = self._measure(hint, status, text, sentence, end, span)
-            previous = found.get(status.code)
-            if previous is None or item.units > previous.units:
-                if previous is not None:
-                    item.evidence = previous.evidence + item.evidence
-                found[status.code] = item
-            else:
-                previous.evidence.append(span)
+            if choice:
+                item.rules += (_detail(RISK_CHOICE, choice),)
+            if hint.pair:
+                item.rules += (_detail(VACCINE_PAIR, vaccine_pair(hint, text)),)
+            for key, line in self._discard_lines(item, document, text, sentence, status.code):
+                previous = found.get(key)
+                if previous is None or line.units > previous.units:
+                    if previous is not None:
+                        line.evidence = previous.evidence + line.evidence
+                    found[key] = line
+                else:
+                    previous.evidence.append(span)
         codes = tuple(self._assignment(f, document, lookup) for f in found.values())
         return StageFindings(procedures=codes, dropped=tuple(dropped))
 
@@ -246,7 +280,7 @@ class HcpcsCoder:
         units, arithmetic = 1, ""
         uncertain: tuple[str, ...] = ()
         rules: tuple[RuleApplied, ...] = (GIVEN,)
-        per_unit = descriptor_quantity(status.title)
+        per_unit = descriptor_quantity(status.title, each=bool(hint.count))
         if hint.kind in ("drug", "supply") and per_unit is not None:
             given = (
                 documented_count(text[sentence.start : sentence.end], hint.count)
@@ -272,6 +306,38 @@ class HcpcsCoder:
             elif modifiers:
                 rules += (RIGHT_LEFT,)
         return _Found(hint, status, [span], units, arithmetic, uncertain, modifiers, rules)
+
+    def _discard_lines(
+        self, item: _Found, document: ClinicalDocument, text: str, sentence: Sentence, code: str
+    ) -> list[tuple[str, _Found]]:
+        """The drug's line, with JZ when a single-dose container was used up, and a JW line
+        for an amount discarded from it. A multi-dose or unnamed container gets neither:
+        the policy covers single-dose containers only."""
+        said = text[sentence.start : sentence.end]
+        on_date = document.date_of_service
+        if (
+            item.hint.kind != "drug"
+            or container_kind(said) != "single"
+            or "units" in item.uncertain
+        ):
+            return [(code, item)]
+        per_unit = descriptor_quantity(item.status.title)
+        wasted = discarded_dose(said, per_unit.dimension) if per_unit else None
+        if wasted is None or per_unit is None:
+            if on_date is not None and on_date < JZ_FROM:
+                return [(code, item)]
+            item.modifiers += ("JZ",)
+            item.rules += (_detail(DISCARDED, "single-dose container, none discarded: JZ"),)
+            return [(code, item)]
+        computed = billing_units(wasted, per_unit)
+        if computed is None:
+            return [(code, item)]
+        units, arithmetic = computed
+        why = f"single-dose container, {wasted.written} discarded: JW line"
+        line = replace(item, evidence=list(item.evidence), units=units,
+                       arithmetic=f"discarded {arithmetic}", modifiers=("JW",),
+                       rules=(*item.rules, _detail(DISCARDED, why)))  # fmt: skip
+        return [(code, item), (f"{code}:JW", line)]
 
     def _assignment(
         self, found: _Found, document: ClinicalDocument, lookup: ProcedureCodeSets
@@ -322,3 +388,7 @@ def _clause(text: str, sentence: Sentence, span: Evidence) -> str:
 
 def _names(text: str) -> set[str]:
     return {(a or b).lower() for a, b in _NAME_RE.findall(text)}
+
+
+def _detail(rule: RuleApplied, detail: str) -> RuleApplied:
+    return RuleApplied(rule.rule, rule.guideline, detail)

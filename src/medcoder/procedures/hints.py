@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -17,7 +17,18 @@ from typing import Any
 from medcoder.errors import SourceFormatError
 
 KINDS = ("drug", "dme", "supply", "service")
-_HINT_KEYS = {"kind", "names", "codes", "cue", "lateral", "count"}
+_HINT_KEYS = {"kind", "names", "codes", "cue", "lateral", "count", "alternates", "pair",
+              "products"}  # fmt: skip
+_ALTERNATE_KEYS = {"cues", "unless", "codes"}
+
+
+@dataclass(frozen=True, slots=True)
+class Alternate:
+    """Other codes for the same service when the note's history calls for them."""
+
+    cues: re.Pattern[str]  # what calls for these codes ("family history of colon cancer")
+    unless: re.Pattern[str] | None  # what rules them out ("average risk")
+    codes: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +39,9 @@ class HcpcsHint:
     cue: str
     lateral: bool = False
     count: str = ""  # regex for the counted item of a supply ("strips?")
+    alternates: tuple[Alternate, ...] = ()
+    pair: str = ""  # a vaccine administration: the product it is reported with
+    products: tuple[tuple[str, str], ...] = ()  # product name -> CPT number
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +88,35 @@ class HintBook:
                     cue=item["cue"],
                     lateral=bool(item.get("lateral", False)),
                     count=str(item.get("count", "")),
+                    alternates=tuple(
+                        _alternate(path, number, a) for a in item.get("alternates", [])
+                    ),
+                    pair=str(item.get("pair", "")),
+                    products=tuple(
+                        (str(k).lower(), str(v)) for k, v in item.get("products", {}).items()
+                    ),
                 )
             )
         return cls(str(data.get("version", "")), tuple(hints), cues)
+
+
+def _regex(path: Path | str, number: int, words: Any) -> re.Pattern[str]:
+    if not isinstance(words, list) or not words:
+        raise SourceFormatError(path, f"hint {number}: alternate cues must be a list")
+    try:
+        return re.compile(r"\b(?:" + "|".join(str(w) for w in words) + r")\b", re.IGNORECASE)
+    except re.error as exc:
+        raise SourceFormatError(path, f"hint {number}: bad alternate cue: {exc}") from exc
+
+
+def _alternate(path: Path | str, number: int, item: Any) -> Alternate:
+    if not isinstance(item, dict) or set(item) - _ALTERNATE_KEYS or not item.get("codes"):
+        raise SourceFormatError(path, f"hint {number}: alternates need cues and codes only")
+    return Alternate(
+        cues=_regex(path, number, item.get("cues")),
+        unless=_regex(path, number, item["unless"]) if item.get("unless") else None,
+        codes=tuple(str(c).upper() for c in item["codes"]),
+    )
 
 
 def _trie(names: set[str]) -> str:
@@ -97,6 +137,29 @@ def _branch(node: dict[str, Any]) -> str:
     if ends:  # greedy: the longer name is tried first
         return "(?:" + "|".join(parts) + ")?"
     return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+
+def choose_codes(hint: HcpcsHint, text: str) -> tuple[HcpcsHint, str]:
+    """The hint's codes, or an alternate's when the note gives the history that calls for
+    it ("father had colon cancer": G0105, not G0121) and none of its exclusions."""
+    for alternate in hint.alternates:
+        if alternate.unless is not None and alternate.unless.search(text):
+            continue
+        found = alternate.cues.search(text)
+        if found is not None:
+            return replace(hint, codes=alternate.codes), f"{found.group(0)!r}: {alternate.codes[0]}"
+    if hint.alternates:
+        return hint, f"no history calling for {hint.alternates[0].codes[0]}: {hint.codes[0]}"
+    return hint, ""
+
+
+def vaccine_pair(hint: HcpcsHint, text: str) -> str:
+    """The vaccine product the note names (its CPT number) for the administration code."""
+    lowered = text.lower()
+    for name, code in hint.products:
+        if name in lowered:
+            return f"pair with the product {name!r}: CPT {code} (reported by the CPT stage)"
+    return f"pair with the {hint.pair} product code (CPT 90xxx; product not named)"
 
 
 @cache

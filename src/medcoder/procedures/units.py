@@ -37,7 +37,33 @@ _UNITS: dict[str, tuple[str, Fraction]] = {
 }
 _UNIT_WORDS = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
 _NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)"
-_AMOUNT_RE = re.compile(rf"{_NUMBER}\s*({_UNIT_WORDS})\b(?!\s*/)", re.IGNORECASE)
+_AMOUNT_RE = re.compile(
+    rf"{_NUMBER}\s*(million\s+)?({_UNIT_WORDS})\b(?!\s*/)", re.IGNORECASE
+)  # "2.4 million units" of penicillin G benzathine
+# A container's size, not a dose: "a 1 g single-dose vial", "vial of 80 mg", "10 mL vial".
+_CONTAINER_AFTER_RE = re.compile(
+    r"\s*(?:-|\()?\s*(?:single[- ]dose|single[- ]use|multi[- ]?dose|multiple[- ]dose|"
+    r"prefilled|pre-filled|unit[- ]dose)?\s*(?:vials?|syringes?|pens?|ampu?les?|ampoules?|"
+    r"bottles?|bags?|cartridges?|containers?|kits?|autoinjectors?)\b",
+    re.IGNORECASE,
+)
+_CONTAINER_BEFORE_RE = re.compile(
+    r"(?:vials?|syringes?|pens?|ampu?les?|ampoules?|bottles?|bags?|cartridges?|containers?)"
+    r"\s+(?:of|containing|with|holding)\s*$",
+    re.IGNORECASE,
+)
+# An amount thrown away, not given (CMS JW policy): "the remaining 40 mg was discarded".
+_DISCARD_RE = re.compile(
+    r"\b(?:discard(?:ed|s)?|wasted?|wastage|remain(?:ing|der|s)?|left\s+over|unused|"
+    r"not\s+used)\b",
+    re.IGNORECASE,
+)
+_NO_DISCARD_RE = re.compile(
+    r"\b(?:no(?:thing|ne)?\s+(?:was\s+|were\s+)?(?:discard(?:ed)?|wasted?|wastage)|"
+    r"(?:fully|entirely|completely|all)\s+(?:used|given|administered)|no\s+waste)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK_RE = re.compile(r"[;,]|\b(?:and|but|with)\b", re.IGNORECASE)
 _PER_COUNT_RE = re.compile(rf"(?:per|box of|per box of)\s+{_NUMBER}\s*([a-z]*)", re.IGNORECASE)
 
 
@@ -54,13 +80,17 @@ def _number(text: str) -> Fraction:
     return Fraction(text.replace(",", ""))
 
 
-def descriptor_quantity(descriptor: str) -> Quantity | None:
-    """The dose (or count) one unit of the code stands for; the last one the descriptor gives."""
+def descriptor_quantity(descriptor: str, each: bool = False) -> Quantity | None:
+    """The dose (or count) one unit of the code stands for; the last one the descriptor gives.
+
+    ``each``: a descriptor ending in "each" stands for one counted item (supplies), even
+    when it names a size ("Syringe with needle, sterile, 1 cc or less, each")."""
+    if each and re.search(r"\beach\s*$", descriptor, re.IGNORECASE):
+        return Quantity(Fraction(1), "count", "each")
     found = list(_AMOUNT_RE.finditer(descriptor))
     if found:
         last = found[-1]
-        dimension, factor = _UNITS[last.group(2).lower()]
-        return Quantity(_number(last.group(1)) * factor, dimension, last.group(0))
+        return _quantity(last)
     counted = list(_PER_COUNT_RE.finditer(descriptor))
     if counted:
         last = counted[-1]
@@ -68,27 +98,102 @@ def descriptor_quantity(descriptor: str) -> Quantity | None:
     return None
 
 
+def _quantity(found: re.Match[str]) -> Quantity:
+    kind, factor = _UNITS[found.group(3).lower()]
+    scale = 1_000_000 if found.group(2) else 1
+    return Quantity(_number(found.group(1)) * factor * scale, kind, found.group(0))
+
+
+def _is_container(text: str, found: re.Match[str]) -> bool:
+    before = text[max(0, found.start() - 30) : found.start()]
+    return bool(_CONTAINER_AFTER_RE.match(text, found.end()) or _CONTAINER_BEFORE_RE.search(before))
+
+
+def _clause_of(text: str, start: int, end: int) -> str:
+    breaks = [m.end() for m in _CLAUSE_BREAK_RE.finditer(text, 0, start)]
+    after = _CLAUSE_BREAK_RE.search(text, end)
+    return text[breaks[-1] if breaks else 0 : after.start() if after else len(text)]
+
+
+def _is_discarded(text: str, found: re.Match[str]) -> bool:
+    clause = _clause_of(text, found.start(), found.end())
+    return bool(_DISCARD_RE.search(clause)) and not _NO_DISCARD_RE.search(clause)
+
+
 def documented_dose(text: str, dimension: str | None = None) -> Quantity | None:
     """The first dose written in ``text``, in ``dimension`` when given (mass for a code
-    billed per mg); a concentration such as "4 mg/mL" is skipped."""
+    billed per mg); a concentration such as "4 mg/mL" is skipped, and so are a
+    container's size ("from a 1 g single-dose vial") and an amount discarded, unless the
+    container's size is the only amount written ("one 40 mg vial given")."""
+    containers = []
     for found in _AMOUNT_RE.finditer(text):
-        kind, factor = _UNITS[found.group(2).lower()]
-        if dimension is None or kind == dimension:
-            return Quantity(_number(found.group(1)) * factor, kind, found.group(0))
+        quantity = _quantity(found)
+        if dimension is not None and quantity.dimension != dimension:
+            continue
+        if _is_discarded(text, found):
+            continue
+        if _is_container(text, found):
+            containers.append(quantity)
+            continue
+        return quantity
+    return containers[0] if containers else None
+
+
+def discarded_dose(text: str, dimension: str) -> Quantity | None:
+    """The amount written as discarded from a single-dose container (CMS JW modifier)."""
+    for found in _AMOUNT_RE.finditer(text):
+        quantity = _quantity(found)
+        discarded = quantity.dimension == dimension and _is_discarded(text, found)
+        if discarded and not _is_container(text, found):
+            return quantity
     return None
+
+
+def none_discarded(text: str) -> bool:
+    """The note says nothing was discarded ("no waste", "fully used")."""
+    return _NO_DISCARD_RE.search(text) is not None
+
+
+_SINGLE_DOSE_RE = re.compile(
+    r"\b(?:single[- ]dose|single[- ]use|one[- ]time[- ]use|unit[- ]dose|prefilled|"
+    r"pre-filled|autoinjector)\b",
+    re.IGNORECASE,
+)
+_MULTI_DOSE_RE = re.compile(r"\b(?:multi[- ]?dose|multiple[- ]dose|multi[- ]use)\b", re.I)
+
+
+def container_kind(text: str) -> str | None:
+    """ "single" or "multi" when the text names the kind of container, else None."""
+    if _MULTI_DOSE_RE.search(text):
+        return "multi"
+    if _SINGLE_DOSE_RE.search(text):
+        return "single"
+    return None
+
+
+_WORD_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                 "seven": 7, "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
+_COUNT = r"(\d+|a|one|two|three|four|five|six|seven|eight|nine|ten)"
+
+
+def _count(text: str) -> Fraction:
+    word = text.lower()
+    return Fraction(_WORD_NUMBERS[word]) if word in _WORD_NUMBERS else _number(text)
 
 
 def documented_count(text: str, noun: str) -> Quantity | None:
     """A count of items ("100 test strips", "2 boxes of 100 lancets" -> 200)."""
     boxes = re.search(
-        rf"{_NUMBER}\s*box(?:es)?\s+of\s+{_NUMBER}\s+(?:[a-z-]+\s+){{0,3}}?{noun}\b",
+        rf"{_COUNT}\s*box(?:es)?\s+of\s+{_NUMBER}\s+(?:[a-z-]+\s+){{0,3}}?{noun}\b",
         text,
         re.IGNORECASE,
     )
     if boxes:
-        amount = _number(boxes.group(1)) * _number(boxes.group(2))
+        amount = _count(boxes.group(1)) * _number(boxes.group(2))
         return Quantity(amount, "count", boxes.group(0))
-    found = re.search(rf"{_NUMBER}\s+(?:[a-z-]+\s+){{0,3}}?{noun}\b", text, re.IGNORECASE)
+    # words between the count and the item, a size among them ("30 sterile 1 cc syringes")
+    between = r"(?:[a-z-]+|\d+(?:\.\d+)?\s*(?:cc|ml|mm|g|gauge|inch(?:es)?))\s+"
+    found = re.search(rf"{_NUMBER}\s+(?:{between}){{0,3}}?{noun}\b", text, re.IGNORECASE)
     if found is None:
         return None
     return Quantity(_number(found.group(1)), "count", found.group(0))

@@ -115,7 +115,7 @@ def _settle(
         "no other finalized encounter of the patient qualifies"
     )
     member.removed_at, member.removed_reason = utcnow(), reason
-    _audit(session, actor, row.name, encounter, "registry_remove", reason=reason)
+    _audit(session, actor, row.name, encounter, "registry_remove", removal=reason)
 
 
 def _audit(

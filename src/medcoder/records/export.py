@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from medcoder.errors import InvalidInputError
+from medcoder.kinds import CodeSystem
 from medcoder.records import audit, deid
 from medcoder.records.gate import RecordsGate, age_on
 from medcoder.records.models import REPORTED_STATUSES, Encounter, EncounterStatus
@@ -18,12 +19,6 @@ from medcoder.records.permissions import Action
 
 class ExportMixin(RecordsGate):
     """One row per reported code of each finalized encounter."""
-
-    def _date_shift(self, patient_id: int) -> dt.timedelta:
-        """-182..-1 or +1..+182 days: never zero, so no real date passes through."""
-        digest = self.cipher.blind_index(str(patient_id), purpose="date-shift")
-        n = int(digest[:8], 16) % 364
-        return dt.timedelta(days=n - 182 if n < 182 else n - 181)
 
     def export_rows(
         self, actor: str | None, *, deidentified: bool, with_text: bool = False
@@ -106,9 +101,11 @@ class ExportMixin(RecordsGate):
                         "payer": encounter.payer,
                         "attending": encounter.attending,
                     }
+                base["discharge_status"] = encounter.discharge_status
+                # Diagnoses, then procedures: each group numbered apart, as on the claim.
                 reported = sorted(
                     (c for c in encounter.codes if c.status in REPORTED_STATUSES),
-                    key=lambda c: c.sequence,
+                    key=lambda c: (c.system != CodeSystem.ICD10CM.value, c.sequence),
                 )
                 for c in reported:
                     rows.append(
@@ -120,6 +117,11 @@ class ExportMixin(RecordsGate):
                             "title": c.title,
                             "source": c.source,
                             "release": c.release,
+                            # Claim fields: one string of modifiers, so that CSV and
+                            # Parquet columns keep one type ("59,RT"; "" for none).
+                            "units": c.units or 1,
+                            "modifiers": ",".join(c.modifiers or ()),
+                            "poa": c.poa,
                         }
                     )
             audit.record(

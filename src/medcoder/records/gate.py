@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from sqlalchemy import Engine, select
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from medcoder.codesets.store import Release
@@ -26,9 +27,19 @@ from medcoder.errors import (
     RecordNotFoundError,
     WorkflowError,
 )
+from medcoder.kinds import CodeSystem
 from medcoder.pipeline import CodingEngine
 from medcoder.records import audit, crypto, db
-from medcoder.records.models import Encounter, EncounterStatus, KeyState, Role, User
+from medcoder.records.code_lines import ambiguous, candidates
+from medcoder.records.models import (
+    ACTIVE_STATUSES,
+    CodeAssignment,
+    Encounter,
+    EncounterStatus,
+    KeyState,
+    Role,
+    User,
+)
 from medcoder.records.permissions import Action, KeyActor, allowed
 from medcoder.settings import home_dir
 
@@ -62,6 +73,24 @@ class RecordsGate:
         self._coder = coder
         self._sessions = db.session_factory(engine)
         audit.attach(self._sessions, self.home)  # events signed, and anchored in the home
+        # A code's reason is free text a user typed (PHI, possibly): sealed on every write
+        # path at flush, under the PHI key, and opened by ``reason_text``.
+        sa_event.listen(self._sessions, "before_flush", self._seal_reasons)
+
+    def _seal_reasons(self, session: Session, _context: object, _instances: object) -> None:
+        for row in (*session.new, *session.dirty):
+            if (
+                isinstance(row, CodeAssignment)
+                and row.reason
+                and not row.reason.startswith(crypto.SEALED_TEXT)
+            ):
+                row.reason = self.cipher.seal_text(row.reason, field="code_assignments.reason")
+
+    def reason_text(self, stored: str | None) -> str | None:
+        """A code's reason as typed (sealed at rest; one from before sealing, as stored)."""
+        if stored is None or not stored.startswith(crypto.SEALED_TEXT):
+            return stored
+        return self.cipher.open_text(stored, field="code_assignments.reason")
 
     # -- opening ------------------------------------------------------------------------
     @classmethod
@@ -212,6 +241,38 @@ class RecordsGate:
                 hint="`medcoder queue` lists encounters awaiting review",
             )
         return encounter
+
+    def _date_shift(self, patient_id: int) -> dt.timedelta:
+        """-182..-1 or +1..+182 days: never zero, so no real date passes through (the
+        de-identified exports, rows and FHIR, shift every date of a patient by this)."""
+        digest = self.cipher.blind_index(str(patient_id), purpose="date-shift")
+        n = int(digest[:8], 16) % 364
+        return dt.timedelta(days=n - 182 if n < 182 else n - 181)
+
+    @staticmethod
+    def _active_line(
+        encounter: Encounter, code: str, system: str | CodeSystem | None = None
+    ) -> CodeAssignment:
+        """The active line ``code`` names: of ``system`` when given, else of the one system
+        whose active line matches it (``code_lines``: J1885 may be HCPCS or J18.85)."""
+        wanted = candidates(code, system)
+        found = [
+            row
+            for row in encounter.codes
+            if row.status in ACTIVE_STATUSES and (CodeSystem(row.system), row.code) in wanted
+        ]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise ambiguous(code, [CodeSystem(r.system) for r in found])
+        active = ", ".join(
+            f"{c.code} ({c.system})" for c in encounter.codes if c.status in ACTIVE_STATUSES
+        )
+        shown = " or ".join(f"{key} ({each.value})" for each, key in wanted)
+        raise RecordNotFoundError(
+            f"{shown} is not an active code of encounter {encounter.external_id}",
+            hint=f"active codes: {active or 'none'}",
+        )
 
     @staticmethod
     def _editable(encounter: Encounter) -> None:

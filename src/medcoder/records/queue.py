@@ -8,10 +8,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
+from medcoder.kinds import CodeSystem
 from medcoder.records import audit
-from medcoder.records.gate import RecordsGate
+from medcoder.records.auto_finalize import AUTO
+from medcoder.records.gate import RecordsGate, age_on
+from medcoder.records.grouping import group_encounter
 from medcoder.records.models import (
     ACTIVE_STATUSES,
     CodeAssignment,
@@ -33,6 +36,7 @@ class QueueItem:
     suggested: int
     lowest_confidence: float | None
     coded_at: dt.datetime | None
+    encounter_confidence: float | None = None  # the engine's, at the last run
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,20 @@ class CodeView:
     confidence: float | None
     release: str
     evidence: tuple[dict[str, Any], ...]
+    # The claim fields (migration 0006): the code's system (diagnoses and procedures are
+    # sequenced apart), units and modifiers of a CPT/HCPCS line, and the POA indicator of
+    # an inpatient diagnosis with who set it and, for the engine's, why.
+    system: str = CodeSystem.ICD10CM.value
+    units: int = 1
+    modifiers: tuple[str, ...] = ()
+    poa: str | None = None
+    poa_source: str | None = None
+    poa_confidence: float | None = None
+    poa_why: dict[str, Any] | None = None  # {"reason", "rule", "evidence"}
+
+    @property
+    def is_diagnosis(self) -> bool:
+        return self.system == CodeSystem.ICD10CM.value
 
     def to_json(self) -> dict[str, Any]:
         """The code as `review show --format json` and the REST API print it."""
@@ -61,6 +79,14 @@ class CodeView:
             "confidence": self.confidence,
             "release": self.release,
             "evidence": list(self.evidence),
+            "system": self.system,
+            "units": self.units,
+            "modifiers": list(self.modifiers),
+            "poa": self.poa,
+            "poa_source": self.poa_source,
+            "poa_confidence": self.poa_confidence,
+            "poa_reason": self.poa_why.get("reason") if self.poa_why else None,
+            "poa_evidence": list(self.poa_why.get("evidence", [])) if self.poa_why else [],
         }
 
 
@@ -80,6 +106,22 @@ class EncounterView:
     sex: str | None
     documents: tuple[tuple[str, str], ...]  # (kind, text)
     codes: tuple[CodeView, ...]  # every code, decided or not, active ones first
+    admit_date: dt.date | None = None
+    discharge_date: dt.date | None = None
+    discharge_status: str | None = None  # UB-04 FL17 patient discharge status
+    # Inpatient stays: the MS-DRG its active codes group to now (records/grouping.py), or
+    # the grouper's error; and the DRG stored when it was finalized.
+    drg: dict[str, Any] | None = None
+    billed_drg: str | None = None
+
+    @property
+    def diagnoses(self) -> tuple[CodeView, ...]:
+        return tuple(c for c in self.codes if c.is_diagnosis)
+
+    @property
+    def procedures(self) -> tuple[CodeView, ...]:
+        """ICD-10-PCS, CPT and HCPCS lines, numbered apart from the diagnoses."""
+        return tuple(c for c in self.codes if not c.is_diagnosis)
 
 
 class QueueMixin(RecordsGate):
@@ -94,16 +136,24 @@ class QueueMixin(RecordsGate):
         max_confidence: float | None = None,
         limit: int = 100,
         offset: int = 0,
+        audit: bool = False,
     ) -> list[QueueItem]:
         """Encounters awaiting review, oldest first, one page (``limit``, ``offset``) at a
         time; ``max_confidence`` keeps those whose least certain suggestion is at or below
-        it. The counts come from the queue index for the page's encounters only."""
+        it. The counts come from the queue index for the page's encounters only.
+        ``audit``: instead, the auto-finalized encounters sampled for audit and not yet
+        audited (issue 14 part 3)."""
         with self._acting(actor, Action.VIEW_QUEUE) as (session, _user):
-            page = (
-                select(Encounter)
-                .where(Encounter.status == EncounterStatus.REVIEW)
-                .order_by(Encounter.coded_at, Encounter.id)
-            )
+            waiting: ColumnElement[bool] = Encounter.status == EncounterStatus.REVIEW
+            if audit:
+                # Still as the policy finalized it: one re-opened (and perhaps finalized
+                # again by a person) has had its review.
+                waiting = and_(
+                    Encounter.status == EncounterStatus.FINALIZED,
+                    Encounter.audit_pending.is_(True),
+                    Encounter.finalized_by == AUTO,
+                )
+            page = select(Encounter).where(waiting).order_by(Encounter.coded_at, Encounter.id)
             if setting:
                 page = page.where(Encounter.setting == setting.strip().lower())
             if payer:
@@ -142,6 +192,7 @@ class QueueMixin(RecordsGate):
                     int(totals.get(e.id, (None, 0))[1] or 0),
                     totals.get(e.id, (None, 0))[0],
                     e.coded_at,
+                    e.encounter_confidence,
                 )
                 for e in encounters
             ]
@@ -152,8 +203,16 @@ class QueueMixin(RecordsGate):
             encounter = self._encounter(session, encounter_id)
             patient = encounter.patient
             c = self.cipher
+            dob = dt.date.fromisoformat(c.decrypt(patient.dob_enc, field="patients.dob"))
+            # Active before decided, diagnoses before procedures, each group in order.
             codes = sorted(
-                encounter.codes, key=lambda a: (a.status not in ACTIVE_STATUSES, a.sequence, a.id)
+                encounter.codes,
+                key=lambda a: (
+                    a.status not in ACTIVE_STATUSES,
+                    a.system != CodeSystem.ICD10CM.value,
+                    a.sequence,
+                    a.id,
+                ),
             )
             view = EncounterView(
                 encounter=encounter.external_id,
@@ -164,13 +223,18 @@ class QueueMixin(RecordsGate):
                 attending=encounter.attending,
                 mrn=c.decrypt(patient.mrn_enc, field="patients.mrn"),
                 name=c.decrypt(patient.name_enc, field="patients.name"),
-                dob=dt.date.fromisoformat(c.decrypt(patient.dob_enc, field="patients.dob")),
+                dob=dob,
                 sex=patient.sex,
                 documents=tuple(
                     (d.kind, c.decrypt(d.text_enc, field="documents.text"))
                     for d in encounter.documents
                 ),
                 codes=tuple(self._code_view(a) for a in codes),
+                admit_date=encounter.admit_date,
+                discharge_date=encounter.discharge_date,
+                discharge_status=encounter.discharge_status,
+                drg=self._current_drg(encounter, dob),
+                billed_drg=encounter.drg,
             )
             audit.record(
                 session,
@@ -182,11 +246,22 @@ class QueueMixin(RecordsGate):
             )
             return view
 
+    def _current_drg(self, encounter: Encounter, dob: dt.date) -> dict[str, Any] | None:
+        """The DRG the stay's active codes group to now (None outside inpatient stays)."""
+        active = [a for a in encounter.codes if a.status in ACTIVE_STATUSES]
+        age = age_on(dob, encounter.date_of_service)
+        return group_encounter(encounter, active, age, home=self._registry().home).to_json()
+
     def _code_view(self, a: CodeAssignment) -> CodeView:
         evidence: tuple[dict[str, Any], ...] = ()
         if a.evidence_enc is not None:
             evidence = tuple(
                 json.loads(self.cipher.decrypt(a.evidence_enc, field="code_assignments.evidence"))
+            )
+        why: dict[str, Any] | None = None
+        if a.poa_evidence_enc is not None:
+            why = json.loads(
+                self.cipher.decrypt(a.poa_evidence_enc, field="code_assignments.poa_evidence")
             )
         return CodeView(
             a.code,
@@ -194,8 +269,15 @@ class QueueMixin(RecordsGate):
             a.sequence,
             a.source,
             a.status,
-            a.reason,
+            self.reason_text(a.reason),
             a.confidence,
             a.release,
             evidence,
+            system=a.system,
+            units=a.units or 1,
+            modifiers=tuple(a.modifiers or ()),
+            poa=a.poa,
+            poa_source=a.poa_source,
+            poa_confidence=a.poa_confidence,
+            poa_why=why,
         )

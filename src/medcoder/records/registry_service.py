@@ -129,7 +129,7 @@ class RegistryMixin(ExportMixin):
                 entity_id=row.name,
                 encounter=encounter.external_id,
                 patient=encounter.patient_id,
-                reason="registry defined",
+                why="registry defined",
             )
             added += 1
         return added

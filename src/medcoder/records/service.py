@@ -12,19 +12,26 @@ with a reason), encryption of PHI and the audit trail all live in the records pa
 - ``queue``: the review queue and an encounter as a reviewer reads it;
 - ``review``: accept / reject / change / add / resequence / finalize / reopen (the claim
   edits' gate before finalize is ``claim_gate``);
+- ``line_review``: units and modifiers of a CPT/HCPCS line, POA of an inpatient diagnosis;
 - ``export``: identified and de-identified export;
+- ``claim_out``: a finalized encounter as a claim document (837P/837I, FHIR);
 - ``registry_service``: registries (issue 15; enrollment at finalize is ``enrollment``);
 - ``reporting``: the door the reports (``medcoder.reports``) read the database through;
-- ``admin``: the audit chain's check and key rotation.
+- ``admin``: the audit chain's check and key rotation;
+- ``autonomy``: the autonomous-coding policy a manager sets (``auto_finalize`` applies it
+  in each coding run) and the audit of what it finalized.
 """
 
 from __future__ import annotations
 
 from medcoder.records.admin import AdminMixin
+from medcoder.records.autonomy import AutonomyMixin
+from medcoder.records.claim_out import ClaimOutMixin
 from medcoder.records.credentials import CredentialsMixin
 from medcoder.records.export import ExportMixin
 from medcoder.records.gate import RecordsGate
 from medcoder.records.intake import ImportReport, IntakeMixin, RunView
+from medcoder.records.line_review import LineReviewMixin
 from medcoder.records.queue import CodeView, EncounterView, QueueItem, QueueMixin
 from medcoder.records.registry_service import RegistryMixin, RegistrySummary
 from medcoder.records.reporting import ReportingMixin
@@ -49,11 +56,14 @@ class Records(
     IntakeMixin,
     QueueMixin,
     ReviewMixin,
+    LineReviewMixin,
     RegistryMixin,
     ReportingMixin,
     ExportMixin,
     RiskMixin,
+    ClaimOutMixin,
     AdminMixin,
+    AutonomyMixin,
     RecordsGate,
 ):
     """The coded-records service over one database and one key ring."""
