@@ -9,7 +9,8 @@
 2. Each report (``run_report`` as an analyst: the permission check, the audited run and the
    query path) is timed, median of 3, beside a yardstick measured in the same run: a plain
    ``SELECT code, COUNT(*) FROM code_assignments GROUP BY code`` over the same table.
-3. Registry enrollment per finalize: the four shipped registries defined, then
+3. Registry enrollment per finalize: the four shipped registries (defined before the
+   bulk load), then
    ``enrollment.on_finalize`` on 300 finalized encounters, one transaction each (as in
    finalize), against the same transaction with only the finalize audit event.
 
@@ -172,8 +173,10 @@ def bench_enrollment(records: object, count: int = 300) -> tuple[float, float]:
     from medcoder.records.models import Encounter
     from medcoder.registries.definition import examples
 
+    defined = {r.name for r in records.list_registries("mia")}  # type: ignore[attr-defined]
     for registry in examples().values():
-        records.define_registry("mia", registry)  # type: ignore[attr-defined]
+        if registry.name not in defined:  # defined before the bulk load (no backfill to time)
+            records.define_registry("mia", registry)  # type: ignore[attr-defined]
     sessions = records._sessions  # type: ignore[attr-defined]
     cipher = records.cipher  # type: ignore[attr-defined]
     with sessions() as session:
@@ -238,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
         records.add_user(None, "root", "admin")
         records.add_user("root", "ann", "analyst")
         records.add_user("root", "mia", "manager")
+        from medcoder.registries.definition import examples
+
+        for registry in examples().values():  # before the bulk load: nothing to backfill
+            records.define_registry("mia", registry)
         start = time.perf_counter()
         populate(records, args.patients, args.encounters, args.assignments, args.seed)
         print(
