@@ -70,8 +70,12 @@ def comorbidity_report(session: Session, f: ReportFilters, o: ReportOptions) -> 
             )
     sums: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0])
     buckets: dict[str, int] = defaultdict(int)
+    scores: dict[tuple[frozenset[str], frozenset[str]], tuple[int, int]] = {}
     for when, cflags, eflags in found.values():
-        ci, ei = charlson.index(cflags), elix.index(eflags)
+        flags = (frozenset(cflags), frozenset(eflags))
+        if flags not in scores:
+            scores[flags] = (charlson.index(flags[0]), elix.index(flags[1]))
+        ci, ei = scores[flags]
         sums[when][0] += ci
         sums[when][1] += ei
         buckets[_bucket(ci)] += 1

@@ -36,6 +36,7 @@ class ComorbidityMap:
     source: str
     categories: tuple[Category, ...]
     hierarchy: dict[str, str]  # graver -> the milder one it replaces in the index
+    weights: dict[str, int]
 
     def categories_of(self, code: str) -> tuple[str, ...]:
         """Every category a code falls in (a code may fall in more than one)."""
@@ -50,8 +51,7 @@ class ComorbidityMap:
         for graver, milder in self.hierarchy.items():
             if graver in found:
                 found.discard(milder)
-        weights = {c.key: c.weight for c in self.categories}
-        return sum(weights[k] for k in found)
+        return sum(self.weights[k] for k in found)
 
 
 @cache
@@ -67,6 +67,7 @@ def maps() -> dict[str, ComorbidityMap]:
                 for key, (label, weight, prefixes) in spec["categories"].items()
             ),
             dict(spec["hierarchy"]),
+            {key: weight for key, (_label, weight, _prefixes) in spec["categories"].items()},
         )
         for name, spec in data.items()
     }
