@@ -88,7 +88,11 @@ def report(
     plot: Path | None,
     user: str | None,
 ) -> None:
-    """A report on coded data (aggregates, no PHI): KIND is one of the choices below."""
+    """Reports on coded data: codes, casemix, hcc, comorbidity, coders, agreement, dnfb,
+    edits, release-impact.
+
+    Aggregates over de-identified rows (no PHI), for the analyst, manager and admin roles.
+    """
     from medcoder.reports.filters import parse_filters
     from medcoder.reports.options import parse_options
     from medcoder.reports.runner import run_report
@@ -144,8 +148,12 @@ def outcomes(
     plot: Path | None,
     user: str | None,
 ) -> None:
-    """REGISTRY's outcomes by month: 30-day readmissions, in-hospital mortality, LOS
-    observed/expected (GMLOS), hospital-acquired conditions (definitions: README)."""
+    """A registry's outcomes by month: readmissions, mortality, LOS observed/expected,
+    hospital-acquired conditions.
+
+    30-day all-cause readmissions, in-hospital mortality, LOS against GMLOS, HACs with POA
+    N; the definitions are in the README and ``medcoder.reports.outcomes``.
+    """
     from medcoder.reports.filters import parse_filters
     from medcoder.reports.options import parse_options
     from medcoder.reports.runner import run_outcomes
@@ -192,7 +200,7 @@ def _emit(result: Report, fmt: str, table: str | None, plot: Path | None, how: s
 # -- registries ------------------------------------------------------------------------------
 @click.group("registry")
 def registry_group() -> None:
-    """Registries: define one from a JSON file, list them, their members, extract them."""
+    """Registries: define from a JSON file, list, members, extract."""
 
 
 @registry_group.command("define")
