@@ -41,7 +41,6 @@ from medcoder.records.models import (
     CodeAssignment,
     CodeStatus,
     Encounter,
-    EncounterStatus,
     User,
     utcnow,
 )
@@ -174,9 +173,7 @@ def auto_finalize(
         row.status = CodeStatus.ACCEPTED.value
         row.updated_by = AUTO
         row.updated_at = now
-    encounter.status = EncounterStatus.FINALIZED.value
-    encounter.finalized_at = now
-    encounter.finalized_by = AUTO
+    encounter.lock(AUTO)
     encounter.auto_finalized = True
     encounter.audit_pending = sampled(policy.seed, encounter.external_id, policy.sample)
     audit.record(

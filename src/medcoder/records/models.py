@@ -187,6 +187,21 @@ class Encounter(Base):
         """The date that picks the release: discharge for inpatient stays, else service."""
         return self.discharge_date or self.service_date or self.admit_date
 
+    def lock(self, by: str) -> None:
+        """Finalized by ``by`` (a user, or "auto"): its codes are the claim's."""
+        self.status = EncounterStatus.FINALIZED.value
+        self.finalized_at = utcnow()
+        self.finalized_by = by
+
+    def unlock(self) -> None:
+        """Back in review (a re-open, an audit that disagrees). The billed DRG belongs to
+        the finalized claim: a re-opened stay has none until it is finalized again (the
+        view groups its codes as they are meanwhile)."""
+        self.status = EncounterStatus.REVIEW.value
+        self.finalized_at = None
+        self.finalized_by = None
+        self.drg = self.drg_version = self.drg_weight = None
+
 
 class Document(Base):
     __tablename__ = "documents"

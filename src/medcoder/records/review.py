@@ -253,9 +253,7 @@ class ReviewMixin(RecordsGate):
             poa_complete(encounter, reported)
             acknowledged = self._claim_edits(encounter, reported, acknowledge)
             billed = self._bill_drg(encounter, reported)
-            encounter.status = EncounterStatus.FINALIZED.value
-            encounter.finalized_at = utcnow()
-            encounter.finalized_by = user.name
+            encounter.lock(user.name)
             audit.record(
                 session,
                 actor=user.name,
@@ -297,12 +295,7 @@ class ReviewMixin(RecordsGate):
             if encounter.status != EncounterStatus.FINALIZED:
                 raise WorkflowError(f"encounter {encounter.external_id} is not finalized")
             reason = self._reason(reason, "re-opening a finalized encounter")
-            encounter.status = EncounterStatus.REVIEW.value
-            encounter.finalized_at = None
-            encounter.finalized_by = None
-            # The billed DRG belongs to the finalized claim: a re-opened stay has none until
-            # it is finalized again (the view groups its codes as they are meanwhile).
-            encounter.drg = encounter.drg_version = encounter.drg_weight = None
+            encounter.unlock()
             audit.record(
                 session,
                 actor=user.name,
