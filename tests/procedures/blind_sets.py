@@ -43,11 +43,14 @@ class Score:
         return f"{self.right}/{self.total} = {self.rate:.1%}"
 
 
-def em_score(split: str | None, coder: EMCoder | None = None) -> Score:
-    """E/M level agreement on the paragraph vignettes of one split (None: all)."""
+def em_score(
+    split: str | None, coder: EMCoder | None = None, name: str = "em_paragraph_blind.json"
+) -> Score:
+    """E/M level agreement on the paragraph vignettes of one split (None: all) of the
+    set ``name`` (em_paragraph_blind.json, or the second round's em_paragraph_blind2.json)."""
     coder = coder or EMCoder()
     right, misses = 0, []
-    for case in load("em_paragraph_blind.json"):
+    for case in load(name):
         if split is not None and case["split"] != split:
             continue
         document = make_document(case["text"], id=case["id"])
@@ -92,11 +95,12 @@ def main() -> None:
     from medcoder.codesets.hcpcs.build import build_anweb, build_ioce
     from medcoder.procedures.hcpcs import HcpcsCoder
 
-    for split in ("dev", "held_out"):
-        score = em_score(split)
-        print(f"E/M {split}: {score}")
-        for miss in score.misses:
-            print("   ", miss)
+    for name in ("em_paragraph_blind.json", "em_paragraph_blind2.json"):
+        for split in ("dev", "held_out"):
+            score = em_score(split, name=name)
+            print(f"E/M {name} {split}: {score}")
+            for miss in score.misses:
+                print("   ", miss)
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data") / "hcpcs"
     with tempfile.TemporaryDirectory() as home:
         build_anweb(folder / "HCPC2025_OCT_ANWEB.csv", Path(home))
