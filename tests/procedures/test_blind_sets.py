@@ -7,6 +7,13 @@ declined). After tuning on dev: dev 19/19; held-out, measured once untuned, 15/1
 care", "brought in by" historian, "high fever", a low-confidence level instead of a
 decline for a visit with nothing found), so held-out is 18/19 now but no longer blind.
 
+Second E/M round (em_paragraph_blind2.json, 26 vignettes in other styles: terse, SOAP
+without headings, time-based, telehealth video follow-ups, "transferring care", "first
+visit with me" inside the same group), written before the stage changed: untuned 18/26
+(69.2%; dev 8/13, held-out 10/13). After tuning on dev only (same-group 3-year rule,
+problem synonyms, ED transfer by ambulance, thyroid studies, "discussed with the
+cardiologist", chronic gallstone disease): dev 13/13; held-out, read once, 10/13 (76.9%).
+
 HCPCS statements (37): before dev 14/19, held-out 11/18 code+units. After tuning on dev:
 dev 19/19; held-out once untuned 16/18 (88.9%); then 18/18 after two general fixes
 (a size between a count and its item, "provided" as a performed cue).
@@ -24,6 +31,8 @@ from tests.procedures.runner import StageRunner
 
 EM_DEV_FLOOR = 0.95
 EM_HELD_OUT_FLOOR = 0.85
+EM2_DEV_FLOOR = 0.95
+EM2_HELD_OUT_FLOOR = 0.75
 HCPCS_DEV_FLOOR = 0.95
 HCPCS_HELD_OUT_FLOOR = 0.85
 
@@ -43,6 +52,25 @@ def test_the_sets_are_big_enough_and_split_in_halves() -> None:
 )
 def test_em_paragraph_vignettes(split: str, floor: float) -> None:
     score = em_score(split)
+    assert score.rate >= floor, "\n".join(score.misses)
+
+
+def test_the_second_em_set_is_written_apart_and_split_odd_even() -> None:
+    cases = load("em_paragraph_blind2.json")
+    assert len(cases) >= 24
+    assert all(c["split"] == ("dev" if i % 2 else "held_out") for i, c in enumerate(cases, 1))
+    assert {c["expected"] for c in cases} == {
+        "99202", "99203", "99204", "99205", "99212", "99213", "99214", "99215"
+    }  # fmt: skip
+    first = {c["text"] for c in load("em_paragraph_blind.json")}
+    assert not first & {c["text"] for c in cases}
+
+
+@pytest.mark.parametrize(
+    ("split", "floor"), [("dev", EM2_DEV_FLOOR), ("held_out", EM2_HELD_OUT_FLOOR)]
+)
+def test_em_second_paragraph_set(split: str, floor: float) -> None:
+    score = em_score(split, name="em_paragraph_blind2.json")
     assert score.rate >= floor, "\n".join(score.misses)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from medcoder.codesets.in_force import CodeSetsInForce
 from medcoder.kinds import CodeSystem, Setting
@@ -177,7 +178,12 @@ class EMCoder:
     ) -> StageFindings:  # fmt: skip
         rules, text = self.rules, document.text
         entries = problem_entries(text, assessment or plan)
-        problems = [p for entry in entries for p in classify_entry(text, lowered, ix, entry)]
+        same = rules.problem_synonyms
+        problems = [
+            replace(p, name=same.get(p.name.lower(), p.name))
+            for entry in entries
+            for p in classify_entry(text, lowered, ix, entry)
+        ]
         procedure = _procedure_spans(text, lowered, ix, sections)
         indication: list[Problem] = []
         if procedure:

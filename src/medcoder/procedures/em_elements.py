@@ -48,7 +48,8 @@ def _name(lowered: str, hit: Hit | str, end: int) -> str:
 _PLAN_START_RE = re.compile(
     r"^(?:continue|start|stop|increase|decrease|return|follow|recheck|check|order|refer|"
     r"will|plan|discussed|advised|counsel|reviewed|call|no |patient|she |he |we |i |the |"
-    r"this |mr\.? |mrs\.? |ms\.? |a |an )"
+    r"this |mr\.? |mrs\.? |ms\.? |a |an |new pt\b|new patient\b|est\.? pt\b|"
+    r"est\.? patient\b|established\b)"
     # "The patient is a 58-year-old male who presents for follow-up": a summary, no problem.
     r"|\b(?:year-old|years old|presents|presented|returns)\b"
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -68,6 +68,8 @@ class EMRules:
     tests: Mapping[str, str]  # test phrase -> unique test name
     imaging: frozenset[str]
     rx_suffixes: tuple[str, ...]  # drug-name endings: "-pril", "-sartan"
+    # One problem written under two names counts once: "verruca" is the "wart".
+    problem_synonyms: Mapping[str, str] = field(default_factory=dict)
 
     def index(self, lowered: str, spans: Sequence[tuple[int, int]] | None = None) -> PhraseIndex:
         """Every phrase list looked up in one note (lower-cased), in ``spans`` or all."""
@@ -88,11 +90,11 @@ class EMRules:
 _KEYS: dict[str, set[str]] = {
     "": {"version", "source", "codes", "time_thresholds", "patient_status", "visit",
          "problems", "data", "risk", "procedures"},
-    "patient_status": set(STATUSES),
+    "patient_status": {*STATUSES, "same_group"},
     "visit": {"not_office", "not_office_narrative", "narrative_visit", "narrative_assessment",
               "staff_only"},
     "problems": {"life_threat", "worsening", "undiagnosed", "systemic", "systemic_illness",
-                 "complicated_injury", "chronic", "acute", "minor", "stable"},
+                 "complicated_injury", "chronic", "acute", "minor", "stable", "synonyms"},
     "data": {"tests", "imaging", "review_cues", "order_cues", "negation_cues", "external_notes",
              "historian", "interpretation", "discussion", "discussion_party"},
     "risk": {"high", "precaution", "sdoh", "major_surgery", "surgical_risk_factors",
@@ -122,7 +124,7 @@ def _lists(parts: dict[str, dict[str, Any]], source: str) -> dict[str, list[str]
     out: dict[str, list[str]] = {}
     for part, data in parts.items():
         for key, words in data.items():
-            if key in ("tests", "rx_suffixes"):
+            if key in ("tests", "rx_suffixes", "synonyms"):
                 continue
             if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
                 raise EMRulesError(f"{source}: {part}.{key} must be a list of strings")
@@ -143,6 +145,11 @@ def rules_from_data(raw: Any, source: str = "<rules>") -> EMRules:
         if missing:
             raise EMRulesError(f"{source}: codes.{status} lacks {', '.join(missing)}")
     tests_raw = parts["data"]["tests"]
+    synonyms = parts["problems"]["synonyms"]
+    if not isinstance(synonyms, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in synonyms.items()
+    ):
+        raise EMRulesError(f"{source}: problems.synonyms must map names to names")
     lists = _lists(parts, source)
     lists["tests"] = [phrase for phrases in tests_raw.values() for phrase in phrases]
     return EMRules(
@@ -156,6 +163,7 @@ def rules_from_data(raw: Any, source: str = "<rules>") -> EMRules:
         tests={p.lower(): name for name, phrases in tests_raw.items() for p in phrases},
         rx_suffixes=tuple(parts["risk"]["rx_suffixes"]),
         imaging=frozenset(parts["data"]["imaging"]),
+        problem_synonyms={k.lower(): v.lower() for k, v in synonyms.items()},
     )
 
 

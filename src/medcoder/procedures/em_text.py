@@ -174,6 +174,9 @@ def sentence_around(lowered: str, start: int, end: int, region: Region) -> tuple
     return low, high
 
 
+_NEVER_RE = re.compile(r"\b(?:never|not|no one|nobody|none)\b")
+
+
 def patient_status(
     document: ClinicalDocument, ix: PhraseIndex
 ) -> tuple[str, Evidence | None, bool]:
@@ -190,9 +193,22 @@ def patient_status(
     explicit = next(
         (h for h in ix.finditer("patient_status.established") if h.text.startswith("est")), None
     )  # "established patient" / "est pt" written out
+    # CPT new/established definition: a patient seen within 3 years by a physician of
+    # the same specialty in the same group is established even on the first visit "with
+    # me" ("followed by Dr. Kim in our group"); "never seen in our group" is no such cue.
+    group = next(
+        (
+            h
+            for h in ix.finditer("patient_status.same_group")
+            if not _NEVER_RE.search(document.text[max(0, h.start - 60) : h.start].lower())
+        ),
+        None,
+    )
     chosen: Hit | None
     if explicit is not None:
         chosen, status = explicit, "established"
+    elif group is not None:
+        chosen, status = group, "established"
     elif new is not None:
         chosen, status = new, "new"
     else:
