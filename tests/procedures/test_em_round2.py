@@ -10,6 +10,7 @@ import pytest
 
 from medcoder.errors import EMRulesError
 from medcoder.procedures.em_rules import rules_from_data
+from tests.procedures.test_em_elements import problems_of
 from tests.procedures.test_em_stage import em
 
 GOUT = (
@@ -47,3 +48,14 @@ def test_synonyms_must_map_names_to_names() -> None:
     raw["problems"]["synonyms"] = ["wart"]
     with pytest.raises(EMRulesError, match="synonyms"):
         rules_from_data(raw)
+
+
+@pytest.mark.parametrize(
+    "assessment",
+    ["Acute on chronic heart failure.", "Atrial fibrillation, supratherapeutic INR."],
+)
+def test_an_exacerbation_or_a_treatment_side_effect_is_a_worse_chronic_illness(
+    assessment: str,
+) -> None:
+    assert problems_of(assessment).level in ("moderate", "high")
+    assert problems_of(assessment.split(",")[0].replace("Acute on c", "C")).level == "low"
