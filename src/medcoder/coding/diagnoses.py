@@ -141,6 +141,9 @@ def _problem_blocks(
     return out
 
 
+#: Titles before a name (normalized tokens): the word after one is a person.
+PERSON_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor"})
+
 class DiagnosisStage:
     """ICD-10-CM diagnoses, first-listed or principal first (the guideline rules sequence).
 
@@ -223,7 +226,14 @@ class DiagnosisStage:
             sentence.start + label.end() if label and len(label.group(1).split()) <= 6 else -1
         )
         tokens = note.tokens(sentence)  # only for a sentence that matched
-        matches = [m for m in matches if tokens[m.first].start >= label_end]
+        matches = [
+            m
+            for m in matches
+            if tokens[m.first].start >= label_end
+            # A person, not an eponym: "Mr. Dawson" is the patient, never Dawson's
+            # encephalitis; "Dr. Parkinson" a colleague, never Parkinson's disease.
+            and not (m.first and tokens[m.first - 1].norm in PERSON_TITLES)
+        ]
         if not matches:
             return []
         spans = [(tokens[m.first].start, tokens[m.last].end) for m in matches]
