@@ -116,15 +116,26 @@
     const change = card.querySelector('form[data-form="change"]');
     if (change) change.addEventListener("submit", (event) => {
       event.preventDefault();
-      act("POST", codeUrl(card) + "/change",
-          { new_code: change.new_code.value.trim(), reason: change.reason.value || null });
+      const code = picked(change.new_code);
+      if (code) act("POST", codeUrl(card) + "/change", { new_code: code, reason: change.reason.value || null });
     });
   });
+
+  // Enter before a code is picked: words are a search, never a code to store.
+  const looksLikeCode = (value) => /^[A-Za-z][A-Za-z0-9]{2,6}$/.test(value.replace(/\./g, "")) && /\d/.test(value);
+  function picked(input) {
+    const value = input.value.trim();
+    if (looksLikeCode(value)) return value;
+    show("\u201c" + value + "\u201d is words, not a code: pick a code from the list under the box (\u2193, then Enter).");
+    input.focus();
+    return null;
+  }
 
   const add = document.getElementById("add-form");
   if (add) add.addEventListener("submit", (event) => {
     event.preventDefault();
-    act("POST", base + "/codes", { code: add.code.value.trim(), reason: add.reason.value || null });
+    const code = picked(add.code);
+    if (code) act("POST", base + "/codes", { code, reason: add.reason.value || null });
   });
   const finalize = document.getElementById("finalize");
   const acknowledge = document.getElementById("acknowledge");
