@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -27,6 +27,8 @@ from medcoder.codesets import serialize
 from medcoder.codesets.index_walk import IndexNavigator
 from medcoder.codesets.registry import Registry
 from medcoder.errors import AuthenticationError, MedcoderError
+from medcoder.web import errors
+from medcoder.web.errors import workbench_hint
 from medcoder.web.highlight import segments, spans_for
 
 HERE = Path(__file__).resolve().parent
@@ -47,7 +49,8 @@ def _render(request: Request, name: str, who: Principal | None, status: int = 20
 
 
 def _error_page(request: Request, who: Principal | None, error: MedcoderError) -> HTMLResponse:
-    return _render(request, "error.html", who, status=status_for(error), error=error)
+    worded = {"code": error.code, "message": error.message, "hint": workbench_hint(error.hint)}
+    return _render(request, "error.html", who, status=status_for(error), error=worded)
 
 
 def same_origin(request: Request) -> bool:
@@ -69,7 +72,9 @@ def _who(request: Request) -> Principal | None:
 
 
 def _to_login(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    # Back to the same page after logging in (an expired session included).
+    ended = "&expired=1" if request.cookies.get(SESSION_COOKIE) else ""
+    return RedirectResponse(f"/login?next={quote(request.url.path)}{ended}", status_code=303)
 
 
 def encounter_context(data: dict[str, Any], run: dict[str, Any] | None) -> dict[str, Any]:
@@ -103,6 +108,7 @@ def encounter_context(data: dict[str, Any], run: dict[str, Any] | None) -> dict[
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    errors.install(app, TEMPLATES)
 
     @app.get("/", include_in_schema=False)
     def home(request: Request) -> Response:
@@ -110,9 +116,11 @@ def install(app: FastAPI) -> None:
 
     @app.get("/login", include_in_schema=False)
     def login_page(
-        request: Request, next: Annotated[str, Query(max_length=300)] = "/queue"
+        request: Request,
+        next: Annotated[str, Query(max_length=300)] = "/queue",
+        expired: bool = False,
     ) -> Response:
-        return _render(request, "login.html", None, next=next, failed=False)
+        return _render(request, "login.html", None, next=next, failed=False, expired=expired)
 
     @app.post("/login", include_in_schema=False)
     def login_submit(
@@ -142,7 +150,7 @@ def install(app: FastAPI) -> None:
         services.logins.succeeded(username)
         token, _ = issue_token(records, found.name, found.version, services.settings.token_ttl)
         # Only a local path: never redirect to another site after login.
-        target = next if next.startswith("/") and not next.startswith("//") else "/queue"
+        target = next if next.startswith("/") and next[1:2] not in ("/", "\\") else "/queue"
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(
             SESSION_COOKIE,

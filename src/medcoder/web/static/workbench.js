@@ -29,6 +29,10 @@
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (response.ok) return response.json();
+    if (response.status === 401) {  // the session ended: log in again, then come back here
+      location.assign("/login?expired=1&next=" + encodeURIComponent(location.pathname + location.search));
+      throw new Error("Your session has ended: log in again.");
+    }
     let text = "request failed (" + response.status + ")";
     try {
       const error = (await response.json()).error;
