@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from medcoder.kinds import QueueSort
 from medcoder.records import audit
 from medcoder.records.gate import RecordsGate
 from medcoder.records.models import (
@@ -20,6 +21,27 @@ from medcoder.records.models import (
     EncounterStatus,
 )
 from medcoder.records.permissions import Action
+
+
+def _order(sort: QueueSort) -> tuple[Any, ...]:
+    """The ORDER BY of each queue sort (ties: the encounter's id)."""
+    if sort is QueueSort.NEWEST:
+        return (Encounter.coded_at.desc(),)
+    if sort is QueueSort.DATE:
+        return (Encounter.date_of_service.is_(None), Encounter.date_of_service)
+    if sort is QueueSort.PAYER:
+        return (Encounter.payer.is_(None), func.lower(Encounter.payer), Encounter.coded_at)
+    if sort is QueueSort.CONFIDENCE:
+        lowest = (
+            select(func.min(CodeAssignment.confidence))
+            .where(
+                CodeAssignment.encounter_id == Encounter.id,
+                CodeAssignment.status == CodeStatus.SUGGESTED,
+            )
+            .scalar_subquery()
+        )
+        return (lowest.is_(None), lowest, Encounter.coded_at)
+    return (Encounter.coded_at,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,20 +116,19 @@ class QueueMixin(RecordsGate):
         max_confidence: float | None = None,
         limit: int = 100,
         offset: int = 0,
+        sort: QueueSort = QueueSort.AGE,
     ) -> list[QueueItem]:
-        """Encounters awaiting review, oldest first, one page (``limit``, ``offset``) at a
-        time; ``max_confidence`` keeps those whose least certain suggestion is at or below
-        it. The counts come from the queue index for the page's encounters only."""
+        """Encounters awaiting review in ``sort`` order (longest waiting first by default),
+        one page (``limit``, ``offset``) at a time; ``payer`` matches whatever its case;
+        ``max_confidence`` keeps those whose least certain suggestion is at or below it.
+        The counts come from the queue index for the page's encounters only."""
         with self._acting(actor, Action.VIEW_QUEUE) as (session, _user):
-            page = (
-                select(Encounter)
-                .where(Encounter.status == EncounterStatus.REVIEW)
-                .order_by(Encounter.coded_at, Encounter.id)
-            )
+            page = select(Encounter).where(Encounter.status == EncounterStatus.REVIEW)
+            page = page.order_by(*_order(QueueSort(sort)), Encounter.id)
             if setting:
                 page = page.where(Encounter.setting == setting.strip().lower())
-            if payer:
-                page = page.where(Encounter.payer == payer)
+            if payer and payer.strip():
+                page = page.where(func.lower(Encounter.payer) == payer.strip().lower())
             if max_confidence is not None:
                 uncertain = select(CodeAssignment.encounter_id).where(
                     CodeAssignment.encounter_id == Encounter.id,

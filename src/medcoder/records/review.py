@@ -31,6 +31,7 @@ from medcoder.records.permissions import Action
 
 if TYPE_CHECKING:  # claim edits run before finalize (issue 7)
     from medcoder.edits.checker import ClaimChecker
+    from medcoder.edits.findings import EditReport
 
 
 class ReviewMixin(RecordsGate):
@@ -200,16 +201,23 @@ class ReviewMixin(RecordsGate):
         self, encounter: Encounter, reported: list[CodeAssignment], acknowledge: str | None
     ) -> list[str]:
         """Claim edits (medcoder.edits) on the codes to report; the warnings acknowledged."""
+        from medcoder.records.claim_gate import gate
+
+        return [f.key for f in gate(self._edit_report(encounter, reported), acknowledge)]
+
+    def _edit_report(self, encounter: Encounter, reported: list[CodeAssignment]) -> EditReport:
+        """The claim edits' findings on ``reported``, ICD-10-CM from the release the
+        encounter is coded with (the nearest one where none covers its date)."""
         from medcoder.edits.checker import ClaimChecker, configured_tables
-        from medcoder.records.claim_gate import encounter_claim, gate
+        from medcoder.records.claim_gate import encounter_claim
 
         if self._edit_checker is None:
             tables = configured_tables(home=self.home)
             self._edit_checker = ClaimChecker(self._registry(), tables)
         dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
         age = age_on(dt.date.fromisoformat(dob), encounter.date_of_service)
-        report = self._edit_checker.check(encounter_claim(encounter, reported, age))
-        return [f.key for f in gate(report, acknowledge)]
+        claim = encounter_claim(encounter, reported, age)
+        return self._edit_checker.check(claim, release=self.release_in_force(encounter))
 
     def reopen(self, actor: str | None, encounter_id: str, reason: str) -> None:
         """Unlock a finalized encounter for review again; the reason is audited."""

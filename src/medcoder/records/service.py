@@ -8,10 +8,12 @@ with a reason), encryption of PHI and the audit trail all live in the records pa
 
 - ``users``: users and roles, deactivation;
 - ``credentials``: passwords, the credential version tokens carry, API keys;
-- ``intake``: import of documents, coding runs and the stored runs;
+- ``intake``: import of documents, coding runs and the stored runs; ``failures``: the
+  encounters a run over the pending ones could not code, and why;
 - ``queue``: the review queue and an encounter as a reviewer reads it;
 - ``review``: accept / reject / change / add / resequence / finalize / reopen (the claim
   edits' gate before finalize is ``claim_gate``);
+- ``history``: an encounter's timeline, read from the audit trail;
 - ``export``: identified and de-identified export;
 - ``claim_out``: a finalized encounter as a claim document (837P/837I, FHIR);
 - ``admin``: the audit chain's check and key rotation.
@@ -23,22 +25,35 @@ from medcoder.records.admin import AdminMixin
 from medcoder.records.claim_out import ClaimOutMixin
 from medcoder.records.credentials import CredentialsMixin
 from medcoder.records.export import ExportMixin
+from medcoder.records.failures import FailedItem, FailuresMixin
 from medcoder.records.gate import RecordsGate
+from medcoder.records.history import HistoryEvent, HistoryMixin
 from medcoder.records.intake import ImportReport, IntakeMixin, RunView
 from medcoder.records.queue import CodeView, EncounterView, QueueItem, QueueMixin
 from medcoder.records.review import ReviewMixin
 from medcoder.records.risk import RiskMixin
 from medcoder.records.users import UsersMixin
 
-__all__ = ["CodeView", "EncounterView", "ImportReport", "QueueItem", "Records", "RunView"]
+__all__ = [
+    "CodeView",
+    "EncounterView",
+    "FailedItem",
+    "HistoryEvent",
+    "ImportReport",
+    "QueueItem",
+    "Records",
+    "RunView",
+]
 
 
 class Records(
     UsersMixin,
     CredentialsMixin,
+    FailuresMixin,
     IntakeMixin,
     QueueMixin,
     ReviewMixin,
+    HistoryMixin,
     ExportMixin,
     RiskMixin,
     ClaimOutMixin,
