@@ -9,7 +9,6 @@ encounter that fails to code is skipped, reported, listed as failed with its rea
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
