@@ -21,6 +21,7 @@ from medcoder.api.schemas import (
     ReasonBody,
     SequenceBody,
 )
+from medcoder.kinds import QueueSort
 from medcoder.records.service import EncounterView, Records
 
 router = APIRouter(prefix="/v1", tags=["records"])
@@ -117,11 +118,13 @@ def queue(
     max_confidence: Annotated[float | None, Query(ge=0, le=1)] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    sort: QueueSort = QueueSort.AGE,
 ) -> list[dict[str, Any]]:
-    """Encounters awaiting review, oldest first, a page at a time."""
+    """Encounters awaiting review, a page at a time: longest waiting first, or by ``sort``
+    (newest, date of service, payer, least certain suggestion); ``payer`` in any case."""
     items = _records(request).queue(
         actor.name, setting=setting, payer=payer, max_confidence=max_confidence,
-        limit=limit, offset=offset,
+        limit=limit, offset=offset, sort=sort,
     )  # fmt: skip
     return [
         {

@@ -67,14 +67,6 @@ class FailuresMixin(IntakeMixin):
     def failed(self, actor: str | None, *, limit: int = 100) -> list[FailedItem]:
         """Pending encounters whose last coding attempt failed, most recent failure first."""
         with self._acting(actor, Action.VIEW_QUEUE) as (session, _user):
-            pending = {
-                e.external_id: e
-                for e in session.scalars(
-                    select(Encounter).where(Encounter.status == EncounterStatus.PENDING)
-                )
-            }
-            if not pending:
-                return []
             last = (
                 select(
                     AuditEvent.entity_id,
@@ -82,19 +74,19 @@ class FailuresMixin(IntakeMixin):
                     func.count().label("attempts"),
                 )
                 .where(AuditEvent.action == FAILED, AuditEvent.entity == "encounter")
-                .where(AuditEvent.entity_id.in_(list(pending)))
                 .group_by(AuditEvent.entity_id)
                 .subquery()
             )
             rows = session.execute(
-                select(AuditEvent, last.c.attempts)
+                select(AuditEvent, Encounter, last.c.attempts)
                 .join(last, AuditEvent.id == last.c.last)
+                .join(Encounter, Encounter.external_id == last.c.entity_id)
+                .where(Encounter.status == EncounterStatus.PENDING)
                 .order_by(AuditEvent.id.desc())
                 .limit(max(1, limit))
             ).all()
             items = []
-            for event, attempts in rows:
-                encounter = pending[str(event.entity_id)]
+            for event, encounter, attempts in rows:
                 detail = json.loads(event.detail)
                 items.append(
                     FailedItem(

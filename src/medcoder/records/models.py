@@ -250,6 +250,10 @@ class AuditEvent(Base):
     before keyed auditing; see ``audit.py``)."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (  # the workbench's history and failed list (migration 0007)
+        Index("ix_audit_events_entity", "entity", "entity_id", "id"),
+        Index("ix_audit_events_action", "action", "entity_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[str] = mapped_column(String(40))  # ISO 8601 UTC, hashed as written

@@ -27,15 +27,24 @@ from medcoder.codesets import serialize
 from medcoder.codesets.index_walk import IndexNavigator
 from medcoder.codesets.registry import Registry
 from medcoder.errors import AuthenticationError, MedcoderError
+from medcoder.kinds import QueueSort
+from medcoder.records.history import HistoryEvent
 from medcoder.web import errors
 from medcoder.web.errors import workbench_hint
-from medcoder.web.highlight import segments, spans_for
+from medcoder.web.highlight import by_document, spans_for
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 MAX_OFFSET = 10_000_000  # as the API's queue: a bigger one overflows the database integer
 DIFF_ROWS = 300  # rows per list on the diff page; the API gives all of them
 ACTIVE = ("suggested", "accepted", "added")
+SORTS = (
+    (QueueSort.AGE.value, "longest waiting first"),
+    (QueueSort.NEWEST.value, "newest first"),
+    (QueueSort.DATE.value, "date of service"),
+    (QueueSort.PAYER.value, "payer"),
+    (QueueSort.CONFIDENCE.value, "least certain first"),
+)
 
 
 def _services(request: Request) -> Services:
@@ -78,9 +87,17 @@ def _to_login(request: Request) -> RedirectResponse:
 
 
 def encounter_context(data: dict[str, Any], run: dict[str, Any] | None) -> dict[str, Any]:
-    """What the encounter page shows: the note cut at evidence spans, the codes with their
-    index path and rules from the run that suggested them, and the dropped candidates."""
+    """What the encounter page shows: the note cut at evidence spans, under one label per
+    document, the codes with their index path and rules from the run that suggested them,
+    and the dropped candidates."""
     text = "\n\n".join(d["text"] for d in data["documents"])
+    bounds, at = [], 0
+    count = len(data["documents"])
+    for number, document in enumerate(data["documents"], start=1):
+        kind = str(document["kind"]).replace("_", " ")
+        label = f"Document {number} of {count}: {kind}" if count > 1 else kind
+        bounds.append((label, at, at + len(document["text"])))
+        at += len(document["text"]) + 2
     result = run["result"] if run else {"codes": [], "dropped": []}
     engine = {c["code"]: c for c in result.get("codes", [])}
     spans: list[tuple[int, int, str]] = []
@@ -89,21 +106,31 @@ def encounter_context(data: dict[str, Any], run: dict[str, Any] | None) -> dict[
         if code["status"] in ACTIVE:
             spans += spans_for(f"c:{code['code']}", code["evidence"], text)
         codes.append({**code, "engine": engine.get(code["code"])})
-    dropped = []
+    dropped, seen = [], set()
     for number, item in enumerate(result.get("dropped", [])):
+        same = (item.get("text"), item.get("code"), item.get("reason"))
+        if same in seen:  # the same words dropped for the same reason: listed once
+            continue
+        seen.add(same)
         evidence = [item["evidence"]] if item.get("evidence") else []
         marked = spans_for(f"d:{number}", evidence, text)
         spans += marked
         dropped.append({**item, "key": f"d:{number}", "marked": bool(marked)})
     return {
         "encounter": data,
-        "segments": segments(text, spans),
+        "documents": by_document(text, spans, bounds),
         "codes": codes,
         "active": [c for c in codes if c["status"] in ACTIVE],
         "decided": [c for c in codes if c["status"] not in ACTIVE],
         "dropped": dropped,
         "run": run,
+        "release_notice": (run or {}).get("settings", {}).get("release_notice"),
     }
+
+
+def last_of(history: list[HistoryEvent], action: str) -> HistoryEvent | None:
+    """The newest event of ``action`` (who finalized or re-opened, when, why)."""
+    return next((event for event in reversed(history) if event.action == action), None)
 
 
 def install(app: FastAPI) -> None:
@@ -175,6 +202,8 @@ def install(app: FastAPI) -> None:
         setting: Annotated[str | None, Query(max_length=20)] = None,
         payer: Annotated[str | None, Query(max_length=200)] = None,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+        sort: QueueSort = QueueSort.AGE,
+        done: Annotated[str | None, Query(max_length=120)] = None,
     ) -> Response:
         who = _who(request)
         if who is None:
@@ -182,17 +211,35 @@ def install(app: FastAPI) -> None:
         records = _services(request).records()
         try:
             items = records.queue(
-                who.name, setting=setting or None, payer=payer or None, limit=50, offset=offset
-            )
+                who.name, setting=setting or None, payer=payer or None, limit=50,
+                offset=offset, sort=sort,
+            )  # fmt: skip
+            failed = len(records.failed(who.name))
         except MedcoderError as error:
             return _error_page(request, who, error)
         return _render(
             request, "queue.html", who, items=items, setting=setting or "", payer=payer or "",
-            offset=offset,
+            offset=offset, sort=sort.value, sorts=SORTS, done=done, failed=failed,
         )  # fmt: skip
 
+    @app.get("/queue/failed", include_in_schema=False)
+    def failed_page(request: Request) -> Response:
+        """Encounters that failed to code, with the reason (``medcoder queue --failed``)."""
+        who = _who(request)
+        if who is None:
+            return _to_login(request)
+        try:
+            items = _services(request).records().failed(who.name)
+        except MedcoderError as error:
+            return _error_page(request, who, error)
+        return _render(request, "failed.html", who, items=items)
+
     @app.get("/encounters/{encounter_id}", include_in_schema=False)
-    def encounter_page(request: Request, encounter_id: str) -> Response:
+    def encounter_page(
+        request: Request,
+        encounter_id: str,
+        done: Annotated[str | None, Query(max_length=120)] = None,
+    ) -> Response:
         who = _who(request)
         if who is None:
             return _to_login(request)
@@ -200,14 +247,22 @@ def install(app: FastAPI) -> None:
         try:
             data = encounter_json(records.encounter_view(who.name, encounter_id))
             runs = records.coding_runs(who.name, encounter_id)
+            history = records.history(who.name, encounter_id)
+            waiting = records.queue(who.name, limit=2)
         except MedcoderError as error:
             return _error_page(request, who, error)
         run = None
         if runs:
             r = runs[0]
             run = {"id": r.id, "release": r.release, "run_by": r.run_by,
-                   "created_at": r.created_at, "result": r.result}  # fmt: skip
-        return _render(request, "encounter.html", who, **encounter_context(data, run))
+                   "created_at": r.created_at, "result": r.result,
+                   "settings": r.settings}  # fmt: skip
+        following = next((i.encounter for i in waiting if i.encounter != encounter_id), None)
+        return _render(
+            request, "encounter.html", who, history=history, next_encounter=following,
+            finalized=last_of(history, "finalize"), reopened=last_of(history, "reopen"),
+            done=done, **encounter_context(data, run),
+        )  # fmt: skip
 
     @app.get("/browse", include_in_schema=False)
     def browse(

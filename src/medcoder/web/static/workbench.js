@@ -102,7 +102,13 @@
   }
   function run(card, action) {
     if (!card) return;
-    if (action === "accept") act("POST", codeUrl(card) + "/accept", undefined, card.dataset.key);
+    if (action === "accept") {
+      // Accepting moves on to the next undecided code: a clean visit is a, a, a, ..., f, Enter.
+      const list = cards();
+      const after = list.slice(list.indexOf(card) + 1).concat(list.slice(0, list.indexOf(card)));
+      const following = after.find((c) => c.classList.contains("st-suggested"));
+      act("POST", codeUrl(card) + "/accept", undefined, (following || card).dataset.key);
+    }
     else if (action === "reject" || action === "change") openForm(card, action);
     else if (action === "up") move(card, -1);
     else if (action === "down") move(card, 1);
@@ -141,10 +147,54 @@
     const code = picked(add.code);
     if (code) act("POST", base + "/codes", { code, reason: add.reason.value || null });
   });
+  // -- finalize: a summary to confirm, then the next encounter in the queue -------------
   const finalize = document.getElementById("finalize");
   const acknowledge = document.getElementById("acknowledge");
-  if (finalize) finalize.addEventListener("click", () =>
-    act("POST", base + "/finalize", { acknowledge: (acknowledge && acknowledge.value.trim()) || null }));
+  const confirm = document.getElementById("confirm");
+  const confirmNext = document.getElementById("confirm-next");
+  const problem = document.getElementById("confirm-problem");
+  function openConfirm() {
+    const list = cards();
+    document.getElementById("confirm-codes").replaceChildren(...list.map((card) => {
+      const item = document.createElement("li");
+      const code = document.createElement("b");
+      code.className = "code";
+      code.textContent = card.dataset.code;
+      item.append(code, " " + card.querySelector(".title").textContent);
+      return item;
+    }));
+    const undecided = list.filter((c) => c.classList.contains("st-suggested")).map((c) => c.dataset.code);
+    const note = document.getElementById("confirm-undecided");
+    note.hidden = !undecided.length;
+    note.textContent = undecided.length ? "Still to accept or reject: " + undecided.join(", ") + "." : "";
+    problem.hidden = true;
+    confirm.hidden = false;
+    confirmNext.focus();
+  }
+  async function confirmFinalize() {
+    const reason = acknowledge && !acknowledge.hidden ? acknowledge.value.trim() : "";
+    try {
+      await api("POST", base + "/finalize", { acknowledge: reason || null });
+    } catch (error) {
+      problem.textContent = error.message;
+      problem.hidden = false;
+      if (/warning\(s\) to acknowledge/.test(error.message) && acknowledge) {
+        acknowledge.hidden = false;
+        acknowledge.focus();
+      }
+      return;
+    }
+    const following = bench.dataset.next;
+    const done = "done=" + encodeURIComponent(encounter);
+    location.assign(following ? "/encounters/" + encodeURIComponent(following) + "?" + done : "/queue?" + done);
+  }
+  if (finalize) finalize.addEventListener("click", openConfirm);
+  if (confirmNext) confirmNext.addEventListener("click", confirmFinalize);
+  if (acknowledge) acknowledge.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") { event.preventDefault(); confirmFinalize(); }
+  });
+  const cancel = document.getElementById("confirm-cancel");
+  if (cancel) cancel.addEventListener("click", () => { confirm.hidden = true; });
   const reopen = document.getElementById("reopen-form");
   if (reopen) reopen.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -183,6 +233,7 @@
     const typing = event.target.closest("input, textarea, select");
     if (event.key === "Escape") {
       document.querySelectorAll("form[data-form]").forEach((f) => { f.hidden = true; });
+      if (confirm) confirm.hidden = true;
       if (typing) typing.blur();
       return;
     }
