@@ -144,6 +144,15 @@ class PatientStatus(StrEnum):
             ) from exc
 
 
+class ImportFormat(StrEnum):
+    """What ``medcoder import`` and ``POST /v1/imports`` read: JSONL lines, FHIR R4
+    Bundles (JSON or NDJSON) or HL7 v2 messages (MDM^T02, ORU^R01)."""
+
+    JSONL = "jsonl"
+    FHIR = "fhir"
+    HL7 = "hl7"
+
+
 class QueueSort(StrEnum):
     """Orders of the review queue (issue 16, part 4)."""
 

@@ -38,6 +38,11 @@ def test_review_an_encounter_end_to_end(
             f"{url}/codes/{other}/reject", json={"reason": "not a diagnosis"}, headers=coder
         )
         assert rejected.status_code == 200
+    for line in view["procedures"]:  # the E/M level and any other procedure line
+        decided = client.post(
+            f"{url}/codes/{line['code']}/accept", json={"system": line["system"]}, headers=coder
+        )
+        assert decided.status_code == 200, decided.text
     added = client.post(f"{url}/codes", json={"code": "Z79.84"}, headers=coder)
     assert added.status_code == 201
     order = {"codes": ["I11.9", "E11.9", "Z79.84"]}
@@ -48,7 +53,8 @@ def test_review_an_encounter_end_to_end(
     refused = client.post(f"{url}/reopen", json={"reason": "audit"}, headers=coder)
     assert refused.status_code == 403
     rows = client.get("/v1/export", headers=headers["analyst"]).json()
-    assert [r["code"] for r in rows] == ["I11.9", "E11.9", "Z79.84"]
+    lines = [line["code"] for line in view["procedures"]]
+    assert [r["code"] for r in rows] == ["I11.9", "E11.9", "Z79.84", *lines]
     assert all("name" not in r and "mrn" not in r for r in rows)
     assert (
         client.get("/v1/export?deidentified=false", headers=headers["analyst"]).status_code == 403
@@ -90,3 +96,82 @@ def test_import_then_code_over_http(client: TestClient, headers: dict[str, dict[
     assert "I10" in [c["code"] for c in codes]
     docs = client.get("/v1/encounters/E-300/documents", headers=headers["coder"]).json()
     assert docs == [{"kind": "progress", "text": document["text"]}]
+
+
+def test_import_fhir_and_hl7_over_http(
+    client: TestClient, headers: dict[str, dict[str, str]]
+) -> None:
+    import json
+
+    from tests.interop.samples import bundle, changed, mdm, oru
+
+    manager = headers["manager"]
+    fhir = {"Content-Type": "application/fhir+json", **manager}
+    made = client.post(
+        "/v1/imports", content=json.dumps(bundle("FE-1", mrn="QX-550009")), headers=fhir
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["documents_added"] == 1
+    bad = changed(bundle("FE-2"), ["entry", 0, "resource", "gender"], "f")
+    refused = client.post("/v1/imports", content=json.dumps(bad), headers=fhir).json()
+    assert refused["documents_added"] == 0
+    assert refused["errors"] == [
+        {
+            "line": 1,
+            "problem": "Bundle[0].entry[0].resource(Patient).gender: "
+            "not male, female, other or unknown",
+        }
+    ]
+    batch = mdm("HV-1") + "\n" + mdm("HV-9", klass="Z") + "\n" + oru("HV-2")
+    for media in ("x-application/hl7-v2+er7", "text/plain; charset=utf-8"):
+        hl7 = {"Content-Type": media, **manager}
+        answer = client.post("/v1/imports", content=batch.encode(), headers=hl7)
+        assert answer.status_code == 201, answer.text
+        assert [e["problem"][:19] for e in answer.json()["errors"]] == ["message 2 PV1-2: pa"]
+    assert answer.json()["duplicates"] == 2  # the second post found both stored
+    view = client.get("/v1/encounters/HV-1", headers=headers["coder"]).json()
+    assert view["documents"][0]["kind"] == "discharge summary"
+    plain = {"Content-Type": "text/plain", **manager}
+    wrong = client.post("/v1/imports", content=b"just a note", headers=plain)
+    assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "E504"
+    shape = client.post("/v1/imports", json={"documents": [{"mrn": 1}]}, headers=manager)
+    assert shape.status_code == 422 and "documents.0" in shape.json()["error"]["message"]
+
+
+def test_procedures_poa_and_discharge_status_over_http(
+    client: TestClient, headers: dict[str, dict[str, str]]
+) -> None:
+    """Issue 12: an inpatient stay imported with its discharge status, its diagnoses'
+    POA set by the coder; the encounter JSON keeps its keys and adds the new ones."""
+    coder, manager = headers["coder"], headers["manager"]
+    stay = {
+        **PATIENT, "encounter_id": "IP-5", "setting": "inpatient", "admit_date": "2026-04-28",
+        "discharge_date": "2026-05-01", "discharge_status": "01", "kind": "discharge summary",
+        "text": "DISCHARGE DIAGNOSES: Type 2 diabetes mellitus. Essential hypertension.",
+    }  # fmt: skip
+    imported = client.post("/v1/imports", json={"documents": [stay]}, headers=manager)
+    assert imported.status_code == 201 and imported.json()["encounters_created"] == 1
+    bad = client.post(
+        "/v1/imports", json={"documents": [{**stay, "discharge_status": "1"}]}, headers=manager
+    )
+    assert bad.status_code == 422
+    assert client.post("/v1/encounters/IP-5/coding-runs", headers=coder).status_code == 201
+    url = "/v1/encounters/IP-5"
+    view = client.get(url, headers=coder).json()
+    assert view["discharge_status"] == "01" and view["procedures"] == []
+    first = view["codes"][0]
+    assert {"system", "units", "modifiers", "poa", "poa_source", "evidence"} <= set(first)
+    code = first["code"]
+    assert (
+        client.put(f"{url}/codes/{code}/poa", json={"poa": "Y"}, headers=coder).status_code == 200
+    )
+    after = {c["code"]: c for c in client.get(url, headers=coder).json()["codes"]}
+    assert (after[code]["poa"], after[code]["poa_source"]) == ("Y", "coder")
+    refused = client.put(f"{url}/codes/{code}/poa", json={"poa": "X"}, headers=coder)
+    assert refused.status_code == 422
+    ambiguous = client.post(f"{url}/codes", json={"code": "J1100"}, headers=coder)
+    assert ambiguous.status_code == 422, ambiguous.text
+    assert ambiguous.json()["error"]["code"] == "E300"
+    assert "ambiguous" in ambiguous.json()["error"]["message"]
+    no_units = client.put(f"{url}/codes/{code}/line", json={"units": 2}, headers=coder)
+    assert no_units.status_code == 422 and "CPT and HCPCS" in no_units.json()["error"]["message"]

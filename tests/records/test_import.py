@@ -91,3 +91,47 @@ def test_text_note_with_sidecar(records: Records, tmp_path: Path) -> None:
     view = records.encounter_view("mia", "E-7")
     assert view.documents == (("progress", "ASSESSMENT: Asthma."),)
     assert view.name == "Ottoline Vantablack"
+
+
+def test_discharge_status_is_stored_and_checked(records: Records, tmp_path: Path) -> None:
+    rows = [
+        doc(
+            "E-1",
+            setting="inpatient",
+            admit_date="2026-04-28",
+            discharge_date="2026-05-01",
+            discharge_status="06",
+        ),
+        doc("E-2", discharge_status="home"),
+    ]
+    report = records.import_path("mia", write_jsonl(tmp_path / "d.jsonl", rows))
+    assert report.encounters_created == 1
+    assert [e.line for e in report.errors] == [2]
+    assert "discharge_status" in report.errors[0].problem
+    with records._sessions() as s:
+        assert s.scalar(select(Encounter.discharge_status)) == "06"
+
+
+def test_discharge_status_is_two_digit_ub04_and_stored(records: Records, tmp_path: Path) -> None:
+    stay = {"setting": "inpatient", "admit_date": "2026-04-28", "discharge_date": "2026-05-01"}
+    source = write_jsonl(
+        tmp_path / "in.jsonl",
+        [
+            doc("IP-7", **stay, discharge_status="06"),
+            doc("IP-8", **stay, discharge_status="6"),  # one digit
+            doc("IP-9", **stay, discharge_status="08"),  # not a UB-04 status
+            doc("IP-10", **stay, discharge_status=1),
+        ],
+    )
+    report = records.import_path("mia", source)
+    assert report.encounters_created == 1
+    assert [e.line for e in report.errors] == [2, 3, 4]
+    assert all("UB-04 patient discharge status" in e.problem for e in report.errors)
+    assert records.encounter_view("cora", "IP-7").discharge_status == "06"
+    # A later document may give the status once; another status is refused.
+    later = write_jsonl(
+        tmp_path / "later.jsonl", [doc("E-1", "A second note."), doc("IP-7", "x", **stay,
+                                                                       discharge_status="01")]
+    )  # fmt: skip
+    again = records.import_path("mia", later)
+    assert "stored with discharge_status 06, not 01" in again.errors[0].problem

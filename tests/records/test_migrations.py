@@ -52,3 +52,50 @@ def test_upgrade_is_idempotent_and_unmigrated_db_is_refused(
         assert "medcoder db init" in (exc.hint or "")
     else:
         raise AssertionError("an empty database must be refused")
+
+
+def test_upgrade_from_0005_keeps_rows_and_defaults_the_claim_fields(
+    records_home: Path, backend: Backend
+) -> None:
+    """A database with coded encounters at 0005 (before the claim fields) upgrades to head
+    with every row kept: units 1, no modifiers, no POA, no discharge status."""
+    import sqlalchemy as sa
+
+    engine = db.make_engine(db.database_url(records_home))
+    try:
+        db.upgrade(engine, "0005")
+        now = "2026-05-01 12:00:00"
+        with engine.begin() as connection:
+            run = connection.execute
+            run(sa.text(
+                "INSERT INTO patients (id, mrn_index, mrn_enc, name_enc, dob_enc, sex, created_at)"
+                " VALUES (1, 'ix', :b, :b, :b, 'F', :now)"
+            ), {"b": b"token", "now": now})  # fmt: skip
+            run(sa.text(
+                "INSERT INTO encounters (id, external_id, patient_id, setting, service_date,"
+                " status, created_at) VALUES (1, 'E-OLD', 1, 'inpatient', '2026-05-01',"
+                " 'review', :now)"
+            ), {"now": now})  # fmt: skip
+            for number, code in enumerate(("K35.80", "E11.9"), start=1):
+                run(sa.text(
+                    "INSERT INTO code_assignments (id, encounter_id, system, code, title,"
+                    " sequence, source, status, release, updated_at) VALUES (:id, 1,"
+                    " 'icd10cm', :code, '', :id, 'engine', 'accepted', 'icd10cm-2026-04', :now)"
+                ), {"id": number, "code": code, "now": now})  # fmt: skip
+        db.upgrade(engine)
+        assert db.current_revision(engine) == db.head_revision()
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text(
+                "SELECT code, sequence, status, units, modifiers, poa, poa_source"
+                " FROM code_assignments ORDER BY id"
+            )).all()  # fmt: skip
+            encounter = connection.execute(
+                sa.text("SELECT external_id, discharge_status, drg FROM encounters")
+            ).one()
+    finally:
+        engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        ("K35.80", 1, "accepted", 1, None, None, None),
+        ("E11.9", 2, "accepted", 1, None, None, None),
+    ]
+    assert tuple(encounter) == ("E-OLD", None, None)

@@ -134,6 +134,10 @@ def test_exports_identified_and_safe_harbor(coded: Records) -> None:
         "title",
         "source",
         "release",
+        "discharge_status",
+        "units",
+        "modifiers",
+        "poa",
     }
 
 

@@ -9,7 +9,9 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from medcoder.api.auth import Actor
 from medcoder.api.routes_auth import services
@@ -18,10 +20,15 @@ from medcoder.api.schemas import (
     ChangeBody,
     FinalizeBody,
     ImportRequest,
+    PoaBody,
     ReasonBody,
+    RejectBody,
     SequenceBody,
+    SetLineBody,
+    SystemBody,
 )
-from medcoder.kinds import QueueSort
+from medcoder.kinds import ImportFormat, QueueSort
+from medcoder.records.importer import detect_format
 from medcoder.records.service import EncounterView, Records
 
 router = APIRouter(prefix="/v1", tags=["records"])
@@ -48,7 +55,12 @@ def encounter_json(view: EncounterView) -> dict[str, Any]:
             "sex": view.sex,
         },
         "documents": [{"kind": k, "text": t} for k, t in view.documents],
-        "codes": [c.to_json() for c in view.codes],
+        "codes": [c.to_json() for c in view.diagnoses],
+        # ICD-10-PCS, CPT and HCPCS lines (system, units, modifiers), numbered apart.
+        "procedures": [c.to_json() for c in view.procedures],
+        "admit_date": view.admit_date.isoformat() if view.admit_date else None,
+        "discharge_date": view.discharge_date.isoformat() if view.discharge_date else None,
+        "discharge_status": view.discharge_status,
     }
 
 
@@ -57,21 +69,98 @@ def _done(encounter: str, action: str, **extra: Any) -> dict[str, Any]:
 
 
 # -- import and coding --------------------------------------------------------------------
-@router.post("/imports", status_code=201)
-def import_documents(body: ImportRequest, actor: Actor, request: Request) -> dict[str, Any]:
+# The media types POST /v1/imports reads besides application/json (the JSONL fields).
+IMPORT_MEDIA = {
+    "application/fhir+json": ImportFormat.FHIR,
+    "application/fhir+ndjson": ImportFormat.FHIR,
+    "x-application/hl7-v2+er7": ImportFormat.HL7,
+    "application/hl7-v2": ImportFormat.HL7,
+    "text/plain": ImportFormat.HL7,  # HL7 v2 text (it must start with MSH or a batch header)
+}
+
+
+def _inline(schema: Any, defs: dict[str, Any]) -> Any:
+    """A JSON schema with its ``$defs`` references written in place (the body schema of
+    a route that reads its body itself is not among the OpenAPI components)."""
+    if isinstance(schema, dict):
+        if "$ref" in schema:
+            return _inline(defs[str(schema["$ref"]).rsplit("/", 1)[-1]], defs)
+        return {k: _inline(v, defs) for k, v in schema.items() if k != "$defs"}
+    if isinstance(schema, list):
+        return [_inline(v, defs) for v in schema]
+    return schema
+
+
+def _import_body() -> dict[str, Any]:
+    schema = ImportRequest.model_json_schema()
+    text = {"schema": {"type": "string"}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": _inline(schema, schema.get("$defs", {}))},
+                "application/fhir+json": {
+                    "schema": {"type": "object", "description": "a FHIR R4 Bundle"}
+                },
+                "x-application/hl7-v2+er7": text,
+                "text/plain": text,
+            },
+        }
+    }
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+def _media(request: Request) -> str:
+    return request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+
+
+@router.post("/imports", status_code=201, openapi_extra=_import_body())
+def import_documents(
+    actor: Actor, request: Request, body: Annotated[bytes, Depends(_raw_body)]
+) -> dict[str, Any]:
     """Store documents (patients and encounters created as needed); the fields and rules
-    of `medcoder import`. Each encounter is one transaction; a duplicate is skipped."""
+    of `medcoder import`: JSON ``{"documents": [...]}`` (the JSONL fields), a FHIR R4
+    Bundle (application/fhir+json; NDJSON of Bundles as application/fhir+ndjson) or HL7
+    v2 messages (x-application/hl7-v2+er7, or text/plain starting with MSH). Each
+    encounter is one transaction; a duplicate is skipped; a bad line, Bundle or message is
+    reported in ``errors`` (its place in ``problem``) and the others go on."""
+    media = _media(request)
+    fmt = IMPORT_MEDIA.get(media)
+    if media == "text/plain" and detect_format(body[:4096]) is not ImportFormat.HL7:
+        fmt = None
+    if fmt is None and media != "application/json":
+        problem = f"content type {media[:60]!r}: send application/json, " + ", ".join(
+            m for m in IMPORT_MEDIA if m != "text/plain"
+        )
+        raise RequestValidationError(
+            [{"type": "content_type", "loc": ("body",), "msg": problem + " or HL7 as text/plain"}]
+        )
     with tempfile.TemporaryDirectory(prefix="medcoder-import-") as folder:
-        path = Path(folder) / "request.jsonl"
-        with path.open("w", encoding="utf-8") as handle:
-            for doc in body.documents:
-                handle.write(json.dumps(doc.model_dump(mode="json", exclude_none=True)) + "\n")
-        report = _records(request).import_path(actor.name, path)
+        if fmt is None:
+            try:
+                request_body = ImportRequest.model_validate_json(body)
+            except ValidationError as exc:
+                raise RequestValidationError(
+                    [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_input=False)]
+                ) from None
+            path = Path(folder) / "request.jsonl"
+            with path.open("w", encoding="utf-8") as handle:
+                for doc in request_body.documents:
+                    row = doc.model_dump(mode="json", exclude_none=True)
+                    handle.write(json.dumps(row) + "\n")
+        else:
+            path = Path(folder) / f"request.{fmt.value}"
+            path.write_bytes(body)
+        report = _records(request).import_path(actor.name, path, fmt or ImportFormat.JSONL)
     return {
         "encounters_created": report.encounters_created,
         "documents_added": report.documents_added,
         "duplicates": report.duplicates,
-        # The importer names the temporary file; the API client knows only line numbers.
+        # The importer names the temporary file; the API client knows only line numbers
+        # (and, for FHIR and HL7, the Bundle path or message segment in the problem).
         "errors": [{"line": e.line, "problem": e.problem} for e in report.errors],
     }
 
@@ -162,18 +251,20 @@ def codes(encounter_id: str, actor: Actor, request: Request) -> list[dict[str, A
 
 # -- review actions -----------------------------------------------------------------------
 @router.post("/encounters/{encounter_id}/codes/{code}/accept")
-def accept(encounter_id: str, code: str, actor: Actor, request: Request) -> dict[str, Any]:
-    """Accept a suggested code."""
-    _records(request).accept(actor.name, encounter_id, code)
+def accept(
+    encounter_id: str, code: str, actor: Actor, request: Request, body: SystemBody | None = None
+) -> dict[str, Any]:
+    """Accept a suggested code (``system`` where the code's shape does not say it)."""
+    _records(request).accept(actor.name, encounter_id, code, system=body.system if body else None)
     return _done(encounter_id, "accept", code=code)
 
 
 @router.post("/encounters/{encounter_id}/codes/{code}/reject")
 def reject(
-    encounter_id: str, code: str, body: ReasonBody, actor: Actor, request: Request
+    encounter_id: str, code: str, body: RejectBody, actor: Actor, request: Request
 ) -> dict[str, Any]:
     """Reject a code; a reason is required."""
-    _records(request).reject(actor.name, encounter_id, code, body.reason)
+    _records(request).reject(actor.name, encounter_id, code, body.reason, system=body.system)
     return _done(encounter_id, "reject", code=code)
 
 
@@ -181,11 +272,22 @@ def reject(
 def change(
     encounter_id: str, code: str, body: ChangeBody, actor: Actor, request: Request
 ) -> dict[str, Any]:
-    """Replace a code by ``new_code``, validated in the release in force on the date."""
+    """Replace a code by ``new_code`` (of ``new_system``, default the code's), validated in
+    its system's release in force on the date; ``units``, ``modifiers`` for a CPT/HCPCS
+    line, ``poa`` for an inpatient diagnosis."""
     svc = services(request)
     svc.with_codesets(
         lambda _reg: svc.records().change(
-            actor.name, encounter_id, code, body.new_code, body.reason
+            actor.name,
+            encounter_id,
+            code,
+            body.new_code,
+            body.reason,
+            system=body.system,
+            new_system=body.new_system,
+            units=body.units,
+            modifiers=body.modifiers,
+            poa=body.poa,
         )
     )
     return _done(encounter_id, "change", code=code, new_code=body.new_code)
@@ -193,10 +295,20 @@ def change(
 
 @router.post("/encounters/{encounter_id}/codes", status_code=201)
 def add(encounter_id: str, body: AddBody, actor: Actor, request: Request) -> dict[str, Any]:
-    """Add a code the engine did not suggest (validated in the release in force)."""
+    """Add a code the engine did not suggest (validated in its system's release in force);
+    ``units``, ``modifiers`` for a CPT/HCPCS line, ``poa`` for an inpatient diagnosis."""
     svc = services(request)
     svc.with_codesets(
-        lambda _reg: svc.records().add(actor.name, encounter_id, body.code, body.reason)
+        lambda _reg: svc.records().add(
+            actor.name,
+            encounter_id,
+            body.code,
+            body.reason,
+            system=body.system,
+            units=body.units,
+            modifiers=body.modifiers,
+            poa=body.poa,
+        )
     )
     return _done(encounter_id, "add", code=body.code)
 
@@ -205,9 +317,39 @@ def add(encounter_id: str, body: AddBody, actor: Actor, request: Request) -> dic
 def resequence(
     encounter_id: str, body: SequenceBody, actor: Actor, request: Request
 ) -> dict[str, Any]:
-    """Order the active codes, first-listed (or principal) first; list each exactly once."""
-    _records(request).resequence(actor.name, encounter_id, body.codes)
+    """Order one group's active codes: the diagnoses (first-listed or principal first), or
+    the procedures; list each of the group exactly once."""
+    _records(request).resequence(actor.name, encounter_id, body.codes, system=body.system)
     return _done(encounter_id, "sequence", codes=body.codes)
+
+
+@router.put("/encounters/{encounter_id}/codes/{code}/line")
+def set_line(
+    encounter_id: str, code: str, body: SetLineBody, actor: Actor, request: Request
+) -> dict[str, Any]:
+    """Set the units and/or modifiers of a CPT/HCPCS line (modifiers checked against the
+    HCPCS modifier list on the date of service; ``[]`` removes them)."""
+    svc = services(request)
+    svc.with_codesets(
+        lambda _reg: svc.records().set_line(
+            actor.name,
+            encounter_id,
+            code,
+            units=body.units,
+            modifiers=body.modifiers,
+            system=body.system,
+        )
+    )
+    return _done(encounter_id, "set_line", code=code)
+
+
+@router.put("/encounters/{encounter_id}/codes/{code}/poa")
+def set_poa(
+    encounter_id: str, code: str, body: PoaBody, actor: Actor, request: Request
+) -> dict[str, Any]:
+    """Set the present-on-admission indicator of an inpatient diagnosis (1: exempt)."""
+    _records(request).set_poa(actor.name, encounter_id, code, body.poa)
+    return _done(encounter_id, "set_poa", code=code, poa=body.poa)
 
 
 @router.post("/encounters/{encounter_id}/finalize")

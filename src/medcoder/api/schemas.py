@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -53,6 +53,9 @@ class ImportDocumentBody(Strict):
     attending: str | None = Field(default=None, max_length=200)
     admit_date: dt.date | None = None
     discharge_date: dt.date | None = None
+    discharge_status: str | None = Field(
+        default=None, pattern=r"^[0-9]{2}$", description="UB-04 patient discharge status, e.g. 01"
+    )
 
 
 class ImportRequest(Strict):
@@ -67,18 +70,58 @@ class OptionalReason(Strict):
     reason: str | None = Field(default=None, max_length=2000)
 
 
-class ChangeBody(Strict):
+SystemName = Literal["icd10cm", "icd10pcs", "cpt", "hcpcs"]
+SYSTEM_DOC = "The code's system, where its shape does not say it (J1885 HCPCS vs J18.85)"
+Modifier = Annotated[str, Field(pattern=r"^[0-9A-Za-z]{2}$")]
+PoaValue = Literal["Y", "N", "U", "W", "1"]
+
+
+class SystemBody(Strict):
+    system: SystemName | None = Field(default=None, description=SYSTEM_DOC)
+
+
+class RejectBody(Strict):
+    reason: str = Field(min_length=1, max_length=2000)
+    system: SystemName | None = Field(default=None, description=SYSTEM_DOC)
+
+
+class LineFields(Strict):
+    """Units and modifiers of a CPT/HCPCS line; the POA of an inpatient diagnosis."""
+
+    units: int | None = Field(default=None, ge=1, le=100_000)
+    modifiers: list[Modifier] | None = Field(default=None, max_length=4)
+    poa: PoaValue | None = None
+
+
+class ChangeBody(LineFields):
     new_code: str = Field(min_length=1, max_length=20)
     reason: str | None = Field(default=None, max_length=2000)
+    system: SystemName | None = Field(default=None, description=SYSTEM_DOC)
+    new_system: SystemName | None = Field(default=None, description="Default: the code's")
 
 
-class AddBody(Strict):
+class AddBody(LineFields):
     code: str = Field(min_length=1, max_length=20)
     reason: str | None = Field(default=None, max_length=2000)
+    system: SystemName | None = Field(default=None, description=SYSTEM_DOC)
 
 
 class SequenceBody(Strict):
-    codes: list[str] = Field(min_length=1, max_length=200)
+    codes: list[str] = Field(
+        min_length=1, max_length=200, description="One group: every active diagnosis, or "
+        "every active procedure; SYSTEM:CODE names one code's system"
+    )  # fmt: skip
+    system: SystemName | None = Field(default=None, description=SYSTEM_DOC)
+
+
+class SetLineBody(Strict):
+    units: int | None = Field(default=None, ge=1, le=100_000)
+    modifiers: list[Modifier] | None = Field(default=None, max_length=4, description="[]: none")
+    system: SystemName | None = Field(default=None, description=SYSTEM_DOC)
+
+
+class PoaBody(Strict):
+    poa: PoaValue
 
 
 class UserBody(Strict):

@@ -42,7 +42,8 @@ COMMANDS: dict[str, LazyCommand] = {
                     'Score the engine on a gold file ({"id","text","icd10cm":[...]} per line).'),
     "db": _at("records", "db_group", "Create or migrate the records database."),
     "import": _at("records", "import_command",
-                  "Import documents: a JSONL file, a .txt note with a .json sidecar, or a folder."),
+                  "Import documents: JSONL, FHIR R4 Bundles, HL7 v2 messages, a .txt note with "
+                  "a .json sidecar, or a folder of them."),
     "run-coding": _at("records", "run_coding",
                       "Run the coding engine and store its suggestions for review."),
     "queue": _at("records", "queue", "Encounters awaiting review, oldest first, a page at a time."),
@@ -51,7 +52,7 @@ COMMANDS: dict[str, LazyCommand] = {
                  "FHIR R4 Bundle."),
     "audit": _at("records", "audit_group", "The hash-chained audit trail."),
     "review": _at("review", "review", "Review ENCOUNTER's codes: show, accept, reject, change, "
-                  "add, sequence, finalize, reopen."),
+                  "add, sequence, set (units, modifiers), poa, finalize, reopen."),
     "users": _at("users", "users_group", "Add users, list them, change their role."),
     "keys": _at("users", "keys_group", "The encryption key for PHI at rest."),
     "check": _at("edits", "check", "Check a claim (JSON: date_of_service, setting, age, sex, "

@@ -17,7 +17,7 @@ import click
 
 from medcoder.cli.common import friendly_errors, home, records, user_option
 from medcoder.errors import ExportError, InvalidInputError
-from medcoder.kinds import QueueSort
+from medcoder.kinds import ImportFormat, QueueSort
 
 __all__ = ["audit_group", "db_group", "export", "import_command", "queue", "run_coding"]
 
@@ -56,12 +56,21 @@ def db_upgrade(ctx: click.Context) -> None:
 # -- import and coding -------------------------------------------------------------------
 @click.command("import")
 @click.argument("path", type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in ImportFormat]),
+    help="jsonl, fhir (R4 Bundles, JSON or NDJSON) or hl7 (v2 MDM^T02, ORU^R01); "
+    "default: seen in each file.",
+)
 @user_option
 @click.pass_context
 @friendly_errors
-def import_command(ctx: click.Context, path: Path, user: str | None) -> None:
-    """Import documents: a JSONL file, a .txt note with a .json sidecar, or a folder."""
-    report = records(ctx).import_path(user, path)
+def import_command(ctx: click.Context, path: Path, fmt: str | None, user: str | None) -> None:
+    """Import documents: JSONL, FHIR R4 Bundles, HL7 v2 messages, a .txt note with a
+    .json sidecar, or a folder of them. A bad line, Bundle or message is reported (with
+    its place) and skipped; the others go on."""
+    report = records(ctx).import_path(user, path, ImportFormat(fmt) if fmt else None)
     for error in report.errors:
         click.echo(f"skipped: {error.message}", err=True)
     click.echo(

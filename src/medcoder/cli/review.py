@@ -1,4 +1,4 @@
-"""``medcoder review ENCOUNTER show|accept|reject|change|add|sequence|finalize|reopen``.
+"""``medcoder review ENCOUNTER show|accept|reject|change|add|sequence|set|poa|finalize|reopen``.
 
 Each subcommand calls the records service as the acting user (``--user`` or
 ``$MEDCODER_USER``, given before the subcommand); the service checks roles and audits.
@@ -25,7 +25,8 @@ __all__ = ["review"]
 @user_option
 @click.pass_context
 def review(ctx: click.Context, encounter: str, user: str | None) -> None:
-    """Review ENCOUNTER's codes: show, accept, reject, change, add, sequence, finalize, reopen."""
+    """Review ENCOUNTER's codes: show, accept, reject, change, add, sequence, set (units,
+    modifiers), poa, finalize, reopen."""
     ctx.obj["encounter"] = encounter
     ctx.obj["user"] = user
 
@@ -55,7 +56,11 @@ def review_show(ctx: click.Context, fmt: str) -> None:
             "dob": view.dob.isoformat(),
             "sex": view.sex,
             "documents": [{"kind": k, "text": t} for k, t in view.documents],
-            "codes": [c.to_json() for c in view.codes],
+            "codes": [c.to_json() for c in view.diagnoses],
+            "procedures": [c.to_json() for c in view.procedures],
+            "admit_date": view.admit_date.isoformat() if view.admit_date else None,
+            "discharge_date": view.discharge_date.isoformat() if view.discharge_date else None,
+            "discharge_status": view.discharge_status,
         }
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
@@ -64,35 +69,72 @@ def review_show(ctx: click.Context, fmt: str) -> None:
         f"payer {view.payer or '-'}"
     )
     click.echo(f"patient {view.name}, MRN {view.mrn}, born {view.dob}, sex {view.sex or '-'}")
-    for c in view.codes:
+    if view.discharge_status or view.admit_date or view.discharge_date:
+        click.echo(
+            f"admitted {view.admit_date or '-'}, discharged {view.discharge_date or '-'}, "
+            f"discharge status {view.discharge_status or '-'}"
+        )
+    for c in view.diagnoses:
         conf = f" {c.confidence:.2f}" if c.confidence is not None else ""
         why = f" ({c.reason})" if c.reason else ""
+        poa = f" POA {c.poa} ({c.poa_source})" if c.poa else ""
         click.echo(
-            f"  {c.sequence:>2} {c.code:<9} {c.status:<9} {c.source:<6}{conf} {c.title}{why}"
+            f"  {c.sequence:>2} {c.code:<9} {c.status:<9} {c.source:<6}{conf} {c.title}{poa}{why}"
         )
+    if view.procedures:
+        click.echo("procedures:")
+    for c in view.procedures:
+        conf = f" {c.confidence:.2f}" if c.confidence is not None else ""
+        why = f" ({c.reason})" if c.reason else ""
+        line = f" x{c.units}" if c.units != 1 else ""
+        mods = f" -{'-'.join(c.modifiers)}" if c.modifiers else ""
+        click.echo(
+            f"  {c.sequence:>2} {c.system:<8} {c.code}{mods}{line} {c.status:<9} {c.source:<6}"
+            f"{conf} {c.title}{why}"
+        )
+
+
+SYSTEMS = ["icd10cm", "icd10pcs", "cpt", "hcpcs"]
+system_option = click.option(
+    "--system",
+    type=click.Choice(SYSTEMS),
+    help="The code's system, where its shape does not say it (J1885 HCPCS vs J18.85).",
+)
+units_option = click.option(
+    "--units", type=click.IntRange(1), help="Service units of a CPT/HCPCS line (default 1)."
+)
+modifiers_option = click.option(
+    "--modifiers", help='Modifiers of a CPT/HCPCS line in claim order: "59,RT" ("" for none).'
+)
+
+
+def _modifiers(text: str | None) -> list[str] | None:
+    return None if text is None else [m for m in text.replace(",", " ").split() if m]
 
 
 @review.command("accept")
 @click.argument("codes", nargs=-1, required=True)
+@system_option
 @click.pass_context
 @friendly_errors
-def review_accept(ctx: click.Context, codes: tuple[str, ...]) -> None:
+def review_accept(ctx: click.Context, codes: tuple[str, ...], system: str | None) -> None:
     """Accept suggested codes."""
     database, user, encounter = _target(ctx)
     for code in codes:
-        database.accept(user, encounter, code)
+        database.accept(user, encounter, code, system=system)
         click.echo(f"{encounter}: accepted {code}")
 
 
 @review.command("reject")
 @click.argument("code")
 @click.option("--reason", required=True, help="Why the code is not reported.")
+@system_option
 @click.pass_context
 @friendly_errors
-def review_reject(ctx: click.Context, code: str, reason: str) -> None:
+def review_reject(ctx: click.Context, code: str, reason: str, system: str | None) -> None:
     """Reject a code (a reason is required)."""
     database, user, encounter = _target(ctx)
-    database.reject(user, encounter, code, reason)
+    database.reject(user, encounter, code, reason, system=system)
     click.echo(f"{encounter}: rejected {code}")
 
 
@@ -100,36 +142,103 @@ def review_reject(ctx: click.Context, code: str, reason: str) -> None:
 @click.argument("code")
 @click.argument("new_code")
 @click.option("--reason")
+@system_option
+@click.option(
+    "--new-system", type=click.Choice(SYSTEMS), help="NEW_CODE's system (default: CODE's)."
+)
+@units_option
+@modifiers_option
+@click.option("--poa", help="POA indicator of an inpatient diagnosis: Y, N, U, W or 1.")
 @click.pass_context
 @friendly_errors
-def review_change(ctx: click.Context, code: str, new_code: str, reason: str | None) -> None:
-    """Replace CODE by NEW_CODE (validated in the release in force)."""
+def review_change(
+    ctx: click.Context,
+    code: str,
+    new_code: str,
+    reason: str | None,
+    system: str | None,
+    new_system: str | None,
+    units: int | None,
+    modifiers: str | None,
+    poa: str | None,
+) -> None:
+    """Replace CODE by NEW_CODE (validated in its system's release in force)."""
     database, user, encounter = _target(ctx)
-    database.change(user, encounter, code, new_code, reason)
+    database.change(
+        user, encounter, code, new_code, reason, system=system, new_system=new_system,
+        units=units, modifiers=_modifiers(modifiers), poa=poa,
+    )  # fmt: skip
     click.echo(f"{encounter}: changed {code} to {new_code}")
 
 
 @review.command("add")
 @click.argument("code")
 @click.option("--reason")
+@system_option
+@units_option
+@modifiers_option
+@click.option("--poa", help="POA indicator of an inpatient diagnosis: Y, N, U, W or 1.")
 @click.pass_context
 @friendly_errors
-def review_add(ctx: click.Context, code: str, reason: str | None) -> None:
-    """Add a code the engine did not suggest (validated in the release in force)."""
+def review_add(
+    ctx: click.Context,
+    code: str,
+    reason: str | None,
+    system: str | None,
+    units: int | None,
+    modifiers: str | None,
+    poa: str | None,
+) -> None:
+    """Add a code the engine did not suggest (validated in its system's release in force)."""
     database, user, encounter = _target(ctx)
-    database.add(user, encounter, code, reason)
+    database.add(
+        user, encounter, code, reason, system=system, units=units,
+        modifiers=_modifiers(modifiers), poa=poa,
+    )  # fmt: skip
     click.echo(f"{encounter}: added {code}")
 
 
 @review.command("sequence")
 @click.argument("codes", nargs=-1, required=True)
+@system_option
 @click.pass_context
 @friendly_errors
-def review_sequence(ctx: click.Context, codes: tuple[str, ...]) -> None:
-    """Order the active codes: first-listed (or principal) first."""
+def review_sequence(ctx: click.Context, codes: tuple[str, ...], system: str | None) -> None:
+    """Order the active diagnoses (first-listed or principal first), or the active
+    procedures; SYSTEM:CODE names one code's system (hcpcs:J1885)."""
     database, user, encounter = _target(ctx)
-    database.resequence(user, encounter, codes)
+    database.resequence(user, encounter, codes, system=system)
     click.echo(f"{encounter}: sequenced {' '.join(codes)}")
+
+
+@review.command("set")
+@click.argument("code")
+@units_option
+@modifiers_option
+@system_option
+@click.pass_context
+@friendly_errors
+def review_set(
+    ctx: click.Context, code: str, units: int | None, modifiers: str | None, system: str | None
+) -> None:
+    """Set the units and/or modifiers of a CPT or HCPCS line."""
+    database, user, encounter = _target(ctx)
+    database.set_line(
+        user, encounter, code, units=units, modifiers=_modifiers(modifiers), system=system
+    )
+    click.echo(f"{encounter}: set {code}")
+
+
+@review.command("poa")
+@click.argument("code")
+@click.argument("indicator", type=click.Choice(["Y", "N", "U", "W", "1"], case_sensitive=False))
+@click.pass_context
+@friendly_errors
+def review_poa(ctx: click.Context, code: str, indicator: str) -> None:
+    """Set the present-on-admission indicator of an inpatient diagnosis (1: exempt)."""
+    database, user, encounter = _target(ctx)
+    database.set_poa(user, encounter, code, indicator)
+    click.echo(f"{encounter}: POA {indicator.upper()} on {code}")
 
 
 @review.command("finalize")

@@ -35,7 +35,10 @@ def encounter_claim(
             system = CodeSystem(row.system)
         except ValueError:
             continue
-        lines.append(ClaimCode(system, row.code, row.sequence))
+        # Units and modifiers as stored on the line (migration 0006): the NCCI PTP, MUE
+        # and modifier-validity edits read them.
+        modifiers = tuple(row.modifiers or ())
+        lines.append(ClaimCode(system, row.code, row.sequence, modifiers, row.units or 1))
     setting = Setting.parse(encounter.setting).guidelines
     day = encounter.date_of_service or dt.date.today()
     return Claim(encounter.external_id, day, setting, sort_codes(lines), age, encounter.patient.sex)
@@ -94,7 +97,10 @@ def recheck_open(
                 continue
             claim = encounter_claim(encounter, active, None)
             now = checker.check(claim)
-            coded_in = tuple(sorted({c.release for c in active}))
+            # The ICD-10-CM releases only: procedure lines name their own systems' releases.
+            coded_in = tuple(
+                sorted({c.release for c in active if c.system == CodeSystem.ICD10CM.value})
+            )
             # The oldest release the codes were coded in, if not the one in force now:
             # what it did not flag, the release in force now breaks.
             older = [n for n in coded_in if n != now.releases.get(CodeSystem.ICD10CM)]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from medcoder.errors import InvalidInputError
+from medcoder.kinds import CodeSystem
 from medcoder.records import audit, deid
 from medcoder.records.gate import RecordsGate, age_on
 from medcoder.records.models import REPORTED_STATUSES, Encounter, EncounterStatus
@@ -100,9 +101,11 @@ class ExportMixin(RecordsGate):
                         "payer": encounter.payer,
                         "attending": encounter.attending,
                     }
+                base["discharge_status"] = encounter.discharge_status
+                # Diagnoses, then procedures: each group numbered apart, as on the claim.
                 reported = sorted(
                     (c for c in encounter.codes if c.status in REPORTED_STATUSES),
-                    key=lambda c: c.sequence,
+                    key=lambda c: (c.system != CodeSystem.ICD10CM.value, c.sequence),
                 )
                 for c in reported:
                     rows.append(
@@ -114,6 +117,11 @@ class ExportMixin(RecordsGate):
                             "title": c.title,
                             "source": c.source,
                             "release": c.release,
+                            # Claim fields: one string of modifiers, so that CSV and
+                            # Parquet columns keep one type ("59,RT"; "" for none).
+                            "units": c.units or 1,
+                            "modifiers": ",".join(c.modifiers or ()),
+                            "poa": c.poa,
                         }
                     )
             audit.record(

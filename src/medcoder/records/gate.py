@@ -26,9 +26,19 @@ from medcoder.errors import (
     RecordNotFoundError,
     WorkflowError,
 )
+from medcoder.kinds import CodeSystem
 from medcoder.pipeline import CodingEngine
 from medcoder.records import audit, crypto, db
-from medcoder.records.models import Encounter, EncounterStatus, KeyState, Role, User
+from medcoder.records.code_lines import ambiguous, candidates
+from medcoder.records.models import (
+    ACTIVE_STATUSES,
+    CodeAssignment,
+    Encounter,
+    EncounterStatus,
+    KeyState,
+    Role,
+    User,
+)
 from medcoder.records.permissions import Action, KeyActor, allowed
 from medcoder.settings import home_dir
 
@@ -230,6 +240,31 @@ class RecordsGate:
         digest = self.cipher.blind_index(str(patient_id), purpose="date-shift")
         n = int(digest[:8], 16) % 364
         return dt.timedelta(days=n - 182 if n < 182 else n - 181)
+
+    @staticmethod
+    def _active_line(
+        encounter: Encounter, code: str, system: str | CodeSystem | None = None
+    ) -> CodeAssignment:
+        """The active line ``code`` names: of ``system`` when given, else of the one system
+        whose active line matches it (``code_lines``: J1885 may be HCPCS or J18.85)."""
+        wanted = candidates(code, system)
+        found = [
+            row
+            for row in encounter.codes
+            if row.status in ACTIVE_STATUSES and (CodeSystem(row.system), row.code) in wanted
+        ]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise ambiguous(code, [CodeSystem(r.system) for r in found])
+        active = ", ".join(
+            f"{c.code} ({c.system})" for c in encounter.codes if c.status in ACTIVE_STATUSES
+        )
+        shown = " or ".join(f"{key} ({each.value})" for each, key in wanted)
+        raise RecordNotFoundError(
+            f"{shown} is not an active code of encounter {encounter.external_id}",
+            hint=f"active codes: {active or 'none'}",
+        )
 
     @staticmethod
     def _editable(encounter: Encounter) -> None:

@@ -63,9 +63,14 @@ def summarize(action: str, detail: dict[str, Any]) -> str:
     code = detail.get("code")
     if action == "change" and code:
         return f"changed {code} to {detail.get('new_code', '?')}"
+    after = detail.get("after")
+    if action == "set_line" and code and isinstance(after, dict):
+        modifiers = ", ".join(after.get("modifiers") or []) or "none"
+        return f"set {code} to {after.get('units')} unit(s), modifiers {modifiers}"
+    if action == "set_poa" and code and isinstance(after, dict):
+        return f"set present on admission of {code} to {after.get('poa')}"
     if code:
         return f"{verb} {code}"
-    after = detail.get("after")
     if action == "finalize" and isinstance(after, dict) and after.get("codes"):
         codes = after["codes"]
         warned = detail.get("edit_warnings")

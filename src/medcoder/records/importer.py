@@ -4,7 +4,8 @@ One JSONL line (or one note + ``NOTE.json`` sidecar) is one document::
 
     {"mrn", "name", "dob", "sex", "encounter_id", "setting", "date", "kind", "text"}
 
-plus optional ``payer``, ``attending``, ``admit_date``, ``discharge_date``. Unknown keys
+plus optional ``payer``, ``attending``, ``admit_date``, ``discharge_date`` and
+``discharge_status`` (the UB-04 patient discharge status, two digits: 01 home). Unknown keys
 are refused (a misspelt ``payer`` would be lost silently otherwise). Values are exact:
 ``sex`` is F, M or U (or female, male, unknown, in any case); the date of birth is on or
 before every date of the encounter and at most 130 years before it; an encounter id is
@@ -12,6 +13,11 @@ before every date of the encounter and at most 130 years before it; an encounter
 characters), so that every stored encounter has a URL. A bad line becomes an
 ``ImportFormatError`` naming file and line; the good lines go on. Storing is the service's
 job (``service.Records.import_path``), one transaction per encounter.
+
+FHIR R4 Bundles and HL7 v2 messages are read by ``medcoder.interop`` into records of the
+same schema and validated here by the same rules; an error then names the Bundle's
+resource path or the message's segment and field, and refuses that whole Bundle or
+message. The format is told (``--format``) or seen in the file (:func:`detect_format`).
 """
 
 from __future__ import annotations
@@ -26,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from medcoder.errors import ImportFormatError
-from medcoder.kinds import SEX_WORDS, Setting
+from medcoder.interop.source import SourceMessage
+from medcoder.kinds import SEX_WORDS, ImportFormat, Setting
 from medcoder.nlp.document import MAX_TEXT_CHARS
 from medcoder.nlp.normalize import BOMS, decode_note
 from medcoder.serialize import loads_input
@@ -38,7 +45,26 @@ MAX_AGE_YEARS = 130  # as ClinicalDocument's age
 #: The earliest date of service taken: anything before is a typing error (1899 for 1989).
 EARLIEST_SERVICE = dt.date(1900, 1, 1)
 REQUIRED = ("mrn", "name", "dob", "encounter_id", "setting", "kind", "text")
-OPTIONAL = ("sex", "date", "payer", "attending", "admit_date", "discharge_date")
+OPTIONAL = (
+    "sex",
+    "date",
+    "payer",
+    "attending",
+    "admit_date",
+    "discharge_date",
+    "discharge_status",
+)
+#: UB-04 patient discharge status codes (NUBC UB-04 Data Specifications, Form Locator 17),
+#: as the MS-DRG grouper reads them: home, transfers, left against advice, expired,
+#: hospice, and the planned-readmission variants (81-95).
+DISCHARGE_STATUSES = frozenset(
+    {
+        *("01", "02", "03", "04", "05", "06", "07", "09", "20", "21", "30"),
+        *("40", "41", "42", "43", "50", "51", "61", "62", "63", "64", "65", "66", "69", "70"),
+        *("81", "82", "83", "84", "85", "86", "87", "88", "89", "90", "91", "92", "93", "94"),
+        "95",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +86,7 @@ class ImportDocument:
     attending: str | None
     kind: str
     text: str
+    discharge_status: str | None = None  # UB-04 FL17, two digits
 
 
 def _date(data: dict[str, Any], key: str) -> dt.date | None:
@@ -147,6 +174,14 @@ def parse_document(data: object, *, source: str, line: int) -> ImportDocument:
         raise ValueError("discharge_date is before admit_date")
     if dob is not None:
         _check_dob(dob, [d for d in (service, admit, discharge) if d is not None])
+    status = data.get("discharge_status")
+    if status is not None:
+        if not isinstance(status, str) or status.strip() not in DISCHARGE_STATUSES:
+            raise ValueError(
+                "discharge_status must be a UB-04 patient discharge status, two digits "
+                'such as "01" (home) or "06" (home health)'
+            )
+        status = status.strip()
     return ImportDocument(
         source=source,
         line=line,
@@ -163,6 +198,7 @@ def parse_document(data: object, *, source: str, line: int) -> ImportDocument:
         attending=_text(data, "attending"),
         kind=str(_text(data, "kind")),
         text=text,
+        discharge_status=status,
     )
 
 
@@ -228,17 +264,123 @@ def read_text_note(path: Path) -> ImportDocument | ImportFormatError:
         return ImportFormatError(sidecar, str(exc))
 
 
-def read_path(path: Path) -> Iterator[ImportDocument | ImportFormatError]:
-    """A ``.jsonl`` file, a ``.txt`` note with sidecar, or a folder of either."""
-    if path.is_dir():
-        for child in sorted(path.iterdir()):
-            if child.suffix in (".jsonl", ".txt"):
-                yield from read_path(child)
-    elif path.suffix == ".jsonl":
+# A file read whole (FHIR, HL7) may be at most this large: split a bigger export.
+MAX_FILE_BYTES = 256 * 1024 * 1024
+SUFFIXES = (".jsonl", ".txt", ".json", ".ndjson", ".hl7")
+_KEY = re.compile(r"(?:missing )?([a-z_]+)")
+
+
+def detect_format(head: bytes) -> ImportFormat:
+    """HL7 v2 when the text starts with MSH, a batch header or an MLLP start byte; FHIR
+    when it starts with a JSON object that has a ``resourceType`` (a JSONL line never
+    has one) or with a JSON object that spans lines; else JSONL."""
+    text = head.removeprefix(codecs.BOM_UTF8).lstrip()
+    if text.startswith((b"\x0b", b"MSH", b"FHS", b"BHS")):
+        return ImportFormat.HL7
+    if not text.startswith(b"{"):
+        return ImportFormat.JSONL
+    first = text.split(b"\n", 1)[0]
+    try:
+        value = loads_input(first)
+    except (ValueError, RecursionError):
+        return ImportFormat.FHIR if b'"resourceType"' in text else ImportFormat.JSONL
+    is_fhir = isinstance(value, dict) and "resourceType" in value
+    return ImportFormat.FHIR if is_fhir else ImportFormat.JSONL
+
+
+def _field_of(problem: str) -> str | None:
+    """The JSONL key a validation message is about (it starts with it, or 'missing KEY')."""
+    match = _KEY.match(problem)
+    key = match.group(1) if match else None
+    return key if key in REQUIRED or key in OPTIONAL else None
+
+
+def _validated(path: Path, message: SourceMessage) -> list[ImportDocument | ImportFormatError]:
+    """The documents of one Bundle or message, or (if one is bad) only the errors."""
+    docs: list[ImportDocument] = []
+    errors: list[ImportDocument | ImportFormatError] = []
+    for document in message.documents:
+        try:
+            docs.append(parse_document(document.data, source=str(path), line=message.line))
+        except ValueError as exc:
+            where = document.fields.get(_field_of(str(exc)) or "", document.where)
+            errors.append(ImportFormatError(path, f"{where}: {exc}", line=message.line))
+    return errors or list(docs)
+
+
+def _read_whole(path: Path) -> bytes | ImportFormatError:
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return ImportFormatError(path, f"larger than {MAX_FILE_BYTES // 2**20} MiB: split it")
+        return path.read_bytes()
+    except OSError as exc:
+        return ImportFormatError(path, f"cannot be read ({exc.strerror})")
+
+
+def read_interop(path: Path, fmt: ImportFormat) -> Iterator[ImportDocument | ImportFormatError]:
+    """A file of FHIR Bundles or HL7 v2 messages, each all or nothing."""
+    data = _read_whole(path)
+    if isinstance(data, ImportFormatError):
+        yield data
+    else:
+        yield from read_interop_bytes(data, path, fmt)
+
+
+def read_interop_bytes(
+    data: bytes, path: Path, fmt: ImportFormat
+) -> Iterator[ImportDocument | ImportFormatError]:
+    """FHIR Bundles or HL7 v2 messages from ``data`` (named ``path`` in errors)."""
+    from medcoder.interop.fhir_in import read_fhir
+    from medcoder.interop.hl7_in import read_hl7
+
+    if fmt is ImportFormat.FHIR:
+        try:
+            items = read_fhir(data.decode("utf-8-sig"), str(path))
+        except UnicodeDecodeError:
+            yield ImportFormatError(path, "not UTF-8")
+            return
+    else:
+        items = read_hl7(data, str(path))
+    for item in items:
+        if isinstance(item, ImportFormatError):
+            yield item
+        else:
+            yield from _validated(path, item)
+
+
+def read_file(
+    path: Path, fmt: ImportFormat | None = None
+) -> Iterator[ImportDocument | ImportFormatError]:
+    """One file in the format told, else the one its content shows (a ``.txt`` with a
+    sidecar is a note)."""
+    if fmt is None:
+        if path.suffix == ".txt" and path.with_suffix(".json").exists():
+            yield read_text_note(path)
+            return
+        with path.open("rb") as handle:
+            fmt = detect_format(handle.read(65536))
+        if fmt is ImportFormat.JSONL and path.suffix == ".txt":
+            yield read_text_note(path)  # names the missing sidecar
+            return
+    if fmt is ImportFormat.JSONL:
         yield from read_jsonl(path)
-    elif path.suffix == ".txt":
-        yield read_text_note(path)
+    else:
+        yield from read_interop(path, fmt)
+
+
+def read_path(
+    path: Path, fmt: ImportFormat | None = None
+) -> Iterator[ImportDocument | ImportFormatError]:
+    """A file (JSONL, FHIR Bundles, HL7 v2 messages, or a ``.txt`` note with sidecar), or
+    a folder of them (``.jsonl .txt .json .ndjson .hl7``; a note's sidecar is not a file
+    to import)."""
+    if path.is_dir():
+        children = sorted(path.iterdir())
+        notes = {c.with_suffix(".json") for c in children if c.suffix == ".txt"}
+        for child in children:
+            if child.is_file() and child.suffix in SUFFIXES and child not in notes:
+                yield from read_file(child, fmt)
     elif not path.exists():
         yield ImportFormatError(path, "no such file or folder")
     else:
-        yield ImportFormatError(path, "not a .jsonl file, a .txt note or a folder of them")
+        yield from read_file(path, fmt)

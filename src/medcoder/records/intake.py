@@ -20,15 +20,12 @@ from medcoder.errors import (
     PermissionDeniedError,
     WorkflowError,
 )
-from medcoder.kinds import Setting, Sex
+from medcoder.kinds import ImportFormat, Setting, Sex
 from medcoder.nlp.document import MAX_TEXT_CHARS, ClinicalDocument
 from medcoder.records import audit
 from medcoder.records.gate import RecordsGate, age_on
 from medcoder.records.importer import ImportDocument, read_path
 from medcoder.records.models import (
-    ACTIVE_STATUSES,
-    CodeAssignment,
-    CodeSource,
     CodeStatus,
     CodingRun,
     Document,
@@ -39,7 +36,8 @@ from medcoder.records.models import (
     utcnow,
 )
 from medcoder.records.permissions import Action, allowed
-from medcoder.serialize import evidence_json, result_json
+from medcoder.records.suggestions import suggestion_rows
+from medcoder.serialize import result_json
 
 
 @dataclass(slots=True)
@@ -88,16 +86,19 @@ class IntakeMixin(RecordsGate):
     """Import documents into encounters, code them, and read the stored runs back."""
 
     # -- import -------------------------------------------------------------------------
-    def import_path(self, actor: str | None, path: Path) -> ImportReport:
-        """Import documents; one transaction per encounter, so a kill loses no committed
-        encounter and leaves none half-written. Re-importing a document is a no-op."""
+    def import_path(
+        self, actor: str | None, path: Path, fmt: ImportFormat | None = None
+    ) -> ImportReport:
+        """Import documents (JSONL, FHIR Bundles or HL7 v2 messages: ``fmt``, else seen in
+        each file); one transaction per encounter, so a kill loses no committed encounter
+        and leaves none half-written. Re-importing a document is a no-op."""
         with self._acting(actor, Action.IMPORT) as (_session, user):
             name = user.name
             # An importer who may not read an encounter (the admin) adds only new ones.
             may_view = allowed(Role(user.role), Action.VIEW_ENCOUNTER)
         report = ImportReport()
         group: list[ImportDocument] = []
-        for item in read_path(path):
+        for item in read_path(path, fmt):
             if isinstance(item, ImportFormatError):
                 report.errors.append(item)
                 continue
@@ -134,6 +135,13 @@ class IntakeMixin(RecordsGate):
         first = docs[0]
         if any((d.mrn, d.setting) != (first.mrn, first.setting) for d in docs):
             raise WorkflowError(f"encounter {first.encounter_id}: lines disagree on MRN or setting")
+        statuses = {d.discharge_status for d in docs if d.discharge_status}
+        if len(statuses) > 1:
+            raise WorkflowError(
+                f"encounter {first.encounter_id}: lines disagree on discharge_status "
+                f"({', '.join(sorted(statuses))})"
+            )
+        discharge_status = statuses.pop() if statuses else None
         encounter = session.scalar(
             select(Encounter).where(Encounter.external_id == first.encounter_id)
         )
@@ -178,12 +186,22 @@ class IntakeMixin(RecordsGate):
                 attending=first.attending,
                 payer=first.payer,
                 status=EncounterStatus.PENDING.value,
+                discharge_status=discharge_status,
             )
             session.add(encounter)
             session.flush()
             created = 1
         elif encounter.patient_id != patient.id:
             raise WorkflowError(f"encounter {first.encounter_id} belongs to another patient")
+        elif discharge_status and discharge_status != encounter.discharge_status:
+            if encounter.discharge_status is not None:
+                raise WorkflowError(
+                    f"encounter {first.encounter_id} is stored with discharge_status "
+                    f"{encounter.discharge_status}, not {discharge_status}"
+                )
+            if encounter.status == EncounterStatus.FINALIZED:
+                raise WorkflowError(f"encounter {first.encounter_id} is finalized (locked)")
+            encounter.discharge_status = discharge_status
         self._check_length(encounter, docs, existing=not created)
         added, duplicates = 0, 0
         for doc in docs:
@@ -305,34 +323,14 @@ class IntakeMixin(RecordsGate):
             kept = [c for c in encounter.codes if c.status != CodeStatus.SUGGESTED]
             for stale in [c for c in encounter.codes if c.status == CodeStatus.SUGGESTED]:
                 session.delete(stale)
-            active = {c.code for c in kept if c.status in ACTIVE_STATUSES}
-            decided = {c.code for c in kept}
-            sequence = len(active)
-            suggested = 0
-            for assignment in result.codes:
-                if assignment.code in decided:
-                    continue
-                sequence += 1
-                suggested += 1
-                evidence = json.dumps([evidence_json(e) for e in assignment.evidence])
-                session.add(
-                    CodeAssignment(
-                        encounter_id=encounter.id,
-                        run_id=run.id,
-                        system=assignment.system,
-                        code=assignment.code,
-                        title=assignment.title,
-                        sequence=sequence,
-                        source=CodeSource.ENGINE.value,
-                        status=CodeStatus.SUGGESTED.value,
-                        confidence=assignment.confidence,
-                        release=assignment.release,
-                        evidence_enc=self.cipher.encrypt(
-                            evidence, field="code_assignments.evidence"
-                        ),
-                        updated_by=user.name,
-                    )
-                )
+            inpatient = Setting.parse(encounter.setting).is_inpatient
+            rows = suggestion_rows(self.cipher, result, kept, inpatient=inpatient)
+            for row in rows:
+                row.encounter_id = encounter.id
+                row.run_id = run.id
+                row.updated_by = user.name
+                session.add(row)
+            suggested = len(rows)
             encounter.status = EncounterStatus.REVIEW.value
             encounter.coded_at = utcnow()
             audit.record(
@@ -346,6 +344,7 @@ class IntakeMixin(RecordsGate):
                     "run": run.id,
                     "release": result.release,
                     "suggested": [a.code for a in result.codes],
+                    "procedures": [f"{p.system.value}:{p.code}" for p in result.procedures],
                 },
             )
             return suggested

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from medcoder.kinds import QueueSort
+from medcoder.kinds import CodeSystem, QueueSort
 from medcoder.records import audit
 from medcoder.records.gate import RecordsGate
 from medcoder.records.models import (
@@ -70,6 +70,20 @@ class CodeView:
     confidence: float | None
     release: str
     evidence: tuple[dict[str, Any], ...]
+    # The claim fields (migration 0006): the code's system (diagnoses and procedures are
+    # sequenced apart), units and modifiers of a CPT/HCPCS line, and the POA indicator of
+    # an inpatient diagnosis with who set it and, for the engine's, why.
+    system: str = CodeSystem.ICD10CM.value
+    units: int = 1
+    modifiers: tuple[str, ...] = ()
+    poa: str | None = None
+    poa_source: str | None = None
+    poa_confidence: float | None = None
+    poa_why: dict[str, Any] | None = None  # {"reason", "rule", "evidence"}
+
+    @property
+    def is_diagnosis(self) -> bool:
+        return self.system == CodeSystem.ICD10CM.value
 
     def to_json(self) -> dict[str, Any]:
         """The code as `review show --format json` and the REST API print it."""
@@ -83,6 +97,14 @@ class CodeView:
             "confidence": self.confidence,
             "release": self.release,
             "evidence": list(self.evidence),
+            "system": self.system,
+            "units": self.units,
+            "modifiers": list(self.modifiers),
+            "poa": self.poa,
+            "poa_source": self.poa_source,
+            "poa_confidence": self.poa_confidence,
+            "poa_reason": self.poa_why.get("reason") if self.poa_why else None,
+            "poa_evidence": list(self.poa_why.get("evidence", [])) if self.poa_why else [],
         }
 
 
@@ -102,6 +124,18 @@ class EncounterView:
     sex: str | None
     documents: tuple[tuple[str, str], ...]  # (kind, text)
     codes: tuple[CodeView, ...]  # every code, decided or not, active ones first
+    admit_date: dt.date | None = None
+    discharge_date: dt.date | None = None
+    discharge_status: str | None = None  # UB-04 FL17 patient discharge status
+
+    @property
+    def diagnoses(self) -> tuple[CodeView, ...]:
+        return tuple(c for c in self.codes if c.is_diagnosis)
+
+    @property
+    def procedures(self) -> tuple[CodeView, ...]:
+        """ICD-10-PCS, CPT and HCPCS lines, numbered apart from the diagnoses."""
+        return tuple(c for c in self.codes if not c.is_diagnosis)
 
 
 class QueueMixin(RecordsGate):
@@ -173,8 +207,15 @@ class QueueMixin(RecordsGate):
             encounter = self._encounter(session, encounter_id)
             patient = encounter.patient
             c = self.cipher
+            # Active before decided, diagnoses before procedures, each group in order.
             codes = sorted(
-                encounter.codes, key=lambda a: (a.status not in ACTIVE_STATUSES, a.sequence, a.id)
+                encounter.codes,
+                key=lambda a: (
+                    a.status not in ACTIVE_STATUSES,
+                    a.system != CodeSystem.ICD10CM.value,
+                    a.sequence,
+                    a.id,
+                ),
             )
             view = EncounterView(
                 encounter=encounter.external_id,
@@ -192,6 +233,9 @@ class QueueMixin(RecordsGate):
                     for d in encounter.documents
                 ),
                 codes=tuple(self._code_view(a) for a in codes),
+                admit_date=encounter.admit_date,
+                discharge_date=encounter.discharge_date,
+                discharge_status=encounter.discharge_status,
             )
             audit.record(
                 session,
@@ -209,6 +253,11 @@ class QueueMixin(RecordsGate):
             evidence = tuple(
                 json.loads(self.cipher.decrypt(a.evidence_enc, field="code_assignments.evidence"))
             )
+        why: dict[str, Any] | None = None
+        if a.poa_evidence_enc is not None:
+            why = json.loads(
+                self.cipher.decrypt(a.poa_evidence_enc, field="code_assignments.poa_evidence")
+            )
         return CodeView(
             a.code,
             a.title,
@@ -219,4 +268,11 @@ class QueueMixin(RecordsGate):
             a.confidence,
             a.release,
             evidence,
+            system=a.system,
+            units=a.units or 1,
+            modifiers=tuple(a.modifiers or ()),
+            poa=a.poa,
+            poa_source=a.poa_source,
+            poa_confidence=a.poa_confidence,
+            poa_why=why,
         )

@@ -1,6 +1,11 @@
 """The review workflow: a reviewer accepts, rejects, changes, adds and orders the codes of
 an encounter, then finalizes it (locked, once the claim edits pass) or re-opens it with a
-reason. Every decision is audited with the code's status before and after."""
+reason. Every decision is audited with the code's status before and after.
+
+Diagnoses (ICD-10-CM) and procedures (ICD-10-PCS, CPT, HCPCS) are two groups, each
+numbered from 1 as on the claim (837 HI and SV/SV2 segments): diagnosis 1 is the
+first-listed or principal diagnosis, procedure 1 the first procedure line. A code is
+addressed with its system where its shape does not say it (``code_lines``)."""
 
 from __future__ import annotations
 
@@ -10,17 +15,30 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from medcoder.codesets.codes import normalize
 from medcoder.codesets.validate import validate
-from medcoder.errors import InvalidInputError, RecordNotFoundError, WorkflowError
-from medcoder.kinds import CodeSystem
+from medcoder.errors import InvalidInputError, WorkflowError
+from medcoder.kinds import CodeSystem, PoaIndicator, Setting
 from medcoder.records import audit
+from medcoder.records.code_lines import (
+    NewLine,
+    System,
+    check_inpatient_pcs,
+    check_modifiers,
+    check_units,
+    is_dx,
+    label,
+    parse_system,
+    poa_complete,
+    resolve_new,
+    split_named,
+    validate_modifiers,
+    validate_procedure,
+)
 from medcoder.records.gate import RecordsGate, age_on
 from medcoder.records.models import (
     ACTIVE_STATUSES,
     REPORTED_STATUSES,
     CodeAssignment,
-    CodeSource,
     CodeStatus,
     Encounter,
     EncounterStatus,
@@ -39,52 +57,80 @@ class ReviewMixin(RecordsGate):
 
     _edit_checker: ClaimChecker | None = None  # built on the first finalize
 
-    def accept(self, actor: str | None, encounter_id: str, code: str) -> None:
+    def accept(
+        self, actor: str | None, encounter_id: str, code: str, *, system: System = None
+    ) -> None:
         """Accept an active code of the encounter as it stands."""
         with self._acting(actor, Action.REVIEW) as (session, user):
             encounter = self._encounter(session, encounter_id)
             self._editable(encounter)
-            row = self._active(encounter, code)
+            row = self._active_line(encounter, code, system)
             before = row.status
             self._set(row, user, CodeStatus.ACCEPTED, None)
-            self._audit_code(session, user, encounter, "accept", row.code, before, row.status)
+            self._audit_code(session, user, encounter, "accept", row, before, row.status)
 
-    def reject(self, actor: str | None, encounter_id: str, code: str, reason: str) -> None:
-        """Reject an active code, with a reason; the codes after it move up."""
+    def reject(
+        self,
+        actor: str | None,
+        encounter_id: str,
+        code: str,
+        reason: str,
+        *,
+        system: System = None,
+    ) -> None:
+        """Reject an active code, with a reason; the codes after it in its group move up."""
         with self._acting(actor, Action.REVIEW) as (session, user):
             encounter = self._encounter(session, encounter_id)
             self._editable(encounter)
             reason = self._reason(reason, "rejecting a code")
-            row = self._active(encounter, code)
+            row = self._active_line(encounter, code, system)
             before = row.status
             self._set(row, user, CodeStatus.REJECTED, reason)
             self._renumber(encounter)
             self._audit_code(
-                session, user, encounter, "reject", row.code, before, row.status, reason=reason
+                session, user, encounter, "reject", row, before, row.status, reason=reason
             )
 
     def change(
-        self, actor: str | None, encounter_id: str, code: str, new_code: str, reason: str | None
+        self,
+        actor: str | None,
+        encounter_id: str,
+        code: str,
+        new_code: str,
+        reason: str | None,
+        *,
+        system: System = None,
+        new_system: System = None,
+        units: int | None = None,
+        modifiers: Sequence[str] | None = None,
+        poa: str | None = None,
     ) -> None:
-        """Replace a code by another, validated in the release in force on the date."""
+        """Replace a code by another of its group (the old code's system unless
+        ``new_system``), validated in its system's release in force on the date."""
         with self._acting(actor, Action.REVIEW) as (session, user):
             encounter = self._encounter(session, encounter_id)
             self._editable(encounter)
-            row = self._active(encounter, code)
-            key, title, release = self._validated(encounter, new_code)
-            if any(c.code == key and c.status in ACTIVE_STATUSES for c in encounter.codes):
-                raise WorkflowError(f"{key} is already on encounter {encounter.external_id}")
-            new = CodeAssignment(
-                encounter_id=encounter.id,
-                system=CodeSystem.ICD10CM.value,
-                code=key,
-                title=title,
-                sequence=row.sequence,
-                source=CodeSource.CODER.value,
-                status=CodeStatus.ACCEPTED.value,
-                reason=reason or f"changed from {row.code}",
-                release=release,
-                updated_by=user.name,
+            row = self._active_line(encounter, code, system)
+            old_system = CodeSystem(row.system)
+            target = parse_system(new_system) or old_system
+            if target.is_line_item and old_system.is_line_item:
+                # A service line changed keeps its units and modifiers unless given anew.
+                units = row.units if units is None else units
+                modifiers = list(row.modifiers or ()) if modifiers is None else modifiers
+            line = self._new_line(encounter, new_code, target, units, modifiers, poa)
+            if line.system.is_diagnosis != old_system.is_diagnosis:
+                raise InvalidInputError(
+                    f"{row.code} ({old_system.value}) cannot become {line.code} "
+                    f"({line.system.value}): a diagnosis is changed to a diagnosis, a "
+                    "procedure to a procedure",
+                    hint="reject the code and add the other",
+                )
+            new = line.row(
+                encounter,
+                user,
+                row.sequence,
+                CodeStatus.ACCEPTED,
+                reason or f"changed from {row.code}",
             )
             session.add(new)
             session.flush()
@@ -96,59 +142,84 @@ class ReviewMixin(RecordsGate):
                 user,
                 encounter,
                 "change",
-                row.code,
+                row,
                 before,
                 row.status,
-                new_code=key,
+                new_code=line.code,
+                new_system=line.system.value,
                 reason=reason,
+                **line.audit(),
             )
 
-    def add(self, actor: str | None, encounter_id: str, code: str, reason: str | None) -> None:
-        """Add a code the engine did not suggest, validated in the release in force, last."""
+    def add(
+        self,
+        actor: str | None,
+        encounter_id: str,
+        code: str,
+        reason: str | None,
+        *,
+        system: System = None,
+        units: int | None = None,
+        modifiers: Sequence[str] | None = None,
+        poa: str | None = None,
+    ) -> None:
+        """Add a code the engine did not suggest, validated in its system's release in
+        force, last of its group (diagnoses or procedures)."""
         with self._acting(actor, Action.REVIEW) as (session, user):
             encounter = self._encounter(session, encounter_id)
             self._editable(encounter)
-            key, title, release = self._validated(encounter, code)
-            active = [c for c in encounter.codes if c.status in ACTIVE_STATUSES]
-            if any(c.code == key for c in active):
-                raise WorkflowError(f"{key} is already on encounter {encounter.external_id}")
-            session.add(
-                CodeAssignment(
-                    encounter_id=encounter.id,
-                    system=CodeSystem.ICD10CM.value,
-                    code=key,
-                    title=title,
-                    sequence=len(active) + 1,
-                    source=CodeSource.CODER.value,
-                    status=CodeStatus.ADDED.value,
-                    reason=reason,
-                    release=release,
-                    updated_by=user.name,
-                )
-            )
+            line = self._new_line(encounter, code, system, units, modifiers, poa)
+            group = [
+                c
+                for c in encounter.codes
+                if c.status in ACTIVE_STATUSES and is_dx(c) == line.system.is_diagnosis
+            ]
+            row = line.row(encounter, user, len(group) + 1, CodeStatus.ADDED, reason)
+            session.add(row)
             if encounter.status == EncounterStatus.PENDING:
                 encounter.status = EncounterStatus.REVIEW.value
                 encounter.coded_at = utcnow()
             self._audit_code(
-                session, user, encounter, "add", key, None, CodeStatus.ADDED, reason=reason
-            )
+                session, user, encounter, "add", row, None, CodeStatus.ADDED, reason=reason,
+                **line.audit(),
+            )  # fmt: skip
 
-    def resequence(self, actor: str | None, encounter_id: str, codes: Sequence[str]) -> None:
-        """Put the active codes in this order (first = first-listed / principal)."""
+    def resequence(
+        self,
+        actor: str | None,
+        encounter_id: str,
+        codes: Sequence[str],
+        *,
+        system: System = None,
+    ) -> None:
+        """Put the active codes of one group in this order: the diagnoses (first =
+        first-listed / principal) or the procedures. ``SYSTEM:CODE`` names one code's
+        system; ``system`` names every unnamed one's."""
         with self._acting(actor, Action.REVIEW) as (session, user):
             encounter = self._encounter(session, encounter_id)
             self._editable(encounter)
-            active = {c.code: c for c in encounter.codes if c.status in ACTIVE_STATUSES}
-            order = [self._normalize(code) for code in codes]
-            if sorted(order) != sorted(active) or len(set(order)) != len(order):
+            rows = [self._active_line(encounter, *split_named(code, system)) for code in codes]
+            diagnoses = {is_dx(r) for r in rows}
+            if len(diagnoses) > 1:
                 raise InvalidInputError(
-                    f"give every active code once: {', '.join(sorted(active))}",
+                    "diagnoses and procedures are sequenced apart: list one group",
+                    hint="sequence the diagnoses, then (separately) the procedures",
+                )
+            dx = diagnoses.pop() if diagnoses else True
+            group = [c for c in encounter.codes if c.status in ACTIVE_STATUSES and is_dx(c) == dx]
+            if sorted(r.id for r in rows) != sorted(r.id for r in group) or len(
+                {r.id for r in rows}
+            ) != len(rows):
+                listed = ", ".join(sorted(label(c) for c in group))
+                kind = "diagnoses" if dx else "procedures"
+                raise InvalidInputError(
+                    f"give every active code once ({kind}): {listed}",
                     hint="codes not listed keep no place; reject a code to drop it",
                 )
-            before = [c.code for c in sorted(active.values(), key=lambda c: c.sequence)]
-            for sequence, code in enumerate(order, start=1):
-                active[code].sequence = sequence
-                active[code].updated_by = user.name
+            before = [label(c) for c in sorted(group, key=lambda c: c.sequence)]
+            for sequence, row in enumerate(rows, start=1):
+                row.sequence = sequence
+                row.updated_by = user.name
             audit.record(
                 session,
                 actor=user.name,
@@ -156,7 +227,7 @@ class ReviewMixin(RecordsGate):
                 entity="encounter",
                 entity_id=encounter.external_id,
                 before=before,
-                after=order,
+                after=[label(r) for r in rows],
             )
 
     def finalize(
@@ -179,6 +250,7 @@ class ReviewMixin(RecordsGate):
                     f"encounter {encounter.external_id} has no code to report",
                     hint="add a code first",
                 )
+            poa_complete(encounter, reported)
             acknowledged = self._claim_edits(encounter, reported, acknowledge)
             encounter.status = EncounterStatus.FINALIZED.value
             encounter.finalized_at = utcnow()
@@ -192,7 +264,9 @@ class ReviewMixin(RecordsGate):
                 before={"status": "review"},
                 after={
                     "status": "finalized",
-                    "codes": [c.code for c in sorted(reported, key=lambda c: c.sequence)],
+                    "codes": [
+                        c.code for c in sorted(reported, key=lambda c: (not is_dx(c), c.sequence))
+                    ],
                 },
                 **({"edit_warnings": acknowledged, "reason": acknowledge} if acknowledged else {}),
             )
@@ -241,23 +315,40 @@ class ReviewMixin(RecordsGate):
             )
 
     # -- helpers ------------------------------------------------------------------------
-    @staticmethod
-    def _normalize(code: str) -> str:
-        try:
-            return normalize(code)
-        except InvalidInputError:
-            return code.strip().upper()
-
-    def _active(self, encounter: Encounter, code: str) -> CodeAssignment:
-        key = self._normalize(code)
-        for row in encounter.codes:
-            if row.code == key and row.status in ACTIVE_STATUSES:
-                return row
-        active = ", ".join(c.code for c in encounter.codes if c.status in ACTIVE_STATUSES)
-        raise RecordNotFoundError(
-            f"{key} is not an active code of encounter {encounter.external_id}",
-            hint=f"active codes: {active or 'none'}",
-        )
+    def _new_line(
+        self,
+        encounter: Encounter,
+        code: str,
+        system: System,
+        units: int | None,
+        modifiers: Sequence[str] | None,
+        poa: str | None,
+    ) -> NewLine:
+        """A code to add, validated in its own system's release in force on the date of
+        service, with its units, modifiers (checked against the HCPCS modifier list) and,
+        for an inpatient diagnosis, its POA indicator."""
+        chosen, key = resolve_new(code, system)
+        inpatient = Setting.parse(encounter.setting).is_inpatient
+        check_inpatient_pcs(chosen, inpatient, encounter.external_id)
+        count = check_units(units, chosen)
+        mods = check_modifiers(modifiers, chosen)
+        indicator = None
+        if poa is not None and str(poa).strip():
+            if not (chosen.is_diagnosis and inpatient):
+                raise InvalidInputError("a POA indicator goes on inpatient diagnoses only")
+            indicator = PoaIndicator.parse(poa)
+        if chosen is CodeSystem.ICD10CM:
+            key, title, release = self._validated(encounter, key)
+        else:
+            day = encounter.date_of_service
+            key, title, release = validate_procedure(self.coding_engine().chooser, chosen, key, day)
+            validate_modifiers(self.coding_engine().chooser, mods, day)
+        if any(
+            c.code == key and c.system == chosen.value and c.status in ACTIVE_STATUSES
+            for c in encounter.codes
+        ):
+            raise WorkflowError(f"{key} is already on encounter {encounter.external_id}")
+        return NewLine(chosen, key, title, release, count, mods, indicator)
 
     def _validated(self, encounter: Encounter, code: str) -> tuple[str, str, str]:
         release = self.release_in_force(encounter)
@@ -283,11 +374,14 @@ class ReviewMixin(RecordsGate):
 
     @staticmethod
     def _renumber(encounter: Encounter) -> None:
-        active = sorted(
-            (c for c in encounter.codes if c.status in ACTIVE_STATUSES), key=lambda c: c.sequence
-        )
-        for sequence, row in enumerate(active, start=1):
-            row.sequence = sequence
+        """Number each group's active codes 1, 2, ... in their order."""
+        for dx in (True, False):
+            active = sorted(
+                (c for c in encounter.codes if c.status in ACTIVE_STATUSES and is_dx(c) == dx),
+                key=lambda c: c.sequence,
+            )
+            for sequence, row in enumerate(active, start=1):
+                row.sequence = sequence
 
     @staticmethod
     def _audit_code(
@@ -295,7 +389,7 @@ class ReviewMixin(RecordsGate):
         user: User,
         encounter: Encounter,
         action: str,
-        code: str,
+        row: CodeAssignment,
         before: str | None,
         after: str,
         **extra: Any,
@@ -306,7 +400,8 @@ class ReviewMixin(RecordsGate):
             action=action,
             entity="encounter",
             entity_id=encounter.external_id,
-            code=code,
+            code=row.code,
+            system=row.system,
             before={"status": before},
             after={"status": str(after)},
             **extra,

@@ -14,6 +14,7 @@ with a reason), encryption of PHI and the audit trail all live in the records pa
 - ``review``: accept / reject / change / add / resequence / finalize / reopen (the claim
   edits' gate before finalize is ``claim_gate``);
 - ``history``: an encounter's timeline, read from the audit trail;
+- ``line_review``: units and modifiers of a CPT/HCPCS line, POA of an inpatient diagnosis;
 - ``export``: identified and de-identified export;
 - ``claim_out``: a finalized encounter as a claim document (837P/837I, FHIR);
 - ``admin``: the audit chain's check and key rotation.
@@ -29,6 +30,7 @@ from medcoder.records.failures import FailedItem, FailuresMixin
 from medcoder.records.gate import RecordsGate
 from medcoder.records.history import HistoryEvent, HistoryMixin
 from medcoder.records.intake import ImportReport, IntakeMixin, RunView
+from medcoder.records.line_review import LineReviewMixin
 from medcoder.records.queue import CodeView, EncounterView, QueueItem, QueueMixin
 from medcoder.records.review import ReviewMixin
 from medcoder.records.risk import RiskMixin
@@ -54,6 +56,7 @@ class Records(
     QueueMixin,
     ReviewMixin,
     HistoryMixin,
+    LineReviewMixin,
     ExportMixin,
     RiskMixin,
     ClaimOutMixin,
