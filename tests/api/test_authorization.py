@@ -69,6 +69,8 @@ MATRIX = [
     Endpoint("GET", "/v1/queue/failed", "/v1/queue/failed", None, Action.VIEW_QUEUE),
     Endpoint("GET", E + "/history", "/v1/encounters/E-100/history", None,
              Action.VIEW_ENCOUNTER),
+    Endpoint("GET", E + "/claim-check", "/v1/encounters/E-100/claim-check", None,
+             Action.VIEW_ENCOUNTER),
     Endpoint("GET", E, "/v1/encounters/E-100", None, Action.VIEW_ENCOUNTER),
     Endpoint("GET", E + "/documents", "/v1/encounters/E-100/documents", None,
              Action.VIEW_ENCOUNTER),

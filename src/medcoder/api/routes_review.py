@@ -1,6 +1,7 @@
 """The workbench's review routes (issue 16): an encounter's history from the audit trail,
-and the encounters that failed to code. Each calls the ``Records`` method the CLI calls,
-as the authenticated user (the same role checks and audit trail)."""
+the claim edits on its codes as they stand, and the encounters that failed to code. Each
+calls the ``Records`` method the CLI calls, as the authenticated user (the same role
+checks and audit trail)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,16 @@ def history(encounter_id: str, actor: Actor, request: Request) -> list[dict[str,
     re-opened the encounter, when, and why (the audit trail, oldest first)."""
     events = services(request).records().history(actor.name, encounter_id)
     return [event.to_json() for event in events]
+
+
+@router.get("/encounters/{encounter_id}/claim-check")
+def claim_check(encounter_id: str, actor: Actor, request: Request) -> dict[str, Any]:
+    """The claim edits on the encounter's active codes, run now without finalizing (the
+    workbench's claim panel): each finding with its codes and fix, the releases read,
+    and a notice when no installed release covers the date of service."""
+    svc = services(request)
+    check = svc.with_codesets(lambda _reg: svc.records().claim_check(actor.name, encounter_id))
+    return check.to_json()
 
 
 @router.get("/queue/failed")

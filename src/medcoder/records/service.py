@@ -13,6 +13,7 @@ with a reason), encryption of PHI and the audit trail all live in the records pa
 - ``queue``: the review queue and an encounter as a reviewer reads it;
 - ``review``: accept / reject / change / add / resequence / finalize / reopen (the claim
   edits' gate before finalize is ``claim_gate``);
+- ``claim_panel``: the claim edits on the active codes, without finalizing;
 - ``history``: an encounter's timeline, read from the audit trail;
 - ``line_review``: units and modifiers of a CPT/HCPCS line, POA of an inpatient diagnosis;
 - ``export``: identified and de-identified export;
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 from medcoder.records.admin import AdminMixin
 from medcoder.records.claim_out import ClaimOutMixin
+from medcoder.records.claim_panel import ClaimCheck, ClaimPanelMixin
 from medcoder.records.credentials import CredentialsMixin
 from medcoder.records.export import ExportMixin
 from medcoder.records.failures import FailedItem, FailuresMixin
@@ -37,6 +39,7 @@ from medcoder.records.risk import RiskMixin
 from medcoder.records.users import UsersMixin
 
 __all__ = [
+    "ClaimCheck",
     "CodeView",
     "EncounterView",
     "FailedItem",
@@ -54,6 +57,7 @@ class Records(
     FailuresMixin,
     IntakeMixin,
     QueueMixin,
+    ClaimPanelMixin,
     ReviewMixin,
     HistoryMixin,
     LineReviewMixin,

@@ -30,14 +30,13 @@ from medcoder.errors import AuthenticationError, MedcoderError
 from medcoder.kinds import QueueSort
 from medcoder.records.history import HistoryEvent
 from medcoder.web import errors
+from medcoder.web.encounter import card_key, encounter_context
 from medcoder.web.errors import workbench_hint
-from medcoder.web.highlight import by_document, spans_for
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 MAX_OFFSET = 10_000_000  # as the API's queue: a bigger one overflows the database integer
 DIFF_ROWS = 300  # rows per list on the diff page; the API gives all of them
-ACTIVE = ("suggested", "accepted", "added")
 SORTS = (
     (QueueSort.AGE.value, "longest waiting first"),
     (QueueSort.NEWEST.value, "newest first"),
@@ -86,51 +85,36 @@ def _to_login(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={quote(request.url.path)}{ended}", status_code=303)
 
 
-def encounter_context(data: dict[str, Any], run: dict[str, Any] | None) -> dict[str, Any]:
-    """What the encounter page shows: the note cut at evidence spans, under one label per
-    document, the codes with their index path and rules from the run that suggested them,
-    and the dropped candidates."""
-    text = "\n\n".join(d["text"] for d in data["documents"])
-    bounds, at = [], 0
-    count = len(data["documents"])
-    for number, document in enumerate(data["documents"], start=1):
-        kind = str(document["kind"]).replace("_", " ")
-        label = f"Document {number} of {count}: {kind}" if count > 1 else kind
-        bounds.append((label, at, at + len(document["text"])))
-        at += len(document["text"]) + 2
-    result = run["result"] if run else {"codes": [], "dropped": []}
-    engine = {c["code"]: c for c in result.get("codes", [])}
-    spans: list[tuple[int, int, str]] = []
-    codes = []
-    for code in data["codes"]:
-        if code["status"] in ACTIVE:
-            spans += spans_for(f"c:{code['code']}", code["evidence"], text)
-        codes.append({**code, "engine": engine.get(code["code"])})
-    dropped, seen = [], set()
-    for number, item in enumerate(result.get("dropped", [])):
-        same = (item.get("text"), item.get("code"), item.get("reason"))
-        if same in seen:  # the same words dropped for the same reason: listed once
-            continue
-        seen.add(same)
-        evidence = [item["evidence"]] if item.get("evidence") else []
-        marked = spans_for(f"d:{number}", evidence, text)
-        spans += marked
-        dropped.append({**item, "key": f"d:{number}", "marked": bool(marked)})
-    return {
-        "encounter": data,
-        "documents": by_document(text, spans, bounds),
-        "codes": codes,
-        "active": [c for c in codes if c["status"] in ACTIVE],
-        "decided": [c for c in codes if c["status"] not in ACTIVE],
-        "dropped": dropped,
-        "run": run,
-        "release_notice": (run or {}).get("settings", {}).get("release_notice"),
-    }
-
-
 def last_of(history: list[HistoryEvent], action: str) -> HistoryEvent | None:
     """The newest event of ``action`` (who finalized or re-opened, when, why)."""
     return next((event for event in reversed(history) if event.action == action), None)
+
+
+def _claim(
+    request: Request, who: Principal, encounter_id: str
+) -> tuple[dict[str, Any] | None, str | None]:
+    """The claim panel's check, or why it could not run (the page shows either)."""
+    services = _services(request)
+    try:
+        check = services.with_codesets(
+            lambda _reg: services.records().claim_check(who.name, encounter_id)
+        )
+    except MedcoderError as error:
+        return None, f"{error.message} ({error.code})"
+    return check.to_json(), None
+
+
+def findings_by_card(
+    data: dict[str, Any], claim: dict[str, Any] | None
+) -> dict[str, list[dict[str, Any]]]:
+    """Each claim-edit finding under the card of every code it names."""
+    keys = {c["code"]: card_key(c) for c in [*data["codes"], *data.get("procedures", [])]}
+    found: dict[str, list[dict[str, Any]]] = {}
+    for finding in (claim or {}).get("findings", []):
+        for code in finding["codes"]:
+            if code in keys:
+                found.setdefault(keys[code], []).append(finding)
+    return found
 
 
 def install(app: FastAPI) -> None:
@@ -258,10 +242,12 @@ def install(app: FastAPI) -> None:
                    "created_at": r.created_at, "result": r.result,
                    "settings": r.settings}  # fmt: skip
         following = next((i.encounter for i in waiting if i.encounter != encounter_id), None)
+        claim, claim_problem = _claim(request, who, encounter_id)
         return _render(
             request, "encounter.html", who, history=history, next_encounter=following,
             finalized=last_of(history, "finalize"), reopened=last_of(history, "reopen"),
-            done=done, **encounter_context(data, run),
+            done=done, claim=claim, claim_problem=claim_problem,
+            **encounter_context(data, run, findings_by_card(data, claim)),
         )  # fmt: skip
 
     @app.get("/browse", include_in_schema=False)

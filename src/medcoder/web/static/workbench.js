@@ -87,14 +87,17 @@
 
   // -- review actions -------------------------------------------------------------------
   const codeUrl = (card) => base + "/codes/" + encodeURIComponent(card.dataset.code);
+  const systemOf = (card) => ({ system: card.dataset.system });
   function openForm(card, name) {
     card.querySelectorAll("form[data-form]").forEach((f) => { f.hidden = f.dataset.form !== name; });
     const form = card.querySelector('form[data-form="' + name + '"]');
     if (form) form.querySelector("input").focus();
   }
   function move(card, step) {
-    const order = cards().map((c) => c.dataset.code);
-    const at = order.indexOf(card.dataset.code);
+    // Diagnoses and procedures are numbered apart: a code moves within its own group.
+    const group = cards().filter((c) => c.dataset.group === card.dataset.group);
+    const order = group.map((c) => c.dataset.system + ":" + c.dataset.code);
+    const at = group.indexOf(card);
     const to = at + step;
     if (to < 0 || to >= order.length) return;
     [order[at], order[to]] = [order[to], order[at]];
@@ -107,9 +110,9 @@
       const list = cards();
       const after = list.slice(list.indexOf(card) + 1).concat(list.slice(0, list.indexOf(card)));
       const following = after.find((c) => c.classList.contains("st-suggested"));
-      act("POST", codeUrl(card) + "/accept", undefined, (following || card).dataset.key);
+      act("POST", codeUrl(card) + "/accept", systemOf(card), (following || card).dataset.key);
     }
-    else if (action === "reject" || action === "change") openForm(card, action);
+    else if (action === "reject" || action === "change" || action === "line") openForm(card, action);
     else if (action === "up") move(card, -1);
     else if (action === "down") move(card, 1);
   }
@@ -121,18 +124,32 @@
     const reject = card.querySelector('form[data-form="reject"]');
     if (reject) reject.addEventListener("submit", (event) => {
       event.preventDefault();
-      act("POST", codeUrl(card) + "/reject", { reason: reject.reason.value });
+      act("POST", codeUrl(card) + "/reject", { reason: reject.reason.value, ...systemOf(card) }, card.dataset.key);
     });
     const change = card.querySelector('form[data-form="change"]');
     if (change) change.addEventListener("submit", (event) => {
       event.preventDefault();
       const code = picked(change.new_code);
-      if (code) act("POST", codeUrl(card) + "/change", { new_code: code, reason: change.reason.value || null });
+      if (code) act("POST", codeUrl(card) + "/change",
+                    { new_code: code, reason: change.reason.value || null, ...systemOf(card) });
+    });
+    const line = card.querySelector('form[data-form="line"]');
+    if (line) line.addEventListener("submit", (event) => {
+      event.preventDefault();
+      act("PUT", codeUrl(card) + "/line", {
+        units: Number(line.units.value) || 1,
+        modifiers: line.modifiers.value.split(/[\s,]+/).filter(Boolean).map((m) => m.toUpperCase()),
+        ...systemOf(card),
+      }, card.dataset.key);
+    });
+    const poa = card.querySelector("select.poa-select");
+    if (poa) poa.addEventListener("change", () => {
+      act("PUT", codeUrl(card) + "/poa", { poa: poa.value }, card.dataset.key);
     });
   });
 
   // Enter before a code is picked: words are a search, never a code to store.
-  const looksLikeCode = (value) => /^[A-Za-z][A-Za-z0-9]{2,6}$/.test(value.replace(/\./g, "")) && /\d/.test(value);
+  const looksLikeCode = (value) => /^[A-Za-z0-9]{3,7}$/.test(value.replace(/\./g, "")) && /\d/.test(value);
   function picked(input) {
     const value = input.value.trim();
     if (looksLikeCode(value)) return value;
@@ -145,7 +162,19 @@
   if (add) add.addEventListener("submit", (event) => {
     event.preventDefault();
     const code = picked(add.code);
-    if (code) act("POST", base + "/codes", { code, reason: add.reason.value || null });
+    if (!code) return;
+    const body = { code, system: add.system.value, reason: add.reason.value || null };
+    if (!add.units.hidden && add.units.value) body.units = Number(add.units.value);
+    if (!add.modifiers.hidden && add.modifiers.value.trim())
+      body.modifiers = add.modifiers.value.split(/[\s,]+/).filter(Boolean).map((m) => m.toUpperCase());
+    act("POST", base + "/codes", body);
+  });
+  if (add) add.system.addEventListener("change", () => {
+    const line = add.system.value === "cpt" || add.system.value === "hcpcs";
+    add.units.hidden = !line;
+    add.modifiers.hidden = !line;
+    add.code.value = "";
+    add.code.focus();
   });
   // -- finalize: a summary to confirm, then the next encounter in the queue -------------
   const finalize = document.getElementById("finalize");
@@ -211,13 +240,16 @@
       if (q.length < 2) return;
       pending = setTimeout(async () => {
         const params = new URLSearchParams({ q, limit: "12" });
+        // The system the box adds or changes to: the add form's choice, else the card's.
+        const system = input.dataset.system || (input.form && input.form.system && input.form.system.value);
+        if (system) params.set("system", system);
         if (serviceDate) params.set("date", serviceDate);
         try {
           const hits = await api("GET", "/v1/codes/search?" + params);
           options.replaceChildren(...hits.map((h) => {
             const option = document.createElement("option");
             option.value = h.code;
-            option.label = h.code + "  " + h.title + (h.billable ? "" : " (header)");
+            option.label = h.code + "  " + (h.title || "") + (h.billable ? "" : " (header)");
             return option;
           }));
         } catch (_) { /* type-ahead is a help, not a requirement */ }

@@ -1,0 +1,76 @@
+"""The claim as it stands (issue 16, part 2): the claim edits run on an encounter's active
+codes without finalizing, so a coder sees each finding beside its code after every
+change, and the release notice of a date no installed release covers (part 5).
+
+Nothing is stored and nothing is locked; reading it is audited (it names the codes).
+The MS-DRG and HCC slots are filled where the encounter view carries them (``drg``,
+``hcc``); until then they are None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from medcoder.edits.findings import finding_json
+from medcoder.records import audit
+from medcoder.records.models import ACTIVE_STATUSES
+from medcoder.records.permissions import Action
+from medcoder.records.review import ReviewMixin
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimCheck:
+    """The claim edits' findings on the active codes, and what they read."""
+
+    encounter: str
+    errors: int
+    warnings: int
+    findings: list[dict[str, Any]]
+    releases: dict[str, str]
+    skipped: list[str]
+    release_notice: str | None = None
+    drg: dict[str, Any] | None = None  # the lead's DRG wiring fills this slot
+    hcc: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "encounter": self.encounter,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "findings": self.findings,
+            "releases": self.releases,
+            "skipped": self.skipped,
+            "release_notice": self.release_notice,
+            "drg": self.drg,
+            "hcc": self.hcc,
+        }
+
+
+class ClaimPanelMixin(ReviewMixin):
+    """The live claim panel's check."""
+
+    def claim_check(self, actor: str | None, encounter_id: str) -> ClaimCheck:
+        """Run the claim edits on the encounter's active codes (suggested ones included:
+        the claim they would make if accepted) without finalizing."""
+        with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
+            encounter = self._encounter(session, encounter_id)
+            active = [c for c in encounter.codes if c.status in ACTIVE_STATUSES]
+            _release, notice = self.release_choice(encounter)
+            report = self._edit_report(encounter, active)
+            audit.record(
+                session,
+                actor=user.name,
+                action="read",
+                entity="claim_check",
+                entity_id=encounter.external_id,
+            )
+            return ClaimCheck(
+                encounter=encounter.external_id,
+                errors=len(report.errors),
+                warnings=len(report.warnings),
+                findings=[finding_json(f) for f in report.findings],
+                releases=dict(report.releases),
+                skipped=list(report.skipped),
+                release_notice=notice,
+            )
