@@ -83,6 +83,7 @@ def test_queue_payer_any_case_and_sorts(client: TestClient, headers: Headers) ->
     assert get(sort="newest") == ["E-302", "E-301", "E-100"]
     assert get(sort="payer") == ["E-100", "E-302", "E-301"]  # Acme, alpha, Zeta
     assert set(get(sort="confidence")) == {"E-100", "E-301", "E-302"}
+    assert get(sort="date") == ["E-100", "E-301", "E-302"]  # 2026-05-01, then 05-04 by age
     bad = client.get("/v1/queue", params={"sort": "sideways"}, headers=headers["coder"])
     assert bad.status_code == 422
 

@@ -364,5 +364,5 @@ def _failed(ctx: click.Context, user: str | None, limit: int, fmt: str) -> None:
         click.echo(
             f"{row['encounter']}  {row['setting']}  {row['date_of_service'] or '-'}  "
             f"error[{row['error']}]: {row['message']}  ({row['attempts']} attempt(s), last "
-            f"{row['failed_at'][:16]} by {row['failed_by']})"
+            f"{str(row['failed_at'])[:16]} by {row['failed_by']})"
         )

@@ -27,8 +27,9 @@ def _order(sort: QueueSort) -> tuple[Any, ...]:
     """The ORDER BY of each queue sort (ties: the encounter's id)."""
     if sort is QueueSort.NEWEST:
         return (Encounter.coded_at.desc(),)
-    if sort is QueueSort.DATE:
-        return (Encounter.date_of_service.is_(None), Encounter.date_of_service)
+    if sort is QueueSort.DATE:  # as Encounter.date_of_service: discharge, service, admit
+        day = func.coalesce(Encounter.discharge_date, Encounter.service_date, Encounter.admit_date)
+        return (day.is_(None), day, Encounter.coded_at)
     if sort is QueueSort.PAYER:
         return (Encounter.payer.is_(None), func.lower(Encounter.payer), Encounter.coded_at)
     if sort is QueueSort.CONFIDENCE:
