@@ -93,3 +93,24 @@ def test_lexicon_cache_round_trip(release_2026: Release, tmp_path) -> None:  # t
     assert Lexicon.load(path, "another-release") is None
     path.write_bytes(b"garbage")
     assert Lexicon.load(path, release_2026.name) is None
+
+
+def test_lexicon_cache_is_named_by_the_vocabulary(release_2026: Release, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An edited vocabulary.json builds a new cache file instead of reading the old one."""
+    from medcoder.coding.lexicon import _cached_lexicon, _vocabulary_digest
+
+    built = lexicon_for(release_2026)
+    release_2026.memo.pop("lexicon", None)
+    try:
+        _cached_lexicon(release_2026, tmp_path, "lexicon", lambda _release: built)
+    finally:
+        release_2026.memo["lexicon"] = built
+    (cached,) = tmp_path.iterdir()
+    assert _vocabulary_digest() in cached.name
+
+
+def test_encounter_reasons_are_matched_only_as_stated(lexicon: Lexicon) -> None:
+    """'Aftercare' is in the lexicon as an encounter entry, read by the diagnosis stage only
+    in the chief complaint and the assessment (I.C.21.c.7)."""
+    kinds = {e.kind for m in lexicon.match(tokenize("aftercare")) for e in m.entries}
+    assert kinds == {"encounter"}

@@ -100,7 +100,7 @@ def test_every_reported_code_has_a_calibrated_confidence(release_2026: Release) 
 
 
 def test_instructional_notes_name_codes_ranges_and_categories() -> None:
-    from medcoder.coding.rules import note_refers_to
+    from medcoder.coding.instructions import note_refers_to
 
     assert note_refers_to("stage of chronic kidney disease (N18.1-N18.6)", "N18.4")
     assert not note_refers_to("stage of chronic kidney disease (N18.1-N18.6)", "N18.9")

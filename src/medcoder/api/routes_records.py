@@ -61,6 +61,10 @@ def encounter_json(view: EncounterView) -> dict[str, Any]:
         "admit_date": view.admit_date.isoformat() if view.admit_date else None,
         "discharge_date": view.discharge_date.isoformat() if view.discharge_date else None,
         "discharge_status": view.discharge_status,
+        # Inpatient stays: the MS-DRG the active codes group to now (drg, mdc, title,
+        # weight, gmlos, mcc, cc, excluded, what_if), or {"error": ...}; null otherwise.
+        "drg": view.drg,
+        "billed_drg": view.billed_drg,
     }
 
 

@@ -61,6 +61,8 @@ def review_show(ctx: click.Context, fmt: str) -> None:
             "admit_date": view.admit_date.isoformat() if view.admit_date else None,
             "discharge_date": view.discharge_date.isoformat() if view.discharge_date else None,
             "discharge_status": view.discharge_status,
+            "drg": view.drg,
+            "billed_drg": view.billed_drg,
         }
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
@@ -92,6 +94,33 @@ def review_show(ctx: click.Context, fmt: str) -> None:
             f"  {c.sequence:>2} {c.system:<8} {c.code}{mods}{line} {c.status:<9} {c.source:<6}"
             f"{conf} {c.title}{why}"
         )
+    _echo_drg(view.drg, view.billed_drg)
+
+
+def _echo_drg(drg: dict[str, Any] | None, billed: str | None) -> None:
+    """The stay's MS-DRG as its codes group now: DRG, title, weight, GMLOS, the CC/MCC
+    that count, and what a CC or MCC would change (impact only, never a code to add)."""
+    if drg is None:
+        return
+    if "error" in drg:
+        click.echo(f"MS-DRG: none (error[{drg['error']['code']}]: {drg['error']['message']})")
+        return
+    weight = f"{drg['weight']:.4f}" if drg.get("weight") is not None else "-"
+    gmlos = f"{drg['gmlos']:.1f}" if drg.get("gmlos") is not None else "-"
+    click.echo(
+        f"MS-DRG {drg['drg']} ({drg['version']}, MDC {drg['mdc']}): {drg['title']}; "
+        f"weight {weight}, GMLOS {gmlos}" + (f"; billed {billed}" if billed else "")
+    )
+    click.echo(
+        f"  principal {drg['principal']}; MCC {', '.join(drg['mcc']) or '-'}; "
+        f"CC {', '.join(drg['cc']) or '-'}"
+    )
+    for excluded in drg.get("excluded", []):
+        click.echo(f"  not counted: {excluded.get('code')} ({excluded.get('reason')})")
+    for what_if in drg.get("what_if", []):
+        click.echo(f"  {what_if['message']}")
+    for note in drg.get("notes", []):
+        click.echo(f"  note: {note}")
 
 
 SYSTEMS = ["icd10cm", "icd10pcs", "cpt", "hcpcs"]

@@ -19,12 +19,13 @@ from pathlib import Path
 
 from medcoder.codesets.in_force import CodeSetsInForce
 from medcoder.codesets.store import Release
+from medcoder.coding import adverse
 from medcoder.coding.candidate import Candidate
 from medcoder.coding.lexicon import LexEntry, Lexicon, expand_context, lexicon_for
 from medcoder.coding.rules import apply_rules
 from medcoder.coding.select import CodeSelector, context_words, selector_for, words_context
 from medcoder.nlp.note import ParsedNote
-from medcoder.nlp.sections import DIAGNOSTIC_SECTIONS, Section
+from medcoder.nlp.sections import DIAGNOSTIC_SECTIONS, Section, SectionKind
 from medcoder.nlp.text import Sentence, Token, tokenize
 from medcoder.results import Evidence, StageFindings
 
@@ -80,6 +81,8 @@ PLAN_VERBS = frozenset(
         "started",
     }
 )
+STATED_REASON_SECTIONS = DIAGNOSTIC_SECTIONS | {SectionKind.CHIEF_COMPLAINT}
+DRUG_CAUSE_WORDS = frozenset({"drug", "drugs", "due_drug", "due_drugs"})
 BLOCK_AXIS_WORDS = frozenset({"right", "left", "bilateral", "unilateral", "exacerbation"})
 # "Medical Reasoning:", "Patient Education and Counseling:": a field label, not findings.
 _LABEL_RE = re.compile(r"^[\s•*\-–\d.)]*([A-Za-z][A-Za-z /&'-]{0,60}):")
@@ -240,6 +243,8 @@ class DiagnosisStage:
                 if words and words[0] == lead and lead.isdigit():
                     words = words[1:]  # a list number ("2.") is not a word of the clause
                 context = expand_context(words_context(words))
+                if adverse.links_a_drug(selector.release, text[bounds[0] : bounds[1]]):
+                    context |= DRUG_CAUSE_WORDS  # "Urticaria, due to, drugs" (I.C.19.e.5.a)
                 if block_words is not None:
                     # A problem heading is specified by the reasoning written under it, for
                     # the axes a heading often leaves out (side, exacerbation); other words
@@ -251,8 +256,15 @@ class DiagnosisStage:
                 # Status codes name what was done ("s/p cataract extraction"), never a
                 # current finding: only for mentions written as past.
                 entries = tuple([e for e in entries if e.kind != "status"])
+            if section.kind not in STATED_REASON_SECTIONS:
+                # "Aftercare ..." is the reason for the visit only where the provider
+                # states it (chief complaint, assessment); I.C.21.c.7.
+                entries = tuple([e for e in entries if e.kind != "encounter"])
             written = text[start:end]
             found = self._best_candidate(entries, context, selector, written, note.patient_words)
+            # An encounter reason needs the subterm that says what for ("Aftercare,
+            # following surgery, joint replacement"): "aftercare" alone names nothing.
+            found = [f for f in found if not (f[3] == "encounter" and f[5] == 0)]
             if not found:
                 continue  # most mentions: no Evidence, no history code looked up
             evidence = Evidence(start, end, written, kind)
@@ -356,8 +368,12 @@ class DiagnosisStage:
                     choice = selector.refine(entry.term_id, context | patient_words)
                 if choice.code is None:
                     continue
-                codes, checks = selector.complete(choice.code, context)
                 path = selector.path_label(choice.path)
+                if any(t.see for t in choice.path):
+                    # A "see" followed names the site the Tabular child is chosen by
+                    # ("Cellulitis, leg - see lower limb": L03.11-, lower limb, left).
+                    context = context | context_words(tokenize(path, 0))
+                codes, checks = selector.complete(choice.code, context)
                 depth = choice.depth
             elif entry.code is not None:
                 codes, checks = selector.complete(entry.code, context)

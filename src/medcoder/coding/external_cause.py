@@ -9,18 +9,19 @@ character follows the injury's encounter. Codes come from the Index to External 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from medcoder.codesets.in_force import CodeSetsInForce
 from medcoder.codesets.model import NoteKind
 from medcoder.codesets.store import Release
+from medcoder.coding.instructions import note_refers_to
 from medcoder.coding.lexicon import external_cause_lexicon_for
-from medcoder.coding.select import CodeSelector, selector_for
+from medcoder.coding.select import CodeSelector, context_words, selector_for
 from medcoder.kinds import CodeSystem
 from medcoder.nlp.note import ParsedNote
 from medcoder.nlp.sections import FINDING_SECTIONS, SectionKind
-from medcoder.nlp.text import tokenize
+from medcoder.nlp.text import Token, tokenize
 from medcoder.results import CodeAssignment, Evidence, RuleApplied, StageFindings
 
 EXTERNAL_CAUSE = RuleApplied(
@@ -98,6 +99,7 @@ def external_causes(
     text = note.text
     seventh = injury_list[0].code[-1] if len(injury_list[0].code.replace(".", "")) == 7 else "A"
     found: dict[str, tuple[str, Evidence, str, list[str]]] = {}  # kind -> code, evidence, path
+    cause_words: frozenset[str] = frozenset()  # the words of the sentence that tells the cause
     # Only under the note's own headings: a note without sections tells no injury story.
     for section in note.sections:
         if str(section.kind) in _SKIPPED:
@@ -135,19 +137,36 @@ def external_causes(
                     kind = "activity" if codes[0].startswith("Y93") else "cause"
                     if kind == "activity" and not tells_injury:
                         continue
-                    # Causes are V00-Y38; place (Y92) and status (Y99) are left to the
-                    # coder; "activity, unspecified" (Y93.9) says nothing.
-                    if not _CAUSE_OR_ACTIVITY_RE.match(codes[0]) or kind in found:
+                    # Causes are V00-Y38; the place (Y92) is read below from the cause's
+                    # sentence; status (Y99) is left to the coder; "activity,
+                    # unspecified" (Y93.9) says nothing.
+                    if not _CAUSE_OR_ACTIVITY_RE.match(codes[0]):
                         continue  # another reading of the words may be the activity
+                    if kind in found and not (
+                        kind == "cause"
+                        and _unspecified_fall(found[kind][0])
+                        and not _unspecified_fall(codes[0])
+                    ):
+                        continue  # fmt: skip
                     evidence = Evidence(start, end, text[start:end], str(section.kind))
                     found[kind] = (codes[0], evidence, selector.path_label(choice.path), checks)
+                    if kind == "cause":
+                        cause_words = context_words(_located(tokens))
                     break
-            if len(found) == 2:
+            if _settled(found):
                 break
-        if len(found) == 2:
+        if _settled(found):
             break
+    if "cause" in found and seventh == "A":
+        place = _place_of_occurrence(selector, cause_words)
+        if place is not None and not any(
+            note_refers_to(n.text, found["cause"][0])
+            for n in release.notes(place[0]).get(NoteKind.EXCLUDES1, [])
+        ):  # I.A.12.a: a transport vehicle is not the place of a transport accident (V00-V99)
+            evidence = found["cause"][1]
+            found["place"] = (place[0], evidence, place[1], [])
     out: list[CodeAssignment] = []
-    for kind in ("cause", "activity"):
+    for kind in ("cause", "place", "activity"):
         if kind not in found:
             continue
         code, evidence, path, checks = found[kind]
@@ -168,6 +187,65 @@ def external_causes(
             )
         )
     return out
+
+
+_LOCATIVE = frozenset(
+    {"at", "in", "on", "inside", "outside", "near", "into", "onto", "off", "from", "down",
+     "across", "around", "along", "behind", "under", "over", "of", "through"}
+)  # fmt: skip
+_LOCATED_SPAN = 3  # words after a preposition that may name the place
+
+
+def _located(tokens: Sequence[Token]) -> list[Token]:
+    """The words of a sentence that follow a place preposition ("in the school gym",
+    "on the sidewalk"): a place is read from these only, so a surname (Hill) or a
+    finding elsewhere in the sentence is not taken for where it happened."""
+    out: list[Token] = []
+    left = 0
+    for token in tokens:
+        if token.norm in _LOCATIVE:
+            left = _LOCATED_SPAN
+            continue
+        if left:
+            out.append(token)
+            left -= 1
+    return out
+
+
+def _place_of_occurrence(selector: CodeSelector, words: frozenset[str]) -> tuple[str, str] | None:
+    """I.C.20.c: the place of occurrence (Y92), once, at the initial encounter, from the
+    words of the sentence that tells how the injury happened ("on the sidewalk",
+    "in the school gym"); a "see" subterm ("house - see residence") is followed. Not
+    reported where the place is not documented (Y92.9 is not used)."""
+    start = selector.navigator.walk("Place of occurrence", "eindex", suggest=False)
+    if not start.steps or start.unmatched:
+        return None
+    choice = selector.refine(start.steps[-1].term_id, words)
+    path = selector.path_label(choice.path)
+    last = choice.path[-1] if choice.path else None
+    if choice.depth and last is not None and last.see:
+        followed = selector.navigator.walk(last.see, "eindex", suggest=False)
+        if followed.steps and not followed.unmatched:
+            choice = selector.refine(followed.steps[-1].term_id, words)
+            code = choice.code or next((s.code for s in reversed(followed.steps) if s.code), None)
+            choice = type(choice)(code, choice.path, choice.depth + 1)
+            path = f"{path}, see {selector.path_label(choice.path)}"
+    if choice.code is None or choice.depth == 0:
+        return None
+    codes, _ = selector.complete(choice.code, frozenset())
+    if not codes or not codes[0].startswith("Y92") or codes[0] == "Y92.9":
+        return None
+    return codes[0], path
+
+
+def _unspecified_fall(code: str) -> bool:
+    """W19 "unspecified fall": replaced by the mechanism where the note tells it further
+    on ("she fell ... she had slipped on the wet floor": W01), I.C.20 / I.B.1-3."""
+    return code.startswith("W19")
+
+
+def _settled(found: dict[str, tuple[str, Evidence, str, list[str]]]) -> bool:
+    return len(found) == 2 and not _unspecified_fall(found["cause"][0])
 
 
 def _excludes1_redirect(

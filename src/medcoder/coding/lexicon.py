@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import json
 import marshal
 import re
@@ -28,10 +29,11 @@ from pathlib import Path
 
 from medcoder.codesets.index_walk import CONNECTORS, IndexNavigator
 from medcoder.codesets.store import Release
+from medcoder.codesets.text import norm_term
 from medcoder.errors import SourceFormatError
 from medcoder.nlp.text import STOPWORDS, Token, content_words, tokenize
 
-LEXICON_VERSION = 19
+LEXICON_VERSION = 20
 _PAREN_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _UNSPECIFIED_RE = re.compile(
     r",?\s*(unspecified|not otherwise specified|nos|not elsewhere classified|nec)\s*$", re.I
@@ -395,6 +397,13 @@ def _vocabulary_data() -> dict[str, object]:
 
 
 @functools.lru_cache(maxsize=1)
+def _vocabulary_digest() -> str:
+    """A short digest of vocabulary.json, naming the lexicon cache built from it."""
+    resource = resources.files("medcoder.coding") / "data" / "vocabulary.json"
+    return hashlib.sha256(resource.read_bytes()).hexdigest()[:12]
+
+
+@functools.lru_cache(maxsize=1)
 def not_alone_words() -> frozenset[str]:
     """Words that are not a condition when written alone (vocabulary.json "not_alone")."""
     section = _vocabulary_data().get("not_alone", {})
@@ -484,8 +493,31 @@ def build_lexicon(release: Release) -> Lexicon:
         del phrases[phrase]  # "h", "ms": single letters and pairs are abbreviations at best
     if "index" in release.books():
         _status_phrases(release, phrases)
+        _encounter_phrases(release, phrases)
         _curated_phrases(release, phrases)
     return Lexicon(release.name, phrases)
+
+
+def encounter_main_terms() -> list[str]:
+    """Encounter-reason main terms read where the provider states the reason for the
+    visit (vocabulary.json "not_indexed" "stated_reasons")."""
+    section = _vocabulary_data().get("not_indexed", {})
+    listed = section.get("stated_reasons", []) if isinstance(section, dict) else []
+    return [str(m) for m in listed]
+
+
+def _encounter_phrases(release: Release, phrases: dict[str, list[LexEntry]]) -> None:
+    """ "Aftercare following knee replacement": an encounter-reason main term kept out of
+    the Index phrases, matched by its own word and refined with the words of its clause;
+    the diagnosis stage takes it only from the chief complaint or the assessment, where
+    the provider states the reason for the encounter (I.C.21.c.7)."""
+    for name in encounter_main_terms():
+        for term in release.main_terms("index", norm_term(name)):
+            phrase = " ".join(words(term.title))
+            if phrase:
+                phrases.setdefault(phrase, []).append(
+                    LexEntry("encounter", term.title, term_id=term.id)
+                )
 
 
 def _status_phrases(release: Release, phrases: dict[str, list[LexEntry]]) -> None:
@@ -573,7 +605,10 @@ def _cached_lexicon(
     if isinstance(cached, Lexicon):
         return cached
     suffix = "lexicon" if kind == "lexicon" else kind.replace("_", "-")
-    path = cache_dir / f"{release.name}.{suffix}-v{LEXICON_VERSION}.pickle" if cache_dir else None
+    # The curated vocabulary is part of the key: an edited vocabulary.json rebuilds the
+    # cache instead of serving the phrases of the old one.
+    name = f"{release.name}.{suffix}-v{LEXICON_VERSION}-{_vocabulary_digest()}.pickle"
+    path = cache_dir / name if cache_dir else None
     lexicon = Lexicon.load(path, release.name) if path is not None and path.exists() else None
     if lexicon is None:
         lexicon = build(release)

@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from medcoder.codesets.store import Release
+from medcoder.coding import adverse, companions, organisms, sepsis
 from medcoder.coding.candidate import Candidate
+from medcoder.coding.instructions import note_refers_to
 from medcoder.kinds import CodeSystem, Setting
 from medcoder.nlp.document import ClinicalDocument
 from medcoder.nlp.sections import DIAGNOSTIC_SECTIONS, FINDING_SECTIONS, SectionKind
@@ -119,28 +121,6 @@ _CHRONIC_RE = re.compile(r"\bchronic\b[\w\s]{0,20}$", re.I)
 _WITH_RE = re.compile(r"\b(with|w/|associated with|accompanied by)\b", re.I)
 # Between two symptoms of one "with" list: "nausea and vomiting", "fever, chills".
 _LIST_GAP_RE = re.compile(r"\s*(,|and|or|, and|, or|\/)?\s*", re.I)
-_CODE_IN_NOTE_RE = re.compile(
-    r"\b([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)"
-    r"(?:\.?(-)(?![A-Z][0-9])|-([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?))?"
-)
-
-
-def note_refers_to(note: str, code: str) -> bool:
-    """Does an instructional note name ``code``: exactly (I10), as a category or header
-    with a dash (N18.-, S78.-), or within a range (N18.1-N18.6, P10-P15)?"""
-    flat = code.replace(".", "")
-    for first, dash, last in _CODE_IN_NOTE_RE.findall(note):
-        start = first.replace(".", "")
-        if last:
-            end = last.replace(".", "")
-            if start <= flat[: len(start)] and flat[: len(end)] <= end:
-                return True
-        elif dash:
-            if flat.startswith(start):
-                return True
-        elif flat == start:
-            return True
-    return False
 
 
 @functools.lru_cache(maxsize=1)
@@ -182,7 +162,10 @@ def _assertion_filter(
 
 
 def _scope_filter(
-    candidates: list[Candidate], release: Release, has_assessment: bool | None = None
+    candidates: list[Candidate],
+    release: Release,
+    has_assessment: bool | None = None,
+    presenting: frozenset[int] = frozenset(),
 ) -> tuple[list[Candidate], list[DroppedCandidate]]:
     """Conditions assessed at the encounter: the assessment / diagnoses when the note has one.
 
@@ -198,13 +181,24 @@ def _scope_filter(
     kept: list[Candidate] = []
     dropped: list[DroppedCandidate] = []
     for c in candidates:
-        if has_assessment and c.section not in diagnostic:
+        if id(c) in presenting:
+            kept.append(companions.keep_symptom(c))  # IV.H, see coding/companions.py
+        elif (
+            has_assessment
+            and c.section not in diagnostic
+            and not companions.history_anywhere(c)
+            and not companions.stated_reason(c)
+        ):
             dropped.append(_drop(c, OUT_OF_SCOPE))
-        elif problem_list and not c.problem_line:
+        elif problem_list and not c.problem_line and not companions.history_anywhere(c):
             dropped.append(_drop(c, REASONING_ONLY))
         elif c.section in findings:
             dropped.append(_drop(c, FINDING))
-        elif c.historical and not _chronic(c.code) and c.history_code:
+        elif (
+            c.historical
+            and c.history_code
+            and (not _chronic(c.code) or companions.history_anywhere(c))
+        ):
             dropped.append(_drop(c, HISTORICAL, f"{c.code} is past: {c.history_code} instead"))
             found = release.get(c.history_code)
             kept.append(
@@ -368,7 +362,12 @@ def _specificity(release: Release, by_code: dict[str, list[Candidate]]) -> list[
 def _excludes1(
     release: Release, by_code: dict[str, list[Candidate]], order: list[str]
 ) -> list[DroppedCandidate]:
-    """I.A.12.a: two codes in an Excludes1 relation are not reported together."""
+    """I.A.12.a: two codes in an Excludes1 relation are not reported together.
+
+    The code listed later goes, except where the note sits at a sign or symptom (R00-R99)
+    and names a definitive diagnosis: the symptom is the one integral to the diagnosis
+    (I.B.5; hypoxemia R09.02 excludes respiratory failure J96.-, and with acute
+    respiratory failure with hypoxia J96.01 it is R09.02 that is not coded)."""
     dropped: list[DroppedCandidate] = []
     for code in list(order):
         if code not in by_code:
@@ -376,14 +375,38 @@ def _excludes1(
         notes = release.notes(code).get("excludes1", [])  # type: ignore[call-overload]
         for note in notes:
             for other in list(by_code):
-                if other == code or order.index(other) < order.index(code):
+                if code not in by_code:
+                    break
+                if other == code or not note_refers_to(note.text, other):
                     continue
-                if note_refers_to(note.text, other):
+                if _yields(release, code, other):
+                    for c in by_code.pop(code):
+                        dropped.append(
+                            _drop(c, EXCLUDES1, f"{code} is Excludes1 with {other}, the more "
+                                  f"specific code it gives way to: {note.text}")
+                        )  # fmt: skip
+                elif order.index(other) > order.index(code):
                     for c in by_code.pop(other):
                         dropped.append(
                             _drop(c, EXCLUDES1, f"{other} is Excludes1 at {code}: {note.text}")
                         )
     return dropped
+
+
+def _yields(release: Release, code: str, other: str) -> bool:
+    """In an Excludes1 pair, does ``code`` (the one holding the note) give way to
+    ``other``: a symptom to a definitive diagnosis (I.B.5), an unspecified code to one
+    that names the same thing more narrowly (I.B.1 / IV.B: R52 beside R10.30)."""
+    if code.startswith("R") != other.startswith("R"):
+        return code.startswith("R")
+    mine, theirs = release.get(code), release.get(other)
+    if mine is None or theirs is None:
+        return False
+    # The other names the same thing more narrowly: "Pain, unspecified" within "Lower
+    # abdominal pain, unspecified".
+    own = set(re.findall(r"[a-z]+", mine.title.lower())) - {"unspecified", "nos"}
+    narrower = set(re.findall(r"[a-z]+", theirs.title.lower()))
+    return "unspecified" in mine.title.lower() and own < narrower
 
 
 def _etiology_first(release: Release, order: list[str]) -> list[str]:
@@ -398,6 +421,81 @@ def _etiology_first(release: Release, order: list[str]) -> list[str]:
             if any(note_refers_to(n.text, other) for n in notes):
                 result.remove(code)
                 result.insert(result.index(other), code)
+    return result
+
+
+ADVERSE_EFFECT = RuleApplied(
+    "adverse-effect.v1",
+    "ICD-10-CM Guidelines I.C.19.e.5.a",
+    "a drug properly taken caused the effect: the Table of Drugs' adverse-effect code "
+    "follows the nature of the effect",
+)
+
+
+AGENT = RuleApplied(
+    "infectious-agent.v1",
+    "ICD-10-CM Guidelines I.A.13 (use additional code B95-B97)",
+    "the organism the note names for the infection, from the Index's 'as cause of "
+    "disease classified elsewhere' entries",
+)
+
+
+def _infectious_agents(
+    document: ClinicalDocument,
+    release: Release,
+    by_code: dict[str, list[Candidate]],
+    order: list[str],
+) -> list[str]:
+    """After an infection whose code asks for its agent, the agent the same sentence
+    names (coding/organisms.py): urinary tract infection due to E. coli, N39.0 B96.20."""
+    if any(code.startswith(("B95", "B96", "B97")) for code in by_code):
+        return order
+    result = list(order)
+    for code in order:
+        if not organisms.asks_for_agent(release, code, note_refers_to):
+            continue
+        sentences = [
+            companions.sentence_of(document.text, c.evidence.start, c.evidence.end)
+            for c in by_code[code]
+        ]
+        agent = organisms.agent_named(release, sentences)
+        if agent is None or agent in by_code or organisms.named_by(release, agent, by_code):
+            continue
+        entry = release.get(agent)
+        by_code[agent] = [
+            replace(by_code[code][0], code=agent, title=entry.title if entry else "",
+                    index_path="Infection, as cause of disease classified elsewhere",
+                    tabular_checks=(), rules=(AGENT,))
+        ]  # fmt: skip
+        result.insert(result.index(code) + 1, agent)
+        break  # one agent for the note's infections: the coder adds others
+    return result
+
+
+def _adverse_effects(
+    document: ClinicalDocument,
+    release: Release,
+    by_code: dict[str, list[Candidate]],
+    order: list[str],
+) -> list[str]:
+    """I.C.19.e.5.a: after each effect whose sentence gives a drug as its cause, the
+    drug's adverse-effect code (coding/adverse.py)."""
+    result = list(order)
+    for code in order:
+        if code.startswith(("S", "T", "V", "W", "X", "Y", "Z")):
+            continue
+        for c in by_code[code]:
+            sentence = companions.sentence_of(document.text, c.evidence.start, c.evidence.end)
+            for added in adverse.adverse_effect_codes(release, sentence, document.text):
+                if added in by_code:
+                    continue
+                entry = release.get(added)
+                by_code[added] = [
+                    replace(c, code=added, title=entry.title if entry else "",
+                            index_path="Table of Drugs and Chemicals, adverse effect",
+                            source="index", tabular_checks=(), rules=(ADVERSE_EFFECT,))
+                ]  # fmt: skip
+                result.insert(result.index(code) + 1, added)
     return result
 
 
@@ -426,8 +524,16 @@ def confidence_features(sources: list[Candidate]) -> tuple[str, ...]:
 def _confidence(sources: list[Candidate]) -> float:
     """Calibrated on the development sets (scripts/fit_calibration.py): the observed share
     of codes with these features that the gold standard also has."""
-    table = calibration_table()
-    features = confidence_features(sources)
+    return confidence_from(
+        calibration_table(), confidence_features(sources), uncertain=sources[0].uncertain
+    )
+
+
+def confidence_from(
+    table: dict[str, float], features: tuple[str, ...], *, uncertain: bool = False
+) -> float:
+    """The confidence ``table`` gives these features, backing off right to left (also
+    what scripts/fit_calibration.py scores its held-out folds with)."""
     for n in range(len(features), 0, -1):
         key = "|".join(features[:n])
         if key in table:
@@ -435,7 +541,7 @@ def _confidence(sources: list[Candidate]) -> float:
             break
     else:
         value = table.get("", 0.5)
-    if sources[0].uncertain:
+    if uncertain:
         value *= 0.8  # coded as if confirmed (inpatient II.H): less sure than documented
     return round(max(0.02, min(0.98, value)), 3)
 
@@ -462,9 +568,17 @@ def apply_rules(
 ) -> tuple[list[CodeAssignment], list[DroppedCandidate]]:
     """``has_assessment``: the note has an assessment / diagnoses section with text (then
     only what it assesses is reported); None: infer from where the candidates are."""
+    candidates = companions.past_dependence(document, candidates)
+    presenting = companions.symptoms_to_keep(document, candidates)
     kept, dropped = _assertion_filter(document, candidates)
-    kept, out_of_scope = _scope_filter(kept, release, has_assessment)
+    kept, out_of_scope = _scope_filter(kept, release, has_assessment, presenting)
     dropped += out_of_scope
+    kept, planned = companions.planned_services(document, kept, DroppedCandidate)
+    dropped += planned
+    kept, single = companions.single_falls(document, kept, DroppedCandidate)
+    dropped += single
+    kept, resolved = companions.follow_up_after_treatment(document, kept, DroppedCandidate)
+    dropped += resolved
     kept, integral = _integral(document, kept)
     dropped += integral
     kept, integral = _pain_with_injury(kept)
@@ -479,6 +593,27 @@ def apply_rules(
     order = sorted(by_code, key=lambda code: min(c.evidence.start for c in by_code[code]))
     dropped += _excludes1(release, by_code, order)
     order = _etiology_first(release, [c for c in order if c in by_code])
+    partner = companions.bmi_partner(document, release, order)
+    if partner is not None and partner[0] not in by_code:
+        bmi_code, bmi_evidence = partner
+        entry = release.get(bmi_code)
+        by_code[bmi_code] = [
+            Candidate(bmi_code, entry.title if entry else "", bmi_evidence, "Tabular: Z68",
+                      "tabular", (), bmi_evidence.section, rules=(companions.BMI_PARTNER,))
+        ]  # fmt: skip
+        order.append(bmi_code)
+    for status_code, status_evidence in companions.status_partners(document, release, order):
+        if status_code not in by_code:
+            entry = release.get(status_code)
+            by_code[status_code] = [
+                Candidate(status_code, entry.title if entry else "", status_evidence,
+                          "Tabular: use additional code", "tabular", (),
+                          status_evidence.section, rules=(companions.STATUS_PARTNER,))
+            ]  # fmt: skip
+            order.append(status_code)
+    order = _infectious_agents(document, release, by_code, order)
+    order = _adverse_effects(document, release, by_code, order)
+    order = sepsis.severe_sepsis(document, release, by_code, order)
     assignments: list[CodeAssignment] = []
     for sequence, code in enumerate(order, start=1):
         sources = sorted(by_code[code], key=lambda c: c.evidence.start)

@@ -134,6 +134,15 @@ class CodeSelector:
         )
         firsts = [f for f in firsts if f[0] > 0]
         choice = self._descend(start, context, list(firsts[0][2]) if firsts else None)
+        # First subterms that fit the note equally well ("Failure, respiratory" with
+        # "acute hypoxic": "with hypoxia" and "acute") are told apart by how far down
+        # each leads with the note's words: "acute, with hypoxia" uses both (I.B.1-3).
+        for score, _, route in firsts[1:4]:
+            if score < firsts[0][0]:
+                break
+            other = self._descend(start, context, list(route))
+            if other.code is not None and other.depth > choice.depth:
+                choice = other
         if choice.code is None:
             for _, _, route in firsts[1:4]:
                 other = self._descend(start, context, list(route))
@@ -183,7 +192,11 @@ class CodeSelector:
         if routed is not None:
             return routed
         reference = path[-1].see
-        if code is None and reference and _depth_guard(context):
+        # I.A.16 "see": the subterm reached sends the coder elsewhere ("Cellulitis, leg -
+        # see Cellulitis, lower limb"); the main term's own default code is not the
+        # answer then. A code printed at a subterm on the way stays ("Infection,
+        # urinary" N39.0 is not sent on by a "kidney" below it).
+        if reference and not any(t.code for t in path if t.level > 0) and _depth_guard(context):
             followed = self._walk(reference)
             if followed.found and followed.coded_step is not None and not followed.unmatched:
                 tail = self.refine(followed.steps[-1].term_id, context | {"__followed__"})

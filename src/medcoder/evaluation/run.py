@@ -88,6 +88,7 @@ __all__ = [
     "ReliabilityBin",
     "Scores",
     "evaluate",
+    "expected_calibration_error",
     "load_gold",
     "run_evaluation",
 ]
@@ -430,6 +431,11 @@ def _dedupe(predictions: Sequence[Prediction]) -> tuple[Prediction, ...]:
         if code not in best or confidence > best[code]:
             best[code] = confidence
     return tuple(Prediction(code, confidence) for code, confidence in best.items())
+
+
+def expected_calibration_error(pairs: Sequence[tuple[float, bool]]) -> float:
+    """ECE over the report's ten confidence bins (see the module docstring)."""
+    return _reliability(pairs)[1] if pairs else 0.0
 
 
 def _reliability(pairs: Sequence[tuple[float, bool]]) -> tuple[tuple[ReliabilityBin, ...], float]:

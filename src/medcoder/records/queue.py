@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from medcoder.kinds import CodeSystem, QueueSort
 from medcoder.records import audit
-from medcoder.records.gate import RecordsGate
+from medcoder.records.gate import RecordsGate, age_on
+from medcoder.records.grouping import group_encounter
 from medcoder.records.models import (
     ACTIVE_STATUSES,
     CodeAssignment,
@@ -128,6 +129,10 @@ class EncounterView:
     admit_date: dt.date | None = None
     discharge_date: dt.date | None = None
     discharge_status: str | None = None  # UB-04 FL17 patient discharge status
+    # Inpatient stays: the MS-DRG its active codes group to now (records/grouping.py), or
+    # the grouper's error; and the DRG stored when it was finalized.
+    drg: dict[str, Any] | None = None
+    billed_drg: str | None = None
 
     @property
     def diagnoses(self) -> tuple[CodeView, ...]:
@@ -208,6 +213,7 @@ class QueueMixin(RecordsGate):
             encounter = self._encounter(session, encounter_id)
             patient = encounter.patient
             c = self.cipher
+            dob = dt.date.fromisoformat(c.decrypt(patient.dob_enc, field="patients.dob"))
             # Active before decided, diagnoses before procedures, each group in order.
             codes = sorted(
                 encounter.codes,
@@ -227,7 +233,7 @@ class QueueMixin(RecordsGate):
                 attending=encounter.attending,
                 mrn=c.decrypt(patient.mrn_enc, field="patients.mrn"),
                 name=c.decrypt(patient.name_enc, field="patients.name"),
-                dob=dt.date.fromisoformat(c.decrypt(patient.dob_enc, field="patients.dob")),
+                dob=dob,
                 sex=patient.sex,
                 documents=tuple(
                     (d.kind, c.decrypt(d.text_enc, field="documents.text"))
@@ -237,6 +243,8 @@ class QueueMixin(RecordsGate):
                 admit_date=encounter.admit_date,
                 discharge_date=encounter.discharge_date,
                 discharge_status=encounter.discharge_status,
+                drg=self._current_drg(encounter, dob),
+                billed_drg=encounter.drg,
             )
             audit.record(
                 session,
@@ -247,6 +255,12 @@ class QueueMixin(RecordsGate):
                 fields=["mrn", "name", "dob", "sex", "text", "evidence"],
             )
             return view
+
+    def _current_drg(self, encounter: Encounter, dob: dt.date) -> dict[str, Any] | None:
+        """The DRG the stay's active codes group to now (None outside inpatient stays)."""
+        active = [a for a in encounter.codes if a.status in ACTIVE_STATUSES]
+        age = age_on(dob, encounter.date_of_service)
+        return group_encounter(encounter, active, age, home=self._registry().home).to_json()
 
     def _code_view(self, a: CodeAssignment) -> CodeView:
         evidence: tuple[dict[str, Any], ...] = ()

@@ -35,6 +35,7 @@ from medcoder.records.code_lines import (
     validate_procedure,
 )
 from medcoder.records.gate import RecordsGate, age_on
+from medcoder.records.grouping import group_encounter
 from medcoder.records.models import (
     ACTIVE_STATUSES,
     REPORTED_STATUSES,
@@ -252,6 +253,7 @@ class ReviewMixin(RecordsGate):
                 )
             poa_complete(encounter, reported)
             acknowledged = self._claim_edits(encounter, reported, acknowledge)
+            billed = self._bill_drg(encounter, reported)
             encounter.status = EncounterStatus.FINALIZED.value
             encounter.finalized_at = utcnow()
             encounter.finalized_by = user.name
@@ -267,6 +269,7 @@ class ReviewMixin(RecordsGate):
                     "codes": [
                         c.code for c in sorted(reported, key=lambda c: (not is_dx(c), c.sequence))
                     ],
+                    **billed,
                 },
                 **({"edit_warnings": acknowledged, "reason": acknowledge} if acknowledged else {}),
             )
@@ -303,6 +306,9 @@ class ReviewMixin(RecordsGate):
             encounter.status = EncounterStatus.REVIEW.value
             encounter.finalized_at = None
             encounter.finalized_by = None
+            # The billed DRG belongs to the finalized claim: a re-opened stay has none until
+            # it is finalized again (the view groups its codes as they are meanwhile).
+            encounter.drg = encounter.drg_version = encounter.drg_weight = None
             audit.record(
                 session,
                 actor=user.name,
@@ -315,6 +321,22 @@ class ReviewMixin(RecordsGate):
             )
 
     # -- helpers ------------------------------------------------------------------------
+    def _bill_drg(self, encounter: Encounter, reported: list[CodeAssignment]) -> dict[str, str]:
+        """Store the MS-DRG of an inpatient stay as finalized (what reports read); the
+        audit detail gets the DRG, or the grouper's error code where it assigned none (the
+        claim edits have already passed: a grouper that is not configured here does not
+        block the claim, but it is never silent)."""
+        dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
+        age = age_on(dt.date.fromisoformat(dob), encounter.date_of_service)
+        grouping = group_encounter(encounter, reported, age, home=self._registry().home)
+        if grouping.result is not None:
+            encounter.drg = grouping.result.drg
+            encounter.drg_version = grouping.result.version
+            encounter.drg_weight = grouping.result.weight
+            return {"drg": grouping.result.drg}
+        encounter.drg = encounter.drg_version = encounter.drg_weight = None
+        return {"drg_error": grouping.error[0]} if grouping.error else {}
+
     def _new_line(
         self,
         encounter: Encounter,

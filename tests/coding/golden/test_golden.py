@@ -46,8 +46,9 @@ from medcoder.results import CodingResult
 CASES_FILE = Path(__file__).with_name("cases.json")
 REQUIRED_KEYS = {"id", "rule", "setting", "date", "text", "expected", "not_expected", "note"}
 OPTIONAL_KEYS = {"optional", "known_gap"}
-# The share of cases the engine must code exactly; raise it as gaps are closed.
-MIN_EXACT_SHARE = 0.60
+# The share of cases the engine must code exactly, held at the measured share (109 of
+# 120 = 0.908 on 2026-12-06, issue 14, to two decimals); raise it as gaps are closed.
+MIN_EXACT_SHARE = 0.90
 
 
 class Grade(StrEnum):
