@@ -299,7 +299,10 @@ class IntakeMixin(RecordsGate):
                 id=encounter.external_id,
             )
             release, notice = self.release_choice(encounter)
-            result = self.coding_engine().code(document, release_name=release.name)
+            if notice:  # the nearest release, named (the engine would refuse the date)
+                result = self.coding_engine().code(document, release_name=release.name)
+            else:
+                result = self.coding_engine().code(document)
             coded = result_json(result)
             if notice:  # a date no installed release covers: said on the run (part 5)
                 coded["notices"] = [notice, *coded.get("notices", [])]
