@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from medcoder.edits.findings import finding_json
+from medcoder.errors import MedcoderError
 from medcoder.records import audit
-from medcoder.records.models import ACTIVE_STATUSES
+from medcoder.records.history import HistoryEvent, HistoryMixin
+from medcoder.records.models import ACTIVE_STATUSES, Encounter
 from medcoder.records.permissions import Action
 from medcoder.records.review import ReviewMixin
 
@@ -47,7 +49,7 @@ class ClaimCheck:
         }
 
 
-class ClaimPanelMixin(ReviewMixin):
+class ClaimPanelMixin(ReviewMixin, HistoryMixin):
     """The live claim panel's check."""
 
     def claim_check(self, actor: str | None, encounter_id: str) -> ClaimCheck:
@@ -55,9 +57,7 @@ class ClaimPanelMixin(ReviewMixin):
         the claim they would make if accepted) without finalizing."""
         with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
             encounter = self._encounter(session, encounter_id)
-            active = [c for c in encounter.codes if c.status in ACTIVE_STATUSES]
-            _release, notice = self.release_choice(encounter)
-            report = self._edit_report(encounter, active)
+            check = self._claim_check(encounter)
             audit.record(
                 session,
                 actor=user.name,
@@ -65,12 +65,42 @@ class ClaimPanelMixin(ReviewMixin):
                 entity="claim_check",
                 entity_id=encounter.external_id,
             )
-            return ClaimCheck(
-                encounter=encounter.external_id,
-                errors=len(report.errors),
-                warnings=len(report.warnings),
-                findings=[finding_json(f) for f in report.findings],
-                releases=dict(report.releases),
-                skipped=list(report.skipped),
-                release_notice=notice,
+            return check
+
+    def review_extras(
+        self, actor: str | None, encounter_id: str
+    ) -> tuple[list[HistoryEvent], ClaimCheck | MedcoderError]:
+        """The encounter page's history and claim check in one transaction and one audited
+        read (each audited read commits and anchors the trail: one, not two, per page).
+        A claim check that cannot run (no edit tables, say) is returned as its error."""
+        with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
+            encounter = self._encounter(session, encounter_id)
+            events = self._history(session, encounter)
+            check: ClaimCheck | MedcoderError
+            try:
+                check = self._claim_check(encounter)
+            except MedcoderError as error:
+                check = error
+            audit.record(
+                session,
+                actor=user.name,
+                action="read",
+                entity="history",
+                entity_id=encounter.external_id,
+                also=["claim_check"],
             )
+            return events, check
+
+    def _claim_check(self, encounter: Encounter) -> ClaimCheck:
+        active = [c for c in encounter.codes if c.status in ACTIVE_STATUSES]
+        _release, notice = self.release_choice(encounter)
+        report = self._edit_report(encounter, active)
+        return ClaimCheck(
+            encounter=encounter.external_id,
+            errors=len(report.errors),
+            warnings=len(report.warnings),
+            findings=[finding_json(f) for f in report.findings],
+            releases=dict(report.releases),
+            skipped=list(report.skipped),
+            release_notice=notice,
+        )

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from medcoder.records import audit
 from medcoder.records.gate import RecordsGate
-from medcoder.records.models import AuditEvent
+from medcoder.records.models import AuditEvent, Encounter
 from medcoder.records.permissions import Action
 
 # What each audited action says on a timeline.
@@ -95,28 +96,7 @@ class HistoryMixin(RecordsGate):
         free text: the same role that reads the encounter reads its history; audited)."""
         with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
             encounter = self._encounter(session, encounter_id)
-            rows = session.scalars(
-                select(AuditEvent)
-                .where(AuditEvent.entity == "encounter")
-                .where(AuditEvent.entity_id == encounter.external_id)
-                .where(AuditEvent.action != "read")
-                .order_by(AuditEvent.id)
-            ).all()
-            events = []
-            for row in rows:
-                detail = json.loads(row.detail)
-                reason = detail.get("reason")
-                events.append(
-                    HistoryEvent(
-                        id=row.id,
-                        at=dt.datetime.fromisoformat(row.at),
-                        actor=row.actor,
-                        action=row.action,
-                        summary=summarize(row.action, detail),
-                        reason=str(reason) if reason else None,
-                        detail=detail,
-                    )
-                )
+            events = self._history(session, encounter)
             audit.record(
                 session,
                 actor=user.name,
@@ -125,3 +105,29 @@ class HistoryMixin(RecordsGate):
                 entity_id=encounter.external_id,
             )
             return events
+
+    @staticmethod
+    def _history(session: Session, encounter: Encounter) -> list[HistoryEvent]:
+        rows = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity == "encounter")
+            .where(AuditEvent.entity_id == encounter.external_id)
+            .where(AuditEvent.action != "read")
+            .order_by(AuditEvent.id)
+        ).all()
+        events = []
+        for row in rows:
+            detail = json.loads(row.detail)
+            reason = detail.get("reason")
+            events.append(
+                HistoryEvent(
+                    id=row.id,
+                    at=dt.datetime.fromisoformat(row.at),
+                    actor=row.actor,
+                    action=row.action,
+                    summary=summarize(row.action, detail),
+                    reason=str(reason) if reason else None,
+                    detail=detail,
+                )
+            )
+        return events

@@ -90,20 +90,6 @@ def last_of(history: list[HistoryEvent], action: str) -> HistoryEvent | None:
     return next((event for event in reversed(history) if event.action == action), None)
 
 
-def _claim(
-    request: Request, who: Principal, encounter_id: str
-) -> tuple[dict[str, Any] | None, str | None]:
-    """The claim panel's check, or why it could not run (the page shows either)."""
-    services = _services(request)
-    try:
-        check = services.with_codesets(
-            lambda _reg: services.records().claim_check(who.name, encounter_id)
-        )
-    except MedcoderError as error:
-        return None, f"{error.message} ({error.code})"
-    return check.to_json(), None
-
-
 def findings_by_card(
     data: dict[str, Any], claim: dict[str, Any] | None
 ) -> dict[str, list[dict[str, Any]]]:
@@ -231,7 +217,9 @@ def install(app: FastAPI) -> None:
         try:
             data = encounter_json(records.encounter_view(who.name, encounter_id))
             runs = records.coding_runs(who.name, encounter_id)
-            history = records.history(who.name, encounter_id)
+            history, checked = _services(request).with_codesets(
+                lambda _reg: records.review_extras(who.name, encounter_id)
+            )
             waiting = records.queue(who.name, limit=2)
         except MedcoderError as error:
             return _error_page(request, who, error)
@@ -242,7 +230,11 @@ def install(app: FastAPI) -> None:
                    "created_at": r.created_at, "result": r.result,
                    "settings": r.settings}  # fmt: skip
         following = next((i.encounter for i in waiting if i.encounter != encounter_id), None)
-        claim, claim_problem = _claim(request, who, encounter_id)
+        claim, claim_problem = None, None
+        if isinstance(checked, MedcoderError):
+            claim_problem = f"{checked.message} ({checked.code})"
+        else:
+            claim = checked.to_json()
         return _render(
             request, "encounter.html", who, history=history, next_encounter=following,
             finalized=last_of(history, "finalize"), reopened=last_of(history, "reopen"),
