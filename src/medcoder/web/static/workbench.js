@@ -98,9 +98,10 @@
     const group = cards().filter((c) => c.dataset.group === card.dataset.group);
     const order = group.map((c) => c.dataset.system + ":" + c.dataset.code);
     const at = group.indexOf(card);
-    const to = at + step;
-    if (to < 0 || to >= order.length) return;
-    [order[at], order[to]] = [order[to], order[at]];
+    const to = step === "first" ? 0 : at + step;
+    if (to < 0 || to >= order.length || to === at) return;
+    const [moved] = order.splice(at, 1);
+    order.splice(to, 0, moved);
     act("PUT", base + "/sequence", { codes: order }, card.dataset.key);
   }
   function run(card, action) {
@@ -115,6 +116,7 @@
     else if (action === "reject" || action === "change" || action === "line") openForm(card, action);
     else if (action === "up") move(card, -1);
     else if (action === "down") move(card, 1);
+    else if (action === "first") move(card, "first");
   }
 
   cards().forEach((card) => {
