@@ -110,7 +110,9 @@ def timed(call: Callable[[], httpx.Response], rounds: int) -> list[float]:
 
 def line(name: str, values: list[float], yardstick: float, target: float | None) -> str:
     p50, p95 = percentile(values, 50) * 1000, percentile(values, 95) * 1000
-    goal = f"  target p95 <= {target:.0f} ms: {'met' if p95 <= target else 'MISSED'}" if target else ""
+    goal = (
+        f"  target p95 <= {target:.0f} ms: {'met' if p95 <= target else 'MISSED'}" if target else ""
+    )
     return (
         f"{name:<22} n={len(values):<4} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
         f"max {max(values) * 1000:7.1f} ms  p95/yardstick {p95 / (yardstick * 1000):5.1f}x{goal}"

@@ -108,3 +108,30 @@ def test_failed_to_code_is_listed_with_the_reason(
     assert [(f["encounter"], f["error"], f["attempts"]) for f in failed] == [("E-200", "E302", 1)]
     assert "time budget" in failed[0]["message"] and failed[0]["payer"] == "Beta"
     assert client.get("/v1/queue/failed", headers=headers["admin"]).status_code == 403
+
+
+def test_evidence_stays_with_a_changed_code_and_a_coded_dropped_candidate(
+    client: TestClient, headers: Headers
+) -> None:
+    coder = headers["coder"]
+    before = {c["code"]: c for c in client.get("/v1/encounters/E-100/codes", headers=coder).json()}
+    assert before["E11.9"]["evidence"]
+    changed = client.post(
+        "/v1/encounters/E-100/codes/E11.9/change", json={"new_code": "E11.65"}, headers=coder
+    )
+    assert changed.is_success, changed.text
+    after = {c["code"]: c for c in client.get("/v1/encounters/E-100/codes", headers=coder).json()}
+    assert after["E11.65"]["evidence"] == before["E11.9"]["evidence"]
+
+    _import(client, headers, _document(
+        "E-303", "Delta", "ASSESSMENT: Essential hypertension. Denies chest pain. No pneumonia."
+    ))  # fmt: skip
+    assert client.post("/v1/encounters/E-303/coding-runs", headers=coder).status_code == 201
+    (run,) = client.get("/v1/encounters/E-303/coding-runs", headers=coder).json()
+    candidates = [d for d in run["result"]["dropped"] if d.get("code") and d.get("evidence")]
+    assert candidates, run["result"]["dropped"]
+    dropped = candidates[0]
+    added = client.post("/v1/encounters/E-303/codes", json={"code": dropped["code"]}, headers=coder)
+    assert added.status_code == 201, added.text
+    rows = {c["code"]: c for c in client.get("/v1/encounters/E-303/codes", headers=coder).json()}
+    assert rows[dropped["code"]]["evidence"] == [dropped["evidence"]]

@@ -101,3 +101,23 @@ def test_finalize_goes_on_to_the_next_encounter(client: TestClient, headers: Hea
     page = client.get("/encounters/E-100", params={"done": "E-050"}).text
     assert 'data-next="E-702"' in page and "Finalize and open next" in page
     assert "E-050 finalized." in page
+
+
+def test_code_this_on_a_dropped_candidate(client: TestClient, headers: Headers) -> None:
+    encounter = _coded(
+        client, headers,
+        _document("E-703", "note", "ASSESSMENT: Essential hypertension. No pneumonia."),
+    )  # fmt: skip
+    _log_in(client)
+    page = client.get(f"/encounters/{encounter}").text
+    pattern = r'<button class="link code-this" type="button" data-code="([^"]+)"'
+    codes = re.findall(pattern, page)
+    assert codes, "no dropped candidate with a code"
+    code = codes[0]
+    added = client.post(
+        f"/v1/encounters/{encounter}/codes", json={"code": code},
+        headers={"X-Requested-With": "medcoder"},
+    )  # fmt: skip
+    assert added.status_code == 201, added.text
+    after = client.get(f"/encounters/{encounter}").text
+    assert "coded now" in after and f'data-code="{code}" data-text' not in after

@@ -85,16 +85,18 @@ def encounter_context(
 
     codes = cards(data["codes"], "dx")
     procedures = cards(data.get("procedures", []), "px")
+    coded = {c["code"] for c in codes + procedures if c["status"] in ACTIVE}
     dropped, seen = [], set()
     for number, item in enumerate(result.get("dropped", [])):
         same = (item.get("text"), item.get("code"), item.get("reason"))
         if same in seen:  # the same words dropped for the same reason: listed once
             continue
         seen.add(same)
-        evidence = [item["evidence"]] if item.get("evidence") else []
+        now_coded = item.get("code") in coded  # added since: its words are a code's now
+        evidence = [item["evidence"]] if item.get("evidence") and not now_coded else []
         marked = spans_for(f"d:{number}", evidence, text)
         spans += marked
-        dropped.append({**item, "key": f"d:{number}", "marked": bool(marked)})
+        dropped.append({**item, "key": f"d:{number}", "marked": bool(marked), "coded": now_coded})
     systems = procedure_systems(data["setting"])
     return {
         "encounter": data,

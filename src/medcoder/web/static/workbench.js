@@ -171,6 +171,17 @@
       body.modifiers = add.modifiers.value.split(/[\s,]+/).filter(Boolean).map((m) => m.toUpperCase());
     act("POST", base + "/codes", body);
   });
+  // "Code this" on a dropped candidate: its code in the Add box (its words go with it).
+  document.querySelectorAll("button.code-this").forEach((button) => {
+    button.addEventListener("click", () => {
+      if (!add) return;
+      add.system.value = "icd10cm";
+      add.system.dispatchEvent(new Event("change"));
+      add.code.value = button.dataset.code;
+      add.reason.value = "coded from the dropped candidate \u201c" + button.dataset.text + "\u201d";
+      add.code.focus();
+    });
+  });
   if (add) add.system.addEventListener("change", () => {
     const line = add.system.value === "cpt" || add.system.value === "hcpcs";
     add.units.hidden = !line;
