@@ -121,3 +121,19 @@ def test_code_this_on_a_dropped_candidate(client: TestClient, headers: Headers) 
     assert added.status_code == 201, added.text
     after = client.get(f"/encounters/{encounter}").text
     assert "coded now" in after and f'data-code="{code}" data-text' not in after
+
+
+def test_a_claim_edit_shows_next_to_its_codes_with_its_fixes(
+    client: TestClient, headers: Headers
+) -> None:
+    added = client.post(
+        "/v1/encounters/E-100/codes", json={"code": "E10.9"}, headers=headers["coder"]
+    )
+    assert added.status_code == 201, added.text
+    _log_in(client)
+    page = client.get("/encounters/E-100").text
+    claim = page.split('id="claim"')[1].split("</section>")[0]
+    assert 'data-codes="' in claim and "E10.9" in claim
+    assert 'data-fix="reject" data-key="c:E10.9"' in claim and "Reject E10.9" in claim
+    card = page.split('data-key="c:E10.9"')[1].split("</header>")[0]
+    assert 'class="finding sev-' in card  # the finding is marked on the code's card

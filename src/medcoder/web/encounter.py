@@ -114,5 +114,7 @@ def encounter_context(
         "procedure_systems": systems,
         "procedure_labels": [SYSTEMS[s] for s in systems],
         "poa_values": POA_VALUES,
+        # A claim-edit finding's one-click fixes act on the cards of the codes it names.
+        "card_keys": {c["code"]: c["key"] for c in codes + procedures if c["status"] in ACTIVE},
         "release_notice": (run or {}).get("settings", {}).get("release_notice"),
     }

@@ -171,6 +171,19 @@
       body.modifiers = add.modifiers.value.split(/[\s,]+/).filter(Boolean).map((m) => m.toUpperCase());
     act("POST", base + "/codes", body);
   });
+  // One-click fixes from the claim panel: they act on the card of the code named.
+  document.querySelectorAll("button.fix").forEach((button) => {
+    button.addEventListener("click", () => {
+      const card = document.querySelector('.code-card[data-key="' + CSS.escape(button.dataset.key) + '"]');
+      if (!card) return;
+      select(card.dataset.key);
+      if (button.dataset.fix === "first") { move(card, "first"); return; }
+      run(card, button.dataset.fix);
+      const form = card.querySelector('form[data-form="' + button.dataset.fix + '"]');
+      if (form && form.reason && button.dataset.reason) form.reason.value = button.dataset.reason;
+    });
+  });
+
   // "Code this" on a dropped candidate: its code in the Add box (its words go with it).
   document.querySelectorAll("button.code-this").forEach((button) => {
     button.addEventListener("click", () => {
