@@ -12,13 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
+
 from medcoder.edits.findings import finding_json
 from medcoder.errors import MedcoderError
 from medcoder.records import audit
 from medcoder.records.history import HistoryEvent, HistoryMixin
-from medcoder.records.models import ACTIVE_STATUSES, Encounter
+from medcoder.records.models import ACTIVE_STATUSES, Encounter, PhysicianQuery
 from medcoder.records.permissions import Action
-from medcoder.records.review import ReviewMixin
+from medcoder.records.queries import QueriesMixin, QueryView
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,7 @@ class ClaimCheck:
         }
 
 
-class ClaimPanelMixin(ReviewMixin, HistoryMixin):
+class ClaimPanelMixin(QueriesMixin, HistoryMixin):
     """The live claim panel's check."""
 
     def claim_check(self, actor: str | None, encounter_id: str) -> ClaimCheck:
@@ -69,13 +71,22 @@ class ClaimPanelMixin(ReviewMixin, HistoryMixin):
 
     def review_extras(
         self, actor: str | None, encounter_id: str
-    ) -> tuple[list[HistoryEvent], ClaimCheck | MedcoderError]:
-        """The encounter page's history and claim check in one transaction and one audited
-        read (each audited read commits and anchors the trail: one, not two, per page).
-        A claim check that cannot run (no edit tables, say) is returned as its error."""
+    ) -> tuple[list[HistoryEvent], ClaimCheck | MedcoderError, list[QueryView]]:
+        """The encounter page's history, claim check and physician queries in one
+        transaction and one audited read (each audited read commits and anchors the trail:
+        one, not three, per page). A claim check that cannot run (no edit tables, say) is
+        returned as its error."""
         with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
             encounter = self._encounter(session, encounter_id)
             events = self._history(session, encounter)
+            queries = [
+                self._query_view(row, encounter)
+                for row in session.scalars(
+                    select(PhysicianQuery)
+                    .where(PhysicianQuery.encounter_id == encounter.id)
+                    .order_by(PhysicianQuery.id)
+                )
+            ]
             check: ClaimCheck | MedcoderError
             try:
                 check = self._claim_check(encounter)
@@ -87,9 +98,9 @@ class ClaimPanelMixin(ReviewMixin, HistoryMixin):
                 action="read",
                 entity="history",
                 entity_id=encounter.external_id,
-                also=["claim_check"],
+                also=["claim_check", "queries"],
             )
-            return events, check
+            return events, check, queries
 
     def _claim_check(self, encounter: Encounter) -> ClaimCheck:
         active = [c for c in encounter.codes if c.status in ACTIVE_STATUSES]

@@ -35,6 +35,13 @@ VERBS = {
 }
 
 
+QUERY_VERBS = {
+    "query_open": "sent the provider a query",
+    "query_answer": "recorded the provider's answer",
+    "query_close": "closed a query",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class HistoryEvent:
     """One step of an encounter's history, as the audit trail recorded it."""
@@ -64,6 +71,10 @@ def summarize(action: str, detail: dict[str, Any]) -> str:
     code = detail.get("code")
     if action == "change" and code:
         return f"changed {code} to {detail.get('new_code', '?')}"
+    if action in QUERY_VERBS:
+        about = f" about {code}" if code else ""
+        which = f"{detail.get('template', '?')} query {detail.get('query')}{about}"
+        return f"{QUERY_VERBS[action]} ({which})"
     after = detail.get("after")
     if action == "set_line" and code and isinstance(after, dict):
         modifiers = ", ".join(after.get("modifiers") or []) or "none"

@@ -13,6 +13,7 @@ with a reason), encryption of PHI and the audit trail all live in the records pa
 - ``queue``: the review queue and an encounter as a reviewer reads it;
 - ``review``: accept / reject / change / add / resequence / finalize / reopen (the claim
   edits' gate before finalize is ``claim_gate``);
+- ``queries``: physician queries (templates as data), open / answered / closed;
 - ``claim_panel``: the claim edits on the active codes, without finalizing;
 - ``history``: an encounter's timeline, read from the audit trail;
 - ``line_review``: units and modifiers of a CPT/HCPCS line, POA of an inpatient diagnosis;
@@ -33,6 +34,7 @@ from medcoder.records.gate import RecordsGate
 from medcoder.records.history import HistoryEvent, HistoryMixin
 from medcoder.records.intake import ImportReport, IntakeMixin, RunView
 from medcoder.records.line_review import LineReviewMixin
+from medcoder.records.queries import QueriesMixin, QueryView
 from medcoder.records.queue import CodeView, EncounterView, QueueItem, QueueMixin
 from medcoder.records.review import ReviewMixin
 from medcoder.records.risk import RiskMixin
@@ -45,6 +47,7 @@ __all__ = [
     "FailedItem",
     "HistoryEvent",
     "ImportReport",
+    "QueryView",
     "QueueItem",
     "Records",
     "RunView",
@@ -58,6 +61,7 @@ class Records(
     IntakeMixin,
     QueueMixin,
     ClaimPanelMixin,
+    QueriesMixin,
     ReviewMixin,
     HistoryMixin,
     LineReviewMixin,

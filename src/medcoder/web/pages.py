@@ -29,6 +29,7 @@ from medcoder.codesets.registry import Registry
 from medcoder.errors import AuthenticationError, MedcoderError
 from medcoder.kinds import QueueSort
 from medcoder.records.history import HistoryEvent
+from medcoder.records.queries import query_templates
 from medcoder.web import errors
 from medcoder.web.encounter import card_key, encounter_context
 from medcoder.web.errors import workbench_hint
@@ -217,7 +218,7 @@ def install(app: FastAPI) -> None:
         try:
             data = encounter_json(records.encounter_view(who.name, encounter_id))
             runs = records.coding_runs(who.name, encounter_id)
-            history, checked = _services(request).with_codesets(
+            history, checked, queries = _services(request).with_codesets(
                 lambda _reg: records.review_extras(who.name, encounter_id)
             )
             waiting = records.queue(who.name, limit=2)
@@ -238,7 +239,8 @@ def install(app: FastAPI) -> None:
         return _render(
             request, "encounter.html", who, history=history, next_encounter=following,
             finalized=last_of(history, "finalize"), reopened=last_of(history, "reopen"),
-            done=done, claim=claim, claim_problem=claim_problem,
+            done=done, claim=claim, claim_problem=claim_problem, queries=queries,
+            query_templates=list(query_templates().values()),
             **encounter_context(data, run, findings_by_card(data, claim)),
         )  # fmt: skip
 

@@ -117,6 +117,10 @@
     else if (action === "up") move(card, -1);
     else if (action === "down") move(card, 1);
     else if (action === "first") move(card, "first");
+    else if (action === "query") {
+      const words = card.querySelector(".evidence q");
+      composeQuery(card.dataset.code, words ? words.textContent : "");
+    }
   }
 
   cards().forEach((card) => {
@@ -182,6 +186,38 @@
       const form = card.querySelector('form[data-form="' + button.dataset.fix + '"]');
       if (form && form.reason && button.dataset.reason) form.reason.value = button.dataset.reason;
     });
+  });
+
+  // -- physician queries: from a code or a dropped candidate ---------------------------
+  const queryForm = document.getElementById("query-form");
+  function composeQuery(code, words) {
+    if (!queryForm) return;
+    document.getElementById("query-compose").open = true;
+    const known = Array.from(queryForm.code.options).some((o) => o.value === code);
+    queryForm.code.value = known ? code : "";
+    queryForm.text.value = words || "";
+    queryForm.template.focus();
+  }
+  if (queryForm) queryForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    act("POST", base + "/queries", {
+      template: queryForm.template.value, text: queryForm.text.value.trim(),
+      code: queryForm.code.value || null, hold_finalize: queryForm.hold_finalize.checked,
+    });
+  });
+  document.querySelectorAll("button.query-this").forEach((button) => {
+    button.addEventListener("click", () => composeQuery(button.dataset.code, button.dataset.text));
+  });
+  document.querySelectorAll("div.query").forEach((item) => {
+    const url = "/v1/queries/" + encodeURIComponent(item.dataset.query);
+    const answer = item.querySelector("form.query-answer");
+    if (answer) answer.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const detail = answer.detail.value.trim();
+      act("POST", url + "/answer", { answer: answer.answer.value + (detail ? ": " + detail : "") });
+    });
+    const close = item.querySelector("button.query-close");
+    if (close) close.addEventListener("click", () => act("POST", url + "/close", {}));
   });
 
   // "Code this" on a dropped candidate: its code in the Add box (its words go with it).
