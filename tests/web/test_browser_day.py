@@ -1,7 +1,7 @@
 """A coder's day in a real browser (issue 16), Debian's chromium driven by Playwright:
 the encoder at typing speed (a code number lists that code first; words typed and Enter
-pressed before picking are refused as a code), a clean visit reviewed and finalized in
-a handful of keystrokes, an ended session back through the login page to the same
+pressed before picking are refused as a code), a physician query sent from a code and
+answered, a clean visit reviewed and finalized in a handful of keystrokes, an ended session back through the login page to the same
 encounter, and the styled page of an unknown address. Screenshots go to artifacts/."""
 
 from __future__ import annotations
@@ -57,6 +57,24 @@ def test_a_coders_day(api_home: Path, tmp_path: Path, browser_page: Any) -> None
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_url(f"{base}/encounters/E-100")
+        page.wait_for_selector(_card("E11.9"))
+
+        # A physician query from a code: compose, send (holding finalize), record the answer.
+        page.click(f"{_card('E11.9')} button[data-act=query]")
+        page.wait_for_selector("#query-compose[open]")
+        assert page.locator("#query-form select[name=code]").input_value() == "E11.9"
+        page.select_option("#query-form select[name=template]", "specificity")
+        page.fill("#query-form input[name=text]", "type 2 diabetes, glucose 310")
+        page.check("#query-form input[name=hold_finalize]")
+        with page.expect_navigation():
+            page.click("#query-form button[type=submit]")
+        page.wait_for_selector("div.query.st-q-open")
+        assert "glucose 310" in page.locator("div.query").inner_text()
+        _shot(page, "query-open")
+        page.select_option("div.query form.query-answer select", index=0)
+        with page.expect_navigation():
+            page.click("div.query form.query-answer button[type=submit]")
+        page.wait_for_selector("div.query.st-q-answered")
         page.wait_for_selector(_card("E11.9"))
 
         # A clean visit: accept each suggestion (the next one is selected after each),
