@@ -1,8 +1,9 @@
 """A coder's day in a real browser (issue 16), Debian's chromium driven by Playwright:
 the encoder at typing speed (a code number lists that code first; words typed and Enter
 pressed before picking are refused as a code), a physician query sent from a code and
-answered, a clean visit reviewed and finalized in a handful of keystrokes, an ended session back through the login page to the same
-encounter, and the styled page of an unknown address. Screenshots go to artifacts/."""
+answered, a clean visit reviewed and finalized in a handful of keystrokes, an ended
+session back through the login page to the same encounter, and the styled page of an
+unknown address. Screenshots go to artifacts/."""
 
 from __future__ import annotations
 
