@@ -120,7 +120,8 @@ def test_code_this_on_a_dropped_candidate(client: TestClient, headers: Headers) 
     )  # fmt: skip
     assert added.status_code == 201, added.text
     after = client.get(f"/encounters/{encounter}").text
-    assert "coded now" in after and f'data-code="{code}" data-text' not in after
+    assert "coded now" in after
+    assert f'class="link code-this" type="button" data-code="{code}"' not in after
 
 
 def test_a_claim_edit_shows_next_to_its_codes_with_its_fixes(
