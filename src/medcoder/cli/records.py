@@ -152,7 +152,10 @@ def queue(
     fmt: str,
     user: str | None,
 ) -> None:
-    """Encounters awaiting review, oldest first, a page at a time (the payer in any case)."""
+    """Encounters awaiting review, oldest first, a page at a time.
+
+    The payer matches in any case; --sort orders otherwise; --failed lists the
+    encounters that failed to code, with the reason."""
     if failed:
         _failed(ctx, user, limit, fmt)
         return
