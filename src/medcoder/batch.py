@@ -2,7 +2,8 @@
 
 Input lines: ``{"id", "text", "setting"?, "date"?, "age"?, "sex"?, "patient_status"?}``
 (``patient_status``: new | established, for the office E/M level). Output lines:
-``{"id", "codes", "dropped", "procedures", "em_level", "release"}``, or
+``{"id", "codes", "dropped", "procedures", "em_level", "release",
+"encounter_confidence"}``, or
 ``{"id", "line", "error"}`` for a line that could not be coded; the run reports how
 many failed and never stops on one.
 
@@ -231,7 +232,8 @@ def _code_line(item: tuple[int, str | None, str | None]) -> dict[str, Any]:
         out = result_json(result)
         return {"id": record_id, "codes": out["codes"], "dropped": out["dropped"],
                 "procedures": out["procedures"], "em_level": out["em_level"],
-                "release": out["release"]}  # fmt: skip
+                "release": out["release"],
+                "encounter_confidence": out["encounter_confidence"]}  # fmt: skip
     except MedcoderError as exc:
         return {"id": record_id, "line": number, "error": f"[{exc.code}] {exc.message}"}
     except Exception as exc:  # one bad note must not stop the batch

@@ -20,6 +20,7 @@ from pathlib import Path
 from medcoder.codesets.in_force import CodeSetChooser
 from medcoder.codesets.registry import Registry
 from medcoder.coding.diagnoses import DiagnosisStage
+from medcoder.coding.encounter import encounter_confidence
 from medcoder.coding.external_cause import ExternalCauseStage
 from medcoder.coding.poa import PoaProposer
 from medcoder.errors import InvalidInputError
@@ -111,7 +112,9 @@ class CodingEngine:
             procedures=procedures,
             em_level=found.em_level,
         )
-        return restore_offsets(result, clean)
+        # Scored last, from the whole result: the set's chance of being exactly right.
+        score = encounter_confidence(result, document.text, note.sections)
+        return restore_offsets(replace(result, encounter_confidence=score), clean)
 
 
 def diagnosis_stages(chooser: CodeSetChooser, *, external_causes: bool = True) -> tuple[Stage, ...]:

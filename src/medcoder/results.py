@@ -160,3 +160,6 @@ class CodingResult:
     # ICD-10-PCS, HCPCS and CPT codes, numbered apart from the diagnoses (issue 6)
     procedures: tuple[ProcedureAssignment, ...] = ()
     em_level: EMLevel | None = None
+    # The probability that the diagnosis code set is exactly right as a whole (issue 14
+    # part 3; coding/encounter.py); None where no model scored it.
+    encounter_confidence: float | None = None

@@ -132,4 +132,5 @@ def result_json(result: CodingResult) -> dict[str, Any]:
         "procedures": [procedure_json(p) for p in result.procedures],
         "em_level": em_level_json(result.em_level),
         "notices": list(result.notices),
+        "encounter_confidence": result.encounter_confidence,
     }

@@ -32,6 +32,7 @@ def test_code_matches_the_cli_json(
     assert "E11.22" in codes
     first = body["codes"][0]
     assert {"evidence", "index_path", "rules", "confidence"} <= set(first)
+    assert 0 <= body["encounter_confidence"] <= 1
     note = tmp_path / "visit.txt"  # type: ignore[operator]
     note.write_text(NOTE, encoding="utf-8")
     result = CliRunner().invoke(

@@ -33,6 +33,8 @@ def test_code_the_bundled_example_as_json(built_home: Path) -> None:
     assert not any(c.startswith(("C50", "J18")) for c in codes)
     reasons = {d["rule"] for d in data["dropped"]}
     assert "uncertain-outpatient.v1" in reasons
+    # The whole code set's chance of being exactly right (issue 14 part 3).
+    assert 0 <= data["encounter_confidence"] <= 1
     for item in data["codes"]:
         assert item["evidence"] and 0 < item["confidence"] <= 1
         for span in item["evidence"]:
@@ -113,6 +115,8 @@ def test_batch_keeps_going_past_bad_lines(built_home: Path, tmp_path: Path) -> N
     assert "setting" in lines[2]["error"]
     assert "text" in lines[3]["error"]
     assert "J45.909" in [c["code"] for c in lines[4]["codes"]]
+    for line in (lines[0], lines[4]):
+        assert 0 <= line["encounter_confidence"] <= 1
     assert "3 coded, 2 failed" in err or "2 coded, 3 failed" in err or "failed" in err
 
 
@@ -130,6 +134,8 @@ def test_evaluate_reports_scores(built_home: Path, tmp_path: Path) -> None:
     assert code == 0, err
     data = json.loads(out)
     assert data["scores"]["code"]["micro"]["f1"] == 1.0
+    assert data["encounter"]["exact"] == 1 and data["encounter"]["exact_match_rate"] == 1.0
+    assert 0 <= data["per_case"][0]["encounter_confidence"] <= 1
 
 
 def test_external_causes_by_default_and_off_when_asked(built_home: Path, tmp_path: Path) -> None:

@@ -348,6 +348,7 @@ def test_json_keys_are_stable(report: EvaluationReport) -> None:
         "timing",
         "notes",
         "procedures",
+        "encounter",
         "per_case",
     ]
     assert data["schema"] == JSON_SCHEMA
@@ -376,6 +377,8 @@ def test_json_keys_are_stable(report: EvaluationReport) -> None:
         "scores",
         "seconds",
         "error",
+        "exact",
+        "encounter_confidence",
     }
     assert data["per_case"][1]["errors"] == [
         {"kind": "wrong_specificity", "gold": "E11.65", "predicted": "E11.9"}

@@ -14,11 +14,13 @@ from medcoder.nlp.document import ClinicalDocument
 from tests.procedures.runner import StageRunner
 
 BLIND = Path(__file__).resolve().parent / "data" / "pcs_blind.json"
+# Procedures outside the Medical and Surgical section (imaging, administration, ...).
+OTHER_SECTIONS = BLIND.with_name("pcs_other_blind.json")
 DAY = date(2026, 2, 1)
 
 
-def cases(split: str | None = None) -> list[dict[str, Any]]:
-    data = json.loads(BLIND.read_text(encoding="utf-8"))["cases"]
+def cases(split: str | None = None, path: Path = BLIND) -> list[dict[str, Any]]:
+    data = json.loads(path.read_text(encoding="utf-8"))["cases"]
     return [c for c in data if split is None or c["split"] == split]
 
 
@@ -27,9 +29,11 @@ def predict(runner: StageRunner, text: str) -> list[str]:
     return [p.code for p in runner(document).procedures]
 
 
-def share_right(runner: StageRunner, split: str | None = None) -> tuple[float, list[str]]:
+def share_right(
+    runner: StageRunner, split: str | None = None, path: Path = BLIND
+) -> tuple[float, list[str]]:
     """(share of statements coded exactly, the misses as 'expected <- got: text')."""
-    chosen = cases(split)
+    chosen = cases(split, path)
     misses = []
     for case in chosen:
         got = predict(runner, case["text"])

@@ -101,3 +101,58 @@ def test_findings_named_like_operations_are_not_coded(coder: StageRunner) -> Non
     assert coded(coder, "Coagulation studies of the liver panel were normal.") == []
     found = coded(coder, "The CT showed bone destruction of the left femur.")
     assert all(c.code[0] != "0" for c in found)
+
+
+def test_b6_1c_irrigating_a_catheter_is_irrigation_not_a_drainage(coder: StageRunner) -> None:
+    [found] = coded(coder, "Bladder irrigation through the indwelling urinary catheter.")
+    assert found.code == "3E1K78Z"
+    # Without the irrigation the catheter is a Drainage Device put in (B6.2).
+    assert [f.code for f in coded(coder, "A urinary catheter was placed for drainage.")] == [
+        "0T9B70Z"
+    ]
+
+
+def test_measurement_at_a_point_monitoring_over_a_period(coder: StageRunner) -> None:
+    # Definitions, section 4: Measurement at a point in time, Monitoring repetitively.
+    assert [f.code for f in coded(coder, "An EEG was recorded.")] == ["4A00X4Z"]
+    assert [f.code for f in coded(coder, "Continuous EEG monitoring for 48 hours.")] == ["4A10X4Z"]
+
+
+def test_imaging_contrast_axis(coder: StageRunner) -> None:
+    # Section B character 5: the contrast given; "None" for a plain study; the
+    # qualifier Unenhanced and Enhanced when images are taken before and after.
+    assert [f.code for f in coded(coder, "Noncontrast CT of the abdomen and pelvis.")] == [
+        "BW21ZZZ"
+    ]
+    assert [f.code for f in coded(coder, "MRI of the brain with and without gadolinium.")] == [
+        "B030Y0Z"
+    ]
+    [unknown] = coded(coder, "CT of the abdomen with IV contrast.")
+    assert unknown.code[:4] == "BW20" and "contrast" in unknown.uncertain_axes
+
+
+def test_imaging_body_part_follows_the_index(coder: StageRunner) -> None:
+    # Index: Computerized Tomography, Head BW28; the side written apart from the organ
+    # (Ultrasonography, Veins, Lower Extremity, Right B54B).
+    assert [f.code for f in coded(coder, "Head CT without contrast.")] == ["BW28ZZZ"]
+    [veins] = coded(coder, "Duplex ultrasound of the right lower extremity veins.")
+    assert veins.code == "B54BZZZ"
+
+
+def test_b3_16_stem_cells_are_administration(coder: StageRunner) -> None:
+    # Putting in autologous or nonautologous stem cells is Administration (B3.16).
+    [found] = coded(coder, "Autologous hematopoietic stem cell transplant via central line.")
+    assert found.code[:3] == "302"
+
+
+def test_a_procedure_said_not_done_after_its_words_is_dropped(coder: StageRunner) -> None:
+    assert coded(coder, "Thrombolysis was not given because of the bleeding risk.") == []
+    assert coded(coder, "Hemodialysis was not required.") == []
+    # A negation about the findings leaves the study coded.
+    assert [f.code for f in coded(coder, "Chest x-ray was not remarkable.")] == ["BW03ZZZ"]
+
+
+def test_ventilation_duration_from_the_days_written(coder: StageRunner) -> None:
+    # 5A19 character 5: the consecutive hours of ventilation (5 days > 96 hours).
+    found = coded(coder, "She was intubated and mechanically ventilated for 5 days.")
+    assert "5A1955Z" in [f.code for f in found]

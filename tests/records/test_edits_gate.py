@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from medcoder.edits.checker import configured_tables
 from medcoder.errors import EditsBlockedError
+from medcoder.records import audit
 from medcoder.records.claim_gate import recheck_open
 from medcoder.records.models import AuditEvent, CodeAssignment
 from medcoder.records.service import Records
@@ -42,9 +43,10 @@ def test_warning_needs_an_acknowledgement_which_is_audited(coded: Records) -> No
     assert coded.encounter_view("cora", "E-100").status == "finalized"
     with coded._sessions() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "finalize")).one()
-    detail = json.loads(event.detail)
+        detail = json.loads(event.detail)
+        assert detail["reason"].startswith("sealed:")  # free text sealed at rest
+        assert audit.reveal(session, detail)["reason"] == "stage not documented; query sent"
     assert detail["edit_warnings"] == ["use-additional-code.v1:E11.22"]
-    assert detail["reason"] == "stage not documented; query sent"
 
 
 def test_clean_claim_finalizes_without_acknowledgement(coded: Records) -> None:

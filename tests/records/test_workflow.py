@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from medcoder.errors import InvalidInputError, PermissionDeniedError, WorkflowError
+from medcoder.records import audit
 from medcoder.records.models import AuditEvent
 from medcoder.records.service import Records
 
@@ -92,8 +93,10 @@ def test_review_actions_end_to_end(coded: Records) -> None:
     coded.accept("cora", "E-100", "Z79.84")
     with coded._sessions() as s:
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "reopen")).one()
+        detail = json.loads(event.detail)
+        assert detail["reason"].startswith("sealed:")  # free text is sealed at rest
+        assert audit.reveal(s, detail)["reason"] == "payer query on the first-listed code"
     assert event.actor == "rex"
-    assert json.loads(event.detail)["reason"] == "payer query on the first-listed code"
 
 
 def test_finalize_needs_every_suggestion_decided(coded: Records) -> None:

@@ -212,12 +212,14 @@ def queue(
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     sort: QueueSort = QueueSort.AGE,
+    audit: bool = False,
 ) -> list[dict[str, Any]]:
     """Encounters awaiting review, a page at a time: longest waiting first, or by ``sort``
-    (newest, date of service, payer, least certain suggestion); ``payer`` in any case."""
+    (newest, date of service, payer, least certain suggestion); ``payer`` in any case
+    (``audit``: the auto-finalized encounters sampled for audit instead)."""
     items = _records(request).queue(
         actor.name, setting=setting, payer=payer, max_confidence=max_confidence,
-        limit=limit, offset=offset, sort=sort,
+        limit=limit, offset=offset, sort=sort, audit=audit,
     )  # fmt: skip
     return [
         {
@@ -228,6 +230,7 @@ def queue(
             "suggested": i.suggested,
             "lowest_confidence": i.lowest_confidence,
             "coded_at": i.coded_at.isoformat() if i.coded_at else None,
+            "encounter_confidence": i.encounter_confidence,
         }
         for i in items
     ]

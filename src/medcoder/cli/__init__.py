@@ -54,6 +54,8 @@ COMMANDS: dict[str, LazyCommand] = {
     "review": _at("review", "review", "Review ENCOUNTER's codes: show, accept, reject, change, "
                   "add, sequence, set (units, modifiers), poa, finalize, reopen."),
     "users": _at("users", "users_group", "Add users, list them, change their role."),
+    "autonomy": _at("autonomy", "autonomy_group", "Autonomous coding: finalize confident "
+                    "encounters without review (manager's policy)."),
     "keys": _at("users", "keys_group", "The encryption key for PHI at rest."),
     "check": _at("edits", "check", "Check a claim (JSON: date_of_service, setting, age, sex, "
                  "codes) against the edits."),

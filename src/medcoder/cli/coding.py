@@ -190,20 +190,28 @@ def batch(ctx: click.Context, source: Path, output: Path, jobs: int) -> None:
               help="Worst cases shown in the text report.")  # fmt: skip
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the JSON report here.")  # fmt: skip
+@click.option("--autonomy-precision", type=click.FloatRange(0, 1, min_open=True), default=0.95,
+              show_default=True,
+              help="Exactly right share the autonomy threshold must reach.")  # fmt: skip
+@click.option("--encounter-folds", type=click.IntRange(0, 100), default=0, show_default=True,
+              help="K >= 2: refit the encounter confidence on these cases, K-fold, and "
+              "report out-of-fold figures; 0: the shipped model's.")  # fmt: skip
 @format_option
 @click.pass_context
 @friendly_errors
 def evaluate(
     ctx: click.Context, gold: Path, setting: str | None, day: str | None, release: str | None,
-    jobs: int, max_cases: int, output: Path | None, fmt: str,
+    jobs: int, max_cases: int, output: Path | None, autonomy_precision: float,
+    encounter_folds: int, fmt: str,
 ) -> None:  # fmt: skip
     """Score the engine on a gold file ({"id","text","icd10cm":[...]} per line)."""
     from medcoder.evaluation.report import report_to_json, report_to_text
     from medcoder.evaluation.run import run_evaluation
 
     report = run_evaluation(
-        gold, setting=setting, date=day, release=release, home=registry(ctx).home, jobs=jobs
-    )
+        gold, setting=setting, date=day, release=release, home=registry(ctx).home, jobs=jobs,
+        autonomy_precision=autonomy_precision, encounter_folds=encounter_folds,
+    )  # fmt: skip
     data = report_to_json(report)
     if output is not None:
         output.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -136,6 +136,8 @@ def run_coding(
 @click.option(
     "--failed", is_flag=True, help="Encounters that failed to code instead, with the reason."
 )
+@click.option("--audit", is_flag=True,
+              help="Instead, auto-finalized encounters sampled for audit.")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @user_option
 @click.pass_context
@@ -149,6 +151,7 @@ def queue(
     offset: int,
     sort: str,
     failed: bool,
+    audit: bool,
     fmt: str,
     user: str | None,
 ) -> None:
@@ -161,7 +164,7 @@ def queue(
         return
     items = records(ctx).queue(
         user, setting=setting, payer=payer, max_confidence=max_confidence,
-        limit=limit, offset=offset, sort=QueueSort(sort),
+        limit=limit, offset=offset, sort=QueueSort(sort), audit=audit,
     )  # fmt: skip
     rows = [
         {
@@ -171,6 +174,7 @@ def queue(
             "payer": i.payer,
             "suggested": i.suggested,
             "lowest_confidence": i.lowest_confidence,
+            "encounter_confidence": i.encounter_confidence,
         }
         for i in items
     ]
@@ -178,8 +182,8 @@ def queue(
         click.echo(json.dumps(rows, indent=2))
         return
     if not rows:
-        click.echo("the review queue is empty")
-        if offset == 0 and records(ctx).failed(user, limit=1):
+        click.echo("the audit queue is empty" if audit else "the review queue is empty")
+        if not audit and offset == 0 and records(ctx).failed(user, limit=1):
             click.echo("some encounters failed to code: medcoder queue --failed", err=True)
     for row in rows:
         low = row["lowest_confidence"]

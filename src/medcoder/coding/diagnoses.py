@@ -21,13 +21,16 @@ from medcoder.codesets.in_force import CodeSetsInForce
 from medcoder.codesets.store import Release
 from medcoder.coding import adverse
 from medcoder.coding.candidate import Candidate
+from medcoder.coding.inpatient import filter_candidates, rewrite_codes
 from medcoder.coding.lexicon import LexEntry, Lexicon, expand_context, lexicon_for
+from medcoder.coding.principal import choose_principal
 from medcoder.coding.rules import apply_rules
 from medcoder.coding.select import CodeSelector, context_words, selector_for, words_context
+from medcoder.coding.stay import StayReading
 from medcoder.nlp.note import ParsedNote
 from medcoder.nlp.sections import DIAGNOSTIC_SECTIONS, Section, SectionKind
 from medcoder.nlp.text import Sentence, Token, tokenize
-from medcoder.results import Evidence, StageFindings
+from medcoder.results import DroppedCandidate, Evidence, StageFindings
 
 # Index entries that name a body part or a finding word, not a condition, are skipped
 # as mentions of their own ("Acute - see condition" is already left out of the lexicon).
@@ -163,7 +166,16 @@ class DiagnosisStage:
             s.kind in DIAGNOSTIC_SECTIONS and note.text[s.body_start : s.end].strip()
             for s in note.sections
         )
+        early: list[DroppedCandidate] = []
+        reading = StayReading(note) if note.document.setting.is_inpatient else None
+        mentions = candidates
+        if reading is not None:  # Guidelines II.H at discharge; admitting dx after study
+            candidates, early = filter_candidates(reading, candidates)
         codes, dropped = apply_rules(note.document, release, candidates, has_assessment=assessed)
+        if reading is not None:  # Guidelines Section II / III: the stay read as a whole
+            codes, rewritten = rewrite_codes(reading, release, codes)
+            codes = choose_principal(reading, release, codes, mentions)
+            dropped = early + dropped + rewritten
         return StageFindings(diagnoses=tuple(codes), dropped=tuple(dropped))
 
     def candidates(self, note: ParsedNote, release: Release) -> list[Candidate]:

@@ -40,6 +40,11 @@ NEOPLASM_COLUMN = {"malignant": 2, "secondary": 3, "in situ": 4, "ca in situ": 4
                    "uncertain behavior": 6, "unspecified behavior": 7}  # fmt: skip
 
 
+def _unspecified(printed: str) -> bool:
+    """An Index code that is a category's unspecified default ("S72.9-", "L03.90")."""
+    return printed.rstrip("-").rstrip(".").split(".")[-1].startswith("9")
+
+
 def _depth_guard(context: frozenset[str]) -> bool:
     return "__followed__" not in context
 
@@ -196,7 +201,11 @@ class CodeSelector:
         # see Cellulitis, lower limb"); the main term's own default code is not the
         # answer then. A code printed at a subterm on the way stays ("Infection,
         # urinary" N39.0 is not sent on by a "kidney" below it).
-        if reference and not any(t.code for t in path if t.level > 0) and _depth_guard(context):
+        # Nor is a subterm's unspecified default ("Fracture, femur S72.9-, intertrochanteric
+        # - see Fracture, femur, trochanteric" is not S72.9-).
+        on_way = [t.code for t in path if t.level > 0 and t.code]
+        sent_on = not on_way or (not path[-1].code and _unspecified(on_way[-1]))
+        if reference and sent_on and _depth_guard(context):
             followed = self._walk(reference)
             if followed.found and followed.coded_step is not None and not followed.unmatched:
                 tail = self.refine(followed.steps[-1].term_id, context | {"__followed__"})

@@ -2,7 +2,7 @@
 
 ``report_to_json`` returns a dict with these keys (stable; ``schema`` changes when they do)::
 
-    schema               "medcoder.evaluation/2"
+    schema               "medcoder.evaluation/3"
     gold_path, release   str | null: the gold file and the release gold codes were checked in
     n_cases              int
     coder_errors         int: cases on which the coder raised
@@ -29,12 +29,18 @@
                          {"cases", "gold_full", "gold_truncated", "at4", "at7"}, each
                          level {"precision", "recall", "f1", "tp_gold", "tp_predicted",
                          "gold", "predicted"}
+    encounter            {"cases", "exact", "exact_match_rate", "source", "scored", "ece",
+                          "target_precision", "threshold" (null: none reaches it),
+                          "coverage", "precision", "curve": [{"threshold", "above",
+                          "coverage", "exact", "precision"}]}: encounter exact match
+                          and the autonomy curve (evaluation/autonomy.py)
     per_case             [{"id", "gold": [code], "predicted": [{"code", "confidence"}],
                           "true_positives", "missed", "extra": [code],
                           "errors": [{"kind", "gold", "predicted"}],
                           "scores": {"code": {"precision", "recall", "f1"},
                                      "category": {...}},
-                          "seconds", "error" (str | null)}]
+                          "seconds", "error" (str | null), "exact" (bool),
+                          "encounter_confidence" (float | null)}]
 
 See :mod:`medcoder.evaluation.run` for what each figure means.
 """
@@ -44,6 +50,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from medcoder.evaluation.autonomy import AutonomyPoint, EncounterSummary
 from medcoder.evaluation.run import (
     CaseResult,
     CodeError,
@@ -54,7 +61,7 @@ from medcoder.evaluation.run import (
 
 __all__ = ["JSON_SCHEMA", "report_to_json", "report_to_text", "worst_cases"]
 
-JSON_SCHEMA = "medcoder.evaluation/2"  # 2: "procedures" (ICD-10-PCS scores)
+JSON_SCHEMA = "medcoder.evaluation/3"  # 2: "procedures"; 3: "encounter", per-case "exact"
 
 
 def _scores_json(scores: Scores) -> dict[str, float]:
@@ -87,7 +94,67 @@ def _case_json(case: CaseResult) -> dict[str, Any]:
         "scores": {"code": _scores_json(case.code), "category": _scores_json(case.category)},
         "seconds": case.seconds,
         "error": case.error,
+        "exact": case.exact,
+        "encounter_confidence": case.encounter_confidence,
     }
+
+
+def _point_json(point: AutonomyPoint) -> dict[str, Any]:
+    return {
+        "threshold": point.threshold,
+        "above": point.above,
+        "coverage": point.coverage,
+        "exact": point.exact,
+        "precision": point.precision,
+    }
+
+
+def _encounter_json(summary: EncounterSummary | None) -> dict[str, Any] | None:
+    if summary is None:
+        return None
+    chosen = summary.chosen
+    return {
+        "cases": summary.cases,
+        "exact": summary.exact,
+        "exact_match_rate": summary.exact_rate,
+        "source": summary.source,
+        "scored": summary.scored,
+        "ece": summary.ece,
+        "target_precision": summary.target_precision,
+        "threshold": chosen.threshold if chosen else None,
+        "coverage": chosen.coverage if chosen else 0.0,
+        "precision": chosen.precision if chosen else None,
+        "curve": [_point_json(p) for p in summary.curve],
+    }
+
+
+def _encounter_text(summary: EncounterSummary) -> list[str]:
+    lines = [
+        f"Encounters: {summary.exact} of {summary.cases} exactly right "
+        f"({summary.exact_rate:.1%}); confidence: {summary.source}"
+    ]
+    if not summary.scored:
+        return lines
+    ece = "-" if summary.ece is None else f"{summary.ece:.3f}"
+    lines.append(f"  encounter-confidence ECE {ece}")
+    lines.append(f"  {'threshold':<11}{'above':>7}{'share':>8}{'exact':>7}{'precision':>11}")
+    for p in summary.curve:
+        if p.above:
+            lines.append(
+                f"  {p.threshold:<11.2f}{p.above:>7}{p.coverage:>8.1%}{p.exact:>7}"
+                f"{_f(p.precision, 11)}"
+            )
+    chosen = summary.chosen
+    target = f"{summary.target_precision:.0%}"
+    if chosen is None:
+        lines.append(f"  no threshold reaches {target} encounter precision")
+    else:
+        lines.append(
+            f"  precision >= {target}: threshold {chosen.threshold:.2f}, "
+            f"{chosen.coverage:.1%} of encounters finalized without review "
+            f"({chosen.exact} of {chosen.above} exactly right)"
+        )
+    return lines
 
 
 def report_to_json(report: EvaluationReport) -> dict[str, Any]:
@@ -141,6 +208,7 @@ def report_to_json(report: EvaluationReport) -> dict[str, Any]:
         },
         "notes": list(report.notes),
         "procedures": asdict(report.procedures) if report.procedures is not None else None,
+        "encounter": _encounter_json(report.encounter),
         "per_case": [_case_json(case) for case in report.cases],
     }
 
@@ -253,6 +321,9 @@ def report_to_text(report: EvaluationReport, *, max_cases: int = 20) -> str:
         name = f"[{b.lower:.1f}, {b.upper:.1f}{closing}"
         lines.append(f"  {name:<12}{b.count:>7}{_f(b.mean_confidence, 11)}{_f(b.accuracy, 10)}")
     lines.append(f"  ECE {report.ece:.3f}")
+    if report.encounter is not None:
+        lines.append("")
+        lines.extend(_encounter_text(report.encounter))
 
     worst = worst_cases(report)
     shown = worst[: max(0, max_cases)]

@@ -69,7 +69,9 @@ from typing import Any
 from medcoder.codesets.codes import normalize
 from medcoder.codesets.registry import Registry
 from medcoder.codesets.store import Release
+from medcoder.coding.encounter import encounter_features
 from medcoder.errors import InvalidInputError, MedcoderError
+from medcoder.evaluation.autonomy import EncounterSummary, summarize_encounters
 from medcoder.evaluation.pcs import PcsScores, score_pcs
 from medcoder.kinds import CodeSystem, Setting
 from medcoder.pipeline import engine_for, make_document, parse_date
@@ -78,6 +80,7 @@ __all__ = [
     "BIN_COUNT",
     "CaseResult",
     "CodeError",
+    "CodedNote",
     "Coder",
     "EngineCoder",
     "ErrorClassCounts",
@@ -126,6 +129,15 @@ class Prediction:
 
 
 Coder = Callable[[GoldCase], Sequence[Prediction]]
+
+
+class CodedNote(list[Prediction]):
+    """A coder's predictions for one note, with the encounter confidence and the
+    features it was computed from (coding/encounter.py); a coder may return a plain
+    list instead, and its cases then have no encounter confidence."""
+
+    encounter_confidence: float | None = None
+    encounter_features: tuple[float, ...] | None = None
 
 
 def _canonical(code: str) -> str:
@@ -274,10 +286,23 @@ class CaseResult:
     category: Scores
     seconds: float
     error: str | None = None  # the exception the coder raised on this case
+    encounter_confidence: float | None = None
+    encounter_features: tuple[float, ...] | None = None
 
     @property
     def perfect(self) -> bool:
         return self.error is None and not self.missed and not self.extra
+
+    @property
+    def exact(self) -> bool:
+        """The code set is exactly the gold's reportable codes (a gold code the release
+        cannot report is a code-set change, not a miss): an encounter that could have
+        been finalized without review."""
+        return (
+            self.error is None
+            and not self.extra
+            and all(e.kind == "gold_not_in_release" for e in self.errors if e.gold)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,6 +351,7 @@ class EvaluationReport:
     gold_path: str | None = None
     release: str | None = None
     procedures: PcsScores | None = None  # ICD-10-PCS, when the gold has a "pcs" field
+    encounter: EncounterSummary | None = None  # exact match and the autonomy curve
 
 
 # -- scoring --------------------------------------------------------------------------
@@ -462,6 +488,8 @@ class _Outcome:
     predictions: tuple[Prediction, ...]
     error: str | None
     seconds: float
+    encounter_confidence: float | None = None
+    encounter_features: tuple[float, ...] | None = None
 
 
 def _describe(exc: BaseException) -> str:
@@ -476,17 +504,24 @@ def _code_case(item: tuple[Coder, GoldCase]) -> _Outcome:
     coder, case = item
     start = time.perf_counter()
     try:
+        coded = coder(case)
         predictions = tuple(
             Prediction(
                 str(p.code),
                 float(p.confidence),
                 CodeSystem(getattr(p, "system", CodeSystem.ICD10CM)),
             )
-            for p in coder(case)
+            for p in coded
         )
     except Exception as exc:  # one failing case must not stop the evaluation
         return _Outcome((), _describe(exc), time.perf_counter() - start)
-    return _Outcome(predictions, None, time.perf_counter() - start)
+    return _Outcome(
+        predictions,
+        None,
+        time.perf_counter() - start,
+        getattr(coded, "encounter_confidence", None),
+        getattr(coded, "encounter_features", None),
+    )
 
 
 def _picklable(coder: Coder) -> str | None:
@@ -528,8 +563,14 @@ def evaluate(
     jobs: int = 1,
     top: int = 10,
     progress: Callable[[int], None] | None = None,
+    autonomy_precision: float = 0.95,
+    encounter_folds: int = 0,
 ) -> EvaluationReport:
     """Run ``coder`` on every case and score it against the gold codes.
+
+    ``autonomy_precision``: the share of exactly right encounters the autonomy threshold
+    must reach; ``encounter_folds`` >= 2: score encounters out-of-fold with a model
+    refitted on these cases (evaluation/autonomy.py), else with the coder's own.
 
     ``code_exists`` says whether a gold code is in the release the coder used (gold codes
     it rejects are reported as ``gold_not_in_release``); ``top`` is how many of the most
@@ -539,6 +580,12 @@ def evaluate(
         raise InvalidInputError("no cases to evaluate")
     if jobs < 1:
         raise InvalidInputError(f"jobs must be 1 or more, not {jobs}")
+    if not 0 < autonomy_precision <= 1:
+        raise InvalidInputError(f"autonomy precision must be in (0, 1], not {autonomy_precision}")
+    if encounter_folds == 1 or encounter_folds < 0 or encounter_folds > len(cases):
+        raise InvalidInputError(
+            f"encounter folds must be 0 (off) or 2 to {len(cases)}, not {encounter_folds}"
+        )
     notes: list[str] = []
     workers = min(jobs, len(cases))
     if workers > 1:
@@ -613,10 +660,22 @@ def evaluate(
                 category=_scores(*category_level),
                 seconds=outcome.seconds,
                 error=outcome.error,
+                encounter_confidence=outcome.encounter_confidence,
+                encounter_features=outcome.encounter_features,
             )
         )
 
     kinds = Counter(e.kind for r in results for e in r.errors)
+    try:
+        encounter = summarize_encounters(
+            [r.exact for r in results],
+            [r.encounter_confidence for r in results],
+            [r.encounter_features for r in results],
+            target_precision=autonomy_precision,
+            folds=encounter_folds,
+        )
+    except ValueError as exc:
+        raise InvalidInputError(str(exc)) from exc
     bins, ece = _reliability(calibration)
     return EvaluationReport(
         n_cases=len(results),
@@ -646,6 +705,7 @@ def evaluate(
         cases=tuple(results),
         notes=tuple(notes),
         procedures=score_pcs(pcs_pairs) if pcs_pairs else None,
+        encounter=encounter,
     )
 
 
@@ -664,7 +724,7 @@ class EngineCoder:
     date: str | None = None
     release: str | None = None
 
-    def __call__(self, case: GoldCase) -> list[Prediction]:
+    def __call__(self, case: GoldCase) -> CodedNote:
         setting = self.setting if self.setting is not None else case.setting
         if setting is not None and setting.strip().lower() in _UNKNOWN_SETTINGS:
             setting = None
@@ -678,9 +738,13 @@ class EngineCoder:
         )
         engine = engine_for(Path(self.home) if self.home else None)
         result = engine.code(document, release_name=self.release)
-        return [Prediction(a.code, a.confidence) for a in result.codes] + [
-            Prediction(p.code, p.confidence, p.system) for p in result.procedures
-        ]
+        coded = CodedNote(
+            [Prediction(a.code, a.confidence) for a in result.codes]
+            + [Prediction(p.code, p.confidence, p.system) for p in result.procedures]
+        )
+        coded.encounter_confidence = result.encounter_confidence
+        coded.encounter_features = encounter_features(result, document.text)
+        return coded
 
 
 def _reportable(release: Release, code: str) -> bool:
@@ -700,6 +764,8 @@ def run_evaluation(
     jobs: int = 1,
     top: int = 10,
     progress: Callable[[int], None] | None = None,
+    autonomy_precision: float = 0.95,
+    encounter_folds: int = 0,
 ) -> EvaluationReport:
     """``medcoder evaluate``: code every case of ``gold`` with the engine and score it.
 
@@ -728,6 +794,8 @@ def run_evaluation(
             jobs=jobs,
             top=top,
             progress=progress,
+            autonomy_precision=autonomy_precision,
+            encounter_folds=encounter_folds,
         )
         return replace(report, gold_path=str(gold), release=checked.name)
     finally:

@@ -27,6 +27,7 @@ from medcoder.nlp.note import ParsedNote
 from medcoder.nlp.sections import SectionKind
 from medcoder.nlp.text import Sentence, tokenize
 from medcoder.procedures.pcs_axes import (
+    ADMINISTRATION,
     MAX_DISTANCE,
     AxisChoice,
     BodyPartChoice,
@@ -38,8 +39,19 @@ from medcoder.procedures.pcs_axes import (
     contralateral,
     label_atoms,
 )
-from medcoder.procedures.pcs_lexicon import Lexicon, compile_lexicon, procedure_hits
-from medcoder.procedures.pcs_rules import retarget
+from medcoder.procedures.pcs_lexicon import (
+    Lexicon,
+    anatomy_found,
+    compile_lexicon,
+    procedure_hits,
+)
+from medcoder.procedures.pcs_rules import retarget, said_not_done
+from medcoder.procedures.pcs_sections import (
+    axis_evidence,
+    drop_irrigated_devices,
+    is_undocumented,
+    monitoring_code,
+)
 from medcoder.procedures.pcs_vocabulary import (
     PcsVocabulary,
     PhraseIndex,
@@ -84,6 +96,7 @@ _SKIP_SECTIONS = frozenset(
      SectionKind.FAMILY_HISTORY, SectionKind.PLAN, SectionKind.INSTRUCTIONS,
      SectionKind.ALLERGIES, SectionKind.MEDICATIONS}
 )  # fmt: skip
+ROUTE_REACH = 8  # tokens between a substance's words and its route ("through a central line")
 _SIDE_WORDS = {"right": "right", "left": "left", "bilateral": "bilateral",
                "bilaterally": "bilateral", "both": "both"}  # fmt: skip
 # "s/p appendectomy" in a hospital course is this stay's procedure, not history.
@@ -130,6 +143,7 @@ class _Statement:
     norm_text: str
     said: frozenset[str]  # the sentence's words
     norms: tuple[str, ...]
+    raw: str = ""  # the sentence's text (amounts: "for 3 days", "6 MeV")
 
 
 class PcsCoder:
@@ -203,8 +217,7 @@ class PcsCoder:
         statement = _Statement(
             mentions=[
                 (i, j, atoms, text[tokens[i].start : tokens[j - 1].end])
-                for i, j, atoms in lexicon.anatomy.find(norms)
-                if isinstance(atoms, tuple)
+                for i, j, atoms in anatomy_found(lexicon.anatomy, norms)
             ],
             approaches=_labels_found(lexicon.approaches, norms),
             devices=_labels_found(lexicon.devices, norms),
@@ -212,6 +225,7 @@ class PcsCoder:
             norm_text=" " + " ".join(norms) + " ",
             said=frozenset(norms),
             norms=tuple(norms),
+            raw=text[sentence.start : sentence.end],
         )
         out: list[tuple[ProcedureEntry, ProcedureAssignment]] = []
         for (i, j, value), (start, end), assertion in zip(matches, spans, assertions, strict=True):
@@ -223,7 +237,9 @@ class PcsCoder:
             )
             # "Chest x-ray was negative", "CT suggestive of ...": a negation or doubt
             # written after the procedure is about its findings; the test was done.
-            negated = assertion.negated and _before(assertion, "NEGATED_EXISTENCE", start)
+            negated = (
+                assertion.negated and _before(assertion, "NEGATED_EXISTENCE", start)
+            ) or said_not_done(text, end)
             uncertain = assertion.uncertain and _before(assertion, "POSSIBLE_EXISTENCE", start)
             if negated or assertion.hypothetical or assertion.family or historical or uncertain:
                 why = ("negated" if negated else "planned" if assertion.hypothetical
@@ -234,7 +250,7 @@ class PcsCoder:
                 continue
             for code in self._build(value, i, j, evidence, statement, release, lexicon, note):
                 out.append((value, code))
-        return _drop_integral_inspections(out, dropped)
+        return drop_irrigated_devices(_drop_integral_inspections(out, dropped), dropped)
 
     def _build(
         self, entry: ProcedureEntry, i: int, j: int, evidence: Evidence,
@@ -244,18 +260,27 @@ class PcsCoder:
             title = lexicon.fixed_codes.get(entry.code)
             if title is None:  # not a valid code in this release
                 return []
-            path = f"{entry.code}: named by '{evidence.text}'"
-            return [self._assignment(entry.code, title, release, evidence, path, (), entry)]
+            code, path = entry.code, f"{entry.code}: named by '{evidence.text}'"
+            monitored = monitoring_code(code, statement.said, release)
+            if monitored is not None:  # Definitions, section 4: Monitoring is over time
+                code, title = monitored
+                path += f"; {code}: monitored over a period (Monitoring, not Measurement)"
+            return [self._assignment(code, title, release, evidence, path, (), entry)]
         tables, retargeted = retarget(lexicon.tables[id(entry)], statement.said, lexicon.matter,
                                       statement.norms, lexicon.every_table)  # fmt: skip
         # A root operation word alone reaches the anatomy of its own clause: a few words in
         # imaging ("ultrasound of the kidney"), a longer phrase in surgery ("excision of a
         # lipoma of the subcutaneous tissue of the right thigh").
         reach = MAX_DISTANCE if not entry.generic else 12 if entry.section == "0" else 6
+        route = (entry.table or entry.section or "")[:1] == ADMINISTRATION
+        if route:
+            reach = ROUTE_REACH  # the route is written beside the substance given
         mentions = [
             Mention(atoms, max(0, a - j, i - b), words)
             for a, b, atoms, words in statement.mentions
             if max(0, a - j, i - b) <= reach
+            # "bone marrow transplant": the substance's own words are not its route
+            and not (route and i <= a and b <= j)
         ]
         fixed = (atom(entry.body_part),) if entry.body_part else ()
         prefer_bilateral = entry.inspection or any(t.prefix[0] in "BC" for t, _ in tables[:1])
@@ -266,6 +291,10 @@ class PcsCoder:
         said = frozenset(statement.norms[max(0, i - reach) : j + reach])  # near the words
         choice = choose_body_part(tables, mentions, fixed, statement.sides, prefer_bilateral,
                                   said, fixed_words)  # fmt: skip
+        usual = choice is None and entry.usual_body_part is not None
+        if choice is None and entry.usual_body_part:
+            choice = choose_body_part(tables, [], (atom(entry.usual_body_part),),
+                                      statement.sides, prefer_bilateral)  # fmt: skip
         if choice is None:
             return []
         if choice.side_uncertain and not statement.sides:
@@ -280,6 +309,10 @@ class PcsCoder:
             5: _nearest(statement.approaches, i) if table.axis_title(5) == "Approach" else [],
             6: _nearest(statement.devices, i) if table.axis_title(6) == "Device" else [],
         }
+        if table.prefix[0] != "0":  # contrast, substance, duration ... (pcs_sections)
+            found = axis_evidence(table, statement.norms, statement.raw, lexicon.substances)
+            for position, labels in found.items():
+                documented[position] = labels + documented.get(position, [])
         implied = {5: entry.approach, 6: entry.device, 7: entry.qualifier}
         out = []
         for value in values:
@@ -289,9 +322,10 @@ class PcsCoder:
             )  # fmt: skip
             code = table.prefix + value.code + "".join(a.value.code for a in axes)
             uncertain = tuple(
-                ["body part"] * (choice.side_uncertain and other is None)
-                + [table.axis_title(a.position).lower() for a in axes if a.how == "uncertain"]
-            )
+                ["body part"] * ((choice.side_uncertain and other is None) or usual)
+                + [table.axis_title(a.position).lower() for a in axes
+                   if a.how == "uncertain" or is_undocumented(a.words)]
+            )  # fmt: skip
             path = (
                 f"table {table.prefix} ({table.body_system.label} / {table.operation.label}); "
                 f"body part {value.code} {value.label} ({choice.evidence or evidence.text}); "

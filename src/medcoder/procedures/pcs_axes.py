@@ -25,6 +25,7 @@ _SIDE_WORDS = frozenset({"right", "left", "bilateral", "both"})
 _PARTS = re.compile(r",\s*|\s+and\s+")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 NOTHING = ("No Device", "No Qualifier", "None", "No Contrast")
+ADMINISTRATION = "3"  # section character
 MAX_DISTANCE = 15  # tokens between anatomy words and the procedure words
 
 
@@ -304,6 +305,13 @@ def choose_axes(
     ``implied[position]``: the label the procedure words imply (colonoscopy -> endoscopic).
     """
     rows = [r for r in table.rows if r.allows(4, body_part)]
+    if not open_default:
+        # Outside the Medical and Surgical section a later axis the words imply (a
+        # mechanical ventilation's "No Qualifier", not "Nonmechanical") narrows the rows
+        # before the earlier axes are chosen.
+        for position, label in sorted(implied.items()):
+            narrowed = [r for r in rows if any(v.label == label for v in r.values(position))]
+            rows = narrowed or rows
     choices: list[AxisChoice] = []
     for position in (5, 6, 7):
         allowed: dict[str, AxisValue] = {}
@@ -311,7 +319,8 @@ def choose_axes(
             for v in r.values(position):
                 allowed.setdefault(v.label, v)
         choice = _pick(position, allowed, documented.get(position, []),
-                       implied.get(position), table.axis_title(position), open_default)  # fmt: skip
+                       implied.get(position), table.axis_title(position), open_default,
+                       table.prefix[0] == ADMINISTRATION)  # fmt: skip
         choices.append(choice)
         rows = [r for r in rows if r.allows(position, choice.value.code)]
     return rows[0], choices
@@ -334,6 +343,7 @@ def _pick(
     implied: str | None,
     axis: str,
     open_default: bool,
+    administration: bool = False,
 ) -> AxisChoice:
     for label, words in documented:
         found = _allowed(allowed, label)
@@ -347,6 +357,11 @@ def _pick(
     for label in NOTHING:
         if label in allowed:
             return AxisChoice(position, allowed[label], "default")
+    others = [v for name, v in allowed.items() if name.startswith("Other ")]
+    if axis == "Qualifier" and administration and len(others) == 1:
+        # Administration: the residual value ("Other Antineoplastic") is the one for a
+        # substance the statement names no more specifically.
+        return AxisChoice(position, others[0], "default")
     if axis == "Approach" and open_default and "Open" in allowed:
         return AxisChoice(position, allowed["Open"], "uncertain")
     first = min(allowed.values(), key=lambda v: v.code)

@@ -12,6 +12,7 @@ from medcoder.codesets.pcs.store import PcsRelease
 from medcoder.nlp.text import norm_word
 from medcoder.procedures.pcs_axes import BodyPartValue, body_part_values, label_atoms
 from medcoder.procedures.pcs_derived import derived_entries, index_entries
+from medcoder.procedures.pcs_sections import section_entries, substance_words
 from medcoder.procedures.pcs_vocabulary import (
     PcsVocabulary,
     PhraseIndex,
@@ -35,6 +36,7 @@ class Lexicon:
     fixed_codes: dict[str, str | None]  # whole codes the vocabulary names -> title (None: invalid)
     every_table: dict[str, tuple[PcsTable, tuple[BodyPartValue, ...]]]  # prefix ->
     matter: frozenset[tuple[str, ...]]  # solid matter words (Extirpation)
+    substances: dict[str, tuple[tuple[str, ...], ...]]  # Administration substance -> phrases
 
 
 def _tables_for(
@@ -85,7 +87,11 @@ def compile_lexicon(vocabulary: PcsVocabulary, release: PcsRelease) -> Lexicon:
     # hide the curated meaning (biopsy: qualifier Diagnostic): the curated word decides.
     derived = [
         (norm_phrase(w), e)
-        for e in (*index_entries(release, vocabulary.findings), *derived_entries(release))
+        for e in (
+            *index_entries(release, vocabulary.findings),
+            *derived_entries(release),
+            *section_entries(release, vocabulary.findings),
+        )
         for w in e.words
         if norm_phrase(w) not in known and not any((t,) in known for t in norm_phrase(w))
     ]
@@ -93,7 +99,12 @@ def compile_lexicon(vocabulary: PcsVocabulary, release: PcsRelease) -> Lexicon:
     by_operation: dict[tuple[str, str], list[PcsTable]] = {}
     for prefix, table in sorted(release.tables.items()):
         by_operation.setdefault((prefix[0], table.operation.label), []).append(table)
+    substances: dict[str, set[tuple[str, ...]]] = {}
+    for source in (vocabulary.substances, substance_words(release)):
+        for label, words in source.items():
+            substances.setdefault(label, set()).update(norm_phrase(w) for w in words)
     return Lexicon(
+        substances={k: tuple(sorted(v, key=len, reverse=True)) for k, v in substances.items()},
         fixed_codes={
             c: (release.title(c) or ("", True))[0] if release.validate(c).valid else None
             for c in fixed
@@ -123,5 +134,34 @@ def procedure_hits(text: str, procedures: PhraseIndex) -> list[int]:
     starts = [w for w in set(_WORDS.findall(lowered)) if norm_word(w) in procedures]
     if not starts:
         return []
-    pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, starts)) + r")(?![a-z0-9])")
+    pattern = re.compile(
+        r"(?<![a-z0-9])(?:" + "|".join(_start(w, procedures) for w in sorted(starts)) + ")"
+    )
     return [m.start() for m in pattern.finditer(lowered)]
+
+
+def _start(word: str, procedures: PhraseIndex) -> str:
+    """A word that only starts longer phrases ("heart" in "heart catheterization") is a
+    hit only when a second word of one of them may follow: its first two letters, the
+    part a word keeps through normalization ("catheterizations")."""
+    then = procedures.next_words(norm_word(word))
+    if then is None:
+        return re.escape(word) + r"(?![a-z0-9])"
+    heads = sorted({re.escape(w[:2]) for w in then})
+    return re.escape(word) + r"[^a-z0-9]+(?:" + "|".join(heads) + ")"
+
+
+_SIDES = frozenset({"right", "left", "bilateral", "bilaterally", "both"})
+
+
+def anatomy_found(index: PhraseIndex, norms: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Anatomy phrases of the sentence; also those a side word hides by starting a longer
+    phrase ("right lower extremity | veins": Lower Extremity Veins, with the side apart)."""
+    found = [(i, j, a) for i, j, a in index.find(norms) if isinstance(a, tuple)]
+    if not any(n in _SIDES for n in norms):
+        return found
+    masked = ["" if n in _SIDES else n for n in norms]
+    spans = {(i, j) for i, j, _ in found}
+    found += [(i, j, a) for i, j, a in index.find(masked)
+              if isinstance(a, tuple) and (i, j) not in spans]  # fmt: skip
+    return found

@@ -11,6 +11,7 @@ other words, applied to the candidate tables of a procedure word.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from medcoder.codesets.pcs.model import PcsTable
@@ -67,3 +68,18 @@ def _says_matter(norms: Sequence[str], matter: frozenset[tuple[str, ...]]) -> bo
             if tuple(norms[k : k + len(phrase)]) == phrase:
                 return True
     return False
+
+
+# "Thrombolysis was not given", "CT was never performed": the procedure itself not done
+# (a negation after the words is otherwise about the findings: "x-ray was not remarkable").
+_NOT_DONE = re.compile(
+    r"\s+(?:was|were|is|are|has been|have been|had been|could|can|will)?\s*(?:not|never)\s+"
+    r"(?:be\s+)?(?:given|performed|done|administered|started|obtained|undertaken|"
+    r"carried out|attempted|indicated|required|needed)\b",
+    re.IGNORECASE,
+)
+
+
+def said_not_done(text: str, end: int) -> bool:
+    """Whether the words right after a procedure (ending at ``end``) say it was not done."""
+    return _NOT_DONE.match(text, end) is not None

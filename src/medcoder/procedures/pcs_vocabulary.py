@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -15,10 +15,20 @@ from medcoder.nlp.text import norm_word, tokenize
 
 _ENTRY_KEYS = frozenset(
     {"words", "code", "table", "section", "operation", "body_system", "body_part", "approach",
-     "device", "qualifier", "inspection", "rule"}
+     "device", "qualifier", "inspection", "rule", "usual_body_part"}
 )  # fmt: skip
 _TOP_KEYS = frozenset(
-    {"version", "source", "procedures", "approaches", "devices", "anatomy", "matter", "findings"}
+    {
+        "version",
+        "source",
+        "procedures",
+        "approaches",
+        "devices",
+        "anatomy",
+        "matter",
+        "findings",
+        "substances",
+    }
 )
 
 
@@ -34,7 +44,10 @@ class ProcedureEntry:
     ``code``: a whole code (an ECG is always 4A02X4Z). ``table``: characters 1-3.
     ``section`` + ``operation`` (+ ``body_system``): every table of that root operation.
     ``body_part``: anatomy words of the body part, else found near the words in the note.
-    ``approach`` / ``device`` / ``qualifier``: labels of those axes the words imply.
+    ``approach`` / ``device`` / ``qualifier``: labels of those axes the words imply
+    (``device``: character 6 whatever its axis: the Substance of Administration).
+    ``usual_body_part``: the body part when the statement names none, named in
+    ``uncertain_axes`` ("intravenous chemotherapy" with no line named: a peripheral vein).
     ``inspection``: an inspection, not coded beside a definitive procedure on the same
     body system (ICD-10-PCS Guidelines B3.11a).
     """
@@ -51,6 +64,7 @@ class ProcedureEntry:
     qualifier: str | None = None
     inspection: bool = False
     rule: str | None = None
+    usual_body_part: str | None = None
 
     @property
     def generic(self) -> bool:
@@ -84,6 +98,14 @@ class PhraseIndex:
     def __contains__(self, word: str) -> bool:
         return word in self._by_first
 
+    def next_words(self, word: str) -> frozenset[str] | None:
+        """The second words of the phrases ``word`` starts; None when ``word`` alone is a
+        phrase (any occurrence may be one)."""
+        items = self._by_first.get(word, ())
+        if any(len(words) == 1 for words, _ in items):
+            return None
+        return frozenset(words[1] for words, _ in items)
+
 
 @dataclass(frozen=True, slots=True)
 class PcsVocabulary:
@@ -94,6 +116,7 @@ class PcsVocabulary:
     anatomy: dict[tuple[str, ...], tuple[str, ...]]  # anatomy atoms -> words
     matter: tuple[str, ...] = ()  # solid matter taken out by Extirpation ("stone", "clot")
     findings: frozenset[str] = frozenset()  # Index terms notes use for findings, not procedures
+    substances: dict[str, tuple[str, ...]] = field(default_factory=dict)  # Administration
 
     def procedure_index(self) -> PhraseIndex:
         return PhraseIndex((norm_phrase(w), e) for e in self.procedures for w in e.words)
@@ -142,4 +165,5 @@ def load_vocabulary(data: Any = None) -> PcsVocabulary:
         anatomy={_atoms(key): tuple(v) for key, v in data.get("anatomy", {}).items()},
         matter=tuple(data.get("matter", ())),
         findings=frozenset(data.get("findings", ())),
+        substances={k: tuple(v) for k, v in data.get("substances", {}).items()},
     )

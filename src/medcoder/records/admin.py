@@ -59,8 +59,17 @@ class AdminMixin(RecordsGate):
                 select(CodeAssignment).where(
                     CodeAssignment.evidence_enc.is_not(None)
                     | CodeAssignment.poa_evidence_enc.is_not(None)
+                    | CodeAssignment.reason.is_not(None)
                 )
             ):
+                if a.reason is not None:  # sealed anew (a reason from before sealing too)
+                    plain = (
+                        rotated.open_text(a.reason, field="code_assignments.reason")
+                        if a.reason.startswith(crypto.SEALED_TEXT)
+                        else a.reason
+                    )
+                    counts["code_assignments.reason"] += 1
+                    a.reason = rotated.seal_text(plain, field="code_assignments.reason")
                 if a.evidence_enc is not None:
                     a.evidence_enc = again(a.evidence_enc, "code_assignments.evidence")
                 if a.poa_evidence_enc is not None:

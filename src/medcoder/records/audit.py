@@ -37,6 +37,9 @@ AUDIT_LOCK = 0x6D6564636F646572  # PostgreSQL advisory lock key ("medcoder")
 _TRAIL = "medcoder.audit.trail"  # Session.info keys
 _PENDING = "medcoder.audit.pending"
 VIA_KEY = "medcoder.audit.api_key"  # the API key the session's actor acts through
+#: Detail keys whose values are free text a user typed (issue 17 item 5): sealed with a key
+#: derived from the audit key ring, read back with :func:`reveal`.
+FREE_TEXT = ("reason", "acknowledgement")
 log = logging.getLogger(__name__)
 
 
@@ -135,6 +138,10 @@ def record(
     prev_id, prev_hash = (head.last_id, head.last_hash) if head else (0, GENESIS)
     if session.info.get(VIA_KEY) is not None:
         detail = {**detail, "api_key": session.info[VIA_KEY]}
+    for key in FREE_TEXT:
+        # Typed by a user, so possibly PHI, and an event can never be deleted: sealed.
+        if isinstance(detail.get(key), str):
+            detail = {**detail, key: ring.seal(detail[key])}
     event = AuditEvent(
         id=prev_id + 1,
         at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
@@ -211,3 +218,11 @@ def verify(session: Session) -> ChainReport:
     trail = _trail(session)
     ring = audit_keys.load_ring(trail.home) or trail.ring  # keys rotated by another process
     return verify_chain(session, ring, trail.anchor_path)
+
+
+def reveal(session: Session, detail: dict[str, Any]) -> dict[str, Any]:
+    """An event's detail with its sealed free text opened (for a reader allowed PHI)."""
+    ring = _trail(session).ring
+    return {
+        k: ring.unseal(v) if k in FREE_TEXT and isinstance(v, str) else v for k, v in detail.items()
+    }

@@ -8,11 +8,15 @@ events they signed still verify), else the key ring file ``$MEDCODER_HOME/audit.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from medcoder import settings
 from medcoder.errors import EncryptionKeyError
@@ -20,6 +24,7 @@ from medcoder.records import crypto
 from medcoder.settings import AUDIT_KEY_ENV, NEW_AUDIT_KEY_ENV
 
 AUDIT_KEY_FILE = "audit.key"
+SEALED = "sealed:"  # the prefix of free text encrypted in an audit event (issue 17 item 5)
 
 
 def audit_key_id(key: bytes) -> str:
@@ -38,6 +43,33 @@ class AuditKeyRing:
         """HMAC-SHA256 (hex) of ``message`` under ``key_id`` (default: the current key)."""
         key = self.keys[key_id or self.current]
         return hmac.new(key, f"medcoder-{purpose}\0{message}".encode(), "sha256").hexdigest()
+
+    def _sealing_key(self, key_id: str) -> bytes:
+        # A key of its own, derived from the audit key: the ring keeps every key it ever
+        # had, so free text sealed in an undeletable event stays readable after rotations.
+        return hmac.new(self.keys[key_id], b"medcoder-audit-free-text", "sha256").digest()
+
+    def seal(self, text: str) -> str:
+        """Free text typed by a user (a reason, an acknowledgement), which may hold PHI,
+        encrypted for an audit event: ``sealed:KEY_ID:BASE64`` (AES-GCM)."""
+        nonce = os.urandom(12)
+        sealed = AESGCM(self._sealing_key(self.current)).encrypt(
+            nonce, text.encode("utf-8"), self.current.encode("ascii")
+        )
+        return f"{SEALED}{self.current}:{base64.b64encode(nonce + sealed).decode('ascii')}"
+
+    def unseal(self, value: str) -> str:
+        """The text of a sealed value (a value not sealed, from before, as it is)."""
+        if not value.startswith(SEALED):
+            return value
+        key_id, _, body = value[len(SEALED) :].partition(":")
+        if key_id not in self.keys:
+            raise EncryptionKeyError(f"audit free text sealed under key {key_id}, not in the ring")
+        raw = base64.b64decode(body)
+        opened = AESGCM(self._sealing_key(key_id)).decrypt(
+            raw[:12], raw[12:], key_id.encode("ascii")
+        )
+        return opened.decode("utf-8")
 
 
 def audit_key_file(home: Path) -> Path:

@@ -30,6 +30,7 @@ TOKEN_VERSION = 1
 KEY_BYTES = 32
 NONCE_BYTES = 12
 KEY_ID_BYTES = 8
+SEALED_TEXT = "sealed:"  # a text column holding an encrypted token (code reasons)
 KEY_FILE = "records.key"
 
 
@@ -98,6 +99,14 @@ class FieldCipher:
 
     def token_key_id(self, token: bytes) -> str:
         return token[1 : 1 + KEY_ID_BYTES].hex()
+
+    def seal_text(self, value: str, *, field: str) -> str:
+        """``encrypt`` for a text column: ``sealed:`` and the token in base64."""
+        token = self.encrypt(value, field=field)
+        return SEALED_TEXT + base64.b64encode(token).decode("ascii")
+
+    def open_text(self, stored: str, *, field: str) -> str:
+        return self.decrypt(base64.b64decode(stored[len(SEALED_TEXT) :]), field=field)
 
     def blind_index(self, value: str, *, purpose: str) -> str:
         """A keyed hash to look a value up by (MRN, note content) without decrypting."""

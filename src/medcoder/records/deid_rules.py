@@ -137,8 +137,9 @@ _NOT_UNIT = (
     r"of\s+(?:the|his|her|them)))"
 )
 _NAMES = rf"{NAME_WORD}(?:[ \t]+(?:[A-Z]\.[ \t]+)?{NAME_WORD}){{0,2}}"
+# "90+" is the placeholder of an age over 89, never a value to redact again (idempotence).
 _VALUE = (
-    r"(?:(?=[A-Za-z0-9-]*\d)[A-Za-z0-9](?:[A-Za-z0-9]|[-/.](?=[A-Za-z0-9]))*"
+    r"(?:(?!90\+)(?=[A-Za-z0-9-]*\d)[A-Za-z0-9](?:[A-Za-z0-9]|[-/.](?=[A-Za-z0-9]))*"
     r"|(?-i:[A-Z]{1,4}-)?(?-i:[A-Z]{6,})(?![\w-]))"
 )
 # A value may go on in upper-case groups after a space ("plate HZT 4471").

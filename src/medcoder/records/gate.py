@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from sqlalchemy import Engine, select
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from medcoder.codesets.store import Release
@@ -72,6 +73,24 @@ class RecordsGate:
         self._coder = coder
         self._sessions = db.session_factory(engine)
         audit.attach(self._sessions, self.home)  # events signed, and anchored in the home
+        # A code's reason is free text a user typed (PHI, possibly): sealed on every write
+        # path at flush, under the PHI key, and opened by ``reason_text``.
+        sa_event.listen(self._sessions, "before_flush", self._seal_reasons)
+
+    def _seal_reasons(self, session: Session, _context: object, _instances: object) -> None:
+        for row in (*session.new, *session.dirty):
+            if (
+                isinstance(row, CodeAssignment)
+                and row.reason
+                and not row.reason.startswith(crypto.SEALED_TEXT)
+            ):
+                row.reason = self.cipher.seal_text(row.reason, field="code_assignments.reason")
+
+    def reason_text(self, stored: str | None) -> str | None:
+        """A code's reason as typed (sealed at rest; one from before sealing, as stored)."""
+        if stored is None or not stored.startswith(crypto.SEALED_TEXT):
+            return stored
+        return self.cipher.open_text(stored, field="code_assignments.reason")
 
     # -- opening ------------------------------------------------------------------------
     @classmethod

@@ -128,7 +128,9 @@ class HistoryMixin(RecordsGate):
         ).all()
         events = []
         for row in rows:
-            detail = json.loads(row.detail)
+            # Typed reasons are sealed in the trail (issue 17 item 5): opened for a reader
+            # allowed the encounter's PHI.
+            detail = audit.reveal(session, json.loads(row.detail))
             reason = detail.get("reason")
             events.append(
                 HistoryEvent(

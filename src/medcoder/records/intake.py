@@ -23,6 +23,7 @@ from medcoder.errors import (
 from medcoder.kinds import ImportFormat, Setting, Sex
 from medcoder.nlp.document import MAX_TEXT_CHARS, ClinicalDocument
 from medcoder.records import audit
+from medcoder.records.auto_finalize import auto_finalize
 from medcoder.records.gate import RecordsGate, age_on
 from medcoder.records.importer import ImportDocument, read_path
 from medcoder.records.models import (
@@ -349,6 +350,10 @@ class IntakeMixin(RecordsGate):
                     "suggested": [a.code for a in result.codes],
                     "procedures": [f"{p.system.value}:{p.code}" for p in result.procedures],
                 },
+            )
+            session.flush()  # the suggestions, for the autonomous-coding policy to read
+            auto_finalize(
+                self, session, user, encounter, result.encounter_confidence, reviewed=bool(kept)
             )
             return suggested
 

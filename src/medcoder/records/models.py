@@ -167,6 +167,12 @@ class Encounter(Base):
     drg: Mapped[str | None] = mapped_column(String(3))
     drg_version: Mapped[str | None] = mapped_column(String(10))
     drg_weight: Mapped[float | None] = mapped_column(Float)
+    # Autonomous coding (migration 0007, issue 14 part 3): the engine's encounter
+    # confidence at the last run; finalized by the policy without review; and, for a
+    # sampled share of those, awaiting an auditor's look (the audit queue).
+    encounter_confidence: Mapped[float | None] = mapped_column(Float)
+    auto_finalized: Mapped[bool] = mapped_column(default=False, server_default=false())
+    audit_pending: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     patient: Mapped[Patient] = relationship(back_populates="encounters")
     documents: Mapped[list[Document]] = relationship(
@@ -242,6 +248,21 @@ class CodeAssignment(Base):
     poa_evidence_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     encounter: Mapped[Encounter] = relationship(back_populates="codes")
+
+
+class AutonomyPolicy(Base):
+    """One setting of the autonomous-coding policy (migration 0007); the newest row is in
+    force, the older ones are its history. No row: the policy is off."""
+
+    __tablename__ = "autonomy_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enabled: Mapped[bool] = mapped_column(default=False)
+    threshold: Mapped[float] = mapped_column(Float)  # encounter confidence at or above it
+    sample: Mapped[float] = mapped_column(Float)  # share of auto-finalized sent to audit
+    seed: Mapped[int] = mapped_column(Integer)  # the audit sample's seed
+    set_by: Mapped[str] = mapped_column(String(80))
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class AuditEvent(Base):

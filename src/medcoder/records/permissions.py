@@ -21,6 +21,8 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     ROTATE_KEYS = "rotate_keys"
     OWN_CREDENTIALS = "own_credentials"  # log out everywhere; make and revoke one's own keys
+    SET_AUTONOMY = "set_autonomy"  # the autonomous-coding policy (issue 14 part 3)
+    VIEW_AUTONOMY = "view_autonomy"
 
 
 C, R, M, A, N = Role.CODER, Role.REVIEWER, Role.MANAGER, Role.ADMIN, Role.ANALYST
@@ -41,6 +43,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_USERS: frozenset({A}),
     Action.ROTATE_KEYS: frozenset({A}),
     Action.OWN_CREDENTIALS: frozenset(Role),
+    # Letting encounters skip review is a business decision: the manager's alone.
+    Action.SET_AUTONOMY: frozenset({M}),
+    Action.VIEW_AUTONOMY: frozenset({C, R, M, A}),
 }
 
 

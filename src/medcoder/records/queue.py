@@ -8,10 +8,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from medcoder.kinds import CodeSystem, QueueSort
 from medcoder.records import audit
+from medcoder.records.auto_finalize import AUTO
 from medcoder.records.gate import RecordsGate, age_on
 from medcoder.records.grouping import group_encounter
 from medcoder.records.models import (
@@ -57,6 +58,7 @@ class QueueItem:
     suggested: int
     lowest_confidence: float | None
     coded_at: dt.datetime | None
+    encounter_confidence: float | None = None  # the engine's, at the last run
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,13 +159,25 @@ class QueueMixin(RecordsGate):
         limit: int = 100,
         offset: int = 0,
         sort: QueueSort = QueueSort.AGE,
+        audit: bool = False,
     ) -> list[QueueItem]:
         """Encounters awaiting review in ``sort`` order (longest waiting first by default),
         one page (``limit``, ``offset``) at a time; ``payer`` matches whatever its case;
         ``max_confidence`` keeps those whose least certain suggestion is at or below it.
-        The counts come from the queue index for the page's encounters only."""
+        The counts come from the queue index for the page's encounters only.
+        ``audit``: instead, the auto-finalized encounters sampled for audit and not yet
+        audited (issue 14 part 3)."""
         with self._acting(actor, Action.VIEW_QUEUE) as (session, _user):
-            page = select(Encounter).where(Encounter.status == EncounterStatus.REVIEW)
+            waiting: ColumnElement[bool] = Encounter.status == EncounterStatus.REVIEW
+            if audit:
+                # Still as the policy finalized it: one re-opened (and perhaps finalized
+                # again by a person) has had its review.
+                waiting = and_(
+                    Encounter.status == EncounterStatus.FINALIZED,
+                    Encounter.audit_pending.is_(True),
+                    Encounter.finalized_by == AUTO,
+                )
+            page = select(Encounter).where(waiting)
             page = page.order_by(*_order(QueueSort(sort)), Encounter.id)
             if setting:
                 page = page.where(Encounter.setting == setting.strip().lower())
@@ -203,6 +217,7 @@ class QueueMixin(RecordsGate):
                     int(totals.get(e.id, (None, 0))[1] or 0),
                     totals.get(e.id, (None, 0))[0],
                     e.coded_at,
+                    e.encounter_confidence,
                 )
                 for e in encounters
             ]
@@ -279,7 +294,7 @@ class QueueMixin(RecordsGate):
             a.sequence,
             a.source,
             a.status,
-            a.reason,
+            self.reason_text(a.reason),
             a.confidence,
             a.release,
             evidence,

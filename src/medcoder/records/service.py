@@ -19,12 +19,15 @@ with a reason), encryption of PHI and the audit trail all live in the records pa
 - ``line_review``: units and modifiers of a CPT/HCPCS line, POA of an inpatient diagnosis;
 - ``export``: identified and de-identified export;
 - ``claim_out``: a finalized encounter as a claim document (837P/837I, FHIR);
-- ``admin``: the audit chain's check and key rotation.
+- ``admin``: the audit chain's check and key rotation;
+- ``autonomy``: the autonomous-coding policy a manager sets (``auto_finalize`` applies it
+  in each coding run) and the audit of what it finalized.
 """
 
 from __future__ import annotations
 
 from medcoder.records.admin import AdminMixin
+from medcoder.records.autonomy import AutonomyMixin
 from medcoder.records.claim_out import ClaimOutMixin
 from medcoder.records.claim_panel import ClaimCheck, ClaimPanelMixin
 from medcoder.records.credentials import CredentialsMixin
@@ -69,6 +72,7 @@ class Records(
     RiskMixin,
     ClaimOutMixin,
     AdminMixin,
+    AutonomyMixin,
     RecordsGate,
 ):
     """The coded-records service over one database and one key ring."""

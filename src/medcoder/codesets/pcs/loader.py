@@ -129,7 +129,10 @@ def load_long_titles(path: Path) -> dict[str, str]:
     return titles
 
 
-_SEE = re.compile(r"\bsee ([A-Z][A-Za-z ]*?)(?=,| with |\s*\*\*|$)")
+# A target may hold its abbreviation: "see Computerized Tomography (CT Scan)".
+_SEE = re.compile(
+    r"\bsee ([A-Z][A-Za-z ]*?(?: \([A-Za-z ]+\)(?: [A-Z][a-z]+)?)?)(?=,| with |\s*\*\*|$)"
+)
 _PREFIX = re.compile(r"\*\*([0-9A-HJ-NP-Z]{3,7})\*\*")
 
 

@@ -1,0 +1,93 @@
+"""The inpatient blind set (tests/coding/data/inpatient_blind.json, issue 14 part 2):
+46 synthetic discharge summaries written before the inpatient rules were built, split
+dev / held-out (every other case). The engine must keep the principal-diagnosis accuracy
+and full-code F1 measured on each half; ``scripts/inpatient_blind.py`` prints them.
+
+Measured (FY2026 April release; principal right / 23, full-code micro F1):
+  untuned, main before issue 14.2 (ba39dae): dev 11, 0.722; held-out 9, 0.676
+  main with issue 14.1 merged (1db99b1):    dev 13, 0.767; held-out 10, 0.734
+  after (developed on dev only):             dev 21, 0.873; held-out 19, 0.868 (read once)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from medcoder.codesets.registry import Registry
+from medcoder.drg.stay import group_stay
+from medcoder.evaluation.stays import StayResult, code_stays, load_stays, score_stays
+from medcoder.pipeline import CodingEngine
+
+BLIND = Path(__file__).with_name("data") / "inpatient_blind.json"
+DEV_PRINCIPAL = 21  # of 23
+DEV_F1 = 0.87
+HELD_OUT_PRINCIPAL = 19  # of 23, read once after development
+HELD_OUT_F1 = 0.86
+
+
+@pytest.fixture(scope="module")
+def results(registry: Registry) -> list[StayResult]:
+    return code_stays(CodingEngine(registry), load_stays(BLIND))
+
+
+def test_blind_set_shape() -> None:
+    cases = load_stays(BLIND)
+    assert len(cases) >= 40
+    assert {c.split for c in cases} == {"dev", "heldout"}
+    assert all(c.principal not in c.secondary for c in cases)
+    assert all(set(c.poa) == c.expected for c in cases)
+
+
+def test_dev_half_ratchet(results: list[StayResult]) -> None:
+    dev = score_stays(results, lambda c: c.split == "dev")
+    assert dev.cases == 23
+    assert dev.principal_right >= DEV_PRINCIPAL, dev
+    assert dev.f1 >= DEV_F1, dev
+
+
+def test_held_out_half_ratchet(results: list[StayResult]) -> None:
+    held_out = score_stays(results, lambda c: c.split == "heldout")
+    assert held_out.cases == 23
+    assert held_out.principal_right >= HELD_OUT_PRINCIPAL, held_out
+    assert held_out.f1 >= HELD_OUT_F1, held_out
+
+
+def test_expected_drg_of_every_case(shared_data: Path, cm_pcs_home: Path) -> None:
+    """The MS-DRG recorded with each case is what the grouper gives its expected codes."""
+    for case in load_stays(BLIND):
+        day = dt.date.fromisoformat(case.date_of_service or "2026-05-15")
+        found = group_stay(
+            case.principal, case.secondary, case.pcs, age=case.age, sex=case.sex,
+            discharge_status=case.discharge_status, date=day, data=shared_data, home=cm_pcs_home,
+        )  # fmt: skip
+        assert found.drg == case.drg, case.id
+
+
+@pytest.mark.parametrize("case_id", ["ip01", "ip03", "ip05", "ip31", "ip33", "ip45"])
+def test_engine_codes_group_to_expected_drg(
+    results: list[StayResult], shared_data: Path, cm_pcs_home: Path, case_id: str
+) -> None:
+    """Coded by the engine, these stays reach the MS-DRG of their expected codes."""
+    result = next(r for r in results if r.case.id == case_id)
+    case = result.case
+    found = group_stay(
+        result.found[0], result.found[1:], case.pcs, age=case.age, sex=case.sex,
+        discharge_status=case.discharge_status, data=shared_data, home=cm_pcs_home,
+        date=dt.date.fromisoformat(case.date_of_service or "2026-05-15"),
+    )  # fmt: skip
+    assert found.drg == case.drg
+
+
+def test_case_file_errors_name_the_case(tmp_path: Path) -> None:
+    from medcoder.errors import InvalidInputError
+
+    broken = tmp_path / "cases.json"
+    broken.write_text('{"cases": [{"id": "x1", "split": "dev", "text": "t"}]}', encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="case 1: missing field 'principal'"):
+        load_stays(broken)
+    broken.write_text("{not json", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="not a readable JSON case file"):
+        load_stays(broken)
