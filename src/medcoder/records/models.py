@@ -271,7 +271,7 @@ class AuditEvent(Base):
     before keyed auditing; see ``audit.py``)."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (  # the workbench's history and failed list (migration 0007)
+    __table_args__ = (  # the workbench's history and failed list (migration 0008)
         Index("ix_audit_events_entity", "entity", "entity_id", "id"),
         Index("ix_audit_events_action", "action", "entity_id"),
     )

@@ -3,8 +3,8 @@ history, events by entity and id in order; the encounters that failed to code,
 ``coding_failed`` events by action: without them each read scans the whole trail), and
 the physician queries table (question and answer encrypted: they quote the note).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-07
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
