@@ -224,7 +224,11 @@ class RecordsGate:
         installed release covers its date of service (then the nearest is used: one such
         encounter must not stall the queue, and the notice goes on the run, the encounter
         and the claim, so the coder decides; issue 16, part 5)."""
-        registry = self.coding_engine().registry
+        registry = getattr(self.coding_engine(), "registry", None)
+        if registry is None:  # an engine that brings no releases of its own (a test double)
+            from medcoder.codesets.registry import Registry
+
+            registry = Registry(self.home, quiet=True)
         if encounter.date_of_service is None:
             return registry.latest(), None
         return registry.nearest_for(encounter.date_of_service)
