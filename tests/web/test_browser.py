@@ -125,13 +125,14 @@ def test_review_in_the_browser(api_home: Path, tmp_path: Path, browser_page: Any
         # Reject what is left undecided, each with a reason.
         while page.locator("article.code-card.st-suggested").count():
             card = page.locator("article.code-card.st-suggested").first
-            code = card.get_attribute("data-code")
+            key = card.get_attribute("data-key")  # a diagnosis or a procedure line
             card.locator("button[data-act=reject]").click()
             card.locator("form[data-form=reject] input[name=reason]").fill(
                 "not documented as a diagnosis"
             )
-            card.locator("form[data-form=reject] button[type=submit]").click()
-            page.wait_for_selector(_card(str(code)), state="detached")
+            with page.expect_navigation():
+                card.locator("form[data-form=reject] button[type=submit]").click()
+            page.wait_for_selector(f'article.code-card[data-key="{key}"]', state="detached")
         _shot(page, "encounter-reviewed")
 
         # Finalize with the keyboard: f shows the summary to confirm, Enter finalizes and
