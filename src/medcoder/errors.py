@@ -29,7 +29,9 @@ The hierarchy::
     │   ├── RecordNotFoundError      E404  no such encounter, code, user
     │   ├── WorkflowError            E405  finalized (locked), undecided codes, missing reason
     │   ├── ImportFormatError        E406  a bad import line (names file and line)
-    │   └── ExportError              E407  an export format that cannot be written here
+    │   ├── ExportError              E407  an export format that cannot be written here
+    │   └── RegistryDefinitionError  E409  a registry file that cannot be read (names file
+    │                                      and field)
     ├── ApiError                     E500  the REST API (HTTP-level problems)
     │   ├── AuthenticationError      E501  no credentials, a wrong password, an expired token
     │   ├── RequestTooLargeError     E502  a request body over the configured limit
@@ -251,6 +253,12 @@ class ImportFormatError(RecordsError):
 
 class ExportError(RecordsError):
     code = "E407"
+
+
+class RegistryDefinitionError(RecordsError):
+    """A registry definition (JSON) that cannot be used; names the file and the field."""
+
+    code = "E409"
 
 
 class ApiError(MedcoderError):

@@ -107,6 +107,10 @@ MATRIX = [
     Endpoint("GET", "/v1/export", "/v1/export?deidentified=false", None,
              Action.EXPORT_IDENTIFIED),
     Endpoint("POST", "/v1/audit/verify", "/v1/audit/verify", None, Action.VERIFY_AUDIT),
+    Endpoint("GET", "/v1/reports", "/v1/reports", None, None),
+    Endpoint("GET", "/v1/reports/{kind}", "/v1/reports/codes", None, Action.VIEW_REPORTS),
+    Endpoint("GET", "/v1/outcomes/{registry}", "/v1/outcomes/diabetes", None,
+             Action.VIEW_REPORTS),
     # Last: it ends the caller's token.
     Endpoint("POST", "/v1/logout", "/v1/logout", None, Action.OWN_CREDENTIALS),
 ]  # fmt: skip

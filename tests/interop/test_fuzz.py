@@ -1,10 +1,12 @@
 """The FHIR and HL7 v2 readers, fed generated and mutated input, answer only with
 documents or ``ImportFormatError`` (never another exception, never a warning: pytest
-runs with ``filterwarnings = error``), through the importer's validation as well."""
+runs with ``filterwarnings = error``), through the importer's validation as well.
+300 examples each; ``MEDCODER_FUZZ_EXAMPLES=10000`` for the long run (as tests/security)."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,8 @@ from medcoder.records.importer import ImportDocument, read_interop_bytes
 
 from .samples import bundle, mdm, oru
 
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+EXAMPLES = int(os.environ.get("MEDCODER_FUZZ_EXAMPLES", "300"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 SOURCE = Path("fuzz.in")
 
 json_values = st.recursive(

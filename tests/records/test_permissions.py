@@ -30,6 +30,8 @@ EXPECTED = {
     Action.MANAGE_USERS: {"admin"},
     Action.ROTATE_KEYS: {"admin"},
     Action.OWN_CREDENTIALS: {"coder", "reviewer", "manager", "admin", "analyst"},
+    Action.VIEW_REPORTS: {"manager", "admin", "analyst"},
+    Action.MANAGE_REGISTRIES: {"manager", "admin"},
     Action.SET_AUTONOMY: {"manager"},
     Action.VIEW_AUTONOMY: {"coder", "reviewer", "manager", "admin"},
 }

@@ -41,6 +41,7 @@ STATUS: dict[type[e.MedcoderError], int] = {
     e.EditTableError: 503,
     e.ImportFormatError: 422,
     e.ExportError: 422,
+    e.RegistryDefinitionError: 422,
     e.DatabaseError: 503,
     e.EncryptionKeyError: 503,
     e.ConfigurationError: 503,

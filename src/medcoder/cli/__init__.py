@@ -2,11 +2,10 @@
 
 ``main`` is the top group; each command lives in a module of this package by domain
 (``codesets``, ``codes``, ``coding``, ``records``, ``claims``, ``review``, ``users``,
-(``codesets``, ``codes``, ``coding``, ``records``, ``claims``, ``review``, ``users``,
-``edits``, ``pcs``, ``hcpcs``, ``drg``, ``hcc``, ``serve``) and is imported only when it
-runs, so ``medcoder --help`` and every command start without loading what other commands
-need (the API, the database, the coding engine). Command modules take their shared
-helpers from :mod:`medcoder.cli.common` and never import this module.
+``edits``, ``pcs``, ``hcpcs``, ``drg``, ``hcc``, ``reports``, ``serve``) and is imported
+only when it runs, so ``medcoder --help`` and every command start without loading what
+other commands need (the API, the database, the coding engine). Command modules take their
+shared helpers from :mod:`medcoder.cli.common` and never import this module.
 
 Every deliberate error prints one ``error[Exxx]: ...`` line (and a ``hint:`` line) on
 stderr and exits 2; an unexpected one prints one line too, never a traceback.
@@ -68,6 +67,12 @@ COMMANDS: dict[str, LazyCommand] = {
                "what a CC or MCC would change."),
     "hcc": _at("hcc", "hcc",
                "CMS-HCC risk score of codes or a patient-year: HCCs, interactions, raw score."),
+    "report": _at("reports", "report", "Reports on coded data: codes, casemix, hcc, comorbidity, "
+                  "coders, agreement, dnfb, edits, release-impact."),
+    "outcomes": _at("reports", "outcomes", "A registry's outcomes by month: readmissions, "
+                    "mortality, LOS observed/expected, hospital-acquired conditions."),
+    "registry": _at("reports", "registry_group",
+                    "Registries: define from a JSON file, list, members, extract."),
     "serve": _at("serve", "serve",
                  "Serve the REST API (/v1, /openapi.json) and the coder's workbench (/)."),
 }  # fmt: skip

@@ -63,6 +63,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "api": ("fastapi", "uvicorn", "jinja2", "python-multipart"),
     "parquet": ("pyarrow",),
     "postgres": ("psycopg",),
+    "reports": ("matplotlib",),
 }
 # The import name of each distribution above (python-multipart is imported as
 # python_multipart, by older releases as multipart).
@@ -73,6 +74,7 @@ _IMPORT_NAMES: dict[str, tuple[str, ...]] = {
     "python-multipart": ("python_multipart", "multipart"),
     "pyarrow": ("pyarrow",),
     "psycopg": ("psycopg",),
+    "matplotlib": ("matplotlib",),
 }
 _EXTRA_OF_MODULE = {
     module: extra

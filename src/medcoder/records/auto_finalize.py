@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from medcoder.errors import MedcoderError
-from medcoder.records import audit
+from medcoder.records import audit, enrollment
 from medcoder.records.code_lines import is_dx, poa_complete
 from medcoder.records.gate import RecordsGate, age_on
 from medcoder.records.grouping import group_encounter
@@ -41,7 +41,6 @@ from medcoder.records.models import (
     CodeAssignment,
     CodeStatus,
     Encounter,
-    EncounterStatus,
     User,
     utcnow,
 )
@@ -174,9 +173,7 @@ def auto_finalize(
         row.status = CodeStatus.ACCEPTED.value
         row.updated_by = AUTO
         row.updated_at = now
-    encounter.status = EncounterStatus.FINALIZED.value
-    encounter.finalized_at = now
-    encounter.finalized_by = AUTO
+    encounter.lock(AUTO)
     encounter.auto_finalized = True
     encounter.audit_pending = sampled(policy.seed, encounter.external_id, policy.sample)
     audit.record(
@@ -194,4 +191,6 @@ def auto_finalize(
             **billed,
         },
     )
+    dob = records.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
+    enrollment.on_finalize(session, user.name, encounter, dt.date.fromisoformat(dob))  # issue 15
     return True

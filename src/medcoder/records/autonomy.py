@@ -125,11 +125,7 @@ class AutonomyMixin(RecordsGate):
                 raise InvalidInputError("a disagreement needs a reason", hint="--reason TEXT")
             encounter.audit_pending = False
             if not agree:
-                encounter.status = EncounterStatus.REVIEW.value
-                encounter.finalized_at = None
-                encounter.finalized_by = None
-                # The billed DRG goes with the finalized claim, as ``reopen`` clears it.
-                encounter.drg = encounter.drg_version = encounter.drg_weight = None
+                encounter.unlock()
             audit.record(
                 session,
                 actor=user.name,

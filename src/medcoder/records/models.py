@@ -187,6 +187,21 @@ class Encounter(Base):
         """The date that picks the release: discharge for inpatient stays, else service."""
         return self.discharge_date or self.service_date or self.admit_date
 
+    def lock(self, by: str) -> None:
+        """Finalized by ``by`` (a user, or "auto"): its codes are the claim's."""
+        self.status = EncounterStatus.FINALIZED.value
+        self.finalized_at = utcnow()
+        self.finalized_by = by
+
+    def unlock(self) -> None:
+        """Back in review (a re-open, an audit that disagrees). The billed DRG belongs to
+        the finalized claim: a re-opened stay has none until it is finalized again (the
+        view groups its codes as they are meanwhile)."""
+        self.status = EncounterStatus.REVIEW.value
+        self.finalized_at = None
+        self.finalized_by = None
+        self.drg = self.drg_version = self.drg_weight = None
+
 
 class Document(Base):
     __tablename__ = "documents"
@@ -250,6 +265,36 @@ class CodeAssignment(Base):
     encounter: Mapped[Encounter] = relationship(back_populates="codes")
 
 
+class RegistryDefinition(Base):
+    """A registry (issue 15): its definition as loaded (``medcoder.registries``), kept so
+    that enrollment at finalize reads the database only (migration r0008_reports)."""
+
+    __tablename__ = "registries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    defined_by: Mapped[str] = mapped_column(String(80))
+    defined_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RegistryMember(Base):
+    """A patient in a registry, enrolled by a qualifying finalized encounter; removed
+    (``removed_at``, ``removed_reason``) when no finalized encounter qualifies any more."""
+
+    __tablename__ = "registry_members"
+    __table_args__ = (UniqueConstraint("registry_id", "patient_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registry_id: Mapped[int] = mapped_column(ForeignKey("registries.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    encounter_id: Mapped[int] = mapped_column(ForeignKey("encounters.id"))  # the first
+    enrolled_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    removed_reason: Mapped[str | None] = mapped_column(Text)
+
+
 class AutonomyPolicy(Base):
     """One setting of the autonomous-coding policy (migration 0007); the newest row is in
     force, the older ones are its history. No row: the policy is off."""
@@ -271,7 +316,7 @@ class AuditEvent(Base):
     before keyed auditing; see ``audit.py``)."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (  # the workbench's history and failed list (migration 0008)
+    __table_args__ = (  # the workbench's history and failed list (migration 0009)
         Index("ix_audit_events_entity", "entity", "entity_id", "id"),
         Index("ix_audit_events_action", "action", "entity_id"),
     )

@@ -21,6 +21,8 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     ROTATE_KEYS = "rotate_keys"
     OWN_CREDENTIALS = "own_credentials"  # log out everywhere; make and revoke one's own keys
+    VIEW_REPORTS = "view_reports"  # aggregate reports on de-identified data (issue 15)
+    MANAGE_REGISTRIES = "manage_registries"  # define a registry (issue 15)
     SET_AUTONOMY = "set_autonomy"  # the autonomous-coding policy (issue 14 part 3)
     VIEW_AUTONOMY = "view_autonomy"
 
@@ -43,6 +45,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_USERS: frozenset({A}),
     Action.ROTATE_KEYS: frozenset({A}),
     Action.OWN_CREDENTIALS: frozenset(Role),
+    # Reports are aggregates of de-identified rows (no PHI column is read into them): the
+    # analyst's work, and the manager's and admin's; coders and reviewers work the queue.
+    Action.VIEW_REPORTS: frozenset({M, A, N}),
+    Action.MANAGE_REGISTRIES: frozenset({M, A}),
     # Letting encounters skip review is a business decision: the manager's alone.
     Action.SET_AUTONOMY: frozenset({M}),
     Action.VIEW_AUTONOMY: frozenset({C, R, M, A}),

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from medcoder.codesets.validate import validate
 from medcoder.errors import InvalidInputError, WorkflowError
 from medcoder.kinds import CodeSystem, PoaIndicator, Setting
-from medcoder.records import audit
+from medcoder.records import audit, enrollment
 from medcoder.records.code_lines import (
     NewLine,
     System,
@@ -280,9 +280,7 @@ class ReviewMixin(RecordsGate):
             poa_complete(encounter, reported)
             acknowledged = self._claim_edits(encounter, reported, acknowledge)
             billed = self._bill_drg(encounter, reported)
-            encounter.status = EncounterStatus.FINALIZED.value
-            encounter.finalized_at = utcnow()
-            encounter.finalized_by = user.name
+            encounter.lock(user.name)
             audit.record(
                 session,
                 actor=user.name,
@@ -299,6 +297,8 @@ class ReviewMixin(RecordsGate):
                 },
                 **({"edit_warnings": acknowledged, "reason": acknowledge} if acknowledged else {}),
             )
+            dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
+            enrollment.on_finalize(session, user.name, encounter, dt.date.fromisoformat(dob))
 
     def _claim_edits(
         self, encounter: Encounter, reported: list[CodeAssignment], acknowledge: str | None
@@ -329,12 +329,7 @@ class ReviewMixin(RecordsGate):
             if encounter.status != EncounterStatus.FINALIZED:
                 raise WorkflowError(f"encounter {encounter.external_id} is not finalized")
             reason = self._reason(reason, "re-opening a finalized encounter")
-            encounter.status = EncounterStatus.REVIEW.value
-            encounter.finalized_at = None
-            encounter.finalized_by = None
-            # The billed DRG belongs to the finalized claim: a re-opened stay has none until
-            # it is finalized again (the view groups its codes as they are meanwhile).
-            encounter.drg = encounter.drg_version = encounter.drg_weight = None
+            encounter.unlock()
             audit.record(
                 session,
                 actor=user.name,

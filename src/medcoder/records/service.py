@@ -19,6 +19,8 @@ with a reason), encryption of PHI and the audit trail all live in the records pa
 - ``line_review``: units and modifiers of a CPT/HCPCS line, POA of an inpatient diagnosis;
 - ``export``: identified and de-identified export;
 - ``claim_out``: a finalized encounter as a claim document (837P/837I, FHIR);
+- ``registry_service``: registries (issue 15; enrollment at finalize is ``enrollment``);
+- ``reporting``: the door the reports (``medcoder.reports``) read the database through;
 - ``admin``: the audit chain's check and key rotation;
 - ``autonomy``: the autonomous-coding policy a manager sets (``auto_finalize`` applies it
   in each coding run) and the audit of what it finalized.
@@ -39,6 +41,8 @@ from medcoder.records.intake import ImportReport, IntakeMixin, RunView
 from medcoder.records.line_review import LineReviewMixin
 from medcoder.records.queries import QueriesMixin, QueryView
 from medcoder.records.queue import CodeView, EncounterView, QueueItem, QueueMixin
+from medcoder.records.registry_service import RegistryMixin, RegistrySummary
+from medcoder.records.reporting import ReportingMixin
 from medcoder.records.review import ReviewMixin
 from medcoder.records.risk import RiskMixin
 from medcoder.records.users import UsersMixin
@@ -53,6 +57,7 @@ __all__ = [
     "QueryView",
     "QueueItem",
     "Records",
+    "RegistrySummary",
     "RunView",
 ]
 
@@ -68,6 +73,8 @@ class Records(
     ReviewMixin,
     HistoryMixin,
     LineReviewMixin,
+    RegistryMixin,
+    ReportingMixin,
     ExportMixin,
     RiskMixin,
     ClaimOutMixin,

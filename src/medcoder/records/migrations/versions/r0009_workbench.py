@@ -3,8 +3,8 @@ history, events by entity and id in order; the encounters that failed to code,
 ``coding_failed`` events by action: without them each read scans the whole trail), and
 the physician queries table (question and answer encrypted: they quote the note).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

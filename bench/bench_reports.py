@@ -1,0 +1,285 @@
+"""Reports and registries benchmark (issue 15).
+
+1. A fresh SQLite records database gets P patients, E encounters (a third inpatient with
+   an MS-DRG and a weight, 85% finalized, the rest in review or pending) and A code
+   assignments (ICD-10-CM codes sampled from the installed release, statuses and engine
+   confidences mixed, a few from an older release), plus one finalize audit event per
+   finalized encounter (some with acknowledged edit warnings, some re-opened), all by
+   bulk Core inserts (the service would take hours; the audit rows are not chained).
+2. Each report (``run_report`` as an analyst: the permission check, the audited run and the
+   query path) is timed, median of 3, beside a yardstick measured in the same run: a plain
+   ``SELECT code, COUNT(*) FROM code_assignments GROUP BY code`` over the same table.
+3. Registry enrollment per finalize: the four shipped registries (defined before the
+   bulk load), then
+   ``enrollment.on_finalize`` on 300 finalized encounters, one transaction each (as in
+   finalize), against the same transaction with only the finalize audit event.
+
+Everything is synthetic. The home's releases are the default MEDCODER_HOME's (linked).
+
+    python bench/bench_reports.py [--quick] [--encounters N] [--assignments N] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+CHUNK = 50_000
+TARGET_REPORT_S = 1.0
+TARGET_ENROLL_MS = 5.0
+
+
+def median_s(fn: Callable[[], object], runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def populate(records: object, patients: int, encounters: int, assignments: int, seed: int) -> None:
+    from sqlalchemy import insert
+
+    from medcoder.codesets.registry import Registry
+    from medcoder.records.models import AuditEvent, CodeAssignment, Encounter, Patient
+
+    rng = random.Random(seed)
+    registry = Registry(records.home, quiet=True)  # type: ignore[attr-defined]
+    release = registry.latest()
+    codes = [c for c, _t, _b in release.title_rows(billable_only=True)]
+    pool = rng.sample(codes, 3000)
+    older = [i.name for i in registry.available()][:-1]
+    cipher = records.cipher  # type: ignore[attr-defined]
+    engine = records.engine  # type: ignore[attr-defined]
+    drgs = [("291", 1.27), ("470", 1.9), ("871", 1.9), ("392", 0.75), ("194", 0.9)]
+    payers = ["Medicare", "Acme", "Beta", "Medicaid"]
+    coders = [f"coder{i}" for i in range(12)]
+    with engine.begin() as conn:
+        rows = []
+        for pid in range(1, patients + 1):
+            dob = dt.date(1930, 1, 1) + dt.timedelta(days=rng.randrange(30000))
+            rows.append(
+                dict(
+                    id=pid,
+                    mrn_index=f"bench-{pid}",
+                    mrn_enc=cipher.encrypt(f"M{pid}", field="patients.mrn"),
+                    name_enc=cipher.encrypt("Bench Person", field="patients.name"),
+                    dob_enc=cipher.encrypt(dob.isoformat(), field="patients.dob"),
+                    sex=rng.choice("FM"),
+                )
+            )
+        conn.execute(insert(Patient), rows)
+    start = dt.date(2025, 10, 1)
+    encounter_rows, events = [], []
+    for eid in range(1, encounters + 1):
+        inpatient = rng.random() < 0.33
+        day = start + dt.timedelta(days=rng.randrange(330))
+        status = rng.choices(["finalized", "review", "pending"], [85, 10, 5])[0]
+        created = dt.datetime.combine(day, dt.time(8), tzinfo=dt.UTC)
+        final = created + dt.timedelta(hours=rng.randrange(1, 200))
+        coder = rng.choice(coders)
+        drg, weight = rng.choice(drgs)
+        encounter_rows.append(
+            dict(
+                id=eid,
+                external_id=f"B-{eid}",
+                patient_id=rng.randrange(1, patients + 1),
+                setting="inpatient" if inpatient else "outpatient",
+                payer=rng.choice(payers),
+                service_date=None if inpatient else day,
+                admit_date=day - dt.timedelta(days=rng.randrange(1, 9)) if inpatient else None,
+                discharge_date=day if inpatient else None,
+                status=status,
+                created_at=created,
+                finalized_at=final if status == "finalized" else None,
+                finalized_by=coder if status == "finalized" else None,
+                drg=drg if inpatient and status == "finalized" else None,
+                drg_version="v43" if inpatient and status == "finalized" else None,
+                drg_weight=weight if inpatient and status == "finalized" else None,
+            )
+        )
+        if status == "finalized":
+            detail = (
+                {"edit_warnings": [f"W{rng.randrange(9)}:{rng.choice(pool)}"]}
+                if rng.random() < 0.1
+                else {}
+            )
+            if rng.random() < 0.05:
+                events.append((coder, "finalize", f"B-{eid}", {}))
+                events.append(("reviewer", "reopen", f"B-{eid}", {"reason": "query"}))
+            events.append((coder, "finalize", f"B-{eid}", detail))
+    with engine.begin() as conn:
+        for at in range(0, len(encounter_rows), CHUNK):
+            conn.execute(insert(Encounter), encounter_rows[at : at + CHUNK])
+        now = dt.datetime.now(dt.UTC).isoformat()
+        audit_rows = [
+            dict(
+                id=n,
+                at=now,
+                actor=a,
+                action=act,
+                entity="encounter",
+                entity_id=e,
+                detail=json.dumps(d, sort_keys=True),
+                prev_hash="0" * 64,
+                hash=f"{n:064x}",
+            )
+            for n, (a, act, e, d) in enumerate(events, start=1_000_000)
+        ]
+        for at in range(0, len(audit_rows), CHUNK):
+            conn.execute(insert(AuditEvent), audit_rows[at : at + CHUNK])
+    statuses = ("accepted", "added", "rejected", "changed", "suggested")
+    done = 0
+    while done < assignments:
+        size = min(CHUNK, assignments - done)
+        rows = []
+        for i in range(size):
+            status = rng.choices(statuses, (60, 15, 10, 5, 10))[0]
+            rows.append(
+                dict(
+                    encounter_id=(done + i) % encounters + 1,
+                    system="icd10cm",
+                    code=rng.choice(pool),
+                    title="synthetic",
+                    sequence=(done + i) // encounters + 1,
+                    source="coder" if status == "added" else "engine",
+                    status=status,
+                    confidence=None if status == "added" else round(rng.random(), 3),
+                    release=rng.choice(older) if older and rng.random() < 0.05 else release.name,
+                    updated_by=rng.choice(coders),
+                )
+            )
+        with engine.begin() as conn:
+            conn.execute(insert(CodeAssignment), rows)
+        done += size
+    registry.close()
+
+
+def bench_enrollment(records: object, count: int = 300) -> tuple[float, float]:
+    from sqlalchemy import select
+
+    from medcoder.records import audit, enrollment
+    from medcoder.records.models import Encounter
+    from medcoder.registries.definition import examples
+
+    defined = {r.name for r in records.list_registries("mia")}  # type: ignore[attr-defined]
+    for registry in examples().values():
+        if registry.name not in defined:  # defined before the bulk load (no backfill to time)
+            records.define_registry("mia", registry)  # type: ignore[attr-defined]
+    sessions = records._sessions  # type: ignore[attr-defined]
+    cipher = records.cipher  # type: ignore[attr-defined]
+    with sessions() as session:
+        ids = list(
+            session.scalars(
+                select(Encounter.id).where(Encounter.status == "finalized").limit(count)
+            )
+        )
+    with_hook, without = [], []
+    for eid in ids:
+        for hook, times in ((False, without), (True, with_hook)):
+            start = time.perf_counter()
+            with sessions.begin() as session:
+                encounter = session.get(Encounter, eid)
+                assert encounter is not None
+                audit.record(
+                    session,
+                    actor="bench",
+                    action="finalize",
+                    entity="encounter",
+                    entity_id=encounter.external_id,
+                )
+                if hook:
+                    dob = cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
+                    enrollment.on_finalize(session, "bench", encounter, dt.date.fromisoformat(dob))
+            times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(with_hook), statistics.median(without)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--encounters", type=int, default=100_000)
+    parser.add_argument("--assignments", type=int, default=1_000_000)
+    parser.add_argument("--patients", type=int, default=30_000)
+    parser.add_argument("--quick", action="store_true", help="10,000 encounters, 100,000 codes")
+    parser.add_argument("--keep", type=Path, help="Use (and keep) this MEDCODER home.")
+    parser.add_argument("--seed", type=int, default=15)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.encounters, args.assignments, args.patients = 10_000, 100_000, 3_000
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from sqlalchemy import text
+
+    from medcoder.records.service import Records
+    from medcoder.reports.options import ReportOptions
+    from medcoder.reports.runner import KINDS, run_report
+    from medcoder.settings import home_dir
+
+    releases = home_dir() / "releases"
+    home = args.keep or Path(tempfile.mkdtemp(prefix="bench-reports-"))
+    os.environ["MEDCODER_HOME"] = str(home)
+    os.environ.setdefault("MEDCODER_KEY", base64.b64encode(bytes(range(32))).decode())
+    os.environ.pop("MEDCODER_DATABASE_URL", None)
+    fresh = not (home / "records.sqlite").exists()
+    if fresh:
+        home.mkdir(parents=True, exist_ok=True)
+        if releases.is_dir() and not (home / "releases").exists():
+            (home / "releases").symlink_to(releases, target_is_directory=True)
+        Records.init(home).close()
+    records = Records.open(home)
+    if fresh:
+        records.add_user(None, "root", "admin")
+        records.add_user("root", "ann", "analyst")
+        records.add_user("root", "mia", "manager")
+        from medcoder.registries.definition import examples
+
+        for registry in examples().values():  # before the bulk load: nothing to backfill
+            records.define_registry("mia", registry)
+        start = time.perf_counter()
+        populate(records, args.patients, args.encounters, args.assignments, args.seed)
+        print(
+            f"populated in {time.perf_counter() - start:.1f} s: {args.encounters:,} encounters, "
+            f"{args.assignments:,} code assignments, {args.patients:,} patients (SQLite)"
+        )
+        with records.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    with records.engine.connect() as conn:
+        yardstick = median_s(
+            lambda: conn.execute(
+                text("SELECT code, COUNT(*) FROM code_assignments GROUP BY code")
+            ).all()
+        )
+    print(f"yardstick: SELECT code, COUNT(*) ... GROUP BY code  {yardstick * 1000:8.1f} ms")
+    options = ReportOptions(as_of=dt.date(2026, 9, 30))
+    worst = 0.0
+    for kind in KINDS:
+        seconds = median_s(lambda kind=kind: run_report(records, "ann", kind, options=options))
+        worst = max(worst, seconds)
+        flag = "ok" if seconds <= TARGET_REPORT_S else "OVER"
+        print(
+            f"report {kind:<15} {seconds * 1000:8.1f} ms  {seconds / yardstick:5.1f}x yardstick  "
+            f"target <= {TARGET_REPORT_S:.0f} s {flag}"
+        )
+    with_hook, without = bench_enrollment(records)
+    added = with_hook - without
+    flag = "ok" if added <= TARGET_ENROLL_MS else "OVER"
+    print(
+        f"finalize transaction (audit event only) {without:6.2f} ms; with enrollment in 4 "
+        f"registries {with_hook:6.2f} ms: +{added:.2f} ms (target <= {TARGET_ENROLL_MS} ms) {flag}"
+    )
+    records.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

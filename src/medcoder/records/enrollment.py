@@ -1,0 +1,133 @@
+"""Registry enrollment at finalize (issue 15): the one hook the review workflow calls.
+
+When an encounter is finalized, each registry (``medcoder.registries``) is asked whether
+it qualifies; a qualifying encounter enrolls its patient (or re-enrolls one removed). An
+encounter that enrolled a patient and is finalized again (after a re-open) without
+qualifying removes the patient, with the reason, unless another finalized encounter of the
+patient still qualifies (it becomes the enrolling one). Each change is an audit event
+(``registry_enroll`` / ``registry_remove``) in the finalize's own transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from medcoder.records import audit
+from medcoder.records.gate import age_on
+from medcoder.records.models import (
+    REPORTED_STATUSES,
+    CodeAssignment,
+    Encounter,
+    EncounterStatus,
+    RegistryDefinition,
+    RegistryMember,
+    utcnow,
+)
+from medcoder.registries.definition import Registry, parse
+
+_compiled: dict[tuple[int, str], Registry] = {}
+
+
+def compiled(row: RegistryDefinition) -> Registry:
+    """The stored definition, compiled once per process and version."""
+    key = (row.id, str(row.defined_at))
+    found = _compiled.get(key)
+    if found is None:
+        found = _compiled[key] = parse(row.definition, f"registry {row.name}")
+    return found
+
+
+def reported_pairs(codes: Iterable[CodeAssignment]) -> list[tuple[str, str]]:
+    """(system, code) of the reported codes, in claim order."""
+    reported = (c for c in codes if c.status in REPORTED_STATUSES)
+    return [(c.system, c.code) for c in sorted(reported, key=lambda c: c.sequence)]
+
+
+def qualifies(registry: Registry, encounter: Encounter, dob: dt.date) -> bool:
+    if not registry.codes_qualify(encounter.setting, reported_pairs(encounter.codes)):
+        return False
+    return registry.age_qualifies(age_on(dob, encounter.date_of_service))
+
+
+def on_finalize(session: Session, actor: str, encounter: Encounter, dob: dt.date) -> None:
+    """Enroll or remove the encounter's patient in every registry (see the module)."""
+    rows = session.scalars(select(RegistryDefinition)).all()
+    if not rows:
+        return
+    members = {
+        m.registry_id: m
+        for m in session.scalars(
+            select(RegistryMember).where(RegistryMember.patient_id == encounter.patient_id)
+        )
+    }
+    for row in rows:
+        registry = compiled(row)
+        member = members.get(row.id)
+        if qualifies(registry, encounter, dob):
+            if member is None:
+                session.add(
+                    RegistryMember(
+                        registry_id=row.id,
+                        patient_id=encounter.patient_id,
+                        encounter_id=encounter.id,
+                    )
+                )
+            elif member.removed_at is not None:
+                member.removed_at, member.removed_reason = None, None
+                member.encounter_id, member.enrolled_at = encounter.id, utcnow()
+            else:
+                continue
+            _audit(session, actor, row.name, encounter, "registry_enroll")
+        elif (
+            member is not None and member.removed_at is None and member.encounter_id == encounter.id
+        ):
+            _settle(session, actor, row, registry, member, encounter, dob)
+
+
+def _settle(
+    session: Session,
+    actor: str,
+    row: RegistryDefinition,
+    registry: Registry,
+    member: RegistryMember,
+    encounter: Encounter,
+    dob: dt.date,
+) -> None:
+    """The enrolling encounter no longer qualifies: another one does, or the patient goes."""
+    others = session.scalars(
+        select(Encounter)
+        .where(Encounter.patient_id == encounter.patient_id)
+        .where(Encounter.status == EncounterStatus.FINALIZED)
+        .where(Encounter.id != encounter.id)
+        .options(selectinload(Encounter.codes))
+        .order_by(Encounter.id)
+    ).all()
+    for other in others:
+        if qualifies(registry, other, dob):
+            member.encounter_id = other.id
+            return
+    reason = (
+        f"encounter {encounter.external_id} finalized again without a qualifying code; "
+        "no other finalized encounter of the patient qualifies"
+    )
+    member.removed_at, member.removed_reason = utcnow(), reason
+    _audit(session, actor, row.name, encounter, "registry_remove", removal=reason)
+
+
+def _audit(
+    session: Session, actor: str, registry: str, encounter: Encounter, action: str, **extra: str
+) -> None:
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        entity="registry",
+        entity_id=registry,
+        encounter=encounter.external_id,
+        patient=encounter.patient_id,
+        **extra,
+    )

@@ -1,0 +1,150 @@
+"""Expressions every report shares, written once for SQLite and PostgreSQL alike.
+
+Dates: a date of service is ``coalesce(discharge, service, admit)`` (the date that picks
+the release, ``Encounter.date_of_service``); its month is the first seven characters of
+its ISO text (``CAST(date AS VARCHAR)`` is ISO on both). Day differences compile to
+``julianday`` arithmetic on SQLite and date subtraction on PostgreSQL (``days_between``,
+``hours_between``): the one place the dialects differ.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Date, Float, String, cast, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql.functions import FunctionElement
+
+from medcoder.records.models import (
+    REPORTED_STATUSES,
+    CodeAssignment,
+    Encounter,
+    EncounterStatus,
+)
+from medcoder.reports.filters import ReportFilters
+
+E = Encounter.__table__
+CA = CodeAssignment.__table__
+REPORTED = tuple(s.value for s in REPORTED_STATUSES)
+FINALIZED = EncounterStatus.FINALIZED.value
+
+
+class days_between(FunctionElement[float]):
+    """``end - start`` in days (dates or timestamps)."""
+
+    type = Float()
+    inherit_cache = True
+
+
+class hours_between(FunctionElement[float]):
+    """``end - start`` in hours (timestamps)."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(days_between, "sqlite")
+def _days_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return (
+        f"(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}))"
+    )
+
+
+@compiles(days_between, "postgresql")
+def _days_pg(element: Any, compiler: Any, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    end_sql, start_sql = compiler.process(end, **kw), compiler.process(start, **kw)
+    return f"(CAST({end_sql} AS DATE) - CAST({start_sql} AS DATE))"
+
+
+@compiles(hours_between, "sqlite")
+def _hours_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return (
+        f"((julianday({compiler.process(end, **kw)}) - "
+        f"julianday({compiler.process(start, **kw)})) * 24.0)"
+    )
+
+
+@compiles(hours_between, "postgresql")
+def _hours_pg(element: Any, compiler: Any, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return (
+        f"CAST(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - "
+        f"{compiler.process(start, **kw)})) / 3600.0 AS DOUBLE PRECISION)"
+    )
+
+
+def date_of_service() -> ColumnElement[dt.date]:
+    return func.coalesce(E.c.discharge_date, E.c.service_date, E.c.admit_date, type_=Date)
+
+
+def month_of(day: ColumnElement[Any]) -> ColumnElement[str]:
+    return func.substr(cast(day, String), 1, 7)
+
+
+def year_of(day: ColumnElement[Any]) -> ColumnElement[str]:
+    return func.substr(cast(day, String), 1, 4)
+
+
+def day_of(moment: ColumnElement[Any]) -> ColumnElement[str]:
+    return func.substr(cast(moment, String), 1, 10)
+
+
+def filter_encounters(
+    query: Select[Any], f: ReportFilters, *, coder: ColumnElement[Any] | None = None
+) -> Select[Any]:
+    """Add the encounter-level filters (the query reads ``encounters``). ``coder``: the
+    column the coder filter reads (default: who finalized)."""
+    dos = date_of_service()
+    if f.start is not None:
+        query = query.where(dos >= f.start)
+    if f.end is not None:
+        query = query.where(dos <= f.end)
+    if f.setting is not None:
+        query = query.where(E.c.setting == f.setting.value)
+    if f.payer is not None:
+        query = query.where(E.c.payer == f.payer)
+    if f.coder is not None:
+        query = query.where((coder if coder is not None else E.c.finalized_by) == f.coder)
+    return query
+
+
+def codes_from(f: ReportFilters) -> Any:
+    """``code_assignments``, joined to ``encounters`` only when a filter reads the encounter
+    (the join is most of the cost of a report over every code)."""
+    if f.start is None and f.end is None and f.setting is None and f.payer is None:
+        return CA
+    return CA.join(E, E.c.id == CA.c.encounter_id)
+
+
+def filter_release_by_encounter(query: Select[Any], f: ReportFilters) -> Select[Any]:
+    """Encounters with a code from the release (for encounter-level reports)."""
+    if f.release is None:
+        return query
+    return query.where(E.c.id.in_(select(CA.c.encounter_id).where(CA.c.release == f.release)))
+
+
+def reported_codes(f: ReportFilters, *columns: ColumnElement[Any]) -> Select[Any]:
+    """``columns`` over the reported codes of finalized encounters, filtered."""
+    query = (
+        select(*columns)
+        .select_from(CA.join(E, E.c.id == CA.c.encounter_id))
+        .where(E.c.status == FINALIZED)
+        .where(CA.c.status.in_(REPORTED))
+    )
+    if f.release is not None:
+        query = query.where(CA.c.release == f.release)
+    return filter_encounters(query, f)
+
+
+def finalized_encounters(f: ReportFilters, *columns: ColumnElement[Any]) -> Select[Any]:
+    query = select(*columns).select_from(E).where(E.c.status == FINALIZED)
+    return filter_release_by_encounter(filter_encounters(query, f), f)
+
+
+def share(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 2) if whole else 0.0
