@@ -151,3 +151,13 @@ class ImportFormat(StrEnum):
     JSONL = "jsonl"
     FHIR = "fhir"
     HL7 = "hl7"
+
+
+class QueueSort(StrEnum):
+    """Orders of the review queue (issue 16, part 4)."""
+
+    AGE = "age"  # longest waiting first (coded earliest): the default
+    NEWEST = "newest"  # coded most recently first
+    DATE = "date"  # date of service, oldest first
+    PAYER = "payer"  # payer name, A to Z (case-insensitive), no payer last
+    CONFIDENCE = "confidence"  # least certain suggestion first (none undecided last)

@@ -72,6 +72,11 @@ def test_codeset_routes(client: TestClient, headers: dict[str, dict[str, str]]) 
     assert check["valid"] is False
     hits = client.get("/v1/codes/search", params={"q": "heart failure"}, headers=auth).json()
     assert hits and any(h["code"].startswith("I50") for h in hits)
+    for typed in ("E11.42", "Z79.84", "J96.01"):  # code numbers come first (issue 16)
+        found = client.get("/v1/codes/search", params={"q": typed}, headers=auth).json()
+        assert found[0]["code"] == typed and found[0]["source"] == "code"
+    w00 = client.get("/v1/codes/search", params={"q": "W00", "limit": 3}, headers=auth).json()
+    assert [h["code"] for h in w00][:2] == ["W00", "W00.0XXA"] and w00[1]["billable"]
     walk = client.get(
         "/v1/index", params={"path": "Diabetes, type 2, with, chronic kidney disease"}, headers=auth
     ).json()

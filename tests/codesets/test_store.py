@@ -295,3 +295,39 @@ def test_release_as_context_manager(release_2025: Release) -> None:
         assert release.lookup("G35").billable
     with pytest.raises(sqlite3.ProgrammingError):
         release.get("I10")
+
+
+# -- search by code number (issue 16: an encoder at typing speed) -------------------------
+@pytest.mark.parametrize("typed", ["E11.42", "e1142", "Z79.84", "J96.01", " j96.01 "])
+def test_search_a_code_number_lists_it_first(release_2026: Release, typed: str) -> None:
+    hits = release_2026.search(typed, limit=5)
+    assert hits[0].code == typed.strip().upper().replace("E1142", "E11.42")
+    assert hits[0].source == "code"
+
+
+def test_search_a_category_offers_complete_billable_codes(release_2026: Release) -> None:
+    hits = release_2026.search("W00", limit=6)
+    assert hits[0].code == "W00" and not hits[0].billable
+    rest = hits[1:]
+    assert rest and all(h.billable and h.code.startswith("W00.") for h in rest)
+    assert "W00.0XXA" in {h.code for h in rest}  # placeholder and 7th character filled
+    assert [h.code for h in rest] == sorted(h.code for h in rest)
+
+
+def test_search_a_code_prefix_needing_a_7th_character(release_2026: Release) -> None:
+    hits = release_2026.search("S72.001", limit=4)
+    assert hits[0].code == "S72.001" and not hits[0].billable
+    assert [h.code for h in hits[1:]] == ["S72.001A", "S72.001B", "S72.001C"]
+
+
+def test_search_words_in_any_order(release_2026: Release) -> None:
+    assert release_2026.search("failure heart", limit=3)[0].code == "I50"
+
+
+def test_search_a_coders_phrasing_falls_back_to_any_word(release_2026: Release) -> None:
+    codes = {h.code for h in release_2026.search("pleuritic chest pain", limit=10)}
+    assert {"R07.81", "R07.9"} <= codes
+
+
+def test_search_words_that_look_like_letters_stay_words(release_2026: Release) -> None:
+    assert all(h.source != "code" for h in release_2026.search("ear pain", limit=5))

@@ -125,19 +125,30 @@ def test_review_in_the_browser(api_home: Path, tmp_path: Path, browser_page: Any
         # Reject what is left undecided, each with a reason.
         while page.locator("article.code-card.st-suggested").count():
             card = page.locator("article.code-card.st-suggested").first
-            code = card.get_attribute("data-code")
+            key = card.get_attribute("data-key")  # a diagnosis or a procedure line
             card.locator("button[data-act=reject]").click()
             card.locator("form[data-form=reject] input[name=reason]").fill(
                 "not documented as a diagnosis"
             )
-            card.locator("form[data-form=reject] button[type=submit]").click()
-            page.wait_for_selector(_card(str(code)), state="detached")
+            with page.expect_navigation():
+                card.locator("form[data-form=reject] button[type=submit]").click()
+            page.wait_for_selector(f'article.code-card[data-key="{key}"]', state="detached")
         _shot(page, "encounter-reviewed")
 
-        # Finalize with the keyboard shortcut.
+        # Finalize with the keyboard: f shows the summary to confirm, Enter finalizes and
+        # opens the next encounter in the queue with a success message (issue 16, part 4).
         page.locator("body").click(position={"x": 5, "y": 5})
         page.keyboard.press("f")
+        page.wait_for_selector("#confirm:not([hidden]) #confirm-codes li")
+        summary = page.locator("#confirm-codes").inner_text()
+        assert "E11.9" in summary and "I11.9" in summary
+        _shot(page, "encounter-confirm")
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{base}/encounters/E-600?done=E-100")
+        assert "E-100 finalized" in page.locator("#done").inner_text()
+        page.goto(f"{base}/encounters/E-100")
         page.wait_for_selector("h1 .badge.st-finalized")
+        assert "coder" in page.locator("#finalized-by").inner_text()
         _shot(page, "encounter-finalized", full_page=True)
 
         page.goto(f"{base}/browse?code=S72.001A&release=icd10cm-2026-04")

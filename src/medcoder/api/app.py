@@ -12,8 +12,10 @@ from medcoder.api import errors
 from medcoder.api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from medcoder.api.routes_auth import router as auth_router
 from medcoder.api.routes_codes import router as codes_router
+from medcoder.api.routes_queries import router as queries_router
 from medcoder.api.routes_records import router as records_router
 from medcoder.api.routes_reports import router as reports_router
+from medcoder.api.routes_review import router as review_router
 from medcoder.api.services import Services
 from medcoder.api.settings import ApiSettings
 
@@ -57,6 +59,8 @@ def create_app(settings: ApiSettings | None = None, *, mounts: Sequence[Mount] =
     app.include_router(auth_router)
     app.include_router(codes_router)
     app.include_router(records_router)
+    app.include_router(review_router)
+    app.include_router(queries_router)
     app.include_router(reports_router)
     for mount in mounts:
         mount(app)

@@ -73,10 +73,11 @@ def error_response(
     )
 
 
-def medcoder_error_response(error: e.MedcoderError) -> JSONResponse:
+def medcoder_error_response(error: e.MedcoderError, hint: str | None = None) -> JSONResponse:
+    """The error in the one shape; ``hint`` replaces the error's own (the workbench's words)."""
     status = status_for(error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
-    return error_response(status, error.code, error.message, error.hint, **headers)
+    return error_response(status, error.code, error.message, hint or error.hint, **headers)
 
 
 def _validation_message(exc: FastApiValidationError) -> str:
@@ -85,6 +86,25 @@ def _validation_message(exc: FastApiValidationError) -> str:
         where = ".".join(str(part) for part in problem.get("loc", ()) if part != "body")
         problems.append(f"{where or 'body'}: {problem.get('msg', 'invalid')}")
     return "; ".join(problems) or "the request is malformed"
+
+
+def validation_error_response(exc: FastApiValidationError) -> JSONResponse:
+    # The message names fields and what is wrong, never the submitted values (PHI).
+    return error_response(
+        422,
+        e.RequestValidationError.code,
+        _validation_message(exc),
+        "see /openapi.json for the request's shape",
+    )
+
+
+def http_error_response(exc: HTTPException) -> JSONResponse:
+    if exc.status_code in (404, 405):
+        message = "no such route" if exc.status_code == 404 else "method not allowed here"
+        return error_response(
+            exc.status_code, e.RouteNotFoundError.code, message, "see /openapi.json"
+        )
+    return error_response(exc.status_code, e.ApiError.code, str(exc.detail))
 
 
 def install(app: FastAPI) -> None:
@@ -96,22 +116,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(FastApiValidationError)
     async def _invalid(_request: Request, exc: FastApiValidationError) -> JSONResponse:
-        # The message names fields and what is wrong, never the submitted values (PHI).
-        return error_response(
-            422,
-            e.RequestValidationError.code,
-            _validation_message(exc),
-            "see /openapi.json for the request's shape",
-        )
+        return validation_error_response(exc)
 
     @app.exception_handler(HTTPException)
     async def _http(_request: Request, exc: HTTPException) -> JSONResponse:
-        if exc.status_code in (404, 405):
-            message = "no such route" if exc.status_code == 404 else "method not allowed here"
-            return error_response(
-                exc.status_code, e.RouteNotFoundError.code, message, "see /openapi.json"
-            )
-        return error_response(exc.status_code, e.ApiError.code, str(exc.detail))
+        return http_error_response(exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

@@ -12,6 +12,7 @@ from medcoder import settings
 from medcoder.api.auth import Actor
 from medcoder.api.routes_auth import services
 from medcoder.api.schemas import CodeRequest
+from medcoder.api.search import procedure_hits
 from medcoder.codesets import serialize
 from medcoder.codesets.index_walk import IndexNavigator
 from medcoder.codesets.registry import Registry
@@ -19,6 +20,7 @@ from medcoder.codesets.store import Release
 from medcoder.codesets.tables import DRUG_COLUMNS, NEOPLASM_COLUMNS, lookup_table
 from medcoder.codesets.validate import validate
 from medcoder.errors import InvalidInputError, MissingComponentError
+from medcoder.kinds import CodeSystem
 from medcoder.pipeline import make_document
 from medcoder.serialize import result_json
 
@@ -81,8 +83,18 @@ def search(
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
     release: ReleaseName = None,
     date: ServiceDate = None,
+    system: Annotated[
+        CodeSystem, Query(description="The system to search: ICD-10-CM unless named")
+    ] = CodeSystem.ICD10CM,
 ) -> list[dict[str, Any]]:
-    """Titles, inclusion terms and index terms matching ``q``, best first (type-ahead)."""
+    """Codes matching ``q``, best first (type-ahead): a code number or its first
+    characters lists those codes first (E11.42; W00 and its billable codes, complete),
+    then titles, inclusion terms and index terms holding the words, in any order.
+    ``system`` icd10pcs, hcpcs: that system's codes and titles in force on ``date``; cpt:
+    CPT numbers only (the AMA's descriptors are not shipped)."""
+    svc = services(request)
+    if system is not CodeSystem.ICD10CM:
+        return procedure_hits(svc.engine().chooser, system, q, date, limit)
 
     def work(reg: Registry) -> list[dict[str, Any]]:
         hits = _choose(reg, release, date).search(q, limit)
@@ -94,11 +106,12 @@ def search(
                 "source": h.source,
                 "matched": h.matched,
                 "score": round(h.score, 3),
+                "system": CodeSystem.ICD10CM.value,
             }
             for h in hits
         ]
 
-    return services(request).with_codesets(work)
+    return svc.with_codesets(work)
 
 
 @router.get("/codes/{code}")

@@ -27,7 +27,7 @@ from medcoder.api.schemas import (
     SetLineBody,
     SystemBody,
 )
-from medcoder.kinds import ImportFormat
+from medcoder.kinds import ImportFormat, QueueSort
 from medcoder.records.importer import detect_format
 from medcoder.records.service import EncounterView, Records
 
@@ -211,13 +211,15 @@ def queue(
     max_confidence: Annotated[float | None, Query(ge=0, le=1)] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    sort: QueueSort = QueueSort.AGE,
     audit: bool = False,
 ) -> list[dict[str, Any]]:
-    """Encounters awaiting review, oldest first, a page at a time (``audit``: the
-    auto-finalized encounters sampled for audit instead)."""
+    """Encounters awaiting review, a page at a time: longest waiting first, or by ``sort``
+    (newest, date of service, payer, least certain suggestion); ``payer`` in any case
+    (``audit``: the auto-finalized encounters sampled for audit instead)."""
     items = _records(request).queue(
         actor.name, setting=setting, payer=payer, max_confidence=max_confidence,
-        limit=limit, offset=offset, audit=audit,
+        limit=limit, offset=offset, sort=sort, audit=audit,
     )  # fmt: skip
     return [
         {

@@ -145,3 +145,17 @@ class FinalizeBody(Strict):
         max_length=2000,
         description="Reason for reporting despite claim-edit warnings (audited)",
     )
+
+
+class QueryBody(Strict):
+    """A physician query from a template (``GET /v1/query-templates``)."""
+
+    template: str = Field(min_length=1, max_length=40)
+    text: str = Field(min_length=1, max_length=2000, description="The record's words quoted")
+    code: str | None = Field(default=None, max_length=20)
+    provider: str | None = Field(default=None, max_length=200)
+    hold_finalize: bool = False
+
+
+class AnswerBody(Strict):
+    answer: str = Field(min_length=1, max_length=2000)

@@ -17,7 +17,7 @@ import click
 
 from medcoder.cli.common import friendly_errors, home, records, user_option
 from medcoder.errors import ExportError, InvalidInputError
-from medcoder.kinds import ImportFormat
+from medcoder.kinds import ImportFormat, QueueSort
 
 __all__ = ["audit_group", "db_group", "export", "import_command", "queue", "run_coding"]
 
@@ -125,6 +125,17 @@ def run_coding(
 )
 @click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option(
+    "--sort",
+    type=click.Choice([s.value for s in QueueSort]),
+    default=QueueSort.AGE.value,
+    show_default=True,
+    help="age: longest waiting first; newest; date (of service); payer; confidence: least "
+    "certain first.",
+)
+@click.option(
+    "--failed", is_flag=True, help="Encounters that failed to code instead, with the reason."
+)
 @click.option("--audit", is_flag=True,
               help="Instead, auto-finalized encounters sampled for audit.")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
@@ -138,14 +149,22 @@ def queue(
     max_confidence: float | None,
     limit: int,
     offset: int,
+    sort: str,
+    failed: bool,
     audit: bool,
     fmt: str,
     user: str | None,
 ) -> None:
-    """Encounters awaiting review, oldest first, a page at a time."""
+    """Encounters awaiting review, oldest first, a page at a time.
+
+    The payer matches in any case; --sort orders otherwise; --failed lists the
+    encounters that failed to code, with the reason."""
+    if failed:
+        _failed(ctx, user, limit, fmt)
+        return
     items = records(ctx).queue(
         user, setting=setting, payer=payer, max_confidence=max_confidence,
-        limit=limit, offset=offset, audit=audit,
+        limit=limit, offset=offset, sort=QueueSort(sort), audit=audit,
     )  # fmt: skip
     rows = [
         {
@@ -164,6 +183,8 @@ def queue(
         return
     if not rows:
         click.echo("the audit queue is empty" if audit else "the review queue is empty")
+        if not audit and offset == 0 and records(ctx).failed(user, limit=1):
+            click.echo("some encounters failed to code: medcoder queue --failed", err=True)
     for row in rows:
         low = row["lowest_confidence"]
         click.echo(
@@ -322,3 +343,33 @@ def audit_rotate_key(ctx: click.Context, user: str | None) -> None:
     """Sign new audit events with a new key (MEDCODER_NEW_AUDIT_KEY when MEDCODER_AUDIT_KEY
     is set); the old keys stay in the ring to verify the events they signed."""
     click.echo(f"audit events are now signed by key {records(ctx).rotate_audit_key(user)}")
+
+
+def _failed(ctx: click.Context, user: str | None, limit: int, fmt: str) -> None:
+    """Pending encounters whose last coding attempt failed (issue 16, part 4)."""
+    items = records(ctx).failed(user, limit=limit)
+    rows = [
+        {
+            "encounter": i.encounter,
+            "setting": i.setting,
+            "date_of_service": i.date_of_service.isoformat() if i.date_of_service else None,
+            "payer": i.payer,
+            "failed_at": i.failed_at.isoformat(),
+            "failed_by": i.failed_by,
+            "error": i.code,
+            "message": i.message,
+            "attempts": i.attempts,
+        }
+        for i in items
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("no encounter failed to code")
+    for row in rows:
+        click.echo(
+            f"{row['encounter']}  {row['setting']}  {row['date_of_service'] or '-'}  "
+            f"error[{row['error']}]: {row['message']}  ({row['attempts']} attempt(s), last "
+            f"{str(row['failed_at'])[:16]} by {row['failed_by']})"
+        )

@@ -82,6 +82,19 @@ def with_seventh(code: str, seventh: str) -> str:
     return normalize(flat)
 
 
+_PREFIX_RE = re.compile(r"[A-Z][0-9A-Z]{0,6}")
+
+
+def code_prefix(text: str) -> str | None:
+    """The dotted code prefix a search text spells, or None for words: ``e1142`` ->
+    ``E11.42``, ``W00`` -> ``W00``, ``E11.`` -> ``E11``. A code has a digit among its first
+    three characters (``C4A``, ``QA0``), so words such as ``ear`` stay words."""
+    flat = compact(text)
+    if not _PREFIX_RE.fullmatch(flat) or not any(ch.isdigit() for ch in flat[:3]):
+        return None
+    return flat if len(flat) <= 3 else f"{flat[:3]}.{flat[3:]}"
+
+
 def category(code: str) -> str:
     """The 3-character category of a code (``E11.22`` -> ``E11``)."""
     return compact(code)[:3]

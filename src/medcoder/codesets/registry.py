@@ -155,6 +155,30 @@ class Registry:
             "or name one with --release",
         )
 
+    def nearest_for(self, day: date) -> tuple[Release, str | None]:
+        """The release in force on ``day``, else the installed release nearest to it with a
+        notice saying so (a coder decides whether its codes hold; never silent). Raises
+        ReleaseNotFoundError only when no release is installed at all."""
+        infos = self.available()
+        for info in infos:
+            if info.covers(day):
+                return self.open(info.name), None
+        if not infos:
+            raise ReleaseNotFoundError("no ICD-10-CM release installed", hint="run setup first")
+
+        def distance(info: ReleaseInfo) -> int:
+            if day < info.effective_from:
+                return (info.effective_from - day).days
+            return (day - info.effective_to).days
+
+        chosen = min(infos, key=distance)
+        notice = (
+            f"no installed ICD-10-CM release covers the date of service {day.isoformat()}: "
+            f"coded with the nearest, {chosen.name} ({chosen.effective_from}.."
+            f"{chosen.effective_to}); check each code against the release in force"
+        )
+        return self.open(chosen.name), notice
+
     def latest(self) -> Release:
         infos = self.available()
         if not infos:

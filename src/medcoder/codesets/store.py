@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from medcoder.codesets.codes import compact, normalize, parent_candidates
+from medcoder.codesets.codes import code_prefix, compact, normalize, parent_candidates
 from medcoder.codesets.manifest import MANIFEST_FILE, RELEASE_FILE, read_manifest
 from medcoder.codesets.model import INHERITED_NOTE_KINDS, NodeKind, NoteKind, ReleaseInfo
 from medcoder.codesets.readonly_db import ReadOnlyDatabase
-from medcoder.codesets.text import fts_query
+from medcoder.codesets.text import fts_any_query, fts_query
 from medcoder.errors import ReleaseNotFoundError, UnknownCodeError
 
 
@@ -261,8 +261,40 @@ class Release:
 
     # -- search -------------------------------------------------------------------
     def search(self, text: str, limit: int = 20) -> list[SearchHit]:
-        """Titles, inclusion terms and index terms, ranked by BM25; one hit per code."""
-        query = fts_query(text)
+        """Code numbers first, then words. A text that spells a code or a code prefix
+        (``E11.42``, ``e1142``, ``W00``) lists that code, then the billable codes under it,
+        complete with placeholder and 7th character (``W00.0XXA``), in Tabular order.
+        Words match titles, inclusion terms and index terms in any order, ranked by BM25,
+        one hit per code; when no entry holds every word, entries holding any of them."""
+        hits: dict[str, SearchHit] = {}
+        prefix = code_prefix(text)
+        if prefix is not None:
+            for hit in self._code_hits(prefix, limit):
+                hits.setdefault(hit.code, hit)
+        if len(hits) < limit:
+            found = self._word_hits(fts_query(text), limit)
+            if not found and prefix is None:
+                found = self._word_hits(fts_any_query(text), limit)
+            for hit in found:
+                hits.setdefault(hit.code, hit)
+        return list(hits.values())[:limit]
+
+    def _code_hits(self, prefix: str, limit: int) -> list[SearchHit]:
+        # Codes sort by their dotted form, so a prefix is one range of the primary key.
+        exact = self._db.execute(
+            "SELECT code, title, billable FROM codes WHERE code = ?", (prefix,)
+        ).fetchall()
+        under = self._db.execute(
+            "SELECT code, title, billable FROM codes WHERE code > ? AND code < ? "
+            "AND billable = 1 ORDER BY code LIMIT ?",
+            (prefix, prefix + "\uffff", limit),
+        ).fetchall()
+        return [
+            SearchHit(code, title, "code", code, bool(billable), 1.0)
+            for code, title, billable in [*exact, *under]
+        ]
+
+    def _word_hits(self, query: str, limit: int) -> list[SearchHit]:
         if not query:
             return []
         rows = self._db.execute(
@@ -276,7 +308,7 @@ class Release:
             # The title is the most authoritative match; keep the best-ranked row per code.
             if code not in hits:
                 hits[code] = SearchHit(code, title, source, matched, bool(billable), -score)
-        return list(hits.values())[:limit]
+        return list(hits.values())
 
     # -- index books --------------------------------------------------------------
     def books(self) -> dict[str, tuple[str, ...]]:

@@ -59,3 +59,11 @@ def fts_query(text: str) -> str:
     if len(words[-1]) >= 3:
         quoted[-1] += "*"
     return " ".join(quoted)
+
+
+def fts_any_query(text: str) -> str:
+    """A looser FTS5 query for when ``fts_query`` finds nothing: any of the words, in any
+    order (BM25 ranks the entries that hold more of them first), so a coder's phrasing
+    such as ``pleuritic chest pain`` still lists ``chest pain`` codes."""
+    words = [w for w in norm_term(text).split() if len(w) >= 3]
+    return " OR ".join(f'"{w}"' for w in words)

@@ -215,8 +215,23 @@ class RecordsGate:
         return self._coder
 
     def release_in_force(self, encounter: Encounter) -> Release:
-        """The ICD-10-CM release in force on the encounter's date of service."""
-        return self.coding_engine().registry.choose(day=encounter.date_of_service)
+        """The ICD-10-CM release in force on the encounter's date of service (the nearest
+        installed one where none covers it: see ``release_choice``)."""
+        return self.release_choice(encounter)[0]
+
+    def release_choice(self, encounter: Encounter) -> tuple[Release, str | None]:
+        """The release to code and validate the encounter with, and a notice when no
+        installed release covers its date of service (then the nearest is used: one such
+        encounter must not stall the queue, and the notice goes on the run, the encounter
+        and the claim, so the coder decides; issue 16, part 5)."""
+        registry = getattr(self.coding_engine(), "registry", None)
+        if registry is None:  # an engine that brings no releases of its own (a test double)
+            from medcoder.codesets.registry import Registry
+
+            registry = Registry(self.home, quiet=True)
+        if encounter.date_of_service is None:
+            return registry.latest(), None
+        return registry.nearest_for(encounter.date_of_service)
 
     def _registry(self) -> Registry:
         """The installed releases: the engine's registry when one is open, else a fresh

@@ -299,12 +299,20 @@ class IntakeMixin(RecordsGate):
                 sex=Sex(patient.sex) if patient.sex in ("F", "M") else None,
                 id=encounter.external_id,
             )
-            result = self.coding_engine().code(document)
+            release, notice = self.release_choice(encounter)
+            if notice:  # the nearest release, named (the engine would refuse the date)
+                result = self.coding_engine().code(document, release_name=release.name)
+            else:
+                result = self.coding_engine().code(document)
+            coded = result_json(result)
+            if notice:  # a date no installed release covers: said on the run (part 5)
+                coded["notices"] = [notice, *coded.get("notices", [])]
             settings = {
                 "setting": setting.value,
                 "date_of_service": result.date_of_service,
                 "documents": [d.id for d in encounter.documents],
                 "external_causes": self.coding_engine().external_causes,
+                **({"release_notice": notice} if notice else {}),
             }
             run = CodingRun(
                 encounter_id=encounter.id,
@@ -312,9 +320,7 @@ class IntakeMixin(RecordsGate):
                 release=result.release,
                 settings=settings,
                 run_by=user.name,
-                result_enc=self.cipher.encrypt(
-                    json.dumps(result_json(result)), field="coding_runs.result"
-                ),
+                result_enc=self.cipher.encrypt(json.dumps(coded), field="coding_runs.result"),
             )
             session.add(run)
             session.flush()

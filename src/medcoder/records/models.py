@@ -316,6 +316,10 @@ class AuditEvent(Base):
     before keyed auditing; see ``audit.py``)."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (  # the workbench's history and failed list (migration 0009)
+        Index("ix_audit_events_entity", "entity", "entity_id", "id"),
+        Index("ix_audit_events_action", "action", "entity_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[str] = mapped_column(String(40))  # ISO 8601 UTC, hashed as written
@@ -347,3 +351,35 @@ class KeyState(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key_id: Mapped[str] = mapped_column(String(32))
     check_enc: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class QueryStatus(StrEnum):
+    """A physician query's life (issue 16, part 7)."""
+
+    OPEN = "open"  # sent, no answer yet
+    ANSWERED = "answered"  # the provider's answer recorded
+    CLOSED = "closed"  # done with (answered, withdrawn or expired)
+
+
+class PhysicianQuery(Base):
+    """A documentation query to the provider about one encounter, from a template
+    (``records/query_templates.json``). The question and the answer quote the note: PHI,
+    encrypted like it."""
+
+    __tablename__ = "physician_queries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    encounter_id: Mapped[int] = mapped_column(ForeignKey("encounters.id"), index=True)
+    template: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str | None] = mapped_column(String(20))
+    provider: Mapped[str | None] = mapped_column(String(200))
+    question_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    options: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default=QueryStatus.OPEN, index=True)
+    hold_finalize: Mapped[bool] = mapped_column(default=False)
+    asked_by: Mapped[str] = mapped_column(String(80))
+    asked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    answer_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    answered_by: Mapped[str | None] = mapped_column(String(80))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

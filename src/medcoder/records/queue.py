@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
 
-from medcoder.kinds import CodeSystem
+from medcoder.kinds import CodeSystem, QueueSort
 from medcoder.records import audit
 from medcoder.records.auto_finalize import AUTO
 from medcoder.records.gate import RecordsGate, age_on
@@ -23,6 +23,28 @@ from medcoder.records.models import (
     EncounterStatus,
 )
 from medcoder.records.permissions import Action
+
+
+def _order(sort: QueueSort) -> tuple[Any, ...]:
+    """The ORDER BY of each queue sort (ties: the encounter's id)."""
+    if sort is QueueSort.NEWEST:
+        return (Encounter.coded_at.desc(),)
+    if sort is QueueSort.DATE:  # as Encounter.date_of_service: discharge, service, admit
+        day = func.coalesce(Encounter.discharge_date, Encounter.service_date, Encounter.admit_date)
+        return (day.is_(None), day, Encounter.coded_at)
+    if sort is QueueSort.PAYER:
+        return (Encounter.payer.is_(None), func.lower(Encounter.payer), Encounter.coded_at)
+    if sort is QueueSort.CONFIDENCE:
+        lowest = (
+            select(func.min(CodeAssignment.confidence))
+            .where(
+                CodeAssignment.encounter_id == Encounter.id,
+                CodeAssignment.status == CodeStatus.SUGGESTED,
+            )
+            .scalar_subquery()
+        )
+        return (lowest.is_(None), lowest, Encounter.coded_at)
+    return (Encounter.coded_at,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,11 +158,13 @@ class QueueMixin(RecordsGate):
         max_confidence: float | None = None,
         limit: int = 100,
         offset: int = 0,
+        sort: QueueSort = QueueSort.AGE,
         audit: bool = False,
     ) -> list[QueueItem]:
-        """Encounters awaiting review, oldest first, one page (``limit``, ``offset``) at a
-        time; ``max_confidence`` keeps those whose least certain suggestion is at or below
-        it. The counts come from the queue index for the page's encounters only.
+        """Encounters awaiting review in ``sort`` order (longest waiting first by default),
+        one page (``limit``, ``offset``) at a time; ``payer`` matches whatever its case;
+        ``max_confidence`` keeps those whose least certain suggestion is at or below it.
+        The counts come from the queue index for the page's encounters only.
         ``audit``: instead, the auto-finalized encounters sampled for audit and not yet
         audited (issue 14 part 3)."""
         with self._acting(actor, Action.VIEW_QUEUE) as (session, _user):
@@ -153,11 +177,12 @@ class QueueMixin(RecordsGate):
                     Encounter.audit_pending.is_(True),
                     Encounter.finalized_by == AUTO,
                 )
-            page = select(Encounter).where(waiting).order_by(Encounter.coded_at, Encounter.id)
+            page = select(Encounter).where(waiting)
+            page = page.order_by(*_order(QueueSort(sort)), Encounter.id)
             if setting:
                 page = page.where(Encounter.setting == setting.strip().lower())
-            if payer:
-                page = page.where(Encounter.payer == payer)
+            if payer and payer.strip():
+                page = page.where(func.lower(Encounter.payer) == payer.strip().lower())
             if max_confidence is not None:
                 uncertain = select(CodeAssignment.encounter_id).where(
                     CodeAssignment.encounter_id == Encounter.id,

@@ -10,9 +10,11 @@ addressed with its system where its shape does not say it (``code_lines``)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from medcoder.codesets.validate import validate
@@ -41,6 +43,7 @@ from medcoder.records.models import (
     REPORTED_STATUSES,
     CodeAssignment,
     CodeStatus,
+    CodingRun,
     Encounter,
     EncounterStatus,
     User,
@@ -50,6 +53,7 @@ from medcoder.records.permissions import Action
 
 if TYPE_CHECKING:  # claim edits run before finalize (issue 7)
     from medcoder.edits.checker import ClaimChecker
+    from medcoder.edits.findings import EditReport
 
 
 class ReviewMixin(RecordsGate):
@@ -132,6 +136,7 @@ class ReviewMixin(RecordsGate):
                 CodeStatus.ACCEPTED,
                 reason or f"changed from {row.code}",
             )
+            new.evidence_enc = row.evidence_enc  # the words stay with the code (issue 16)
             session.add(new)
             session.flush()
             before = row.status
@@ -175,6 +180,7 @@ class ReviewMixin(RecordsGate):
                 if c.status in ACTIVE_STATUSES and is_dx(c) == line.system.is_diagnosis
             ]
             row = line.row(encounter, user, len(group) + 1, CodeStatus.ADDED, reason)
+            row.evidence_enc = self._dropped_evidence(session, encounter, line.code)
             session.add(row)
             if encounter.status == EncounterStatus.PENDING:
                 encounter.status = EncounterStatus.REVIEW.value
@@ -183,6 +189,27 @@ class ReviewMixin(RecordsGate):
                 session, user, encounter, "add", row, None, CodeStatus.ADDED, reason=reason,
                 **line.audit(),
             )  # fmt: skip
+
+    def _dropped_evidence(self, session: Session, encounter: Encounter, code: str) -> bytes | None:
+        """A code added that the latest run considered and dropped keeps that candidate's
+        words as its evidence ("code this" on a dropped candidate; issue 16, part 3)."""
+        run = session.scalar(
+            select(CodingRun)
+            .where(CodingRun.encounter_id == encounter.id)
+            .order_by(CodingRun.id.desc())
+            .limit(1)
+        )
+        if run is None:
+            return None
+        result = json.loads(self.cipher.decrypt(run.result_enc, field="coding_runs.result"))
+        words = [
+            item["evidence"]
+            for item in result.get("dropped", [])
+            if item.get("code") == code and isinstance(item.get("evidence"), dict)
+        ]
+        if not words:
+            return None
+        return self.cipher.encrypt(json.dumps(words[:1]), field="code_assignments.evidence")
 
     def resequence(
         self,
@@ -277,16 +304,23 @@ class ReviewMixin(RecordsGate):
         self, encounter: Encounter, reported: list[CodeAssignment], acknowledge: str | None
     ) -> list[str]:
         """Claim edits (medcoder.edits) on the codes to report; the warnings acknowledged."""
+        from medcoder.records.claim_gate import gate
+
+        return [f.key for f in gate(self._edit_report(encounter, reported), acknowledge)]
+
+    def _edit_report(self, encounter: Encounter, reported: list[CodeAssignment]) -> EditReport:
+        """The claim edits' findings on ``reported``, ICD-10-CM from the release the
+        encounter is coded with (the nearest one where none covers its date)."""
         from medcoder.edits.checker import ClaimChecker, configured_tables
-        from medcoder.records.claim_gate import encounter_claim, gate
+        from medcoder.records.claim_gate import encounter_claim
 
         if self._edit_checker is None:
             tables = configured_tables(home=self.home)
             self._edit_checker = ClaimChecker(self._registry(), tables)
         dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
         age = age_on(dt.date.fromisoformat(dob), encounter.date_of_service)
-        report = self._edit_checker.check(encounter_claim(encounter, reported, age))
-        return [f.key for f in gate(report, acknowledge)]
+        claim = encounter_claim(encounter, reported, age)
+        return self._edit_checker.check(claim, release=self.release_in_force(encounter))
 
     def reopen(self, actor: str | None, encounter_id: str, reason: str) -> None:
         """Unlock a finalized encounter for review again; the reason is audited."""

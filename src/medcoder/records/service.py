@@ -8,10 +8,14 @@ with a reason), encryption of PHI and the audit trail all live in the records pa
 
 - ``users``: users and roles, deactivation;
 - ``credentials``: passwords, the credential version tokens carry, API keys;
-- ``intake``: import of documents, coding runs and the stored runs;
+- ``intake``: import of documents, coding runs and the stored runs; ``failures``: the
+  encounters a run over the pending ones could not code, and why;
 - ``queue``: the review queue and an encounter as a reviewer reads it;
 - ``review``: accept / reject / change / add / resequence / finalize / reopen (the claim
   edits' gate before finalize is ``claim_gate``);
+- ``queries``: physician queries (templates as data), open / answered / closed;
+- ``claim_panel``: the claim edits on the active codes, without finalizing;
+- ``history``: an encounter's timeline, read from the audit trail;
 - ``line_review``: units and modifiers of a CPT/HCPCS line, POA of an inpatient diagnosis;
 - ``export``: identified and de-identified export;
 - ``claim_out``: a finalized encounter as a claim document (837P/837I, FHIR);
@@ -27,11 +31,15 @@ from __future__ import annotations
 from medcoder.records.admin import AdminMixin
 from medcoder.records.autonomy import AutonomyMixin
 from medcoder.records.claim_out import ClaimOutMixin
+from medcoder.records.claim_panel import ClaimCheck, ClaimPanelMixin
 from medcoder.records.credentials import CredentialsMixin
 from medcoder.records.export import ExportMixin
+from medcoder.records.failures import FailedItem, FailuresMixin
 from medcoder.records.gate import RecordsGate
+from medcoder.records.history import HistoryEvent, HistoryMixin
 from medcoder.records.intake import ImportReport, IntakeMixin, RunView
 from medcoder.records.line_review import LineReviewMixin
+from medcoder.records.queries import QueriesMixin, QueryView
 from medcoder.records.queue import CodeView, EncounterView, QueueItem, QueueMixin
 from medcoder.records.registry_service import RegistryMixin, RegistrySummary
 from medcoder.records.reporting import ReportingMixin
@@ -40,9 +48,13 @@ from medcoder.records.risk import RiskMixin
 from medcoder.records.users import UsersMixin
 
 __all__ = [
+    "ClaimCheck",
     "CodeView",
     "EncounterView",
+    "FailedItem",
+    "HistoryEvent",
     "ImportReport",
+    "QueryView",
     "QueueItem",
     "Records",
     "RegistrySummary",
@@ -53,9 +65,13 @@ __all__ = [
 class Records(
     UsersMixin,
     CredentialsMixin,
+    FailuresMixin,
     IntakeMixin,
     QueueMixin,
+    ClaimPanelMixin,
+    QueriesMixin,
     ReviewMixin,
+    HistoryMixin,
     LineReviewMixin,
     RegistryMixin,
     ReportingMixin,

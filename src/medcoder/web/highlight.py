@@ -39,12 +39,45 @@ def spans_for(
     return found
 
 
-def segments(text: str, spans: Iterable[tuple[int, int, str]]) -> list[Segment]:
-    """Cut ``text`` at every span boundary; each piece lists the spans over it, in order."""
+def segments(
+    text: str, spans: Iterable[tuple[int, int, str]], cuts_at: Iterable[int] = ()
+) -> list[Segment]:
+    """Cut ``text`` at every span boundary (and at ``cuts_at``); each piece lists the spans
+    over it, in order."""
     ordered = sorted(set(spans))
-    cuts = sorted({0, len(text), *(s for s, _, _ in ordered), *(e for _, e, _ in ordered)})
+    cuts = sorted(
+        {0, len(text), *(s for s, _, _ in ordered), *(e for _, e, _ in ordered)}
+        | {c for c in cuts_at if 0 <= c <= len(text)}
+    )
     pieces = []
     for start, end in itertools.pairwise(cuts):
         marks = tuple(dict.fromkeys(k for s, e, k in ordered if s <= start and end <= e))
         pieces.append(Segment(text[start:end], marks))
     return pieces
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentPart:
+    """One document of a multi-document encounter: its label and its segments."""
+
+    label: str
+    segments: tuple[Segment, ...]
+
+
+def by_document(
+    text: str, spans: Iterable[tuple[int, int, str]], bounds: Iterable[tuple[str, int, int]]
+) -> list[DocumentPart]:
+    """The joined note cut per document (``bounds``: label, start, end in ``text``), so
+    that each document is shown under its own label; the joins between them are dropped."""
+    bounds = list(bounds)
+    pieces = segments(text, spans, {b for _, start, end in bounds for b in (start, end)})
+    parts: list[DocumentPart] = []
+    at = 0
+    placed: list[tuple[int, Segment]] = []
+    for piece in pieces:
+        placed.append((at, piece))
+        at += len(piece.text)
+    for label, start, end in bounds:
+        inside = tuple(p for offset, p in placed if start <= offset < end)
+        parts.append(DocumentPart(label, inside))
+    return parts

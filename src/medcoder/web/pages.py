@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -27,13 +27,24 @@ from medcoder.codesets import serialize
 from medcoder.codesets.index_walk import IndexNavigator
 from medcoder.codesets.registry import Registry
 from medcoder.errors import AuthenticationError, MedcoderError
-from medcoder.web.highlight import segments, spans_for
+from medcoder.kinds import QueueSort
+from medcoder.records.history import HistoryEvent
+from medcoder.records.queries import query_templates
+from medcoder.web import errors
+from medcoder.web.encounter import card_key, encounter_context
+from medcoder.web.errors import workbench_hint
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 MAX_OFFSET = 10_000_000  # as the API's queue: a bigger one overflows the database integer
 DIFF_ROWS = 300  # rows per list on the diff page; the API gives all of them
-ACTIVE = ("suggested", "accepted", "added")
+SORTS = (
+    (QueueSort.AGE.value, "longest waiting first"),
+    (QueueSort.NEWEST.value, "newest first"),
+    (QueueSort.DATE.value, "date of service"),
+    (QueueSort.PAYER.value, "payer"),
+    (QueueSort.CONFIDENCE.value, "least certain first"),
+)
 
 
 def _services(request: Request) -> Services:
@@ -47,7 +58,8 @@ def _render(request: Request, name: str, who: Principal | None, status: int = 20
 
 
 def _error_page(request: Request, who: Principal | None, error: MedcoderError) -> HTMLResponse:
-    return _render(request, "error.html", who, status=status_for(error), error=error)
+    worded = {"code": error.code, "message": error.message, "hint": workbench_hint(error.hint)}
+    return _render(request, "error.html", who, status=status_for(error), error=worded)
 
 
 def same_origin(request: Request) -> bool:
@@ -69,40 +81,32 @@ def _who(request: Request) -> Principal | None:
 
 
 def _to_login(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    # Back to the same page after logging in (an expired session included).
+    ended = "&expired=1" if request.cookies.get(SESSION_COOKIE) else ""
+    return RedirectResponse(f"/login?next={quote(request.url.path)}{ended}", status_code=303)
 
 
-def encounter_context(data: dict[str, Any], run: dict[str, Any] | None) -> dict[str, Any]:
-    """What the encounter page shows: the note cut at evidence spans, the codes with their
-    index path and rules from the run that suggested them, and the dropped candidates."""
-    text = "\n\n".join(d["text"] for d in data["documents"])
-    result = run["result"] if run else {"codes": [], "dropped": []}
-    engine = {c["code"]: c for c in result.get("codes", [])}
-    spans: list[tuple[int, int, str]] = []
-    codes = []
-    for code in data["codes"]:
-        if code["status"] in ACTIVE:
-            spans += spans_for(f"c:{code['code']}", code["evidence"], text)
-        codes.append({**code, "engine": engine.get(code["code"])})
-    dropped = []
-    for number, item in enumerate(result.get("dropped", [])):
-        evidence = [item["evidence"]] if item.get("evidence") else []
-        marked = spans_for(f"d:{number}", evidence, text)
-        spans += marked
-        dropped.append({**item, "key": f"d:{number}", "marked": bool(marked)})
-    return {
-        "encounter": data,
-        "segments": segments(text, spans),
-        "codes": codes,
-        "active": [c for c in codes if c["status"] in ACTIVE],
-        "decided": [c for c in codes if c["status"] not in ACTIVE],
-        "dropped": dropped,
-        "run": run,
-    }
+def last_of(history: list[HistoryEvent], action: str) -> HistoryEvent | None:
+    """The newest event of ``action`` (who finalized or re-opened, when, why)."""
+    return next((event for event in reversed(history) if event.action == action), None)
+
+
+def findings_by_card(
+    data: dict[str, Any], claim: dict[str, Any] | None
+) -> dict[str, list[dict[str, Any]]]:
+    """Each claim-edit finding under the card of every code it names."""
+    keys = {c["code"]: card_key(c) for c in [*data["codes"], *data.get("procedures", [])]}
+    found: dict[str, list[dict[str, Any]]] = {}
+    for finding in (claim or {}).get("findings", []):
+        for code in finding["codes"]:
+            if code in keys:
+                found.setdefault(keys[code], []).append(finding)
+    return found
 
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    errors.install(app, TEMPLATES)
 
     @app.get("/", include_in_schema=False)
     def home(request: Request) -> Response:
@@ -110,9 +114,11 @@ def install(app: FastAPI) -> None:
 
     @app.get("/login", include_in_schema=False)
     def login_page(
-        request: Request, next: Annotated[str, Query(max_length=300)] = "/queue"
+        request: Request,
+        next: Annotated[str, Query(max_length=300)] = "/queue",
+        expired: bool = False,
     ) -> Response:
-        return _render(request, "login.html", None, next=next, failed=False)
+        return _render(request, "login.html", None, next=next, failed=False, expired=expired)
 
     @app.post("/login", include_in_schema=False)
     def login_submit(
@@ -142,7 +148,7 @@ def install(app: FastAPI) -> None:
         services.logins.succeeded(username)
         token, _ = issue_token(records, found.name, found.version, services.settings.token_ttl)
         # Only a local path: never redirect to another site after login.
-        target = next if next.startswith("/") and not next.startswith("//") else "/queue"
+        target = next if next.startswith("/") and next[1:2] not in ("/", "\\") else "/queue"
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(
             SESSION_COOKIE,
@@ -167,6 +173,8 @@ def install(app: FastAPI) -> None:
         setting: Annotated[str | None, Query(max_length=20)] = None,
         payer: Annotated[str | None, Query(max_length=200)] = None,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+        sort: QueueSort = QueueSort.AGE,
+        done: Annotated[str | None, Query(max_length=120)] = None,
     ) -> Response:
         who = _who(request)
         if who is None:
@@ -174,17 +182,35 @@ def install(app: FastAPI) -> None:
         records = _services(request).records()
         try:
             items = records.queue(
-                who.name, setting=setting or None, payer=payer or None, limit=50, offset=offset
-            )
+                who.name, setting=setting or None, payer=payer or None, limit=50,
+                offset=offset, sort=sort,
+            )  # fmt: skip
+            failed = len(records.failed(who.name))
         except MedcoderError as error:
             return _error_page(request, who, error)
         return _render(
             request, "queue.html", who, items=items, setting=setting or "", payer=payer or "",
-            offset=offset,
+            offset=offset, sort=sort.value, sorts=SORTS, done=done, failed=failed,
         )  # fmt: skip
 
+    @app.get("/queue/failed", include_in_schema=False)
+    def failed_page(request: Request) -> Response:
+        """Encounters that failed to code, with the reason (``medcoder queue --failed``)."""
+        who = _who(request)
+        if who is None:
+            return _to_login(request)
+        try:
+            items = _services(request).records().failed(who.name)
+        except MedcoderError as error:
+            return _error_page(request, who, error)
+        return _render(request, "failed.html", who, items=items)
+
     @app.get("/encounters/{encounter_id}", include_in_schema=False)
-    def encounter_page(request: Request, encounter_id: str) -> Response:
+    def encounter_page(
+        request: Request,
+        encounter_id: str,
+        done: Annotated[str | None, Query(max_length=120)] = None,
+    ) -> Response:
         who = _who(request)
         if who is None:
             return _to_login(request)
@@ -192,14 +218,31 @@ def install(app: FastAPI) -> None:
         try:
             data = encounter_json(records.encounter_view(who.name, encounter_id))
             runs = records.coding_runs(who.name, encounter_id)
+            history, checked, queries = _services(request).with_codesets(
+                lambda _reg: records.review_extras(who.name, encounter_id)
+            )
+            waiting = records.queue(who.name, limit=2)
         except MedcoderError as error:
             return _error_page(request, who, error)
         run = None
         if runs:
             r = runs[0]
             run = {"id": r.id, "release": r.release, "run_by": r.run_by,
-                   "created_at": r.created_at, "result": r.result}  # fmt: skip
-        return _render(request, "encounter.html", who, **encounter_context(data, run))
+                   "created_at": r.created_at, "result": r.result,
+                   "settings": r.settings}  # fmt: skip
+        following = next((i.encounter for i in waiting if i.encounter != encounter_id), None)
+        claim, claim_problem = None, None
+        if isinstance(checked, MedcoderError):
+            claim_problem = f"{checked.message} ({checked.code})"
+        else:
+            claim = checked.to_json()
+        return _render(
+            request, "encounter.html", who, history=history, next_encounter=following,
+            finalized=last_of(history, "finalize"), reopened=last_of(history, "reopen"),
+            done=done, claim=claim, claim_problem=claim_problem, queries=queries,
+            query_templates=list(query_templates().values()),
+            **encounter_context(data, run, findings_by_card(data, claim)),
+        )  # fmt: skip
 
     @app.get("/browse", include_in_schema=False)
     def browse(

@@ -259,6 +259,25 @@ class ProcedureCodeSets:
         )
         return [_record(r) for r in rows]
 
+    def with_prefix(
+        self, prefix: str, day: date | None = None, limit: int = 25
+    ) -> list[HcpcsRecord]:
+        """Level II codes starting with ``prefix`` (a code typed, or its first characters)."""
+        quarter = self.anweb_for(day)
+        key = "".join(prefix.split()).upper()
+        if quarter is None or not key.isalnum():
+            return []
+        rows = (
+            self._conn(quarter)
+            .execute(
+                "SELECT * FROM codes WHERE is_modifier = 0 AND code >= ? AND code < ? "
+                "ORDER BY code LIMIT ?",
+                (key, key + "\uffff", limit),
+            )
+            .fetchall()
+        )
+        return [_record(r) for r in rows]
+
     def close(self) -> None:
         for db in self._db.values():
             db.close()

@@ -171,6 +171,18 @@ class PcsRelease:
         )
         return [(str(code), str(title)) for code, title in rows]
 
+    def with_prefix(self, prefix: str, limit: int = 20) -> list[tuple[str, str]]:
+        """Codes starting with ``prefix`` (a code typed, or its first characters), in
+        code order: one range of the code column."""
+        key = "".join(prefix.split()).upper()
+        if not key.isalnum():
+            return []
+        rows = self.db.execute(
+            "SELECT code, title FROM codes WHERE code >= ? AND code < ? ORDER BY code LIMIT ?",
+            (key, key + "\uffff", limit),
+        )
+        return [(str(code), str(title)) for code, title in rows]
+
     def codes(self) -> set[str]:
         return {str(c) for (c,) in self.db.execute("SELECT code FROM codes")}
 

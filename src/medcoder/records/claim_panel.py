@@ -1,0 +1,117 @@
+"""The claim as it stands (issue 16, part 2): the claim edits run on an encounter's active
+codes without finalizing, so a coder sees each finding beside its code after every
+change, and the release notice of a date no installed release covers (part 5).
+
+Nothing is stored and nothing is locked; reading it is audited (it names the codes).
+The MS-DRG and HCC slots are filled where the encounter view carries them (``drg``,
+``hcc``); until then they are None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from medcoder.edits.findings import finding_json
+from medcoder.errors import MedcoderError
+from medcoder.records import audit
+from medcoder.records.history import HistoryEvent, HistoryMixin
+from medcoder.records.models import ACTIVE_STATUSES, Encounter, PhysicianQuery
+from medcoder.records.permissions import Action
+from medcoder.records.queries import QueriesMixin, QueryView
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimCheck:
+    """The claim edits' findings on the active codes, and what they read."""
+
+    encounter: str
+    errors: int
+    warnings: int
+    findings: list[dict[str, Any]]
+    releases: dict[str, str]
+    skipped: list[str]
+    release_notice: str | None = None
+    drg: dict[str, Any] | None = None  # the lead's DRG wiring fills this slot
+    hcc: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "encounter": self.encounter,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "findings": self.findings,
+            "releases": self.releases,
+            "skipped": self.skipped,
+            "release_notice": self.release_notice,
+            "drg": self.drg,
+            "hcc": self.hcc,
+        }
+
+
+class ClaimPanelMixin(QueriesMixin, HistoryMixin):
+    """The live claim panel's check."""
+
+    def claim_check(self, actor: str | None, encounter_id: str) -> ClaimCheck:
+        """Run the claim edits on the encounter's active codes (suggested ones included:
+        the claim they would make if accepted) without finalizing."""
+        with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
+            encounter = self._encounter(session, encounter_id)
+            check = self._claim_check(encounter)
+            audit.record(
+                session,
+                actor=user.name,
+                action="read",
+                entity="claim_check",
+                entity_id=encounter.external_id,
+            )
+            return check
+
+    def review_extras(
+        self, actor: str | None, encounter_id: str
+    ) -> tuple[list[HistoryEvent], ClaimCheck | MedcoderError, list[QueryView]]:
+        """The encounter page's history, claim check and physician queries in one
+        transaction and one audited read (each audited read commits and anchors the trail:
+        one, not three, per page). A claim check that cannot run (no edit tables, say) is
+        returned as its error."""
+        with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
+            encounter = self._encounter(session, encounter_id)
+            events = self._history(session, encounter)
+            queries = [
+                self._query_view(row, encounter)
+                for row in session.scalars(
+                    select(PhysicianQuery)
+                    .where(PhysicianQuery.encounter_id == encounter.id)
+                    .order_by(PhysicianQuery.id)
+                )
+            ]
+            check: ClaimCheck | MedcoderError
+            try:
+                check = self._claim_check(encounter)
+            except MedcoderError as error:
+                check = error
+            audit.record(
+                session,
+                actor=user.name,
+                action="read",
+                entity="history",
+                entity_id=encounter.external_id,
+                also=["claim_check", "queries"],
+            )
+            return events, check, queries
+
+    def _claim_check(self, encounter: Encounter) -> ClaimCheck:
+        active = [c for c in encounter.codes if c.status in ACTIVE_STATUSES]
+        _release, notice = self.release_choice(encounter)
+        report = self._edit_report(encounter, active)
+        return ClaimCheck(
+            encounter=encounter.external_id,
+            errors=len(report.errors),
+            warnings=len(report.warnings),
+            findings=[finding_json(f) for f in report.findings],
+            releases=dict(report.releases),
+            skipped=list(report.skipped),
+            release_notice=notice,
+        )
