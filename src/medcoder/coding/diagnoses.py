@@ -144,6 +144,7 @@ def _problem_blocks(
 #: Titles before a name (normalized tokens): the word after one is a person.
 PERSON_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor"})
 
+
 class DiagnosisStage:
     """ICD-10-CM diagnoses, first-listed or principal first (the guideline rules sequence).
 
