@@ -1,0 +1,40 @@
+"""Covering indexes for the reports (issue 15): a report over every code reads these
+instead of the ``code_assignments`` table.
+
+``ix_code_assignments_report``: an encounter's codes by status, with system and code
+(``codes``, ``comorbidity``, ``hcc``: finalized encounters first, then their reported
+codes). ``ix_code_assignments_decisions``: the engine's suggestions by status, with
+system, code and confidence (``agreement``). Plain B-tree indexes: SQLite and PostgreSQL
+alike.
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0009"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index(
+        "ix_code_assignments_report",
+        "code_assignments",
+        ["encounter_id", "status", "system", "code"],
+    )
+    op.create_index(
+        "ix_code_assignments_decisions",
+        "code_assignments",
+        ["source", "status", "system", "code", "confidence"],
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_code_assignments_decisions", table_name="code_assignments")
+    op.drop_index("ix_code_assignments_report", table_name="code_assignments")
