@@ -1,9 +1,9 @@
 """Covering indexes for the reports (issue 15): a report over every code reads these
 instead of the ``code_assignments`` table.
 
-``ix_code_assignments_report``: an encounter's codes by status, with system and code
-(``codes``, ``comorbidity``, ``hcc``: finalized encounters first, then their reported
-codes). ``ix_code_assignments_decisions``: the engine's suggestions by status, with
+``ix_code_assignments_report``: each code's assignments by status, with the encounter
+(``codes`` counts in code order without sorting; ``comorbidity`` and ``hcc`` read the
+distinct codes from it and seek the mapped ones). ``ix_code_assignments_decisions``: the engine's suggestions by status, with
 system, code and confidence (``agreement``). Plain B-tree indexes: SQLite and PostgreSQL
 alike.
 
@@ -26,7 +26,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_code_assignments_report",
         "code_assignments",
-        ["encounter_id", "status", "system", "code"],
+        ["system", "code", "status", "encounter_id"],
     )
     op.create_index(
         "ix_code_assignments_decisions",
