@@ -237,7 +237,7 @@ class CodeAssignment(Base):
     # indexes (migration 0009): by code and status, and the engine's decisions.
     __table_args__ = (
         Index("ix_code_assignments_queue", "encounter_id", "status", "confidence"),
-        Index("ix_code_assignments_report", "system", "code", "status", "encounter_id"),
+        Index("ix_code_assignments_report", "system", "code", "status", "encounter_id", "release"),
         Index("ix_code_assignments_decisions", "source", "status", "system", "code", "confidence"),
     )
 
