@@ -8,7 +8,7 @@ through a join on that small list.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -37,48 +37,65 @@ def comorbidity_report(session: Session, f: ReportFilters, o: ReportOptions) -> 
         .where(CA.c.system == CodeSystem.ICD10CM.value, CA.c.status.in_(REPORTED))
         .distinct()
     ).all()  # every code reported anywhere: mapped once; the join below filters
-    mapped = {code: (charlson.categories_of(code), elix.categories_of(code)) for code in distinct}
-    mapped = {code: cats for code, cats in mapped.items() if cats[0] or cats[1]}
+    # Each code's categories as one bit mask (Charlson's bits first, then Elixhauser's):
+    # an encounter's flags are the OR of its codes' masks, and the encounters that share
+    # a month and a mask are counted once.
+    bits = {c.key: 1 << i for i, c in enumerate(charlson.categories)}
+    shift = len(charlson.categories)
+    ebits = {c.key: 1 << (shift + i) for i, c in enumerate(elix.categories)}
+    masks: dict[str, int] = {}
+    for code in distinct:
+        mask = sum(bits[k] for k in set(charlson.categories_of(code)))
+        mask |= sum(ebits[k] for k in set(elix.categories_of(code)))
+        if mask:
+            masks[code] = mask
     month = month_of(date_of_service())
     per_month_total: dict[str, int] = {
         m: n
         for m, n in session.execute(finalized_encounters(f, month, func.count()).group_by(month))
     }
     total = sum(per_month_total.values())
-    found: dict[int, tuple[str, set[str], set[str]]] = {}
-    if mapped:
+    found: dict[int, tuple[str, int]] = {}
+    if masks:
         query = (
             reported_codes(f, CA.c.encounter_id, month, CA.c.code)
             .where(CA.c.system == CodeSystem.ICD10CM.value)
-            .where(CA.c.code.in_(sorted(mapped)))
+            .where(CA.c.code.in_(sorted(masks)))
             .distinct()
         )
-        for encounter, when, code in session.execute(query):
-            entry = found.setdefault(encounter, (when or "", set(), set()))
-            cc, ec = mapped[code]
-            entry[1].update(cc)
-            entry[2].update(ec)
+        for encounter, when, code in session.execute(query).all():
+            seen = found.get(encounter)
+            found[encounter] = (
+                (seen[0], seen[1] | masks[code]) if seen else (when or "", masks[code])
+            )
+    groups = Counter(found.values())
+    flag_sets = {
+        mask: (
+            frozenset(k for k, b in bits.items() if mask & b),
+            frozenset(k for k, b in ebits.items() if mask & b),
+        )
+        for mask in {mask for _when, mask in groups}
+    }
     prevalence: list[tuple[str, str, str, int, float]] = []
-    for name, table, slot in (("charlson", charlson, 1), ("elixhauser", elix, 2)):
+    for name, table, slot in (("charlson", charlson, 0), ("elixhauser", elix, 1)):
         counts: dict[str, int] = defaultdict(int)
-        for entry in found.values():
-            for key in entry[slot]:
-                counts[key] += 1
+        for (_when, mask), n in groups.items():
+            for key in flag_sets[mask][slot]:
+                counts[key] += n
         for cat in table.categories:
             prevalence.append(
                 (name, cat.key, cat.label, counts[cat.key], share(counts[cat.key], total))
             )
     sums: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0])
     buckets: dict[str, int] = defaultdict(int)
-    scores: dict[tuple[frozenset[str], frozenset[str]], tuple[int, int]] = {}
-    for when, cflags, eflags in found.values():
-        flags = (frozenset(cflags), frozenset(eflags))
-        if flags not in scores:
-            scores[flags] = (charlson.index(flags[0]), elix.index(flags[1]))
-        ci, ei = scores[flags]
-        sums[when][0] += ci
-        sums[when][1] += ei
-        buckets[_bucket(ci)] += 1
+    scores = {
+        mask: (charlson.index(flags[0]), elix.index(flags[1])) for mask, flags in flag_sets.items()
+    }
+    for (when, mask), n in groups.items():
+        ci, ei = scores[mask]
+        sums[when][0] += ci * n
+        sums[when][1] += ei * n
+        buckets[_bucket(ci)] += n
     by_month = [
         (m, n, round(sums[m][0] / n, 3) if n else 0.0, round(sums[m][1] / n, 3) if n else 0.0)
         for m, n in sorted((m or "", n) for m, n in per_month_total.items())
