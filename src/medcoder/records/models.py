@@ -234,7 +234,7 @@ class CodeAssignment(Base):
     __tablename__ = "code_assignments"
     # The review queue counts an encounter's suggestions and finds the least certain one
     # from this index alone (migration 0002). The reports read their codes from covering
-    # indexes (migration 0009): by code and status, and the engine's decisions.
+    # indexes (migration 0010): by code and status, and the engine's decisions.
     __table_args__ = (
         Index("ix_code_assignments_queue", "encounter_id", "status", "confidence"),
         Index("ix_code_assignments_report", "system", "code", "status", "encounter_id", "release"),

@@ -9,8 +9,8 @@ row by row, 10x slower than a scan). ``ix_code_assignments_decisions``: the engi
 suggestions by status, with system, code and confidence (``agreement``). Plain B-tree
 indexes: SQLite and PostgreSQL alike.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-07
 """
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
