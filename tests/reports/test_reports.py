@@ -13,7 +13,7 @@ from sqlalchemy import insert
 
 from medcoder.errors import InvalidInputError, PermissionDeniedError
 from medcoder.hcc.model import risk_score
-from medcoder.records.models import CodeAssignment
+from medcoder.records.models import CodeAssignment, Encounter
 from medcoder.records.service import Records
 from medcoder.reports.filters import parse_filters
 from medcoder.reports.options import ReportOptions, parse_options
@@ -271,3 +271,30 @@ def test_bad_options_and_kind(synthetic: Records) -> None:
         parse_options(by="chapter")
     with pytest.raises(InvalidInputError, match="no report"):
         run_report(synthetic, "ann", "everything")
+
+
+def test_hcc_scores_a_code_of_the_blends_other_model(synthetic: Records) -> None:
+    """PY2025 blends V28 (67%) and V24 (33%): I20.9 maps in V24 only (HCC 88), so a 2024
+    patient-year holding it scores above the demographic score alone (it was dropped when
+    only the blend's first model was read)."""
+    with synthetic.engine.begin() as connection:
+        connection.execute(
+            insert(Encounter).values(
+                id=6, external_id="S-6", patient_id=3, setting="outpatient", payer="Legacy",
+                service_date=dt.date(2024, 6, 1), status="finalized",
+                created_at=dt.datetime(2024, 6, 1, tzinfo=dt.UTC),
+                finalized_at=dt.datetime(2024, 6, 1, 12, tzinfo=dt.UTC), finalized_by="cora",
+            )
+        )  # fmt: skip
+        connection.execute(
+            insert(CodeAssignment).values(
+                id=11, encounter_id=6, system="icd10cm", code="I20.9", title="title I20.9",
+                sequence=1, source="coder", status="added", release="icd10cm-2025-04",
+            )
+        )  # fmt: skip
+    got = {r["payer"]: r for r in rows(synthetic, "hcc", "raf_by_payer_year")}
+    # Age on Feb 1 2025 of patient 3 (2000-03-01): 24.
+    expected = risk_score(["I20.9"], age=24, sex="F", year=2025).risk_score
+    assert expected > risk_score([], age=24, sex="F", year=2025).risk_score
+    assert got["Legacy"]["payment_year"] == 2025
+    assert got["Legacy"]["mean_raf"] == pytest.approx(expected, abs=1e-4)

