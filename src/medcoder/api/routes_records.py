@@ -41,31 +41,7 @@ def _records(request: Request) -> Records:
 def encounter_json(view: EncounterView) -> dict[str, Any]:
     """An encounter for the API and the workbench: the fields of ``review show --format
     json``, with the patient's fields grouped under ``patient``."""
-    return {
-        "encounter": view.encounter,
-        "status": view.status,
-        "setting": view.setting,
-        "date_of_service": view.date_of_service.isoformat() if view.date_of_service else None,
-        "payer": view.payer,
-        "attending": view.attending,
-        "patient": {
-            "mrn": view.mrn,
-            "name": view.name,
-            "dob": view.dob.isoformat(),
-            "sex": view.sex,
-        },
-        "documents": [{"kind": k, "text": t} for k, t in view.documents],
-        "codes": [c.to_json() for c in view.diagnoses],
-        # ICD-10-PCS, CPT and HCPCS lines (system, units, modifiers), numbered apart.
-        "procedures": [c.to_json() for c in view.procedures],
-        "admit_date": view.admit_date.isoformat() if view.admit_date else None,
-        "discharge_date": view.discharge_date.isoformat() if view.discharge_date else None,
-        "discharge_status": view.discharge_status,
-        # Inpatient stays: the MS-DRG the active codes group to now (drg, mdc, title,
-        # weight, gmlos, mcc, cc, excluded, what_if), or {"error": ...}; null otherwise.
-        "drg": view.drg,
-        "billed_drg": view.billed_drg,
-    }
+    return view.to_json(patient_apart=True)
 
 
 def _done(encounter: str, action: str, **extra: Any) -> dict[str, Any]:

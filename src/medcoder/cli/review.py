@@ -44,26 +44,7 @@ def review_show(ctx: click.Context, fmt: str) -> None:
     database, user, encounter = _target(ctx)
     view = database.encounter_view(user, encounter)
     if fmt == "json":
-        data: dict[str, Any] = {
-            "encounter": view.encounter,
-            "status": view.status,
-            "setting": view.setting,
-            "date_of_service": view.date_of_service.isoformat() if view.date_of_service else None,
-            "payer": view.payer,
-            "attending": view.attending,
-            "mrn": view.mrn,
-            "name": view.name,
-            "dob": view.dob.isoformat(),
-            "sex": view.sex,
-            "documents": [{"kind": k, "text": t} for k, t in view.documents],
-            "codes": [c.to_json() for c in view.diagnoses],
-            "procedures": [c.to_json() for c in view.procedures],
-            "admit_date": view.admit_date.isoformat() if view.admit_date else None,
-            "discharge_date": view.discharge_date.isoformat() if view.discharge_date else None,
-            "discharge_status": view.discharge_status,
-            "drg": view.drg,
-            "billed_drg": view.billed_drg,
-        }
+        data = view.to_json()
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     click.echo(

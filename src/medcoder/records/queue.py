@@ -140,6 +140,33 @@ class EncounterView:
     def diagnoses(self) -> tuple[CodeView, ...]:
         return tuple(c for c in self.codes if c.is_diagnosis)
 
+    def to_json(self, *, patient_apart: bool = False) -> dict[str, Any]:
+        """The encounter as ``review show --format json`` writes it; ``patient_apart``:
+        the patient's fields grouped under ``patient`` (the API and the workbench)."""
+        patient = {"mrn": self.mrn, "name": self.name, "dob": self.dob.isoformat(),
+                   "sex": self.sex}  # fmt: skip
+        day = self.date_of_service
+        return {
+            "encounter": self.encounter,
+            "status": self.status,
+            "setting": self.setting,
+            "date_of_service": day.isoformat() if day else None,
+            "payer": self.payer,
+            "attending": self.attending,
+            **({"patient": patient} if patient_apart else patient),
+            "documents": [{"kind": k, "text": t} for k, t in self.documents],
+            "codes": [c.to_json() for c in self.diagnoses],
+            # ICD-10-PCS, CPT and HCPCS lines (system, units, modifiers), numbered apart.
+            "procedures": [c.to_json() for c in self.procedures],
+            "admit_date": self.admit_date.isoformat() if self.admit_date else None,
+            "discharge_date": self.discharge_date.isoformat() if self.discharge_date else None,
+            "discharge_status": self.discharge_status,
+            # Inpatient stays: the MS-DRG the active codes group to now (drg, mdc, title,
+            # weight, gmlos, mcc, cc, excluded, what_if), or {"error": ...}; null otherwise.
+            "drg": self.drg,
+            "billed_drg": self.billed_drg,
+        }
+
     @property
     def procedures(self) -> tuple[CodeView, ...]:
         """ICD-10-PCS, CPT and HCPCS lines, numbered apart from the diagnoses."""
