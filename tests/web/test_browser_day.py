@@ -50,6 +50,7 @@ def test_a_coders_day(api_home: Path, tmp_path: Path, browser_page: Any) -> None
         # An ended session: the next request goes to the login page, and back after it.
         page.context.clear_cookies()
         page.context.add_cookies([{"name": SESSION_COOKIE, "value": "ended", "url": base}])
+        page.wait_for_load_state("networkidle")  # no reload in flight detaches the input
         add.fill("E11")  # the type-ahead's request finds the session ended
         page.wait_for_url(f"{base}/login?expired=1&next=%2Fencounters%2FE-100")
         assert "Your session has ended" in page.locator("form.login").inner_text()
