@@ -12,8 +12,13 @@ from pathlib import Path
 
 import click
 
-from medcoder.cli.common import friendly_errors, records, user_option
-from medcoder.errors import ExportError
+from medcoder.cli.common import (
+    check_output_folder,
+    friendly_errors,
+    records,
+    user_option,
+    write_output,
+)
 
 __all__ = ["claim"]
 
@@ -53,10 +58,7 @@ def claim(
     """A finalized encounter as a claim: X12 837P, 837I or a FHIR R4 Bundle."""
     from medcoder.records.claim_out import InstalledCodeCatalog
 
-    if output is not None and not output.parent.is_dir():  # checked before any PHI is read
-        raise ExportError(
-            f"cannot write {output}: no folder {output.parent}", hint="create the folder first"
-        )
+    check_output_folder(output)
     service = records(ctx)
     document = service.claim_document(user, encounter, fmt=fmt)
     catalog = InstalledCodeCatalog(service.home)
@@ -77,11 +79,4 @@ def claim(
             )
     finally:
         catalog.close()
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ExportError(f"cannot write {output}: {exc.strerror or exc}") from exc
-    click.echo(f"claim {encounter} written to {output} ({fmt})", err=True)
+    write_output(text, output, f"claim {encounter} written to {output} ({fmt})")

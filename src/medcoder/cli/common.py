@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
-from medcoder.errors import MedcoderError, MissingExtraError
+from medcoder.errors import ExportError, MedcoderError, MissingExtraError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -151,6 +151,26 @@ def console() -> Console:
 def emit_json(data: Any) -> None:
     """Print DATA as indented JSON (non-ASCII kept as is)."""
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def check_output_folder(output: Path | None) -> None:
+    """Refuse an ``--output`` whose folder does not exist, before any PHI is read."""
+    if output is not None and not output.parent.is_dir():
+        raise ExportError(
+            f"cannot write {output}: no folder {output.parent}", hint="create the folder first"
+        )
+
+
+def write_output(text: str, output: Path | None, done: str) -> None:
+    """TEXT to stdout, or to ``--output`` and then ``done`` said on stderr."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ExportError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    click.echo(done, err=True)
 
 
 def home(ctx: click.Context) -> Path | None:

@@ -15,7 +15,14 @@ from pathlib import Path
 
 import click
 
-from medcoder.cli.common import friendly_errors, home, records, user_option
+from medcoder.cli.common import (
+    check_output_folder,
+    friendly_errors,
+    home,
+    records,
+    user_option,
+    write_output,
+)
 from medcoder.errors import ExportError, InvalidInputError
 from medcoder.kinds import ImportFormat, QueueSort
 
@@ -230,10 +237,7 @@ def export(
     """The reported codes of finalized encounters."""
     if with_text and not deidentified:
         raise InvalidInputError("--with-text goes with --deidentified", hint="add --deidentified")
-    if output is not None and not output.parent.is_dir():  # checked before any PHI is read
-        raise ExportError(
-            f"cannot write {output}: no folder {output.parent}", hint="create the folder first"
-        )
+    check_output_folder(output)
     if fmt == "fhir":
         if with_text:
             raise InvalidInputError("--with-text goes with csv or parquet, not fhir")
@@ -267,14 +271,7 @@ def export(
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    if output is None:
-        click.echo(buffer.getvalue(), nl=False)
-    else:
-        try:
-            output.write_text(buffer.getvalue(), encoding="utf-8")
-        except OSError as exc:
-            raise ExportError(f"cannot write {output}: {exc.strerror or exc}") from exc
-        click.echo(f"{len(rows)} row(s) written to {output}", err=True)
+    write_output(buffer.getvalue(), output, f"{len(rows)} row(s) written to {output}")
 
 
 def _export_fhir(
@@ -295,14 +292,7 @@ def _export_fhir(
         )
     finally:
         catalog.close()
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ExportError(f"cannot write {output}: {exc.strerror or exc}") from exc
-    click.echo(f"{len(documents)} bundle(s) written to {output}", err=True)
+    write_output(text, output, f"{len(documents)} bundle(s) written to {output}")
 
 
 @click.group("audit")
