@@ -40,7 +40,11 @@ def test_a_coders_day(api_home: Path, tmp_path: Path, browser_page: Any) -> None
         assert first == "E11.42"
         # Words and Enter before picking: refused as a code, nothing sent.
         cards = page.locator("article.code-card").count()
-        add.fill("pleuritic chest pain")
+        # The type-ahead's own request for these words is answered before the session
+        # ends below; else, on a slow machine, it is that request (sent 150 ms after
+        # typing) that finds the session ended and leaves the page.
+        with page.expect_response(lambda r: "/v1/codes/search" in r.url and "pleuritic" in r.url):
+            add.fill("pleuritic chest pain")
         add.press("Enter")
         page.wait_for_selector("#flash:not([hidden])")
         assert "words, not a code" in page.locator("#flash").inner_text()
@@ -48,9 +52,9 @@ def test_a_coders_day(api_home: Path, tmp_path: Path, browser_page: Any) -> None
         _shot(page, "encoder-words")
 
         # An ended session: the next request goes to the login page, and back after it.
+        page.wait_for_load_state("networkidle")  # nothing in flight when the session ends
         page.context.clear_cookies()
         page.context.add_cookies([{"name": SESSION_COOKIE, "value": "ended", "url": base}])
-        page.wait_for_load_state("networkidle")  # no reload in flight detaches the input
         add.fill("E11")  # the type-ahead's request finds the session ended
         page.wait_for_url(f"{base}/login?expired=1&next=%2Fencounters%2FE-100")
         assert "Your session has ended" in page.locator("form.login").inner_text()
