@@ -49,6 +49,11 @@ def risk_of(plan: str) -> MDMElement:
     ("assessment", "level"),
     [
         ("Common cold, self-limited.", "straightforward"),
+        # AMA 2021: an acute illness for which treatment is considered is low; a minor
+        # problem not resolving on its expected course is acute, uncomplicated.
+        ("Viral upper respiratory infection.", "low"),
+        ("Plantar wart.", "straightforward"),
+        ("Plantar wart, persistent despite salicylic acid.", "low"),
         ("1. Sunburn - self-limited.\n2. Insect bites - minor.", "low"),
         ("Essential hypertension, stable.", "low"),
         ("Acute cystitis, uncomplicated.", "low"),

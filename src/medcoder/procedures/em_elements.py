@@ -108,7 +108,11 @@ def classify_entry(text: str, lowered: str, ix: PhraseIndex, entry: Entry) -> li
         return out
     minor = list(ix.finditer("problems.minor", s, e))
     if minor:
-        return one("minor", minor[0])
+        # AMA 2021 definitions: "a problem that is normally self-limited or minor but is
+        # not resolving consistent with a definite and prescribed course is an acute,
+        # uncomplicated illness" ("persistent wart", "cold not improving after 2 weeks").
+        lingering = ix.search("problems.not_resolving", s, e) is not None
+        return one("acute" if lingering else "minor", minor[0])
     if acute is not None:
         return one("acute", acute)
     words = lowered[s:e].split()
