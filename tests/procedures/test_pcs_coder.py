@@ -90,6 +90,15 @@ def test_not_performed_procedures_are_dropped_with_the_reason(coder: StageRunner
     negative = code(coder, "Chest x-ray was negative for pneumonia.")
     assert [c.code for c in negative.procedures] == ["BW03ZZZ"]
     assert code(coder, "PAST SURGICAL HISTORY: Appendectomy.").procedures == ()
+    # Before a test, a negation of the findings read on it leaves the test coded; one
+    # that negates the test itself drops it.
+    on_it = code(coder, "No metastases were detected on the chest x-ray.")
+    assert [c.code for c in on_it.procedures] == ["BW03ZZZ"]
+    in_it = code(coder, "In the renal ultrasound no hydronephrosis was seen.")
+    assert [c.code for c in in_it.procedures] == ["BT43ZZZ"]
+    for text in ("No chest x-ray was obtained.", "Neither MRI of the brain nor CT was done."):
+        assert code(coder, text).procedures == (), text
+    assert code(coder, "No appendectomy was needed.").procedures == ()
     assert code(coder, "A biopsy was taken.").procedures == ()  # no body part documented
 
 

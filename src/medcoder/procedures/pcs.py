@@ -45,7 +45,12 @@ from medcoder.procedures.pcs_lexicon import (
     compile_lexicon,
     procedure_hits,
 )
-from medcoder.procedures.pcs_rules import retarget, said_not_done
+from medcoder.procedures.pcs_rules import (
+    DIAGNOSTIC_SECTIONS,
+    negates_the_test,
+    retarget,
+    said_not_done,
+)
 from medcoder.procedures.pcs_sections import (
     axis_evidence,
     drop_irrigated_devices,
@@ -238,7 +243,7 @@ class PcsCoder:
             # "Chest x-ray was negative", "CT suggestive of ...": a negation or doubt
             # written after the procedure is about its findings; the test was done.
             negated = (
-                assertion.negated and _before(assertion, "NEGATED_EXISTENCE", start)
+                assertion.negated and _negates(assertion, value, text, start)
             ) or said_not_done(text, end)
             uncertain = assertion.uncertain and _before(assertion, "POSSIBLE_EXISTENCE", start)
             if negated or assertion.hypothetical or assertion.family or historical or uncertain:
@@ -356,6 +361,18 @@ class PcsCoder:
             checks=(f"valid in {release.name} table {code[:3]}",), rules=tuple(rules),
             uncertain_axes=uncertain,
         )  # fmt: skip
+
+
+def _negates(assertion: Assertion, entry: ProcedureEntry, text: str, start: int) -> bool:
+    """A negation word before the procedure words; before a test (imaging, nuclear
+    medicine, measurement) only one that negates the test, not the findings read on it."""
+    section = (entry.code or entry.table or entry.section or "")[:1]
+    return any(
+        t.category == "NEGATED_EXISTENCE"
+        and t.start < start
+        and (section not in DIAGNOSTIC_SECTIONS or negates_the_test(text, t.end, start))
+        for t in assertion.triggers
+    )
 
 
 def _before(assertion: Assertion, category: str, start: int) -> bool:

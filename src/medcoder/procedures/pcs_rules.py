@@ -83,3 +83,28 @@ _NOT_DONE = re.compile(
 def said_not_done(text: str, end: int) -> bool:
     """Whether the words right after a procedure (ending at ``end``) say it was not done."""
     return _NOT_DONE.match(text, end) is not None
+
+
+# Sections whose procedures are tests read for findings: Imaging (B), Nuclear Medicine (C),
+# Measurement and Monitoring (4) (ICD-10-PCS Tables, section character).
+DIAGNOSTIC_SECTIONS = frozenset("BC4")
+NEGATION_REACH = 24  # characters between a negation word and the test it negates
+# "detected on chest x-ray", "in the abdominal CT", "with color Doppler": the test is the
+# place a finding was (not) seen, so the test was done.
+_FINDING_PLACE = re.compile(
+    r"\b(?:on|in|at|by|with|from|during)\s+(?:the\s+|a\s+|an\s+|this\s+|that\s+|his\s+|her\s+)?"
+    r"(?:[a-z-]+\s+){0,3}$"
+)
+
+
+def negates_the_test(text: str, trigger_end: int, start: int) -> bool:
+    """Whether a negation word ending at ``trigger_end`` negates the diagnostic test whose
+    words start at ``start`` ("no ultrasound was done", "neither MRI nor CT"), rather than
+    the findings the test was read for ("no metastases were detected on chest x-ray",
+    "in the abdominal ultrasound no pathological findings were observed")."""
+    if trigger_end > start:  # the negation follows the test's words: about its findings
+        return False
+    between = text[trigger_end:start].lower()
+    if _FINDING_PLACE.search(between):
+        return False
+    return len(between) <= NEGATION_REACH
