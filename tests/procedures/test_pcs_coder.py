@@ -147,3 +147,17 @@ def test_side_written_elsewhere_in_the_note(coder: StageRunner) -> None:
     assert "left side from elsewhere in the note" in nephrectomy.path
     both = code(coder, "Left renal cyst and right renal stone. A nephrectomy was performed.")
     assert both.procedures[-1].uncertain_axes == ("body part", "approach")
+
+
+def test_imaging_of_listed_regions_codes_each_region(coder: StageRunner) -> None:
+    """B3.2a: the same imaging of regions written as one list is coded per region, and a
+    table value that names the regions together is used when there is one."""
+    both = code(coder, "Simple chest and abdominal x-rays were normal.")
+    assert sorted(c.code for c in both.procedures) == ["BW00ZZZ", "BW03ZZZ"]
+    together = code(coder, "Thoracic, abdominal and pelvic CT showed no metastases.")
+    assert [c.code for c in together.procedures] == ["BW25ZZZ"]
+    apart = code(coder, "Cranial, thoracic and abdominal CT showed no metastases.")
+    assert sorted(c.code for c in apart.procedures) == ["BN20ZZZ", "BW24ZZZ"]
+    # A finding's site after the modality is not a listed region.
+    one = code(coder, "A chest x-ray showed a right pleural effusion.")
+    assert [c.code for c in one.procedures] == ["BW03ZZZ"]

@@ -14,30 +14,23 @@ or the defaults the table allows. Axes filled by a guess are named in
 from __future__ import annotations
 
 import threading
-from bisect import bisect_left
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from medcoder.codesets.in_force import CodeSetsInForce
-from medcoder.codesets.pcs.model import PcsTable
 from medcoder.codesets.pcs.store import PcsRelease
 from medcoder.kinds import CodeSystem, Setting
-from medcoder.nlp.assertion import Assertion
 from medcoder.nlp.note import ParsedNote
 from medcoder.nlp.sections import SectionKind
-from medcoder.nlp.text import Sentence, tokenize
+from medcoder.nlp.text import Sentence
 from medcoder.procedures.pcs_axes import (
     ADMINISTRATION,
     MAX_DISTANCE,
-    AxisChoice,
     BodyPartChoice,
     Mention,
     atom,
-    atom_cached,
     choose_axes,
     choose_body_part,
     contralateral,
-    label_atoms,
 )
 from medcoder.procedures.pcs_lexicon import (
     Lexicon,
@@ -46,8 +39,6 @@ from medcoder.procedures.pcs_lexicon import (
     procedure_hits,
 )
 from medcoder.procedures.pcs_rules import (
-    DIAGNOSTIC_SECTIONS,
-    negates_the_test,
     retarget,
     said_not_done,
 )
@@ -57,9 +48,24 @@ from medcoder.procedures.pcs_sections import (
     is_undocumented,
     monitoring_code,
 )
+from medcoder.procedures.pcs_statement import (
+    IMAGING,
+    SIDE_WORDS,
+    NoteText,
+    Statement,
+    any_between,
+    describe,
+    drop_integral_inspections,
+    labels_found,
+    listed_regions,
+    nearest,
+    negates,
+    side_from_note,
+    trigger_before,
+    with_labels,
+)
 from medcoder.procedures.pcs_vocabulary import (
     PcsVocabulary,
-    PhraseIndex,
     ProcedureEntry,
     load_vocabulary,
 )
@@ -84,10 +90,6 @@ RULE_RESECTION = RuleApplied(
     "pcs-resection.v1", "ICD-10-PCS Guidelines B3.8",
     "-ectomy of a whole body part: Resection, not Excision",
 )  # fmt: skip
-RULE_INSPECTION = RuleApplied(
-    "pcs-inspection-integral.v1", "ICD-10-PCS Guidelines B3.11a",
-    "inspection to reach a procedure's objective is not coded separately",
-)  # fmt: skip
 RULE_BILATERAL = RuleApplied(
     "pcs-bilateral.v1", "ICD-10-PCS Guidelines B4.3",
     "both sides and no bilateral value: each side coded",
@@ -102,53 +104,8 @@ _SKIP_SECTIONS = frozenset(
      SectionKind.ALLERGIES, SectionKind.MEDICATIONS}
 )  # fmt: skip
 ROUTE_REACH = 8  # tokens between a substance's words and its route ("through a central line")
-_SIDE_WORDS = {"right": "right", "left": "left", "bilateral": "bilateral",
-               "bilaterally": "bilateral", "both": "both"}  # fmt: skip
 # "s/p appendectomy" in a hospital course is this stay's procedure, not history.
 _THIS_STAY = frozenset({SectionKind.PROCEDURES, SectionKind.HOSPITAL_COURSE})
-
-
-class _Note:
-    """The whole note, tokenized only if a statement needs it (a side written elsewhere)."""
-
-    def __init__(self, note: ParsedNote) -> None:
-        self.parsed = note
-        self.text = note.text
-        self._norms: list[str] | None = None
-
-    @property
-    def norms(self) -> list[str]:
-        if self._norms is None:
-            self._norms = [t.norm for t in tokenize(self.text)]
-        return self._norms
-
-    def side_of(self, phrases: Sequence[tuple[str, ...]]) -> str | None:
-        """ "right" or "left" when every mention of the organ that carries a side says the
-        same one ("left renal mass" ... "nephrectomy"), else None."""
-        norms, sides = self.norms, set[str]()
-        firsts = {p[0] for p in phrases}
-        for k, word in enumerate(norms):
-            if word not in firsts:
-                continue
-            for phrase in phrases:
-                if tuple(norms[k : k + len(phrase)]) == phrase:
-                    near = norms[max(0, k - 3) : k] + norms[k + len(phrase) : k + len(phrase) + 2]
-                    sides.update(w for w in near if w in ("right", "left"))
-        return next(iter(sides)) if len(sides) == 1 else None
-
-
-@dataclass(frozen=True, slots=True)
-class _Statement:
-    """What one sentence documents besides the procedure words."""
-
-    mentions: list[tuple[int, int, tuple[str, ...], str]]  # token span, atoms, text
-    approaches: list[tuple[int, str, str]]  # token, label, words
-    devices: list[tuple[int, str, str]]
-    sides: frozenset[str]
-    norm_text: str
-    said: frozenset[str]  # the sentence's words
-    norms: tuple[str, ...]
-    raw: str = ""  # the sentence's text (amounts: "for 3 days", "6 MeV")
 
 
 class PcsCoder:
@@ -188,14 +145,14 @@ class PcsCoder:
             return StageFindings()
         codes: dict[str, ProcedureAssignment] = {}
         dropped: list[DroppedCandidate] = []
-        whole = _Note(note)
+        whole = NoteText(note)
         for section in note.body_sections:
             if section.kind in _SKIP_SECTIONS:
                 continue
-            if not _any_between(hits, section.body_start, section.end):
+            if not any_between(hits, section.body_start, section.end):
                 continue
             for sentence in note.section_sentences(section):
-                if not _any_between(hits, sentence.start, sentence.end):
+                if not any_between(hits, sentence.start, sentence.end):
                     continue
                 found = self._sentence(whole, sentence, section.kind, release, lexicon, dropped)
                 for code in found:
@@ -208,7 +165,7 @@ class PcsCoder:
         return StageFindings(procedures=tuple(codes.values()), dropped=tuple(dropped))
 
     def _sentence(
-        self, note: _Note, sentence: Sentence, kind: SectionKind, release: PcsRelease,
+        self, note: NoteText, sentence: Sentence, kind: SectionKind, release: PcsRelease,
         lexicon: Lexicon, dropped: list[DroppedCandidate],
     ) -> list[ProcedureAssignment]:  # fmt: skip
         text = note.text
@@ -219,14 +176,14 @@ class PcsCoder:
             return []
         spans = [(tokens[i].start, tokens[j - 1].end) for i, j, _ in matches]
         assertions = note.parsed.assertions(sentence, spans, kind.value)
-        statement = _Statement(
+        statement = Statement(
             mentions=[
                 (i, j, atoms, text[tokens[i].start : tokens[j - 1].end])
                 for i, j, atoms in anatomy_found(lexicon.anatomy, norms)
             ],
-            approaches=_labels_found(lexicon.approaches, norms),
-            devices=_labels_found(lexicon.devices, norms),
-            sides=frozenset(_SIDE_WORDS[n] for n in norms if n in _SIDE_WORDS),
+            approaches=labels_found(lexicon.approaches, norms),
+            devices=labels_found(lexicon.devices, norms),
+            sides=frozenset(SIDE_WORDS[n] for n in norms if n in SIDE_WORDS),
             norm_text=" " + " ".join(norms) + " ",
             said=frozenset(norms),
             norms=tuple(norms),
@@ -243,9 +200,11 @@ class PcsCoder:
             # "Chest x-ray was negative", "CT suggestive of ...": a negation or doubt
             # written after the procedure is about its findings; the test was done.
             negated = (
-                assertion.negated and _negates(assertion, value, text, start)
+                assertion.negated and negates(assertion, value, text, start)
             ) or said_not_done(text, end)
-            uncertain = assertion.uncertain and _before(assertion, "POSSIBLE_EXISTENCE", start)
+            uncertain = assertion.uncertain and trigger_before(
+                assertion, "POSSIBLE_EXISTENCE", start
+            )
             if negated or assertion.hypothetical or assertion.family or historical or uncertain:
                 why = ("negated" if negated else "planned" if assertion.hypothetical
                        else "family" if assertion.family else "past" if historical
@@ -255,11 +214,11 @@ class PcsCoder:
                 continue
             for code in self._build(value, i, j, evidence, statement, release, lexicon, note):
                 out.append((value, code))
-        return drop_irrigated_devices(_drop_integral_inspections(out, dropped), dropped)
+        return drop_irrigated_devices(drop_integral_inspections(out, dropped), dropped)
 
     def _build(
         self, entry: ProcedureEntry, i: int, j: int, evidence: Evidence,
-        statement: _Statement, release: PcsRelease, lexicon: Lexicon, note: _Note,
+        statement: Statement, release: PcsRelease, lexicon: Lexicon, note: NoteText,
     ) -> list[ProcedureAssignment]:  # fmt: skip
         if entry.code:
             title = lexicon.fixed_codes.get(entry.code)
@@ -303,7 +262,22 @@ class PcsCoder:
         if choice is None:
             return []
         if choice.side_uncertain and not statement.sides:
-            choice = _side_from_note(choice, lexicon, note)
+            choice = side_from_note(choice, lexicon, note)
+        choices = [choice]
+        if choice.table.prefix[0] == IMAGING and not fixed:
+            choices += listed_regions(choice, tables, statement, i, prefer_bilateral)
+        out = []
+        for one in choices:
+            out += self._codes(one, entry, evidence, statement, release, lexicon, i, usual,
+                               retargeted)  # fmt: skip
+        return out
+
+    def _codes(
+        self, choice: BodyPartChoice, entry: ProcedureEntry, evidence: Evidence,
+        statement: Statement, release: PcsRelease, lexicon: Lexicon, i: int, usual: bool,
+        retargeted: RuleApplied | None,
+    ) -> list[ProcedureAssignment]:  # fmt: skip
+        """The code(s) of one body part choice: its other axes, and the other side's."""
         table = choice.table
         values = [choice.value]
         bilateral = statement.sides & {"both", "bilateral"} or {"right", "left"} <= statement.sides
@@ -311,8 +285,8 @@ class PcsCoder:
         if other is not None:
             values.append(other)
         documented = {
-            5: _nearest(statement.approaches, i) if table.axis_title(5) == "Approach" else [],
-            6: _nearest(statement.devices, i) if table.axis_title(6) == "Device" else [],
+            5: nearest(statement.approaches, i) if table.axis_title(5) == "Approach" else [],
+            6: nearest(statement.devices, i) if table.axis_title(6) == "Device" else [],
         }
         if table.prefix[0] != "0":  # contrast, substance, duration ... (pcs_sections)
             found = axis_evidence(table, statement.norms, statement.raw, lexicon.substances)
@@ -322,7 +296,7 @@ class PcsCoder:
         out = []
         for value in values:
             _, axes = choose_axes(
-                table, value.code, _with_labels(documented, table, statement),
+                table, value.code, with_labels(documented, table, statement),
                 {k: v for k, v in implied.items() if v}, table.prefix[0] == "0",
             )  # fmt: skip
             code = table.prefix + value.code + "".join(a.value.code for a in axes)
@@ -334,7 +308,7 @@ class PcsCoder:
             path = (
                 f"table {table.prefix} ({table.body_system.label} / {table.operation.label}); "
                 f"body part {value.code} {value.label} ({choice.evidence or evidence.text}); "
-                + "; ".join(_describe(table, a) for a in axes)
+                + "; ".join(describe(table, a) for a in axes)
             )
             title = (release.title(code) or ("", True))[0]
             extra = ((RULE_BILATERAL,) if other is not None else ()) + (
@@ -361,91 +335,3 @@ class PcsCoder:
             checks=(f"valid in {release.name} table {code[:3]}",), rules=tuple(rules),
             uncertain_axes=uncertain,
         )  # fmt: skip
-
-
-def _negates(assertion: Assertion, entry: ProcedureEntry, text: str, start: int) -> bool:
-    """A negation word before the procedure words; before a test (imaging, nuclear
-    medicine, measurement) only one that negates the test, not the findings read on it."""
-    section = (entry.code or entry.table or entry.section or "")[:1]
-    return any(
-        t.category == "NEGATED_EXISTENCE"
-        and t.start < start
-        and (section not in DIAGNOSTIC_SECTIONS or negates_the_test(text, t.end, start))
-        for t in assertion.triggers
-    )
-
-
-def _before(assertion: Assertion, category: str, start: int) -> bool:
-    """Whether a trigger of ``category`` stands before the procedure words."""
-    return any(t.category == category and t.start < start for t in assertion.triggers)
-
-
-def _side_from_note(choice: BodyPartChoice, lexicon: Lexicon, note: _Note) -> BodyPartChoice:
-    """A paired body part with no side in its statement takes the side the note gives the
-    same organ elsewhere, when it gives only one."""
-    atoms, _ = label_atoms(choice.value.label)
-    phrases = tuple(p for a in atoms for p in lexicon.anatomy_phrases.get(a, ()))
-    side = note.side_of(phrases) if phrases else None
-    if side is None:
-        return choice
-    for row in choice.table.rows:
-        for value in row.values(4):
-            if label_atoms(value.label) == (atoms, side):
-                words = f"{choice.evidence}; {side} side from elsewhere in the note"
-                return BodyPartChoice(choice.table, value, choice.score, False, words)
-    return choice
-
-
-def _any_between(hits: list[int], start: int, end: int) -> bool:
-    i = bisect_left(hits, start)
-    return i < len(hits) and hits[i] < end
-
-
-def _labels_found(index: PhraseIndex, norms: list[str]) -> list[tuple[int, str, str]]:
-    return [(i, str(v), " ".join(norms[i:j])) for i, j, v in index.find(norms)]
-
-
-def _nearest(found: list[tuple[int, str, str]], at: int) -> list[tuple[str, str]]:
-    return [(label, words) for _, label, words in sorted(found, key=lambda f: abs(f[0] - at))]
-
-
-def _with_labels(
-    documented: dict[int, list[tuple[str, str]]], table: PcsTable, statement: _Statement
-) -> dict[int, list[tuple[str, str]]]:
-    """Add any axis label the sentence spells out ("transesophageal", "intermittent",
-    "allogeneic", "high"), a device's label without its kind word ("internal fixation" for
-    Internal Fixation Device)."""
-    out = {p: list(v) for p, v in documented.items()}
-    for position in (5, 6, 7):
-        for row in table.rows:
-            for v in row.values(position):
-                key = atom_cached(v.label)
-                if key.endswith(" device") and key.count(" ") > 1:
-                    key = key[: -len(" device")]
-                if len(key) >= 3 and f" {key} " in statement.norm_text:
-                    out.setdefault(position, []).append((v.label, key))
-    return out
-
-
-def _describe(table: PcsTable, choice: AxisChoice) -> str:
-    how = choice.how + (f" '{choice.words}'" if choice.words else "")
-    axis = table.axis_title(choice.position).lower()
-    return f"{axis} {choice.value.code} {choice.value.label} ({how})"
-
-
-def _drop_integral_inspections(
-    found: list[tuple[ProcedureEntry, ProcedureAssignment]], dropped: list[DroppedCandidate]
-) -> list[ProcedureAssignment]:
-    """An inspection beside a definitive procedure of the same statement (colonoscopy with
-    biopsy, nephrectomy by laparotomy) is integral to it (B3.11a): it gives the
-    approach, not a code."""
-    definitive = {a.code[0] for e, a in found if not e.inspection}
-    out = []
-    for entry, assignment in found:
-        if entry.inspection and assignment.code[0] in definitive:
-            dropped.append(DroppedCandidate(assignment.code, assignment.evidence[0].text,
-                                            "inspection integral to the procedure",
-                                            RULE_INSPECTION, assignment.evidence[0]))  # fmt: skip
-            continue
-        out.append(assignment)
-    return out
