@@ -3,14 +3,11 @@ the official layouts (tests/fixtures/icd10pcs_derive, written for these tests)."
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from medcoder.codesets.pcs.build import setup_pcs
 from medcoder.codesets.pcs.loader import load_index_references
 from medcoder.codesets.pcs.store import PcsRelease
 from medcoder.errors import SourceFormatError
@@ -25,23 +22,7 @@ from medcoder.procedures.pcs_derived import (
 )
 from tests.procedures.runner import StageRunner
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "icd10pcs_derive"
-
-
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("pcs-derive-home")
-    data = tmp_path_factory.mktemp("pcs-derive-data")
-    shutil.copytree(FIXTURE, data / "icd10pcs")
-    assert setup_pcs(data / "icd10pcs", home, False).built == ("icd10pcs-2026",)
-    return home
-
-
-@pytest.fixture(scope="module")
-def release(home: Path) -> Iterator[PcsRelease]:
-    opened = PcsRelease(home / "icd10pcs" / "icd10pcs-2026")
-    yield opened
-    opened.close()
+PCS_FIXTURE = "icd10pcs_derive"  # tests/fixtures/icd10pcs_derive, written for these tests
 
 
 def test_verb_forms_of_root_operation_names() -> None:
@@ -64,19 +45,19 @@ def test_example_phrases_keep_the_procedure_words() -> None:
     assert example_phrases(["Control of bleeding duodenal ulcer"], heads=False) == []
 
 
-def test_definitions_words_by_root_operation(release: PcsRelease) -> None:
-    words = {e.operation: set(e.words) for e in derived_entries(release)}
+def test_definitions_words_by_root_operation(small_pcs: PcsRelease) -> None:
+    words = {e.operation: set(e.words) for e in derived_entries(small_pcs)}
     assert {"fulguration", "cautery"} <= words["Destruction"]
     assert "destruction" not in words["Destruction"]  # "bone destruction" is a finding
     assert {"partial nephrectomy", "excise"} <= words["Excision"]
     assert {"total nephrectomy", "resect"} <= words["Resection"]
     assert {"thrombectomy", "extirpation"} <= words["Extirpation"]
     # Every entry names a root operation that has tables in the release.
-    assert set(words) <= {t.operation.label for t in release.tables.values()}
+    assert set(words) <= {t.operation.label for t in small_pcs.tables.values()}
 
 
-def test_index_references_are_stored_with_the_release(release: PcsRelease) -> None:
-    refs = set(release.index_references)
+def test_index_references_are_stored_with_the_release(small_pcs: PcsRelease) -> None:
+    refs = set(small_pcs.index_references)
     assert ("Ablation", "Destruction", "") in refs
     assert ("Nephrectomy", "Resection", "0TT") in refs
     assert ("Cystolithotomy", "Extirpation", "0TCB") in refs
@@ -84,8 +65,8 @@ def test_index_references_are_stored_with_the_release(release: PcsRelease) -> No
     assert not any(term.startswith("Renal calyx") for term, _, _ in refs)  # "use", not "see"
 
 
-def test_index_entries(release: PcsRelease) -> None:
-    entries = {e.words[0]: e for e in index_entries(release)}
+def test_index_entries(small_pcs: PcsRelease) -> None:
+    entries = {e.words[0]: e for e in index_entries(small_pcs)}
     assert entries["ablation"].operation == "Destruction"  # "Control bleeding in" dropped
     assert entries["fulguration"].operation == "Destruction"
     # Excision or Resection: Resection, Excision when a portion is said (B3.8).
@@ -113,7 +94,9 @@ def test_index_file_without_its_header_is_refused(tmp_path: Path) -> None:
         ("Open partial nephrectomy of the left kidney.", "0TB10ZZ"),
     ],
 )
-def test_the_stage_codes_from_the_derived_words(home: Path, text: str, expected: str) -> None:
-    runner = StageRunner(PcsCoder(), home)
+def test_the_stage_codes_from_the_derived_words(
+    small_pcs_home: Path, text: str, expected: str
+) -> None:
+    runner = StageRunner(PcsCoder(), small_pcs_home)
     document = ClinicalDocument(text, setting=Setting.INPATIENT, date_of_service=date(2026, 2, 1))
     assert [p.code for p in runner(document).procedures] == [expected]

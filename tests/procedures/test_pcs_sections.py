@@ -5,14 +5,11 @@ layouts (tests/fixtures/icd10pcs_sections, written for these tests)."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from medcoder.codesets.pcs.build import setup_pcs
 from medcoder.codesets.pcs.store import PcsRelease
 from medcoder.kinds import Setting
 from medcoder.nlp.document import ClinicalDocument
@@ -26,28 +23,12 @@ from medcoder.procedures.pcs_sections import (
 from medcoder.results import StageFindings
 from tests.procedures.runner import StageRunner
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "icd10pcs_sections"
+PCS_FIXTURE = "icd10pcs_sections"  # tests/fixtures/icd10pcs_sections, written for these tests
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("pcs-sections-home")
-    data = tmp_path_factory.mktemp("pcs-sections-data")
-    shutil.copytree(FIXTURE, data / "icd10pcs")
-    assert setup_pcs(data / "icd10pcs", home, False).built == ("icd10pcs-2026",)
-    return home
-
-
-@pytest.fixture(scope="module")
-def release(home: Path) -> Iterator[PcsRelease]:
-    opened = PcsRelease(home / "icd10pcs" / "icd10pcs-2026")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture(scope="module")
-def runner(home: Path) -> StageRunner:
-    return StageRunner(PcsCoder(), home)
+def runner(small_pcs_home: Path) -> StageRunner:
+    return StageRunner(PcsCoder(), small_pcs_home)
 
 
 def _code(runner: StageRunner, text: str) -> StageFindings:
@@ -55,8 +36,8 @@ def _code(runner: StageRunner, text: str) -> StageFindings:
     return runner(document)
 
 
-def test_index_references_to_other_sections_become_entries(release: PcsRelease) -> None:
-    entries = {w: e for e in section_entries(release) for w in e.words}
+def test_index_references_to_other_sections_become_entries(small_pcs: PcsRelease) -> None:
+    entries = {w: e for e in section_entries(small_pcs) for w in e.words}
     # A code of four characters gives the table and the body part.
     assert entries["hemodialysis"].table == "5A1"
     assert entries["hemodialysis"].body_part == "urinary"
@@ -76,13 +57,13 @@ def test_index_references_to_other_sections_become_entries(release: PcsRelease) 
     assert entries["mri"].section == "B"
 
 
-def test_findings_are_not_procedure_words(release: PcsRelease) -> None:
-    words = {w for e in section_entries(release, frozenset({"blood pressure"})) for w in e.words}
+def test_findings_are_not_procedure_words(small_pcs: PcsRelease) -> None:
+    words = {w for e in section_entries(small_pcs, frozenset({"blood pressure"})) for w in e.words}
     assert "blood pressure" not in words
 
 
-def test_substance_words_come_from_the_definitions(release: PcsRelease) -> None:
-    assert substance_words(release) == {"4-Factor Prothrombin Complex Concentrate": ("kcentra",)}
+def test_substance_words_come_from_the_definitions(small_pcs: PcsRelease) -> None:
+    assert substance_words(small_pcs) == {"4-Factor Prothrombin Complex Concentrate": ("kcentra",)}
 
 
 def test_ranges_of_duration_and_energy_labels() -> None:
