@@ -47,7 +47,8 @@ def em_score(
     split: str | None, coder: EMCoder | None = None, name: str = "em_paragraph_blind.json"
 ) -> Score:
     """E/M level agreement on the paragraph vignettes of one split (None: all) of the
-    set ``name`` (em_paragraph_blind.json, or the second round's em_paragraph_blind2.json)."""
+    set ``name`` (em_paragraph_blind.json, or the second and third rounds'
+    em_paragraph_blind2.json and em_paragraph_blind3.json, split "blind")."""
     coder = coder or EMCoder()
     right, misses = 0, []
     for case in load(name):
@@ -95,12 +96,13 @@ def main() -> None:
     from medcoder.codesets.hcpcs.build import build_anweb, build_ioce
     from medcoder.procedures.hcpcs import HcpcsCoder
 
-    for name in ("em_paragraph_blind.json", "em_paragraph_blind2.json"):
-        for split in ("dev", "held_out"):
-            score = em_score(split, name=name)
-            print(f"E/M {name} {split}: {score}")
-            for miss in score.misses:
-                print("   ", miss)
+    em_sets = [(n, s) for n in ("em_paragraph_blind.json", "em_paragraph_blind2.json")
+               for s in ("dev", "held_out")] + [("em_paragraph_blind3.json", "blind")]  # fmt: skip
+    for name, split in em_sets:
+        score = em_score(split, name=name)
+        print(f"E/M {name} {split}: {score}")
+        for miss in score.misses:
+            print("   ", miss)
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data") / "hcpcs"
     with tempfile.TemporaryDirectory() as home:
         build_anweb(folder / "HCPC2025_OCT_ANWEB.csv", Path(home))

@@ -17,6 +17,18 @@ Three general fixes followed that reading ("acute on chronic" and a supratherape
 level as a worsening chronic illness, cytology as a unique test), so held-out is 13/13
 now but no longer blind.
 
+Both E/M sets were then tuning material for issue 13's next round (their last misses
+studied: a viral URI is an acute uncomplicated illness; a minor problem not resolving on
+its course is acute), so neither is blind any more.
+
+Third E/M round (em_paragraph_blind3.json, 30 vignettes of varied specialties, gold
+levels decided from the MDM table while writing, committed before the stage was run on
+them): read once, untuned, 25/30 (83.3%). Misses: "new to the dermatology clinic" / "new
+to our cardiology practice" read as established (2), a diagnosis sentence in mid-paragraph
+("..., uncomplicated.") not taken as a problem, progression "with poor prognosis" not
+taken as severe, a new motor deficit not taken as moderate. Fixed generally after that
+reading (30/30 now, no longer blind).
+
 HCPCS statements (37): before dev 14/19, held-out 11/18 code+units. After tuning on dev:
 dev 19/19; held-out once untuned 16/18 (88.9%); then 18/18 after two general fixes
 (a size between a count and its item, "provided" as a performed cue).
@@ -36,6 +48,7 @@ EM_DEV_FLOOR = 0.95
 EM_HELD_OUT_FLOOR = 0.85
 EM2_DEV_FLOOR = 0.95
 EM2_HELD_OUT_FLOOR = 0.9
+EM3_FLOOR = 0.95  # after the fixes that followed the one untuned reading (25/30)
 HCPCS_DEV_FLOOR = 0.95
 HCPCS_HELD_OUT_FLOOR = 0.85
 
@@ -75,6 +88,23 @@ def test_the_second_em_set_is_written_apart_and_split_odd_even() -> None:
 def test_em_second_paragraph_set(split: str, floor: float) -> None:
     score = em_score(split, name="em_paragraph_blind2.json")
     assert score.rate >= floor, "\n".join(score.misses)
+
+
+def test_the_third_em_set_is_new_and_covers_every_level() -> None:
+    cases = load("em_paragraph_blind3.json")
+    assert len(cases) >= 25 and all(c["split"] == "blind" for c in cases)
+    assert {c["expected"] for c in cases} == {
+        "99202", "99203", "99204", "99205", "99212", "99213", "99214", "99215"
+    }  # fmt: skip
+    earlier = {c["text"] for n in ("em_paragraph_blind.json", "em_paragraph_blind2.json")
+               for c in load(n)}  # fmt: skip
+    assert not earlier & {c["text"] for c in cases}
+    assert {c["basis"] for c in cases} == {"mdm", "time"}
+
+
+def test_em_third_paragraph_set() -> None:
+    score = em_score(None, name="em_paragraph_blind3.json")
+    assert score.rate >= EM3_FLOOR, "\n".join(score.misses)
 
 
 @pytest.fixture(scope="module")

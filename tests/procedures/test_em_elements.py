@@ -54,6 +54,14 @@ def risk_of(plan: str) -> MDMElement:
         ("Viral upper respiratory infection.", "low"),
         ("Plantar wart.", "straightforward"),
         ("Plantar wart, persistent despite salicylic acid.", "low"),
+        # Severe progression: a progression with a poor prognosis is high.
+        ("Metastatic lung cancer, progressing, poor prognosis.", "high"),
+        ("Left lumbar radiculopathy with new motor weakness.", "moderate"),
+        # A diagnosis sentence after others ("name, status") is a problem addressed.
+        (
+            "Seen today. Knee swelling better.\nRight patellofemoral pain syndrome, uncomplicated.",
+            "low",
+        ),
         ("1. Sunburn - self-limited.\n2. Insect bites - minor.", "low"),
         ("Essential hypertension, stable.", "low"),
         ("Acute cystitis, uncomplicated.", "low"),

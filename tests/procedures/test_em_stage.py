@@ -119,6 +119,12 @@ def test_patient_status_from_the_note_and_from_the_flag() -> None:
     flagged = em(VISIT, patient_status="new").em_level
     assert flagged is not None and (flagged.patient_status, flagged.code) == ("new", "99203")
     assert "from the flag" in flagged.rules[0].detail
+    # "new to the <specialty> clinic": new (CPT: new to the specialty in the group).
+    specialty = VISIT.replace(
+        "Established patient, returns for", "New to our sleep clinic, seen for"
+    )
+    level = em(specialty).em_level
+    assert level is not None and level.patient_status == "new"
 
 
 def test_no_status_in_the_note_is_assumed_established_with_less_confidence() -> None:

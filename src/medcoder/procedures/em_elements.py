@@ -32,7 +32,14 @@ _LABEL_RE = re.compile(r"[a-z][a-z /&'-]{2,40}:")
 _GENERIC_NAMES = frozenset({"chronic", "acute", "acute on chronic"})
 # "her chronic conditions", "chronic medications": no problem named.
 _VAGUE_RE = re.compile(r"\s+(?:medical\s+)?(?:problems?|conditions?|issues?|medications?|meds)\b")
-_SEVERE_RE = re.compile(r"\bsevere(?:ly)?\b")
+# "Severe" progression: said outright, or a progression with a poor prognosis / end stage.
+_SEVERE_RE = re.compile(r"\bsevere(?:ly)?\b|\bpoor prognosis\b|\bend[- ]stage\b")
+# "Right patellofemoral pain syndrome, uncomplicated.": a diagnosis statement (a name, then
+# its status) in a paragraph, wherever it stands.
+_STATUS_TAIL_RE = re.compile(
+    r",\s*(?:uncomplicated|mild|moderate|stable|unstable|resolving|improving|worsening|"
+    r"benign|new|acute|chronic|unchanged)\.?\s*$"
+)
 _NEXT_WORDS_RE = re.compile(r"(?:[ ,-]+[a-z0-9']+){1,2}")
 
 
@@ -117,7 +124,7 @@ def classify_entry(text: str, lowered: str, ix: PhraseIndex, entry: Entry) -> li
         return one("acute", acute)
     words = lowered[s:e].split()
     if (
-        (entry.item or entry.first)
+        (entry.item or entry.first or _STATUS_TAIL_RE.search(lowered[s:e]))
         and 0 < len(words) <= 14
         and entry.section != "plan"
         and not _PLAN_START_RE.search(lowered[s:e])

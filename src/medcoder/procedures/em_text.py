@@ -175,6 +175,12 @@ def sentence_around(lowered: str, start: int, end: int, region: Region) -> tuple
 
 
 _NEVER_RE = re.compile(r"\b(?:never|not|no one|nobody|none)\b")
+# "new to the dermatology clinic", "new to our cardiology practice": the phrase list names
+# the plain forms; a specialty between the words says the same (CPT: new to the group's
+# specialty).
+_NEW_TO_RE = re.compile(
+    r"\bnew\s+to\s+(?:our|the|this)\s+(?:[a-z/-]+\s+){1,2}(?:practice|clinic|office|group)\b"
+)
 
 
 def patient_status(
@@ -189,6 +195,10 @@ def patient_status(
     if document.patient_status is not None:
         return str(document.patient_status), None, False
     new = ix.search("patient_status.new")
+    if new is None:
+        found = _NEW_TO_RE.search(document.text.lower())
+        if found is not None:
+            new = Hit(found.start(), found.end(), found.group())
     established = ix.search("patient_status.established")
     explicit = next(
         (h for h in ix.finditer("patient_status.established") if h.text.startswith("est")), None
