@@ -17,8 +17,10 @@ ICD-10-PCS, HCPCS and CPT (E/M declines an inpatient note at once). Per set:
 - yardsticks: the diagnosis engine alone on the same notes, and one regex pass
   (``\\b[a-z]+\\b`` over the lower-cased note) over the same text.
 
-Every figure is the best of ``--rounds`` interleaved rounds (A B C A B C ...), so a burst of
-load on a shared machine hits every figure alike; one warm-up pass fills the caches first.
+Every figure is the CPU time of this process (``time.process_time``: on a shared machine
+the wall clock also counts the time other processes hold the core), the best of
+``--rounds`` interleaved rounds (A B C A B C ...), so a burst of load hits every figure
+alike; one warm-up pass fills the caches first.
 Notes come from JSONL files (``text``); nothing from them is printed.
 """
 
@@ -56,15 +58,15 @@ def _notes(path: Path, limit: int) -> list[str]:
 
 
 def _best(rounds: int, jobs: dict[str, Callable[[], None]]) -> dict[str, float]:
-    """Seconds of each job, best of ``rounds`` interleaved runs (after one warm-up)."""
+    """CPU seconds of each job, best of ``rounds`` interleaved runs (after one warm-up)."""
     for job in jobs.values():
         job()
     best = dict.fromkeys(jobs, float("inf"))
     for _ in range(rounds):
         for name, job in jobs.items():
-            start = time.perf_counter()
+            start = time.process_time()
             job()
-            best[name] = min(best[name], time.perf_counter() - start)
+            best[name] = min(best[name], time.process_time() - start)
     return best
 
 

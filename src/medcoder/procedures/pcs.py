@@ -116,6 +116,8 @@ class PcsCoder:
     def __init__(self, vocabulary: PcsVocabulary | None = None) -> None:
         self.vocabulary = vocabulary or load_vocabulary()
         self._lexicons: dict[str, Lexicon] = {}
+        # Keyed by the id of a lexicon this coder holds (in _lexicons): never reused.
+        self._fixed_memo: dict[tuple[int, str], tuple[tuple[str, ...], frozenset[str]]] = {}
         self._lock = threading.Lock()
 
     def lexicon(self, release: PcsRelease) -> Lexicon:
@@ -246,12 +248,8 @@ class PcsCoder:
             # "bone marrow transplant": the substance's own words are not its route
             and not (route and i <= a and b <= j)
         ]
-        fixed = (atom(entry.body_part),) if entry.body_part else ()
+        fixed, fixed_words = self._fixed(entry, lexicon)
         prefer_bilateral = entry.inspection or any(t.prefix[0] in "BC" for t, _ in tables[:1])
-        fixed_words = frozenset(
-            w for a in fixed for p in (*lexicon.anatomy_phrases.get(a, ()), tuple(a.split()))
-            for w in p
-        )  # fmt: skip
         said = frozenset(statement.norms[max(0, i - reach) : j + reach])  # near the words
         choice = choose_body_part(tables, mentions, fixed, statement.sides, prefer_bilateral,
                                   said, fixed_words)  # fmt: skip
@@ -271,6 +269,24 @@ class PcsCoder:
             out += self._codes(one, entry, evidence, statement, release, lexicon, i, usual,
                                retargeted)  # fmt: skip
         return out
+
+    def _fixed(
+        self, entry: ProcedureEntry, lexicon: Lexicon
+    ) -> tuple[tuple[str, ...], frozenset[str]]:
+        """The body part an entry names (as an atom) and every word that names it, read
+        once per entry and lexicon."""
+        if not entry.body_part:
+            return (), frozenset()
+        key = (id(lexicon), entry.body_part)
+        found = self._fixed_memo.get(key)
+        if found is None:
+            fixed = (atom(entry.body_part),)
+            words = frozenset(
+                w for a in fixed for p in (*lexicon.anatomy_phrases.get(a, ()), tuple(a.split()))
+                for w in p
+            )  # fmt: skip
+            found = self._fixed_memo[key] = (fixed, words)
+        return found
 
     def _codes(
         self, choice: BodyPartChoice, entry: ProcedureEntry, evidence: Evidence,

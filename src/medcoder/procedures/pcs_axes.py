@@ -223,6 +223,43 @@ def body_part_values(table: PcsTable) -> tuple[BodyPartValue, ...]:
     return tuple(seen.values())
 
 
+@dataclass(frozen=True, slots=True)
+class _WordIndex:
+    tables: tuple[PcsTable, ...]  # held, so the ids of the cache key stay theirs
+    items: tuple[tuple[PcsTable, BodyPartValue], ...]
+    words: dict[str, tuple[int, ...]]
+    stems: dict[str, tuple[int, ...]]
+
+
+_INDEXES: dict[tuple[int, ...], _WordIndex] = {}
+_INDEXES_MAX = 4096
+
+
+def _word_index(tables: Sequence[tuple[PcsTable, tuple[BodyPartValue, ...]]]) -> _WordIndex:
+    """The candidate tables' body part values by label word and stem, built once per set of
+    tables (a generic word such as "excision" reaches dozens of tables)."""
+    key = tuple(id(t) for t, _ in tables)
+    found = _INDEXES.get(key)
+    if found is not None and all(a is b for a, (b, _) in zip(found.tables, tables, strict=True)):
+        return found
+    items = tuple((t, item) for t, values in tables for item in values if item.words)
+    words: dict[str, list[int]] = {}
+    stems: dict[str, list[int]] = {}
+    for k, (_, item) in enumerate(items):
+        for w in item.words:
+            words.setdefault(w, []).append(k)
+        for st in item.stems:
+            stems.setdefault(st, []).append(k)
+    index = _WordIndex(
+        tuple(t for t, _ in tables), items,
+        {w: tuple(v) for w, v in words.items()}, {w: tuple(v) for w, v in stems.items()},
+    )  # fmt: skip
+    if len(_INDEXES) >= _INDEXES_MAX:
+        _INDEXES.clear()
+    _INDEXES[key] = index
+    return index
+
+
 def choose_body_part(
     tables: Sequence[tuple[PcsTable, tuple[BodyPartValue, ...]]],
     mentions: Sequence[Mention],
@@ -245,20 +282,24 @@ def choose_body_part(
         return None
     stems = frozenset(w[:4] for w in mentioned if len(w) >= 5)
     best: BodyPartChoice | None = None
-    for table, values in tables:
+    index = _word_index(tables)
+    # Every part of the label must be documented: only values that share a word (or a
+    # stem) with what was said are scored, in the tables' own order.
+    every = mentioned | extra
+    found = sorted({k for w in every for k in index.words.get(w, ())}
+                   | {k for st in stems for k in index.stems.get(st, ())})  # fmt: skip
+    for k in found:
+        table, item = index.items[k]
         surgical = table.prefix[0] == "0"
-        wanted = mentioned | extra if surgical else mentioned
-        for item in values:
-            # Every part of the label must be documented: a cheap test on words first.
-            if not item.words or not (item.words & wanted or item.stems & stems):
-                continue
-            score, uncertain, words = score_body_part(
-                item.value.label, mentions, fixed, sides, prefer_bilateral,
-                said if surgical else frozenset(), fixed_words if surgical else frozenset(),
-                alternatives=surgical,
-            )  # fmt: skip
-            if score > 0 and (best is None or score > best.score):
-                best = BodyPartChoice(table, item.value, score, uncertain, words)
+        if not surgical and not (item.words & mentioned or item.stems & stems):
+            continue  # other sections match anatomy phrases alone
+        score, uncertain, words = score_body_part(
+            item.value.label, mentions, fixed, sides, prefer_bilateral,
+            said if surgical else frozenset(), fixed_words if surgical else frozenset(),
+            alternatives=surgical,
+        )  # fmt: skip
+        if score > 0 and (best is None or score > best.score):
+            best = BodyPartChoice(table, item.value, score, uncertain, words)
     return best
 
 

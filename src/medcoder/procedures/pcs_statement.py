@@ -5,6 +5,7 @@ integral to a definitive procedure (B3.11a), a side written elsewhere in the not
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from medcoder.codesets.pcs.model import PcsTable
 from medcoder.nlp.assertion import Assertion
 from medcoder.nlp.note import ParsedNote
-from medcoder.nlp.text import tokenize
+from medcoder.nlp.text import tokens_between
 from medcoder.procedures.pcs_axes import (
     AxisChoice,
     BodyPartChoice,
@@ -28,6 +29,7 @@ from medcoder.procedures.pcs_vocabulary import PhraseIndex, ProcedureEntry
 from medcoder.results import DroppedCandidate, ProcedureAssignment, RuleApplied
 
 IMAGING = "B"  # section character
+_SIDE_REACH = 40  # characters read on each side of an organ's word for its side
 RULE_INSPECTION = RuleApplied(
     "pcs-inspection-integral.v1", "ICD-10-PCS Guidelines B3.11a",
     "inspection to reach a procedure's objective is not coded separately",
@@ -37,31 +39,52 @@ SIDE_WORDS = {"right": "right", "left": "left", "bilateral": "bilateral",
 
 
 class NoteText:
-    """The whole note, tokenized only if a statement needs it (a side written elsewhere)."""
+    """The whole note; its words are read only around an organ a statement needs the side
+    of (a side written elsewhere), never the whole note tokenized."""
 
     def __init__(self, note: ParsedNote) -> None:
         self.parsed = note
         self.text = note.text
-        self._norms: list[str] | None = None
+        self._lowered: str | None = None
 
     @property
-    def norms(self) -> list[str]:
-        if self._norms is None:
-            self._norms = [t.norm for t in tokenize(self.text)]
-        return self._norms
+    def lowered(self) -> str:
+        if self._lowered is None:
+            self._lowered = self.text.lower()
+        return self._lowered
 
     def side_of(self, phrases: Sequence[tuple[str, ...]]) -> str | None:
         """ "right" or "left" when every mention of the organ that carries a side says the
         same one ("left renal mass" ... "nephrectomy"), else None."""
-        norms, sides = self.norms, set[str]()
+        text, lowered, sides = self.text, self.lowered, set[str]()
         firsts = {p[0] for p in phrases}
-        for k, word in enumerate(norms):
-            if word not in firsts:
+        # A normalized word keeps its first letters ("kidneys" -> "kidney"): only the
+        # stretches around them are tokenized.
+        heads = sorted({w[:3] for w in firsts if w})
+        if not heads:
+            return None
+        pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, heads)) + ")")
+        done = -1
+        for hit in pattern.finditer(lowered):
+            if hit.start() < done:
                 continue
-            for phrase in phrases:
-                if tuple(norms[k : k + len(phrase)]) == phrase:
-                    near = norms[max(0, k - 3) : k] + norms[k + len(phrase) : k + len(phrase) + 2]
-                    sides.update(w for w in near if w in ("right", "left"))
+            low = lowered.rfind(" ", 0, max(0, hit.start() - _SIDE_REACH)) + 1
+            high = lowered.find(" ", min(len(text), hit.end() + _SIDE_REACH))
+            high = len(text) if high < 0 else high
+            done = high
+            window = lowered[low:high]
+            if "right" not in window and "left" not in window:
+                continue  # no side near this word: nothing to read
+            norms = [t.norm for t in tokens_between(text, low, high)]
+            for k, word in enumerate(norms):
+                if word not in firsts:
+                    continue
+                for phrase in phrases:
+                    if tuple(norms[k : k + len(phrase)]) == phrase:
+                        near = (
+                            norms[max(0, k - 3) : k] + norms[k + len(phrase) : k + len(phrase) + 2]
+                        )
+                        sides.update(w for w in near if w in ("right", "left"))
         return next(iter(sides)) if len(sides) == 1 else None
 
 
@@ -169,15 +192,33 @@ def with_labels(
     "allogeneic", "high"), a device's label without its kind word ("internal fixation" for
     Internal Fixation Device)."""
     out = {p: list(v) for p, v in documented.items()}
+    for position, label, key in _axis_keys(table):
+        if f" {key} " in statement.norm_text:
+            out.setdefault(position, []).append((label, key))
+    return out
+
+
+_AXIS_KEYS: dict[int, tuple[PcsTable, tuple[tuple[int, str, str], ...]]] = {}
+
+
+def _axis_keys(table: PcsTable) -> tuple[tuple[int, str, str], ...]:
+    """(position, label, words) of the table's characters 5-7, read once per table."""
+    found = _AXIS_KEYS.get(id(table))
+    if found is not None and found[0] is table:
+        return found[1]
+    keys = []
     for position in (5, 6, 7):
         for row in table.rows:
             for v in row.values(position):
                 key = atom_cached(v.label)
                 if key.endswith(" device") and key.count(" ") > 1:
                     key = key[: -len(" device")]
-                if len(key) >= 3 and f" {key} " in statement.norm_text:
-                    out.setdefault(position, []).append((v.label, key))
-    return out
+                if len(key) >= 3:
+                    keys.append((position, v.label, key))
+    if len(_AXIS_KEYS) > 4096:
+        _AXIS_KEYS.clear()
+    _AXIS_KEYS[id(table)] = (table, tuple(keys))
+    return tuple(keys)
 
 
 def describe(table: PcsTable, choice: AxisChoice) -> str:

@@ -85,15 +85,17 @@ class PhraseIndex:
 
     def find(self, norms: Sequence[str]) -> Iterator[tuple[int, int, object]]:
         """(first token, one past the last token, value), without overlaps."""
-        i = 0
-        while i < len(norms):
-            for words, value in self._by_first.get(norms[i], ()):
-                if tuple(norms[i : i + len(words)]) == words:
-                    yield i, i + len(words), value
-                    i += len(words)
+        by_first = self._by_first
+        after = 0  # the first token a match may start at
+        for i in [k for k, word in enumerate(norms) if word in by_first]:
+            if i < after:
+                continue
+            for words, value in by_first[norms[i]]:
+                size = len(words)
+                if size == 1 or tuple(norms[i : i + size]) == words:
+                    yield i, i + size, value
+                    after = i + size
                     break
-            else:
-                i += 1
 
     def __contains__(self, word: str) -> bool:
         return word in self._by_first
