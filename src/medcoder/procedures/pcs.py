@@ -118,6 +118,7 @@ class PcsCoder:
         self._lexicons: dict[str, Lexicon] = {}
         # Keyed by the id of a lexicon this coder holds (in _lexicons): never reused.
         self._fixed_memo: dict[tuple[int, str], tuple[tuple[str, ...], frozenset[str]]] = {}
+        self._titles: dict[tuple[str, str], str] = {}  # (release, code) -> title
         self._lock = threading.Lock()
 
     def lexicon(self, release: PcsRelease) -> Lexicon:
@@ -270,6 +271,14 @@ class PcsCoder:
                                retargeted)  # fmt: skip
         return out
 
+    def _title(self, release: PcsRelease, code: str) -> str:
+        """A code's title, read once per release (a query of the release's database)."""
+        key = (release.name, code)
+        found = self._titles.get(key)
+        if found is None:
+            found = self._titles[key] = (release.title(code) or ("", True))[0]
+        return found
+
     def _fixed(
         self, entry: ProcedureEntry, lexicon: Lexicon
     ) -> tuple[tuple[str, ...], frozenset[str]]:
@@ -326,7 +335,7 @@ class PcsCoder:
                 f"body part {value.code} {value.label} ({choice.evidence or evidence.text}); "
                 + "; ".join(describe(table, a) for a in axes)
             )
-            title = (release.title(code) or ("", True))[0]
+            title = self._title(release, code)
             extra = ((RULE_BILATERAL,) if other is not None else ()) + (
                 (retargeted,) if retargeted else ()
             )
