@@ -114,8 +114,10 @@ def measure(chooser: CodeSetChooser, texts: Sequence[str], setting: Setting,
     for stage in stages:
         own = per3kb(best[f"stage {stage.name}"] - best["parse only"])
         print(f"    {stage.name:10s} alone (parse taken off): {own:.3f} ms per 3 KB note")
-    print(f"  yardstick diagnosis engine alone: {per3kb(best['diagnoses only']):.3f} ms "
-          f"per 3 KB note (procedures add {added / per3kb(best['diagnoses only']):.1%})")
+    print(
+        f"  yardstick diagnosis engine alone: {per3kb(best['diagnoses only']):.3f} ms "
+        f"per 3 KB note (procedures add {added / per3kb(best['diagnoses only']):.1%})"
+    )
     print(f"  yardstick regex pass: {per3kb(best['regex pass']):.3f} ms per 3 KB note "
           f"(procedures added = {added / per3kb(best['regex pass']):.1f}x)")  # fmt: skip
 
