@@ -288,16 +288,20 @@ def choose_body_part(
     every = mentioned | extra
     found = sorted({k for w in every for k in index.words.get(w, ())}
                    | {k for st in stems for k in index.stems.get(st, ())})  # fmt: skip
+    scored: dict[tuple[str, bool], tuple[float, bool, str]] = {}  # one label, many tables
     for k in found:
         table, item = index.items[k]
         surgical = table.prefix[0] == "0"
         if not surgical and not (item.words & mentioned or item.stems & stems):
             continue  # other sections match anatomy phrases alone
-        score, uncertain, words = score_body_part(
-            item.value.label, mentions, fixed, sides, prefer_bilateral,
-            said if surgical else frozenset(), fixed_words if surgical else frozenset(),
-            alternatives=surgical,
-        )  # fmt: skip
+        key = (item.value.label, surgical)
+        if key not in scored:
+            scored[key] = score_body_part(
+                item.value.label, mentions, fixed, sides, prefer_bilateral,
+                said if surgical else frozenset(), fixed_words if surgical else frozenset(),
+                alternatives=surgical,
+            )  # fmt: skip
+        score, uncertain, words = scored[key]
         if score > 0 and (best is None or score > best.score):
             best = BodyPartChoice(table, item.value, score, uncertain, words)
     return best

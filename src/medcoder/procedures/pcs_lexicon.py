@@ -129,26 +129,26 @@ _WORDS = re.compile(r"[a-z0-9]+")
 def procedure_hits(text: str, procedures: PhraseIndex) -> list[int]:
     """Offsets of the words that may start a procedure phrase, normalized as the
     tokenizer normalizes them: most sentences have none and are never tokenized.
-    Each distinct word is normalized once; a note without any returns at once."""
-    lowered = text.lower()
-    starts = [w for w in set(_WORDS.findall(lowered)) if norm_word(w) in procedures]
-    if not starts:
-        return []
-    pattern = re.compile(
-        r"(?<![a-z0-9])(?:" + "|".join(_start(w, procedures) for w in sorted(starts)) + ")"
-    )
-    return [m.start() for m in pattern.finditer(lowered)]
+    A word that only starts longer phrases ("heart" in "heart catheterization") is a hit
+    only when a second word of one of them may follow: its first two letters, the part a
+    word keeps through normalization ("catheterizations"). One pass over the words."""
+    words = list(_WORDS.finditer(text.lower()))
+    out = []
+    for k, word in enumerate(words):
+        norm = norm_word(word[0])
+        if norm not in procedures:
+            continue
+        heads = _heads(procedures, norm)
+        if heads is None or (k + 1 < len(words) and words[k + 1][0][:2] in heads):
+            out.append(word.start())
+    return out
 
 
-def _start(word: str, procedures: PhraseIndex) -> str:
-    """A word that only starts longer phrases ("heart" in "heart catheterization") is a
-    hit only when a second word of one of them may follow: its first two letters, the
-    part a word keeps through normalization ("catheterizations")."""
-    then = procedures.next_words(norm_word(word))
-    if then is None:
-        return re.escape(word) + r"(?![a-z0-9])"
-    heads = sorted({re.escape(w[:2]) for w in then})
-    return re.escape(word) + r"[^a-z0-9]+(?:" + "|".join(heads) + ")"
+def _heads(procedures: PhraseIndex, norm: str) -> frozenset[str] | None:
+    """The first two letters of the words that may follow ``norm`` in a phrase; None when
+    ``norm`` alone is a phrase."""
+    then = procedures.next_words(norm)
+    return None if then is None else frozenset(w[:2] for w in then)
 
 
 _SIDES = frozenset({"right", "left", "bilateral", "bilaterally", "both"})
