@@ -10,6 +10,10 @@ section, body system, root operation, body part). Two levels are scored, each mi
   character the annotator gave (all seven when given in full); a predicted code is
   right when it matches some gold code. Recall counts gold codes found, precision
   predicted codes that are right.
+
+``medcoder evaluate codiesp_dev.jsonl --setting inpatient`` prints both levels with the
+diagnosis scores; ``scripts/pcs_codiesp.py [--misses]`` runs the PCS stage alone (seconds)
+and lists the gold codes missed and the codes wrongly given, counted by class.
 """
 
 from __future__ import annotations
