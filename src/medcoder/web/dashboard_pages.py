@@ -49,6 +49,10 @@ def chart_svg(report: Report, salt: str) -> str:
     return _PROLOG.sub("", drawn, count=1)
 
 
+def _has_rows(report: Report) -> bool:
+    return report.chart is not None and bool(report.table(report.chart.table).rows)
+
+
 def section(report: Report, rows: int, query: dict[str, str]) -> dict[str, Any]:
     """One report on the page: its tables (cut to ``rows``), notes, chart and downloads."""
     base = f"/v1/reports/{report.kind}?"
@@ -65,7 +69,7 @@ def section(report: Report, rows: int, query: dict[str, str]) -> dict[str, Any]:
         "notes": list(report.notes),
         "sources": list(report.sources),
         "tables": tables,
-        "chart": chart_svg(report, report.kind) if report.chart is not None else None,
+        "chart": chart_svg(report, report.kind) if _has_rows(report) else None,
         "json": base + urlencode({**query, "format": "json"}),
     }
 
