@@ -53,6 +53,12 @@ def test_neoplasm_table_clicked_down_to_a_cell(client: TestClient, registry: Reg
     assert "D14.30" in panel.text and "Codes below" in panel.text
     deeper = _term_links(lung.text)
     assert deeper, "lung has subterms, each a link"
+    # The table's "mesothelioma, see Mesothelioma" leads to the Alphabetic Index's term.
+    see = re.search(r'<i>see</i> <a class="see" href="([^"]+)">Mesothelioma</a>', lung.text)
+    assert see is not None
+    followed = client.get(see.group(1).replace("&amp;", "&"))
+    assert "/encoder/index?term=" in str(followed.url) and "<h1>Mesothelioma" in followed.text
+    assert 'href="/tabular/C45.9?release=icd10cm-2026-04"' in followed.text
 
 
 def test_drug_table_row_and_its_seventh_characters(client: TestClient) -> None:
@@ -96,6 +102,11 @@ def test_external_cause_index_and_release_by_date(client: TestClient) -> None:
     assert fall.status_code == 200 and R26 in fall.text and "/tabular/W19" in fall.text
     older = client.get("/encoder/eindex", params={"path": "Fall", "date": "2025-06-01"})
     assert "icd10cm-2025-04" in older.text
+    # The form as a browser sends it: an empty date box is "today", not an error.
+    form = {"path": "lung", "release": R26, "date": ""}
+    assert client.get("/encoder/neoplasm", params=form, follow_redirects=False).status_code == 303
+    bad = client.get("/encoder/index", params={"date": "2026-02-30"})
+    assert bad.status_code == 422 and "E300" in bad.text
     missing = client.get("/encoder/index", params={"path": "Zzqxv", "release": R26})
     assert missing.status_code == 200 and "not found" in missing.text
 

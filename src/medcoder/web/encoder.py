@@ -166,6 +166,13 @@ def follow(release: Release, book: str, path: str) -> dict[str, Any]:
     if book in TABLES:
         found = lookup_table(release, book, ", ".join(segments), next(iter(TABLES[book])))
         steps, unmatched, near = found.steps, list(found.unmatched), []
+        itself = bool(steps) and norm_term(steps[-1].see or "") == norm_term(", ".join(segments))
+        if (not steps or unmatched or itself) and "index" in books:
+            # A table's "see Mesothelioma" names a term of the Alphabetic Index (the
+            # table's own row of that name is the cross-reference itself).
+            walked = IndexNavigator.for_release(release).walk(", ".join(segments), "index")
+            if walked.found and not walked.unmatched:
+                book, steps, unmatched = "index", walked.steps, []
     else:
         walked = IndexNavigator.for_release(release).walk(", ".join(segments), book)
         steps, unmatched, near = walked.steps, list(walked.unmatched), list(walked.suggestions)

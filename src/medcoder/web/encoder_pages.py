@@ -13,12 +13,23 @@ from fastapi.responses import RedirectResponse, Response
 
 from medcoder.codesets import serialize
 from medcoder.codesets.registry import Registry
-from medcoder.errors import MedcoderError, RecordNotFoundError
+from medcoder.errors import InvalidInputError, MedcoderError, RecordNotFoundError
 from medcoder.web import encoder
 from medcoder.web.pages import _error_page, _render, _services, _to_login, _who
 
 Book = Literal["index", "eindex", "neoplasm", "drug"]
 ReleaseName = Annotated[str, Query(max_length=40)]
+# A form's empty date box sends "": the release in force today.
+Day = Annotated[str, Query(max_length=10, pattern=r"^(\d{4}-\d{2}-\d{2})?$")]
+
+
+def _day(text: str) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInputError(f"date {text!r} is not a day (YYYY-MM-DD)") from None
 
 
 def _query(**params: Any) -> str:
@@ -40,7 +51,7 @@ def install(app: FastAPI) -> None:
         path: Annotated[str, Query(max_length=300)] = "",
         col: Annotated[str, Query(max_length=40)] = "",
         release: ReleaseName = "",
-        date: dt.date | None = None,
+        date: Day = "",
     ) -> Response:
         """A book's main terms by letter, or one term and its subterms; ``path`` (typed,
         or a "see" reference) goes to the term it names, in whatever book holds it."""
@@ -49,8 +60,8 @@ def install(app: FastAPI) -> None:
             return _to_login(request)
 
         def look(registry: Registry) -> dict[str, Any] | Response:
-            chosen, notice = encoder.choose_release(registry, release, date)
-            keep = {"release": release, "date": date.isoformat() if date else ""}
+            chosen, notice = encoder.choose_release(registry, release, _day(date))
+            keep = {"release": release, "date": date}
             walk = encoder.follow(chosen, book, path) if path else None
             if walk is not None and (walk["book"] != book or not walk["unmatched"]):
                 # Found (or another book's first page): go there, an address of its own.
@@ -91,7 +102,7 @@ def install(app: FastAPI) -> None:
             return found
         return _render(
             request, "encoder.html", who, book=book, books=encoder.BOOKS, path=path, col=col,
-            date=date.isoformat() if date else "", keep_and=found["keep"].replace("?", "&", 1),
+            date=date, keep_and=found["keep"].replace("?", "&", 1),
             **found,
         )  # fmt: skip
 
@@ -100,7 +111,7 @@ def install(app: FastAPI) -> None:
         request: Request,
         code: Annotated[str, Path(max_length=20)],
         release: ReleaseName = "",
-        date: dt.date | None = None,
+        date: Day = "",
         panel: bool = False,
     ) -> Response:
         """A code's Tabular entry: title, includes and excludes, code first / use
@@ -110,7 +121,7 @@ def install(app: FastAPI) -> None:
             return _to_login(request)
 
         def look(registry: Registry) -> dict[str, Any]:
-            chosen, notice = encoder.choose_release(registry, release, date)
+            chosen, notice = encoder.choose_release(registry, release, _day(date))
             return {"entry": serialize.code_detail(chosen, code), "release": chosen.name,
                     "notice": notice}  # fmt: skip
 
@@ -118,6 +129,6 @@ def install(app: FastAPI) -> None:
             found = _services(request).with_codesets(look)
         except MedcoderError as error:
             return _error_page(request, who, error)
-        keep = _query(release=release, date=date.isoformat() if date else "")
+        keep = _query(release=release, date=date)
         name = "tabular_panel.html" if panel else "tabular.html"
         return _render(request, name, who, keep=keep, keep_and=keep.replace("?", "&", 1), **found)
