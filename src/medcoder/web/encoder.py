@@ -111,11 +111,8 @@ def headings(release: Release, book: str) -> list[str]:
 
 
 def letters(release: Release, book: str) -> list[str]:
-    """The first characters main terms start with, in the book's order."""
-    seen: dict[str, None] = {}
-    for _, title in release.main_term_titles(book):
-        seen.setdefault(title[:1].upper(), None)
-    return list(seen)
+    """The first characters main terms start with: digits, then letters."""
+    return sorted({title[:1].upper() for _, title in release.main_term_titles(book)})
 
 
 def main_terms(release: Release, book: str, letter: str) -> list[dict[str, Any]]:
