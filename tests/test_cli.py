@@ -295,6 +295,13 @@ def test_codesets_diff_csv(cli_home: Path) -> None:
     assert ["added", "G35.D", "Multiple sclerosis, unspecified", "", "", ""] in rows
 
 
+def test_codesets_diff_table_lists_the_changed_notes(cli_home: Path) -> None:
+    result = run(cli_home, "codesets", "diff", "icd10cm-2025-04", "icd10cm-2026-04")
+    assert result.exit_code == 0, result.output
+    listed = result.stdout.split("notes changed")[-1]  # the table after the counts line
+    assert "B18" in listed and "use_additional_code" in listed
+
+
 def test_codesets_diff_unknown_release(cli_home: Path) -> None:
     result = run(cli_home, "codesets", "diff", "icd10cm-2025-04", "icd10cm-2099")
     assert_user_error(result, "E201")

@@ -96,5 +96,18 @@ def test_code_browser(client: TestClient) -> None:
     assert "E11.22" in walk.text
     diff = client.get("/browse", params={"old": "icd10cm-2025-04", "new": "icd10cm-2026-04"})
     assert "added" in diff.text and diff.status_code == 200
+    assert "Added (615)" in diff.text and "1–100 of 615" in diff.text
+    last = client.get("/browse", params={"old": "icd10cm-2025-04", "new": "icd10cm-2026-04",
+                                         "show": "added", "page": 7})  # fmt: skip
+    assert "601–615 of 615" in last.text and "page 7 of 7" in last.text
+    # The changed notes themselves, old and new (issue 16), not only their count.
+    notes = client.get("/browse", params={"old": "icd10cm-2025-04", "new": "icd10cm-2026-04",
+                                          "show": "notes_changed"}).text  # fmt: skip
+    assert "Notes changed (165)" in notes
+    row = notes.split('href="/browse?code=B18&')[1].split("</tr>")[0]
+    assert "use additional code" in row and "<ins>code, if applicable, for ascites (R18.8)" in row
+    inclusion = notes.split('href="/browse?code=B96.21&')[1].split("</tr>")[0]
+    assert "<del>O157:H7 Escherichia coli [E.coli]" in inclusion
+    assert "<ins>O157:H7 Escherichia coli [E. coli]" in inclusion
     missing = client.get("/browse", params={"code": "Q99.999"})
     assert missing.status_code == 404 and "E205" in missing.text

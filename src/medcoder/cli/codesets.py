@@ -150,3 +150,7 @@ def codesets_diff(ctx: click.Context, old: str, new: str, fmt: str) -> None:
     for change in diff.revised:
         revised.add_row(change.code, change.old_title or "", change.title)
     out_console.print(revised)
+    notes = Table("code", "note", f"in {old}", f"in {new}", title="notes changed")
+    for note in diff.notes_changed:
+        notes.add_row(note.code, note.kind, "\n".join(note.removed), "\n".join(note.added))
+    out_console.print(notes)

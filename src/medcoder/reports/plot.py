@@ -45,7 +45,8 @@ def render_chart(report: Report, fmt: str) -> bytes:
             for name, points in sorted(lines.items()):
                 xs = [str(x) for x, _ in points]
                 axes.plot(xs, [y for _, y in points], marker="o", label=name)
-            axes.legend(title=chart.series)
+            if lines:  # no rows, no lines: a legend of nothing warns
+                axes.legend(title=chart.series)
         else:
             labels = [str(row[index[chart.x]]) for row in table.rows]
             for n, name in enumerate(chart.y):

@@ -11,12 +11,13 @@ from fastapi import FastAPI
 
 from medcoder.api.app import create_app as create_api
 from medcoder.api.settings import ApiSettings
+from medcoder.web import dashboard_pages, encoder_pages
 from medcoder.web.pages import install
 
 
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
     """The API and the workbench pages over one home."""
-    return create_api(settings, mounts=(install,))
+    return create_api(settings, mounts=(install, encoder_pages.install, dashboard_pages.install))
 
 
 def app_from_env() -> FastAPI:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Form, Query, Request
@@ -31,13 +31,14 @@ from medcoder.kinds import QueueSort
 from medcoder.records.history import HistoryEvent
 from medcoder.records.queries import query_templates
 from medcoder.web import errors
+from medcoder.web.diff_view import LISTS as DIFF_LISTS
+from medcoder.web.diff_view import diff_page
 from medcoder.web.encounter import card_key, encounter_context
 from medcoder.web.errors import workbench_hint
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 MAX_OFFSET = 10_000_000  # as the API's queue: a bigger one overflows the database integer
-DIFF_ROWS = 300  # rows per list on the diff page; the API gives all of them
 SORTS = (
     (QueueSort.AGE.value, "longest waiting first"),
     (QueueSort.NEWEST.value, "newest first"),
@@ -254,8 +255,11 @@ def install(app: FastAPI) -> None:
         new: Annotated[str, Query(max_length=40)] = "",
         release: Annotated[str, Query(max_length=40)] = "",
         date: dt.date | None = None,
+        show: Literal["added", "deleted", "revised", "notes_changed"] = "added",
+        page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     ) -> Response:
-        """The code browser: search, a Tabular entry, an index walk, a release diff."""
+        """The code browser: search, a Tabular entry, an index walk, a release diff (one
+        of its lists, ``show``, a page at a time)."""
         who = _who(request)
         if who is None:
             return _to_login(request)
@@ -279,10 +283,11 @@ def install(app: FastAPI) -> None:
         try:
             found = _services(request).with_codesets(look)
             if old and new:
-                found["diff"] = _services(request).release_diff(old, new)
+                whole = _services(request).release_diff(old, new)
+                found["diff"] = diff_page(whole, show, page)
         except MedcoderError as error:
             return _error_page(request, who, error)
         return _render(
             request, "browse.html", who, q=q, code=code, path=path, old=old, new=new,
-            diff_rows=DIFF_ROWS, **found,
+            diff_lists=DIFF_LISTS, **found,
         )  # fmt: skip
