@@ -43,7 +43,7 @@ def _builder(
     if kind == "hcc":
         from medcoder.reports.hcc_report import hcc_report
 
-        return lambda s, f, o: hcc_report(s, f, o, records.birth_dates)  # type: ignore[arg-type]
+        return lambda s, f, o: hcc_report(s, f, o, records.birth_dates)
     if kind == "comorbidity":
         from medcoder.reports.comorbidity import comorbidity_report
 
