@@ -4,15 +4,16 @@ another hccinfhir version is rescored."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from medcoder.hcc.model import risk_score
 from medcoder.hcc.patient import age_for_payment_year
 from medcoder.records import hcc_store
-from medcoder.records.models import HccPatientYear
+from medcoder.records.models import CodeAssignment, Encounter, HccPatientYear
 from medcoder.records.service import Records
 from medcoder.reports.filters import parse_filters
 from medcoder.reports.hcc_report import stored_path
@@ -95,3 +96,28 @@ def test_finalize_and_reopen_rewrite_the_patient_year(coded: Records) -> None:  
     )
     (report_row,) = _tables(coded)[0]
     assert report_row["mean_raf"] == pytest.approx(again.score, abs=1e-4)
+
+
+def test_an_encounter_loaded_around_finalize_is_scored(synthetic: Records) -> None:
+    """A finalized encounter stored without finalize (a bulk load) in a patient-year that
+    has a row: the encounter counts differ, so the report rescores that patient-year."""
+    _tables(synthetic)
+    with synthetic.engine.begin() as connection:
+        connection.execute(
+            insert(Encounter).values(
+                id=7, external_id="S-7", patient_id=1, setting="outpatient", payer="Medicare",
+                service_date=dt.date(2026, 6, 1), status="finalized",
+                created_at=dt.datetime(2026, 6, 1, tzinfo=dt.UTC), finalized_by="cora",
+            )
+        )  # fmt: skip
+        connection.execute(
+            insert(CodeAssignment).values(
+                id=12, encounter_id=7, system="icd10cm", code="C34.90", title="t", sequence=1,
+                source="coder", status="added", release="icd10cm-2026-04",
+            )
+        )  # fmt: skip
+    (medicare,) = (r for r in _tables(synthetic)[0] if r["payer"] == "Medicare")
+    expected = risk_score(["I50.23", "E11.22", "N18.4", "C34.90"], age=75, sex="F", year=2026)
+    assert medicare["mean_raf"] == pytest.approx(expected.risk_score, abs=1e-4)
+    (row,) = (r for r in _stored(synthetic) if r.payer == "Medicare")
+    assert row.encounters == 2 and "C34.90" in row.diagnoses.split(",")

@@ -124,8 +124,9 @@ def _codes_query(patients: list[int]) -> Select[Any]:
     )
 
 
-def _row(pid: int, payer: str, year: str, s: YearScore) -> dict[str, object]:
+def _row(pid: int, payer: str, year: str, s: YearScore, encounters: int) -> dict[str, object]:
     return dict(
+        encounters=encounters,
         patient_id=pid,
         payer=payer,
         service_year=year,
@@ -164,7 +165,7 @@ def on_change(session: Session, encounter: Encounter, dob: dt.date) -> None:
     sex = encounter.patient.sex
     session.execute(
         insert(HccPatientYear),
-        [_row(pid, payer, year, _scorer().score(int(year), codes, dob, sex))],
+        [_row(pid, payer, year, _scorer().score(int(year), codes, dob, sex), counted)],
     )
 
 
@@ -174,53 +175,52 @@ def _scorer() -> Scorer:
 
 
 def complete(session: Session) -> bool:
-    """Every finalized encounter's patient-year has a row of the installed model (one
-    index probe per encounter: the report's check before it reads the rows)."""
-    year = service_year_of()
-    probe = (
-        select(H.c.id)
-        .where(H.c.patient_id == E.c.patient_id, H.c.payer == func.coalesce(E.c.payer, ""))
-        .where(H.c.service_year == year, H.c.model == model_name())
+    """The rows of the installed model count every finalized encounter (two counts, no
+    scan of the encounters: the report's check before it reads the rows). A bulk load
+    that bypassed finalize, a row of another hccinfhir version, a dateless finalized
+    encounter: not complete, and ``fill`` looks at every patient-year."""
+    stored = session.scalar(
+        select(func.coalesce(func.sum(H.c.encounters), 0)).where(H.c.model == model_name())
     )
-    missing = session.scalar(
-        select(func.count())
-        .select_from(E)
-        .where(E.c.status == EncounterStatus.FINALIZED.value, year.is_not(None))
-        .where(~probe.exists())
+    finalized = session.scalar(
+        select(func.count()).select_from(E).where(E.c.status == EncounterStatus.FINALIZED.value)
     )
-    return not missing
+    return int(stored or 0) == int(finalized or 0)
 
 
 def fill(session: Session, birth_dates: BirthDates) -> int:
-    """Store the finalized patient-years that have no current row, drop the rows of
-    patient-years no longer finalized; returns the number scored. Nothing to do (the
-    usual case: finalize and re-open keep the rows) costs one query (``complete``)."""
+    """Store the finalized patient-years that have no current row (none, another model,
+    another number of encounters), drop the rows of patient-years no longer finalized;
+    returns the number scored. Nothing to do (the usual case: finalize and re-open keep
+    the rows) costs two counts (``complete``)."""
     if complete(session):
         return 0
-    keys = {
-        (payer, year, pid)
-        for payer, year, pid in session.execute(
-            select(func.coalesce(E.c.payer, ""), service_year_of(), E.c.patient_id)
+    year_col, payer_col = service_year_of(), func.coalesce(E.c.payer, "")
+    keys: dict[tuple[str, str, int], int] = {
+        (p, y, pid): int(n)
+        for p, y, pid, n in session.execute(
+            select(payer_col, year_col, E.c.patient_id, func.count())
             .where(E.c.status == EncounterStatus.FINALIZED.value)
-            .distinct()
+            .group_by(payer_col, year_col, E.c.patient_id)
         )
-        if year
+        if y
     }
-    stored: dict[tuple[str, str, int], tuple[int, str]] = {
-        (payer, year, pid): (rid, model)
-        for rid, payer, year, pid, model in session.execute(
-            select(H.c.id, H.c.payer, H.c.service_year, H.c.patient_id, H.c.model)
+    stored: dict[tuple[str, str, int], tuple[int, str, int]] = {
+        (p, y, pid): (rid, model, n)
+        for rid, p, y, pid, model, n in session.execute(
+            select(H.c.id, H.c.payer, H.c.service_year, H.c.patient_id, H.c.model, H.c.encounters)
         )
     }
     current = model_name()
-    stale = [rid for key, (rid, model) in stored.items() if key not in keys or model != current]
+    fresh = {k for k, (_rid, model, n) in stored.items() if model == current and keys.get(k) == n}
+    stale = [rid for k, (rid, _m, _n) in stored.items() if k not in fresh]
     for at in range(0, len(stale), CHUNK):
         session.execute(
             delete(HccPatientYear)
             .where(H.c.id.in_(stale[at : at + CHUNK]))
             .execution_options(synchronize_session=False)
         )
-    missing = sorted(k for k in keys if stored.get(k, (0, ""))[1] != current)
+    missing = sorted(k for k in keys if k not in fresh)
     if not missing:
         return 0
     pids = sorted({pid for _p, _y, pid in missing})
@@ -235,14 +235,8 @@ def fill(session: Session, birth_dates: BirthDates) -> int:
     rows = []
     for payer, year, pid in missing:
         dob, sex = people[pid]
-        rows.append(
-            _row(
-                pid,
-                payer,
-                year,
-                scorer.score(int(year), codes.get((payer, year, pid), ()), dob, sex),
-            )
-        )
+        score = scorer.score(int(year), codes.get((payer, year, pid), ()), dob, sex)
+        rows.append(_row(pid, payer, year, score, keys[(payer, year, pid)]))
         if len(rows) >= CHUNK:
             session.execute(insert(HccPatientYear), rows)
             rows = []

@@ -396,7 +396,9 @@ class HccPatientYear(Base):
     payer ("" for none), scored for ``payment_year``. Written at finalize and re-open
     (``records.hcc_store``); a row whose ``model`` is not the installed one is recomputed.
     ``diagnoses`` (the codes scored) and ``hccs`` (the blend's first model) are
-    comma-joined; ``score`` is None when the patient's sex is not F or M."""
+    comma-joined; ``score`` is None when the patient's sex is not F or M. ``encounters``
+    counts the finalized encounters scored: their sum against the finalized encounters'
+    count is the report's check that no patient-year is missing."""
 
     __tablename__ = "hcc_patient_years"
     __table_args__ = (UniqueConstraint("patient_id", "payer", "service_year"),)
@@ -409,5 +411,6 @@ class HccPatientYear(Base):
     diagnoses: Mapped[str] = mapped_column(Text)
     hccs: Mapped[str] = mapped_column(Text)
     score: Mapped[float | None] = mapped_column(Float)
+    encounters: Mapped[int] = mapped_column(Integer)  # its finalized encounters
     model: Mapped[str] = mapped_column(String(80))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -97,4 +97,4 @@ def run_outcomes(
         raise InvalidInputError(f"--window {window}: give 1 to 365 days")
     f, o = filters or ReportFilters(), options or ReportOptions()
     with records.reporting(actor, "outcomes", {**f.to_json(), "registry": registry}) as session:
-        return outcomes_report(session, registry, f, o, window)
+        return outcomes_report(session, registry, f, o, window, records.birth_dates)

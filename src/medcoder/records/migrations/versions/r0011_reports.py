@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("diagnoses", sa.Text(), nullable=False),
         sa.Column("hccs", sa.Text(), nullable=False),
         sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("encounters", sa.Integer(), nullable=False),
         sa.Column("model", sa.String(length=80), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
