@@ -161,7 +161,9 @@ def outcomes(
     hospital-acquired conditions.
 
     30-day all-cause readmissions, in-hospital mortality, LOS against GMLOS, HACs with POA
-    N; the definitions are in the README and ``medcoder.reports.outcomes``.
+    N; readmission and mortality also as O/E against a model fitted on the database's stays
+    (Elixhauser van Walraven index, age), 95% CI by Byar. The definitions are in the README
+    and ``medcoder.reports.outcomes``.
     """
     from medcoder.reports.filters import parse_filters
     from medcoder.reports.options import parse_options
