@@ -67,9 +67,12 @@ class YearScore:
     score: float | None  # None: sex not F or M
 
 
+MEMO_LIMIT = 200_000  # scores kept by a long-lived Scorer (the finalize hook's) at most
+
+
 class Scorer:
     """Scores patient-years; code maps cached per payment year, scores memoized on
-    (payment year, sex, age, diagnoses)."""
+    (payment year, sex, age, diagnoses), forgotten all at once past ``MEMO_LIMIT``."""
 
     def __init__(self) -> None:
         self._maps: dict[tuple[int, str], tuple[tuple[str, ...], bool]] = {}
@@ -100,6 +103,8 @@ class Scorer:
         age = age_for_payment_year(dob, py)
         key = (py, sex, age, dx)
         if key not in self._memo:
+            if len(self._memo) >= MEMO_LIMIT:
+                self._memo.clear()
             self._memo[key] = risk_score(dx, age=age, sex=sex, year=py).risk_score
         return YearScore(py, dx, hccs, self._memo[key])
 
