@@ -1,5 +1,5 @@
-"""Indirect standardization for ``outcomes`` (issue 15 part 3): the pieces, apart from the
-report that will use them.
+"""Indirect standardization for ``outcomes`` (issue 15 part 3): the statistics, apart from
+the report that uses them.
 
 - ``fit_logistic``: a logistic regression fitted by iteratively reweighted least squares
   (Newton-Raphson on the log-likelihood; written here in plain Python: statsmodels and
