@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from medcoder.cli.common import console, friendly_errors, records, require_extra, user_option
+from medcoder.cli.common import (
+    check_output_folder,
+    console,
+    friendly_errors,
+    records,
+    require_extra,
+    user_option,
+    write_output,
+)
+from medcoder.errors import ExportError, InvalidInputError
 
 if TYPE_CHECKING:
     from medcoder.reports.result import Report
@@ -152,7 +161,9 @@ def outcomes(
     hospital-acquired conditions.
 
     30-day all-cause readmissions, in-hospital mortality, LOS against GMLOS, HACs with POA
-    N; the definitions are in the README and ``medcoder.reports.outcomes``.
+    N; readmission and mortality also as O/E against a model fitted on the database's stays
+    (Elixhauser van Walraven index, age), 95% CI by Byar. The definitions are in the README
+    and ``medcoder.reports.outcomes``.
     """
     from medcoder.reports.filters import parse_filters
     from medcoder.reports.options import parse_options
@@ -269,23 +280,72 @@ def registry_members(ctx: click.Context, name: str, removed: bool, user: str | N
 @registry_group.command("extract")
 @click.argument("name")
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "parquet", "fhir"]),
+    default="csv",
+    show_default=True,
+    help="parquet: the 'parquet' extra, needs --output; fhir: one FHIR R4 Bundle "
+    "(Patient, Encounter, Condition, Procedure of each member).",
 )
-@click.option("--deidentified", is_flag=True, help="HIPAA Safe Harbor de-identified rows.")
+@click.option("--deidentified", is_flag=True, help="HIPAA Safe Harbor, as export --deidentified.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write (default stdout; parquet: required).",
+)
 @user_option
 @click.pass_context
 @friendly_errors
 def registry_extract(
-    ctx: click.Context, name: str, fmt: str, deidentified: bool, user: str | None
+    ctx: click.Context,
+    name: str,
+    fmt: str,
+    deidentified: bool,
+    output: Path | None,
+    user: str | None,
 ) -> None:
-    """The members' qualifying encounters, one row per reported code."""
-    rows = records(ctx).registry_extract(user, name, deidentified=deidentified)
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    """The members' qualifying encounters: one row per reported code (csv, json, parquet),
+    or one FHIR R4 Bundle."""
+    check_output_folder(output)
+    if fmt == "parquet":
+        require_extra("parquet", "registry extract --format parquet")
+        if output is None:
+            raise InvalidInputError("--format parquet needs --output FILE")
+    service = records(ctx)
+    if fmt == "fhir":
+        from medcoder.interop.fhir_out import registry_bundle
+        from medcoder.records.claim_out import InstalledCodeCatalog
+
+        catalog = InstalledCodeCatalog(service.home)
+        try:  # codes checked on the real dates of service, in the service
+            claims = service.registry_claims(user, name, deidentified=deidentified, catalog=catalog)
+        finally:
+            catalog.close()
+        bundle = registry_bundle(name, claims)
+        text = bundle.model_dump_json(indent=2) + "\n"
+        write_output(text, output, f"{len(claims)} member(s) written to {output}")
         return
-    buffer = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    click.echo(buffer.getvalue(), nl=False)
+    rows = service.registry_extract(user, name, deidentified=deidentified)
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        assert output is not None
+        try:
+            pq.write_table(pa.Table.from_pylist(rows), output)
+        except OSError as exc:
+            raise ExportError(f"cannot write {output}: {exc}") from exc
+        click.echo(f"{len(rows)} row(s) written to {output}", err=True)
+        return
+    if fmt == "json":
+        text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    else:
+        buffer = io.StringIO()
+        if rows:
+            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        text = buffer.getvalue()
+    write_output(text, output, f"{len(rows)} row(s) written to {output}")

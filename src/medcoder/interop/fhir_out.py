@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from medcoder.interop.claim import ClaimDocument, ProcedureLine
@@ -109,6 +110,39 @@ def build_bundle(
             "id": str(uuid.uuid5(NAMESPACE, f"bundle/{claim.claim_id}")),
             "type": "collection",
             "entry": entries,
+        }
+    )
+
+
+def registry_bundle(
+    registry: str, claims: Sequence[ClaimDocument], *, catalog: CodeCatalog | None = None
+) -> Bundle:
+    """One FHIR R4 Bundle (``collection``) of a registry's members (issue 15): for each
+    member's claim document, the Patient, the Encounter, one Condition per diagnosis and one
+    Procedure per procedure, written by the builders of ``build_bundle`` (no Coverage or
+    Claim: a registry extract is clinical data, not a bill); codes checked first."""
+    from fhir.resources.R4B.bundle import Bundle
+
+    entries: list[dict[str, Any]] = []
+    for claim in claims:
+        check_claim(claim, catalog)
+        urls = _Urls(claim.claim_id)
+        resources = [
+            _patient(claim, urls),
+            _encounter(claim, urls),
+            *(_condition(claim, urls, n, d.code) for n, d in enumerate(claim.diagnoses, 1)),
+            *(_procedure(claim, urls, n, p) for n, p in enumerate(claim.procedures, 1)),
+        ]
+        entries.extend(
+            {"fullUrl": urls.of(r["resourceType"], r.pop("_n")), "resource": r} for r in resources
+        )
+    members = ",".join(c.claim_id for c in claims)
+    return Bundle.model_validate(
+        {
+            "resourceType": "Bundle",
+            "id": str(uuid.uuid5(NAMESPACE, f"registry/{registry}/{members}")),
+            "type": "collection",
+            **({"entry": entries} if entries else {}),
         }
     )
 

@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from medcoder.errors import MedcoderError
-from medcoder.records import audit, enrollment
+from medcoder.records import audit, enrollment, hcc_store
 from medcoder.records.code_lines import is_dx, poa_complete
 from medcoder.records.gate import RecordsGate, age_on
 from medcoder.records.grouping import group_encounter
@@ -193,4 +193,5 @@ def auto_finalize(
     )
     dob = records.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
     enrollment.on_finalize(session, user.name, encounter, dt.date.fromisoformat(dob))  # issue 15
+    hcc_store.on_change(session, encounter, dt.date.fromisoformat(dob))
     return True

@@ -51,57 +51,15 @@ class ExportMixin(RecordsGate):
             patients: dict[int, str] = {}
             for number, encounter in enumerate(encounters, start=1):
                 patient = encounter.patient
-                dob = dt.date.fromisoformat(
-                    self.cipher.decrypt(patient.dob_enc, field="patients.dob")
-                )
-                day = encounter.date_of_service
                 if deidentified:
-                    age = age_on(dob, day)
                     pseudonym = patients.setdefault(patient.id, f"P{len(patients) + 1:06d}")
-                    base: dict[str, Any] = {
-                        "patient": pseudonym,
-                        "encounter": f"E{number:06d}",
-                        "age": None if age is None else ("90+" if age >= 90 else str(age)),
-                        "sex": patient.sex,
-                        "setting": encounter.setting,
-                        "date_shifted": (day + self._date_shift(patient.id)).isoformat()
-                        if day
-                        else None,
-                        "payer": encounter.payer,
-                    }
-                    if with_text:
-                        who = deid.PatientIdentifiers(
-                            names=tuple(
-                                n
-                                for n in (
-                                    self.cipher.decrypt(patient.name_enc, field="patients.name"),
-                                    encounter.attending,
-                                )
-                                if n
-                            ),
-                            mrns=(
-                                self.cipher.decrypt(patient.mrn_enc, field="patients.mrn"),
-                                encounter.external_id,
-                            ),
-                            dob=dob,
-                        )
-                        base["text"] = "\n\n".join(
-                            deid.scrub(self.cipher.decrypt(d.text_enc, field="documents.text"), who)
-                            for d in encounter.documents
-                        )
+                    base = self.encounter_base(encounter, (pseudonym, f"E{number:06d}"))
+                    if with_text:  # the notes before discharge_status, as the columns were
+                        status = base.pop("discharge_status")
+                        base["text"] = self._scrubbed_text(encounter)
+                        base["discharge_status"] = status
                 else:
-                    base = {
-                        "encounter": encounter.external_id,
-                        "mrn": self.cipher.decrypt(patient.mrn_enc, field="patients.mrn"),
-                        "name": self.cipher.decrypt(patient.name_enc, field="patients.name"),
-                        "dob": dob.isoformat(),
-                        "sex": patient.sex,
-                        "setting": encounter.setting,
-                        "date_of_service": day.isoformat() if day else None,
-                        "payer": encounter.payer,
-                        "attending": encounter.attending,
-                    }
-                base["discharge_status"] = encounter.discharge_status
+                    base = self.encounter_base(encounter, None)
                 # Diagnoses, then procedures: each group numbered apart, as on the claim.
                 reported = sorted(
                     (c for c in encounter.codes if c.status in REPORTED_STATUSES),
@@ -139,3 +97,63 @@ class ExportMixin(RecordsGate):
                 ),
             )
             return rows
+
+    def encounter_base(
+        self, encounter: Encounter, pseudonyms: tuple[str, str] | None
+    ) -> dict[str, Any]:
+        """The encounter's columns of an export row: identified (``pseudonyms`` None), or
+        de-identified under Safe Harbor as ``export_rows`` states, the patient and the
+        encounter named by ``pseudonyms`` (numbered afresh by the caller)."""
+        patient = encounter.patient
+        dob = dt.date.fromisoformat(self.cipher.decrypt(patient.dob_enc, field="patients.dob"))
+        day = encounter.date_of_service
+        base: dict[str, Any]
+        if pseudonyms is not None:
+            age = age_on(dob, day)
+            base = {
+                "patient": pseudonyms[0],
+                "encounter": pseudonyms[1],
+                "age": None if age is None else ("90+" if age >= 90 else str(age)),
+                "sex": patient.sex,
+                "setting": encounter.setting,
+                "date_shifted": (day + self._date_shift(patient.id)).isoformat() if day else None,
+                "payer": encounter.payer,
+            }
+        else:
+            base = {
+                "encounter": encounter.external_id,
+                "mrn": self.cipher.decrypt(patient.mrn_enc, field="patients.mrn"),
+                "name": self.cipher.decrypt(patient.name_enc, field="patients.name"),
+                "dob": dob.isoformat(),
+                "sex": patient.sex,
+                "setting": encounter.setting,
+                "date_of_service": day.isoformat() if day else None,
+                "payer": encounter.payer,
+                "attending": encounter.attending,
+            }
+        base["discharge_status"] = encounter.discharge_status
+        return base
+
+    def _scrubbed_text(self, encounter: Encounter) -> str:
+        """The encounter's notes scrubbed by ``deid.scrub`` (see ``export_rows``)."""
+        patient = encounter.patient
+        dob = dt.date.fromisoformat(self.cipher.decrypt(patient.dob_enc, field="patients.dob"))
+        who = deid.PatientIdentifiers(
+            names=tuple(
+                n
+                for n in (
+                    self.cipher.decrypt(patient.name_enc, field="patients.name"),
+                    encounter.attending,
+                )
+                if n
+            ),
+            mrns=(
+                self.cipher.decrypt(patient.mrn_enc, field="patients.mrn"),
+                encounter.external_id,
+            ),
+            dob=dob,
+        )
+        return "\n\n".join(
+            deid.scrub(self.cipher.decrypt(d.text_enc, field="documents.text"), who)
+            for d in encounter.documents
+        )

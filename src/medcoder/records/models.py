@@ -388,3 +388,29 @@ class PhysicianQuery(Base):
     answered_by: Mapped[str | None] = mapped_column(String(80))
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class HccPatientYear(Base):
+    """A patient-year's stored CMS-HCC score (migration 0011, issue 15's ``hcc`` report):
+    the patient's finalized encounters with dates of service in ``service_year`` under one
+    payer ("" for none), scored for ``payment_year``. Written at finalize and re-open
+    (``records.hcc_store``); a row whose ``model`` is not the installed one is recomputed.
+    ``diagnoses`` (the codes scored) and ``hccs`` (the blend's first model) are
+    comma-joined; ``score`` is None when the patient's sex is not F or M. ``encounters``
+    counts the finalized encounters scored: their sum against the finalized encounters'
+    count is the report's check that no patient-year is missing."""
+
+    __tablename__ = "hcc_patient_years"
+    __table_args__ = (UniqueConstraint("patient_id", "payer", "service_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    payer: Mapped[str] = mapped_column(String(200))
+    service_year: Mapped[str] = mapped_column(String(4))
+    payment_year: Mapped[int] = mapped_column(Integer)
+    diagnoses: Mapped[str] = mapped_column(Text)
+    hccs: Mapped[str] = mapped_column(Text)
+    score: Mapped[float | None] = mapped_column(Float)
+    encounters: Mapped[int] = mapped_column(Integer)  # its finalized encounters
+    model: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -13,7 +13,10 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from medcoder.errors import RecordNotFoundError
+from medcoder.interop.claim import ClaimDocument
+from medcoder.interop.code_values import CodeCatalog, check_claim
 from medcoder.records import audit, enrollment
+from medcoder.records.claim_out import ClaimOutMixin
 from medcoder.records.export import ExportMixin
 from medcoder.records.gate import age_on
 from medcoder.records.models import (
@@ -38,7 +41,7 @@ class RegistrySummary:
     defined_at: str
 
 
-class RegistryMixin(ExportMixin):
+class RegistryMixin(ExportMixin, ClaimOutMixin):
     def define_registry(self, actor: str | None, registry: Registry) -> int:
         """Store (or replace) a definition; enrolls the patients whose finalized encounters
         qualify now. Returns the number of patients enrolled by the definition."""
@@ -210,64 +213,85 @@ class RegistryMixin(ExportMixin):
             )
             return found
 
-    def registry_extract(
-        self, actor: str | None, name: str, *, deidentified: bool
-    ) -> list[dict[str, Any]]:
-        """One row per reported code of each member's enrolling encounter: identified (a
-        manager's) or de-identified under Safe Harbor as ``export_rows`` (analysts' too)."""
-        action = Action.EXPORT_DEIDENTIFIED if deidentified else Action.EXPORT_IDENTIFIED
-        with self._acting(actor, action) as (session, user):
-            row = self._registry_row(session, name)
-            members = session.execute(
-                select(RegistryMember, Encounter)
-                .join(Encounter, Encounter.id == RegistryMember.encounter_id)
+    def _member_encounters(self, session: Session, name: str) -> list[Encounter]:
+        """The enrolling encounter of each current member, in enrollment order."""
+        row = self._registry_row(session, name)
+        return list(
+            session.scalars(
+                select(Encounter)
+                .join(RegistryMember, Encounter.id == RegistryMember.encounter_id)
                 .where(RegistryMember.registry_id == row.id)
                 .where(RegistryMember.removed_at.is_(None))
                 .options(selectinload(Encounter.codes), selectinload(Encounter.patient))
                 .order_by(RegistryMember.id)
             )
+        )
+
+    def registry_extract(
+        self, actor: str | None, name: str, *, deidentified: bool
+    ) -> list[dict[str, Any]]:
+        """One row per reported code of each member's enrolling encounter, with the columns
+        of ``export_rows`` (``encounter_base``): identified (a manager's) or de-identified
+        under Safe Harbor exactly as ``export --deidentified`` (analysts' too); members
+        numbered afresh in each extract."""
+        action = Action.EXPORT_DEIDENTIFIED if deidentified else Action.EXPORT_IDENTIFIED
+        with self._acting(actor, action) as (session, user):
             rows: list[dict[str, Any]] = []
-            for number, (member, encounter) in enumerate(members, start=1):
-                patient = encounter.patient
-                dob = dt.date.fromisoformat(
-                    self.cipher.decrypt(patient.dob_enc, field="patients.dob")
-                )
-                day = encounter.date_of_service
-                if deidentified:
-                    age = age_on(dob, day)
-                    shift = self._date_shift(patient.id)
-                    base: dict[str, Any] = {
-                        "registry": name,
-                        "patient": f"P{number:06d}",
-                        "age": None if age is None else ("90+" if age >= 90 else str(age)),
-                        "sex": patient.sex,
-                        "setting": encounter.setting,
-                        "date_shifted": (day + shift).isoformat() if day else None,
-                        "payer": encounter.payer,
-                    }
-                else:
-                    base = {
-                        "registry": name,
-                        "mrn": self.cipher.decrypt(patient.mrn_enc, field="patients.mrn"),
-                        "name": self.cipher.decrypt(patient.name_enc, field="patients.name"),
-                        "dob": dob.isoformat(),
-                        "sex": patient.sex,
-                        "encounter": encounter.external_id,
-                        "setting": encounter.setting,
-                        "date_of_service": day.isoformat() if day else None,
-                        "payer": encounter.payer,
-                        "enrolled_at": member.enrolled_at.isoformat(timespec="seconds"),
-                    }
+            for number, encounter in enumerate(self._member_encounters(session, name), 1):
+                pseudonyms = (f"P{number:06d}", f"E{number:06d}") if deidentified else None
+                base = {"registry": name, **self.encounter_base(encounter, pseudonyms)}
                 for system, code in enrollment.reported_pairs(encounter.codes):
                     rows.append({**base, "system": system, "code": code})
-            audit.record(
-                session,
-                actor=user.name,
-                action="export",
-                entity="registry",
-                entity_id=name,
-                deidentified=deidentified,
-                rows=len(rows),
-                fields=["dob"] if deidentified else ["mrn", "name", "dob"],
-            )
+            self._audit_extract(session, user.name, name, deidentified, "rows", len(rows))
             return rows
+
+    def registry_claims(
+        self,
+        actor: str | None,
+        name: str,
+        *,
+        deidentified: bool,
+        catalog: CodeCatalog | None = None,
+    ) -> list[ClaimDocument]:
+        """The members' enrolling encounters as claim documents (``claim_documents``'
+        de-identification: pseudonyms, dates shifted, no name, birth date or attending),
+        for ``registry extract --format fhir``. With ``catalog`` each member's codes are
+        checked against the releases in force on the real dates of service first (a
+        shifted date may fall outside the release that coded the stay)."""
+        action = Action.EXPORT_DEIDENTIFIED if deidentified else Action.EXPORT_IDENTIFIED
+        with self._acting(actor, action) as (session, user):
+            claims = []
+            for number, encounter in enumerate(self._member_encounters(session, name), 1):
+                claim = self._claim_of(encounter)
+                if catalog is not None:
+                    check_claim(claim, catalog)
+                if deidentified:
+                    claim = self._claim_of(
+                        encounter, pseudonyms=(f"P{number:06d}", f"E{number:06d}")
+                    )
+                claims.append(claim)
+            self._audit_extract(
+                session, user.name, name, deidentified, "members", len(claims), deid_fields=[]
+            )
+            return claims
+
+    def _audit_extract(
+        self,
+        session: Session,
+        actor: str,
+        name: str,
+        deidentified: bool,
+        what: str,
+        count: int,
+        deid_fields: tuple[str, ...] | list[str] = ("dob",),
+    ) -> None:
+        audit.record(
+            session,
+            actor=actor,
+            action="export",
+            entity="registry",
+            entity_id=name,
+            deidentified=deidentified,
+            **{what: count},
+            fields=list(deid_fields) if deidentified else ["mrn", "name", "dob"],
+        )

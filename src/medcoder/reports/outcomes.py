@@ -19,9 +19,21 @@ of discharge, the index stays and
 - hospital-acquired conditions: stays with a code of the CMS HAC list reported with POA
   N or U (``data/hac.json``, the categories readable from diagnoses alone).
 
-Risk adjustment: not applied. The Elixhauser readmission and mortality indices are the
-AHRQ Elixhauser Comorbidity Software Refined's, whose weights are not available offline
-here; the figures are observed rates (LOS: observed / expected against GMLOS).
+Risk adjustment (``risk_adjusted`` table), by indirect standardization: the reference
+population is every finalized inpatient stay of the database (members or not) discharged in
+the reporting period (``--from``/``--to``; payer and coder filters choose the cohort, not
+the reference); for each outcome a logistic model (``risk_adjust.fit_logistic``, IRLS)
+is fitted on it with two predictors: the stay's Elixhauser index, van Walraven 2009 weights
+on the Quan 2005 categories (``comorbidity_maps``) of its reported ICD-10-CM codes other
+than those reported POA N or U (a condition that arose in the stay is an outcome, not a
+risk), and the age on admission. Readmission: the index stays, readmitted or not;
+mortality: every stay, died or not. A cohort-month's expected count is the sum of its
+stays' fitted probabilities; O/E has a 95% interval by Byar's approximation to the Poisson
+interval of O (``risk_adjust.observed_expected``). Fewer than 50 reference stays, no
+event, or a model that does not converge: "not estimable", no figure. Not the AHRQ
+Elixhauser Comorbidity Software's readmission and mortality indices (Moore et al. 2017):
+their weights belong to AHRQ's own categories and were not found here in a source of
+AHRQ's; the van Walraven weights are the published ones the comorbidity report uses.
 """
 
 from __future__ import annotations
@@ -29,20 +41,30 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from medcoder.errors import RecordNotFoundError
 from medcoder.kinds import CodeSystem, Setting
+from medcoder.records.hcc_store import BirthDates
 from medcoder.records.models import RegistryDefinition, RegistryMember
 from medcoder.reports.casemix import table5
+from medcoder.reports.comorbidity_maps import maps
 from medcoder.reports.filters import ReportFilters
 from medcoder.reports.options import ReportOptions
 from medcoder.reports.result import Chart, Report, Table
+from medcoder.reports.risk_adjust import (
+    LogisticModel,
+    NotEstimable,
+    fit_logistic,
+    observed_expected,
+)
 from medcoder.reports.sql import CA, FINALIZED, REPORTED, E, share
 
 DIED = frozenset({"20", "40", "41", "42"})
@@ -69,6 +91,9 @@ class Stay:
     coder: str | None
     principal: str = ""
     hac: bool = False
+    died: bool = False
+    index: bool = False
+    readmitted: bool = False
     codes: list[tuple[str, str | None]] = field(default_factory=list)
 
 
@@ -83,25 +108,30 @@ class Month:
     hac: int = 0
 
 
-def _stays(session: Session, registry_id: int) -> dict[int, list[Stay]]:
-    members = select(RegistryMember.patient_id).where(
-        RegistryMember.registry_id == registry_id, RegistryMember.removed_at.is_(None)
-    )
+def _stays(session: Session, registry_id: int | None) -> dict[int, list[Stay]]:
+    """Finalized inpatient stays by patient, in admission order: the registry's current
+    members' (``registry_id``), or every patient's (None: the reference population)."""
+    where: list[Any] = [
+        E.c.setting == Setting.INPATIENT.value,
+        E.c.status == FINALIZED,
+        E.c.admit_date.is_not(None),
+        E.c.discharge_date.is_not(None),
+    ]
+    if registry_id is not None:
+        members = select(RegistryMember.patient_id).where(
+            RegistryMember.registry_id == registry_id, RegistryMember.removed_at.is_(None)
+        )
+        where.append(E.c.patient_id.in_(members))
     rows = session.execute(
         select(E.c.id, E.c.patient_id, E.c.admit_date, E.c.discharge_date,
                E.c.discharge_status, E.c.drg, E.c.payer, E.c.finalized_by)
-        .where(E.c.patient_id.in_(members))
-        .where(E.c.setting == Setting.INPATIENT.value)
-        .where(E.c.status == FINALIZED)
-        .where(E.c.admit_date.is_not(None), E.c.discharge_date.is_not(None))
+        .where(*where)
     ).all()  # fmt: skip
     stays = {r[0]: Stay(*r) for r in rows}  # fmt: skip
     codes = session.execute(
         select(CA.c.encounter_id, CA.c.code, CA.c.poa, CA.c.sequence)
         .join(E, E.c.id == CA.c.encounter_id)
-        .where(E.c.patient_id.in_(members))
-        .where(E.c.setting == Setting.INPATIENT.value)
-        .where(E.c.status == FINALIZED)
+        .where(*where)
         .where(CA.c.status.in_(REPORTED), CA.c.system == CodeSystem.ICD10CM.value)
         .order_by(CA.c.encounter_id, CA.c.sequence)
     ).all()
@@ -114,6 +144,7 @@ def _stays(session: Session, registry_id: int) -> dict[int, list[Stay]]:
             stay.principal = code
         if code.startswith(hacs) and (poa or "").upper() in HAC_POA:
             stay.hac = True
+        stay.codes.append((code, poa))
     by_patient: dict[int, list[Stay]] = defaultdict(list)
     for stay in stays.values():
         by_patient[stay.patient].append(stay)
@@ -122,40 +153,60 @@ def _stays(session: Session, registry_id: int) -> dict[int, list[Stay]]:
     return by_patient
 
 
+def _classify(stays: list[Stay], window: int) -> None:
+    """Mark a patient's stays (in admission order): died, index stay, readmitted."""
+    for n, stay in enumerate(stays):
+        stay.died = stay.status in DIED
+        stay.index = not stay.died and stay.status not in (TRANSFER_ACUTE, AMA)
+        if not stay.index:
+            continue
+        for later in stays[n + 1 :]:
+            gap = (later.admit - stay.discharge).days
+            if gap < 1:
+                continue
+            if gap > window:
+                break
+            if not later.principal.startswith(PLANNED):
+                stay.readmitted = True
+                break
+
+
+def _in_period(stay: Stay, f: ReportFilters) -> bool:
+    return not ((f.start and stay.discharge < f.start) or (f.end and stay.discharge > f.end))
+
+
 def outcomes_report(
-    session: Session, registry: str, f: ReportFilters, o: ReportOptions, window: int
+    session: Session,
+    registry: str,
+    f: ReportFilters,
+    o: ReportOptions,
+    window: int,
+    birth_dates: BirthDates | None = None,
 ) -> Report:
     row = session.scalar(select(RegistryDefinition).where(RegistryDefinition.name == registry))
     if row is None:
         raise RecordNotFoundError(f"no registry named {registry!r}")
     info, missing = table5(o.data)
     months: dict[str, Month] = defaultdict(Month)
+    cohort: list[Stay] = []
     for stays in _stays(session, row.id).values():
-        for n, stay in enumerate(stays):
-            if (f.start and stay.discharge < f.start) or (f.end and stay.discharge > f.end):
+        _classify(stays, window)
+        for stay in stays:
+            if not _in_period(stay, f):
                 continue
             if (f.payer and stay.payer != f.payer) or (f.coder and stay.coder != f.coder):
                 continue  # not an index stay here; still a readmission of an earlier one
+            cohort.append(stay)
             m = months[stay.discharge.isoformat()[:7]]
             m.stays += 1
-            m.deaths += stay.status in DIED
+            m.deaths += stay.died
             m.hac += stay.hac
             gm = info.get(stay.drg or "")
             if gm is not None and gm.gmlos:
                 m.los += (stay.discharge - stay.admit).days
                 m.expected += gm.gmlos
-            if stay.status in DIED or stay.status in (TRANSFER_ACUTE, AMA):
-                continue
-            m.index += 1
-            for later in stays[n + 1 :]:
-                gap = (later.admit - stay.discharge).days
-                if gap < 1:
-                    continue
-                if gap > window:
-                    break
-                if not later.principal.startswith(PLANNED):
-                    m.readmitted += 1
-                    break
+            m.index += stay.index
+            m.readmitted += stay.readmitted
     rows = [
         (month, m.stays, m.index, m.readmitted, share(m.readmitted, m.index), m.deaths,
          share(m.deaths, m.stays), round(m.los, 1), round(m.expected, 1),
@@ -165,8 +216,11 @@ def outcomes_report(
     notes = [
         f"{registry}: members' finalized inpatient stays by month of discharge; "
         f"readmission window {window} days",
-        "observed rates, not risk-adjusted (AHRQ Elixhauser Refined indices not available)",
     ]
+    adjusted: list[tuple[Any, ...]] = []
+    if birth_dates is not None:
+        adjusted, why = _risk_adjusted(session, f, window, cohort, birth_dates)
+        notes.extend(why)
     if missing:
         notes.append(missing)
     return Report(
@@ -181,8 +235,74 @@ def outcomes_report(
                  "hac_percent"),
                 rows,
             ),
+            Table(
+                "risk_adjusted",
+                ("month", "measure", "stays", "observed", "expected", "o_e", "o_e_lower",
+                 "o_e_upper"),
+                adjusted,
+            ),
         ),
         Chart("by_month", "month", ("readmission_percent", "mortality_percent", "hac_percent"),
               "line", title=f"{registry}: readmission, mortality and HAC rates"),
         notes=tuple(notes),
     )  # fmt: skip
+
+
+Pick = Callable[[Stay], bool]
+#: (measure, the stays it counts, the event): readmission of index stays, death of any.
+MEASURES: tuple[tuple[str, Pick, Pick], ...] = (
+    ("readmission", lambda s: s.index, lambda s: s.readmitted),
+    ("mortality", lambda s: True, lambda s: s.died),
+)
+
+
+def predictors(stay: Stay, dob: dt.date) -> tuple[float, float]:
+    """(van Walraven Elixhauser index without the codes reported POA N or U, age on
+    admission) of a stay: the model's predictors (see the module)."""
+    elix = maps()["elixhauser"]
+    present = [code for code, poa in stay.codes if (poa or "").upper() not in HAC_POA]
+    age = stay.admit.year - dob.year - ((stay.admit.month, stay.admit.day) < (dob.month, dob.day))
+    return float(elix.index(elix.flags(present))), float(age)
+
+
+def _risk_adjusted(
+    session: Session, f: ReportFilters, window: int, cohort: list[Stay], birth_dates: BirthDates
+) -> tuple[list[tuple[Any, ...]], list[str]]:
+    reference: list[Stay] = []
+    for stays in _stays(session, None).values():
+        _classify(stays, window)
+        reference.extend(s for s in stays if _in_period(s, f))
+    people = birth_dates(session, sorted({s.patient for s in reference}))
+    x = {s.id: predictors(s, people[s.patient][0]) for s in reference}
+    rows: list[tuple[Any, ...]] = []
+    notes = []
+    for measure, chosen, event in MEASURES:
+        base = [s for s in reference if chosen(s)]
+        try:
+            model: LogisticModel | None = fit_logistic(
+                [x[s.id] for s in base], [int(event(s)) for s in base]
+            )
+        except NotEstimable as exc:
+            model = None
+            notes.append(f"{measure}: O/E not estimable ({exc}; reference {len(base)} stays)")
+        else:
+            notes.append(
+                f"{measure}: O/E against a logistic model (Elixhauser van Walraven index, age) "
+                f"fitted on {len(base)} reference stays; 95% CI by Byar's approximation"
+            )
+        groups: dict[str, list[Stay]] = defaultdict(list)
+        for s in cohort:
+            if chosen(s):
+                groups[s.discharge.isoformat()[:7]].append(s)
+                groups["all"].append(s)
+        for month in sorted(groups, key=lambda m: (m == "all", m)):
+            stays = groups[month]
+            observed = sum(1 for s in stays if event(s))
+            if model is None:
+                rows.append((month, measure, len(stays), observed, None, None, None, None))
+                continue
+            expected = sum(model.probability(x[s.id]) for s in stays)
+            oe = observed_expected(observed, expected)
+            rows.append((month, measure, len(stays), observed, round(expected, 3),
+                         round(oe.ratio, 3), round(oe.lower, 3), round(oe.upper, 3)))  # fmt: skip
+    return rows, notes

@@ -43,7 +43,7 @@ def _builder(
     if kind == "hcc":
         from medcoder.reports.hcc_report import hcc_report
 
-        return lambda s, f, o: hcc_report(s, f, o, records.birth_dates)  # type: ignore[arg-type]
+        return lambda s, f, o: hcc_report(s, f, o, records.birth_dates)
     if kind == "comorbidity":
         from medcoder.reports.comorbidity import comorbidity_report
 
@@ -97,4 +97,4 @@ def run_outcomes(
         raise InvalidInputError(f"--window {window}: give 1 to 365 days")
     f, o = filters or ReportFilters(), options or ReportOptions()
     with records.reporting(actor, "outcomes", {**f.to_json(), "registry": registry}) as session:
-        return outcomes_report(session, registry, f, o, window)
+        return outcomes_report(session, registry, f, o, window, records.birth_dates)
