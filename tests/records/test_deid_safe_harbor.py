@@ -127,3 +127,15 @@ def test_the_age_placeholder_after_an_id_label_stays() -> None:
     """Hypothesis found: "MRN ninety-two yearo" -> "MRN 90+ yearo", then "90" as an id."""
     once = scrub("MRN ninety-two yearo", JOHN)
     assert "90+" in once and scrub(once, JOHN) == once
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Dr Aa Dr Bb", "Dr [NAME] Dr [NAME]"),  # hypothesis found: "Aa Dr" read as one name
+        ("seen by Dr. Smith Dr Jones", "seen by Dr. [NAME] Dr [NAME]"),
+    ],
+)
+def test_a_title_ends_the_name_before_it(text: str, expected: str) -> None:
+    assert scrub(text, JOHN) == expected
+    assert scrub(expected, JOHN) == expected

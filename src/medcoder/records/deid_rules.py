@@ -301,7 +301,14 @@ RULES: tuple[Rule, ...] = (
     Rule("age", _c(rf"\b(?i:aged?:?|age\s+of)\s+(?P<v>\d{{2,3}}|{WORD_AGE})\b(?!\+)"), _age),
     Rule("age", _c(r"\b(?i:in\s+(?:his|her|their)\s+)(?P<v>(?i:90s|nineties|100s))\b"), "90+"),
     # Names after a title, before a credential, after a relation, a role or a cue word.
-    Rule("name", _c(rf"\b{TITLES}\.?{_SP}(?P<v>{NAME_WORD}(?:[ \t]+{NAME_WORD})?)"), "[NAME]"),
+    # The second name word is never a title ("Dr Aa Dr Bb" is two names, each redacted), and
+    # a name ends at a word's end ("Dr AaDr" is no name): else a redaction's own bracket
+    # makes a new word boundary and a second scrub finds more (idempotence).
+    Rule(
+        "name",
+        _c(rf"\b{TITLES}\.?{_SP}(?P<v>{NAME_WORD}(?:[ \t]+(?!{TITLES}\b){NAME_WORD})?)\b"),
+        "[NAME]",
+    ),
     Rule(
         "name",
         _c(rf"\b(?P<v>{NAME_WORD}(?:\s+[A-Z]\.)?\s+{NAME_WORD}),?\s+{CREDENTIAL}\b"),
