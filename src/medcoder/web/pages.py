@@ -175,6 +175,7 @@ def install(app: FastAPI) -> None:
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
         sort: QueueSort = QueueSort.AGE,
         done: Annotated[str | None, Query(max_length=120)] = None,
+        mine: bool = False,
     ) -> Response:
         who = _who(request)
         if who is None:
@@ -183,14 +184,14 @@ def install(app: FastAPI) -> None:
         try:
             items = records.queue(
                 who.name, setting=setting or None, payer=payer or None, limit=50,
-                offset=offset, sort=sort,
+                offset=offset, sort=sort, mine=mine,
             )  # fmt: skip
             failed = len(records.failed(who.name))
         except MedcoderError as error:
             return _error_page(request, who, error)
         return _render(
             request, "queue.html", who, items=items, setting=setting or "", payer=payer or "",
-            offset=offset, sort=sort.value, sorts=SORTS, done=done, failed=failed,
+            offset=offset, sort=sort.value, sorts=SORTS, done=done, failed=failed, mine=mine,
         )  # fmt: skip
 
     @app.get("/queue/failed", include_in_schema=False)
@@ -216,6 +217,8 @@ def install(app: FastAPI) -> None:
             return _to_login(request)
         records = _services(request).records()
         try:
+            # Opening it for work holds it (issue 16, part 4): taken when free, else shown.
+            hold = records.open_for_work(who.name, encounter_id).to_json()
             data = encounter_json(records.encounter_view(who.name, encounter_id))
             runs = records.coding_runs(who.name, encounter_id)
             history, checked, queries = _services(request).with_codesets(
@@ -239,7 +242,7 @@ def install(app: FastAPI) -> None:
         return _render(
             request, "encounter.html", who, history=history, next_encounter=following,
             finalized=last_of(history, "finalize"), reopened=last_of(history, "reopen"),
-            done=done, claim=claim, claim_problem=claim_problem, queries=queries,
+            done=done, claim=claim, claim_problem=claim_problem, queries=queries, hold=hold,
             query_templates=list(query_templates().values()),
             **encounter_context(data, run, findings_by_card(data, claim)),
         )  # fmt: skip
