@@ -14,7 +14,6 @@ lapsed lock (``MEDCODER_LOCK_MINUTES``) is free again.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, update
 from sqlalchemy.orm import Session
@@ -81,22 +80,21 @@ def held_error(encounter: Encounter, user: str, now: dt.datetime) -> EncounterLo
     )
 
 
-def hold(session: Session, encounter: Encounter, user: str, **values: Any) -> dt.datetime:
-    """Take or renew ``user``'s lock on ``encounter`` (with ``values``: more columns set in
-    the same UPDATE); its new expiry. E408 when another user holds it or it is assigned to
-    another."""
+def hold(session: Session, encounter: Encounter, user: str) -> dt.datetime:
+    """Take or renew ``user``'s lock on ``encounter``; its new expiry. E408 when another
+    user holds it or it is assigned to another."""
     now = utcnow()
     until = now + settings.lock_ttl()
     done = session.connection().execute(
         update(Encounter)
         .where(Encounter.id == encounter.id, free_for(user, now))
-        .values(locked_by=user, locked_until=until, **values)
+        .values(locked_by=user, locked_until=until)
     )
     if done.rowcount != 1:
         session.refresh(encounter)
         raise held_error(encounter, user, now)
-    for column, value in {"locked_by": user, "locked_until": until, **values}.items():
-        set_committed_value(encounter, column, value)
+    set_committed_value(encounter, "locked_by", user)
+    set_committed_value(encounter, "locked_until", until)
     return until
 
 
