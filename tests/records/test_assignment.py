@@ -97,6 +97,11 @@ def test_release_own_and_manager_release_audited(two: Records) -> None:
     assert '"holder":"cora"' in released[-1].detail and '"reason":"sealed:' in released[-1].detail
     two.take("cole", "E-100")
     assert two.release("cole", "E-100").locked_by is None
+    summaries = [e.summary for e in two.history("mia", "E-100")][-4:]
+    assert summaries == [
+        "took the encounter for work", "released cora's hold",
+        "took the encounter for work", "released cole's hold",
+    ]  # fmt: skip
 
 
 def test_manager_assigns_and_mine(two: Records) -> None:

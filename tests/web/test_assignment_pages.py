@@ -27,6 +27,14 @@ def test_opening_holds_and_others_see_it_locked(client: TestClient, headers: Hea
     assert 'class="held"' in queue.split('href="/encounters/E-100"')[0].rsplit("<tr", 1)[1]
     mine = client.get("/queue", params={"mine": "true"}).text
     assert "E-100" not in mine and "The review queue is empty" in mine
+    # The workbench's own call is refused with the holder named and a hint in its words.
+    refused = client.post(
+        "/v1/encounters/E-100/codes/E11.9/accept", headers={"X-Requested-With": "medcoder"}
+    )
+    error = refused.json()["error"]
+    assert refused.status_code == 409 and error["code"] == "E408", refused.text
+    assert "being worked by coder until" in error["message"]
+    assert "Work queue" in error["hint"] and "medcoder" not in error["hint"]
 
 
 def test_claim_panel_hcc_flags_on_the_page(client: TestClient, headers: Headers) -> None:
@@ -46,3 +54,15 @@ def test_claim_panel_hcc_flags_on_the_page(client: TestClient, headers: Headers)
     slot = page.split('id="hcc-slot"')[1].split("</div>")[0]
     assert "RAF <b" in slot and "PY2026" in slot
     assert "HCC 38 dropped under HCC 37" in slot and "HCC 37</span>" in slot
+
+
+def test_lock_hints_name_no_command() -> None:
+    from medcoder.web.errors import workbench_hint
+
+    for hint in (
+        "work another encounter, or ask cora or a manager to release it "
+        "(medcoder review E-1 release)",
+        "a manager reassigns it: medcoder review E-1 assign USER",
+    ):
+        worded = workbench_hint(hint) or ""
+        assert worded and "medcoder" not in worded and "--" not in worded, hint
