@@ -51,6 +51,12 @@ def test_claim_panel_hcc_flags_on_the_page(client: TestClient, headers: Headers)
         assert client.post("/v1/encounters/E-820/codes", json={"code": code}, headers=coder)
     _log_in(client, "coder")
     page = client.get("/encounters/E-820").text
+    assert 'data-next="E-100"' in page  # E-100 waits, unassigned: it is next
+    assigned = client.put("/v1/encounters/E-100/assignment", json={"user": "reviewer"},
+                          headers=headers["manager"])  # fmt: skip
+    assert assigned.status_code == 200
+    page = client.get("/encounters/E-820").text
+    assert 'data-next=""' in page  # another's assignment is never offered as next
     slot = page.split('id="hcc-slot"')[1].split("</div>")[0]
     assert "RAF <b" in slot and "PY2026" in slot
     assert "HCC 38 dropped under HCC 37" in slot and "HCC 37</span>" in slot

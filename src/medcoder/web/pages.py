@@ -224,7 +224,7 @@ def install(app: FastAPI) -> None:
             history, checked, queries = _services(request).with_codesets(
                 lambda _reg: records.review_extras(who.name, encounter_id)
             )
-            waiting = records.queue(who.name, limit=2)
+            waiting = records.queue(who.name, limit=10)
         except MedcoderError as error:
             return _error_page(request, who, error)
         run = None
@@ -233,7 +233,12 @@ def install(app: FastAPI) -> None:
             run = {"id": r.id, "release": r.release, "run_by": r.run_by,
                    "created_at": r.created_at, "result": r.result,
                    "settings": r.settings}  # fmt: skip
-        following = next((i.encounter for i in waiting if i.encounter != encounter_id), None)
+        # The next one this user may work: not another's hold or assignment (issue 16, 4).
+        following = next(
+            (i.encounter for i in waiting if i.encounter != encounter_id
+             and i.locked_by in (None, who.name) and i.assigned_to in (None, who.name)),
+            None,
+        )  # fmt: skip
         claim, claim_problem = None, None
         if isinstance(checked, MedcoderError):
             claim_problem = f"{checked.message} ({checked.code})"
