@@ -30,6 +30,8 @@ The hierarchy::
     │   ├── WorkflowError            E405  finalized (locked), undecided codes, missing reason
     │   ├── ImportFormatError        E406  a bad import line (names file and line)
     │   ├── ExportError              E407  an export format that cannot be written here
+    │   ├── EncounterLockedError     E408  another user holds the encounter (or it is
+    │   │                                  assigned to another); names who and until when
     │   └── RegistryDefinitionError  E409  a registry file that cannot be read (names file
     │                                      and field)
     ├── ApiError                     E500  the REST API (HTTP-level problems)
@@ -253,6 +255,13 @@ class ImportFormatError(RecordsError):
 
 class ExportError(RecordsError):
     code = "E407"
+
+
+class EncounterLockedError(WorkflowError):
+    """Another user holds the encounter's lock, or it is assigned to another (issue 16,
+    part 4): the message names who holds it and until when."""
+
+    code = "E408"
 
 
 class RegistryDefinitionError(RecordsError):

@@ -24,6 +24,10 @@ that every name below stands there, and another that no other module reads
 - ``MEDCODER_SECURE_COOKIES``: ``1`` behind HTTPS, so the session cookie is Secure.
 - ``MEDCODER_CODE_TIME_BUDGET_S``: the seconds the REST API gives one note's coding
   before it stops with E302 (default 60; 0 for no budget).
+- ``MEDCODER_LOCK_MINUTES``: how long a coder's hold on an encounter lasts without
+  activity (default 30; every review action renews it).
+- ``MEDCODER_RISK_ADJUSTED_PAYERS``: the payers (comma-separated, any case) whose
+  encounters the claim panel scores with CMS-HCC (default ``Medicare Advantage``).
 - ``MEDCODER_CLAIM_SUBMITTER_ID``, ``MEDCODER_CLAIM_SUBMITTER_NAME``,
   ``MEDCODER_CLAIM_SUBMITTER_PHONE``,
   ``MEDCODER_CLAIM_RECEIVER_ID``, ``MEDCODER_CLAIM_RECEIVER_NAME``,
@@ -57,6 +61,8 @@ NEW_AUDIT_KEY_ENV = "MEDCODER_NEW_AUDIT_KEY"
 TOKEN_TTL_ENV = "MEDCODER_TOKEN_TTL_MINUTES"
 SECURE_COOKIES_ENV = "MEDCODER_SECURE_COOKIES"
 CODE_TIME_BUDGET_ENV = "MEDCODER_CODE_TIME_BUDGET_S"
+LOCK_MINUTES_ENV = "MEDCODER_LOCK_MINUTES"
+RISK_ADJUSTED_PAYERS_ENV = "MEDCODER_RISK_ADJUSTED_PAYERS"
 CLAIM_SUBMITTER_ID_ENV = "MEDCODER_CLAIM_SUBMITTER_ID"
 CLAIM_SUBMITTER_NAME_ENV = "MEDCODER_CLAIM_SUBMITTER_NAME"
 CLAIM_SUBMITTER_PHONE_ENV = "MEDCODER_CLAIM_SUBMITTER_PHONE"
@@ -81,6 +87,8 @@ ENVIRONMENT = (
     TOKEN_TTL_ENV,
     SECURE_COOKIES_ENV,
     CODE_TIME_BUDGET_ENV,
+    LOCK_MINUTES_ENV,
+    RISK_ADJUSTED_PAYERS_ENV,
     CLAIM_SUBMITTER_ID_ENV,
     CLAIM_SUBMITTER_NAME_ENV,
     CLAIM_SUBMITTER_PHONE_ENV,
@@ -206,6 +214,37 @@ def code_time_budget() -> float | None:
             hint=f"set {CODE_TIME_BUDGET_ENV} to e.g. {DEFAULT_CODE_TIME_BUDGET_S:g}, 0 for none",
         )
     return seconds or None
+
+
+DEFAULT_LOCK_MINUTES = 30
+
+
+def lock_ttl() -> dt.timedelta:
+    """``$MEDCODER_LOCK_MINUTES`` (default 30, at least 1): how long a hold on an
+    encounter lasts after the holder's last action (issue 16, part 4)."""
+    value = _read(LOCK_MINUTES_ENV)
+    if value is None:
+        return dt.timedelta(minutes=DEFAULT_LOCK_MINUTES)
+    try:
+        minutes = int(value)
+    except ValueError:
+        raise ConfigurationError(
+            f"{LOCK_MINUTES_ENV} is {value!r}, not a whole number of minutes",
+            hint=f"set {LOCK_MINUTES_ENV} to e.g. {DEFAULT_LOCK_MINUTES}, or unset it",
+        ) from None
+    return dt.timedelta(minutes=max(1, minutes))
+
+
+DEFAULT_RISK_ADJUSTED_PAYERS = ("medicare advantage",)
+
+
+def risk_adjusted_payers() -> frozenset[str]:
+    """``$MEDCODER_RISK_ADJUSTED_PAYERS``: the payer names (comma-separated, compared in
+    lower case) whose encounters are risk-adjusted with CMS-HCC (default: Medicare
+    Advantage, the payer CMS pays by the CMS-HCC risk score)."""
+    value = _read(RISK_ADJUSTED_PAYERS_ENV)
+    names = value.split(",") if value is not None else DEFAULT_RISK_ADJUSTED_PAYERS
+    return frozenset(n.strip().lower() for n in names if n.strip())
 
 
 @dataclass(frozen=True, slots=True)

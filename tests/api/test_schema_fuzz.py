@@ -11,13 +11,16 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 
 ADMIN_PATHS = ("/v1/users", "/v1/api-keys")
+MANAGER_PATHS = ("/assignment", "/lock/release")  # assignment (issue 16, part 4)
 EXAMPLES = 100
 
 
 def _role(path: str) -> str:
     if path.startswith(ADMIN_PATHS):
         return "admin"
-    return "manager" if path == "/v1/imports" else "reviewer"
+    if path == "/v1/imports" or path.endswith(MANAGER_PATHS):
+        return "manager"
+    return "reviewer"
 
 
 def test_no_server_errors(client: TestClient, headers: dict[str, dict[str, str]]) -> None:

@@ -34,6 +34,7 @@ EXPECTED = {
     Action.MANAGE_REGISTRIES: {"manager", "admin"},
     Action.SET_AUTONOMY: {"manager"},
     Action.VIEW_AUTONOMY: {"coder", "reviewer", "manager", "admin"},
+    Action.ASSIGN: {"manager"},
 }
 
 

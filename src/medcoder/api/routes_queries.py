@@ -1,12 +1,13 @@
-"""Physician queries (issue 16, part 7): compose one from a template, list an encounter's,
-record the provider's answer, close one, and the volume and response-time report. Each
-calls the ``Records`` method, as the authenticated user (role checks, audit trail)."""
+"""Physician queries (issue 16, part 7): compose one from a template, list an encounter's
+(or all, by status, encounter and provider), record the provider's answer, close one, and
+the volume and response-time report. Each calls the ``Records`` method, as the
+authenticated user (role checks, audit trail)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from medcoder.api.auth import Actor
 from medcoder.api.routes_auth import services
@@ -42,6 +43,27 @@ def ask(encounter_id: str, body: QueryBody, actor: Actor, request: Request) -> d
 def listed(encounter_id: str, actor: Actor, request: Request) -> list[dict[str, Any]]:
     """The encounter's queries, oldest first, with their answers (PHI: audited)."""
     return [q.to_json() for q in services(request).records().queries(actor.name, encounter_id)]
+
+
+@router.get("/queries")
+def search(
+    actor: Actor,
+    request: Request,
+    status: Literal["open", "answered", "closed"] | None = None,
+    encounter: Annotated[str | None, Query(max_length=120)] = None,
+    provider: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+) -> list[dict[str, Any]]:
+    """Queries across encounters, newest first, by status, encounter and provider (any
+    case), with their answers (PHI: audited); ``medcoder query list``."""
+    found = (
+        services(request)
+        .records()
+        .query_list(
+            actor.name, status=status, encounter_id=encounter, provider=provider, limit=limit
+        )
+    )
+    return [q.to_json() for q in found]
 
 
 @router.post("/queries/{query_id}/answer")

@@ -189,26 +189,18 @@ def queue(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     sort: QueueSort = QueueSort.AGE,
     audit: bool = False,
+    mine: bool = False,
 ) -> list[dict[str, Any]]:
     """Encounters awaiting review, a page at a time: longest waiting first, or by ``sort``
     (newest, date of service, payer, least certain suggestion); ``payer`` in any case
-    (``audit``: the auto-finalized encounters sampled for audit instead)."""
+    (``audit``: the auto-finalized encounters sampled for audit instead; ``mine``: those
+    assigned to or held by the caller). Each names its assignee and its holder."""
     items = _records(request).queue(
         actor.name, setting=setting, payer=payer, max_confidence=max_confidence,
-        limit=limit, offset=offset, sort=sort, audit=audit,
+        limit=limit, offset=offset, sort=sort, audit=audit, mine=mine,
     )  # fmt: skip
     return [
-        {
-            "encounter": i.encounter,
-            "setting": i.setting,
-            "date_of_service": i.date_of_service.isoformat() if i.date_of_service else None,
-            "payer": i.payer,
-            "suggested": i.suggested,
-            "lowest_confidence": i.lowest_confidence,
-            "coded_at": i.coded_at.isoformat() if i.coded_at else None,
-            "encounter_confidence": i.encounter_confidence,
-        }
-        for i in items
+        {**i.to_json(), "coded_at": i.coded_at.isoformat() if i.coded_at else None} for i in items
     ]
 
 

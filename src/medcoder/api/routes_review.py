@@ -1,5 +1,6 @@
 """The workbench's review routes (issue 16): an encounter's history from the audit trail,
-the claim edits on its codes as they stand, and the encounters that failed to code. Each
+the claim edits on its codes as they stand, the encounters that failed to code, and who
+works which encounter (assignment and the work lock, part 4). Each
 calls the ``Records`` method the CLI calls, as the authenticated user (the same role
 checks and audit trail)."""
 
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 
 from medcoder.api.auth import Actor
 from medcoder.api.routes_auth import services
+from medcoder.api.schemas import AssignBody, ReasonBody
 
 router = APIRouter(prefix="/v1", tags=["review"])
 
@@ -55,3 +57,47 @@ def failed(
         }
         for i in services(request).records().failed(actor.name, limit=limit)
     ]
+
+
+# -- who works the encounter (issue 16, part 4) ------------------------------------------
+@router.get("/encounters/{encounter_id}/lock")
+def lock_state(encounter_id: str, actor: Actor, request: Request) -> dict[str, Any]:
+    """Whom the encounter is assigned to, and who holds it for work until when."""
+    return services(request).records().lock_state(actor.name, encounter_id).to_json()
+
+
+@router.post("/encounters/{encounter_id}/lock")
+def take(encounter_id: str, actor: Actor, request: Request) -> dict[str, Any]:
+    """Hold the encounter for work, or renew one's hold (every review action renews it
+    too); 409 E408 naming the holder and until when while another user holds it."""
+    return services(request).records().take(actor.name, encounter_id).to_json()
+
+
+@router.delete("/encounters/{encounter_id}/lock")
+def release(encounter_id: str, actor: Actor, request: Request) -> dict[str, Any]:
+    """Give up one's own hold on the encounter."""
+    return services(request).records().release(actor.name, encounter_id).to_json()
+
+
+@router.post("/encounters/{encounter_id}/lock/release")
+def force_release(
+    encounter_id: str, body: ReasonBody, actor: Actor, request: Request
+) -> dict[str, Any]:
+    """A manager ends another user's hold (audited with the holder and the reason)."""
+    records = services(request).records()
+    return records.force_release(actor.name, encounter_id, body.reason).to_json()
+
+
+@router.put("/encounters/{encounter_id}/assignment")
+def assign(encounter_id: str, body: AssignBody, actor: Actor, request: Request) -> dict[str, Any]:
+    """Assign the encounter to a coder or reviewer, or unassign it (``user`` null); a
+    manager's act. Another user's hold on it ends."""
+    return services(request).records().assign(actor.name, encounter_id, body.user).to_json()
+
+
+@router.post("/queue/next")
+def take_next(actor: Actor, request: Request) -> dict[str, Any]:
+    """Take the longest-waiting unassigned encounter no one holds: assigned to the caller
+    and held (``encounter`` null when there is none)."""
+    taken = services(request).records().take_next(actor.name)
+    return taken.to_json() if taken else {"encounter": None}

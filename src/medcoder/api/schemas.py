@@ -66,6 +66,12 @@ class ReasonBody(Strict):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class AssignBody(Strict):
+    user: str | None = Field(
+        max_length=80, description="The coder or reviewer to assign to; null unassigns"
+    )
+
+
 class OptionalReason(Strict):
     reason: str | None = Field(default=None, max_length=2000)
 

@@ -1,7 +1,7 @@
 """The ``medcoder`` command line.
 
 ``main`` is the top group; each command lives in a module of this package by domain
-(``codesets``, ``codes``, ``coding``, ``records``, ``claims``, ``review``, ``users``,
+(``codesets``, ``codes``, ``coding``, ``records``, ``claims``, ``review``, ``queries``, ``users``,
 ``edits``, ``pcs``, ``hcpcs``, ``drg``, ``hcc``, ``reports``, ``serve``) and is imported
 only when it runs, so ``medcoder --help`` and every command start without loading what
 other commands need (the API, the database, the coding engine). Command modules take their
@@ -52,6 +52,8 @@ COMMANDS: dict[str, LazyCommand] = {
     "audit": _at("records", "audit_group", "The hash-chained audit trail."),
     "review": _at("review", "review", "Review ENCOUNTER's codes: show, accept, reject, change, "
                   "add, sequence, set (units, modifiers), poa, finalize, reopen."),
+    "query": _at("queries", "query_group", "Physician queries: templates, ask (from a code or "
+                 "a dropped candidate), list, answer, close, report."),
     "users": _at("users", "users_group", "Add users, list them, change their role."),
     "autonomy": _at("autonomy", "autonomy_group", "Autonomous coding: finalize confident "
                     "encounters without review (manager's policy)."),

@@ -145,6 +145,9 @@ def run_coding(
 )
 @click.option("--audit", is_flag=True,
               help="Instead, auto-finalized encounters sampled for audit.")  # fmt: skip
+@click.option("--mine", is_flag=True, help="Only encounters assigned to me or held by me.")
+@click.option("--next", "take_next", is_flag=True,
+              help="Take the oldest unassigned encounter (assigned to me, held).")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @user_option
 @click.pass_context
@@ -159,32 +162,34 @@ def queue(
     sort: str,
     failed: bool,
     audit: bool,
+    mine: bool,
+    take_next: bool,
     fmt: str,
     user: str | None,
 ) -> None:
     """Encounters awaiting review, oldest first, a page at a time.
 
     The payer matches in any case; --sort orders otherwise; --failed lists the
-    encounters that failed to code, with the reason."""
+    encounters that failed to code, with the reason; --mine those assigned to or held by
+    me; --next takes the next unassigned one. Each row names its assignee and holder."""
     if failed:
         _failed(ctx, user, limit, fmt)
         return
+    if take_next:
+        taken = records(ctx).take_next(user)
+        if fmt == "json":
+            click.echo(json.dumps(taken.to_json() if taken else None, indent=2))
+        elif taken is None:
+            click.echo("no unassigned encounter is waiting")
+        else:
+            until = taken.locked_until.strftime("%H:%M") if taken.locked_until else "-"
+            click.echo(f"{taken.encounter}: assigned to you, held until {until} UTC")
+        return
     items = records(ctx).queue(
         user, setting=setting, payer=payer, max_confidence=max_confidence,
-        limit=limit, offset=offset, sort=QueueSort(sort), audit=audit,
+        limit=limit, offset=offset, sort=QueueSort(sort), audit=audit, mine=mine,
     )  # fmt: skip
-    rows = [
-        {
-            "encounter": i.encounter,
-            "setting": i.setting,
-            "date_of_service": i.date_of_service.isoformat() if i.date_of_service else None,
-            "payer": i.payer,
-            "suggested": i.suggested,
-            "lowest_confidence": i.lowest_confidence,
-            "encounter_confidence": i.encounter_confidence,
-        }
-        for i in items
-    ]
+    rows = [i.to_json() for i in items]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
@@ -198,7 +203,10 @@ def queue(
             f"{row['encounter']}  {row['setting']}  {row['date_of_service'] or '-'}  "
             f"{row['payer'] or '-'}  {row['suggested']} suggested"
             + (f"  lowest {low:.2f}" if low is not None else "")
-        )
+            + (f"  assigned {row['assigned_to']}" if row["assigned_to"] else "")
+            + (f"  held by {row['locked_by']} until {row['locked_until'][11:16]} UTC"
+               if row["locked_by"] else "")
+        )  # fmt: skip
 
 
 # -- export, audit ------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""``medcoder review ENCOUNTER show|accept|reject|change|add|sequence|set|poa|finalize|reopen``.
+"""``medcoder review ENCOUNTER show|accept|reject|change|add|sequence|set|poa|finalize|reopen``,
+and ``take|release|assign`` (who works the encounter: issue 16, part 4).
 
 Each subcommand calls the records service as the acting user (``--user`` or
 ``$MEDCODER_USER``, given before the subcommand); the service checks roles and audits.
@@ -14,7 +15,7 @@ import click
 from medcoder.cli.common import friendly_errors, records, user_option
 
 if TYPE_CHECKING:  # the database stack loads only when a subcommand runs
-    from medcoder.records.service import Records
+    from medcoder.records.service import LockView, Records
 
 __all__ = ["review"]
 
@@ -26,7 +27,7 @@ __all__ = ["review"]
 @click.pass_context
 def review(ctx: click.Context, encounter: str, user: str | None) -> None:
     """Review ENCOUNTER's codes: show, accept, reject, change, add, sequence, set (units,
-    modifiers), poa, finalize, reopen."""
+    modifiers), poa, finalize, reopen; take, release, assign (who works it)."""
     ctx.obj["encounter"] = encounter
     ctx.obj["user"] = user
 
@@ -271,3 +272,49 @@ def review_reopen(ctx: click.Context, reason: str) -> None:
     database, user, encounter = _target(ctx)
     database.reopen(user, encounter, reason)
     click.echo(f"{encounter}: re-opened")
+
+
+# -- who works the encounter ------------------------------------------------------------
+def _echo_lock(view: LockView) -> None:
+    held = "held by nobody"
+    if view.locked_by and view.locked_until:
+        held = f"held by {view.locked_by} until {view.locked_until:%Y-%m-%d %H:%M} UTC"
+    click.echo(f"{view.encounter}: {held}; assigned to {view.assigned_to or 'nobody'}")
+
+
+@review.command("take")
+@click.pass_context
+@friendly_errors
+def review_take(ctx: click.Context) -> None:
+    """Hold the encounter for work (renewed by every review action; lapses after
+    MEDCODER_LOCK_MINUTES without one). Refused while another user holds it."""
+    database, user, encounter = _target(ctx)
+    _echo_lock(database.take(user, encounter))
+
+
+@review.command("release")
+@click.option("--force", is_flag=True, help="A manager ends another user's hold.")
+@click.option("--reason", help="Why another user's hold is ended (with --force; audited).")
+@click.pass_context
+@friendly_errors
+def review_release(ctx: click.Context, force: bool, reason: str | None) -> None:
+    """Give up my hold on the encounter (--force --reason: a manager ends anyone's)."""
+    database, user, encounter = _target(ctx)
+    if force:
+        _echo_lock(database.force_release(user, encounter, reason or ""))
+    else:
+        _echo_lock(database.release(user, encounter))
+
+
+@review.command("assign")
+@click.argument("to", required=False)
+@click.option("--none", "unassign", is_flag=True, help="Unassign the encounter.")
+@click.pass_context
+@friendly_errors
+def review_assign(ctx: click.Context, to: str | None, unassign: bool) -> None:
+    """Assign the encounter to user TO, a coder or reviewer (a manager's act; --none
+    unassigns it)."""
+    if (to is None) == (not unassign):
+        raise click.UsageError("give TO or --none")
+    database, user, encounter = _target(ctx)
+    _echo_lock(database.assign(user, encounter, None if unassign else to))

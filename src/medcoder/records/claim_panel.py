@@ -3,13 +3,15 @@ codes without finalizing, so a coder sees each finding beside its code after eve
 change, and the release notice of a date no installed release covers (part 5).
 
 Nothing is stored and nothing is locked; reading it is audited (it names the codes).
-The MS-DRG and HCC slots are filled where the encounter view carries them (``drg``,
-``hcc``); until then they are None.
+The MS-DRG slot is filled where the encounter view carries it (``drg``); the HCC slot,
+for a payer that risk-adjusts, with each diagnosis's CMS-HCC (V28) flags and the raw
+score they give (``risk_flags``), else None.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -18,9 +20,10 @@ from medcoder.edits.findings import finding_json
 from medcoder.errors import MedcoderError
 from medcoder.records import audit
 from medcoder.records.history import HistoryEvent, HistoryMixin
-from medcoder.records.models import ACTIVE_STATUSES, Encounter, PhysicianQuery
+from medcoder.records.models import ACTIVE_STATUSES, CodeAssignment, Encounter, PhysicianQuery
 from medcoder.records.permissions import Action
 from medcoder.records.queries import QueriesMixin, QueryView
+from medcoder.records.risk_flags import hcc_flags
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +38,7 @@ class ClaimCheck:
     skipped: list[str]
     release_notice: str | None = None
     drg: dict[str, Any] | None = None  # the lead's DRG wiring fills this slot
-    hcc: list[dict[str, Any]] = field(default_factory=list)
+    hcc: dict[str, Any] | None = None  # risk-adjusted payers: ``risk_flags.hcc_flags``
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -114,4 +117,12 @@ class ClaimPanelMixin(QueriesMixin, HistoryMixin):
             releases=dict(report.releases),
             skipped=list(report.skipped),
             release_notice=notice,
+            hcc=self._hcc_flags(encounter, active),
         )
+
+    def _hcc_flags(
+        self, encounter: Encounter, active: list[CodeAssignment]
+    ) -> dict[str, Any] | None:
+        patient = encounter.patient
+        dob = dt.date.fromisoformat(self.cipher.decrypt(patient.dob_enc, field="patients.dob"))
+        return hcc_flags(encounter, active, dob, patient.sex)

@@ -29,7 +29,7 @@ from medcoder.errors import (
 )
 from medcoder.kinds import CodeSystem
 from medcoder.pipeline import CodingEngine
-from medcoder.records import audit, crypto, db
+from medcoder.records import audit, crypto, db, locks
 from medcoder.records.code_lines import ambiguous, candidates
 from medcoder.records.models import (
     ACTIVE_STATUSES,
@@ -297,3 +297,16 @@ class RecordsGate:
                 hint=f"re-open it with a reason: medcoder review {encounter.external_id} "
                 "reopen --reason TEXT",
             )
+
+    def _workable(self, session: Session, encounter: Encounter, user: User) -> None:
+        """Not finalized, and not held by another user (E408: ``locks``); ``user``'s own
+        hold is renewed (every review action is activity)."""
+        self._editable(encounter)
+        locks.check(session, encounter, user.name)
+
+    @staticmethod
+    def _reason(reason: str | None, what: str) -> str:
+        text = (reason or "").strip()
+        if not text:
+            raise WorkflowError(f"{what} needs a reason", hint="pass --reason TEXT")
+        return text

@@ -75,6 +75,8 @@ def summarize(action: str, detail: dict[str, Any]) -> str:
         about = f" about {code}" if code else ""
         which = f"{detail.get('template', '?')} query {detail.get('query')}{about}"
         return f"{QUERY_VERBS[action]} ({which})"
+    if action in ("lock_take", "lock_release", "assign"):
+        return _who_works(action, detail)
     after = detail.get("after")
     if action == "set_line" and code and isinstance(after, dict):
         modifiers = ", ".join(after.get("modifiers") or []) or "none"
@@ -97,6 +99,17 @@ def summarize(action: str, detail: dict[str, Any]) -> str:
     if action == "import" and isinstance(after, dict) and "documents_added" in after:
         return f"imported {after['documents_added']} document(s)"
     return verb
+
+
+def _who_works(action: str, detail: dict[str, Any]) -> str:
+    """Taking, releasing and assigning the encounter (issue 16, part 4)."""
+    if action == "lock_take":
+        return "took the encounter for work"
+    if action == "lock_release":
+        return f"released {detail.get('holder', '?')}'s hold"
+    to = detail.get("to")
+    released = f", ending {detail['released']}'s hold" if detail.get("released") else ""
+    return (f"assigned it to {to}" if to else "unassigned it") + released
 
 
 class HistoryMixin(RecordsGate):

@@ -41,7 +41,7 @@ class LineReviewMixin(RecordsGate):
             )
         with self._acting(actor, Action.REVIEW) as (session, user):
             encounter = self._encounter(session, encounter_id)
-            self._editable(encounter)
+            self._workable(session, encounter, user)
             row = self._active_line(encounter, code, system)
             line_system = CodeSystem(row.system)
             if not line_system.is_line_item:
@@ -85,7 +85,7 @@ class LineReviewMixin(RecordsGate):
         poa = PoaIndicator.parse(indicator)
         with self._acting(actor, Action.REVIEW) as (session, user):
             encounter = self._encounter(session, encounter_id)
-            self._editable(encounter)
+            self._workable(session, encounter, user)
             if not Setting.parse(encounter.setting).is_inpatient:
                 raise InvalidInputError(
                     f"encounter {encounter.external_id} is not an inpatient stay: POA "

@@ -173,6 +173,13 @@ class Encounter(Base):
     encounter_confidence: Mapped[float | None] = mapped_column(Float)
     auto_finalized: Mapped[bool] = mapped_column(default=False, server_default=false())
     audit_pending: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Assignment and the work lock (migration r0011, issue 16 part 4): the coder a manager
+    # (or the coder, taking the next) gave it to; who holds it for work, until when.
+    assigned_to: Mapped[str | None] = mapped_column(String(80), index=True)
+    assigned_by: Mapped[str | None] = mapped_column(String(80))
+    assigned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_by: Mapped[str | None] = mapped_column(String(80))
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     patient: Mapped[Patient] = relationship(back_populates="encounters")
     documents: Mapped[list[Document]] = relationship(
@@ -192,6 +199,7 @@ class Encounter(Base):
         self.status = EncounterStatus.FINALIZED.value
         self.finalized_at = utcnow()
         self.finalized_by = by
+        self.locked_by = self.locked_until = None  # the work is done: the hold ends
 
     def unlock(self) -> None:
         """Back in review (a re-open, an audit that disagrees). The billed DRG belongs to

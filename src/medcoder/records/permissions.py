@@ -25,6 +25,7 @@ class Action(StrEnum):
     MANAGE_REGISTRIES = "manage_registries"  # define a registry (issue 15)
     SET_AUTONOMY = "set_autonomy"  # the autonomous-coding policy (issue 14 part 3)
     VIEW_AUTONOMY = "view_autonomy"
+    ASSIGN = "assign"  # assign an encounter to a coder; release another's lock (issue 16)
 
 
 C, R, M, A, N = Role.CODER, Role.REVIEWER, Role.MANAGER, Role.ADMIN, Role.ANALYST
@@ -52,6 +53,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # Letting encounters skip review is a business decision: the manager's alone.
     Action.SET_AUTONOMY: frozenset({M}),
     Action.VIEW_AUTONOMY: frozenset({C, R, M, A}),
+    # Who works what is the manager's call; a coder takes the next one with REVIEW.
+    Action.ASSIGN: frozenset({M}),
 }
 
 

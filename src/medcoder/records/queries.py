@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from medcoder.errors import InvalidInputError, RecordNotFoundError, WorkflowError
 from medcoder.records import audit
+from medcoder.records.finalize import FinalizeMixin
 from medcoder.records.models import (
     Encounter,
     PhysicianQuery,
@@ -35,7 +36,6 @@ from medcoder.records.models import (
     utcnow,
 )
 from medcoder.records.permissions import Action
-from medcoder.records.review import ReviewMixin
 
 MAX_TEXT = 2000  # the words quoted from the record, and an answer
 
@@ -93,7 +93,7 @@ class QueryView:
         }  # fmt: skip
 
 
-class QueriesMixin(ReviewMixin):
+class QueriesMixin(FinalizeMixin):
     """Compose, answer, close and report physician queries; hold finalize on them."""
 
     def ask_query(
@@ -122,7 +122,7 @@ class QueriesMixin(ReviewMixin):
             )
         with self._acting(actor, Action.REVIEW) as (session, user):
             encounter = self._encounter(session, encounter_id)
-            self._editable(encounter)
+            self._workable(session, encounter, user)
             title = code or "the condition"
             if code:
                 line = next((c for c in encounter.codes if c.code == code.strip().upper()), None)
@@ -182,6 +182,38 @@ class QueriesMixin(ReviewMixin):
             )  # fmt: skip
             return views
 
+    def query_list(
+        self,
+        actor: str | None,
+        *,
+        status: QueryStatus | str | None = None,
+        encounter_id: str | None = None,
+        provider: str | None = None,
+        limit: int = 100,
+    ) -> list[QueryView]:
+        """Queries across encounters, newest first: by status, encounter and provider
+        (any case). PHI (the question and answer): audited."""
+        with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
+            found = select(PhysicianQuery, Encounter).join(
+                Encounter, Encounter.id == PhysicianQuery.encounter_id
+            )
+            if status is not None:
+                found = found.where(PhysicianQuery.status == QueryStatus(status).value)
+            if encounter_id is not None:
+                found = found.where(Encounter.id == self._encounter(session, encounter_id).id)
+            if provider and provider.strip():
+                wanted = provider.strip().lower()
+                found = found.where(func.lower(PhysicianQuery.provider) == wanted)
+            rows = session.execute(
+                found.order_by(PhysicianQuery.id.desc()).limit(max(1, limit))
+            ).all()
+            views = [self._query_view(row, encounter) for row, encounter in rows]
+            audit.record(
+                session, actor=user.name, action="read", entity="queries",
+                entity_id=encounter_id, queries=[v.id for v in views],
+            )  # fmt: skip
+            return views
+
     def query_report(self, actor: str | None) -> dict[str, Any]:
         """Query volume by template and status, and the median hours to an answer."""
         with self._acting(actor, Action.VIEW_QUEUE) as (session, _user):
@@ -209,7 +241,7 @@ class QueriesMixin(ReviewMixin):
     def finalize(
         self, actor: str | None, encounter_id: str, acknowledge: str | None = None
     ) -> None:
-        """As ``ReviewMixin.finalize``; refused while a query sent with ``hold_finalize``
+        """As ``FinalizeMixin.finalize``; refused while a query sent with ``hold_finalize``
         is open (answer or close it first)."""
         with self._acting(actor, Action.FINALIZE) as (session, _user):
             encounter = self._encounter(session, encounter_id)

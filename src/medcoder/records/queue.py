@@ -8,10 +8,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from medcoder.kinds import CodeSystem, QueueSort
-from medcoder.records import audit
+from medcoder.records import audit, locks
 from medcoder.records.auto_finalize import AUTO
 from medcoder.records.gate import RecordsGate, age_on
 from medcoder.records.grouping import group_encounter
@@ -21,6 +21,7 @@ from medcoder.records.models import (
     CodeStatus,
     Encounter,
     EncounterStatus,
+    utcnow,
 )
 from medcoder.records.permissions import Action
 
@@ -59,6 +60,22 @@ class QueueItem:
     lowest_confidence: float | None
     coded_at: dt.datetime | None
     encounter_confidence: float | None = None  # the engine's, at the last run
+    # Who it is assigned to, who holds it for work and until when (a lapsed hold: None).
+    assigned_to: str | None = None
+    locked_by: str | None = None
+    locked_until: dt.datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The item as ``medcoder queue --format json`` and the API list it."""
+        day, until = self.date_of_service, self.locked_until
+        return {
+            "encounter": self.encounter, "setting": self.setting,
+            "date_of_service": day.isoformat() if day else None, "payer": self.payer,
+            "suggested": self.suggested, "lowest_confidence": self.lowest_confidence,
+            "encounter_confidence": self.encounter_confidence,
+            "assigned_to": self.assigned_to, "locked_by": self.locked_by,
+            "locked_until": until.isoformat() if until else None,
+        }  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,14 +204,16 @@ class QueueMixin(RecordsGate):
         offset: int = 0,
         sort: QueueSort = QueueSort.AGE,
         audit: bool = False,
+        mine: bool = False,
     ) -> list[QueueItem]:
         """Encounters awaiting review in ``sort`` order (longest waiting first by default),
         one page (``limit``, ``offset``) at a time; ``payer`` matches whatever its case;
         ``max_confidence`` keeps those whose least certain suggestion is at or below it.
         The counts come from the queue index for the page's encounters only.
         ``audit``: instead, the auto-finalized encounters sampled for audit and not yet
-        audited (issue 14 part 3)."""
-        with self._acting(actor, Action.VIEW_QUEUE) as (session, _user):
+        audited (issue 14 part 3). ``mine``: those assigned to the acting user or held by
+        them. Each item names its assignee and its holder (issue 16, part 4)."""
+        with self._acting(actor, Action.VIEW_QUEUE) as (session, user):
             waiting: ColumnElement[bool] = Encounter.status == EncounterStatus.REVIEW
             if audit:
                 # Still as the policy finalized it: one re-opened (and perhaps finalized
@@ -210,6 +229,9 @@ class QueueMixin(RecordsGate):
                 page = page.where(Encounter.setting == setting.strip().lower())
             if payer and payer.strip():
                 page = page.where(func.lower(Encounter.payer) == payer.strip().lower())
+            if mine:
+                held = and_(Encounter.locked_by == user.name, Encounter.locked_until > utcnow())
+                page = page.where(or_(Encounter.assigned_to == user.name, held))
             if max_confidence is not None:
                 uncertain = select(CodeAssignment.encounter_id).where(
                     CodeAssignment.encounter_id == Encounter.id,
@@ -245,6 +267,9 @@ class QueueMixin(RecordsGate):
                     totals.get(e.id, (None, 0))[0],
                     e.coded_at,
                     e.encounter_confidence,
+                    e.assigned_to,
+                    locks.live_holder(e),
+                    locks.aware(e.locked_until) if locks.live_holder(e) else None,
                 )
                 for e in encounters
             ]

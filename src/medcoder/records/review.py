@@ -1,6 +1,7 @@
 """The review workflow: a reviewer accepts, rejects, changes, adds and orders the codes of
-an encounter, then finalizes it (locked, once the claim edits pass) or re-opens it with a
-reason. Every decision is audited with the code's status before and after.
+an encounter (then finalizes it: ``finalize``). Every decision is audited with the code's
+status before and after, and checks the encounter's work lock (``locks``): another
+user's hold refuses it with E408; the actor's own hold is renewed.
 
 Diagnoses (ICD-10-CM) and procedures (ICD-10-PCS, CPT, HCPCS) are two groups, each
 numbered from 1 as on the claim (837 HI and SV/SV2 segments): diagnosis 1 is the
@@ -9,10 +10,9 @@ addressed with its system where its shape does not say it (``code_lines``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from medcoder.codesets.validate import validate
 from medcoder.errors import InvalidInputError, WorkflowError
 from medcoder.kinds import CodeSystem, PoaIndicator, Setting
-from medcoder.records import audit, enrollment, hcc_store
+from medcoder.records import audit
 from medcoder.records.code_lines import (
     NewLine,
     System,
@@ -30,17 +30,14 @@ from medcoder.records.code_lines import (
     is_dx,
     label,
     parse_system,
-    poa_complete,
     resolve_new,
     split_named,
     validate_modifiers,
     validate_procedure,
 )
-from medcoder.records.gate import RecordsGate, age_on
-from medcoder.records.grouping import group_encounter
+from medcoder.records.gate import RecordsGate
 from medcoder.records.models import (
     ACTIVE_STATUSES,
-    REPORTED_STATUSES,
     CodeAssignment,
     CodeStatus,
     CodingRun,
@@ -51,15 +48,9 @@ from medcoder.records.models import (
 )
 from medcoder.records.permissions import Action
 
-if TYPE_CHECKING:  # claim edits run before finalize (issue 7)
-    from medcoder.edits.checker import ClaimChecker
-    from medcoder.edits.findings import EditReport
-
 
 class ReviewMixin(RecordsGate):
-    """Decisions on an encounter's codes, finalize and re-open."""
-
-    _edit_checker: ClaimChecker | None = None  # built on the first finalize
+    """Decisions on an encounter's codes."""
 
     def accept(
         self, actor: str | None, encounter_id: str, code: str, *, system: System = None
@@ -67,7 +58,7 @@ class ReviewMixin(RecordsGate):
         """Accept an active code of the encounter as it stands."""
         with self._acting(actor, Action.REVIEW) as (session, user):
             encounter = self._encounter(session, encounter_id)
-            self._editable(encounter)
+            self._workable(session, encounter, user)
             row = self._active_line(encounter, code, system)
             before = row.status
             self._set(row, user, CodeStatus.ACCEPTED, None)
@@ -85,7 +76,7 @@ class ReviewMixin(RecordsGate):
         """Reject an active code, with a reason; the codes after it in its group move up."""
         with self._acting(actor, Action.REVIEW) as (session, user):
             encounter = self._encounter(session, encounter_id)
-            self._editable(encounter)
+            self._workable(session, encounter, user)
             reason = self._reason(reason, "rejecting a code")
             row = self._active_line(encounter, code, system)
             before = row.status
@@ -113,7 +104,7 @@ class ReviewMixin(RecordsGate):
         ``new_system``), validated in its system's release in force on the date."""
         with self._acting(actor, Action.REVIEW) as (session, user):
             encounter = self._encounter(session, encounter_id)
-            self._editable(encounter)
+            self._workable(session, encounter, user)
             row = self._active_line(encounter, code, system)
             old_system = CodeSystem(row.system)
             target = parse_system(new_system) or old_system
@@ -172,7 +163,7 @@ class ReviewMixin(RecordsGate):
         force, last of its group (diagnoses or procedures)."""
         with self._acting(actor, Action.REVIEW) as (session, user):
             encounter = self._encounter(session, encounter_id)
-            self._editable(encounter)
+            self._workable(session, encounter, user)
             line = self._new_line(encounter, code, system, units, modifiers, poa)
             group = [
                 c
@@ -224,7 +215,7 @@ class ReviewMixin(RecordsGate):
         system; ``system`` names every unnamed one's."""
         with self._acting(actor, Action.REVIEW) as (session, user):
             encounter = self._encounter(session, encounter_id)
-            self._editable(encounter)
+            self._workable(session, encounter, user)
             rows = [self._active_line(encounter, *split_named(code, system)) for code in codes]
             diagnoses = {is_dx(r) for r in rows}
             if len(diagnoses) > 1:
@@ -257,110 +248,7 @@ class ReviewMixin(RecordsGate):
                 after=[label(r) for r in rows],
             )
 
-    def finalize(
-        self, actor: str | None, encounter_id: str, acknowledge: str | None = None
-    ) -> None:
-        """Lock the encounter once every suggestion is decided and the claim edits pass
-        (errors block; warnings need ``acknowledge``, a reason, which is audited)."""
-        with self._acting(actor, Action.FINALIZE) as (session, user):
-            encounter = self._encounter(session, encounter_id)
-            self._editable(encounter)
-            undecided = [c.code for c in encounter.codes if c.status == CodeStatus.SUGGESTED]
-            if undecided:
-                raise WorkflowError(
-                    f"{len(undecided)} suggested code(s) undecided: {', '.join(undecided)}",
-                    hint="accept, reject or change each before finalizing",
-                )
-            reported = [c for c in encounter.codes if c.status in REPORTED_STATUSES]
-            if not reported:
-                raise WorkflowError(
-                    f"encounter {encounter.external_id} has no code to report",
-                    hint="add a code first",
-                )
-            poa_complete(encounter, reported)
-            acknowledged = self._claim_edits(encounter, reported, acknowledge)
-            billed = self._bill_drg(encounter, reported)
-            encounter.lock(user.name)
-            audit.record(
-                session,
-                actor=user.name,
-                action="finalize",
-                entity="encounter",
-                entity_id=encounter.external_id,
-                before={"status": "review"},
-                after={
-                    "status": "finalized",
-                    "codes": [
-                        c.code for c in sorted(reported, key=lambda c: (not is_dx(c), c.sequence))
-                    ],
-                    **billed,
-                },
-                **({"edit_warnings": acknowledged, "reason": acknowledge} if acknowledged else {}),
-            )
-            dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
-            enrollment.on_finalize(session, user.name, encounter, dt.date.fromisoformat(dob))
-            hcc_store.on_change(session, encounter, dt.date.fromisoformat(dob))  # issue 15
-
-    def _claim_edits(
-        self, encounter: Encounter, reported: list[CodeAssignment], acknowledge: str | None
-    ) -> list[str]:
-        """Claim edits (medcoder.edits) on the codes to report; the warnings acknowledged."""
-        from medcoder.records.claim_gate import gate
-
-        return [f.key for f in gate(self._edit_report(encounter, reported), acknowledge)]
-
-    def _edit_report(self, encounter: Encounter, reported: list[CodeAssignment]) -> EditReport:
-        """The claim edits' findings on ``reported``, ICD-10-CM from the release the
-        encounter is coded with (the nearest one where none covers its date)."""
-        from medcoder.edits.checker import ClaimChecker, configured_tables
-        from medcoder.records.claim_gate import encounter_claim
-
-        if self._edit_checker is None:
-            tables = configured_tables(home=self.home)
-            self._edit_checker = ClaimChecker(self._registry(), tables)
-        dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
-        age = age_on(dt.date.fromisoformat(dob), encounter.date_of_service)
-        claim = encounter_claim(encounter, reported, age)
-        return self._edit_checker.check(claim, release=self.release_in_force(encounter))
-
-    def reopen(self, actor: str | None, encounter_id: str, reason: str) -> None:
-        """Unlock a finalized encounter for review again; the reason is audited."""
-        with self._acting(actor, Action.REOPEN) as (session, user):
-            encounter = self._encounter(session, encounter_id)
-            if encounter.status != EncounterStatus.FINALIZED:
-                raise WorkflowError(f"encounter {encounter.external_id} is not finalized")
-            reason = self._reason(reason, "re-opening a finalized encounter")
-            encounter.unlock()
-            audit.record(
-                session,
-                actor=user.name,
-                action="reopen",
-                entity="encounter",
-                entity_id=encounter.external_id,
-                before={"status": "finalized"},
-                after={"status": "review"},
-                reason=reason,
-            )
-            dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
-            hcc_store.on_change(session, encounter, dt.date.fromisoformat(dob))  # issue 15
-
     # -- helpers ------------------------------------------------------------------------
-    def _bill_drg(self, encounter: Encounter, reported: list[CodeAssignment]) -> dict[str, str]:
-        """Store the MS-DRG of an inpatient stay as finalized (what reports read); the
-        audit detail gets the DRG, or the grouper's error code where it assigned none (the
-        claim edits have already passed: a grouper that is not configured here does not
-        block the claim, but it is never silent)."""
-        dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
-        age = age_on(dt.date.fromisoformat(dob), encounter.date_of_service)
-        grouping = group_encounter(encounter, reported, age, home=self._registry().home)
-        if grouping.result is not None:
-            encounter.drg = grouping.result.drg
-            encounter.drg_version = grouping.result.version
-            encounter.drg_weight = grouping.result.weight
-            return {"drg": grouping.result.drg}
-        encounter.drg = encounter.drg_version = encounter.drg_weight = None
-        return {"drg_error": grouping.error[0]} if grouping.error else {}
-
     def _new_line(
         self,
         encounter: Encounter,
@@ -403,13 +291,6 @@ class ReviewMixin(RecordsGate):
             hint = f"try: {', '.join(result.suggestions)}" if result.suggestions else None
             raise InvalidInputError(f"{result.code}: {result.reason} ({release.name})", hint=hint)
         return result.code, result.title or "", release.name
-
-    @staticmethod
-    def _reason(reason: str | None, what: str) -> str:
-        text = (reason or "").strip()
-        if not text:
-            raise WorkflowError(f"{what} needs a reason", hint="pass --reason TEXT")
-        return text
 
     @staticmethod
     def _set(row: CodeAssignment, user: User, status: CodeStatus, reason: str | None) -> None:

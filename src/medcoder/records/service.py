@@ -11,8 +11,10 @@ with a reason), encryption of PHI and the audit trail all live in the records pa
 - ``intake``: import of documents, coding runs and the stored runs; ``failures``: the
   encounters a run over the pending ones could not code, and why;
 - ``queue``: the review queue and an encounter as a reviewer reads it;
-- ``review``: accept / reject / change / add / resequence / finalize / reopen (the claim
-  edits' gate before finalize is ``claim_gate``);
+- ``assignment``: who works which encounter: assign, take (the next), release; the work
+  lock every review action holds is ``locks``;
+- ``review``: accept / reject / change / add / resequence; ``finalize``: finalize /
+  reopen (the claim edits' gate before finalize is ``claim_gate``);
 - ``queries``: physician queries (templates as data), open / answered / closed;
 - ``claim_panel``: the claim edits on the active codes, without finalizing;
 - ``history``: an encounter's timeline, read from the audit trail;
@@ -29,6 +31,7 @@ with a reason), encryption of PHI and the audit trail all live in the records pa
 from __future__ import annotations
 
 from medcoder.records.admin import AdminMixin
+from medcoder.records.assignment import AssignmentMixin, LockView
 from medcoder.records.autonomy import AutonomyMixin
 from medcoder.records.claim_out import ClaimOutMixin
 from medcoder.records.claim_panel import ClaimCheck, ClaimPanelMixin
@@ -54,6 +57,7 @@ __all__ = [
     "FailedItem",
     "HistoryEvent",
     "ImportReport",
+    "LockView",
     "QueryView",
     "QueueItem",
     "Records",
@@ -68,6 +72,7 @@ class Records(
     FailuresMixin,
     IntakeMixin,
     QueueMixin,
+    AssignmentMixin,
     ClaimPanelMixin,
     QueriesMixin,
     ReviewMixin,

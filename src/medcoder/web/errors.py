@@ -39,6 +39,10 @@ HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
      "a reviewer or manager re-opens it: type a reason and press Re-open"),
     (re.compile(r"pass --reason TEXT"), "type a reason in the Reason box"),
     (re.compile(r"medcoder review \S+ finalize"), "review the codes and press Finalize"),
+    (re.compile(r"release it \(medcoder review \S+ release\)"),
+     "open another encounter from the Work queue, or ask the holder or a manager to release "
+     "this one"),
+    (re.compile(r"a manager reassigns it"), "a manager reassigns it"),
     (re.compile(r"`?medcoder [a-z]"), "ask your manager or administrator"),
 )  # fmt: skip
 API_PATHS = ("/v1/", "/openapi.json", "/docs")

@@ -176,6 +176,7 @@ def install(app: FastAPI) -> None:
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
         sort: QueueSort = QueueSort.AGE,
         done: Annotated[str | None, Query(max_length=120)] = None,
+        mine: bool = False,
     ) -> Response:
         who = _who(request)
         if who is None:
@@ -184,14 +185,14 @@ def install(app: FastAPI) -> None:
         try:
             items = records.queue(
                 who.name, setting=setting or None, payer=payer or None, limit=50,
-                offset=offset, sort=sort,
+                offset=offset, sort=sort, mine=mine,
             )  # fmt: skip
             failed = len(records.failed(who.name))
         except MedcoderError as error:
             return _error_page(request, who, error)
         return _render(
             request, "queue.html", who, items=items, setting=setting or "", payer=payer or "",
-            offset=offset, sort=sort.value, sorts=SORTS, done=done, failed=failed,
+            offset=offset, sort=sort.value, sorts=SORTS, done=done, failed=failed, mine=mine,
         )  # fmt: skip
 
     @app.get("/queue/failed", include_in_schema=False)
@@ -217,12 +218,14 @@ def install(app: FastAPI) -> None:
             return _to_login(request)
         records = _services(request).records()
         try:
+            # Opening it for work holds it (issue 16, part 4): taken when free, else shown.
+            hold = records.open_for_work(who.name, encounter_id).to_json()
             data = encounter_json(records.encounter_view(who.name, encounter_id))
             runs = records.coding_runs(who.name, encounter_id)
             history, checked, queries = _services(request).with_codesets(
                 lambda _reg: records.review_extras(who.name, encounter_id)
             )
-            waiting = records.queue(who.name, limit=2)
+            waiting = records.queue(who.name, limit=10)
         except MedcoderError as error:
             return _error_page(request, who, error)
         run = None
@@ -231,7 +234,12 @@ def install(app: FastAPI) -> None:
             run = {"id": r.id, "release": r.release, "run_by": r.run_by,
                    "created_at": r.created_at, "result": r.result,
                    "settings": r.settings}  # fmt: skip
-        following = next((i.encounter for i in waiting if i.encounter != encounter_id), None)
+        # The next one this user may work: not another's hold or assignment (issue 16, 4).
+        following = next(
+            (i.encounter for i in waiting if i.encounter != encounter_id
+             and i.locked_by in (None, who.name) and i.assigned_to in (None, who.name)),
+            None,
+        )  # fmt: skip
         claim, claim_problem = None, None
         if isinstance(checked, MedcoderError):
             claim_problem = f"{checked.message} ({checked.code})"
@@ -240,7 +248,7 @@ def install(app: FastAPI) -> None:
         return _render(
             request, "encounter.html", who, history=history, next_encounter=following,
             finalized=last_of(history, "finalize"), reopened=last_of(history, "reopen"),
-            done=done, claim=claim, claim_problem=claim_problem, queries=queries,
+            done=done, claim=claim, claim_problem=claim_problem, queries=queries, hold=hold,
             query_templates=list(query_templates().values()),
             **encounter_context(data, run, findings_by_card(data, claim)),
         )  # fmt: skip

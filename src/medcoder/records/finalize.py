@@ -1,0 +1,137 @@
+"""The end of a review: finalize (every suggestion decided, the claim edits passed or
+their warnings acknowledged, the MS-DRG of an inpatient stay billed, the encounter locked
+and the patient enrolled in the registries it qualifies for) and re-open with a reason.
+Both are audited with the status before and after."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from medcoder.errors import WorkflowError
+from medcoder.records import audit, enrollment, hcc_store
+from medcoder.records.code_lines import is_dx, poa_complete
+from medcoder.records.gate import RecordsGate, age_on
+from medcoder.records.grouping import group_encounter
+from medcoder.records.models import (
+    REPORTED_STATUSES,
+    CodeAssignment,
+    CodeStatus,
+    Encounter,
+    EncounterStatus,
+)
+from medcoder.records.permissions import Action
+
+if TYPE_CHECKING:  # claim edits run before finalize (issue 7)
+    from medcoder.edits.checker import ClaimChecker
+    from medcoder.edits.findings import EditReport
+
+
+class FinalizeMixin(RecordsGate):
+    """Finalize and re-open an encounter."""
+
+    _edit_checker: ClaimChecker | None = None  # built on the first finalize
+
+    def finalize(
+        self, actor: str | None, encounter_id: str, acknowledge: str | None = None
+    ) -> None:
+        """Lock the encounter once every suggestion is decided and the claim edits pass
+        (errors block; warnings need ``acknowledge``, a reason, which is audited)."""
+        with self._acting(actor, Action.FINALIZE) as (session, user):
+            encounter = self._encounter(session, encounter_id)
+            self._workable(session, encounter, user)
+            undecided = [c.code for c in encounter.codes if c.status == CodeStatus.SUGGESTED]
+            if undecided:
+                raise WorkflowError(
+                    f"{len(undecided)} suggested code(s) undecided: {', '.join(undecided)}",
+                    hint="accept, reject or change each before finalizing",
+                )
+            reported = [c for c in encounter.codes if c.status in REPORTED_STATUSES]
+            if not reported:
+                raise WorkflowError(
+                    f"encounter {encounter.external_id} has no code to report",
+                    hint="add a code first",
+                )
+            poa_complete(encounter, reported)
+            acknowledged = self._claim_edits(encounter, reported, acknowledge)
+            billed = self._bill_drg(encounter, reported)
+            encounter.lock(user.name)
+            audit.record(
+                session,
+                actor=user.name,
+                action="finalize",
+                entity="encounter",
+                entity_id=encounter.external_id,
+                before={"status": "review"},
+                after={
+                    "status": "finalized",
+                    "codes": [
+                        c.code for c in sorted(reported, key=lambda c: (not is_dx(c), c.sequence))
+                    ],
+                    **billed,
+                },
+                **({"edit_warnings": acknowledged, "reason": acknowledge} if acknowledged else {}),
+            )
+            dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
+            enrollment.on_finalize(session, user.name, encounter, dt.date.fromisoformat(dob))
+            hcc_store.on_change(session, encounter, dt.date.fromisoformat(dob))  # issue 15
+
+    def _claim_edits(
+        self, encounter: Encounter, reported: list[CodeAssignment], acknowledge: str | None
+    ) -> list[str]:
+        """Claim edits (medcoder.edits) on the codes to report; the warnings acknowledged."""
+        from medcoder.records.claim_gate import gate
+
+        return [f.key for f in gate(self._edit_report(encounter, reported), acknowledge)]
+
+    def _edit_report(self, encounter: Encounter, reported: list[CodeAssignment]) -> EditReport:
+        """The claim edits' findings on ``reported``, ICD-10-CM from the release the
+        encounter is coded with (the nearest one where none covers its date)."""
+        from medcoder.edits.checker import ClaimChecker, configured_tables
+        from medcoder.records.claim_gate import encounter_claim
+
+        if self._edit_checker is None:
+            tables = configured_tables(home=self.home)
+            self._edit_checker = ClaimChecker(self._registry(), tables)
+        dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
+        age = age_on(dt.date.fromisoformat(dob), encounter.date_of_service)
+        claim = encounter_claim(encounter, reported, age)
+        return self._edit_checker.check(claim, release=self.release_in_force(encounter))
+
+    def reopen(self, actor: str | None, encounter_id: str, reason: str) -> None:
+        """Unlock a finalized encounter for review again; the reason is audited."""
+        with self._acting(actor, Action.REOPEN) as (session, user):
+            encounter = self._encounter(session, encounter_id)
+            if encounter.status != EncounterStatus.FINALIZED:
+                raise WorkflowError(f"encounter {encounter.external_id} is not finalized")
+            reason = self._reason(reason, "re-opening a finalized encounter")
+            encounter.unlock()
+            audit.record(
+                session,
+                actor=user.name,
+                action="reopen",
+                entity="encounter",
+                entity_id=encounter.external_id,
+                before={"status": "finalized"},
+                after={"status": "review"},
+                reason=reason,
+            )
+            dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
+            hcc_store.on_change(session, encounter, dt.date.fromisoformat(dob))  # issue 15
+
+    # -- helpers ---
+    def _bill_drg(self, encounter: Encounter, reported: list[CodeAssignment]) -> dict[str, str]:
+        """Store the MS-DRG of an inpatient stay as finalized (what reports read); the
+        audit detail gets the DRG, or the grouper's error code where it assigned none (the
+        claim edits have already passed: a grouper that is not configured here does not
+        block the claim, but it is never silent)."""
+        dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
+        age = age_on(dt.date.fromisoformat(dob), encounter.date_of_service)
+        grouping = group_encounter(encounter, reported, age, home=self._registry().home)
+        if grouping.result is not None:
+            encounter.drg = grouping.result.drg
+            encounter.drg_version = grouping.result.version
+            encounter.drg_weight = grouping.result.weight
+            return {"drg": grouping.result.drg}
+        encounter.drg = encounter.drg_version = encounter.drg_weight = None
+        return {"drg_error": grouping.error[0]} if grouping.error else {}
