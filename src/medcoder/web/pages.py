@@ -21,17 +21,14 @@ from medcoder.api.auth import (
     issue_token,
 )
 from medcoder.api.errors import status_for
-from medcoder.api.routes_records import encounter_json
 from medcoder.api.services import Services
 from medcoder.codesets import serialize
 from medcoder.codesets.index_walk import IndexNavigator
 from medcoder.codesets.registry import Registry
 from medcoder.errors import AuthenticationError, MedcoderError
 from medcoder.kinds import QueueSort
-from medcoder.records.history import HistoryEvent
-from medcoder.records.queries import query_templates
 from medcoder.web import errors
-from medcoder.web.encounter import card_key, encounter_context
+from medcoder.web.encounter import Part, page_context
 from medcoder.web.errors import workbench_hint
 
 HERE = Path(__file__).resolve().parent
@@ -84,24 +81,6 @@ def _to_login(request: Request) -> RedirectResponse:
     # Back to the same page after logging in (an expired session included).
     ended = "&expired=1" if request.cookies.get(SESSION_COOKIE) else ""
     return RedirectResponse(f"/login?next={quote(request.url.path)}{ended}", status_code=303)
-
-
-def last_of(history: list[HistoryEvent], action: str) -> HistoryEvent | None:
-    """The newest event of ``action`` (who finalized or re-opened, when, why)."""
-    return next((event for event in reversed(history) if event.action == action), None)
-
-
-def findings_by_card(
-    data: dict[str, Any], claim: dict[str, Any] | None
-) -> dict[str, list[dict[str, Any]]]:
-    """Each claim-edit finding under the card of every code it names."""
-    keys = {c["code"]: card_key(c) for c in [*data["codes"], *data.get("procedures", [])]}
-    found: dict[str, list[dict[str, Any]]] = {}
-    for finding in (claim or {}).get("findings", []):
-        for code in finding["codes"]:
-            if code in keys:
-                found.setdefault(keys[code], []).append(finding)
-    return found
 
 
 def install(app: FastAPI) -> None:
@@ -214,35 +193,41 @@ def install(app: FastAPI) -> None:
         who = _who(request)
         if who is None:
             return _to_login(request)
-        records = _services(request).records()
+        services = _services(request)
+        records = services.records()
         try:
-            data = encounter_json(records.encounter_view(who.name, encounter_id))
-            runs = records.coding_runs(who.name, encounter_id)
-            history, checked, queries = _services(request).with_codesets(
-                lambda _reg: records.review_extras(who.name, encounter_id)
+            page = services.with_codesets(
+                lambda _reg: records.encounter_page(who.name, encounter_id)
             )
             waiting = records.queue(who.name, limit=2)
         except MedcoderError as error:
             return _error_page(request, who, error)
-        run = None
-        if runs:
-            r = runs[0]
-            run = {"id": r.id, "release": r.release, "run_by": r.run_by,
-                   "created_at": r.created_at, "result": r.result,
-                   "settings": r.settings}  # fmt: skip
         following = next((i.encounter for i in waiting if i.encounter != encounter_id), None)
-        claim, claim_problem = None, None
-        if isinstance(checked, MedcoderError):
-            claim_problem = f"{checked.message} ({checked.code})"
-        else:
-            claim = checked.to_json()
-        return _render(
-            request, "encounter.html", who, history=history, next_encounter=following,
-            finalized=last_of(history, "finalize"), reopened=last_of(history, "reopen"),
-            done=done, claim=claim, claim_problem=claim_problem, queries=queries,
-            query_templates=list(query_templates().values()),
-            **encounter_context(data, run, findings_by_card(data, claim)),
-        )  # fmt: skip
+        return _render(request, "encounter.html", who, next_encounter=following, done=done,
+                       **page_context(page))  # fmt: skip
+
+    @app.get("/encounters/{encounter_id}/fragment", include_in_schema=False)
+    def encounter_fragment(
+        request: Request,
+        encounter_id: str,
+        part: Annotated[list[Part], Query(min_length=1, max_length=len(Part))],
+    ) -> Response:
+        """The named parts of the encounter page, rendered by the page's own blocks, for
+        workbench.js to put in place after an action (one audited read, as the page)."""
+        who = _who(request)
+        if who is None:  # workbench.js sends the coder to log in and back (401)
+            return HTMLResponse("Your session has ended: log in again.", status_code=401)
+        services = _services(request)
+        try:
+            page = services.with_codesets(
+                lambda _reg: services.records().encounter_page(who.name, encounter_id)
+            )
+        except MedcoderError as error:
+            return _error_page(request, who, error)
+        template = TEMPLATES.env.get_template("encounter.html")
+        context = template.new_context({"request": request, "who": who, **page_context(page)})
+        html = "".join("".join(template.blocks[p.value](context)) for p in dict.fromkeys(part))
+        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
     @app.get("/browse", include_in_schema=False)
     def browse(
