@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 from typing import Any
+from urllib.parse import quote
 
 from medcoder.api.routes_records import encounter_json
 from medcoder.errors import MedcoderError
@@ -57,6 +58,23 @@ def card_key(code: dict[str, Any]) -> str:
     if code.get("system", CodeSystem.ICD10CM.value) == CodeSystem.ICD10CM.value:
         return f"c:{code['code']}"
     return f"c:{code['system']}:{code['code']}"
+
+
+def add_moves(group: list[dict[str, Any]]) -> None:
+    """Each active card's moves as the group's whole new order (``SYSTEM:CODE ...``, what
+    PUT /sequence and the page's move buttons without script send): ``first``, ``up``,
+    ``down``; empty where the card cannot move so."""
+    names = [f"{c['system']}:{c['code']}" for c in group]
+
+    def moved(at: int, to: int) -> str:
+        if to < 0 or to >= len(names) or to == at:
+            return ""
+        order = names[:at] + names[at + 1 :]
+        order.insert(to, names[at])
+        return " ".join(order)
+
+    for at, card in enumerate(group):
+        card["moves"] = {"first": moved(at, 0), "up": moved(at, at - 1), "down": moved(at, at + 1)}
 
 
 def procedure_systems(setting: str) -> list[str]:
@@ -109,6 +127,8 @@ def encounter_context(
 
     codes = cards(data["codes"], "dx")
     procedures = cards(data.get("procedures", []), "px")
+    for group in (codes, procedures):
+        add_moves([c for c in group if c["status"] in ACTIVE])
     coded = {c["code"] for c in codes + procedures if c["status"] in ACTIVE}
     dropped, seen = [], set()
     for number, item in enumerate(result.get("dropped", [])):
@@ -180,6 +200,8 @@ def page_context(page: EncounterPage) -> dict[str, Any]:
     return {
         "e": data,
         "locked": data["status"] == EncounterStatus.FINALIZED.value,
+        # Where the page's forms post without script (review_forms.py).
+        "review": f"/encounters/{quote(data['encounter'], safe='')}/review",
         "history": history,
         "finalized": last_of(history, "finalize"),
         "reopened": last_of(history, "reopen"),

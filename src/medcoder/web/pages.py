@@ -18,6 +18,8 @@ from medcoder.api.auth import (
     Principal,
     cookie_principal,
     end_session,
+    form_principal,
+    form_token,
     issue_token,
 )
 from medcoder.api.errors import status_for
@@ -25,11 +27,12 @@ from medcoder.api.services import Services
 from medcoder.codesets import serialize
 from medcoder.codesets.index_walk import IndexNavigator
 from medcoder.codesets.registry import Registry
-from medcoder.errors import AuthenticationError, MedcoderError
+from medcoder.errors import AuthenticationError, MedcoderError, PermissionDeniedError
 from medcoder.kinds import QueueSort
 from medcoder.web import errors
 from medcoder.web.encounter import Part, page_context
 from medcoder.web.errors import workbench_hint
+from medcoder.web.review_forms import FormAction, ReviewForm, apply
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
@@ -54,9 +57,11 @@ def _render(request: Request, name: str, who: Principal | None, status: int = 20
     return TEMPLATES.TemplateResponse(request, name, {"who": who, **context}, status_code=status)
 
 
-def _error_page(request: Request, who: Principal | None, error: MedcoderError) -> HTMLResponse:
+def _error_page(
+    request: Request, who: Principal | None, error: MedcoderError, back: str | None = None
+) -> HTMLResponse:
     worded = {"code": error.code, "message": error.message, "hint": workbench_hint(error.hint)}
-    return _render(request, "error.html", who, status=status_for(error), error=worded)
+    return _render(request, "error.html", who, status=status_for(error), error=worded, back=back)
 
 
 def same_origin(request: Request) -> bool:
@@ -75,6 +80,11 @@ def _who(request: Request) -> Principal | None:
         return cookie_principal(request)
     except MedcoderError:
         return None
+
+
+def _csrf(request: Request) -> str:
+    """The value the page's forms carry to post without script (``auth.form_token``)."""
+    return form_token(request.cookies.get(SESSION_COOKIE, ""))
 
 
 def _to_login(request: Request) -> RedirectResponse:
@@ -204,7 +214,7 @@ def install(app: FastAPI) -> None:
             return _error_page(request, who, error)
         following = next((i.encounter for i in waiting if i.encounter != encounter_id), None)
         return _render(request, "encounter.html", who, next_encounter=following, done=done,
-                       **page_context(page))  # fmt: skip
+                       csrf=_csrf(request), **page_context(page))  # fmt: skip
 
     @app.get("/encounters/{encounter_id}/fragment", include_in_schema=False)
     def encounter_fragment(
@@ -225,9 +235,43 @@ def install(app: FastAPI) -> None:
         except MedcoderError as error:
             return _error_page(request, who, error)
         template = TEMPLATES.env.get_template("encounter.html")
-        context = template.new_context({"request": request, "who": who, **page_context(page)})
+        context = template.new_context(
+            {"request": request, "who": who, "csrf": _csrf(request), **page_context(page)}
+        )
         html = "".join("".join(template.blocks[p.value](context)) for p in dict.fromkeys(part))
         return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+    @app.post("/encounters/{encounter_id}/review", include_in_schema=False)
+    def encounter_form(
+        request: Request, encounter_id: str, form: Annotated[ReviewForm, Form()]
+    ) -> Response:
+        """The encounter page's forms without script: the action, then the page whole."""
+        try:
+            who = form_principal(request, form.csrf)
+        except MedcoderError as error:  # not this session's page: another site's form
+            return _error_page(request, _who(request), error)
+        if who is None:
+            return _to_login(request)
+        if not same_origin(request):  # another site's form must not act for the coder
+            refused = PermissionDeniedError(
+                "a change posted from another site is refused",
+                hint="make the change on this server's own encounter page",
+            )
+            return _error_page(request, who, refused)
+        services = _services(request)
+        try:
+            apply(services, who.name, encounter_id, form)
+            following = None
+            if form.act is FormAction.FINALIZE:
+                waiting = services.records().queue(who.name, limit=1)
+                following = waiting[0].encounter if waiting else None
+        except MedcoderError as error:
+            return _error_page(request, who, error, back=f"/encounters/{quote(encounter_id)}")
+        target = f"/encounters/{quote(encounter_id)}"
+        if form.act is FormAction.FINALIZE:
+            done = f"done={quote(encounter_id)}"
+            target = f"/encounters/{quote(following)}?{done}" if following else f"/queue?{done}"
+        return RedirectResponse(target, status_code=303)
 
     @app.get("/browse", include_in_schema=False)
     def browse(

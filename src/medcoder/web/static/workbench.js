@@ -201,7 +201,9 @@
     }
     const button = target.closest("button");
     const card = target.closest(".code-card");
+    // Buttons that post a form without script act through the API here.
     if (button && card && button.dataset.act) {
+      event.preventDefault();
       select(card.dataset.key, { scroll: false });
       run(card, button.dataset.act);
     } else if (button && button.classList.contains("fix")) {
@@ -218,6 +220,7 @@
     } else if (button && button.classList.contains("code-this")) {
       codeThis(button);
     } else if (button && button.classList.contains("query-close")) {
+      event.preventDefault();
       const item = button.closest("div.query");
       act("POST", "/v1/queries/" + encodeURIComponent(item.dataset.query) + "/close", {});
     } else if (!target.closest("button, input, select, form, a, summary")) {
