@@ -105,7 +105,8 @@
   }
 
   // An API call, then the parts it changed put in place, then the card to select: ``then``
-  // (a key, or a function giving one) else the card now where the acted-on one was.
+  // (a card's key) if it is on the page, else the selected card, else the one now where
+  // the selected one was.
   function act(method, url, body, options) {
     const { parts = DECISION, then = null, reload = false } = options || {};
     return serial(async () => {
@@ -115,9 +116,8 @@
       await api(method, url, body);
       if (reload) { location.reload(); return; }
       await refresh(parts);
-      const wanted = typeof then === "function" ? then() : then;
       const list = cards();
-      const card = (wanted && byKey(wanted)) || byKey(selected) || list[Math.min(Math.max(at, 0), list.length - 1)];
+      const card = (then && byKey(then)) || byKey(selected) || list[Math.min(Math.max(at, 0), list.length - 1)];
       if (card) select(card.dataset.key, { scroll: true, focus: focusWasOnCard });
     });
   }
@@ -250,7 +250,7 @@
     event.preventDefault();
     if (card && kind === "reject") {
       act("POST", codeUrl(card) + "/reject", { reason: form.reason.value, ...systemOf(card) },
-          { parts: ALL, then: () => nextUndecided(card) });
+          { parts: ALL, then: nextUndecided(card) });
     } else if (card && kind === "change") {
       const code = picked(form.new_code);
       if (code) act("POST", codeUrl(card) + "/change",
