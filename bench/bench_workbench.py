@@ -2,7 +2,8 @@
 each beside a yardstick measured in the same run (GET /v1/health: the same server, the
 same middleware and session check, no work).
 
-Targets: encounter page p95 <= 150 ms, type-ahead p95 <= 50 ms, single user. A temporary
+Targets: encounter page p95 <= 150 ms, type-ahead p95 <= 50 ms, single user; the fragment
+the page fetches in place after an accept is reported beside them. A temporary
 home links the built releases of --home (ICD-10-CM, and ICD-10-PCS, HCPCS, CPT where
 installed) and holds its own records database: three synthetic encounters imported and
 coded by the engine; `medcoder serve` (one worker) answers on loopback; one client asks
@@ -48,6 +49,8 @@ ASSESSMENT AND PLAN:
     "B-2": "ASSESSMENT: Mild intermittent asthma, stable. Gastroesophageal reflux disease.",
     "B-3": "ASSESSMENT: Osteoarthritis of the right knee. Vitamin D deficiency.",
 }
+# The parts workbench.js fetches after an accept (its DECISION list).
+DECISION_PARTS = ("head", "history", "codes", "claim", "queries", "decided")
 # What a coder types into the Add / Change box: code numbers, prefixes, words.
 TYPED = [
     "E11.42", "E1142", "Z79.84", "J96.01", "W00", "S72.001", "E11", "I1",
@@ -175,6 +178,11 @@ def main() -> None:
                     args.rounds * 4,
                 )
                 page = timed(lambda: client.get("/encounters/B-1"), args.rounds)
+                # What the page fetches in place after a decision (workbench.js DECISION).
+                parts = [("part", p) for p in DECISION_PARTS]
+                fragment = timed(
+                    lambda: client.get("/encounters/B-1/fragment", params=parts), args.rounds
+                )
                 queue = timed(lambda: client.get("/queue"), args.rounds)
         finally:
             server.terminate()
@@ -187,6 +195,7 @@ def main() -> None:
     print(line("yardstick /v1/health", health, yardstick, None))
     print(line("type-ahead", search, yardstick, 50))
     print(line("encounter page", page, yardstick, 150))
+    print(line("fragment after accept", fragment, yardstick, None))
     print(line("queue page", queue, yardstick, None))
     print(f"type-ahead mean {statistics.fmean(search) * 1000:.1f} ms over {len(TYPED)} texts")
 

@@ -1,11 +1,17 @@
 """End to end in a real browser (Debian's chromium, driven by Playwright): log in, open
 the queue and an encounter, click a code and see its words, click words and see their
-code, accept one code, change another (type-ahead), reject the rest, finalize with the
-keyboard, and find all of it in the database. Screenshots go to artifacts/."""
+code, drag a code above another and make it principal again with the keyboard, accept
+one code, change another (type-ahead), reject the rest, all in place (no reload),
+finalize with the keyboard, and find all of it in the database. Screenshots go to
+artifacts/.
+
+The page changes in place after each action: a test waits for the workbench's own
+``data-updates`` counter (moved on once the changed parts are in place) or for a
+card's class, never for a navigation or a fixed time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +53,20 @@ def _shot(page: Any, name: str, **options: Any) -> None:
 
 def _card(code: str) -> str:
     return f'article.code-card[data-key="c:{code}"]'
+
+
+def _updated(page: Any, act: Callable[[], object]) -> None:
+    """Do ``act`` and wait until the workbench has put in place what it changed (its
+    ``data-updates`` counter moves on once the API call and the fragment are done)."""
+    before = int(page.get_attribute("#workbench", "data-updates") or 0)
+    act()
+    page.wait_for_selector(f'#workbench[data-updates="{before + 1}"]', state="attached")
+
+
+def _order(page: Any, group: str = "dx") -> list[str]:
+    """The codes of a group's cards, top to bottom."""
+    cards = page.locator(f'#workbench article.code-card[data-group="{group}"]')
+    return [str(code) for code in cards.evaluate_all("cs => cs.map(c => c.dataset.code)")]
 
 
 # Synthetic, written for this test: a longer note for the layout screenshots.
@@ -107,9 +127,24 @@ def test_review_in_the_browser(api_home: Path, tmp_path: Path, browser_page: Any
         assert "active" in (page.get_attribute(_card("E11.9"), "class") or "")
         assert "active" not in (page.get_attribute(_card("I10"), "class") or "")
         _shot(page, "encounter-selected")
+        page.evaluate("window.stillTheSamePage = true")  # gone if anything reloads the page
+
+        # Drag the second diagnosis above the first: one call with the new order.
+        first, second = _order(page)[:2]
+        _updated(page, lambda: page.locator(_card(second)).drag_to(
+            page.locator(_card(first)), target_position={"x": 30, "y": 4}))  # fmt: skip
+        assert _order(page)[:2] == [second, first]
+        assert page.locator(f"{_card(second)} .seq").inner_text() == "1"
+        # Make the other first again from the keyboard: select its card, press p.
+        page.click(f"{_card(first)} .title")
+        _updated(page, lambda: page.keyboard.press("p"))
+        assert _order(page)[:2] == [first, second]
+        assert "active" in (page.get_attribute(_card(first), "class") or "")  # still selected
+        history = page.locator("#history").inner_text()
+        assert history.count("re-sequenced the codes") == 2, history
 
         # Accept one code.
-        page.click(f"{_card('E11.9')} button[data-act=accept]")
+        _updated(page, lambda: page.click(f"{_card('E11.9')} button[data-act=accept]"))
         page.wait_for_selector(f"{_card('E11.9')} .badge.st-accepted")
 
         # Change another, finding the new code by type-ahead over the release in force.
@@ -119,8 +154,11 @@ def test_review_in_the_browser(api_home: Path, tmp_path: Path, browser_page: Any
         page.wait_for_selector('#code-options option[value^="I11"]', state="attached")
         field.fill("I11.9")
         page.fill(f"{_card('I10')} form[data-form=change] input[name=reason]", "heart disease")
-        page.click(f"{_card('I10')} form[data-form=change] button[type=submit]")
+        _updated(
+            page, lambda: page.click(f"{_card('I10')} form[data-form=change] button[type=submit]")
+        )
         page.wait_for_selector(f"{_card('I11.9')} .badge.st-accepted")
+        assert "active" in (page.get_attribute(_card("I11.9"), "class") or "")  # the new code
 
         # Reject what is left undecided, each with a reason.
         while page.locator("article.code-card.st-suggested").count():
@@ -130,9 +168,11 @@ def test_review_in_the_browser(api_home: Path, tmp_path: Path, browser_page: Any
             card.locator("form[data-form=reject] input[name=reason]").fill(
                 "not documented as a diagnosis"
             )
-            with page.expect_navigation():
-                card.locator("form[data-form=reject] button[type=submit]").click()
+            _updated(page, card.locator("form[data-form=reject] button[type=submit]").click)
             page.wait_for_selector(f'article.code-card[data-key="{key}"]', state="detached")
+        assert page.evaluate("window.stillTheSamePage === true")  # every change in place
+        decided = page.locator("#decided summary").inner_text()
+        assert "Rejected and changed" in decided  # the header counts came with the parts
         _shot(page, "encounter-reviewed")
 
         # Finalize with the keyboard: f shows the summary to confirm, Enter finalizes and

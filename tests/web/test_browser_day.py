@@ -13,7 +13,7 @@ from typing import Any
 from medcoder.api.auth import SESSION_COOKIE
 from tests.api.conftest import PASSWORD
 from tests.api.serving import serving
-from tests.web.test_browser import _card, _shot, browser_page, pytestmark
+from tests.web.test_browser import _card, _shot, _updated, browser_page, pytestmark
 
 __all__ = ["browser_page", "pytestmark"]
 
@@ -72,28 +72,31 @@ def test_a_coders_day(api_home: Path, tmp_path: Path, browser_page: Any) -> None
         page.select_option("#query-form select[name=template]", "specificity")
         page.fill("#query-form input[name=text]", "type 2 diabetes, glucose 310")
         page.check("#query-form input[name=hold_finalize]")
-        with page.expect_navigation():
-            page.click("#query-form button[type=submit]")
+        _updated(page, lambda: page.click("#query-form button[type=submit]"))
         page.wait_for_selector("div.query.st-q-open")
         assert "glucose 310" in page.locator("div.query").inner_text()
         _shot(page, "query-open")
         page.select_option("div.query form.query-answer select", index=0)
-        with page.expect_navigation():
-            page.click("div.query form.query-answer button[type=submit]")
+        _updated(page, lambda: page.click("div.query form.query-answer button[type=submit]"))
         page.wait_for_selector("div.query.st-q-answered")
         page.wait_for_selector(_card("E11.9"))
 
-        # A clean visit: accept each suggestion (the next one is selected after each),
-        # then f and Enter. Count the keystrokes.
+        # A clean visit: accept each suggestion (the next one is selected after each, in
+        # place), then f and Enter. Count the keystrokes.
         page.locator("body").click(position={"x": 5, "y": 5})
+        page.evaluate("window.stillTheSamePage = true")
         keys = 0
         while page.locator("article.code-card.st-suggested").count():
             selected = page.locator("article.code-card.active")
+            key = selected.get_attribute("data-key")
             assert "st-suggested" in (selected.get_attribute("class") or "")
-            with page.expect_navigation():  # the page reloads with the decision shown
-                page.keyboard.press("a")
+            _updated(page, lambda: page.keyboard.press("a"))
             keys += 1
-            page.wait_for_selector("article.code-card.active")
+            page.wait_for_selector(f'article.code-card.st-accepted[data-key="{key}"]')
+            if page.locator("article.code-card.st-suggested").count():  # the next one is up
+                page.wait_for_selector("article.code-card.active.st-suggested")
+                assert page.evaluate("document.activeElement.classList.contains('active')")
+        assert page.evaluate("window.stillTheSamePage === true")
         page.keyboard.press("f")
         page.wait_for_selector("#confirm:not([hidden])")
         page.keyboard.press("Enter")

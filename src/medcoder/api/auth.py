@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import hashlib
 import hmac
 from dataclasses import dataclass
 from typing import Annotated
@@ -108,6 +109,28 @@ def cookie_principal(request: Request) -> Principal | None:
         raise AuthenticationError(
             "a request with the session cookie needs the X-Requested-With header",
             hint="send the token as Authorization: Bearer instead",
+        )
+    return _from_token(_records(request), token)
+
+
+def form_token(session_token: str) -> str:
+    """What the workbench's forms carry for this session when they post without script
+    (``form_principal``): a digest of the session token, which a page on another site
+    cannot read (the cookie is HttpOnly and SameSite=Strict), so cannot put in a form."""
+    return hashlib.sha256(b"medcoder-form|" + session_token.encode()).hexdigest()
+
+
+def form_principal(request: Request, sent: str | None) -> Principal | None:
+    """The web session's user for a form posted without script: in place of the
+    ``X-Requested-With`` header a form cannot send, it carries ``form_token`` of the
+    session (the synchronizer-token pattern, OWASP CSRF Prevention Cheat Sheet)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    if not sent or not hmac.compare_digest(sent, form_token(token)):
+        raise AuthenticationError(
+            "the form was not sent from this session's page",
+            hint="open the encounter page again and send the form from it",
         )
     return _from_token(_records(request), token)
 

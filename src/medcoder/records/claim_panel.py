@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from medcoder.edits.findings import finding_json
 from medcoder.errors import MedcoderError
@@ -81,20 +82,7 @@ class ClaimPanelMixin(QueriesMixin, HistoryMixin):
         returned as its error."""
         with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
             encounter = self._encounter(session, encounter_id)
-            events = self._history(session, encounter)
-            queries = [
-                self._query_view(row, encounter)
-                for row in session.scalars(
-                    select(PhysicianQuery)
-                    .where(PhysicianQuery.encounter_id == encounter.id)
-                    .order_by(PhysicianQuery.id)
-                )
-            ]
-            check: ClaimCheck | MedcoderError
-            try:
-                check = self._claim_check(encounter)
-            except MedcoderError as error:
-                check = error
+            events, check, queries = self._review_extras(session, encounter)
             audit.record(
                 session,
                 actor=user.name,
@@ -104,6 +92,26 @@ class ClaimPanelMixin(QueriesMixin, HistoryMixin):
                 also=["claim_check", "queries"],
             )
             return events, check, queries
+
+    def _review_extras(
+        self, session: Session, encounter: Encounter
+    ) -> tuple[list[HistoryEvent], ClaimCheck | MedcoderError, list[QueryView]]:
+        """``review_extras`` unaudited: the caller audits the read."""
+        events = self._history(session, encounter)
+        queries = [
+            self._query_view(row, encounter)
+            for row in session.scalars(
+                select(PhysicianQuery)
+                .where(PhysicianQuery.encounter_id == encounter.id)
+                .order_by(PhysicianQuery.id)
+            )
+        ]
+        check: ClaimCheck | MedcoderError
+        try:
+            check = self._claim_check(encounter)
+        except MedcoderError as error:
+            check = error
+        return events, check, queries
 
     def _claim_check(self, encounter: Encounter) -> ClaimCheck:
         active = [c for c in encounter.codes if c.status in ACTIVE_STATUSES]

@@ -383,25 +383,7 @@ class IntakeMixin(RecordsGate):
         (evidence, index paths, rules, dropped candidates). Reading it is audited."""
         with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
             encounter = self._encounter(session, encounter_id)
-            runs = session.scalars(
-                select(CodingRun)
-                .where(CodingRun.encounter_id == encounter.id)
-                .order_by(CodingRun.id.desc())
-            ).all()
-            views = [
-                RunView(
-                    id=r.id,
-                    release=r.release,
-                    engine_version=r.engine_version,
-                    run_by=r.run_by,
-                    created_at=r.created_at,
-                    settings=dict(r.settings),
-                    result=json.loads(
-                        self.cipher.decrypt(r.result_enc, field="coding_runs.result")
-                    ),
-                )
-                for r in runs
-            ]
+            views = self._run_views(session, encounter)
             audit.record(
                 session,
                 actor=user.name,
@@ -411,3 +393,27 @@ class IntakeMixin(RecordsGate):
                 fields=["text", "evidence"],
             )
             return views
+
+    def _run_views(
+        self, session: Session, encounter: Encounter, limit: int | None = None
+    ) -> list[RunView]:
+        """The encounter's runs, newest first (``limit``: only so many decrypted); the
+        caller audits the read."""
+        query = (
+            select(CodingRun)
+            .where(CodingRun.encounter_id == encounter.id)
+            .order_by(CodingRun.id.desc())
+            .limit(limit)
+        )
+        return [
+            RunView(
+                id=r.id,
+                release=r.release,
+                engine_version=r.engine_version,
+                run_by=r.run_by,
+                created_at=r.created_at,
+                settings=dict(r.settings),
+                result=json.loads(self.cipher.decrypt(r.result_enc, field="coding_runs.result")),
+            )
+            for r in session.scalars(query)
+        ]

@@ -25,6 +25,9 @@ from medcoder.records.models import (
 )
 from medcoder.records.permissions import Action
 
+#: What an audited read of an encounter opens (named in its event, never their values).
+PHI_FIELDS = ("mrn", "name", "dob", "sex", "text", "evidence")
+
 
 def _order(sort: QueueSort) -> tuple[Any, ...]:
     """The ORDER BY of each queue sort (ties: the encounter's id)."""
@@ -278,50 +281,54 @@ class QueueMixin(RecordsGate):
     def encounter_view(self, actor: str | None, encounter_id: str) -> EncounterView:
         with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
             encounter = self._encounter(session, encounter_id)
-            patient = encounter.patient
-            c = self.cipher
-            dob = dt.date.fromisoformat(c.decrypt(patient.dob_enc, field="patients.dob"))
-            # Active before decided, diagnoses before procedures, each group in order.
-            codes = sorted(
-                encounter.codes,
-                key=lambda a: (
-                    a.status not in ACTIVE_STATUSES,
-                    a.system != CodeSystem.ICD10CM.value,
-                    a.sequence,
-                    a.id,
-                ),
-            )
-            view = EncounterView(
-                encounter=encounter.external_id,
-                status=encounter.status,
-                setting=encounter.setting,
-                date_of_service=encounter.date_of_service,
-                payer=encounter.payer,
-                attending=encounter.attending,
-                mrn=c.decrypt(patient.mrn_enc, field="patients.mrn"),
-                name=c.decrypt(patient.name_enc, field="patients.name"),
-                dob=dob,
-                sex=patient.sex,
-                documents=tuple(
-                    (d.kind, c.decrypt(d.text_enc, field="documents.text"))
-                    for d in encounter.documents
-                ),
-                codes=tuple(self._code_view(a) for a in codes),
-                admit_date=encounter.admit_date,
-                discharge_date=encounter.discharge_date,
-                discharge_status=encounter.discharge_status,
-                drg=self._current_drg(encounter, dob),
-                billed_drg=encounter.drg,
-            )
+            view = self._encounter_view(encounter)
             audit.record(
                 session,
                 actor=user.name,
                 action="read",
                 entity="encounter",
                 entity_id=encounter.external_id,
-                fields=["mrn", "name", "dob", "sex", "text", "evidence"],
+                fields=list(PHI_FIELDS),
             )
             return view
+
+    def _encounter_view(self, encounter: Encounter) -> EncounterView:
+        """The encounter with its PHI decrypted; the caller audits the read."""
+        patient = encounter.patient
+        c = self.cipher
+        dob = dt.date.fromisoformat(c.decrypt(patient.dob_enc, field="patients.dob"))
+        # Active before decided, diagnoses before procedures, each group in order.
+        codes = sorted(
+            encounter.codes,
+            key=lambda a: (
+                a.status not in ACTIVE_STATUSES,
+                a.system != CodeSystem.ICD10CM.value,
+                a.sequence,
+                a.id,
+            ),
+        )
+        view = EncounterView(
+            encounter=encounter.external_id,
+            status=encounter.status,
+            setting=encounter.setting,
+            date_of_service=encounter.date_of_service,
+            payer=encounter.payer,
+            attending=encounter.attending,
+            mrn=c.decrypt(patient.mrn_enc, field="patients.mrn"),
+            name=c.decrypt(patient.name_enc, field="patients.name"),
+            dob=dob,
+            sex=patient.sex,
+            documents=tuple(
+                (d.kind, c.decrypt(d.text_enc, field="documents.text")) for d in encounter.documents
+            ),
+            codes=tuple(self._code_view(a) for a in codes),
+            admit_date=encounter.admit_date,
+            discharge_date=encounter.discharge_date,
+            discharge_status=encounter.discharge_status,
+            drg=self._current_drg(encounter, dob),
+            billed_drg=encounter.drg,
+        )
+        return view
 
     def _current_drg(self, encounter: Encounter, dob: dt.date) -> dict[str, Any] | None:
         """The DRG the stay's active codes group to now (None outside inpatient stays)."""

@@ -18,6 +18,8 @@ with a reason), encryption of PHI and the audit trail all live in the records pa
 - ``queries``: physician queries (templates as data), open / answered / closed;
 - ``claim_panel``: the claim edits on the active codes, without finalizing;
 - ``history``: an encounter's timeline, read from the audit trail;
+- ``page``: the workbench's encounter page (encounter, run, history, claim check,
+  queries) as one audited read;
 - ``line_review``: units and modifiers of a CPT/HCPCS line, POA of an inpatient diagnosis;
 - ``export``: identified and de-identified export;
 - ``claim_out``: a finalized encounter as a claim document (837P/837I, FHIR);
@@ -42,6 +44,7 @@ from medcoder.records.gate import RecordsGate
 from medcoder.records.history import HistoryEvent, HistoryMixin
 from medcoder.records.intake import ImportReport, IntakeMixin, RunView
 from medcoder.records.line_review import LineReviewMixin
+from medcoder.records.page import EncounterPage, EncounterPageMixin
 from medcoder.records.queries import QueriesMixin, QueryView
 from medcoder.records.queue import CodeView, EncounterView, QueueItem, QueueMixin
 from medcoder.records.registry_service import RegistryMixin, RegistrySummary
@@ -53,6 +56,7 @@ from medcoder.records.users import UsersMixin
 __all__ = [
     "ClaimCheck",
     "CodeView",
+    "EncounterPage",
     "EncounterView",
     "FailedItem",
     "HistoryEvent",
@@ -67,6 +71,7 @@ __all__ = [
 
 
 class Records(
+    EncounterPageMixin,
     UsersMixin,
     CredentialsMixin,
     FailuresMixin,

@@ -18,23 +18,23 @@ from medcoder.api.auth import (
     Principal,
     cookie_principal,
     end_session,
+    form_principal,
+    form_token,
     issue_token,
 )
 from medcoder.api.errors import status_for
-from medcoder.api.routes_records import encounter_json
 from medcoder.api.services import Services
 from medcoder.codesets import serialize
 from medcoder.codesets.index_walk import IndexNavigator
 from medcoder.codesets.registry import Registry
-from medcoder.errors import AuthenticationError, MedcoderError
+from medcoder.errors import AuthenticationError, MedcoderError, PermissionDeniedError
 from medcoder.kinds import QueueSort
-from medcoder.records.history import HistoryEvent
-from medcoder.records.queries import query_templates
 from medcoder.web import errors
 from medcoder.web.diff_view import LISTS as DIFF_LISTS
 from medcoder.web.diff_view import diff_page
-from medcoder.web.encounter import card_key, encounter_context
+from medcoder.web.encounter import Part, page_context
 from medcoder.web.errors import workbench_hint
+from medcoder.web.review_forms import FormAction, ReviewForm, apply
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
@@ -58,9 +58,11 @@ def _render(request: Request, name: str, who: Principal | None, status: int = 20
     return TEMPLATES.TemplateResponse(request, name, {"who": who, **context}, status_code=status)
 
 
-def _error_page(request: Request, who: Principal | None, error: MedcoderError) -> HTMLResponse:
+def _error_page(
+    request: Request, who: Principal | None, error: MedcoderError, back: str | None = None
+) -> HTMLResponse:
     worded = {"code": error.code, "message": error.message, "hint": workbench_hint(error.hint)}
-    return _render(request, "error.html", who, status=status_for(error), error=worded)
+    return _render(request, "error.html", who, status=status_for(error), error=worded, back=back)
 
 
 def same_origin(request: Request) -> bool:
@@ -81,28 +83,15 @@ def _who(request: Request) -> Principal | None:
         return None
 
 
+def _csrf(request: Request) -> str:
+    """The value the page's forms carry to post without script (``auth.form_token``)."""
+    return form_token(request.cookies.get(SESSION_COOKIE, ""))
+
+
 def _to_login(request: Request) -> RedirectResponse:
     # Back to the same page after logging in (an expired session included).
     ended = "&expired=1" if request.cookies.get(SESSION_COOKIE) else ""
     return RedirectResponse(f"/login?next={quote(request.url.path)}{ended}", status_code=303)
-
-
-def last_of(history: list[HistoryEvent], action: str) -> HistoryEvent | None:
-    """The newest event of ``action`` (who finalized or re-opened, when, why)."""
-    return next((event for event in reversed(history) if event.action == action), None)
-
-
-def findings_by_card(
-    data: dict[str, Any], claim: dict[str, Any] | None
-) -> dict[str, list[dict[str, Any]]]:
-    """Each claim-edit finding under the card of every code it names."""
-    keys = {c["code"]: card_key(c) for c in [*data["codes"], *data.get("procedures", [])]}
-    found: dict[str, list[dict[str, Any]]] = {}
-    for finding in (claim or {}).get("findings", []):
-        for code in finding["codes"]:
-            if code in keys:
-                found.setdefault(keys[code], []).append(finding)
-    return found
 
 
 def install(app: FastAPI) -> None:
@@ -216,42 +205,82 @@ def install(app: FastAPI) -> None:
         who = _who(request)
         if who is None:
             return _to_login(request)
-        records = _services(request).records()
+        services = _services(request)
+        records = services.records()
         try:
             # Opening it for work holds it (issue 16, part 4): taken when free, else shown.
             hold = records.open_for_work(who.name, encounter_id).to_json()
-            data = encounter_json(records.encounter_view(who.name, encounter_id))
-            runs = records.coding_runs(who.name, encounter_id)
-            history, checked, queries = _services(request).with_codesets(
-                lambda _reg: records.review_extras(who.name, encounter_id)
+            page = services.with_codesets(
+                lambda _reg: records.encounter_page(who.name, encounter_id)
             )
             waiting = records.queue(who.name, limit=10)
         except MedcoderError as error:
             return _error_page(request, who, error)
-        run = None
-        if runs:
-            r = runs[0]
-            run = {"id": r.id, "release": r.release, "run_by": r.run_by,
-                   "created_at": r.created_at, "result": r.result,
-                   "settings": r.settings}  # fmt: skip
         # The next one this user may work: not another's hold or assignment (issue 16, 4).
         following = next(
             (i.encounter for i in waiting if i.encounter != encounter_id
              and i.locked_by in (None, who.name) and i.assigned_to in (None, who.name)),
             None,
         )  # fmt: skip
-        claim, claim_problem = None, None
-        if isinstance(checked, MedcoderError):
-            claim_problem = f"{checked.message} ({checked.code})"
-        else:
-            claim = checked.to_json()
-        return _render(
-            request, "encounter.html", who, history=history, next_encounter=following,
-            finalized=last_of(history, "finalize"), reopened=last_of(history, "reopen"),
-            done=done, claim=claim, claim_problem=claim_problem, queries=queries, hold=hold,
-            query_templates=list(query_templates().values()),
-            **encounter_context(data, run, findings_by_card(data, claim)),
-        )  # fmt: skip
+        return _render(request, "encounter.html", who, next_encounter=following, done=done,
+                       hold=hold, csrf=_csrf(request), **page_context(page))  # fmt: skip
+
+    @app.get("/encounters/{encounter_id}/fragment", include_in_schema=False)
+    def encounter_fragment(
+        request: Request,
+        encounter_id: str,
+        part: Annotated[list[Part], Query(min_length=1, max_length=len(Part))],
+    ) -> Response:
+        """The named parts of the encounter page, rendered by the page's own blocks, for
+        workbench.js to put in place after an action (one audited read, as the page)."""
+        who = _who(request)
+        if who is None:  # workbench.js sends the coder to log in and back (401)
+            return HTMLResponse("Your session has ended: log in again.", status_code=401)
+        services = _services(request)
+        try:
+            page = services.with_codesets(
+                lambda _reg: services.records().encounter_page(who.name, encounter_id)
+            )
+        except MedcoderError as error:
+            return _error_page(request, who, error)
+        template = TEMPLATES.env.get_template("encounter.html")
+        context = template.new_context(
+            {"request": request, "who": who, "csrf": _csrf(request), **page_context(page)}
+        )
+        html = "".join("".join(template.blocks[p.value](context)) for p in dict.fromkeys(part))
+        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+    @app.post("/encounters/{encounter_id}/review", include_in_schema=False)
+    def encounter_form(
+        request: Request, encounter_id: str, form: Annotated[ReviewForm, Form()]
+    ) -> Response:
+        """The encounter page's forms without script: the action, then the page whole."""
+        try:
+            who = form_principal(request, form.csrf)
+        except MedcoderError as error:  # not this session's page: another site's form
+            return _error_page(request, _who(request), error)
+        if who is None:
+            return _to_login(request)
+        if not same_origin(request):  # another site's form must not act for the coder
+            refused = PermissionDeniedError(
+                "a change posted from another site is refused",
+                hint="make the change on this server's own encounter page",
+            )
+            return _error_page(request, who, refused)
+        services = _services(request)
+        try:
+            apply(services, who.name, encounter_id, form)
+            following = None
+            if form.act is FormAction.FINALIZE:
+                waiting = services.records().queue(who.name, limit=1)
+                following = waiting[0].encounter if waiting else None
+        except MedcoderError as error:
+            return _error_page(request, who, error, back=f"/encounters/{quote(encounter_id)}")
+        target = f"/encounters/{quote(encounter_id)}"
+        if form.act is FormAction.FINALIZE:
+            done = f"done={quote(encounter_id)}"
+            target = f"/encounters/{quote(following)}?{done}" if following else f"/queue?{done}"
+        return RedirectResponse(target, status_code=303)
 
     @app.get("/browse", include_in_schema=False)
     def browse(
