@@ -23,9 +23,12 @@ __all__ = ["spark_code"]
 def spark_code(
     ctx: click.Context, source: Path, output: Path, master: str, partitions: int | None
 ) -> None:
-    """Code a Parquet table of notes (columns id, text, setting, date, age, sex,
-    patient_status) on Spark into the Parquet folder OUTPUT: the fields of `medcoder
-    batch`, the lists as JSON text."""
+    """Code a Parquet table of notes on Apache Spark into a Parquet folder (the fields of batch).
+
+    SOURCE: a .parquet file or a folder of them, with the columns of a batch line (text;
+    id, setting, date, age, sex, patient_status). OUTPUT: a new folder of Parquet parts,
+    one row per note: id, line, error, codes, dropped, procedures, em_level (JSON text),
+    release, encounter_confidence. Needs pip install 'medcoder[spark]' and Java 17+."""
     require_extra("spark", "`medcoder spark-code`")
     from medcoder.spark.job import code_parquet, session
 
