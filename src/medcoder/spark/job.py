@@ -121,9 +121,9 @@ def session(master: str = "local[*]", *, partitions: int = 8) -> SparkSession:
             raise ConfigurationError(f"Spark did not start: {exc}") from exc
         found = shutil.which("java")
         raise JavaRuntimeError(
-            "Spark's Java gateway did not start"
-            + (f" ({found} on PATH)" if found else ": no java on PATH and no JAVA_HOME"),
-            hint="install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless) "
+            "Spark's Java gateway did not start: no Java runtime it could run (Spark runs "
+            f"$JAVA_HOME/bin/java, else java on PATH: {found or 'none'})",
+            hint="install a Java 17+ runtime (Debian: apt-get install default-jre-headless) "
             "or set JAVA_HOME",
         ) from exc
     except Exception as exc:  # a master URL Spark cannot parse, a refused cluster
