@@ -208,14 +208,13 @@ def _reported_id(data: object) -> str | int | None:
     return found if isinstance(found, str | int) and not isinstance(found, bool) else None
 
 
-def _code_line(item: tuple[int, str | None, str | None]) -> dict[str, Any]:
-    number, line, home = item
-    record_id: Any = None
+def code_record(data: object, *, line: int | None, home: Path | str | None) -> dict[str, Any]:
+    """One decoded batch line (a note's fields as a dict) coded into its output record:
+    ``{"id", "codes", ..., "encounter_confidence"}``, or ``{"id", "line", "error"}`` when
+    it cannot be coded. Never raises: one bad note must not stop a batch (nor a Spark
+    job, :mod:`medcoder.spark`, which codes each row through here)."""
+    record_id = _reported_id(data)
     try:
-        if line is None:
-            raise InputTooLargeError(f"the line is over {MAX_LINE_BYTES:,} bytes")
-        data = _decode(line)
-        record_id = _reported_id(data)
         checked = parse_line(data)
         from medcoder.pipeline import engine_for, make_document
 
@@ -235,9 +234,27 @@ def _code_line(item: tuple[int, str | None, str | None]) -> dict[str, Any]:
                 "release": out["release"],
                 "encounter_confidence": out["encounter_confidence"]}  # fmt: skip
     except MedcoderError as exc:
-        return {"id": record_id, "line": number, "error": f"[{exc.code}] {exc.message}"}
+        return error_record(record_id, line, f"[{exc.code}] {exc.message}")
     except Exception as exc:  # one bad note must not stop the batch
-        return {"id": record_id, "line": number, "error": f"{type(exc).__name__}: {exc}"}
+        return error_record(record_id, line, f"{type(exc).__name__}: {exc}")
+
+
+def error_record(record_id: str | int | None, line: int | None, error: str) -> dict[str, Any]:
+    """The output record of a line that could not be coded."""
+    return {"id": record_id, "line": line, "error": error}
+
+
+def _code_line(item: tuple[int, str | None, str | None]) -> dict[str, Any]:
+    number, line, home = item
+    try:
+        if line is None:
+            raise InputTooLargeError(f"the line is over {MAX_LINE_BYTES:,} bytes")
+        data = _decode(line)
+    except MedcoderError as exc:
+        return error_record(None, number, f"[{exc.code}] {exc.message}")
+    except Exception as exc:  # as code_record: never stop the batch
+        return error_record(None, number, f"{type(exc).__name__}: {exc}")
+    return code_record(data, line=number, home=home)
 
 
 def run_batch(

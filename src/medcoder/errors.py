@@ -6,6 +6,7 @@ The hierarchy::
     ├── ConfigurationError           E100
     │   ├── DataNotFoundError        E101  no CMS data folder / file where we looked
     │   ├── MissingExtraError        E102  an optional part whose pip extra is not installed
+    │   ├── JavaRuntimeError         E103  no Java runtime for Spark (medcoder spark-code)
     │   └── EMRulesError             E321  the E/M rules file is malformed (unknown key...)
     ├── CodeSetError                 E200
     │   ├── ReleaseNotFoundError     E201  no release by that name, or none built
@@ -102,6 +103,12 @@ class MissingExtraError(ConfigurationError):
         )
         self.extra = extra
         self.packages = tuple(packages)
+
+
+class JavaRuntimeError(ConfigurationError):
+    """Spark (``medcoder spark-code``) found no Java runtime to start its gateway."""
+
+    code = "E103"
 
 
 class CodeSetError(MedcoderError):

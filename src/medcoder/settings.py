@@ -35,6 +35,8 @@ that every name below stands there, and another that no other module reads
   ``MEDCODER_CLAIM_BILLING_NAME``, ``MEDCODER_CLAIM_BILLING_ADDRESS``: who sends, receives
   and bills the X12 837 / FHIR claims ``medcoder claim`` writes (defaults: synthetic
   placeholders, ``claim_parties``).
+- ``PYSPARK_PYTHON``: pyspark's own variable, the interpreter Spark's Python workers run;
+  ``medcoder spark-code`` sets it to its own interpreter when it is unset.
 - ``MEDCODER_USER``, ``MEDCODER_NEW_PASSWORD``: defaults of command-line options, read by
   click (``envvar=``) rather than here; named here so that every variable is in one list.
 """
@@ -192,6 +194,15 @@ def token_ttl() -> dt.timedelta:
 def secure_cookies() -> bool:
     """True when ``$MEDCODER_SECURE_COOKIES`` is ``1`` (the API is served over HTTPS)."""
     return _read(SECURE_COOKIES_ENV) == "1"
+
+
+#: pyspark's variable (not medcoder's): the Python that Spark's workers run.
+PYSPARK_PYTHON_ENV = "PYSPARK_PYTHON"
+
+
+def pyspark_python() -> str | None:
+    """``$PYSPARK_PYTHON``, if set: the interpreter Spark starts its Python workers with."""
+    return _read(PYSPARK_PYTHON_ENV)
 
 
 DEFAULT_CODE_TIME_BUDGET_S = 60.0

@@ -1,8 +1,9 @@
 """The ``medcoder`` command line.
 
 ``main`` is the top group; each command lives in a module of this package by domain
-(``codesets``, ``codes``, ``coding``, ``records``, ``claims``, ``review``, ``queries``, ``users``,
-``edits``, ``pcs``, ``hcpcs``, ``drg``, ``hcc``, ``reports``, ``serve``) and is imported
+(``codesets``, ``codes``, ``coding``, ``spark``, ``records``, ``claims``, ``review``,
+``queries``, ``users``, ``edits``, ``pcs``, ``hcpcs``, ``drg``, ``hcc``, ``reports``,
+``serve``) and is imported
 only when it runs, so ``medcoder --help`` and every command start without loading what
 other commands need (the API, the database, the coding engine). Command modules take their
 shared helpers from :mod:`medcoder.cli.common` and never import this module.
@@ -37,6 +38,8 @@ COMMANDS: dict[str, LazyCommand] = {
                 "Code a clinical note: ICD-10-CM codes in order, with evidence, path and rules."),
     "batch": _at("coding", "batch",
                  'Code every note of a JSONL file ({"id","text",...} per line) into OUTPUT.'),
+    "spark-code": _at("spark", "spark_code", "Code a Parquet table of notes on Apache Spark "
+                      "into a Parquet folder (the fields of batch)."),
     "evaluate": _at("coding", "evaluate",
                     'Score the engine on a gold file ({"id","text","icd10cm":[...]} per line).'),
     "db": _at("records", "db_group", "Create or migrate the records database."),

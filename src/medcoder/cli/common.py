@@ -64,6 +64,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "parquet": ("pyarrow",),
     "postgres": ("psycopg",),
     "reports": ("matplotlib",),
+    "spark": ("pyspark", "pyarrow", "pandas"),
 }
 # The import name of each distribution above (python-multipart is imported as
 # python_multipart, by older releases as multipart).
@@ -75,13 +76,15 @@ _IMPORT_NAMES: dict[str, tuple[str, ...]] = {
     "pyarrow": ("pyarrow",),
     "psycopg": ("psycopg",),
     "matplotlib": ("matplotlib",),
+    "pyspark": ("pyspark",),
+    "pandas": ("pandas",),
 }
-_EXTRA_OF_MODULE = {
-    module: extra
-    for extra, distributions in EXTRAS.items()
-    for distribution in distributions
-    for module in _IMPORT_NAMES[distribution]
-}
+# A module of two extras (pyarrow: parquet, spark) is named by the first.
+_EXTRA_OF_MODULE: dict[str, str] = {}
+for _extra, _distributions in EXTRAS.items():
+    for _distribution in _distributions:
+        for _module in _IMPORT_NAMES[_distribution]:
+            _EXTRA_OF_MODULE.setdefault(_module, _extra)
 
 
 def require_extra(extra: str, what: str) -> None:
