@@ -33,8 +33,12 @@ PAGES = [
     Page("/queue", "/queue", Action.VIEW_QUEUE),
     Page("/queue/failed", "/queue/failed", Action.VIEW_QUEUE),
     Page("/encounters/{encounter_id}", "/encounters/E-100", Action.VIEW_ENCOUNTER),
-    Page("/encounters/{encounter_id}/fragment", "/encounters/E-100/fragment?part=codes",
-         Action.VIEW_ENCOUNTER, signed_out=401),  # fmt: skip
+    Page(
+        "/encounters/{encounter_id}/fragment",
+        "/encounters/E-100/fragment?part=codes",
+        Action.VIEW_ENCOUNTER,
+        signed_out=401,
+    ),
     Page("/browse", "/browse?q=asthma", None),
     Page("/encoder", "/encoder", None, 303),
     Page("/encoder/{book}", f"/encoder/neoplasm?{R26}", None),

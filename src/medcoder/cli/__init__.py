@@ -54,9 +54,10 @@ COMMANDS: dict[str, LazyCommand] = {
                  "FHIR R4 Bundle."),
     "audit": _at("records", "audit_group", "The hash-chained audit trail."),
     "review": _at("review", "review", "Review ENCOUNTER's codes: show, accept, reject, change, "
-                  "add, sequence, set (units, modifiers), poa, finalize, reopen."),
-    "query": _at("queries", "query_group", "Physician queries: templates, ask (from a code or "
-                 "a dropped candidate), list, answer, close, report."),
+                  "add, sequence, set (units, modifiers), poa, finalize, reopen; take, release, "
+                  "assign (who works it)."),
+    "query": _at("queries", "query_group", "Physician queries: templates, ask, list, answer, "
+                 "close, report."),
     "users": _at("users", "users_group", "Add users, list them, change their role."),
     "autonomy": _at("autonomy", "autonomy_group", "Autonomous coding: finalize confident "
                     "encounters without review (manager's policy)."),
