@@ -35,7 +35,7 @@ _INDUCED_RE = re.compile(r"\b([A-Za-z][A-Za-z]+)[- ](?:induced|related|associate
 _NOT_AS_PRESCRIBED_RE = re.compile(
     r"\b(overdos\w*|poison\w*|too\s+(?:much|many)|wrong\s+(?:drug|medication|dose|pill)|"
     r"intentional\w*|suicid\w*|ingest\w*|not\s+as\s+prescribed|extra\s+doses?|"
-    r"underdos\w*|stopped\s+taking|ran\s+out)\b",
+    r"underdos\w*|stopped\s+taking|ran\s+out|by\s+mistake|in\s+error|double\s+dos\w*)\b",
     re.IGNORECASE,
 )
 

@@ -17,7 +17,7 @@ from medcoder.codesets.model import NoteKind
 from medcoder.codesets.store import Release
 from medcoder.coding.instructions import note_refers_to
 from medcoder.coding.lexicon import external_cause_lexicon_for
-from medcoder.coding.select import CodeSelector, context_words, selector_for
+from medcoder.coding.select import CodeSelector, IndexChoice, context_words, selector_for
 from medcoder.kinds import CodeSystem
 from medcoder.nlp.note import ParsedNote
 from medcoder.nlp.sections import FINDING_SECTIONS, SectionKind
@@ -50,6 +50,20 @@ _GENERIC = frozenset(
      "nos", "by", "against", "same", "level", "involving", "fall", "falling", "accident",
      "accidental", "person", "injured", "unspecified", "object"}
 )  # fmt: skip
+# "A heavy crate fell onto her foot": the thing that fell is not the patient, so the
+# Index's "Fall, falling, object - see Struck by, object, falling" (W20.8) is the
+# mechanism, not an unspecified fall (W19 only when nothing more is documented).
+_PERSON_NOUNS = (
+    r"patient|pt|man|woman|boy|girl|child|kid|toddler|infant|baby|son|daughter|husband|"
+    r"wife|mother|father|person|gentleman|lady|he|she|they|i|we"
+)
+_OBJECT_FELL_RE = re.compile(
+    r"\b(?:a|an|the|some|heavy|large|his|her|their)\s+(?:[a-z-]+\s+){0,2}"
+    rf"(?!(?:{_PERSON_NOUNS})\b)[a-z-]+\s+(?:fell|dropped|toppled|tipped\s+over|came\s+down)"
+    r"(?:\s+(?:off|from)(?:\s+[a-z-]+){1,3}?)?\s+(?:on|onto|upon|on\s+to|across)\b",
+    re.IGNORECASE,
+)
+_FALLING_OBJECT = "Fall, falling, object"
 
 
 def is_injury(code: str) -> bool:
@@ -125,6 +139,8 @@ def external_causes(
                     if entry.term_id is None:
                         continue
                     choice = selector.refine(entry.term_id, words)
+                    if choice.path and choice.path[0].title == "Fall, falling":
+                        choice = _falling_object(selector, choice, note.text, tokens)
                     if choice.code is None:
                         continue
                     codes, checks = selector.complete(choice.code, context)
@@ -236,6 +252,20 @@ def _place_of_occurrence(selector: CodeSelector, words: frozenset[str]) -> tuple
     if not codes or not codes[0].startswith("Y92") or codes[0] == "Y92.9":
         return None
     return codes[0], path
+
+
+def _falling_object(
+    selector: CodeSelector, choice: IndexChoice, text: str, tokens: Sequence[Token]
+) -> IndexChoice:
+    """A fall whose sentence says an object fell on the patient: the Index's "Fall,
+    falling, object" and its see reference (Struck by, object, falling: W20.8)."""
+    if not tokens or not _OBJECT_FELL_RE.search(text[tokens[0].start : tokens[-1].end]):
+        return choice
+    walked = selector.navigator.walk(_FALLING_OBJECT, "eindex", suggest=False)
+    if not walked.steps or walked.unmatched or walked.code is None:
+        return choice
+    path = tuple(t for t in (selector.release.term(s.term_id) for s in walked.steps) if t)
+    return IndexChoice(walked.code, path, len(path))
 
 
 def _unspecified_fall(code: str) -> bool:

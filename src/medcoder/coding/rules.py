@@ -15,7 +15,14 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from medcoder.codesets.store import Release
-from medcoder.coding import adverse, companions, organisms, sepsis
+from medcoder.coding import (
+    adverse,
+    companions,
+    organisms,
+    poisoning,
+    sepsis,
+    specificity,
+)
 from medcoder.coding.candidate import Candidate
 from medcoder.coding.instructions import note_refers_to
 from medcoder.kinds import CodeSystem, Setting
@@ -356,6 +363,13 @@ def _specificity(release: Release, by_code: dict[str, list[Candidate]]) -> list[
         if unspecific and more_specific:
             for c in by_code.pop(code):
                 dropped.append(_drop(c, LESS_SPECIFIC, f"{code} dropped for {more_specific[0]}"))
+    # Across categories, from the Index: a main term's default beside a code the same
+    # main term lists at a subterm (Anemia D64.9 beside Anemia, iron deficiency D50.9).
+    paths = {code: sources[0].index_path for code, sources in by_code.items()}
+    for code, other in specificity.index_default_beside_subterm(release, paths).items():
+        for c in by_code.pop(code):
+            dropped.append(_drop(c, LESS_SPECIFIC, f"{code} (the Index's default for "
+                                 f"{paths[code]}) dropped for {other}"))  # fmt: skip
     return dropped
 
 
@@ -577,7 +591,7 @@ def apply_rules(
     dropped += planned
     kept, single = companions.single_falls(document, kept, DroppedCandidate)
     dropped += single
-    kept, resolved = companions.follow_up_after_treatment(document, kept, DroppedCandidate)
+    kept, resolved = companions.follow_up_after_treatment(document, release, kept, DroppedCandidate)
     dropped += resolved
     kept, integral = _integral(document, kept)
     dropped += integral
@@ -613,6 +627,7 @@ def apply_rules(
             order.append(status_code)
     order = _infectious_agents(document, release, by_code, order)
     order = _adverse_effects(document, release, by_code, order)
+    order = poisoning.sequence_drug_events(document.text, release, by_code, order)
     order = sepsis.severe_sepsis(document, release, by_code, order)
     assignments: list[CodeAssignment] = []
     for sequence, code in enumerate(order, start=1):

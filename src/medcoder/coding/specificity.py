@@ -1,0 +1,109 @@
+"""Specificity across categories: the Index's default beside a subterm of the same main term.
+
+ICD-10-CM Guidelines I.B.1 / IV.B (code to the highest specificity documented): a main
+term's own code is its default, what "Anemia" or "Pneumonia" alone classifies to
+(D64.9, J18.9). Where the note also documents a kind the Index lists under that main
+term ("Anemia, iron deficiency" D50.9; "Pneumonia, aspiration" J69.0), the default and
+the specific code name one condition and the default is not reported; the specific
+code may sit in another category (D50 beside D64), which a same-category rule misses.
+
+Read off the release's Index: no list of pairs.
+"""
+
+from __future__ import annotations
+
+from medcoder.codesets.codes import compact
+from medcoder.codesets.model import NoteKind
+from medcoder.codesets.store import Release
+from medcoder.codesets.text import norm_term
+from medcoder.coding.instructions import note_refers_to
+
+_MEMO_KEY = "main_term_subcodes"
+
+
+def _subterm_codes(release: Release, main_term: str) -> tuple[str | None, frozenset[str]]:
+    """The code of the Index main term written ``main_term`` (its default) and the codes
+    printed or resolved at any of its subterms (compact form); memoized per release."""
+    memo = release.memo.setdefault(_MEMO_KEY, {})
+    assert isinstance(memo, dict)
+    key = norm_term(main_term)
+    if key in memo:
+        found: tuple[str | None, frozenset[str]] = memo[key]
+        return found
+    default: str | None = None
+    codes: set[str] = set()
+    for term in release.main_terms("index", key):
+        if term.see:
+            continue
+        default = default or term.resolved or term.code
+        stack = [term.id]
+        while stack:
+            for sub in release.subterms(stack.pop()):
+                for code in (sub.code, sub.resolved):
+                    if code:
+                        codes.add(compact(code).rstrip("-"))
+                stack.append(sub.id)
+    result = (default, frozenset(codes))
+    memo[key] = result
+    return result
+
+
+def _under(code: str, codes: frozenset[str]) -> bool:
+    """``code`` is one the Index prints at a subterm, less only its 7th character and
+    placeholder X: a subterm printed as a whole category (T81.4-) is not the same
+    condition as every code of it (a wound infection is not postprocedural sepsis)."""
+    flat = compact(code)
+    if flat in codes:
+        return True
+    return len(flat) == 7 and flat[:6].rstrip("X") in codes
+
+
+def index_default_beside_subterm(release: Release, reported: dict[str, str]) -> dict[str, str]:
+    """``reported``: code -> the Index path it was found by. Returns the codes to drop,
+    each with the more specific code it gives way to: a code found at a main term alone
+    (its default) beside another code that the same main term lists at a subterm."""
+    out: dict[str, str] = {}
+    for code, path in reported.items():
+        if not path or "," in path or path.startswith(("Tabular", "Table", "External")):
+            continue
+        entry = release.get(code)
+        if entry is None or not ("unspecified" in entry.title.lower() or code.endswith(".9")):
+            continue
+        default, subcodes = _subterm_codes(release, path)
+        if default is None or compact(default).rstrip("-") not in compact(code):
+            continue  # not the main term's own code
+        for other in reported:
+            if other == code or other in out or not _under(other, subcodes - {compact(code)}):
+                continue
+            if not (code.startswith("R") or _chapter(code) == _chapter(other)):
+                continue  # another chapter classifies another condition (T81.4- wound
+                # infection beside sepsis A41.9); a symptom (R) gives way to any
+            if _paired(release, code, other):
+                continue  # the Tabular asks for both
+            out[code] = other
+            break
+    return out
+
+
+def _chapter(code: str) -> str:
+    """The Tabular chapter a code is in, as its letter (D and H hold two chapters each:
+    D00-D49 neoplasms / D50-D89 blood; H00-H59 eye / H60-H95 ear)."""
+    letter = code[:1]
+    if letter in ("C",):
+        return "C"  # C00-D49 neoplasms
+    if letter == "D":
+        return "C" if code[1:3] < "50" else "D"
+    if letter == "H":
+        return "H" if code[1:3] < "60" else "H60"
+    return letter
+
+
+def _paired(release: Release, code: str, other: str) -> bool:
+    """I.A.13: a "use additional code" or "code first" note of either code names the
+    other: the two are reported together, one does not replace the other."""
+    kinds = (NoteKind.USE_ADDITIONAL_CODE, NoteKind.CODE_FIRST, NoteKind.CODE_ALSO)
+    for holder, named in ((other, code), (code, other)):
+        notes = release.notes(holder)
+        if any(note_refers_to(n.text, named) for kind in kinds for n in notes.get(kind, [])):
+            return True
+    return False

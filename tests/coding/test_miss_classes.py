@@ -1,0 +1,83 @@
+"""Issue 14 miss classes: the pure pieces of the rules (the golden cases run them whole)."""
+
+from __future__ import annotations
+
+import pytest
+
+from medcoder.codesets.store import Release
+from medcoder.coding import poisoning, specificity
+from medcoder.coding.companions import completed_treatment
+from medcoder.coding.external_cause import _OBJECT_FELL_RE
+
+
+@pytest.mark.parametrize(
+    ("sentence", "object_fell"),
+    [
+        ("A heavy crate fell onto her left foot at home.", True),
+        ("The shelf bracket gave way and a toolbox fell off the bench onto his toes.", True),
+        ("A tree branch came down on his shoulder in the storm.", True),
+        ("She tripped and fell onto her outstretched hand.", False),
+        ("The patient fell on the ice outside the store.", False),
+        ("Her son fell onto the coffee table.", False),
+        ("He fell off the ladder onto the driveway.", False),
+    ],
+)
+def test_an_object_falling_on_the_patient(sentence: str, object_fell: bool) -> None:
+    assert bool(_OBJECT_FELL_RE.search(sentence)) is object_fell
+
+
+@pytest.mark.parametrize(
+    ("sentence", "completed"),
+    [
+        ("Follow-up visit after completed treatment of cellulitis.", True),
+        ("Follow up after treatment of bronchitis, now resolved.", True),
+        ("Follow-up after finishing the antibiotic course for otitis media.", True),
+        ("Follow-up after treatment of pneumonia; still coughing.", False),
+        ("Follow-up of hypertension.", False),
+    ],
+)
+def test_follow_up_after_completed_treatment(sentence: str, completed: bool) -> None:
+    assert completed_treatment(sentence) is completed
+
+
+@pytest.mark.parametrize(
+    ("reported", "dropped"),
+    [
+        # the main term's default beside a code listed under one of its subterms
+        ({"D64.9": "Anemia", "D50.9": "Anemia, iron deficiency"}, {"D64.9": "D50.9"}),
+        ({"E03.9": "Hypothyroidism", "E89.0": "Hypothyroidism, postsurgical"}, {"E03.9": "E89.0"}),
+        # the Tabular pairs them (J18 "code also ... aspiration pneumonia (J69.-)")
+        ({"J18.9": "Pneumonia", "J69.0": "Aspiration, pneumonia"}, {}),
+        # another chapter: a postprocedural infection (T81.4-) beside the sepsis A41.9
+        ({"A41.9": "Sepsis", "T81.49XA": "Infection, postoperative wound"}, {}),
+        # two conditions: the default stays beside an unrelated code
+        ({"D64.9": "Anemia", "I10": "Hypertension"}, {}),
+        # a code found at a subterm is not a default
+        ({"D50.9": "Anemia, iron deficiency", "D63.1": "Anemia, in, chronic kidney disease"}, {}),
+        # essential hypertension is not unspecified: pulmonary hypertension beside it stays
+        ({"I10": "Hypertension", "I27.20": "Hypertension, pulmonary"}, {}),
+    ],
+)
+def test_index_default_beside_a_subterm_code(
+    release_2026: Release, reported: dict[str, str], dropped: dict[str, str]
+) -> None:
+    assert specificity.index_default_beside_subterm(release_2026, reported) == dropped
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("HPI: Took a double dose of warfarin by mistake.\n", [("T45.511A", False)]),
+        ("HPI: Swallowed thirty ibuprofen tablets in a suicide attempt.\n", [("T39.312A", False)]),
+        ("HPI: Ran out of metformin two weeks ago.\n", [("T38.3X6A", True)]),
+        ("HPI: Denies any overdose of acetaminophen.\n", []),
+        ("HPI: History of overdose of oxycodone in 2019.\n", []),
+        ("SOCIAL HISTORY: Brother died of an overdose of oxycodone.\n", []),
+        ("HPI: Took too many pills.\n", []),  # no drug named: nothing to look up
+    ],
+)
+def test_poisoning_and_underdosing_from_the_table(
+    release_2026: Release, text: str, codes: list[tuple[str, bool]]
+) -> None:
+    events = poisoning.drug_events(release_2026, text)
+    assert [(e.code, e.underdosing) for e in events] == codes
