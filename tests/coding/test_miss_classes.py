@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from medcoder.codesets.store import Release
-from medcoder.coding import poisoning, specificity
+from medcoder.coding import long_term, poisoning, specificity
 from medcoder.coding.companions import completed_treatment
 from medcoder.coding.external_cause import _OBJECT_FELL_RE
 
@@ -81,3 +81,26 @@ def test_poisoning_and_underdosing_from_the_table(
 ) -> None:
     events = poisoning.drug_events(release_2026, text)
     assert [(e.code, e.underdosing) for e in events] == codes
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("MEDICATIONS: Warfarin 5 mg daily; atorvastatin 40 mg.\n", ["Z79.01"]),
+        ("MEDICATIONS: Clopidogrel 75 mg daily. Aspirin 81 mg once daily.\n", ["Z79.02", "Z79.82"]),
+        ("HPI: She takes Ozempic weekly and glipizide with breakfast.\n", ["Z79.85", "Z79.84"]),
+        ("HPI: Continue insulin lispro with meals.\n", ["Z79.4"]),
+        # stopped, held, an allergy, as needed, a dose given at the visit: no Z79
+        ("MEDICATIONS: Apixaban - held for the colonoscopy.\n", []),
+        ("HPI: Warfarin was discontinued last year.\n", []),
+        ("ALLERGIES: Aspirin (hives).\n", []),
+        ("MEDICATIONS: Aspirin 325 mg as needed for headache.\n", []),
+        ("HPI: Aspirin 325 mg given in the emergency department.\n", []),
+        # a steroid burst is not long term; stated long-term use is, and any other drug too
+        ("MEDICATIONS: Prednisone 40 mg daily for five days.\n", []),
+        ("HPI: On long-term prednisone 5 mg daily for polymyalgia.\n", ["Z79.52"]),
+        ("HPI: Maintained on long-term levothyroxine.\n", ["Z79.899"]),
+    ],
+)
+def test_long_term_drug_therapy(release_2026: Release, text: str, codes: list[str]) -> None:
+    assert [code for code, _ in long_term.current_drug_therapy(release_2026, text)] == codes

@@ -18,6 +18,7 @@ from medcoder.codesets.store import Release
 from medcoder.coding import (
     adverse,
     companions,
+    long_term,
     organisms,
     poisoning,
     sepsis,
@@ -629,6 +630,7 @@ def apply_rules(
     order = _adverse_effects(document, release, by_code, order)
     order = poisoning.sequence_drug_events(document.text, release, by_code, order)
     order = sepsis.severe_sepsis(document, release, by_code, order)
+    order = long_term.add_drug_therapy(document.text, release, by_code, order)
     assignments: list[CodeAssignment] = []
     for sequence, code in enumerate(order, start=1):
         sources = sorted(by_code[code], key=lambda c: c.evidence.start)
