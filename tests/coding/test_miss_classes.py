@@ -7,7 +7,7 @@ import pytest
 from medcoder.codesets.store import Release
 from medcoder.coding import long_term, poisoning, specificity
 from medcoder.coding.companions import completed_treatment
-from medcoder.coding.external_cause import _OBJECT_FELL_RE
+from medcoder.coding.external_cause import _OBJECT_FELL_RE, _STATUS
 
 
 @pytest.mark.parametrize(
@@ -104,3 +104,18 @@ def test_poisoning_and_underdosing_from_the_table(
 )
 def test_long_term_drug_therapy(release_2026: Release, text: str, codes: list[str]) -> None:
     assert [code for code, _ in long_term.current_drug_therapy(release_2026, text)] == codes
+
+
+@pytest.mark.parametrize(
+    ("sentence", "status"),
+    [
+        ("Slipped on a wet floor while working his shift at the plant.", "Y99.0"),
+        ("Twisted her knee on the job unloading a truck.", "Y99.0"),
+        ("Fell from a ladder while volunteering at the food bank.", "Y99.2"),
+        ("Rolled his ankle in a pickup game of basketball.", "Y99.8"),
+        ("Hurt his back lifting boxes at home.", None),
+    ],
+)
+def test_external_cause_status_words(sentence: str, status: str | None) -> None:
+    found = next((code for code, pattern in _STATUS if pattern.search(sentence)), None)
+    assert found == status

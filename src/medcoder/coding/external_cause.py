@@ -2,8 +2,10 @@
 
 ICD-10-CM Guidelines I.C.20: an external cause code may be used with any code in
 S00-T88 that is an injury; assign the cause (V00-X58 and the Y codes of assault and
-undetermined intent) and, once, the activity (Y93) at the initial encounter. The 7th
-character follows the injury's encounter. Codes come from the Index to External Causes.
+undetermined intent) and, once, the place (Y92), the activity (Y93) and the status
+(Y99: work for pay, military, volunteer, leisure; I.C.20.k) at the initial encounter.
+The 7th character follows the injury's encounter. Codes come from the Index to External
+Causes.
 """
 
 from __future__ import annotations
@@ -64,6 +66,20 @@ _OBJECT_FELL_RE = re.compile(
     re.IGNORECASE,
 )
 _FALLING_OBJECT = "Fall, falling, object"
+# I.C.20.k: the status (Y99) where the note documents it, never Y99.9 for a status not
+# stated. Civilian work for pay Y99.0, military Y99.1, volunteer Y99.2, leisure and
+# other Y99.8 (hobby, recreation or sport not for pay, student activity).
+_STATUS = (
+    ("Y99.1", re.compile(r"\b(?:on\s+active\s+duty|military\s+(?:duty|service|training))\b", re.I)),
+    ("Y99.2", re.compile(r"\bvolunteer(?:ing|ed|s)?\b", re.I)),
+    ("Y99.0", re.compile(
+        r"\b(?:at\s+work|while\s+(?:at\s+)?work(?:ing)?|on\s+the\s+job|work[- ]related|"
+        r"at\s+(?:his|her|their)\s+(?:job|workplace)|(?:during|working)\s+(?:his|her|their)\s+"
+        r"(?:paid\s+)?(?:shift|work\s*day)|workers'?\s+comp\w*)\b", re.I)),
+    ("Y99.8", re.compile(
+        r"\b(?:for\s+fun|recreational(?:ly)?|leisure|as\s+a\s+hobby|on\s+vacation|"
+        r"pick-?up\s+game)\b", re.I)),
+)  # fmt: skip
 
 
 def is_injury(code: str) -> bool:
@@ -151,11 +167,11 @@ def external_causes(
                     if codes[0].startswith("X58"):
                         continue  # "Fracture (circumstances unknown)": the injury's own word
                     kind = "activity" if codes[0].startswith("Y93") else "cause"
-                    if kind == "activity" and not tells_injury:
-                        continue
+                    if kind == "activity" and not (tells_injury and seventh == "A"):
+                        continue  # I.C.20.c: told with the injury, initial encounter only
                     # Causes are V00-Y38; the place (Y92) is read below from the cause's
-                    # sentence; status (Y99) is left to the coder; "activity,
-                    # unspecified" (Y93.9) says nothing.
+                    # sentence, the status (Y99) below from the sentences telling the
+                    # injury; "activity, unspecified" (Y93.9) says nothing.
                     if not _CAUSE_OR_ACTIVITY_RE.match(codes[0]):
                         continue  # another reading of the words may be the activity
                     if kind in found and not (
@@ -181,8 +197,13 @@ def external_causes(
         ):  # I.A.12.a: a transport vehicle is not the place of a transport accident (V00-V99)
             evidence = found["cause"][1]
             found["place"] = (place[0], evidence, place[1], [])
+    if ("cause" in found or "activity" in found) and seventh == "A":
+        # I.C.20.k: never without another external cause code; initial encounter only
+        status = _status(note, release, (found.get("cause") or found["activity"])[1])
+        if status is not None:
+            found["status"] = status
     out: list[CodeAssignment] = []
-    for kind in ("cause", "place", "activity"):
+    for kind in ("cause", "place", "activity", "status"):
         if kind not in found:
             continue
         code, evidence, path, checks = found[kind]
@@ -252,6 +273,29 @@ def _place_of_occurrence(selector: CodeSelector, words: frozenset[str]) -> tuple
     if not codes or not codes[0].startswith("Y92") or codes[0] == "Y92.9":
         return None
     return codes[0], path
+
+
+def _status(
+    note: ParsedNote, release: Release, evidence: Evidence
+) -> tuple[str, Evidence, str, list[str]] | None:
+    """I.C.20.k: the external cause status, once, with the cause at the initial
+    encounter, where the sections that tell the injury (not the social history: "works
+    at a bank" is not how this injury happened) document it; Y99.9 is never assigned."""
+    for section in note.sections:
+        if str(section.kind) in _ACTIVITY_SKIPPED:
+            continue
+        for sentence in note.section_sentences(section):
+            words = frozenset(t.norm for t in note.tokens(sentence))
+            if not (words & _INJURY_WORDS or sentence.start <= evidence.start < sentence.end):
+                continue
+            for code, pattern in _STATUS:
+                m = pattern.search(sentence.text)
+                entry = release.get(code)
+                if m and entry is not None and entry.billable:
+                    start = sentence.start + m.start()
+                    said = Evidence(start, start + len(m.group()), m.group(), str(section.kind))
+                    return code, said, f"Status, {entry.title}", []
+    return None
 
 
 def _falling_object(
