@@ -50,6 +50,7 @@ _UNDERDOSING_RE = re.compile(
 _INTENTS = (
     ("poisoning-intentional",
      re.compile(r"\b(?:intentional\w*|on\s+purpose|deliberate\w*|suicid\w*|self[- ]harm\w*|"
+                r"self[- ]poison\w*|self[- ]inflicted|"
                 r"to\s+(?:hurt|harm|kill)\s+(?:her|him|them|my)sel\w+)\b", re.I)),
     ("poisoning-assault",
      re.compile(r"\b(?:poisoned\s+by\s+(?:her|his|their|a|an|the)\s+\w+|assault\w*)\b", re.I)),

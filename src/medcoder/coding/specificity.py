@@ -75,9 +75,13 @@ def index_default_beside_subterm(release: Release, reported: dict[str, str]) -> 
         for other in reported:
             if other == code or other in out or not _under(other, subcodes - {compact(code)}):
                 continue
-            if not (code.startswith("R") or _chapter(code) == _chapter(other)):
+            if _chapter(code) != _chapter(other):
                 continue  # another chapter classifies another condition (T81.4- wound
-                # infection beside sepsis A41.9); a symptom (R) gives way to any
+                # infection beside sepsis A41.9); a symptom beside a disease the Index
+                # names under it ("Fever, Malta" A23.9) is the integral-symptom rule's
+                # (I.B.5), which reads the sentence, not this one
+            if _chapter(code) == "C" or _contrary(entry.title, (release.get(other) or entry).title):
+                continue  # a primary beside its metastasis; acute beside chronic (I.B.8)
             if _paired(release, code, other):
                 continue  # the Tabular asks for both
             out[code] = other
@@ -96,6 +100,17 @@ def _chapter(code: str) -> str:
     if letter == "H":
         return "H" if code[1:3] < "60" else "H60"
     return letter
+
+
+_CONTRARY = ({"acute"}, {"chronic"}), ({"primary"}, {"secondary"})
+
+
+def _contrary(title: str, other: str) -> bool:
+    """The default's title says acute and the other's chronic (or the reverse): the
+    Index's default names one acuity (Sinusitis: chronic J32.9), and acute and chronic
+    forms documented together are both coded (I.B.8)."""
+    mine, theirs = set(title.lower().split()), set(other.lower().split())
+    return any((a & mine and b & theirs) or (b & mine and a & theirs) for a, b in _CONTRARY)
 
 
 def _paired(release: Release, code: str, other: str) -> bool:
