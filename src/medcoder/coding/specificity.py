@@ -7,18 +7,34 @@ term ("Anemia, iron deficiency" D50.9; "Pneumonia, aspiration" J69.0), the defau
 the specific code name one condition and the default is not reported; the specific
 code may sit in another category (D50 beside D64), which a same-category rule misses.
 
-Read off the release's Index: no list of pairs.
+Read off the release's Index: no list of pairs. Also here: an unspecified code beside a
+more specific one of its own parent, and Excludes1 pairs (I.A.12.a).
 """
 
 from __future__ import annotations
+
+import re
 
 from medcoder.codesets.codes import compact
 from medcoder.codesets.model import NoteKind
 from medcoder.codesets.store import Release
 from medcoder.codesets.text import norm_term
+from medcoder.coding.candidate import Candidate
+from medcoder.coding.candidate import dropped as _drop
 from medcoder.coding.instructions import note_refers_to
+from medcoder.results import DroppedCandidate, RuleApplied
 
 _MEMO_KEY = "main_term_subcodes"
+LESS_SPECIFIC = RuleApplied(
+    "specificity.v1",
+    "ICD-10-CM Guidelines I.B.1 / IV.B",
+    "a more specific code of the same category is reported",
+)
+EXCLUDES1 = RuleApplied(
+    "excludes1.v1",
+    "ICD-10-CM Guidelines I.A.12.a (Excludes1)",
+    "Excludes1 with a code already reported: the two are never coded together",
+)
 
 
 def _subterm_codes(release: Release, main_term: str) -> tuple[str | None, frozenset[str]]:
@@ -122,3 +138,81 @@ def _paired(release: Release, code: str, other: str) -> bool:
         if any(note_refers_to(n.text, named) for kind in kinds for n in notes.get(kind, [])):
             return True
     return False
+
+
+def less_specific(release: Release, by_code: dict[str, list[Candidate]]) -> list[DroppedCandidate]:
+    """Drop an unspecified code when a more specific one under the same parent is reported
+    (E11.9 beside E11.65, E87.20 beside E87.22), never for another condition of the
+    category (acidosis E87.20 stays beside hypokalemia E87.6)."""
+    dropped: list[DroppedCandidate] = []
+    for code in list(by_code):
+        parent = code[:-1].rstrip(".")
+        others = [o for o in by_code if o != code and o.startswith(parent)]
+        entry = release.get(code)
+        if not others or entry is None:
+            continue
+        unspecific = "unspecified" in entry.title.lower() or code.endswith(".9")
+        more_specific = [
+            o for o in others if "unspecified" not in (release.get(o) or entry).title.lower()
+        ]
+        if unspecific and more_specific:
+            for c in by_code.pop(code):
+                dropped.append(_drop(c, LESS_SPECIFIC, f"{code} dropped for {more_specific[0]}"))
+    # Across categories, from the Index: a main term's default beside a code the same
+    # main term lists at a subterm (Anemia D64.9 beside Anemia, iron deficiency D50.9).
+    paths = {code: sources[0].index_path for code, sources in by_code.items()}
+    for code, other in index_default_beside_subterm(release, paths).items():
+        for c in by_code.pop(code):
+            dropped.append(_drop(c, LESS_SPECIFIC, f"{code} (the Index's default for "
+                                 f"{paths[code]}) dropped for {other}"))  # fmt: skip
+    return dropped
+
+
+def excludes1(
+    release: Release, by_code: dict[str, list[Candidate]], order: list[str]
+) -> list[DroppedCandidate]:
+    """I.A.12.a: two codes in an Excludes1 relation are not reported together.
+
+    The code listed later goes, except where the note sits at a sign or symptom (R00-R99)
+    and names a definitive diagnosis: the symptom is the one integral to the diagnosis
+    (I.B.5; hypoxemia R09.02 excludes respiratory failure J96.-, and with acute
+    respiratory failure with hypoxia J96.01 it is R09.02 that is not coded)."""
+    dropped: list[DroppedCandidate] = []
+    for code in list(order):
+        if code not in by_code:
+            continue
+        notes = release.notes(code).get("excludes1", [])  # type: ignore[call-overload]
+        for note in notes:
+            for other in list(by_code):
+                if code not in by_code:
+                    break
+                if other == code or not note_refers_to(note.text, other):
+                    continue
+                if _yields(release, code, other):
+                    for c in by_code.pop(code):
+                        dropped.append(
+                            _drop(c, EXCLUDES1, f"{code} is Excludes1 with {other}, the more "
+                                  f"specific code it gives way to: {note.text}")
+                        )  # fmt: skip
+                elif order.index(other) > order.index(code):
+                    for c in by_code.pop(other):
+                        dropped.append(
+                            _drop(c, EXCLUDES1, f"{other} is Excludes1 at {code}: {note.text}")
+                        )
+    return dropped
+
+
+def _yields(release: Release, code: str, other: str) -> bool:
+    """In an Excludes1 pair, does ``code`` (the one holding the note) give way to
+    ``other``: a symptom to a definitive diagnosis (I.B.5), an unspecified code to one
+    that names the same thing more narrowly (I.B.1 / IV.B: R52 beside R10.30)."""
+    if code.startswith("R") != other.startswith("R"):
+        return code.startswith("R")
+    mine, theirs = release.get(code), release.get(other)
+    if mine is None or theirs is None:
+        return False
+    # The other names the same thing more narrowly: "Pain, unspecified" within "Lower
+    # abdominal pain, unspecified".
+    own = set(re.findall(r"[a-z]+", mine.title.lower())) - {"unspecified", "nos"}
+    narrower = set(re.findall(r"[a-z]+", theirs.title.lower()))
+    return "unspecified" in mine.title.lower() and own < narrower
