@@ -119,3 +119,18 @@ def test_long_term_drug_therapy(release_2026: Release, text: str, codes: list[st
 def test_external_cause_status_words(sentence: str, status: str | None) -> None:
     found = next((code for code, pattern in _STATUS if pattern.search(sentence)), None)
     assert found == status
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("HPI: Anticoagulated on day 3 with enoxaparin in the ward.\n", []),
+        ("HPI: Bleeding ulcer two years ago while taking aspirin.\n", []),
+        ("HPI: Bladder tumor treated with intravesical instillation of mitomycin.\n", []),
+        ("HPI: She is on metformin, glipizide and warfarin.\n", ["Z79.84", "Z79.01"]),
+    ],
+)
+def test_long_term_drug_therapy_statements(
+    release_2026: Release, text: str, codes: list[str]
+) -> None:
+    assert [code for code, _ in long_term.current_drug_therapy(release_2026, text)] == codes

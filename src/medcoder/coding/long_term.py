@@ -67,9 +67,11 @@ _NOT_CURRENT_RE = re.compile(
     r"injected|one\s+dose|single\s+dose|once(?!\s+(?:a\s+)?(?:daily|day|nightly|weekly))|"
     r"x\s*1|in\s+(?:the\s+)?(?:clinic|office|"
     r"emergency)|stat|completed|finished|short\s+course|taper\w*|for\s+\d+\s+days|"
-    r"inhal\w*|nasal|topical|cream|ointment|drops|spray|denies|never)\b",
+    r"inhal\w*|nasal|topical|cream|ointment|drops|spray|instillation|intravesical|local|"
+    r"denies|never|ago|earlier|previously|formerly|in\s+the\s+past)\b",
     re.IGNORECASE,
 )
+_ON_REACH = 3  # words after a bare "on" within which the drug is named
 _LIST_SECTIONS = frozenset({SectionKind.MEDICATIONS})
 _STATEMENT_SECTIONS = frozenset(
     {SectionKind.HPI, SectionKind.ASSESSMENT, SectionKind.DIAGNOSES, SectionKind.OTHER,
@@ -138,6 +140,25 @@ def _use_additional(release: Release, code: str) -> list[NoteText]:
     return release.notes(code).get(NoteKind.USE_ADDITIONAL_CODE, [])
 
 
+def _stated_use(
+    release: Release, sentence: str, offset: int, section: str, *, stated: bool
+) -> list[tuple[str, Evidence]]:
+    """The drugs a sentence says the patient is on: those after a verb of use ("takes
+    lisinopril, metformin and aspirin"); after a bare "on", only where a drug follows
+    within a few words ("on apixaban", not "replaced on day 4 by enoxaparin")."""
+    for on in _ON_RE.finditer(sentence):
+        rest = sentence[on.end() :]
+        drugs = _drugs_in(release, rest, offset + on.end(), section, stated=stated)
+        if not drugs:
+            continue
+        if on.group().lower().split()[-1] == "on":
+            near = offset + on.end() + len(" ".join(rest.split()[:_ON_REACH]))
+            if drugs[0][1].start > near + (len(rest) - len(rest.lstrip())):
+                continue
+        return drugs
+    return []
+
+
 def current_drug_therapy(release: Release, text: str) -> list[tuple[str, Evidence]]:
     """The Z79 codes of the drugs a note documents as taken continuously, each with the
     drug's first mention, in note order."""
@@ -154,15 +175,12 @@ def current_drug_therapy(release: Release, text: str) -> list[tuple[str, Evidenc
             words = piece.group()
             if _NOT_CURRENT_RE.search(words):
                 continue
+            stated = bool(_STATED_LONG_TERM_RE.search(words))
             if kind in _STATEMENT_SECTIONS:
-                on = _ON_RE.search(words)
-                if on is None:
-                    continue
-                words, start = words[on.end() :], piece.start() + on.end()
+                drugs = _stated_use(release, words, piece.start(), str(kind), stated=stated)
             else:
-                start = piece.start()
-            stated = bool(_STATED_LONG_TERM_RE.search(piece.group()))
-            for code, evidence in _drugs_in(release, words, start, str(kind), stated=stated):
+                drugs = _drugs_in(release, words, piece.start(), str(kind), stated=stated)
+            for code, evidence in drugs:
                 found.setdefault(code, evidence)
     return sorted(found.items(), key=lambda item: item[1].start)
 
