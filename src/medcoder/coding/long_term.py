@@ -29,7 +29,7 @@ from medcoder.codesets.text import norm_term
 from medcoder.coding import poisoning
 from medcoder.coding.candidate import Candidate
 from medcoder.coding.instructions import note_refers_to
-from medcoder.nlp.sections import SectionKind, find_sections
+from medcoder.nlp.sections import SectionKind
 from medcoder.results import Evidence, RuleApplied
 
 LONG_TERM = RuleApplied(
@@ -93,6 +93,8 @@ def _curated() -> dict[str, str]:
 def drug_group(release: Release, name: str) -> str | None:
     """The group of a drug name: 'insulin', a Table of Drugs subcategory with its
     Z79 code, or None; memoized per release."""
+    if name not in _curated() and name not in poisoning.drug_names(release):
+        return None  # most words: no drug, nothing kept
     memo = release.memo.setdefault("long_term_groups", {})
     assert isinstance(memo, dict)
     if name in memo:
@@ -163,7 +165,7 @@ def current_drug_therapy(release: Release, text: str) -> list[tuple[str, Evidenc
     """The Z79 codes of the drugs a note documents as taken continuously, each with the
     drug's first mention, in note order."""
     found: dict[str, Evidence] = {}
-    for section in find_sections(text):
+    for section in poisoning.sections_of(text):
         kind = section.kind
         if kind in _LIST_SECTIONS:
             pieces = _ITEM_RE.finditer(text, section.body_start, section.end)
@@ -195,14 +197,17 @@ def add_drug_therapy(
     that condition and is reported only beside a code whose note names it."""
     if not order:
         return order
-    asked = {
-        code
-        for reported in order
-        for code in _Z79.values()
-        if any(note_refers_to(n.text, code) for n in _use_additional(release, reported))
-    }
+    found = current_drug_therapy(release, text)
+    asked = set()
+    if any(code in _CONTROL_OF_A_CONDITION for code, _ in found):
+        asked = {
+            code
+            for reported in order
+            for code in _CONTROL_OF_A_CONDITION
+            if any(note_refers_to(n.text, code) for n in _use_additional(release, reported))
+        }
     result = list(order)
-    for code, evidence in current_drug_therapy(release, text):
+    for code, evidence in found:
         entry = release.get(code)
         if code in by_code or entry is None or not entry.billable:
             continue

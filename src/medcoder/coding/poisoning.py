@@ -19,6 +19,7 @@ column, read in the sentence that says how it was taken; the 7th character is A
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -27,7 +28,7 @@ from medcoder.codesets.store import Release
 from medcoder.codesets.tables import DRUG_COLUMNS
 from medcoder.codesets.text import norm_term
 from medcoder.coding.candidate import Candidate
-from medcoder.nlp.sections import SectionKind, find_sections
+from medcoder.nlp.sections import Section, SectionKind, find_sections
 from medcoder.results import Evidence, RuleApplied
 
 # How the drug was taken wrongly (I.C.19.e.5.b).
@@ -91,9 +92,31 @@ class DrugEvent:
     underdosing: bool
 
 
+@functools.lru_cache(maxsize=2)
+def sections_of(text: str) -> tuple[Section, ...]:
+    """The note's sections, found once for the rules that read them here and in
+    coding/long_term.py (the last two notes are kept)."""
+    return tuple(find_sections(text))
+
+
+def drug_names(release: Release) -> frozenset[str]:
+    """The main terms of the release's Table of Drugs, normalized; read once per release
+    so a word that names no drug costs a set look-up, not a query."""
+    found = release.memo.get("drug_main_terms")
+    if not isinstance(found, frozenset):
+        books = release.books()
+        found = frozenset(
+            norm_term(t.title) for t in (release.main_terms("drug") if "drug" in books else [])
+        )
+        release.memo["drug_main_terms"] = found
+    return found
+
+
 def drug_code(release: Release, name: str, column: str) -> str | None:
     """The code (no 7th character) the Table of Drugs gives a drug main term in a
     column, where it is a drug or medicament (T36-T50); memoized per release."""
+    if name not in drug_names(release):
+        return None
     memo = release.memo.setdefault("drug_column_codes", {})
     assert isinstance(memo, dict)
     key = (name, column)
@@ -125,7 +148,7 @@ def drug_events(release: Release, text: str) -> list[DrugEvent]:
     in a sentence of the history or assessment that says it was taken wrongly."""
     if not (_POISONING_RE.search(text) or _UNDERDOSING_RE.search(text)):
         return []  # most notes: no sections parsed
-    sections = find_sections(text)
+    sections = sections_of(text)
     read = [s for s in sections if s.kind in _READ_IN]
     intent = _intent(" ".join(text[s.body_start : s.end] for s in read))
     events: list[DrugEvent] = []
