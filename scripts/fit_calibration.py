@@ -1,6 +1,6 @@
 """Fit the confidence table (src/medcoder/coding/data/calibration.json) on gold files.
 
-For every predicted code, its features (coding.rules.confidence_features) and whether
+For every predicted code, its features (coding.confidence.confidence_features) and whether
 the gold standard has it; each feature prefix gets the smoothed share of correct codes,
 so a rare combination backs off to a broader one. Run after changing the engine:
 
@@ -22,8 +22,8 @@ from pathlib import Path
 
 from medcoder.codesets.codes import normalize
 from medcoder.codesets.registry import Registry
+from medcoder.coding.confidence import confidence_features, confidence_from
 from medcoder.coding.diagnoses import DiagnosisStage
-from medcoder.coding.rules import confidence_features, confidence_from
 from medcoder.evaluation.run import expected_calibration_error
 from medcoder.kinds import Setting
 from medcoder.nlp.document import ClinicalDocument

@@ -16,11 +16,16 @@ adverse-effect column, so "pain due to the fall" names no drug.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from medcoder.codesets.codes import with_seventh
 from medcoder.codesets.store import Release
 from medcoder.codesets.tables import DRUG_COLUMNS
 from medcoder.codesets.text import norm_term
+from medcoder.coding.candidate import Candidate
+from medcoder.coding.companions import sentence_of
+from medcoder.nlp.document import ClinicalDocument
+from medcoder.results import RuleApplied
 
 ADVERSE_COLUMN = DRUG_COLUMNS["adverse-effect"]
 _LINK_RE = re.compile(
@@ -35,7 +40,7 @@ _INDUCED_RE = re.compile(r"\b([A-Za-z][A-Za-z]+)[- ](?:induced|related|associate
 _NOT_AS_PRESCRIBED_RE = re.compile(
     r"\b(overdos\w*|poison\w*|too\s+(?:much|many)|wrong\s+(?:drug|medication|dose|pill)|"
     r"intentional\w*|suicid\w*|ingest\w*|not\s+as\s+prescribed|extra\s+doses?|"
-    r"underdos\w*|stopped\s+taking|ran\s+out)\b",
+    r"underdos\w*|stopped\s+taking|ran\s+out|by\s+mistake|in\s+error|double\s+dos\w*)\b",
     re.IGNORECASE,
 )
 
@@ -90,3 +95,38 @@ def links_a_drug(release: Release, clause: str) -> bool:
     """A clause that links a condition to a drug ("urticaria due to amoxicillin"): the
     Index's "due to, drugs" subterms apply to it."""
     return bool(drugs_linked(release, clause))
+
+
+ADVERSE_EFFECT = RuleApplied(
+    "adverse-effect.v1",
+    "ICD-10-CM Guidelines I.C.19.e.5.a",
+    "a drug properly taken caused the effect: the Table of Drugs' adverse-effect code "
+    "follows the nature of the effect",
+)
+
+
+def add_adverse_effects(
+    document: ClinicalDocument,
+    release: Release,
+    by_code: dict[str, list[Candidate]],
+    order: list[str],
+) -> list[str]:
+    """I.C.19.e.5.a: after each effect whose sentence gives a drug as its cause, the
+    drug's adverse-effect code (coding/adverse.py)."""
+    result = list(order)
+    for code in order:
+        if code.startswith(("S", "T", "V", "W", "X", "Y", "Z")):
+            continue
+        for c in by_code[code]:
+            sentence = sentence_of(document.text, c.evidence.start, c.evidence.end)
+            for added in adverse_effect_codes(release, sentence, document.text):
+                if added in by_code:
+                    continue
+                entry = release.get(added)
+                by_code[added] = [
+                    replace(c, code=added, title=entry.title if entry else "",
+                            index_path="Table of Drugs and Chemicals, adverse effect",
+                            source="index", tabular_checks=(), rules=(ADVERSE_EFFECT,))
+                ]  # fmt: skip
+                result.insert(result.index(code) + 1, added)
+    return result

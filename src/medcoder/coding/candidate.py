@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from medcoder.results import Evidence, RuleApplied
+from medcoder.results import DroppedCandidate, Evidence, RuleApplied
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,3 +30,8 @@ class Candidate:
     history_code: str | None = None  # the personal-history Z code if the condition is past
     history_path: str = ""
     rules: tuple[RuleApplied, ...] = ()
+
+
+def dropped(c: Candidate, rule: RuleApplied, reason: str | None = None) -> DroppedCandidate:
+    """The candidate left out by ``rule``, with the reason (the rule's own by default)."""
+    return DroppedCandidate(c.code, c.evidence.text, reason or rule.detail, rule, c.evidence)

@@ -318,9 +318,18 @@ _REPEATED_RE = re.compile(
 _FALL_CODES = ("R29.6", "Z91.81")
 _COMPLETED_RE = re.compile(
     r"\bfollow[- ]?up\b[^.\n]{0,60}\b(?:after|following)\b[^.\n]{0,30}"
-    r"\b(?:complet\w*|finish\w*)\b",
+    r"\b(?:complet\w*|finish\w*|treatment|course|therapy)\b",
     re.IGNORECASE,
 )
+# The treatment is over: "completed", "finished", or the condition "resolved".
+_OVER_RE = re.compile(r"\b(?:complet\w*|finish\w*|resolved|cleared|healed)\b", re.I)
+
+
+def completed_treatment(sentence: str) -> bool:
+    """I.C.21.c.8: the sentence states a follow-up examination after completed treatment
+    ("follow-up after completed treatment of ...", "follow-up after treatment of X, now
+    resolved")."""
+    return bool(_COMPLETED_RE.search(sentence) and _OVER_RE.search(sentence))
 
 
 def single_falls(
@@ -341,28 +350,41 @@ def single_falls(
 
 
 def follow_up_after_treatment(
-    document: ClinicalDocument, candidates: list[Candidate], drop: type[DroppedCandidate]
+    document: ClinicalDocument,
+    release: Release,
+    candidates: list[Candidate],
+    drop: type[DroppedCandidate],
 ) -> tuple[list[Candidate], list[DroppedCandidate]]:
     """I.C.21.c.8: "follow-up examination after completed treatment" stated in the chief
     complaint or the assessment is the reason for the visit, Z09 first; the condition
-    named in that sentence no longer exists and is not coded as current (its history
-    code is reported where the note writes it as past)."""
+    named in that sentence no longer exists and is not coded as current: its
+    personal-history code (I.C.21.c.4, Z85-Z87) follows, which Z09's "use additional
+    code" note asks for."""
     stated = _DIAGNOSTIC | {str(SectionKind.CHIEF_COMPLAINT)}
     sentences = {
         c.sentence
         for c in candidates
         if c.section in stated
-        and _COMPLETED_RE.search(sentence_of(document.text, c.evidence.start, c.evidence.end))
+        and completed_treatment(sentence_of(document.text, c.evidence.start, c.evidence.end))
     }
     if not sentences:
         return candidates, []
     first = next(c for c in candidates if c.sentence in sentences)
-    kept = [replace(first, code=FOLLOW_UP_CODE, index_path="Examination, follow-up",
+    entry = release.get(FOLLOW_UP_CODE)
+    title = entry.title if entry else ""
+    kept = [replace(first, code=FOLLOW_UP_CODE, title=title, index_path="Examination, follow-up",
                     source="index", rules=(FOLLOW_UP,))]  # fmt: skip
     dropped: list[DroppedCandidate] = []
     for c in candidates:
         if c.sentence in sentences and not c.code.startswith("Z"):
             dropped.append(drop(c.code, c.evidence.text, FOLLOW_UP.detail, FOLLOW_UP, c.evidence))
+            if c.history_code:
+                found = release.get(c.history_code)
+                kept.append(
+                    replace(c, code=c.history_code, title=found.title if found else "",
+                            index_path=c.history_path, historical=True,
+                            rules=(*c.rules, FOLLOW_UP))
+                )  # fmt: skip
         else:
             kept.append(c)
     return kept, dropped

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from medcoder.codesets.in_force import CodeSetsInForce
 from medcoder.codesets.store import Release
-from medcoder.coding import adverse
+from medcoder.coding import adverse, companions
 from medcoder.coding.candidate import Candidate
 from medcoder.coding.inpatient import filter_candidates, rewrite_codes
 from medcoder.coding.lexicon import LexEntry, Lexicon, expand_context, lexicon_for
@@ -244,6 +244,9 @@ class DiagnosisStage:
         starts = [t.start for t in tokens]
         problem_line = block_words is not None
         contexts: dict[tuple[int, int], frozenset[str]] = {}  # mentions of one clause share it
+        # I.C.21.c.8: a follow-up after completed treatment names a condition that no
+        # longer exists: its personal-history code is looked up as for a past mention.
+        follow_up = companions.completed_treatment(sentence.text)
         out: list[Candidate] = []
         for match, (start, end), assertion in zip(matches, spans, assertions, strict=True):
             # The index is refined with the words of the mention's own clause: in "COPD,
@@ -292,11 +295,11 @@ class DiagnosisStage:
                 continue  # most mentions: no Evidence, no history code looked up
             evidence = Evidence(start, end, written, kind)
             history: tuple[str | None, str] = (None, "")
-            if assertion.historical:
+            if assertion.historical or follow_up:
                 history = self._personal_history(selector, context)
             triggers = tuple([f"{t.category.lower()}: {t.literal}" for t in assertion.triggers])
             for code, title, path, source, checks, depth in found:
-                if assertion.historical:
+                if assertion.historical or follow_up:
                     history = self._specific_history(selector, context, code, title, history)
                 out.append(
                     Candidate(

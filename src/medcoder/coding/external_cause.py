@@ -2,8 +2,10 @@
 
 ICD-10-CM Guidelines I.C.20: an external cause code may be used with any code in
 S00-T88 that is an injury; assign the cause (V00-X58 and the Y codes of assault and
-undetermined intent) and, once, the activity (Y93) at the initial encounter. The 7th
-character follows the injury's encounter. Codes come from the Index to External Causes.
+undetermined intent) and, once, the place (Y92), the activity (Y93) and the status
+(Y99: work for pay, military, volunteer, leisure; I.C.20.k) at the initial encounter.
+The 7th character follows the injury's encounter. Codes come from the Index to External
+Causes.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from medcoder.codesets.model import NoteKind
 from medcoder.codesets.store import Release
 from medcoder.coding.instructions import note_refers_to
 from medcoder.coding.lexicon import external_cause_lexicon_for
-from medcoder.coding.select import CodeSelector, context_words, selector_for
+from medcoder.coding.select import CodeSelector, IndexChoice, context_words, selector_for
 from medcoder.kinds import CodeSystem
 from medcoder.nlp.note import ParsedNote
 from medcoder.nlp.sections import FINDING_SECTIONS, SectionKind
@@ -49,6 +51,34 @@ _GENERIC = frozenset(
     {"due", "to", "from", "on", "in", "of", "or", "and", "the", "with", "without", "other",
      "nos", "by", "against", "same", "level", "involving", "fall", "falling", "accident",
      "accidental", "person", "injured", "unspecified", "object"}
+)  # fmt: skip
+# "A heavy crate fell onto her foot": the thing that fell is not the patient, so the
+# Index's "Fall, falling, object - see Struck by, object, falling" (W20.8) is the
+# mechanism, not an unspecified fall (W19 only when nothing more is documented).
+_PERSON_NOUNS = (
+    r"patient|pt|man|woman|boy|girl|child|kid|toddler|infant|baby|son|daughter|husband|"
+    r"wife|mother|father|person|gentleman|lady|he|she|they|i|we"
+)
+_OBJECT_FELL_RE = re.compile(
+    r"\b(?:a|an|the|some|heavy|large|his|her|their)\s+(?:[a-z-]+\s+){0,2}"
+    rf"(?!(?:{_PERSON_NOUNS})\b)[a-z-]+\s+(?:fell|dropped|toppled|tipped\s+over|came\s+down)"
+    r"(?:\s+(?:off|from)(?:\s+[a-z-]+){1,3}?)?\s+(?:on|onto|upon|on\s+to|across)\b",
+    re.IGNORECASE,
+)
+_FALLING_OBJECT = "Fall, falling, object"
+# I.C.20.k: the status (Y99) where the note documents it, never Y99.9 for a status not
+# stated. Civilian work for pay Y99.0, military Y99.1, volunteer Y99.2, leisure and
+# other Y99.8 (hobby, recreation or sport not for pay, student activity).
+_STATUS = (
+    ("Y99.1", re.compile(r"\b(?:on\s+active\s+duty|military\s+(?:duty|service|training))\b", re.I)),
+    ("Y99.2", re.compile(r"\bvolunteer(?:ing|ed|s)?\b", re.I)),
+    ("Y99.0", re.compile(
+        r"\b(?:at\s+work|while\s+(?:at\s+)?work(?:ing)?|on\s+the\s+job|work[- ]related|"
+        r"at\s+(?:his|her|their)\s+(?:job|workplace)|(?:during|working)\s+(?:his|her|their)\s+"
+        r"(?:paid\s+)?(?:shift|work\s*day)|workers'?\s+comp\w*)\b", re.I)),
+    ("Y99.8", re.compile(
+        r"\b(?:for\s+fun|recreational(?:ly)?|leisure|as\s+a\s+hobby|on\s+vacation|"
+        r"pick-?up\s+game)\b", re.I)),
 )  # fmt: skip
 
 
@@ -125,6 +155,8 @@ def external_causes(
                     if entry.term_id is None:
                         continue
                     choice = selector.refine(entry.term_id, words)
+                    if choice.path and choice.path[0].title == "Fall, falling":
+                        choice = _falling_object(selector, choice, note.text, tokens)
                     if choice.code is None:
                         continue
                     codes, checks = selector.complete(choice.code, context)
@@ -135,11 +167,11 @@ def external_causes(
                     if codes[0].startswith("X58"):
                         continue  # "Fracture (circumstances unknown)": the injury's own word
                     kind = "activity" if codes[0].startswith("Y93") else "cause"
-                    if kind == "activity" and not tells_injury:
-                        continue
+                    if kind == "activity" and not (tells_injury and seventh == "A"):
+                        continue  # I.C.20.c: told with the injury, initial encounter only
                     # Causes are V00-Y38; the place (Y92) is read below from the cause's
-                    # sentence; status (Y99) is left to the coder; "activity,
-                    # unspecified" (Y93.9) says nothing.
+                    # sentence, the status (Y99) below from the sentences telling the
+                    # injury; "activity, unspecified" (Y93.9) says nothing.
                     if not _CAUSE_OR_ACTIVITY_RE.match(codes[0]):
                         continue  # another reading of the words may be the activity
                     if kind in found and not (
@@ -165,8 +197,13 @@ def external_causes(
         ):  # I.A.12.a: a transport vehicle is not the place of a transport accident (V00-V99)
             evidence = found["cause"][1]
             found["place"] = (place[0], evidence, place[1], [])
+    if ("cause" in found or "activity" in found) and seventh == "A":
+        # I.C.20.k: never without another external cause code; initial encounter only
+        status = _status(note, release, (found.get("cause") or found["activity"])[1])
+        if status is not None:
+            found["status"] = status
     out: list[CodeAssignment] = []
-    for kind in ("cause", "place", "activity"):
+    for kind in ("cause", "place", "activity", "status"):
         if kind not in found:
             continue
         code, evidence, path, checks = found[kind]
@@ -236,6 +273,43 @@ def _place_of_occurrence(selector: CodeSelector, words: frozenset[str]) -> tuple
     if not codes or not codes[0].startswith("Y92") or codes[0] == "Y92.9":
         return None
     return codes[0], path
+
+
+def _status(
+    note: ParsedNote, release: Release, evidence: Evidence
+) -> tuple[str, Evidence, str, list[str]] | None:
+    """I.C.20.k: the external cause status, once, with the cause at the initial
+    encounter, where the sections that tell the injury (not the social history: "works
+    at a bank" is not how this injury happened) document it; Y99.9 is never assigned."""
+    for section in note.sections:
+        if str(section.kind) in _ACTIVITY_SKIPPED:
+            continue
+        for sentence in note.section_sentences(section):
+            words = frozenset(t.norm for t in note.tokens(sentence))
+            if not (words & _INJURY_WORDS or sentence.start <= evidence.start < sentence.end):
+                continue
+            for code, pattern in _STATUS:
+                m = pattern.search(sentence.text)
+                entry = release.get(code)
+                if m and entry is not None and entry.billable:
+                    start = sentence.start + m.start()
+                    said = Evidence(start, start + len(m.group()), m.group(), str(section.kind))
+                    return code, said, f"Status, {entry.title}", []
+    return None
+
+
+def _falling_object(
+    selector: CodeSelector, choice: IndexChoice, text: str, tokens: Sequence[Token]
+) -> IndexChoice:
+    """A fall whose sentence says an object fell on the patient: the Index's "Fall,
+    falling, object" and its see reference (Struck by, object, falling: W20.8)."""
+    if not tokens or not _OBJECT_FELL_RE.search(text[tokens[0].start : tokens[-1].end]):
+        return choice
+    walked = selector.navigator.walk(_FALLING_OBJECT, "eindex", suggest=False)
+    if not walked.steps or walked.unmatched or walked.code is None:
+        return choice
+    path = tuple(t for t in (selector.release.term(s.term_id) for s in walked.steps) if t)
+    return IndexChoice(walked.code, path, len(path))
 
 
 def _unspecified_fall(code: str) -> bool:

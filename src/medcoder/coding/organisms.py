@@ -13,9 +13,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from medcoder.codesets.store import Release
 from medcoder.codesets.text import norm_term
+from medcoder.coding.candidate import Candidate
+from medcoder.coding.companions import sentence_of
+from medcoder.coding.instructions import note_refers_to
+from medcoder.nlp.document import ClinicalDocument
+from medcoder.results import RuleApplied
 
 _CAUSE_RE = re.compile(r"as (?:the )?cause of diseases? classified elsewhere", re.IGNORECASE)
 _AGENT_RANGE = "B96.20"  # a code inside B95-B97: does a note ask for the agent?
@@ -105,3 +111,42 @@ def named_by(release: Release, agent: str, reported: Iterable[str]) -> bool:
         if other is not None and organism <= set(_WORD_RE.findall(other.title.lower())):
             return True
     return False
+
+
+AGENT = RuleApplied(
+    "infectious-agent.v1",
+    "ICD-10-CM Guidelines I.A.13 (use additional code B95-B97)",
+    "the organism the note names for the infection, from the Index's 'as cause of "
+    "disease classified elsewhere' entries",
+)
+
+
+def add_agents(
+    document: ClinicalDocument,
+    release: Release,
+    by_code: dict[str, list[Candidate]],
+    order: list[str],
+) -> list[str]:
+    """After an infection whose code asks for its agent, the agent the same sentence
+    names (coding/organisms.py): urinary tract infection due to E. coli, N39.0 B96.20."""
+    if any(code.startswith(("B95", "B96", "B97")) for code in by_code):
+        return order
+    result = list(order)
+    for code in order:
+        if not asks_for_agent(release, code, note_refers_to):
+            continue
+        sentences = [
+            sentence_of(document.text, c.evidence.start, c.evidence.end) for c in by_code[code]
+        ]
+        agent = agent_named(release, sentences)
+        if agent is None or agent in by_code or named_by(release, agent, by_code):
+            continue
+        entry = release.get(agent)
+        by_code[agent] = [
+            replace(by_code[code][0], code=agent, title=entry.title if entry else "",
+                    index_path="Infection, as cause of disease classified elsewhere",
+                    tabular_checks=(), rules=(AGENT,))
+        ]  # fmt: skip
+        result.insert(result.index(code) + 1, agent)
+        break  # one agent for the note's infections: the coder adds others
+    return result

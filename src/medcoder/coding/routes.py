@@ -27,6 +27,19 @@ Route = tuple[Term, ...]
 FitForm = tuple[frozenset[str], int, frozenset[str] | None]
 
 
+# "distal end", "proximal end": a note writes "distal radius", the position naming the
+# end itself (the Index's "Fracture, radius, distal end - see ... lower end").
+_END_POSITIONS = frozenset({"distal", "proximal"})
+
+
+def _with_end_implied(forms: frozenset[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    out = list(forms)
+    for ordered in forms:
+        if "end" in ordered and _END_POSITIONS & set(ordered):
+            out.append(tuple(w for w in ordered if w != "end"))
+    return out
+
+
 class TermRoutes(NamedTuple):
     """The routes below one term, in the index's printed order, and for each word the
     numbers of the routes whose last subterm uses it (ascending, so printed order)."""
@@ -52,7 +65,7 @@ class IndexRoutes:
             # "colon NEC" is the subterm for a colon: NEC/NOS are not words of the note.
             title = _UNSPECIFIED_RE.sub("", term.title) or term.title
             forms: list[FitForm] = []
-            for ordered in _forms(title, ()):
+            for ordered in _with_end_implied(_forms(title, ())):
                 words = frozenset(ordered)
                 if not words:
                     continue

@@ -2,21 +2,35 @@
 
 Each rule that drops or changes a code leaves a RuleApplied naming the guideline
 section, so the reviewing coder sees why. Order: assertion rules (what is documented
-as present), scope (what was addressed at this encounter), combination codes,
-specificity and Excludes1, then sequencing.
+as present), scope (what was addressed at this encounter), combination codes
+(coding/combinations.py), specificity and Excludes1 (coding/specificity.py), then
+sequencing with the codes around them: companions, infectious agents
+(coding/organisms.py), adverse effects (coding/adverse.py), poisonings
+(coding/poisoning.py), severe sepsis, long-term drug therapy (coding/long_term.py);
+each code's confidence from coding/confidence.py.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import replace
 
 from medcoder.codesets.store import Release
-from medcoder.coding import adverse, companions, organisms, sepsis
+from medcoder.coding import (
+    adverse,
+    combinations,
+    companions,
+    long_term,
+    organisms,
+    poisoning,
+    sepsis,
+    specificity,
+)
 from medcoder.coding.candidate import Candidate
+from medcoder.coding.candidate import dropped as _drop
+from medcoder.coding.confidence import confidence_of
 from medcoder.coding.instructions import note_refers_to
 from medcoder.kinds import CodeSystem, Setting
 from medcoder.nlp.document import ClinicalDocument
@@ -80,37 +94,6 @@ FINDING = RuleApplied(
     "ICD-10-CM Guidelines IV.D / III.B",
     "a finding in the review of systems, exam or results, not a documented diagnosis",
 )
-LESS_SPECIFIC = RuleApplied(
-    "specificity.v1",
-    "ICD-10-CM Guidelines I.B.1 / IV.B",
-    "a more specific code of the same category is reported",
-)
-EXCLUDES1 = RuleApplied(
-    "excludes1.v1",
-    "ICD-10-CM Guidelines I.A.12.a (Excludes1)",
-    "Excludes1 with a code already reported: the two are never coded together",
-)
-HTN_HEART = RuleApplied(
-    "hypertension-heart.v1",
-    "ICD-10-CM Guidelines I.C.9.a.1",
-    "hypertension with heart failure: combination code I11.0, heart failure coded too",
-)
-HTN_CKD = RuleApplied(
-    "hypertension-ckd.v1",
-    "ICD-10-CM Guidelines I.C.9.a.2",
-    "hypertension with chronic kidney disease: combination code I12.-, CKD stage coded too",
-)
-HTN_HEART_CKD = RuleApplied(
-    "hypertension-heart-ckd.v1",
-    "ICD-10-CM Guidelines I.C.9.a.3",
-    "hypertension with heart failure and chronic kidney disease: combination code I13.-",
-)
-DIABETES_CKD = RuleApplied(
-    "diabetes-ckd.v1",
-    "ICD-10-CM Guidelines I.A.15 / I.C.4.a",
-    "diabetes 'with' chronic kidney disease is presumed linked: E1x.22 with the N18 stage",
-)
-
 CHRONIC_PAIN = RuleApplied(
     "chronic-pain.v1",
     "ICD-10-CM Guidelines I.C.6.b.1",
@@ -134,10 +117,6 @@ def _chronic_prefixes() -> tuple[str, ...]:
 
 def _chronic(code: str) -> bool:
     return code.startswith(_chronic_prefixes())
-
-
-def _drop(c: Candidate, rule: RuleApplied, reason: str | None = None) -> DroppedCandidate:
-    return DroppedCandidate(c.code, c.evidence.text, reason or rule.detail, rule, c.evidence)
 
 
 def _assertion_filter(
@@ -300,115 +279,6 @@ def _merge(candidates: list[Candidate]) -> dict[str, list[Candidate]]:
     return by_code
 
 
-def _combinations(
-    release: Release, by_code: dict[str, list[Candidate]]
-) -> tuple[dict[str, list[Candidate]], dict[str, RuleApplied], list[DroppedCandidate]]:
-    """Hypertension and diabetes combination codes (I.C.9.a, I.C.4.a with I.A.15)."""
-    added_rules: dict[str, RuleApplied] = {}
-    dropped: list[DroppedCandidate] = []
-    codes = set(by_code)
-    ckd = sorted(c for c in codes if c.startswith("N18"))
-    heart_failure = sorted(c for c in codes if c.startswith("I50"))
-
-    def swap(old: str, new: str, rule: RuleApplied) -> None:
-        if release.get(new) is None or not release.get(new).billable:  # type: ignore[union-attr]
-            return
-        sources = by_code.pop(old)
-        found = release.get(new)
-        title = found.title if found else ""
-        by_code.setdefault(new, []).extend(
-            replace(s, code=new, title=title, rules=(*s.rules, rule)) for s in sources
-        )
-        added_rules[new] = rule
-        for s in sources:
-            dropped.append(_drop(s, rule, f"{old} replaced by combination code {new}"))
-
-    if "I10" in codes:
-        stage5 = any(c in ("N18.5", "N18.6") for c in ckd)
-        if ckd and heart_failure:
-            swap("I10", "I13.2" if stage5 else "I13.0", HTN_HEART_CKD)
-        elif heart_failure:
-            swap("I10", "I11.0", HTN_HEART)
-        elif ckd:
-            swap("I10", "I12.0" if stage5 else "I12.9", HTN_CKD)
-    if ckd:
-        for code in list(by_code):
-            if re.fullmatch(r"E1[013]\.9", code) or re.fullmatch(r"E0[89]\.9", code):
-                swap(code, f"{code[:3]}.22", DIABETES_CKD)
-    return by_code, added_rules, dropped
-
-
-def _specificity(release: Release, by_code: dict[str, list[Candidate]]) -> list[DroppedCandidate]:
-    """Drop an unspecified code when a more specific one under the same parent is reported
-    (E11.9 beside E11.65, E87.20 beside E87.22), never for another condition of the
-    category (acidosis E87.20 stays beside hypokalemia E87.6)."""
-    dropped: list[DroppedCandidate] = []
-    for code in list(by_code):
-        parent = code[:-1].rstrip(".")
-        others = [o for o in by_code if o != code and o.startswith(parent)]
-        entry = release.get(code)
-        if not others or entry is None:
-            continue
-        unspecific = "unspecified" in entry.title.lower() or code.endswith(".9")
-        more_specific = [
-            o for o in others if "unspecified" not in (release.get(o) or entry).title.lower()
-        ]
-        if unspecific and more_specific:
-            for c in by_code.pop(code):
-                dropped.append(_drop(c, LESS_SPECIFIC, f"{code} dropped for {more_specific[0]}"))
-    return dropped
-
-
-def _excludes1(
-    release: Release, by_code: dict[str, list[Candidate]], order: list[str]
-) -> list[DroppedCandidate]:
-    """I.A.12.a: two codes in an Excludes1 relation are not reported together.
-
-    The code listed later goes, except where the note sits at a sign or symptom (R00-R99)
-    and names a definitive diagnosis: the symptom is the one integral to the diagnosis
-    (I.B.5; hypoxemia R09.02 excludes respiratory failure J96.-, and with acute
-    respiratory failure with hypoxia J96.01 it is R09.02 that is not coded)."""
-    dropped: list[DroppedCandidate] = []
-    for code in list(order):
-        if code not in by_code:
-            continue
-        notes = release.notes(code).get("excludes1", [])  # type: ignore[call-overload]
-        for note in notes:
-            for other in list(by_code):
-                if code not in by_code:
-                    break
-                if other == code or not note_refers_to(note.text, other):
-                    continue
-                if _yields(release, code, other):
-                    for c in by_code.pop(code):
-                        dropped.append(
-                            _drop(c, EXCLUDES1, f"{code} is Excludes1 with {other}, the more "
-                                  f"specific code it gives way to: {note.text}")
-                        )  # fmt: skip
-                elif order.index(other) > order.index(code):
-                    for c in by_code.pop(other):
-                        dropped.append(
-                            _drop(c, EXCLUDES1, f"{other} is Excludes1 at {code}: {note.text}")
-                        )
-    return dropped
-
-
-def _yields(release: Release, code: str, other: str) -> bool:
-    """In an Excludes1 pair, does ``code`` (the one holding the note) give way to
-    ``other``: a symptom to a definitive diagnosis (I.B.5), an unspecified code to one
-    that names the same thing more narrowly (I.B.1 / IV.B: R52 beside R10.30)."""
-    if code.startswith("R") != other.startswith("R"):
-        return code.startswith("R")
-    mine, theirs = release.get(code), release.get(other)
-    if mine is None or theirs is None:
-        return False
-    # The other names the same thing more narrowly: "Pain, unspecified" within "Lower
-    # abdominal pain, unspecified".
-    own = set(re.findall(r"[a-z]+", mine.title.lower())) - {"unspecified", "nos"}
-    narrower = set(re.findall(r"[a-z]+", theirs.title.lower()))
-    return "unspecified" in mine.title.lower() and own < narrower
-
-
 def _etiology_first(release: Release, order: list[str]) -> list[str]:
     """A code whose "use additional code" note names another reported code goes first
     (I.A.13 etiology/manifestation; I11.0 before I50.-, I12.9 and E11.22 before N18.-)."""
@@ -422,141 +292,6 @@ def _etiology_first(release: Release, order: list[str]) -> list[str]:
                 result.remove(code)
                 result.insert(result.index(other), code)
     return result
-
-
-ADVERSE_EFFECT = RuleApplied(
-    "adverse-effect.v1",
-    "ICD-10-CM Guidelines I.C.19.e.5.a",
-    "a drug properly taken caused the effect: the Table of Drugs' adverse-effect code "
-    "follows the nature of the effect",
-)
-
-
-AGENT = RuleApplied(
-    "infectious-agent.v1",
-    "ICD-10-CM Guidelines I.A.13 (use additional code B95-B97)",
-    "the organism the note names for the infection, from the Index's 'as cause of "
-    "disease classified elsewhere' entries",
-)
-
-
-def _infectious_agents(
-    document: ClinicalDocument,
-    release: Release,
-    by_code: dict[str, list[Candidate]],
-    order: list[str],
-) -> list[str]:
-    """After an infection whose code asks for its agent, the agent the same sentence
-    names (coding/organisms.py): urinary tract infection due to E. coli, N39.0 B96.20."""
-    if any(code.startswith(("B95", "B96", "B97")) for code in by_code):
-        return order
-    result = list(order)
-    for code in order:
-        if not organisms.asks_for_agent(release, code, note_refers_to):
-            continue
-        sentences = [
-            companions.sentence_of(document.text, c.evidence.start, c.evidence.end)
-            for c in by_code[code]
-        ]
-        agent = organisms.agent_named(release, sentences)
-        if agent is None or agent in by_code or organisms.named_by(release, agent, by_code):
-            continue
-        entry = release.get(agent)
-        by_code[agent] = [
-            replace(by_code[code][0], code=agent, title=entry.title if entry else "",
-                    index_path="Infection, as cause of disease classified elsewhere",
-                    tabular_checks=(), rules=(AGENT,))
-        ]  # fmt: skip
-        result.insert(result.index(code) + 1, agent)
-        break  # one agent for the note's infections: the coder adds others
-    return result
-
-
-def _adverse_effects(
-    document: ClinicalDocument,
-    release: Release,
-    by_code: dict[str, list[Candidate]],
-    order: list[str],
-) -> list[str]:
-    """I.C.19.e.5.a: after each effect whose sentence gives a drug as its cause, the
-    drug's adverse-effect code (coding/adverse.py)."""
-    result = list(order)
-    for code in order:
-        if code.startswith(("S", "T", "V", "W", "X", "Y", "Z")):
-            continue
-        for c in by_code[code]:
-            sentence = companions.sentence_of(document.text, c.evidence.start, c.evidence.end)
-            for added in adverse.adverse_effect_codes(release, sentence, document.text):
-                if added in by_code:
-                    continue
-                entry = release.get(added)
-                by_code[added] = [
-                    replace(c, code=added, title=entry.title if entry else "",
-                            index_path="Table of Drugs and Chemicals, adverse effect",
-                            source="index", tabular_checks=(), rules=(ADVERSE_EFFECT,))
-                ]  # fmt: skip
-                result.insert(result.index(code) + 1, added)
-    return result
-
-
-def confidence_features(sources: list[Candidate]) -> tuple[str, ...]:
-    """What the confidence depends on, most telling first (backed off right to left).
-
-    Where the code was found (a problem line of the assessment, elsewhere in it, or
-    a note without an assessment), how (curated / index / Tabular title), what kind of
-    code (a symptom R code, a Z status code, an injury, other), and how often.
-    """
-    best = sources[0]
-    diagnostic = {str(k) for k in DIAGNOSTIC_SECTIONS}
-    if best.problem_line:
-        place = "problem"
-    elif best.section in diagnostic:
-        place = "assessment"
-    else:
-        place = "elsewhere"
-    how = {"curated": "index", "abbreviation": "index"}.get(best.source, best.source)
-    kind = {"R": "symptom", "Z": "status", "S": "injury", "T": "injury"}.get(
-        best.code[:1], "condition"
-    )
-    return (place, how, kind, "repeated" if len(sources) > 1 else "once")
-
-
-def _confidence(sources: list[Candidate]) -> float:
-    """Calibrated on the development sets (scripts/fit_calibration.py): the observed share
-    of codes with these features that the gold standard also has."""
-    return confidence_from(
-        calibration_table(), confidence_features(sources), uncertain=sources[0].uncertain
-    )
-
-
-def confidence_from(
-    table: dict[str, float], features: tuple[str, ...], *, uncertain: bool = False
-) -> float:
-    """The confidence ``table`` gives these features, backing off right to left (also
-    what scripts/fit_calibration.py scores its held-out folds with)."""
-    for n in range(len(features), 0, -1):
-        key = "|".join(features[:n])
-        if key in table:
-            value = table[key]
-            break
-    else:
-        value = table.get("", 0.5)
-    if uncertain:
-        value *= 0.8  # coded as if confirmed (inpatient II.H): less sure than documented
-    return round(max(0.02, min(0.98, value)), 3)
-
-
-@functools.lru_cache(maxsize=1)
-def calibration_table() -> dict[str, float]:
-    """Feature key -> probability, from coding/data/calibration.json."""
-    from importlib import resources
-
-    resource = resources.files("medcoder.coding") / "data" / "calibration.json"
-    try:
-        data = json.loads(resource.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {"": 0.5}
-    return {str(k): float(v["p"]) for k, v in data["table"].items()}
 
 
 def apply_rules(
@@ -577,7 +312,7 @@ def apply_rules(
     dropped += planned
     kept, single = companions.single_falls(document, kept, DroppedCandidate)
     dropped += single
-    kept, resolved = companions.follow_up_after_treatment(document, kept, DroppedCandidate)
+    kept, resolved = companions.follow_up_after_treatment(document, release, kept, DroppedCandidate)
     dropped += resolved
     kept, integral = _integral(document, kept)
     dropped += integral
@@ -585,13 +320,13 @@ def apply_rules(
     dropped += integral
     kept += _chronic_pain(document, release, kept)
     by_code = _merge(kept)
-    by_code, _, combo_dropped = _combinations(release, by_code)
+    by_code, _, combo_dropped = combinations.combination_codes(release, by_code)
     dropped += combo_dropped
-    dropped += _specificity(release, by_code)
+    dropped += specificity.less_specific(release, by_code)
     # Sequencing: outpatient first-listed is the first condition assessed (IV.G);
     # inpatient principal is the first listed diagnosis (II) - both document order here.
     order = sorted(by_code, key=lambda code: min(c.evidence.start for c in by_code[code]))
-    dropped += _excludes1(release, by_code, order)
+    dropped += specificity.excludes1(release, by_code, order)
     order = _etiology_first(release, [c for c in order if c in by_code])
     partner = companions.bmi_partner(document, release, order)
     if partner is not None and partner[0] not in by_code:
@@ -611,9 +346,11 @@ def apply_rules(
                           status_evidence.section, rules=(companions.STATUS_PARTNER,))
             ]  # fmt: skip
             order.append(status_code)
-    order = _infectious_agents(document, release, by_code, order)
-    order = _adverse_effects(document, release, by_code, order)
+    order = organisms.add_agents(document, release, by_code, order)
+    order = adverse.add_adverse_effects(document, release, by_code, order)
+    order = poisoning.sequence_drug_events(document.text, release, by_code, order)
     order = sepsis.severe_sepsis(document, release, by_code, order)
+    order = long_term.add_drug_therapy(document.text, release, by_code, order)
     assignments: list[CodeAssignment] = []
     for sequence, code in enumerate(order, start=1):
         sources = sorted(by_code[code], key=lambda c: c.evidence.start)
@@ -628,7 +365,7 @@ def apply_rules(
                 system=CodeSystem.ICD10CM,
                 release=release.name,
                 sequence=sequence,
-                confidence=_confidence(sources),
+                confidence=confidence_of(sources),
                 evidence=tuple(evidence),
                 index_path=sources[0].index_path,
                 tabular_checks=sources[0].tabular_checks,
