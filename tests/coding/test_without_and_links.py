@@ -10,6 +10,8 @@ summaries' principal-diagnosis misses, as general classes).
   ischemic stroke takes its artery and cause from "Infarction, cerebral, due to".
 - "Infection, postoperative wound, surgical site, superficial incisional" (T81.41).
 - "Suspected etiology of X" is an uncertain X (Guidelines IV.H: not coded outpatient).
+- I.B.5: symptoms "with" attaches to a diagnosis are integral to it, also where the "with"
+  is inside the symptom's own Index phrase ("Vomiting, with nausea").
 
 Synthetic notes written here."""
 
@@ -96,3 +98,12 @@ def test_suspected_etiology_is_uncertain(engine: CodingEngine) -> None:
     text = "ASSESSMENT AND PLAN:\nAtypical chest pain. Suspected etiology of anxiety.\n"
     codes = _codes(engine, text, Setting.OUTPATIENT)
     assert "R07.89" in codes and "F41.9" not in codes, codes
+
+
+def test_symptoms_with_the_diagnosis_are_integral(engine: CodingEngine) -> None:
+    codes = _codes(engine, "ASSESSMENT AND PLAN:\nAcid reflux with nausea and vomiting.\n",
+                   Setting.OUTPATIENT)  # fmt: skip
+    assert codes == ["K21.9"], codes
+    text = "ASSESSMENT AND PLAN:\nEssential hypertension. Nausea and vomiting since Sunday.\n"
+    codes = _codes(engine, text, Setting.OUTPATIENT)
+    assert "R11.2" in codes, codes

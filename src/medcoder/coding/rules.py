@@ -241,7 +241,10 @@ def _integral(
             if previous is None or anchor is None:
                 continue
             gap = document.text[previous.evidence.end : c.evidence.start]
-            if previous is anchor and len(gap) <= 40 and _WITH_RE.search(gap):
+            # The symptom's own phrase may hold the "with" ("Vomiting, with nausea" is
+            # matched as "with nausea and vomiting" right after the diagnosis).
+            linked = _WITH_RE.search(gap) or _WITH_RE.match(c.evidence.text)
+            if previous is anchor and len(gap) <= 40 and linked:
                 chained = True
             elif not (chained and id(previous) in integral and _LIST_GAP_RE.fullmatch(gap)):
                 chained = False

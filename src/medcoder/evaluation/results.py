@@ -4,6 +4,7 @@ evaluation/scoring.py for what each figure means)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from medcoder.evaluation.autonomy import EncounterSummary
@@ -18,6 +19,7 @@ __all__ = [
     "LevelScores",
     "ReliabilityBin",
     "Scores",
+    "exactly_right",
 ]
 
 
@@ -74,12 +76,24 @@ class CaseResult:
     def exact(self) -> bool:
         """The code set is exactly the gold's reportable codes (a gold code the release
         cannot report is a code-set change, not a miss): an encounter that could have
-        been finalized without review."""
-        return (
-            self.error is None
-            and not self.extra
-            and all(e.kind == "gold_not_in_release" for e in self.errors if e.gold)
-        )
+        been finalized without review. See :func:`exactly_right`."""
+        if self.error is not None:
+            return False
+        absent = {e.gold for e in self.errors if e.kind == "gold_not_in_release" and e.gold}
+        reportable = [g for g in self.gold if g not in absent]
+        return exactly_right(reportable, absent, [p.code for p in self.predicted])
+
+
+def exactly_right(
+    reportable: Iterable[str], absent: Iterable[str], predicted: Iterable[str]
+) -> bool:
+    """Predicted codes are the gold's reportable codes, no more and no fewer, where a gold
+    code the release no longer reports is matched by one of its subdivisions: the code
+    it became (gold R51 "Headache" of 2018 is R51.9 "Headache, unspecified" since FY2021,
+    R51 a header) or by nothing. ``absent``: the gold codes the release cannot report."""
+    wanted, found, gone = set(reportable), set(predicted), tuple(absent)
+    extra = found - wanted
+    return wanted <= found and all(any(p.startswith(g) for g in gone) for p in extra)
 
 
 @dataclass(frozen=True, slots=True)
