@@ -10,6 +10,8 @@ summaries' principal-diagnosis misses, as general classes).
   ischemic stroke takes its artery and cause from "Infarction, cerebral, due to".
 - "Infection, postoperative wound, surgical site, superficial incisional" (T81.41).
 - "Suspected etiology of X" is an uncertain X (Guidelines IV.H: not coded outpatient).
+- Index "Transient (meaning homeless) (see also condition)": written right before another
+  term ("transient tics") it qualifies that condition and is not coded as homelessness.
 - I.B.5: symptoms "with" attaches to a diagnosis are integral to it, also where the "with"
   is inside the symptom's own Index phrase ("Vomiting, with nausea").
 
@@ -107,3 +109,10 @@ def test_symptoms_with_the_diagnosis_are_integral(engine: CodingEngine) -> None:
     text = "ASSESSMENT AND PLAN:\nEssential hypertension. Nausea and vomiting since Sunday.\n"
     codes = _codes(engine, text, Setting.OUTPATIENT)
     assert "R11.2" in codes, codes
+
+
+def test_a_see_also_condition_term_qualifies_the_next_one(engine: CodingEngine) -> None:
+    codes = _codes(engine, "ASSESSMENT AND PLAN:\n1. Transient tics.\n", Setting.OUTPATIENT)
+    assert "Z59.00" not in codes and any(c.startswith("F95") for c in codes), codes
+    codes = _codes(engine, "ASSESSMENT:\nTransient ischemic attack.\n", Setting.OUTPATIENT)
+    assert codes == ["G45.9"], codes
