@@ -12,6 +12,9 @@ summaries' principal-diagnosis misses, as general classes).
 - "Suspected etiology of X" is an uncertain X (Guidelines IV.H: not coded outpatient).
 - Index "Transient (meaning homeless) (see also condition)": written right before another
   term ("transient tics") it qualifies that condition and is not coded as homelessness.
+- A49 Excludes1 "bacterial agents as the cause of diseases classified elsewhere (B95-B96)":
+  an organism's "infection, unspecified site" code beside an infection whose site is known
+  becomes its agent code (prosthetic knee infection with MRSA: T84.5-, B95.62).
 - I.B.5: symptoms "with" attaches to a diagnosis are integral to it, also where the "with"
   is inside the symptom's own Index phrase ("Vomiting, with nausea").
 
@@ -116,3 +119,13 @@ def test_a_see_also_condition_term_qualifies_the_next_one(engine: CodingEngine) 
     assert "Z59.00" not in codes and any(c.startswith("F95") for c in codes), codes
     codes = _codes(engine, "ASSESSMENT:\nTransient ischemic attack.\n", Setting.OUTPATIENT)
     assert codes == ["G45.9"], codes
+
+
+def test_the_organism_of_an_infection_at_a_known_site_is_its_agent(engine: CodingEngine) -> None:
+    text = (
+        "DISCHARGE DIAGNOSES:\n1. Infection of the left total knee prosthesis.\n"
+        "2. MSSA infection.\n"
+    )
+    assert _codes(engine, text) == ["T84.54XA", "B95.61"]
+    text = "ASSESSMENT:\nMRSA infection, source not yet found.\n"
+    assert "A49.02" in _codes(engine, text, Setting.OUTPATIENT)

@@ -12,7 +12,7 @@ elsewhere B96.20), never from a list kept here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from medcoder.codesets.store import Release
 from medcoder.codesets.text import norm_term
@@ -105,3 +105,41 @@ def named_by(release: Release, agent: str, reported: Iterable[str]) -> bool:
         if other is not None and organism <= set(_WORD_RE.findall(other.title.lower())):
             return True
     return False
+
+
+_UNSPECIFIED_SITE_RE = re.compile(r"\binfection, unspecified site$", re.IGNORECASE)
+
+
+def localized_infection(release: Release, code: str, refers: object) -> bool:
+    """A code for an infection at a known site: its Tabular asks for the agent (B95-B97:
+    N39.0, L03.-) or "to identify infection" (T81.4-, T84.5- and the other infections
+    that complicate care)."""
+    if asks_for_agent(release, code, refers):
+        return True
+    notes = release.notes(code).get("use_additional_code", [])  # type: ignore[call-overload]
+    return any("identify infection" in n.text.lower() for n in notes)
+
+
+def agents_for_unspecified_sites(
+    release: Release,
+    reported: Iterable[str],
+    sentences_of: Callable[[str], list[str]],
+    refers: object,
+) -> dict[str, str]:
+    """Organism codes "..., unspecified site" (A49.01 MSSA infection) reported beside an
+    infection whose site is known: each becomes the agent code of its organism (B95.61),
+    the Tabular's Excludes1 at A49 ("bacterial agents as the cause of diseases classified
+    elsewhere (B95-B96)") and I.A.13. ``sentences_of``: the sentences a code was found in.
+    Returns {organism code: agent code}."""
+    codes = list(reported)
+    if not any(localized_infection(release, c, refers) for c in codes):
+        return {}
+    out: dict[str, str] = {}
+    for code in codes:
+        entry = release.get(code)
+        if entry is None or not _UNSPECIFIED_SITE_RE.search(entry.title):
+            continue
+        agent = agent_named(release, sentences_of(code))
+        if agent is not None and agent not in codes:
+            out[code] = agent
+    return out

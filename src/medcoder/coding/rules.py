@@ -475,6 +475,35 @@ def _infectious_agents(
     return result
 
 
+def _agents_for_unspecified_sites(
+    document: ClinicalDocument,
+    release: Release,
+    by_code: dict[str, list[Candidate]],
+    order: list[str],
+) -> list[str]:
+    """ "MRSA infection" beside an infection whose site is known (a prosthetic joint
+    infection T84.5-): the organism is the agent B95.62, not A49.02 (organisms.py)."""
+
+    def sentences(code: str) -> list[str]:
+        return [
+            companions.sentence_of(document.text, c.evidence.start, c.evidence.end)
+            for c in by_code[code]
+        ]
+
+    swaps = organisms.agents_for_unspecified_sites(release, order, sentences, note_refers_to)
+    result = list(order)
+    for code, agent in swaps.items():
+        entry = release.get(agent)
+        by_code[agent] = [
+            replace(c, code=agent, title=entry.title if entry else "",
+                    index_path="Infection, as cause of disease classified elsewhere",
+                    tabular_checks=(), rules=(*c.rules, AGENT))
+            for c in by_code.pop(code)
+        ]  # fmt: skip
+        result[result.index(code)] = agent
+    return result
+
+
 def _adverse_effects(
     document: ClinicalDocument,
     release: Release,
@@ -615,6 +644,7 @@ def apply_rules(
             ]  # fmt: skip
             order.append(status_code)
     order = _infectious_agents(document, release, by_code, order)
+    order = _agents_for_unspecified_sites(document, release, by_code, order)
     order = _adverse_effects(document, release, by_code, order)
     order = sepsis.severe_sepsis(document, release, by_code, order)
     assignments: list[CodeAssignment] = []
