@@ -33,6 +33,7 @@ from medcoder.evaluation.autonomy import (
     fit_logistic,
     pick_threshold,
 )
+from medcoder.evaluation.results import exactly_right
 from medcoder.evaluation.run import _reportable, load_gold
 from medcoder.pipeline import engine_for, make_document
 
@@ -53,7 +54,8 @@ def gather(gold: Path, home: Path | None) -> list[tuple[tuple[float, ...], bool]
         )  # fmt: skip
         result = engine.code(document)
         reportable = {c for c in case.codes if _reportable(release, c)}
-        exact = {a.code for a in result.codes} == reportable
+        absent = set(case.codes) - reportable
+        exact = exactly_right(reportable, absent, [a.code for a in result.codes])
         rows.append((encounter_features(result, document.text, names=CANDIDATES), exact))
     registry.close()
     return rows

@@ -45,3 +45,18 @@ def test_features_and_confidence_of_a_result() -> None:
     assert set(FEATURES) <= set(CANDIDATES)
     confidence = encounter_confidence(one, NOTE)
     assert confidence is not None and 0 <= confidence <= 1
+
+
+def test_code_family_and_path_features() -> None:
+    knee = CodeAssignment("M25.569", "Pain in unspecified knee", CodeSystem.ICD10CM,
+                          "icd10cm-2026-04", 1, 0.7, (), "Pain, joint, knee", ())  # fmt: skip
+    cough = CodeAssignment("R05.9", "Cough, unspecified", CodeSystem.ICD10CM, "icd10cm-2026-04",
+                           2, 0.7, (), "Tabular: Cough NOS", ())  # fmt: skip
+    fall = CodeAssignment("W19.XXXA", "Unspecified fall, initial encounter", CodeSystem.ICD10CM,
+                          "icd10cm-2026-04", 3, 0.5, (), "External causes: Fall", ())  # fmt: skip
+    result = CodingResult("n", "icd10cm-2026-04", Setting.OUTPATIENT, None, (knee, cough, fall))
+    values = dict(zip(CANDIDATES, encounter_features(result, NOTE, names=CANDIDATES), strict=True))
+    assert values["site_open"] == 1  # the knee's side is left open
+    assert values["symptom_codes"] == 1 and values["tabular_path"] == 1
+    assert values["external_causes"] == 1 and values["musculoskeletal"] == 1
+    assert values["chapters"] == 3 and values["status_codes"] == 0

@@ -11,7 +11,7 @@ from medcoder.codesets.index_walk import CONNECTORS, IndexNavigator
 from medcoder.codesets.store import Release, Term
 from medcoder.codesets.text import norm_term
 from medcoder.coding.lexicon import _UNSPECIFIED_RE, _forms
-from medcoder.coding.routes import IndexRoutes
+from medcoder.coding.routes import IndexRoutes, fit_words
 from medcoder.coding.select import CodeSelector, context_words
 from medcoder.nlp.text import tokenize
 
@@ -27,7 +27,7 @@ NOTES = [
 
 def _forms_of(term: Term) -> list[tuple[str, ...]]:
     title = _UNSPECIFIED_RE.sub("", term.title) or term.title
-    return [f for f in _forms(title, ()) if f]
+    return [fit_words(f) for f in _forms(title, ()) if f]
 
 
 def _naive_routes(release: Release, term_id: int, context: frozenset[str]) -> list[tuple[int, ...]]:

@@ -20,6 +20,7 @@ from medcoder.evaluation.autonomy import (
     summarize_encounters,
 )
 from medcoder.evaluation.report import report_to_json, report_to_text
+from medcoder.evaluation.results import exactly_right
 from medcoder.evaluation.run import CodedNote, GoldCase, Prediction, evaluate
 
 # (encounter confidence, exactly right) of ten toy encounters.
@@ -146,3 +147,13 @@ def test_a_plain_list_coder_has_exact_match_but_no_curve() -> None:
     assert summary.exact_rate == 0.5 and summary.chosen is None and summary.curve == ()
     report = evaluate(cases, lambda case: [Prediction("I10", 0.9)])
     assert report.encounter is not None and report.encounter.exact == 2
+
+
+def test_a_gold_code_the_release_split_is_matched_by_its_subdivision() -> None:
+    """Gold R51 (2018; a header with R51.0 / R51.9 since FY2021): R51.9 is the code it
+    became, not an extra; a code of another category still is."""
+    assert exactly_right(["G43.909"], ["R51"], ["G43.909", "R51.9"])
+    assert exactly_right(["G43.909"], ["R51"], ["G43.909"])
+    assert not exactly_right(["G43.909"], ["R51"], ["G43.909", "R52"])
+    assert not exactly_right(["G43.909", "I10"], [], ["G43.909"])
+    assert not exactly_right(["I10"], [], ["I10", "E78.5"])

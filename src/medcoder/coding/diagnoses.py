@@ -22,7 +22,7 @@ from medcoder.codesets.store import Release
 from medcoder.coding import adverse, companions
 from medcoder.coding.candidate import Candidate
 from medcoder.coding.inpatient import filter_candidates, rewrite_codes
-from medcoder.coding.lexicon import LexEntry, Lexicon, expand_context, lexicon_for
+from medcoder.coding.lexicon import LexEntry, Lexicon, LexMatch, expand_context, lexicon_for
 from medcoder.coding.principal import choose_principal
 from medcoder.coding.rules import apply_rules
 from medcoder.coding.select import CodeSelector, context_words, selector_for, words_context
@@ -235,6 +235,7 @@ class DiagnosisStage:
             # encephalitis; "Dr. Parkinson" a colleague, never Parkinson's disease.
             and not (m.first and tokens[m.first - 1].norm in PERSON_TITLES)
         ]
+        matches = [m for m in matches if not _qualifies_next(m, matches, selector.release)]
         if not matches:
             return []
         spans = [(tokens[m.first].start, tokens[m.last].end) for m in matches]
@@ -416,3 +417,18 @@ class DiagnosisStage:
                 out.append((code, title, path, entry.kind, tuple(checks), depth))
             return out
         return []
+
+
+def _qualifies_next(match: LexMatch, matches: Sequence[LexMatch], release: Release) -> bool:
+    """Index: "Transient (meaning homeless) (see also condition)". A term the Index sends
+    on to the condition, written right before another matched term ("transient tics"),
+    qualifies that condition (I.A.16 "see also"); it is not coded on its own."""
+    if not any(other.first == match.last + 1 for other in matches):
+        return False
+    for entry in match.entries:
+        if entry.kind != "index" or entry.term_id is None:
+            return False
+        term = release.term(entry.term_id)
+        if term is None or (term.see_also or "").strip().lower() != "condition":
+            return False
+    return bool(match.entries)

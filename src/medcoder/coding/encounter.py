@@ -39,6 +39,14 @@ _PROBLEM_SECTIONS = frozenset({SectionKind.ASSESSMENT, SectionKind.PLAN, Section
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u25aa>]|\(?[a-z]\))")
 _NUMBERED = re.compile(r"^\s*(?:#?\d{1,2}[.)]|problem\s+\d+:?)\s*", re.IGNORECASE)
 _UNCERTAIN_RULES = frozenset({"uncertain-outpatient.v1", "hypothetical.v1"})
+# A title that leaves the site or side open: "Pain in unspecified joint", "..., unspecified
+# site", "Malignant neoplasm of unspecified ovary".
+_OPEN_SITE = re.compile(
+    r"unspecified (?:site|side|joint|part|limb|hand|foot|knee|shoulder|hip|arm|leg|ankle|"
+    r"wrist|elbow|finger|toe|ear|eye|ovary|breast|lung|kidney|upper|lower)",
+    re.IGNORECASE,
+)
+_HISTORY_RULES = frozenset({"history-chronic.v1", "personal-history.v1"})
 _CHOICE_RULES = frozenset(
     {"excludes1.v1", "specificity.v1", "integral-symptom.v1", "hypertension-heart.v1"}
 )
@@ -62,10 +70,22 @@ CANDIDATES: tuple[str, ...] = (
     "problems_over_codes",  # problem lines beyond the diagnosis codes
     "sections",  # headed sections found
     "length_k",  # note length, thousands of characters, log1p
+    "site_open",  # codes whose title leaves the site or side unspecified
+    "history_path",  # codes reached through a history / status rule (weak paths)
+    "external_causes",  # V00-Y99 codes reported (count)
+    "symptom_codes",  # R00-R99 codes reported
+    "status_codes",  # Z00-Z99 codes reported
+    "tabular_path",  # codes matched on a Tabular title, not an Index path
+    "chapters",  # distinct code families (first letter) reported
+    "musculoskeletal",  # M00-M99 codes reported (site and side are the usual misses)
 )
-# The candidates the model uses: the others (nothing coded, injury, external cause,
-# negated mentions, codes outside the assessment, problem lines, sections, length) did
-# not help out-of-fold on the dev sets (scripts/fit_encounter_confidence.py --candidates).
+# The candidates the model uses, chosen by out-of-fold AUC on ACI dev (5-fold, 8 seeds;
+# scripts/fit_encounter_confidence.py --candidates): adding the symptom-code count and the
+# Tabular-title matches and leaving out problem lines beyond the codes raised it from 0.77
+# to 0.80. The others (nothing coded, injury, external causes, negated mentions, codes
+# outside the assessment, problem lines, sections, length, open site or side, history
+# paths, status codes, code families, musculoskeletal codes) did not help. The choice was
+# made on the same notes the figures are reported on: the blind set is the honest check.
 FEATURES: tuple[str, ...] = (
     "codes",
     "min_confidence",
@@ -75,8 +95,9 @@ FEATURES: tuple[str, ...] = (
     "dropped_choice",
     "uncertain",
     "has_assessment",
-    "problems_over_codes",
     "codes_over_problems",
+    "symptom_codes",
+    "tabular_path",
 )
 
 
@@ -141,6 +162,16 @@ def encounter_features(
         "problems_over_codes": float(max(0, problems - diagnoses)),
         "sections": float(len(set(kinds))),
         "length_k": math.log1p(len(text) / 1000),
+        "site_open": float(sum(1 for c in codes if _OPEN_SITE.search(c.title))),
+        "history_path": float(
+            sum(1 for c in codes if any(r.rule in _HISTORY_RULES for r in c.rules))
+        ),
+        "external_causes": float(sum(1 for c in codes if c.code[:1] in {"V", "W", "X", "Y"})),
+        "symptom_codes": float(sum(1 for c in codes if c.code[:1] == "R")),
+        "status_codes": float(sum(1 for c in codes if c.code[:1] == "Z")),
+        "tabular_path": float(sum(1 for c in codes if c.index_path.startswith("Tabular:"))),
+        "chapters": float(len({c.code[:1] for c in codes})),
+        "musculoskeletal": float(sum(1 for c in codes if c.code[:1] == "M")),
     }
     return tuple(values[name] for name in names)
 

@@ -12,7 +12,7 @@ elsewhere B96.20), never from a list kept here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from medcoder.codesets.store import Release
@@ -149,4 +149,68 @@ def add_agents(
         ]  # fmt: skip
         result.insert(result.index(code) + 1, agent)
         break  # one agent for the note's infections: the coder adds others
+    return result
+
+
+_UNSPECIFIED_SITE_RE = re.compile(r"\binfection, unspecified site$", re.IGNORECASE)
+
+
+def localized_infection(release: Release, code: str, refers: object) -> bool:
+    """A code for an infection at a known site: its Tabular asks for the agent (B95-B97:
+    N39.0, L03.-) or "to identify infection" (T81.4-, T84.5- and the other infections
+    that complicate care)."""
+    if asks_for_agent(release, code, refers):
+        return True
+    notes = release.notes(code).get("use_additional_code", [])  # type: ignore[call-overload]
+    return any("identify infection" in n.text.lower() for n in notes)
+
+
+def agents_for_unspecified_sites(
+    release: Release,
+    reported: Iterable[str],
+    sentences_of: Callable[[str], list[str]],
+    refers: object,
+) -> dict[str, str]:
+    """Organism codes "..., unspecified site" (A49.01 MSSA infection) reported beside an
+    infection whose site is known: each becomes the agent code of its organism (B95.61),
+    the Tabular's Excludes1 at A49 ("bacterial agents as the cause of diseases classified
+    elsewhere (B95-B96)") and I.A.13. ``sentences_of``: the sentences a code was found in.
+    Returns {organism code: agent code}."""
+    codes = list(reported)
+    if not any(localized_infection(release, c, refers) for c in codes):
+        return {}
+    out: dict[str, str] = {}
+    for code in codes:
+        entry = release.get(code)
+        if entry is None or not _UNSPECIFIED_SITE_RE.search(entry.title):
+            continue
+        agent = agent_named(release, sentences_of(code))
+        if agent is not None and agent not in codes:
+            out[code] = agent
+    return out
+
+
+def swap_agents_for_unspecified_sites(
+    document: ClinicalDocument,
+    release: Release,
+    by_code: dict[str, list[Candidate]],
+    order: list[str],
+) -> list[str]:
+    """ "MRSA infection" beside an infection whose site is known (a prosthetic joint
+    infection T84.5-): the organism is the agent B95.62, not A49.02."""
+
+    def sentences(code: str) -> list[str]:
+        return [sentence_of(document.text, c.evidence.start, c.evidence.end) for c in by_code[code]]
+
+    swaps = agents_for_unspecified_sites(release, order, sentences, note_refers_to)
+    result = list(order)
+    for code, agent in swaps.items():
+        entry = release.get(agent)
+        by_code[agent] = [
+            replace(c, code=agent, title=entry.title if entry else "",
+                    index_path="Infection, as cause of disease classified elsewhere",
+                    tabular_checks=(), rules=(*c.rules, AGENT))
+            for c in by_code.pop(code)
+        ]  # fmt: skip
+        result[result.index(code)] = agent
     return result

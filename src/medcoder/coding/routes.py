@@ -14,6 +14,7 @@ entry complete or not at all, and two threads building the same entry build equa
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from medcoder.codesets.index_walk import CONNECTORS
@@ -38,6 +39,53 @@ def _with_end_implied(forms: frozenset[tuple[str, ...]]) -> list[tuple[str, ...]
         if "end" in ordered and _END_POSITIONS & set(ordered):
             out.append(tuple(w for w in ordered if w != "end"))
     return out
+
+
+# "without" governs the words after it up to the next connector (Index subterms "with
+# coma" / "without coma"; "hypoglycemia without coma" documents no coma): those words are
+# written "without_<word>" in a context, and in a subterm's form, so that a "with X"
+# subterm never fits a note that says "without X" and a "without X" subterm still does.
+WITHOUT = "without"
+_WITHOUT_SCOPE = 3  # content words: "without rupture or perforation of appendix"
+_WITHOUT_ENDS = frozenset({"with", "without", "due", "but", "in", "from", "after", "secondary"})
+
+
+def scope_without(words: Sequence[str]) -> list[str]:
+    """``words`` with each word governed by a preceding "without" written
+    ``without_<word>`` (content words already normalized, stopwords dropped)."""
+    if WITHOUT not in words:
+        return list(words)
+    out: list[str] = []
+    left = 0
+    for word in words:
+        if word == WITHOUT:
+            left = _WITHOUT_SCOPE
+            out.append(word)
+        elif left and word not in _WITHOUT_ENDS:
+            out.append(f"{WITHOUT}_{word}")
+            left -= 1
+        else:
+            left = 0
+            out.append(word)
+    return out
+
+
+# A subterm written "due to ..." ("Infection, knee, due to internal joint prosthesis") links
+# the condition the way a bare "due to" connector term does (I.A.15): the note need not
+# say "due to" ("infection of the right knee prosthesis"), as with a route through a bare
+# connector term, whose words are never asked for. A "with X" title keeps its "with": "X"
+# alone in a clause is no link ("vomiting sensation in hands and nausea" is not R11.2).
+_LINKS = (("due", "to"),)
+
+
+def fit_words(written: Sequence[str]) -> tuple[str, ...]:
+    """A subterm's written form as a note's context is tested against it: a leading "due
+    to" dropped, the words a "without" governs written ``without_<word>``."""
+    for link in _LINKS:
+        if len(written) > len(link) and tuple(written[: len(link)]) == link:
+            written = written[len(link) :]
+            break
+    return tuple(scope_without(written))
 
 
 class TermRoutes(NamedTuple):
@@ -65,7 +113,8 @@ class IndexRoutes:
             # "colon NEC" is the subterm for a colon: NEC/NOS are not words of the note.
             title = _UNSPECIFIED_RE.sub("", term.title) or term.title
             forms: list[FitForm] = []
-            for ordered in _with_end_implied(_forms(title, ())):
+            for written in _with_end_implied(_forms(title, ())):
+                ordered = fit_words(written)
                 words = frozenset(ordered)
                 if not words:
                     continue

@@ -220,7 +220,10 @@ def _integral(
             if previous is None or anchor is None:
                 continue
             gap = document.text[previous.evidence.end : c.evidence.start]
-            if previous is anchor and len(gap) <= 40 and _WITH_RE.search(gap):
+            # The symptom's own phrase may hold the "with" ("Vomiting, with nausea" is
+            # matched as "with nausea and vomiting" right after the diagnosis).
+            linked = _WITH_RE.search(gap) or _WITH_RE.match(c.evidence.text)
+            if previous is anchor and len(gap) <= 40 and linked:
                 chained = True
             elif not (chained and id(previous) in integral and _LIST_GAP_RE.fullmatch(gap)):
                 chained = False
@@ -347,6 +350,7 @@ def apply_rules(
             ]  # fmt: skip
             order.append(status_code)
     order = organisms.add_agents(document, release, by_code, order)
+    order = organisms.swap_agents_for_unspecified_sites(document, release, by_code, order)
     order = adverse.add_adverse_effects(document, release, by_code, order)
     order = poisoning.sequence_drug_events(document.text, release, by_code, order)
     order = sepsis.severe_sepsis(document, release, by_code, order)

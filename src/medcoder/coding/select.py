@@ -19,7 +19,7 @@ from typing import TypeVar
 from medcoder.codesets.codes import with_seventh
 from medcoder.codesets.index_walk import IndexNavigator, IndexResult
 from medcoder.codesets.store import CodeEntry, Release, Term
-from medcoder.coding.routes import IndexRoutes
+from medcoder.coding.routes import WITHOUT, IndexRoutes, scope_without
 from medcoder.nlp.text import STOPWORDS, Token, tokenize
 
 _K = TypeVar("_K")
@@ -59,7 +59,10 @@ def context_words(tokens: Sequence[Token]) -> frozenset[str]:
 
 def words_context(words: Sequence[str]) -> frozenset[str]:
     """:func:`context_words` of words already filtered (normalized, no stopword, no
-    punctuation, no leading list number): the words and their adjacent-word bigrams."""
+    punctuation, no leading list number): the words and their adjacent-word bigrams; a
+    word that a "without" governs is written ``without_<word>`` (see routes.scope_without)."""
+    if WITHOUT in words:
+        words = scope_without(words)
     return frozenset(words) | {f"{a}_{b}" for a, b in itertools.pairwise(words)}
 
 
@@ -112,7 +115,8 @@ class CodeSelector:
     def _words_of(self, entry: CodeEntry) -> frozenset[str]:
         found = self._title_words.get(entry.code)
         if found is None:
-            found = frozenset(t.norm for t in tokenize(entry.title))
+            norms = [t.norm for t in tokenize(entry.title)]
+            found = frozenset(norms) if WITHOUT not in norms else frozenset(scope_without(norms))
             _remember(self._title_words, entry.code, found)
         return found
 
