@@ -434,3 +434,14 @@ def test_scores_are_bounded_and_errors_account_for_every_difference(
     assert result.code.fp == classes.extra + classes.extra_in_category + paired
     assert 0.0 <= result.ece <= 1.0
     assert sum(b.count for b in result.bins) == result.predicted_codes
+
+
+def test_unscored_prefixes_leave_gold_and_predictions_out(gold_cases: list[GoldCase]) -> None:
+    """``--unscored R52 N39.3``: a's extra R52 and c's extra N39.3 are no longer errors,
+    and a gold code of the family (I10 with ``I1``) is not counted missed either."""
+    full = evaluate(gold_cases, DictCoder(ANSWERS))
+    left = evaluate(gold_cases, DictCoder(ANSWERS), unscored=["r52", "N39.3", "I1"])
+    assert (full.code.tp, full.code.fp, full.code.fn) == (3, 4, 2)
+    assert (left.code.tp, left.code.fp, left.code.fn) == (3, 2, 1)
+    assert any("R52" in n and "left out of the scoring" in n for n in left.notes)
+    assert not any("left out" in n for n in full.notes)

@@ -196,13 +196,16 @@ def batch(ctx: click.Context, source: Path, output: Path, jobs: int) -> None:
 @click.option("--encounter-folds", type=click.IntRange(0, 100), default=0, show_default=True,
               help="K >= 2: refit the encounter confidence on these cases, K-fold, and "
               "report out-of-fold figures; 0: the shipped model's.")  # fmt: skip
+@click.option("--unscored", "unscored", multiple=True, metavar="PREFIX",
+              help="Leave codes starting with PREFIX out of scoring, gold and "
+              "predictions alike (a family the gold's annotators never coded: Z79).")  # fmt: skip
 @format_option
 @click.pass_context
 @friendly_errors
 def evaluate(
     ctx: click.Context, gold: Path, setting: str | None, day: str | None, release: str | None,
     jobs: int, max_cases: int, output: Path | None, autonomy_precision: float,
-    encounter_folds: int, fmt: str,
+    encounter_folds: int, unscored: tuple[str, ...], fmt: str,
 ) -> None:  # fmt: skip
     """Score the engine on a gold file ({"id","text","icd10cm":[...]} per line)."""
     from medcoder.evaluation.report import report_to_json, report_to_text
@@ -211,6 +214,7 @@ def evaluate(
     report = run_evaluation(
         gold, setting=setting, date=day, release=release, home=registry(ctx).home, jobs=jobs,
         autonomy_precision=autonomy_precision, encounter_folds=encounter_folds,
+        unscored=unscored,
     )  # fmt: skip
     data = report_to_json(report)
     if output is not None:

@@ -172,8 +172,13 @@ def evaluate(
     progress: Callable[[int], None] | None = None,
     autonomy_precision: float = 0.95,
     encounter_folds: int = 0,
+    unscored: Sequence[str] = (),
 ) -> EvaluationReport:
     """Run ``coder`` on every case and score it against the gold codes.
+
+    ``unscored``: ICD-10-CM code prefixes left out of the scoring, gold and predictions
+    alike (a gold set whose annotators never coded a family, e.g. long-term drug therapy
+    Z79 that Guidelines I.C.4.a.3 asks for): said in the report's notes, never silent.
 
     ``autonomy_precision``: the share of exactly right encounters the autonomy threshold
     must reach; ``encounter_folds`` >= 2: score encounters out-of-fold with a model
@@ -194,6 +199,12 @@ def evaluate(
             f"encounter folds must be 0 (off) or 2 to {len(cases)}, not {encounter_folds}"
         )
     notes: list[str] = []
+    left_out = tuple(sorted({canonical(u).upper() for u in unscored if u.strip()}))
+    if left_out:
+        notes.append(
+            f"codes starting with {', '.join(left_out)} left out of the scoring "
+            "(gold and predictions)"
+        )
     workers = min(jobs, len(cases))
     if workers > 1:
         why = _picklable(coder)
@@ -230,13 +241,16 @@ def evaluate(
     gold_unparsed = 0
     pcs_pairs: list[tuple[Sequence[str], Sequence[str]]] = []
     for case, outcome in zip(cases, outcomes, strict=True):
-        gold = unique([canonical(c) for c in case.codes])
+        gold = unique([canonical(c) for c in case.codes if not canonical(c).startswith(left_out)])
         gold_unparsed += sum(1 for c in gold if not parses(c))
         if case.pcs is not None:
             pcs_pairs.append(
                 (case.pcs, [p.code for p in outcome.predictions if p.system is CodeSystem.ICD10PCS])
             )
-        predictions = dedupe([p for p in outcome.predictions if p.system is CodeSystem.ICD10CM])
+        predictions = dedupe(
+            [p for p in outcome.predictions
+             if p.system is CodeSystem.ICD10CM and not (left_out and p.code.startswith(left_out))]
+        )  # fmt: skip
         predicted = tuple(p.code for p in predictions)
         gold_set, predicted_set = set(gold), set(predicted)
         errors = classify(gold, predicted, in_release if code_exists is not None else None)
@@ -373,6 +387,7 @@ def run_evaluation(
     progress: Callable[[int], None] | None = None,
     autonomy_precision: float = 0.95,
     encounter_folds: int = 0,
+    unscored: Sequence[str] = (),
 ) -> EvaluationReport:
     """``medcoder evaluate``: code every case of ``gold`` with the engine and score it.
 
@@ -403,6 +418,7 @@ def run_evaluation(
             progress=progress,
             autonomy_precision=autonomy_precision,
             encounter_folds=encounter_folds,
+            unscored=unscored,
         )
         return replace(report, gold_path=str(gold), release=checked.name)
     finally:
