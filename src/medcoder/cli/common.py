@@ -176,6 +176,19 @@ def write_output(text: str, output: Path | None, done: str) -> None:
     click.echo(done, err=True)
 
 
+def write_parquet(rows: list[dict[str, Any]], output: Path) -> None:
+    """ROWS as one Parquet table at ``output`` (pyarrow: the caller has checked the extra),
+    then how many rows said on stderr."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pq.write_table(pa.Table.from_pylist(rows), output)
+    except OSError as exc:
+        raise ExportError(f"cannot write {output}: {exc}") from exc
+    click.echo(f"{len(rows)} row(s) written to {output}", err=True)
+
+
 def home(ctx: click.Context) -> Path | None:
     """The ``--home`` given to ``medcoder`` (None: $MEDCODER_HOME or the default)."""
     given: Path | None = (ctx.find_root().obj or {}).get("home")

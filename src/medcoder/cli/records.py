@@ -22,6 +22,7 @@ from medcoder.cli.common import (
     records,
     user_option,
     write_output,
+    write_parquet,
 )
 from medcoder.errors import ExportError, InvalidInputError
 from medcoder.kinds import ImportFormat, QueueSort
@@ -264,15 +265,8 @@ def export(
             raise InvalidInputError("parquet export needs --output FILE")
     rows = records(ctx).export_rows(user, deidentified=deidentified, with_text=with_text)
     if fmt == "parquet":
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         assert output is not None
-        try:
-            pq.write_table(pa.Table.from_pylist(rows), output)
-        except OSError as exc:
-            raise ExportError(f"cannot write {output}: {exc}") from exc
-        click.echo(f"{len(rows)} row(s) written to {output}", err=True)
+        write_parquet(rows, output)
         return
     buffer = io.StringIO()
     if rows:

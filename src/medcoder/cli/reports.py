@@ -22,8 +22,9 @@ from medcoder.cli.common import (
     require_extra,
     user_option,
     write_output,
+    write_parquet,
 )
-from medcoder.errors import ExportError, InvalidInputError
+from medcoder.errors import InvalidInputError
 
 if TYPE_CHECKING:
     from medcoder.reports.result import Report
@@ -329,15 +330,8 @@ def registry_extract(
         return
     rows = service.registry_extract(user, name, deidentified=deidentified)
     if fmt == "parquet":
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         assert output is not None
-        try:
-            pq.write_table(pa.Table.from_pylist(rows), output)
-        except OSError as exc:
-            raise ExportError(f"cannot write {output}: {exc}") from exc
-        click.echo(f"{len(rows)} row(s) written to {output}", err=True)
+        write_parquet(rows, output)
         return
     if fmt == "json":
         text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
