@@ -168,7 +168,7 @@ def _status_phrases(release: Release, phrases: dict[str, list[LexEntry]]) -> Non
         parent = release.term(parent_id)
         if parent is None or parent.title.lower() != "status":
             continue
-        for form in _forms(title, nonessential):
+        for form in sorted(_forms(title, nonessential)):  # one order in every process
             phrase = " ".join(form)
             if phrase and phrase not in not_alone_words() and len(form) <= 4:
                 phrases.setdefault(phrase, []).append(
@@ -187,7 +187,7 @@ def build_external_cause_lexicon(release: Release) -> Lexicon:
     # "Activity, golf": a note says "playing golf"; the activity alone names the entry.
     for term_id, _parent, level, title, nonessential, _see in release.index_rows("eindex"):
         if level == 1 and _activity_parent(release, term_id):
-            for form in _forms(title, nonessential):
+            for form in sorted(_forms(title, nonessential)):  # one order in every process
                 if form and " ".join(form) not in not_alone_words():
                     entry = LexEntry("eindex", f"Activity, {title}", term_id=term_id)
                     phrases.setdefault(" ".join(form), []).append(entry)

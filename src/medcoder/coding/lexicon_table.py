@@ -21,7 +21,7 @@ from pathlib import Path
 
 from medcoder.nlp.text import Token, content_words
 
-LEXICON_VERSION = 20
+LEXICON_VERSION = 21
 
 
 @dataclass(frozen=True, slots=True)

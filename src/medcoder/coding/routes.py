@@ -34,8 +34,8 @@ _END_POSITIONS = frozenset({"distal", "proximal"})
 
 
 def _with_end_implied(forms: frozenset[tuple[str, ...]]) -> list[tuple[str, ...]]:
-    out = list(forms)
-    for ordered in forms:
+    out = sorted(forms)  # one order in every process (a frozenset's follows the hash seed)
+    for ordered in sorted(forms):
         if "end" in ordered and _END_POSITIONS & set(ordered):
             out.append(tuple(w for w in ordered if w != "end"))
     return out
