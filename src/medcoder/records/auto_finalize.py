@@ -32,10 +32,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from medcoder.errors import MedcoderError
-from medcoder.records import audit, enrollment, hcc_store
+from medcoder.records import audit
 from medcoder.records.code_lines import is_dx, poa_complete
+from medcoder.records.finalize import after_finalize, bill_drg
 from medcoder.records.gate import RecordsGate, age_on
-from medcoder.records.grouping import group_encounter
 from medcoder.records.models import (
     AutonomyPolicy,
     CodeAssignment,
@@ -157,17 +157,7 @@ def auto_finalize(
         )
         return False
     # An inpatient stay's MS-DRG is stored as billed, as ``finalize`` stores it.
-    billed: dict[str, str] = {}
-    grouping = group_encounter(
-        encounter, suggested, _age(records, encounter), home=records._registry().home
-    )
-    if grouping.result is not None:
-        encounter.drg = grouping.result.drg
-        encounter.drg_version = grouping.result.version
-        encounter.drg_weight = grouping.result.weight
-        billed = {"drg": grouping.result.drg}
-    elif grouping.error:
-        billed = {"drg_error": grouping.error[0]}
+    billed = bill_drg(records, encounter, suggested)
     now = utcnow()
     for row in suggested:
         row.status = CodeStatus.ACCEPTED.value
@@ -191,7 +181,5 @@ def auto_finalize(
             **billed,
         },
     )
-    dob = records.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
-    enrollment.on_finalize(session, user.name, encounter, dt.date.fromisoformat(dob))  # issue 15
-    hcc_store.on_change(session, encounter, dt.date.fromisoformat(dob))
+    after_finalize(records, session, user.name, encounter)
     return True

@@ -23,6 +23,8 @@ from medcoder.records.models import (
 from medcoder.records.permissions import Action
 
 if TYPE_CHECKING:  # claim edits run before finalize (issue 7)
+    from sqlalchemy.orm import Session
+
     from medcoder.edits.checker import ClaimChecker
     from medcoder.edits.findings import EditReport
 
@@ -72,9 +74,7 @@ class FinalizeMixin(RecordsGate):
                 },
                 **({"edit_warnings": acknowledged, "reason": acknowledge} if acknowledged else {}),
             )
-            dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
-            enrollment.on_finalize(session, user.name, encounter, dt.date.fromisoformat(dob))
-            hcc_store.on_change(session, encounter, dt.date.fromisoformat(dob))  # issue 15
+            after_finalize(self, session, user.name, encounter)
 
     def _claim_edits(
         self, encounter: Encounter, reported: list[CodeAssignment], acknowledge: str | None
@@ -121,17 +121,35 @@ class FinalizeMixin(RecordsGate):
 
     # -- helpers ---
     def _bill_drg(self, encounter: Encounter, reported: list[CodeAssignment]) -> dict[str, str]:
-        """Store the MS-DRG of an inpatient stay as finalized (what reports read); the
-        audit detail gets the DRG, or the grouper's error code where it assigned none (the
-        claim edits have already passed: a grouper that is not configured here does not
-        block the claim, but it is never silent)."""
-        dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
-        age = age_on(dt.date.fromisoformat(dob), encounter.date_of_service)
-        grouping = group_encounter(encounter, reported, age, home=self._registry().home)
-        if grouping.result is not None:
-            encounter.drg = grouping.result.drg
-            encounter.drg_version = grouping.result.version
-            encounter.drg_weight = grouping.result.weight
-            return {"drg": grouping.result.drg}
-        encounter.drg = encounter.drg_version = encounter.drg_weight = None
-        return {"drg_error": grouping.error[0]} if grouping.error else {}
+        return bill_drg(self, encounter, reported)
+
+
+def bill_drg(
+    records: RecordsGate, encounter: Encounter, reported: list[CodeAssignment]
+) -> dict[str, str]:
+    """Store the MS-DRG of an inpatient stay as finalized (what reports read); the
+    audit detail gets the DRG, or the grouper's error code where it assigned none (the
+    claim edits have already passed: a grouper that is not configured here does not
+    block the claim, but it is never silent). Finalize and auto-finalize both bill here."""
+    dob = records.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
+    age = age_on(dt.date.fromisoformat(dob), encounter.date_of_service)
+    grouping = group_encounter(encounter, reported, age, home=records._registry().home)
+    if grouping.result is not None:
+        encounter.drg = grouping.result.drg
+        encounter.drg_version = grouping.result.version
+        encounter.drg_weight = grouping.result.weight
+        return {"drg": grouping.result.drg}
+    encounter.drg = encounter.drg_version = encounter.drg_weight = None
+    return {"drg_error": grouping.error[0]} if grouping.error else {}
+
+
+def after_finalize(
+    records: RecordsGate, session: Session, actor: str, encounter: Encounter
+) -> None:
+    """What a finalized encounter changes beyond itself (issue 15): registry enrollment
+    and the patient-year's stored HCC score. Finalize and auto-finalize both end here."""
+    dob = dt.date.fromisoformat(
+        records.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
+    )
+    enrollment.on_finalize(session, actor, encounter, dob)
+    hcc_store.on_change(session, encounter, dob)
