@@ -43,20 +43,7 @@ def failed(
 ) -> list[dict[str, Any]]:
     """Pending encounters whose last coding attempt failed, with the error and how often
     (``medcoder queue --failed``), most recent failure first."""
-    return [
-        {
-            "encounter": i.encounter,
-            "setting": i.setting,
-            "date_of_service": i.date_of_service.isoformat() if i.date_of_service else None,
-            "payer": i.payer,
-            "failed_at": i.failed_at.isoformat(),
-            "failed_by": i.failed_by,
-            "error": i.code,
-            "message": i.message,
-            "attempts": i.attempts,
-        }
-        for i in services(request).records().failed(actor.name, limit=limit)
-    ]
+    return [i.to_json() for i in services(request).records().failed(actor.name, limit=limit)]
 
 
 # -- who works the encounter (issue 16, part 4) ------------------------------------------

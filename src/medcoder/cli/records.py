@@ -340,20 +340,7 @@ def audit_rotate_key(ctx: click.Context, user: str | None) -> None:
 def _failed(ctx: click.Context, user: str | None, limit: int, fmt: str) -> None:
     """Pending encounters whose last coding attempt failed (issue 16, part 4)."""
     items = records(ctx).failed(user, limit=limit)
-    rows = [
-        {
-            "encounter": i.encounter,
-            "setting": i.setting,
-            "date_of_service": i.date_of_service.isoformat() if i.date_of_service else None,
-            "payer": i.payer,
-            "failed_at": i.failed_at.isoformat(),
-            "failed_by": i.failed_by,
-            "error": i.code,
-            "message": i.message,
-            "attempts": i.attempts,
-        }
-        for i in items
-    ]
+    rows = [i.to_json() for i in items]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return

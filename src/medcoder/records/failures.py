@@ -37,6 +37,20 @@ class FailedItem:
     message: str
     attempts: int
 
+    def to_json(self) -> dict[str, object]:
+        """One row of ``medcoder queue --failed --format json`` and ``GET /v1/queue/failed``."""
+        return {
+            "encounter": self.encounter,
+            "setting": self.setting,
+            "date_of_service": self.date_of_service.isoformat() if self.date_of_service else None,
+            "payer": self.payer,
+            "failed_at": self.failed_at.isoformat(),
+            "failed_by": self.failed_by,
+            "error": self.code,
+            "message": self.message,
+            "attempts": self.attempts,
+        }
+
 
 class FailuresMixin(IntakeMixin):
     """Coding of the pending encounters, remembering the ones that failed."""
