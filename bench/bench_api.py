@@ -15,7 +15,6 @@ import asyncio
 import base64
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,8 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+
+from serving import percentile, serving
 
 # Synthetic, written for this benchmark (no real patient).
 NOTE = """\
@@ -74,13 +75,6 @@ Follow-up in one week for the pneumonia and in three months for diabetes.
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def medcoder(*args: str, env: dict[str, str]) -> str:
     exe = str(Path(sys.executable).parent / "medcoder")
     done = subprocess.run([exe, *args], env=env, capture_output=True, text=True, check=True)
@@ -119,11 +113,6 @@ async def load(
     return latencies, errors
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, default=os.environ.get("MEDCODER_HOME"))
@@ -155,27 +144,11 @@ def main() -> None:
             env=env,
         )
         key = medcoder("users", "api-key", "loadtest", "--user", "root", env=env)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        exe = str(Path(sys.executable).parent / "medcoder")
-        server = subprocess.Popen(
-            [exe, "serve", "--port", str(port), "--workers", str(args.workers)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            for _ in range(600):
-                try:
-                    if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+        with serving(args.workers, env) as base:
             # Warm every worker: each loads its engine (lexicon, release) on first use.
             asyncio.run(load(base, key, args.workers * 4, 5.0))
             load_before = os.getloadavg()[0]
             latencies, errors = asyncio.run(load(base, key, args.clients, args.duration))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     count = len(latencies)
     print(f"note: {len(NOTE.encode())} bytes; {args.clients} clients; {args.duration:.0f} s; "
           f"{args.workers} uvicorn worker(s); {os.cpu_count()} CPU(s); "

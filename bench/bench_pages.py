@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+
+from serving import link_installed, percentile, serving
 
 PASSWORD = "bench pages password"
 R26 = "icd10cm-2026-04"
@@ -41,26 +41,12 @@ NOTES = [
 PAYERS = ("Bench Health", "Acme Mutual")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
-
-
 def prepare(home: Path, source: Path, copies: int) -> int:
     """Users and ``copies`` x the notes imported, coded, accepted and finalized."""
     from medcoder.errors import MedcoderError
     from medcoder.records.service import Records
 
-    for part in ("releases", "cache", "icd10pcs", "hcpcs", "cpt", "edits"):
-        if (source / part).exists():
-            (home / part).symlink_to(source / part, target_is_directory=True)
+    link_installed(home, source)
     Records.init(home).close()
     records = Records.open(home)
     finalized = 0
@@ -151,40 +137,26 @@ def main() -> None:
         count = args.copies * len(NOTES)
         print(f"prepared {count} encounters ({finalized} finalized) in "
               f"{time.perf_counter() - started:.1f} s")  # fmt: skip
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        exe = str(Path(sys.executable).parent / "medcoder")
-        server = subprocess.Popen(
-            [exe, "serve", "--port", str(port), "--workers", "1"],
-            env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            for _ in range(600):
-                try:
-                    if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            with httpx.Client(base_url=base, timeout=120, follow_redirects=True) as client:
-                client.post("/login", data={"username": "mia", "password": PASSWORD})
-                assert client.cookies, "login failed"
-                first = {}
-                for name, path, params in PAGES:  # the first: imports, releases, caches
-                    start = time.perf_counter()
-                    client.get(path, params=params)
-                    first[name] = time.perf_counter() - start
-                load_before = os.getloadavg()[0]
-                health = timed(lambda: client.get("/v1/health"), args.rounds * 2)
-                for name, path, params in PAGES:
-                    rounds = max(3, args.rounds // 4) if "all=1" in name else args.rounds
-                    size = len(client.get(path, params=params).content)
-                    results.append(
-                        (name, timed(lambda p=path, q=params: client.get(p, params=q), rounds),
-                         size)
-                    )  # fmt: skip
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        with (
+            serving(1, dict(os.environ)) as base,
+            httpx.Client(base_url=base, timeout=120, follow_redirects=True) as client,
+        ):
+            client.post("/login", data={"username": "mia", "password": PASSWORD})
+            assert client.cookies, "login failed"
+            first = {}
+            for name, path, params in PAGES:  # the first: imports, releases, caches
+                start = time.perf_counter()
+                client.get(path, params=params)
+                first[name] = time.perf_counter() - start
+            load_before = os.getloadavg()[0]
+            health = timed(lambda: client.get("/v1/health"), args.rounds * 2)
+            for name, path, params in PAGES:
+                rounds = max(3, args.rounds // 4) if "all=1" in name else args.rounds
+                size = len(client.get(path, params=params).content)
+                results.append(
+                    (name, timed(lambda p=path, q=params: client.get(p, params=q), rounds),
+                     size)
+                )  # fmt: skip
     yardstick = percentile(health, 50)
     print(
         f"single user, one request at a time; 1 uvicorn worker; {os.cpu_count()} CPU(s); "

@@ -17,9 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+
+from serving import link_installed, percentile, serving
 
 PASSWORD = "bench workbench password"
 # Synthetic, written for this benchmark (no real patient).
@@ -59,25 +59,11 @@ TYPED = [
 ]  # fmt: skip
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
-
-
 def prepare(home: Path, source: Path) -> None:
     """Users, three encounters imported and coded, in a home linking ``source``'s releases."""
     from medcoder.records.service import Records
 
-    for part in ("releases", "cache", "icd10pcs", "hcpcs", "cpt", "edits"):
-        if (source / part).exists():
-            (home / part).symlink_to(source / part, target_is_directory=True)
+    link_installed(home, source)
     Records.init(home).close()
     records = Records.open(home)
     try:
@@ -145,48 +131,31 @@ def main() -> None:
         started = time.perf_counter()
         prepare(home, source)
         print(f"prepared {len(NOTES)} coded encounters in {time.perf_counter() - started:.1f} s")
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        exe = str(Path(sys.executable).parent / "medcoder")
-        server = subprocess.Popen(
-            [exe, "serve", "--port", str(port), "--workers", "1"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            for _ in range(600):
-                try:
-                    if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            with httpx.Client(base_url=base, timeout=30) as client:
-                client.post("/login", data={"username": "cora", "password": PASSWORD})
-                assert client.cookies, "login failed"
-                # Warm: the engine, releases, edit tables and templates load on first use.
-                for encounter in NOTES:
-                    client.get(f"/encounters/{encounter}")
-                for typed in TYPED:
-                    client.get("/v1/codes/search", params={"q": typed, "date": "2026-05-01"})
-                load_before = os.getloadavg()[0]
-                health = timed(lambda: client.get("/v1/health"), args.rounds * 2)
-                queries = iter(TYPED * (args.rounds * 4 // len(TYPED) + 1))
-                search = timed(
-                    lambda: client.get(
-                        "/v1/codes/search",
-                        params={"q": next(queries), "limit": "12", "date": "2026-05-01"},
-                    ),
-                    args.rounds * 4,
-                )
-                page = timed(lambda: client.get("/encounters/B-1"), args.rounds)
-                # What the page fetches in place after a decision (workbench.js DECISION).
-                parts = [("part", p) for p in DECISION_PARTS]
-                fragment = timed(
-                    lambda: client.get("/encounters/B-1/fragment", params=parts), args.rounds
-                )
-                queue = timed(lambda: client.get("/queue"), args.rounds)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        with serving(1, env) as base, httpx.Client(base_url=base, timeout=30) as client:
+            client.post("/login", data={"username": "cora", "password": PASSWORD})
+            assert client.cookies, "login failed"
+            # Warm: the engine, releases, edit tables and templates load on first use.
+            for encounter in NOTES:
+                client.get(f"/encounters/{encounter}")
+            for typed in TYPED:
+                client.get("/v1/codes/search", params={"q": typed, "date": "2026-05-01"})
+            load_before = os.getloadavg()[0]
+            health = timed(lambda: client.get("/v1/health"), args.rounds * 2)
+            queries = iter(TYPED * (args.rounds * 4 // len(TYPED) + 1))
+            search = timed(
+                lambda: client.get(
+                    "/v1/codes/search",
+                    params={"q": next(queries), "limit": "12", "date": "2026-05-01"},
+                ),
+                args.rounds * 4,
+            )
+            page = timed(lambda: client.get("/encounters/B-1"), args.rounds)
+            # What the page fetches in place after a decision (workbench.js DECISION).
+            parts = [("part", p) for p in DECISION_PARTS]
+            fragment = timed(
+                lambda: client.get("/encounters/B-1/fragment", params=parts), args.rounds
+            )
+            queue = timed(lambda: client.get("/queue"), args.rounds)
     yardstick = percentile(health, 95)
     print(
         f"single user, one request at a time; 1 uvicorn worker; {os.cpu_count()} CPU(s); "
