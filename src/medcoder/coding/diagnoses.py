@@ -236,6 +236,7 @@ class DiagnosisStage:
             and not (m.first and tokens[m.first - 1].norm in PERSON_TITLES)
         ]
         matches = [m for m in matches if not _qualifies_next(m, matches, selector.release)]
+        matches = [m for m in matches if not _restates_infection(m, matches, selector.release)]
         if not matches:
             return []
         spans = [(tokens[m.first].start, tokens[m.last].end) for m in matches]
@@ -417,6 +418,35 @@ class DiagnosisStage:
                 out.append((code, title, path, entry.kind, tuple(checks), depth))
             return out
         return []
+
+
+_GENERIC_INFECTION_TERMS = ("infection", "virus")
+_GENERIC_INFECTION_CODES = frozenset({"B99.9", "B34.9"})
+
+
+def _restates_infection(match: LexMatch, matches: Sequence[LexMatch], release: Release) -> bool:
+    """ "Hepatitis C virus infection", "HCV infection": a bare "infection" (Index
+    "Infection" B99.9, "Virus, viral, infection" B34.9) written right after an infectious
+    disease or agent (A00-B99) names that same condition, classified by its own Index
+    entry (I.A.12: one condition is not coded twice, once NOS)."""
+    before = [other for other in matches if other.last + 1 == match.first]
+    if not before or not match.entries:
+        return False
+    for entry in match.entries:
+        term = release.term(entry.term_id) if entry.term_id is not None else None
+        if (
+            entry.kind != "index"
+            or term is None
+            or entry.label.split(",")[0].strip().lower() not in _GENERIC_INFECTION_TERMS
+            or (term.code and term.code not in _GENERIC_INFECTION_CODES)
+        ):
+            return False
+    for entry in before[0].entries:
+        term = release.term(entry.term_id) if entry.term_id is not None else None
+        code = entry.code or (term.code if term is not None else None)
+        if code and "A00" <= code[:3] <= "B99" and code not in _GENERIC_INFECTION_CODES:
+            return True
+    return False
 
 
 def _qualifies_next(match: LexMatch, matches: Sequence[LexMatch], release: Release) -> bool:

@@ -45,8 +45,18 @@ def _unspecified(printed: str) -> bool:
     return printed.rstrip("-").rstrip(".").split(".")[-1].startswith("9")
 
 
+# I.A.16: a "see" reference can lead to a subterm that sends the coder on once more
+# ("Thromboembolism - see Embolism", then "Embolism, lung - see Embolism, pulmonary"): two
+# references are followed, never more (the guard keeps a cycle of references finite).
+_FOLLOWED = ("__followed__", "__followed2__")
+
+
 def _depth_guard(context: frozenset[str]) -> bool:
-    return "__followed__" not in context
+    return _FOLLOWED[-1] not in context
+
+
+def _followed_mark(context: frozenset[str]) -> str:
+    return _FOLLOWED[1] if _FOLLOWED[0] in context else _FOLLOWED[0]
 
 
 def context_words(tokens: Sequence[Token]) -> frozenset[str]:
@@ -212,7 +222,7 @@ class CodeSelector:
         if reference and sent_on and _depth_guard(context):
             followed = self._walk(reference)
             if followed.found and followed.coded_step is not None and not followed.unmatched:
-                tail = self.refine(followed.steps[-1].term_id, context | {"__followed__"})
+                tail = self.refine(followed.steps[-1].term_id, context | {_followed_mark(context)})
                 return IndexChoice(tail.code or followed.coded_step.code, tuple(path) + tail.path,
                                    depth + tail.depth)  # fmt: skip
         return IndexChoice(code, tuple(path), depth)

@@ -1,0 +1,94 @@
+"""Inpatient recall classes found among the CodiEsp dev misses, fixed as general Index
+and Guideline classes (synthetic notes written here; no dev text).
+
+- I.A.16 "see": a cross-reference can lead to a subterm that sends the coder on once
+  more ("Thromboembolism - see Embolism", "Embolism, lung - see Embolism, pulmonary"):
+  a pulmonary thromboembolism is I26.99, not the main term's arterial embolism I74.9.
+- "Chronic hepatitis C/B" is "Hepatitis, C, chronic" (B18.2) / "Hepatitis, B, chronic"
+  (B18.1), not "Hepatitis, chronic" K73.9 (chronic hepatitis not elsewhere classified)
+  with the virus lost: the modifier-first phrase is in the curated vocabulary.
+- "Hepatitis C virus infection", "HCV infection": the trailing "infection" names the same
+  condition, not a second one coded NOS (B99.9 / B34.9).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from medcoder.codesets.in_force import CodeSetChooser
+from medcoder.codesets.registry import Registry
+from medcoder.kinds import Setting
+from medcoder.nlp.document import ClinicalDocument
+from medcoder.pipeline import CodingEngine
+
+
+@pytest.fixture(scope="module")
+def engine(built_home: Path) -> CodingEngine:
+    return CodingEngine(CodeSetChooser(Registry(built_home, quiet=True)))
+
+
+def _codes(engine: CodingEngine, text: str) -> list[str]:
+    document = ClinicalDocument(
+        text=text, setting=Setting.INPATIENT, date_of_service=dt.date(2026, 5, 1)
+    )
+    return [c.code for c in engine.code(document).codes]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "not_expected"),
+    [
+        ("HOSPITAL COURSE: CT angiography confirmed a pulmonary thromboembolism and "
+         "heparin was started.\n", {"I26.99"}, {"I74.9"}),
+        ("DISCHARGE DIAGNOSES:\n1. Bilateral pulmonary thromboembolism.\n",
+         {"I26.99"}, {"I74.9"}),
+        # the main term's own code stays where the note names no site
+        ("DISCHARGE DIAGNOSES:\n1. Thromboembolism of the left popliteal artery.\n",
+         set(), {"I26.99"}),
+    ],
+)  # fmt: skip
+def test_a_see_reference_reached_after_another_is_followed(
+    engine: CodingEngine, text: str, expected: set[str], not_expected: set[str]
+) -> None:
+    codes = set(_codes(engine, text))
+    assert expected <= codes and not (not_expected & codes), codes
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "not_expected"),
+    [
+        ("PAST HISTORY: Chronic hepatitis C, treated with sofosbuvir last year.\n"
+         "DISCHARGE DIAGNOSES:\n1. Chronic hepatitis C.\n", {"B18.2"}, {"K73.9", "B19.20"}),
+        ("DISCHARGE DIAGNOSES:\n1. Chronic hepatitis B virus infection.\n",
+         {"B18.1"}, {"K73.9", "B34.9"}),
+        ("DISCHARGE DIAGNOSES:\n1. Chronic HCV.\n", {"B18.2"}, {"K73.9"}),
+        # no virus named: chronic hepatitis not elsewhere classified
+        ("DISCHARGE DIAGNOSES:\n1. Chronic hepatitis of unknown cause.\n", {"K73.9"}, set()),
+    ],
+)  # fmt: skip
+def test_chronic_viral_hepatitis(
+    engine: CodingEngine, text: str, expected: set[str], not_expected: set[str]
+) -> None:
+    codes = set(_codes(engine, text))
+    assert expected <= codes and not (not_expected & codes), codes
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "not_expected"),
+    [
+        ("DISCHARGE DIAGNOSES:\n1. Hepatitis C virus infection.\n", {"B19.20"}, {"B34.9"}),
+        ("DISCHARGE DIAGNOSES:\n1. HCV infection, untreated.\n", {"B19.20"}, {"B99.9"}),
+        # a bare infection with no infectious condition before it is still coded
+        ("HOSPITAL COURSE: She had an infection, source never found, treated with "
+         "ceftriaxone.\n", {"B99.9"}, set()),
+        # a condition outside A00-B99 before "infection" does not absorb it
+        ("DISCHARGE DIAGNOSES:\n1. Urinary tract infection.\n", {"N39.0"}, set()),
+    ],
+)  # fmt: skip
+def test_infection_after_an_infectious_disease_is_that_disease(
+    engine: CodingEngine, text: str, expected: set[str], not_expected: set[str]
+) -> None:
+    codes = set(_codes(engine, text))
+    assert expected <= codes and not (not_expected & codes), codes
