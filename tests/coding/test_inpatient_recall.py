@@ -92,3 +92,32 @@ def test_infection_after_an_infectious_disease_is_that_disease(
 ) -> None:
     codes = set(_codes(engine, text))
     assert expected <= codes and not (not_expected & codes), codes
+
+
+def test_the_origin_of_a_metastasis_is_left_out_of_its_site() -> None:
+    from medcoder.coding.select import _without_origin
+
+    context = frozenset(
+        {"lung", "metastase", "from", "sigmoid", "colon", "lung_metastase",
+         "metastase_from", "from_sigmoid", "sigmoid_colon"}
+    )  # fmt: skip
+    assert _without_origin(context) == {"lung", "metastase", "from", "lung_metastase",
+                                        "metastase_from"}  # fmt: skip
+    assert _without_origin(frozenset({"liver", "metastase"})) == {"liver", "metastase"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "not_expected"),
+    [
+        # Index "Metastasis, cancer, from specified site - see Neoplasm, malignant"
+        ("DISCHARGE DIAGNOSES:\n1. Lung metastases from colon adenocarcinoma.\n",
+         {"C78.00", "C18.9"}, {"C78.5"}),
+        ("DISCHARGE DIAGNOSES:\n1. Brain metastasis from melanoma of the back.\n",
+         {"C79.31"}, {"C79.9"}),
+    ],
+)  # fmt: skip
+def test_a_metastasis_is_coded_at_its_own_site(
+    engine: CodingEngine, text: str, expected: set[str], not_expected: set[str]
+) -> None:
+    codes = set(_codes(engine, text))
+    assert expected <= codes and not (not_expected & codes), codes

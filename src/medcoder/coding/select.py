@@ -51,6 +51,20 @@ def _unspecified(printed: str) -> bool:
 _FOLLOWED = ("__followed__", "__followed2__")
 
 
+def _without_origin(context: frozenset[str]) -> frozenset[str]:
+    """Index "Metastasis, cancer, from specified site - see Neoplasm, malignant, by site":
+    the site a metastasis comes from is its primary's, never the secondary's row. The
+    words after "from" (``from_<word>`` and the bigram chain that follows it) are left
+    out when the secondary site is looked up ("lung metastases from colon cancer")."""
+    origin = {w[5:] for w in context if w.startswith("from_")}
+    chain = set(origin)
+    for _ in range(2):  # "from the sigmoid colon": up to three words
+        chain |= {w.split("_", 1)[1] for w in context if "_" in w and w.split("_", 1)[0] in chain}
+    if not origin:
+        return context
+    return frozenset(w for w in context if not any(p in chain for p in w.split("_")))
+
+
 def _depth_guard(context: frozenset[str]) -> bool:
     return _FOLLOWED[-1] not in context
 
@@ -246,6 +260,8 @@ class CodeSelector:
         if column == NEOPLASM_COLUMN["malignant"] and "stage_0" in context:
             # Stage 0 (Tis) is carcinoma in situ by definition (AJCC): the in situ column.
             column = NEOPLASM_COLUMN["in situ"]
+        if column == NEOPLASM_COLUMN["secondary"]:
+            context = _without_origin(context)
         site = self.refine(mains[0].id, context)
         if site.depth == 0:
             return None  # no site in the note: keep the index's own code (C80.1, D49.9)
