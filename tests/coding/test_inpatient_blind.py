@@ -15,6 +15,12 @@ Measured (FY2026 April release; principal right / 23, full-code micro F1):
 
 inpatient_blind2.json: ten more summaries written before that follow-up, never tuned on:
   untuned 8/10, F1 0.873; after the follow-up 9/10, F1 0.901.
+
+inpatient_blind3.json: twelve longer summaries (1500-3500 characters, mixed specialties,
+POA N cases, exempt codes reported "1") written and committed before the CodiEsp recall
+round of the inpt branch and before the engine ran on them: untuned principal 8/12, F1
+0.723 (P 0.796, R 0.662), POA 32/43; after that round (its classes were found on CodiEsp
+dev only, none of them occurs here): the same.
 """
 
 from __future__ import annotations
@@ -37,6 +43,9 @@ HELD_OUT_PRINCIPAL = 23  # of 23, read once after the fixes (see the module docs
 HELD_OUT_F1 = 0.95
 BLIND2_PRINCIPAL = 9  # of 10
 BLIND2_F1 = 0.90
+BLIND3 = Path(__file__).with_name("data") / "inpatient_blind3.json"
+BLIND3_PRINCIPAL = 8  # of 12
+BLIND3_F1 = 0.72
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +84,19 @@ def test_second_blind_set(registry: Registry) -> None:
     assert scores.f1 >= BLIND2_F1, scores
 
 
+def test_third_blind_set(registry: Registry) -> None:
+    cases = load_stays(BLIND3)
+    assert len(cases) == 12 and {c.split for c in cases} == {"blind"}
+    assert all(set(c.poa) == c.expected for c in cases)
+    assert all(1500 <= len(c.text) <= 3500 for c in cases)
+    scores = score_stays(code_stays(CodingEngine(registry), cases), lambda c: True)
+    assert scores.principal_right >= BLIND3_PRINCIPAL, scores
+    assert scores.f1 >= BLIND3_F1, scores
+
+
 def test_expected_drg_of_every_case(shared_data: Path, cm_pcs_home: Path) -> None:
     """The MS-DRG recorded with each case is what the grouper gives its expected codes."""
-    for case in [*load_stays(BLIND), *load_stays(BLIND2)]:
+    for case in [*load_stays(BLIND), *load_stays(BLIND2), *load_stays(BLIND3)]:
         day = dt.date.fromisoformat(case.date_of_service or "2026-05-15")
         found = group_stay(
             case.principal, case.secondary, case.pcs, age=case.age, sex=case.sex,
