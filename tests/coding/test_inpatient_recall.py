@@ -9,6 +9,10 @@ and Guideline classes (synthetic notes written here; no dev text).
   with the virus lost: the modifier-first phrase is in the curated vocabulary.
 - "Hepatitis C virus infection", "HCV infection": the trailing "infection" names the same
   condition, not a second one coded NOS (B99.9 / B34.9).
+- Index "Metastasis, cancer, from specified site - see Neoplasm, malignant": the site a
+  metastasis comes from is not its secondary site.
+- A main term that only sends on ("Lithiasis - see Calculus") reaches the subterms of a
+  target with no code of its own ("Calculus, kidney" N20.0).
 """
 
 from __future__ import annotations
@@ -121,3 +125,27 @@ def test_a_metastasis_is_coded_at_its_own_site(
 ) -> None:
     codes = set(_codes(engine, text))
     assert expected <= codes and not (not_expected & codes), codes
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "not_expected"),
+    [
+        # Index "Lithiasis - see Calculus": "Calculus, calculi" has no code of its own,
+        # its subterms do ("kidney" N20.0, "gallbladder" K80.20)
+        ("HOSPITAL COURSE: Ultrasound showed right renal lithiasis without obstruction.\n",
+         {"N20.0"}, set()),
+        ("DISCHARGE DIAGNOSES:\n1. Lithiasis in the lower pole of the left kidney.\n",
+         {"N20.0"}, set()),
+        ("DISCHARGE DIAGNOSES:\n1. Gallbladder lithiasis without cholecystitis.\n",
+         {"K80.20"}, set()),
+        # "fracture" alone is not "Fracture, chronic - see Fracture, pathological"
+        ("DISCHARGE DIAGNOSES:\n1. Closed fracture of the shaft of the left radius after a "
+         "fall.\n", set(), {"M84.434A", "M84.433A"}),
+    ],
+)  # fmt: skip
+def test_a_main_term_that_only_sends_on_reaches_the_subterms_of_its_target(
+    engine: CodingEngine, text: str, expected: set[str], not_expected: set[str]
+) -> None:
+    codes = set(_codes(engine, text))
+    assert expected <= codes and not (not_expected & codes), codes
+    assert not any(c.startswith("M84") for c in codes), codes

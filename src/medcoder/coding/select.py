@@ -235,11 +235,32 @@ class CodeSelector:
         sent_on = not on_way or (not path[-1].code and _unspecified(on_way[-1]))
         if reference and sent_on and _depth_guard(context):
             followed = self._walk(reference)
-            if followed.found and followed.coded_step is not None and not followed.unmatched:
+            coded_target = followed.coded_step is not None
+            if (
+                followed.found
+                and followed.steps
+                and not followed.unmatched
+                and (coded_target or self._written_main_term(path, context))
+            ):
+                # A main term that is only a cross-reference ("Lithiasis - see Calculus")
+                # may send to a term with no code of its own ("Calculus, calculi"): its
+                # subterms still code ("kidney" N20.0). A subterm sent to a codeless term
+                # ("Fracture, chronic - see Fracture, pathological") is not read this way,
+                # nor a main term whose own words the note does not write ("fracture"
+                # alone is not "Fracture, chronic").
                 tail = self.refine(followed.steps[-1].term_id, context | {_followed_mark(context)})
-                return IndexChoice(tail.code or followed.coded_step.code, tuple(path) + tail.path,
-                                   depth + tail.depth)  # fmt: skip
+                coded = followed.coded_step.code if followed.coded_step is not None else None
+                if tail.code or coded:
+                    return IndexChoice(tail.code or coded, tuple(path) + tail.path,
+                                       depth + tail.depth)  # fmt: skip
         return IndexChoice(code, tuple(path), depth)
+
+    def _written_main_term(self, path: list[Term], context: frozenset[str]) -> bool:
+        """The path is one main term and the note writes every word of its title."""
+        if len(path) != 1 or path[0].level != 0:
+            return False
+        title = [t.norm for t in tokenize(path[0].title) if t.norm.isalnum()]
+        return bool(title) and all(w in context or w in STOPWORDS for w in title)
 
     def _neoplasm_route(
         self, path: list[Term], context: frozenset[str], no_code: bool
