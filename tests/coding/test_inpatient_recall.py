@@ -13,6 +13,8 @@ and Guideline classes (synthetic notes written here; no dev text).
   metastasis comes from is not its secondary site.
 - A main term that only sends on ("Lithiasis - see Calculus") reaches the subterms of a
   target with no code of its own ("Calculus, kidney" N20.0).
+- "He smokes 20 cigarettes a day" is a smoker (Index "Smoker - see Dependence, drug,
+  nicotine"); the pattern is matched only as written, never as the noun "smoke".
 """
 
 from __future__ import annotations
@@ -149,3 +151,23 @@ def test_a_main_term_that_only_sends_on_reaches_the_subterms_of_its_target(
     codes = set(_codes(engine, text))
     assert expected <= codes and not (not_expected & codes), codes
     assert not any(c.startswith("M84") for c in codes), codes
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "not_expected"),
+    [
+        # Index "Smoker - see Dependence, drug, nicotine"; cigarettes from the note
+        ("SOCIAL HISTORY: He smokes 20 cigarettes a day and drinks no alcohol.\n",
+         {"F17.210"}, set()),
+        ("SOCIAL HISTORY: She smokes a pipe on weekends.\n", {"F17.200"}, {"F17.210"}),
+        # the noun "smoke" (what "smokes" normalizes to) is no smoker
+        ("HPI: He was exposed to wood smoke while camping and coughed for a day.\n",
+         set(), {"F17.200", "F17.210", "Z87.891"}),
+        ("SOCIAL HISTORY: She does not smoke.\n", set(), {"F17.200", "F17.210"}),
+    ],
+)  # fmt: skip
+def test_smokes_as_a_verb(
+    engine: CodingEngine, text: str, expected: set[str], not_expected: set[str]
+) -> None:
+    codes = set(_codes(engine, text))
+    assert expected <= codes and not (not_expected & codes), codes

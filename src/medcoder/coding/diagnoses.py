@@ -27,6 +27,7 @@ from medcoder.coding.principal import choose_principal
 from medcoder.coding.rules import apply_rules
 from medcoder.coding.select import CodeSelector, context_words, selector_for, words_context
 from medcoder.coding.stay import StayReading
+from medcoder.coding.vocabulary import written_as_is
 from medcoder.nlp.note import ParsedNote
 from medcoder.nlp.sections import DIAGNOSTIC_SECTIONS, Section, SectionKind
 from medcoder.nlp.text import Sentence, Token, tokenize
@@ -388,6 +389,8 @@ class DiagnosisStage:
         for entry in ranked:
             if entry.kind == "abbreviation" and not written.isupper():
                 continue
+            if entry.kind == "curated" and _not_as_written(entry, written):
+                continue
             if entry.term_id is not None:
                 choice = selector.refine(entry.term_id, context)
                 if choice.code is None and patient_words:
@@ -418,6 +421,12 @@ class DiagnosisStage:
                 out.append((code, title, path, entry.kind, tuple(checks), depth))
             return out
         return []
+
+
+def _not_as_written(entry: LexEntry, written: str) -> bool:
+    """A curated pattern listed "written_as_is" that the note writes in another form."""
+    pattern = entry.label.split(" -> ", 1)[0].lower()
+    return pattern in written_as_is() and " ".join(written.lower().split()) != pattern
 
 
 _GENERIC_INFECTION_TERMS = ("infection", "virus")

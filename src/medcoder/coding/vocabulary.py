@@ -34,6 +34,16 @@ def _vocabulary_digest() -> str:
 
 
 @functools.lru_cache(maxsize=1)
+def written_as_is() -> frozenset[str]:
+    """Curated patterns matched only where the note writes that very form (vocabulary.json
+    "written_as_is"): the verb "smokes" is a smoker, the noun "smoke" it normalizes to is
+    not ("wood smoke", "smoke inhalation")."""
+    section = _vocabulary_data().get("written_as_is", {})
+    listed = section.get("patterns", []) if isinstance(section, dict) else []
+    return frozenset(str(w).lower() for w in listed)
+
+
+@functools.lru_cache(maxsize=1)
 def not_alone_words() -> frozenset[str]:
     """Words that are not a condition when written alone (vocabulary.json "not_alone")."""
     section = _vocabulary_data().get("not_alone", {})
