@@ -15,6 +15,8 @@ and Guideline classes (synthetic notes written here; no dev text).
   target with no code of its own ("Calculus, kidney" N20.0).
 - "He smokes 20 cigarettes a day" is a smoker (Index "Smoker - see Dependence, drug,
   nicotine"); the pattern is matched only as written, never as the noun "smoke".
+- Lymphadenopathy of one named region (axillary, retroperitoneal, cervical...) is
+  localized (R59.0), as the Index classes "Adenopathy, inguinal / mediastinal".
 """
 
 from __future__ import annotations
@@ -167,6 +169,26 @@ def test_a_main_term_that_only_sends_on_reaches_the_subterms_of_its_target(
     ],
 )  # fmt: skip
 def test_smokes_as_a_verb(
+    engine: CodingEngine, text: str, expected: set[str], not_expected: set[str]
+) -> None:
+    codes = set(_codes(engine, text))
+    assert expected <= codes and not (not_expected & codes), codes
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "not_expected"),
+    [
+        # Index "Adenopathy, inguinal / mediastinal" R59.0: nodes of one named region are
+        # localized enlarged lymph nodes, not generalized (R59.1) or unspecified (R59.9)
+        ("HOSPITAL COURSE: CT showed retroperitoneal adenopathies up to 2 cm.\n",
+         {"R59.0"}, {"R59.9", "R59.1"}),
+        ("DISCHARGE DIAGNOSES:\n1. Right axillary lymphadenopathy, biopsy pending.\n",
+         {"R59.0"}, {"R59.1"}),
+        ("DISCHARGE DIAGNOSES:\n1. Generalized lymphadenopathy.\n", {"R59.1"}, {"R59.0"}),
+        ("HOSPITAL COURSE: A mediastinal mass was seen on CT.\n", set(), {"R59.0", "R22.9"}),
+    ],
+)  # fmt: skip
+def test_lymphadenopathy_of_one_region_is_localized(
     engine: CodingEngine, text: str, expected: set[str], not_expected: set[str]
 ) -> None:
     codes = set(_codes(engine, text))
