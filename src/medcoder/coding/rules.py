@@ -104,6 +104,13 @@ _CHRONIC_RE = re.compile(r"\bchronic\b[\w\s]{0,20}$", re.I)
 _WITH_RE = re.compile(r"\b(with|w/|associated with|accompanied by)\b", re.I)
 # Between two symptoms of one "with" list: "nausea and vomiting", "fever, chills".
 _LIST_GAP_RE = re.compile(r"\s*(,|and|or|, and|, or|\/)?\s*", re.I)
+# "History of aortic aneurysm repair": the past mention names the procedure that treated
+# the condition, so the chronic condition is not documented as current (I.C.21.c.4).
+_TREATED_RE = re.compile(
+    r"\s*(?:repair|resection|excision|removal|ablation|ligation|clipping|coiling|"
+    r"(?:was |were )?(?:surgically )?(?:repaired|resected|excised|removed|ablated))\b",
+    re.I,
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -145,6 +152,7 @@ def _scope_filter(
     release: Release,
     has_assessment: bool | None = None,
     presenting: frozenset[int] = frozenset(),
+    text: str = "",
 ) -> tuple[list[Candidate], list[DroppedCandidate]]:
     """Conditions assessed at the encounter: the assessment / diagnoses when the note has one.
 
@@ -176,7 +184,7 @@ def _scope_filter(
         elif (
             c.historical
             and c.history_code
-            and (not _chronic(c.code) or companions.history_anywhere(c))
+            and (not _chronic(c.code) or companions.history_anywhere(c) or _treated(text, c))
         ):
             dropped.append(_drop(c, HISTORICAL, f"{c.code} is past: {c.history_code} instead"))
             found = release.get(c.history_code)
@@ -184,13 +192,18 @@ def _scope_filter(
                 replace(c, code=c.history_code, title=found.title if found else "",
                         index_path=c.history_path, rules=(*c.rules, PERSONAL_HISTORY))
             )  # fmt: skip
-        elif c.historical and not _chronic(c.code):
+        elif c.historical and (not _chronic(c.code) or _treated(text, c)):
             dropped.append(_drop(c, HISTORICAL))
         elif c.historical:
             kept.append(replace(c, rules=(*c.rules, HISTORY_CHRONIC)))
         else:
             kept.append(c)
     return kept, dropped
+
+
+def _treated(text: str, c: Candidate) -> bool:
+    """The words right after a past mention name the procedure that treated it."""
+    return bool(_TREATED_RE.match(text, c.evidence.end, c.evidence.end + 40))
 
 
 def _integral(
@@ -309,7 +322,7 @@ def apply_rules(
     candidates = companions.past_dependence(document, candidates)
     presenting = companions.symptoms_to_keep(document, candidates)
     kept, dropped = _assertion_filter(document, candidates)
-    kept, out_of_scope = _scope_filter(kept, release, has_assessment, presenting)
+    kept, out_of_scope = _scope_filter(kept, release, has_assessment, presenting, document.text)
     dropped += out_of_scope
     kept, planned = companions.planned_services(document, kept, DroppedCandidate)
     dropped += planned
