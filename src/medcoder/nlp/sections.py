@@ -193,7 +193,7 @@ def _without_report_impressions(
     what they mean); a heading line of its own ("IMPRESSION") still opens one."""
     kept: list[tuple[int, int, str, SectionKind]] = []
     for mark in marks:
-        start, body_start, heading, kind = mark
+        _, body_start, heading, kind = mark
         line_end = text.find("\n", body_start)
         inline = text[body_start : len(text) if line_end < 0 else line_end].strip()
         if (
