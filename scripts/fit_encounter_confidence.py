@@ -40,8 +40,12 @@ from medcoder.pipeline import engine_for, make_document
 OUT = Path(__file__).resolve().parents[1] / "src/medcoder/coding/data/encounter_confidence.json"
 
 
-def gather(gold: Path, home: Path | None) -> list[tuple[tuple[float, ...], bool]]:
-    """(every candidate feature, exactly right) of every case of ``gold``."""
+def gather(
+    gold: Path, home: Path | None, unscored: tuple[str, ...] = ()
+) -> list[tuple[tuple[float, ...], bool]]:
+    """(every candidate feature, exactly right) of every case of ``gold``; codes starting
+    with an ``unscored`` prefix are left out of "exactly right", gold and predictions alike
+    (as ``medcoder evaluate --unscored``: a family the gold's annotators never coded)."""
     registry = Registry(home, quiet=True)
     release = registry.choose(name=None, day=None)
     engine = engine_for(home)
@@ -53,9 +57,11 @@ def gather(gold: Path, home: Path | None) -> list[tuple[tuple[float, ...], bool]
             sex=case.sex, id=case.id,
         )  # fmt: skip
         result = engine.code(document)
-        reportable = {c for c in case.codes if _reportable(release, c)}
-        absent = set(case.codes) - reportable
-        exact = exactly_right(reportable, absent, [a.code for a in result.codes])
+        gold_codes = {c for c in case.codes if not c.upper().startswith(unscored)}
+        reportable = {c for c in gold_codes if _reportable(release, c)}
+        absent = gold_codes - reportable
+        predicted = [a.code for a in result.codes if not a.code.startswith(unscored)]
+        exact = exactly_right(reportable, absent, predicted)
         rows.append((encounter_features(result, document.text, names=CANDIDATES), exact))
     registry.close()
     return rows
@@ -106,6 +112,10 @@ def main() -> None:
         "--first-weight", type=float, default=5.0,
         help="weight of the first gold file's notes (the setting the threshold is for)",
     )  # fmt: skip
+    parser.add_argument(
+        "--unscored", action="append", default=[], metavar="PREFIX",
+        help="leave codes starting with PREFIX out of 'exactly right' (as evaluate --unscored)",
+    )  # fmt: skip
     parser.add_argument("--cache", type=Path, help="features JSON: read if present, else written")
     parser.add_argument("--dry-run", action="store_true", help="print, do not write the model")
     parser.add_argument(
@@ -117,7 +127,8 @@ def main() -> None:
         cached = json.loads(args.cache.read_text())
         data = {name: [(tuple(f), bool(e)) for f, e in rows] for name, rows in cached.items()}
     else:
-        data = {path.name: gather(path, args.home) for path in args.gold}
+        unscored = tuple(sorted({u.strip().upper() for u in args.unscored if u.strip()}))
+        data = {path.name: gather(path, args.home, unscored) for path in args.gold}
         if args.cache:
             args.cache.write_text(json.dumps(data))
     if args.candidates:
@@ -175,6 +186,7 @@ def main() -> None:
         "l2": args.l2,
         "first_weight": args.first_weight,
         "seed": args.seed,
+        "unscored": sorted({u.strip().upper() for u in args.unscored if u.strip()}),
         "target_precision": args.precision,
         "suggested_threshold": first["threshold"],
         "out_of_fold": report,

@@ -150,6 +150,9 @@ CASES: list[tuple[str, str, str]] = [
     ("DVT prophylaxis with heparin.", "DVT", "hypothetical"),
     ("Screening for colon cancer.", "colon cancer", "hypothetical"),
     ("Should he develop chest pain, he will call.", "chest pain", "hypothetical"),
+    # a conditional "should <subject> <verb>" inverted after the instruction
+    ("He will call should he continue to have dyspnea.", "dyspnea", "hypothetical"),
+    ("She will come back should she experience any palpitations.", "palpitations", "hypothetical"),
     ("Influenza vaccine given today.", "Influenza", "hypothetical"),
     # lists stay in scope
     ("Denies fever, chills, or night sweats.", "fever", "negated"),

@@ -62,3 +62,21 @@ def test_a_note_without_headings_is_one_section() -> None:
     sections = find_sections("A 70-year-old man with fever and cough.")
     assert [s.kind for s in sections] == [SectionKind.OTHER]
     assert find_sections("") == []
+
+
+def test_a_report_impression_under_results_stays_a_result() -> None:
+    # The imaging report's own "Impression: ..." is a finding (III.B / IV.K); the
+    # provider's assessment after it, and an IMPRESSION heading line, open sections.
+    text = (
+        "RESULTS\nX-ray of the lumbar spine.\nImpression: Mild facet arthropathy at L4-5.\n"
+        "ASSESSMENT\nLow back pain.\n"
+    )
+    kinds = [s.kind for s in find_sections(text)]
+    assert kinds == [SectionKind.RESULTS, SectionKind.ASSESSMENT]
+    own_line = "RESULTS\nCBC normal.\nIMPRESSION\nViral pharyngitis.\n"
+    assert [s.kind for s in find_sections(own_line)] == [
+        SectionKind.RESULTS,
+        SectionKind.ASSESSMENT,
+    ]
+    alone = "HPI\nCough.\nImpression: Acute bronchitis.\n"
+    assert [s.kind for s in find_sections(alone)][-1] is SectionKind.ASSESSMENT

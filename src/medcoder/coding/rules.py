@@ -13,6 +13,7 @@ each code's confidence from coding/confidence.py.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -103,7 +104,24 @@ _PAIN_CODE_RE = re.compile(r"^(R52|M54\.|M25\.5|M79\.6|R10\.|R07\.|R51|M79\.1)")
 _CHRONIC_RE = re.compile(r"\bchronic\b[\w\s]{0,20}$", re.I)
 _WITH_RE = re.compile(r"\b(with|w/|associated with|accompanied by)\b", re.I)
 # Between two symptoms of one "with" list: "nausea and vomiting", "fever, chills".
+# "Neck pain in the setting of arthritis", "cough due to bronchitis": the provider
+# attributes the symptom to the diagnosis written right after it (I.B.4 / I.B.5).
+_ATTRIBUTED_RE = re.compile(
+    r"[\s,]*(?:(?:is|are|was|were)\s+)?(?:due\s+to|secondary\s+to|caused\s+by|"
+    r"in\s+the\s+setting\s+of|attributed\s+to|because\s+of)\s+(?:\w+\s+){0,3}?$",
+    re.I,
+)
+# R codes the Tabular reports beside their cause, never integral to it: SIRS and severe
+# sepsis (R65, I.C.1.d), shock (R57), the coma and stroke scales (R40.2-, R29.7-).
+_CODED_WITH = ("R65", "R57", "R40.2", "R29.7")
 _LIST_GAP_RE = re.compile(r"\s*(,|and|or|, and|, or|\/)?\s*", re.I)
+# "History of aortic aneurysm repair": the past mention names the procedure that treated
+# the condition, so the chronic condition is not documented as current (I.C.21.c.4).
+_TREATED_RE = re.compile(
+    r"\s*(?:repair|resection|excision|removal|ablation|ligation|clipping|coiling|"
+    r"(?:was |were )?(?:surgically )?(?:repaired|resected|excised|removed|ablated))\b",
+    re.I,
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -145,6 +163,7 @@ def _scope_filter(
     release: Release,
     has_assessment: bool | None = None,
     presenting: frozenset[int] = frozenset(),
+    text: str = "",
 ) -> tuple[list[Candidate], list[DroppedCandidate]]:
     """Conditions assessed at the encounter: the assessment / diagnoses when the note has one.
 
@@ -176,7 +195,7 @@ def _scope_filter(
         elif (
             c.historical
             and c.history_code
-            and (not _chronic(c.code) or companions.history_anywhere(c))
+            and (not _chronic(c.code) or companions.history_anywhere(c) or _treated(text, c))
         ):
             dropped.append(_drop(c, HISTORICAL, f"{c.code} is past: {c.history_code} instead"))
             found = release.get(c.history_code)
@@ -184,13 +203,23 @@ def _scope_filter(
                 replace(c, code=c.history_code, title=found.title if found else "",
                         index_path=c.history_path, rules=(*c.rules, PERSONAL_HISTORY))
             )  # fmt: skip
-        elif c.historical and not _chronic(c.code):
+        elif c.historical and (not _chronic(c.code) or _treated(text, c)):
             dropped.append(_drop(c, HISTORICAL))
         elif c.historical:
             kept.append(replace(c, rules=(*c.rules, HISTORY_CHRONIC)))
         else:
             kept.append(c)
     return kept, dropped
+
+
+def _symptom(code: str) -> bool:
+    """A sign or symptom code: chapter 18 (R), or a pain code of a site (M54.2, M25.5-)."""
+    return code.startswith("R") or bool(_PAIN_CODE_RE.match(code))
+
+
+def _treated(text: str, c: Candidate) -> bool:
+    """The words right after a past mention name the procedure that treated it."""
+    return bool(_TREATED_RE.match(text, c.evidence.end, c.evidence.end + 40))
 
 
 def _integral(
@@ -201,7 +230,10 @@ def _integral(
     Only the symptoms "with" attaches to the diagnosis right before it, and those listed
     straight after them ("and vomiting"), are dropped: in "mydriasis, facial weakness
     with normal cranial nerves, ... and hyporeflexia" the last sign is not part of the
-    first.
+    first. A symptom the provider attributes to the diagnosis written right after it
+    ("neck pain in the setting of arthritis", "cough due to acute bronchitis") is
+    integral too, in an outpatient note (I.B.4 / IV.D: the symptom is not coded once its
+    cause is established).
     """
     kept: list[Candidate] = []
     dropped: list[DroppedCandidate] = []
@@ -229,6 +261,14 @@ def _integral(
                 chained = False
             if chained:
                 integral[id(c)] = anchor.code
+        # Outpatient (IV.D); a discharge summary's symptoms are read whole by
+        # coding/inpatient.py (I.B.5 / III.B).
+        outpatient = document.setting.guidelines is Setting.OUTPATIENT
+        for c, after in itertools.pairwise(group if outpatient else ()):
+            if _symptom(c.code) and not _symptom(after.code) and not c.code.startswith(_CODED_WITH):
+                gap = document.text[c.evidence.end : after.evidence.start]
+                if len(gap) <= 40 and _ATTRIBUTED_RE.fullmatch(gap):
+                    integral.setdefault(id(c), after.code)
     for c in candidates:
         if id(c) in integral:
             dropped.append(_drop(c, INTEGRAL, f"{c.code} integral to {integral[id(c)]}"))
@@ -309,7 +349,7 @@ def apply_rules(
     candidates = companions.past_dependence(document, candidates)
     presenting = companions.symptoms_to_keep(document, candidates)
     kept, dropped = _assertion_filter(document, candidates)
-    kept, out_of_scope = _scope_filter(kept, release, has_assessment, presenting)
+    kept, out_of_scope = _scope_filter(kept, release, has_assessment, presenting, document.text)
     dropped += out_of_scope
     kept, planned = companions.planned_services(document, kept, DroppedCandidate)
     dropped += planned

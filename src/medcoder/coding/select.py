@@ -129,6 +129,15 @@ class CodeSelector:
             _remember(self._walks, key, found)
         return found
 
+    def _default(self, printed: str) -> bool:
+        """An Index code that is its category's unspecified default: by position
+        ("S72.9-", "L03.90") or by the Tabular's own title ("S93.40 Sprain of
+        unspecified ligament of ankle")."""
+        if _unspecified(printed):
+            return True
+        entry = self.release.get(printed.rstrip("-").rstrip("."))
+        return entry is not None and "unspecified" in entry.title.lower().split()
+
     def _subdivisions(self, code: str) -> tuple[CodeEntry, ...]:
         found = self._children.get(code)
         if found is None:
@@ -231,8 +240,11 @@ class CodeSelector:
         # urinary" N39.0 is not sent on by a "kidney" below it).
         # Nor is a subterm's unspecified default ("Fracture, femur S72.9-, intertrochanteric
         # - see Fracture, femur, trochanteric" is not S72.9-).
+        # A default that the Tabular itself titles unspecified is sent on too ("Sprain,
+        # ankle S93.40-, talofibular ligament - see Sprain, ankle, specified ligament NEC":
+        # S93.40 is the sprain of unspecified ligament, not the talofibular one).
         on_way = [t.code for t in path if t.level > 0 and t.code]
-        sent_on = not on_way or (not path[-1].code and _unspecified(on_way[-1]))
+        sent_on = not on_way or (not path[-1].code and self._default(on_way[-1]))
         if reference and sent_on and _depth_guard(context):
             followed = self._walk(reference)
             coded_target = followed.coded_step is not None

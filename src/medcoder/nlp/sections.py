@@ -172,6 +172,7 @@ def find_sections(text: str) -> list[Section]:
             marks.append((match.start(1), match.end(), heading, kind))
             taken.add(match.start(1))
     marks.sort()
+    marks = _without_report_impressions(text, marks)
     sections: list[Section] = []
     if not marks or marks[0][0] > 0:
         first_end = marks[0][0] if marks else len(text)
@@ -181,6 +182,30 @@ def find_sections(text: str) -> list[Section]:
         end = marks[i + 1][0] if i + 1 < len(marks) else len(text)
         sections.append(Section(kind, heading, start, body_start, end))
     return sections
+
+
+def _without_report_impressions(
+    text: str, marks: list[tuple[int, int, str, SectionKind]]
+) -> list[tuple[int, int, str, SectionKind]]:
+    """An inline "Impression: ..." under RESULTS is the imaging or test report's own
+    impression, a finding read with the results, not the provider's assessment
+    (Guidelines III.B / IV.K: abnormal findings are coded only where the provider says
+    what they mean); a heading line of its own ("IMPRESSION") still opens one."""
+    kept: list[tuple[int, int, str, SectionKind]] = []
+    for mark in marks:
+        _, body_start, heading, kind = mark
+        line_end = text.find("\n", body_start)
+        inline = text[body_start : len(text) if line_end < 0 else line_end].strip()
+        if (
+            kind is SectionKind.ASSESSMENT
+            and kept
+            and kept[-1][3] is SectionKind.RESULTS
+            and heading.lower().startswith("impression")
+            and inline
+        ):
+            continue
+        kept.append(mark)
+    return kept
 
 
 def section_at(sections: list[Section], offset: int) -> Section | None:
