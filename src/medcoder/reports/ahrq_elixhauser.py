@@ -118,8 +118,9 @@ class CmrMapper:
         columns = self.columns_of(code)
         if columns:
             exempt = mark == EXEMPT_MARK or code_key(code) in exempt_list()
+            present = poa_reported and (exempt or mark in POA_PRESENT)
             for column in columns:
-                if column not in self._poa_columns or (poa_reported and (exempt or mark in POA_PRESENT)):
+                if present or column not in self._poa_columns:
                     bits |= self.bit[column]
             if poa_reported and not exempt and mark in POA_ABSENT and CBVD_POA in columns:
                 bits |= self.bit[CBVD_NPOA]
