@@ -7,19 +7,20 @@ AHRQ counts secondary diagnoses only and reads the POA indicator of inpatient re
 outpatient records carry none, so they run as AHRQ's "POA not available" option (the
 POA-dependent measures unassigned). Charlson reads every reported diagnosis, as Quan.
 
-The database returns the distinct reported ICD-10-CM codes first (a covering index); those
-that map are the only rows fetched after, each with its encounter's month, setting, POA
-indicator and whether it is the principal diagnosis (the encounter's lowest sequence). A
-code's contribution is worked out once per (code, POA, setting) as a bit mask, an
-encounter's measures are the OR of its codes' masks, and the encounters that share a
-month and a mask are counted once.
+The database returns the distinct reported ICD-10-CM codes first (a covering index), then
+every finalized encounter's month and setting, then only the rows of the codes that map,
+each with its POA indicator and whether a reported diagnosis is sequenced before it (not
+the principal), read from ``ix_code_assignments_report`` and ``_principal`` (migration
+0013_ahrq). A code's contribution is worked out once per (code, POA, setting) as a bit
+mask, an encounter's measures are the OR of its codes' masks, and the encounters that share
+a month and masks are scored once.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from medcoder.kinds import CodeSystem, Setting
@@ -36,7 +37,6 @@ from medcoder.reports.sql import (
     date_of_service,
     finalized_encounters,
     month_of,
-    reported_codes,
     share,
 )
 
@@ -56,39 +56,43 @@ def comorbidity_report(session: Session, f: ReportFilters, o: ReportOptions) -> 
         if cmasks[code] or cmr.maps(code):
             wanted.append(code)
     month = month_of(date_of_service())
-    per_month_total: dict[str, int] = {
-        m: n
-        for m, n in session.execute(finalized_encounters(f, month, func.count()).group_by(month))
-    }
-    total = sum(per_month_total.values())
-    meta: dict[int, tuple[str, bool]] = {}  # encounter -> (month, inpatient)
+    # Every finalized encounter of the filters: its month and setting (the totals too).
+    meta: dict[int, tuple[str, bool]] = {}
+    per_month_total: dict[str, int] = defaultdict(int)
+    inpatient = Setting.INPATIENT.value
+    for encounter, when, setting in session.execute(
+        finalized_encounters(f, E.c.id, month, E.c.setting)
+    ):
+        meta[encounter] = (when or "", setting == inpatient)
+        per_month_total[when or ""] += 1
+    total = len(meta)
     charlson_bits: dict[int, int] = defaultdict(int)
     ahrq_bits: dict[int, int] = defaultdict(int)
-    if wanted:
-        other = CA.alias("principal")
-        first = (
-            select(func.min(other.c.sequence))
-            .where(other.c.encounter_id == CA.c.encounter_id)
-            .where(other.c.system == CodeSystem.ICD10CM.value, other.c.status.in_(REPORTED))
-            .scalar_subquery()
+    if wanted and meta:
+        other = CA.alias("earlier")
+        secondary = (
+            select(other.c.id)
+            .where(
+                other.c.encounter_id == CA.c.encounter_id,
+                other.c.system == CodeSystem.ICD10CM.value,
+            )
+            .where(other.c.status.in_(REPORTED), other.c.sequence < CA.c.sequence)
+            .exists()
+        )  # a reported diagnosis sequenced before it: not the principal
+        query = select(CA.c.encounter_id, CA.c.code, CA.c.poa, secondary).where(
+            *dx, CA.c.code.in_(sorted(wanted))
         )
-        query = (
-            reported_codes(f, CA.c.encounter_id, month, E.c.setting, CA.c.code, CA.c.poa,
-                           CA.c.sequence == first)
-            .where(CA.c.system == CodeSystem.ICD10CM.value)
-            .where(CA.c.code.in_(sorted(wanted)))
-        )  # fmt: skip
-        inpatient = Setting.INPATIENT.value
-        for encounter, when, setting, code, poa, principal in session.execute(query):
+        if f.release is not None:
+            query = query.where(CA.c.release == f.release)
+        for encounter, code, poa, is_secondary in session.execute(query):
             info = meta.get(encounter)
             if info is None:
-                info = meta[encounter] = (when or "", setting == inpatient)
+                continue  # not finalized, or not within the filters
             charlson_bits[encounter] |= cmasks[code]
-            if not principal:  # AHRQ: secondary diagnoses only
+            if is_secondary:  # AHRQ: secondary diagnoses only
                 ahrq_bits[encounter] |= cmr.code_bits(code, poa, info[1])
     groups = Counter(
-        (when, charlson_bits[e], cmr.finish(ahrq_bits[e], poa_reported))
-        for e, (when, poa_reported) in meta.items()
+        (meta[e][0], cm, cmr.finish(ahrq_bits[e], meta[e][1])) for e, cm in charlson_bits.items()
     )
     charlson_counts: dict[str, int] = defaultdict(int)
     ahrq_counts: dict[str, int] = defaultdict(int)
