@@ -8,19 +8,19 @@ outpatient records carry none, so they run as AHRQ's "POA not available" option 
 POA-dependent measures unassigned). Charlson reads every reported diagnosis, as Quan.
 
 The database returns the distinct reported ICD-10-CM codes first (a covering index), then
-every finalized encounter's month and setting, then only the rows of the codes that map,
-each with its POA indicator and whether a reported diagnosis is sequenced before it (not
-the principal), read from ``ix_code_assignments_report`` and ``_principal`` (migration
-0013_ahrq). A code's contribution is worked out once per (code, POA, setting) as a bit
-mask, an encounter's measures are the OR of its codes' masks, and the encounters that share
-a month and masks are scored once.
+every finalized encounter's month, setting and principal diagnosis's sequence (one probe
+of ``ix_code_assignments_principal``, migration 0013_ahrq), then only the rows of the codes
+that map, each with its POA indicator and sequence (``ix_code_assignments_report``). A
+row's contribution is worked out once per (code, POA, secondary, setting) as bit masks, an
+encounter's measures are the OR of its rows' masks, and each month's distinct Charlson
+and AHRQ masks are scored once.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from medcoder.kinds import CodeSystem, Setting
@@ -35,6 +35,7 @@ from medcoder.reports.sql import (
     REPORTED,
     E,
     date_of_service,
+    fetch_tuples,
     finalized_encounters,
     month_of,
     share,
@@ -56,61 +57,73 @@ def comorbidity_report(session: Session, f: ReportFilters, o: ReportOptions) -> 
         if cmasks[code] or cmr.maps(code):
             wanted.append(code)
     month = month_of(date_of_service())
-    # Every finalized encounter of the filters: its month and setting (the totals too).
-    meta: dict[int, tuple[str, bool]] = {}
+    # Every finalized encounter of the filters: its month, setting and the sequence of its
+    # principal diagnosis (the lowest reported; one index probe each).
+    other = CA.alias("principal")
+    first = (
+        select(func.min(other.c.sequence))
+        .where(other.c.encounter_id == E.c.id)
+        .where(other.c.system == CodeSystem.ICD10CM.value, other.c.status.in_(REPORTED))
+        .scalar_subquery()
+    )
+    meta: dict[int, tuple[str, bool, int]] = {}
     per_month_total: dict[str, int] = defaultdict(int)
     inpatient = Setting.INPATIENT.value
-    for encounter, when, setting in session.execute(
-        finalized_encounters(f, E.c.id, month, E.c.setting)
+    for encounter, when, setting, principal in fetch_tuples(
+        session, finalized_encounters(f, E.c.id, month, E.c.setting, first)
     ):
-        meta[encounter] = (when or "", setting == inpatient)
+        meta[encounter] = (when or "", setting == inpatient, principal)
         per_month_total[when or ""] += 1
     total = len(meta)
-    charlson_bits: dict[int, int] = defaultdict(int)
-    ahrq_bits: dict[int, int] = defaultdict(int)
+    # An encounter's Charlson mask and AHRQ bits, packed in one int (AHRQ above Charlson).
+    shift = len(charlson.categories)
+    found: dict[int, int] = {}
     if wanted and meta:
-        other = CA.alias("earlier")
-        secondary = (
-            select(other.c.id)
-            .where(
-                other.c.encounter_id == CA.c.encounter_id,
-                other.c.system == CodeSystem.ICD10CM.value,
-            )
-            .where(other.c.status.in_(REPORTED), other.c.sequence < CA.c.sequence)
-            .exists()
-        )  # a reported diagnosis sequenced before it: not the principal
-        query = select(CA.c.encounter_id, CA.c.code, CA.c.poa, secondary).where(
+        query = select(CA.c.encounter_id, CA.c.code, CA.c.poa, CA.c.sequence).where(
             *dx, CA.c.code.in_(sorted(wanted))
         )
         if f.release is not None:
             query = query.where(CA.c.release == f.release)
-        for encounter, code, poa, is_secondary in session.execute(query):
-            info = meta.get(encounter)
+        # (code, POA, secondary, inpatient) -> the row's packed bits, worked out once:
+        # AHRQ reads secondary diagnoses only. Locals: this loop sees every mapped row.
+        packed: dict[tuple[str, str | None, bool, bool], int] = {}
+        meta_get, found_get, packed_get = meta.get, found.get, packed.get
+        for encounter, code, poa, sequence in fetch_tuples(session, query):
+            info = meta_get(encounter)
             if info is None:
                 continue  # not finalized, or not within the filters
-            charlson_bits[encounter] |= cmasks[code]
-            if is_secondary:  # AHRQ: secondary diagnoses only
-                ahrq_bits[encounter] |= cmr.code_bits(code, poa, info[1])
-    groups = Counter(
-        (meta[e][0], cm, cmr.finish(ahrq_bits[e], meta[e][1])) for e, cm in charlson_bits.items()
-    )
+            key = (code, poa, sequence != info[2], info[1])
+            bits = packed_get(key)
+            if bits is None:
+                ahrq = cmr.code_bits(code, poa, info[1]) if key[2] else 0
+                bits = packed[key] = cmasks[code] | ahrq << shift
+            found[encounter] = found_get(encounter, 0) | bits
+    # Charlson and AHRQ add up apart: count each month's distinct masks, score each once.
+    by_charlson: Counter[tuple[str, int]] = Counter()
+    by_ahrq: Counter[tuple[str, bool, int]] = Counter()
+    low = (1 << shift) - 1
+    for e, bits in found.items():
+        when, poa_reported, _first = meta[e]
+        by_charlson[when, bits & low] += 1
+        by_ahrq[when, poa_reported, bits >> shift] += 1
     charlson_counts: dict[str, int] = defaultdict(int)
     ahrq_counts: dict[str, int] = defaultdict(int)
     sums: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0])
     buckets: dict[str, int] = defaultdict(int)
-    for (when, cm, am), n in groups.items():
-        cflags = frozenset(k for k, b in cbits.items() if cm & b)
-        aflags = cmr.flags(am)
+    for (when, cm), n in by_charlson.items():
+        cflags = [k for k, b in cbits.items() if cm & b]
         for key in cflags:
             charlson_counts[key] += n
+        ci = charlson.index(cflags)
+        sums[when][0] += ci * n
+        buckets[_bucket(ci)] += n
+    for (when, poa_reported, ab), n in by_ahrq.items():
+        aflags = cmr.flags(cmr.finish(ab, poa_reported))
         for key in aflags:
             ahrq_counts[key] += n
-        ci = charlson.index(cflags)
         readmission, mortality = cmr.indices(aflags)
-        sums[when][0] += ci * n
         sums[when][1] += mortality * n
         sums[when][2] += readmission * n
-        buckets[_bucket(ci)] += n
     prevalence: list[tuple[str, str, str, int, float]] = [
         (ELIXHAUSER, f"CMR_{m.key}", m.label, ahrq_counts[m.key], share(ahrq_counts[m.key], total))
         for m in cmr.reference.measures
