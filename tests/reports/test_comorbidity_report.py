@@ -14,8 +14,6 @@ from medcoder.reports.runner import run_report
 
 from .conftest import R26, add_patients
 
-pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-
 # (encounter, setting, [(code, POA)] in sequence order: the first is the principal).
 STAYS = [
     (31, "inpatient", [("I50.9", "Y"), ("N18.6", "Y"), ("I63.9", "N"), ("E11.22", "N")]),
