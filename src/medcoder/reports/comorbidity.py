@@ -92,11 +92,11 @@ def comorbidity_report(session: Session, f: ReportFilters, o: ReportOptions) -> 
             info = meta_get(encounter)
             if info is None:
                 continue  # not finalized, or not within the filters
-            key = (code, poa, sequence != info[2], info[1])
-            bits = packed_get(key)
+            row_key = (code, poa, sequence != info[2], info[1])
+            bits = packed_get(row_key)
             if bits is None:
-                ahrq = cmr.code_bits(code, poa, info[1]) if key[2] else 0
-                bits = packed[key] = cmasks[code] | ahrq << shift
+                ahrq = cmr.code_bits(code, poa, info[1]) if row_key[2] else 0
+                bits = packed[row_key] = cmasks[code] | ahrq << shift
             found[encounter] = found_get(encounter, 0) | bits
     # Charlson and AHRQ add up apart: count each month's distinct masks, score each once.
     by_charlson: Counter[tuple[str, int]] = Counter()
