@@ -6,7 +6,6 @@ patients."""
 from __future__ import annotations
 
 import ast
-import importlib.util
 from pathlib import Path
 
 import openpyxl
@@ -17,10 +16,9 @@ from medcoder.reports import ahrq_reference
 from medcoder.reports.ahrq_elixhauser import CmrMapper, index_weights, mapper
 from medcoder.reports.ahrq_reference import read_workbook, reference, workbook_path
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("elixhauser_ahrq") is None,
-    reason="elixhauser-ahrq (the 'reports' extra) not installed",
-)
+from .conftest import needs_ahrq
+
+pytestmark = needs_ahrq
 
 # CMR_Mapping_Program_v2026-1.sas, ARRAY COMANYPOA (20) and ARRAY COMPOA (19).
 COMANYPOA = {

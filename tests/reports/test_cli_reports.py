@@ -15,6 +15,8 @@ from medcoder.cli.reports import KIND_NAMES
 from medcoder.records.service import Records
 from medcoder.reports.runner import KINDS
 
+from .conftest import needs_ahrq
+
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
@@ -44,6 +46,7 @@ def test_report_formats(synthetic: Records) -> None:
     assert code == 0 and "15-30" in out and "Discharged, not final billed" in out
 
 
+@needs_ahrq
 @pytest.mark.parametrize("suffix", [".png", ".svg"])
 def test_report_plot(synthetic: Records, tmp_path: Path, suffix: str) -> None:
     target = tmp_path / f"chart{suffix}"

@@ -12,7 +12,9 @@ from medcoder.records.models import CodeAssignment, Encounter
 from medcoder.records.service import Records
 from medcoder.reports.runner import run_report
 
-from .conftest import R26, add_patients
+from .conftest import R26, add_patients, needs_ahrq
+
+pytestmark = needs_ahrq
 
 # (encounter, setting, [(code, POA)] in sequence order: the first is the principal).
 STAYS = [

@@ -19,6 +19,10 @@ from medcoder.reports.filters import parse_filters
 from medcoder.reports.risk_adjust import fit_logistic
 from medcoder.reports.runner import run_outcomes
 
+from .conftest import needs_ahrq
+
+pytestmark = needs_ahrq
+
 N = 80
 
 

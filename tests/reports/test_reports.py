@@ -19,7 +19,7 @@ from medcoder.reports.filters import parse_filters
 from medcoder.reports.options import ReportOptions, parse_options
 from medcoder.reports.runner import KINDS, run_report
 
-from .conftest import R25
+from .conftest import R25, needs_ahrq
 
 AS_OF = ReportOptions(as_of=dt.date(2026, 3, 25))
 
@@ -111,6 +111,7 @@ def test_hcc(synthetic: Records) -> None:
     assert ("Acme", "38") in prevalence  # E11.65: diabetes with glycemic complications
 
 
+@needs_ahrq
 def test_comorbidity(synthetic: Records) -> None:
     prevalence = {
         (r["index"], r["category"]): r["encounters"]
