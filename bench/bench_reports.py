@@ -91,8 +91,11 @@ def populate(records: object, patients: int, encounters: int, assignments: int, 
         conn.execute(insert(Patient), rows)
     start = dt.date(2025, 10, 1)
     encounter_rows, events = [], []
+    inpatients: set[int] = set()
     for eid in range(1, encounters + 1):
         inpatient = rng.random() < 0.33
+        if inpatient:
+            inpatients.add(eid)
         day = start + dt.timedelta(days=rng.randrange(330))
         status = rng.choices(["finalized", "review", "pending"], [85, 10, 5])[0]
         created = dt.datetime.combine(day, dt.time(8), tzinfo=dt.UTC)
@@ -149,6 +152,9 @@ def populate(records: object, patients: int, encounters: int, assignments: int, 
         for at in range(0, len(audit_rows), CHUNK):
             conn.execute(insert(AuditEvent), audit_rows[at : at + CHUNK])
     statuses = ("accepted", "added", "rejected", "changed", "suggested")
+    # Inpatient diagnoses carry a POA indicator (the comorbidity report's AHRQ rules read
+    # it), drawn from a generator of its own so the codes stay those of earlier runs.
+    poa_rng = random.Random(seed + 1)
     done = 0
     while done < assignments:
         size = min(CHUNK, assignments - done)
@@ -167,6 +173,9 @@ def populate(records: object, patients: int, encounters: int, assignments: int, 
                     confidence=None if status == "added" else round(rng.random(), 3),
                     release=rng.choice(older) if older and rng.random() < 0.05 else release.name,
                     updated_by=rng.choice(coders),
+                    poa=poa_rng.choices("YNUW1", (80, 8, 4, 2, 6))[0]
+                    if (done + i) % encounters + 1 in inpatients
+                    else None,
                 )
             )
         with engine.begin() as conn:

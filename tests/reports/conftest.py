@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 from typing import Any
 
 import pytest
@@ -21,6 +22,12 @@ from tests.records.conftest import (  # noqa: F401 - fixtures
 )
 
 UTC = dt.UTC
+#: The tests of what reads AHRQ's Elixhauser workbook (the ``reports`` extra's
+#: elixhauser-ahrq): skipped, not failed, where the extra is not installed.
+needs_ahrq = pytest.mark.skipif(
+    importlib.util.find_spec("elixhauser_ahrq") is None,
+    reason="elixhauser-ahrq (pip install 'medcoder[reports]') not installed",
+)
 # Synthetic patients: (id, dob, sex); names and MRNs invented, stored encrypted.
 PATIENTS = [(1, "1950-06-15", "F"), (2, "1980-01-01", "M"), (3, "2000-03-01", "F")]
 

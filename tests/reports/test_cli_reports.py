@@ -15,6 +15,8 @@ from medcoder.cli.reports import KIND_NAMES
 from medcoder.records.service import Records
 from medcoder.reports.runner import KINDS
 
+from .conftest import needs_ahrq
+
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
@@ -44,6 +46,7 @@ def test_report_formats(synthetic: Records) -> None:
     assert code == 0 and "15-30" in out and "Discharged, not final billed" in out
 
 
+@needs_ahrq
 @pytest.mark.parametrize("suffix", [".png", ".svg"])
 def test_report_plot(synthetic: Records, tmp_path: Path, suffix: str) -> None:
     target = tmp_path / f"chart{suffix}"
@@ -115,3 +118,29 @@ def test_registry_commands(synthetic: Records, tmp_path: Path) -> None:
     bad.write_text('{"name": "x", "include": {"icd10cm": ["E11-"]}}', encoding="utf-8")
     code, _out, err = run("registry", "define", str(bad), "--user", "mia")
     assert code == 2 and err.startswith("error[E409]") and "include.icd10cm" in err
+
+
+def test_missing_elixhauser_ahrq_is_e102(
+    synthetic: Records, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    from medcoder.reports.ahrq_elixhauser import mapper
+    from medcoder.reports.ahrq_reference import reference
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "elixhauser_ahrq" else real(name, *a),
+    )
+    mapper.cache_clear()
+    reference.cache_clear()
+    try:
+        code, _out, err = run("report", "comorbidity", "--user", "ann")
+    finally:
+        mapper.cache_clear()
+        reference.cache_clear()
+    assert code == 2 and err.startswith("error[E102]"), err
+    assert "pip install 'medcoder[reports]'" in err and "elixhauser-ahrq" in err
+    assert "Traceback" not in err

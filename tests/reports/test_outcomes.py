@@ -16,7 +16,10 @@ from medcoder.records.service import Records
 from medcoder.registries.definition import examples
 from medcoder.reports.runner import run_outcomes
 
-from .conftest import PATIENTS, add_patients
+from .conftest import PATIENTS, add_patients, needs_ahrq
+
+# outcomes risk-adjusts with AHRQ's indices on every run.
+pytestmark = needs_ahrq
 
 D = dt.date
 # (id, patient, admit, discharge, discharge status, drg, [(code, poa)])

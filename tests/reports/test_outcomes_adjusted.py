@@ -1,7 +1,7 @@
 """``outcomes``' risk-adjusted table on a synthetic population of 80 one-stay patients: the
 expected counts are those of a logistic model fitted by hand here on the predictors worked
-out by hand (van Walraven index without POA N codes, age on admission); too few stays or no
-event is "not estimable"."""
+out by hand (AHRQ Elixhauser mortality index, v2026.1: secondary diagnoses, POA rules; age
+on admission); too few stays or no event is "not estimable"."""
 
 from __future__ import annotations
 
@@ -19,19 +19,27 @@ from medcoder.reports.filters import parse_filters
 from medcoder.reports.risk_adjust import fit_logistic
 from medcoder.reports.runner import run_outcomes
 
+from .conftest import needs_ahrq
+
+pytestmark = needs_ahrq
+
 N = 80
 
 
 def _stay(i: int) -> dict[str, Any]:
-    """Stay i: even i heart failure first-listed (van Walraven CHF 7), odd i pneumonia
-    (J18.9: no Elixhauser category); N18.6 (renal failure, 5) reported POA N when i % 5 == 0
-    (left out of the index) else POA Y when i % 7 == 0; died when i % 3 == 0."""
+    """Stay i: even i heart failure first-listed (the registry's stays; a principal
+    diagnosis is no comorbidity for AHRQ), odd i pneumonia (J18.9); N18.6 (renal failure,
+    severe: POA-dependent, mortality weight 7) reported POA N when i % 5 == 0 (not counted)
+    else POA Y when i % 7 == 0; F32.9 (depression: POA-neutral, weight -8) reported POA N
+    when i % 4 == 1 (counted); died when i % 3 == 0."""
     admit = dt.date(2026, 1, 1) + dt.timedelta(days=i)
     codes = [("I50.9" if i % 2 == 0 else "J18.9", "Y")]
     if i % 5 == 0:
         codes.append(("N18.6", "N"))
     elif i % 7 == 0:
         codes.append(("N18.6", "Y"))
+    if i % 4 == 1:
+        codes.append(("F32.9", "N"))
     dob = dt.date(1930 + (i * 7) % 60, 1 + i % 12, 1 + i % 28)
     return dict(i=i, admit=admit, discharge=admit + dt.timedelta(days=2), codes=codes, dob=dob,
                 died=i % 3 == 0)  # fmt: skip
@@ -42,9 +50,9 @@ STAYS = [_stay(i) for i in range(N)]
 
 def _predictors(s: dict[str, Any]) -> tuple[float, float]:
     i, admit, dob = s["i"], s["admit"], s["dob"]
-    vw = 7 * (i % 2 == 0) + 5 * (i % 5 != 0 and i % 7 == 0)
+    mortality = 7 * (i % 5 != 0 and i % 7 == 0) - 8 * (i % 4 == 1)
     age = admit.year - dob.year - ((admit.month, admit.day) < (dob.month, dob.day))
-    return float(vw), float(age)
+    return float(mortality), float(age)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from medcoder.reports.filters import parse_filters
 from medcoder.reports.options import ReportOptions, parse_options
 from medcoder.reports.runner import KINDS, run_report
 
-from .conftest import R25
+from .conftest import R25, needs_ahrq
 
 AS_OF = ReportOptions(as_of=dt.date(2026, 3, 25))
 
@@ -111,27 +111,31 @@ def test_hcc(synthetic: Records) -> None:
     assert ("Acme", "38") in prevalence  # E11.65: diabetes with glycemic complications
 
 
+@needs_ahrq
 def test_comorbidity(synthetic: Records) -> None:
     prevalence = {
         (r["index"], r["category"]): r["encounters"]
         for r in rows(synthetic, "comorbidity", "prevalence")
         if r["encounters"]
     }
-    # S-1 I50.23 (CHF), E11.22 (diabetes with complication), N18.4 (renal); S-2 I10
-    # (Elixhauser uncomplicated hypertension), M17.11 (none); S-3 J45.909 (chronic
-    # pulmonary), E11.65 (Charlson: E11.6 uncomplicated; Elixhauser: complicated).
+    # Charlson reads every diagnosis: S-1 I50.23 (CHF), E11.22 (diabetes with complication),
+    # N18.4 (renal); S-2 M17.11, I10 (none); S-3 J45.909 (chronic pulmonary), E11.65 (E11.6:
+    # uncomplicated). AHRQ reads secondary diagnoses only (S-1 I50.23, S-2 M17.11 and S-3
+    # J45.909 come first): S-1 E11.22 DIAB_CX, N18.4 RENLFL_SEV needs POA and has none;
+    # S-2 I10 HTN_UNCX; S-3 (outpatient) E11.65 DIAB_CX.
     assert prevalence == {
         ("charlson", "chf"): 1, ("charlson", "diabwc"): 1, ("charlson", "rend"): 1,
         ("charlson", "copd"): 1, ("charlson", "diab"): 1,
-        ("elixhauser", "chf"): 1, ("elixhauser", "diabc"): 2, ("elixhauser", "rf"): 1,
-        ("elixhauser", "hypunc"): 1, ("elixhauser", "cpd"): 1,
+        ("elixhauser_ahrq", "CMR_DIAB_CX"): 2, ("elixhauser_ahrq", "CMR_HTN_UNCX"): 1,
     }  # fmt: skip
-    # Charlson: S-1 1 + 2 + 2 = 5, S-2 0, S-3 1 + 1 = 2. van Walraven: S-1 7 + 0 + 5 = 12,
-    # S-2 0, S-3 3 + 0 = 3.
+    # Charlson: S-1 1 + 2 + 2 = 5, S-2 0, S-3 1 + 1 = 2. AHRQ DIAB_CX: mortality -2,
+    # readmission 4; HTN_UNCX 0 and 0.
     assert rows(synthetic, "comorbidity", "index_by_month") == [
-        {"month": "2026-01", "encounters": 1, "mean_charlson": 5.0, "mean_elixhauser_vw": 12.0},
-        {"month": "2026-02", "encounters": 2, "mean_charlson": 1.0, "mean_elixhauser_vw": 1.5},
-    ]
+        {"month": "2026-01", "encounters": 1, "mean_charlson": 5.0, "mean_ahrq_mortality": -2.0,
+         "mean_ahrq_readmission": 4.0},
+        {"month": "2026-02", "encounters": 2, "mean_charlson": 1.0, "mean_ahrq_mortality": -1.0,
+         "mean_ahrq_readmission": 2.0},
+    ]  # fmt: skip
     dist = {
         r["charlson"]: r["encounters"]
         for r in rows(synthetic, "comorbidity", "charlson_distribution")

@@ -18,6 +18,7 @@ from medcoder.reports.runner import KINDS
 from medcoder.web.app import create_app
 from tests.reports.conftest import (  # noqa: F401 - the fixtures
     backend,
+    needs_ahrq,
     records,
     records_home,
     synthetic,
@@ -82,6 +83,7 @@ def test_filters_are_the_reports(client: TestClient) -> None:
     assert unknown.status_code == 422 and "E300" in unknown.text
 
 
+@needs_ahrq
 def test_every_report_at_once_is_capped(client: TestClient) -> None:
     _log_in(client, "root")
     started = time.perf_counter()

@@ -63,7 +63,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "api": ("fastapi", "uvicorn", "jinja2", "python-multipart"),
     "parquet": ("pyarrow",),
     "postgres": ("psycopg",),
-    "reports": ("matplotlib",),
+    "reports": ("matplotlib", "elixhauser-ahrq"),
     "spark": ("pyspark", "pyarrow", "pandas"),
 }
 # The import name of each distribution above (python-multipart is imported as
@@ -76,6 +76,7 @@ _IMPORT_NAMES: dict[str, tuple[str, ...]] = {
     "pyarrow": ("pyarrow",),
     "psycopg": ("psycopg",),
     "matplotlib": ("matplotlib",),
+    "elixhauser-ahrq": ("elixhauser_ahrq",),
     "pyspark": ("pyspark",),
     "pandas": ("pandas",),
 }

@@ -163,8 +163,8 @@ def outcomes(
 
     30-day all-cause readmissions, in-hospital mortality, LOS against GMLOS, HACs with POA
     N; readmission and mortality also as O/E against a model fitted on the database's stays
-    (Elixhauser van Walraven index, age), 95% CI by Byar. The definitions are in the README
-    and ``medcoder.reports.outcomes``.
+    (AHRQ Elixhauser readmission or mortality index, age), 95% CI by Byar. The definitions
+    are in the README and ``medcoder.reports.outcomes``.
     """
     from medcoder.reports.filters import parse_filters
     from medcoder.reports.options import parse_options

@@ -1,9 +1,19 @@
-"""``comorbidity``: Charlson and Elixhauser prevalence among finalized encounters and the
-index scores (``comorbidity_maps``), overall and by month of service.
+"""``comorbidity``: Elixhauser (AHRQ Comorbidity Software Refined v2026.1, with its POA
+rules: ``ahrq_elixhauser``) and Charlson (Quan 2005: ``comorbidity_maps``) prevalence among
+finalized encounters, and by month of service the mean Charlson index and the mean AHRQ
+in-hospital mortality and 30-day readmission indices.
 
-The database returns the distinct reported ICD-10-CM codes first; each is mapped once in
-Python (there are thousands, not millions), and the encounters' mapped codes come back
-through a join on that small list.
+AHRQ counts secondary diagnoses only and reads the POA indicator of inpatient records;
+outpatient records carry none, so they run as AHRQ's "POA not available" option (the
+POA-dependent measures unassigned). Charlson reads every reported diagnosis, as Quan.
+
+The database returns the distinct reported ICD-10-CM codes first (a covering index), then
+every finalized encounter's month, setting and principal diagnosis's sequence (one probe
+of ``ix_code_assignments_principal``, migration 0013_ahrq), then only the rows of the codes
+that map, each with its POA indicator and sequence (``ix_code_assignments_report``). A
+row's contribution is worked out once per (code, POA, secondary, setting) as bit masks, an
+encounter's measures are the OR of its rows' masks, and each month's distinct Charlson
+and AHRQ masks are scored once.
 """
 
 from __future__ import annotations
@@ -13,97 +23,123 @@ from collections import Counter, defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from medcoder.kinds import CodeSystem
-from medcoder.reports.comorbidity_maps import maps
+from medcoder.kinds import CodeSystem, Setting
+from medcoder.reports.ahrq_elixhauser import mapper
+from medcoder.reports.ahrq_reference import SOURCE as AHRQ_SOURCE
+from medcoder.reports.comorbidity_maps import charlson_map
 from medcoder.reports.filters import ReportFilters
 from medcoder.reports.options import ReportOptions
 from medcoder.reports.result import Chart, Report, Table
 from medcoder.reports.sql import (
     CA,
     REPORTED,
+    E,
     date_of_service,
+    fetch_tuples,
     finalized_encounters,
     month_of,
-    reported_codes,
     share,
 )
+
+ELIXHAUSER, CHARLSON = "elixhauser_ahrq", "charlson"
 
 
 def comorbidity_report(session: Session, f: ReportFilters, o: ReportOptions) -> Report:
     del o
-    charlson, elix = maps()["charlson"], maps()["elixhauser"]
-    distinct = session.scalars(
-        select(CA.c.code)
-        .where(CA.c.system == CodeSystem.ICD10CM.value, CA.c.status.in_(REPORTED))
-        .distinct()
-    ).all()  # every code reported anywhere: mapped once; the join below filters
-    # Each code's categories as one bit mask (Charlson's bits first, then Elixhauser's):
-    # an encounter's flags are the OR of its codes' masks, and the encounters that share
-    # a month and a mask are counted once.
-    bits = {c.key: 1 << i for i, c in enumerate(charlson.categories)}
-    shift = len(charlson.categories)
-    ebits = {c.key: 1 << (shift + i) for i, c in enumerate(elix.categories)}
-    masks: dict[str, int] = {}
+    charlson, cmr = charlson_map(), mapper()
+    dx = (CA.c.system == CodeSystem.ICD10CM.value, CA.c.status.in_(REPORTED))
+    distinct = session.scalars(select(CA.c.code).where(*dx).distinct()).all()
+    cbits = {c.key: 1 << i for i, c in enumerate(charlson.categories)}
+    cmasks: dict[str, int] = {}
+    wanted = []
     for code in distinct:
-        mask = sum(bits[k] for k in set(charlson.categories_of(code)))
-        mask |= sum(ebits[k] for k in set(elix.categories_of(code)))
-        if mask:
-            masks[code] = mask
+        cmasks[code] = sum(cbits[k] for k in set(charlson.categories_of(code)))
+        if cmasks[code] or cmr.maps(code):
+            wanted.append(code)
     month = month_of(date_of_service())
-    per_month_total: dict[str, int] = {
-        m: n
-        for m, n in session.execute(finalized_encounters(f, month, func.count()).group_by(month))
-    }
-    total = sum(per_month_total.values())
-    found: dict[int, tuple[str, int]] = {}
-    if masks:
-        query = (
-            reported_codes(f, CA.c.encounter_id, month, CA.c.code)
-            .where(CA.c.system == CodeSystem.ICD10CM.value)
-            .where(CA.c.code.in_(sorted(masks)))
-            .distinct()
+    # Every finalized encounter of the filters: its month, setting and the sequence of its
+    # principal diagnosis (the lowest reported; one index probe each).
+    other = CA.alias("principal")
+    first = (
+        select(func.min(other.c.sequence))
+        .where(other.c.encounter_id == E.c.id)
+        .where(other.c.system == CodeSystem.ICD10CM.value, other.c.status.in_(REPORTED))
+        .scalar_subquery()
+    )
+    meta: dict[int, tuple[str, bool, int]] = {}
+    per_month_total: dict[str, int] = defaultdict(int)
+    inpatient = Setting.INPATIENT.value
+    for encounter, when, setting, principal in fetch_tuples(
+        session, finalized_encounters(f, E.c.id, month, E.c.setting, first)
+    ):
+        meta[encounter] = (when or "", setting == inpatient, principal)
+        per_month_total[when or ""] += 1
+    total = len(meta)
+    # An encounter's Charlson mask and AHRQ bits, packed in one int (AHRQ above Charlson).
+    shift = len(charlson.categories)
+    found: dict[int, int] = {}
+    if wanted and meta:
+        query = select(CA.c.encounter_id, CA.c.code, CA.c.poa, CA.c.sequence).where(
+            *dx, CA.c.code.in_(sorted(wanted))
         )
-        for encounter, when, code in session.execute(query).all():
-            seen = found.get(encounter)
-            found[encounter] = (
-                (seen[0], seen[1] | masks[code]) if seen else (when or "", masks[code])
-            )
-    groups = Counter(found.values())
-    flag_sets = {
-        mask: (
-            frozenset(k for k, b in bits.items() if mask & b),
-            frozenset(k for k, b in ebits.items() if mask & b),
-        )
-        for mask in {mask for _when, mask in groups}
-    }
-    prevalence: list[tuple[str, str, str, int, float]] = []
-    for name, table, slot in (("charlson", charlson, 0), ("elixhauser", elix, 1)):
-        counts: dict[str, int] = defaultdict(int)
-        for (_when, mask), n in groups.items():
-            for key in flag_sets[mask][slot]:
-                counts[key] += n
-        for cat in table.categories:
-            prevalence.append(
-                (name, cat.key, cat.label, counts[cat.key], share(counts[cat.key], total))
-            )
+        if f.release is not None:
+            query = query.where(CA.c.release == f.release)
+        # (code, POA, secondary, inpatient) -> the row's packed bits, worked out once:
+        # AHRQ reads secondary diagnoses only. Locals: this loop sees every mapped row.
+        packed: dict[tuple[str, str | None, bool, bool], int] = {}
+        meta_get, found_get, packed_get = meta.get, found.get, packed.get
+        for encounter, code, poa, sequence in fetch_tuples(session, query):
+            info = meta_get(encounter)
+            if info is None:
+                continue  # not finalized, or not within the filters
+            row_key = (code, poa, sequence != info[2], info[1])
+            bits = packed_get(row_key)
+            if bits is None:
+                ahrq = cmr.code_bits(code, poa, info[1]) if row_key[2] else 0
+                bits = packed[row_key] = cmasks[code] | ahrq << shift
+            found[encounter] = found_get(encounter, 0) | bits
+    # Charlson and AHRQ add up apart: count each month's distinct masks, score each once.
+    by_charlson: Counter[tuple[str, int]] = Counter()
+    by_ahrq: Counter[tuple[str, bool, int]] = Counter()
+    low = (1 << shift) - 1
+    for e, bits in found.items():
+        when, poa_reported, _first = meta[e]
+        by_charlson[when, bits & low] += 1
+        by_ahrq[when, poa_reported, bits >> shift] += 1
+    charlson_counts: dict[str, int] = defaultdict(int)
+    ahrq_counts: dict[str, int] = defaultdict(int)
     sums: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0])
     buckets: dict[str, int] = defaultdict(int)
-    scores = {
-        mask: (charlson.index(flags[0]), elix.index(flags[1])) for mask, flags in flag_sets.items()
-    }
-    for (when, mask), n in groups.items():
-        ci, ei = scores[mask]
+    for (when, cm), n in by_charlson.items():
+        cflags = [k for k, b in cbits.items() if cm & b]
+        for key in cflags:
+            charlson_counts[key] += n
+        ci = charlson.index(cflags)
         sums[when][0] += ci * n
-        sums[when][1] += ei * n
         buckets[_bucket(ci)] += n
+    for (when, poa_reported, ab), n in by_ahrq.items():
+        aflags = cmr.flags(cmr.finish(ab, poa_reported))
+        for key in aflags:
+            ahrq_counts[key] += n
+        readmission, mortality = cmr.indices(aflags)
+        sums[when][1] += mortality * n
+        sums[when][2] += readmission * n
+    prevalence: list[tuple[str, str, str, int, float]] = [
+        (ELIXHAUSER, f"CMR_{m.key}", m.label, ahrq_counts[m.key], share(ahrq_counts[m.key], total))
+        for m in cmr.reference.measures
+    ]
+    prevalence.extend(
+        (CHARLSON, c.key, c.label, charlson_counts[c.key], share(charlson_counts[c.key], total))
+        for c in charlson.categories
+    )
     by_month = [
-        (m, n, round(sums[m][0] / n, 3) if n else 0.0, round(sums[m][1] / n, 3) if n else 0.0)
+        (m, n, *(round(s / n, 3) if n else 0.0 for s in sums[m]))
         for m, n in sorted((m or "", n) for m, n in per_month_total.items())
     ]
     buckets["0"] += total - sum(buckets.values())
     return Report(
         "comorbidity",
-        "Comorbidity: Charlson and Elixhauser (Quan 2005 ICD-10 algorithms)",
+        f"Comorbidity: Elixhauser (AHRQ Refined {cmr.reference.version}) and Charlson (Quan 2005)",
         f.to_json(),
         (
             Table(
@@ -111,7 +147,8 @@ def comorbidity_report(session: Session, f: ReportFilters, o: ReportOptions) -> 
             ),
             Table(
                 "index_by_month",
-                ("month", "encounters", "mean_charlson", "mean_elixhauser_vw"),
+                ("month", "encounters", "mean_charlson", "mean_ahrq_mortality",
+                 "mean_ahrq_readmission"),
                 by_month,
             ),
             Table(
@@ -120,13 +157,17 @@ def comorbidity_report(session: Session, f: ReportFilters, o: ReportOptions) -> 
                 [(b, buckets[b], share(buckets[b], total)) for b in ("0", "1-2", "3-4", "5+")],
             ),
         ),
-        Chart("index_by_month", "month", ("mean_charlson", "mean_elixhauser_vw"), "line",
-              title="Mean comorbidity index by month"),
+        Chart("index_by_month", "month",
+              ("mean_charlson", "mean_ahrq_mortality", "mean_ahrq_readmission"), "line",
+              title="Mean comorbidity indices by month"),
         notes=(
             f"{total} finalized encounters",
-            "Quan 2005 ICD-10 Elixhauser, not AHRQ Refined (no POA rules applied)",
+            f"Elixhauser: AHRQ Comorbidity Software Refined {cmr.reference.version}, secondary "
+            "diagnoses; inpatient POA rules (POA-dependent measures need Y, W or exempt); "
+            "outpatient records have no POA: POA-dependent measures not assigned (AHRQ POA=0)",
+            "Charlson: Quan 2005 ICD-10 algorithm, Charlson 1987 weights, every diagnosis",
         ),
-        sources=(charlson.source, elix.source),
+        sources=(AHRQ_SOURCE, charlson.source),
     )  # fmt: skip
 
 

@@ -1,16 +1,10 @@
-"""Charlson and Elixhauser comorbidity from ICD-10-CM codes: the Quan 2005 ICD-10 coding
-algorithms (``data/quan2005.json``: the categories, their code prefixes and index weights,
-each with its source).
+"""Charlson comorbidity from ICD-10-CM codes: the Quan 2005 ICD-10 coding algorithm
+(``data/quan2005.json``: the categories, their code prefixes and the Charlson 1987
+weights, with its source). Within a hierarchy only the graver condition counts toward the
+index (diabetes with complications over without, moderate/severe over mild liver
+disease, metastatic over localized tumour); prevalence counts each condition found.
 
-Charlson index: the Charlson 1987 weights; Elixhauser index: the van Walraven 2009
-weights. Within a hierarchy only the graver condition counts toward the index (diabetes
-with complications over without, severe over mild liver disease, metastatic over
-localized tumour, complicated over uncomplicated hypertension); prevalence counts each
-condition found.
-
-Not the AHRQ Elixhauser Comorbidity Software Refined (its code-level tables and
-present-on-admission rules are not in this offline environment): Quan 2005 reads prefixes
-of ICD-10 codes and has no POA rules, so a condition arising in the stay counts too.
+Elixhauser is AHRQ's Comorbidity Software Refined (``ahrq_elixhauser``).
 """
 
 from __future__ import annotations
@@ -32,7 +26,7 @@ class Category:
 
 @dataclass(frozen=True, slots=True)
 class ComorbidityMap:
-    name: str  # charlson | elixhauser
+    name: str
     source: str
     categories: tuple[Category, ...]
     hierarchy: dict[str, str]  # graver -> the milder one it replaces in the index
@@ -55,19 +49,16 @@ class ComorbidityMap:
 
 
 @cache
-def maps() -> dict[str, ComorbidityMap]:
+def charlson_map() -> ComorbidityMap:
     text = resources.files(__package__).joinpath("data", "quan2005.json").read_text("utf-8")
-    data = json.loads(text)
-    return {
-        name: ComorbidityMap(
-            name,
-            spec["_source"],
-            tuple(
-                Category(key, label, weight, tuple(prefixes))
-                for key, (label, weight, prefixes) in spec["categories"].items()
-            ),
-            dict(spec["hierarchy"]),
-            {key: weight for key, (_label, weight, _prefixes) in spec["categories"].items()},
-        )
-        for name, spec in data.items()
-    }
+    spec = json.loads(text)["charlson"]
+    return ComorbidityMap(
+        "charlson",
+        spec["_source"],
+        tuple(
+            Category(key, label, weight, tuple(prefixes))
+            for key, (label, weight, prefixes) in spec["categories"].items()
+        ),
+        dict(spec["hierarchy"]),
+        {key: weight for key, (_label, weight, _prefixes) in spec["categories"].items()},
+    )

@@ -23,17 +23,17 @@ Risk adjustment (``risk_adjusted`` table), by indirect standardization: the refe
 population is every finalized inpatient stay of the database (members or not) discharged in
 the reporting period (``--from``/``--to``; payer and coder filters choose the cohort, not
 the reference); for each outcome a logistic model (``risk_adjust.fit_logistic``, IRLS)
-is fitted on it with two predictors: the stay's Elixhauser index, van Walraven 2009 weights
-on the Quan 2005 categories (``comorbidity_maps``) of its reported ICD-10-CM codes other
-than those reported POA N or U (a condition that arose in the stay is an outcome, not a
-risk), and the age on admission. Readmission: the index stays, readmitted or not;
-mortality: every stay, died or not. A cohort-month's expected count is the sum of its
-stays' fitted probabilities; O/E has a 95% interval by Byar's approximation to the Poisson
-interval of O (``risk_adjust.observed_expected``). Fewer than 50 reference stays, no
-event, or a model that does not converge: "not estimable", no figure. Not the AHRQ
-Elixhauser Comorbidity Software's readmission and mortality indices (Moore et al. 2017):
-their weights belong to AHRQ's own categories and were not found here in a source of
-AHRQ's; the van Walraven weights are the published ones the comorbidity report uses.
+is fitted on it with two predictors: the stay's AHRQ Elixhauser index for that outcome
+(``ahrq_elixhauser``, Comorbidity Software Refined v2026.1: the 30-day readmission index
+for readmission, the in-hospital mortality index for mortality; secondary diagnoses, the
+POA-dependent measures only when reported POA Y, W or exempt, AHRQ's exclusions) and the
+age on admission. AHRQ publishes the indices as summary scores (Moore et al., Med Care
+2017), not a model of the expected rate, so the expected comes from this fit. Readmission:
+the index stays, readmitted or not; mortality: every stay, died or not. A cohort-month's
+expected count is the sum of its stays' fitted probabilities; O/E has a 95% interval by
+Byar's approximation to the Poisson interval of O (``risk_adjust.observed_expected``).
+Fewer than 50 reference stays, no event, or a model that does not converge: "not
+estimable", no figure.
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ from medcoder.errors import RecordNotFoundError
 from medcoder.kinds import CodeSystem, Setting
 from medcoder.records.hcc_store import BirthDates
 from medcoder.records.models import RegistryDefinition, RegistryMember
+from medcoder.reports.ahrq_elixhauser import mapper
 from medcoder.reports.casemix import table5
-from medcoder.reports.comorbidity_maps import maps
 from medcoder.reports.filters import ReportFilters
 from medcoder.reports.options import ReportOptions
 from medcoder.reports.result import Chart, Report, Table
@@ -249,20 +249,21 @@ def outcomes_report(
 
 
 Pick = Callable[[Stay], bool]
-#: (measure, the stays it counts, the event): readmission of index stays, death of any.
-MEASURES: tuple[tuple[str, Pick, Pick], ...] = (
-    ("readmission", lambda s: s.index, lambda s: s.readmitted),
-    ("mortality", lambda s: True, lambda s: s.died),
+#: (measure, the stays it counts, the event, its AHRQ index: 0 readmission, 1 mortality):
+#: readmission of index stays, death of any.
+MEASURES: tuple[tuple[str, Pick, Pick, int], ...] = (
+    ("readmission", lambda s: s.index, lambda s: s.readmitted, 0),
+    ("mortality", lambda s: True, lambda s: s.died, 1),
 )
 
 
-def predictors(stay: Stay, dob: dt.date) -> tuple[float, float]:
-    """(van Walraven Elixhauser index without the codes reported POA N or U, age on
-    admission) of a stay: the model's predictors (see the module)."""
-    elix = maps()["elixhauser"]
-    present = [code for code, poa in stay.codes if (poa or "").upper() not in HAC_POA]
+def predictors(stay: Stay, dob: dt.date) -> tuple[float, float, float]:
+    """(AHRQ readmission index, AHRQ mortality index, age on admission) of an inpatient
+    stay: the models' predictors (see the module)."""
+    cmr = mapper()
+    readmission, mortality = cmr.indices(cmr.flags(cmr.assign(stay.codes, poa_reported=True)))
     age = stay.admit.year - dob.year - ((stay.admit.month, stay.admit.day) < (dob.month, dob.day))
-    return float(elix.index(elix.flags(present))), float(age)
+    return float(readmission), float(mortality), float(age)
 
 
 def _risk_adjusted(
@@ -276,18 +277,19 @@ def _risk_adjusted(
     x = {s.id: predictors(s, people[s.patient][0]) for s in reference}
     rows: list[tuple[Any, ...]] = []
     notes = []
-    for measure, chosen, event in MEASURES:
+    for measure, chosen, event, which in MEASURES:
         base = [s for s in reference if chosen(s)]
+        xs = {s.id: (x[s.id][which], x[s.id][2]) for s in reference}
         try:
             model: LogisticModel | None = fit_logistic(
-                [x[s.id] for s in base], [int(event(s)) for s in base]
+                [xs[s.id] for s in base], [int(event(s)) for s in base]
             )
         except NotEstimable as exc:
             model = None
             notes.append(f"{measure}: O/E not estimable ({exc}; reference {len(base)} stays)")
         else:
             notes.append(
-                f"{measure}: O/E against a logistic model (Elixhauser van Walraven index, age) "
+                f"{measure}: O/E against a logistic model (AHRQ Elixhauser {measure} index, age) "
                 f"fitted on {len(base)} reference stays; 95% CI by Byar's approximation"
             )
         groups: dict[str, list[Stay]] = defaultdict(list)
@@ -301,7 +303,7 @@ def _risk_adjusted(
             if model is None:
                 rows.append((month, measure, len(stays), observed, None, None, None, None))
                 continue
-            expected = sum(model.probability(x[s.id]) for s in stays)
+            expected = sum(model.probability(xs[s.id]) for s in stays)
             oe = observed_expected(observed, expected)
             rows.append((month, measure, len(stays), observed, round(expected, 3),
                          round(oe.ratio, 3), round(oe.lower, 3), round(oe.upper, 3)))  # fmt: skip

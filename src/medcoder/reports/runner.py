@@ -20,7 +20,7 @@ KINDS: dict[str, str] = {
     "codes": "frequency of codes or categories, top N, trend by month",
     "casemix": "MS-DRG distribution, case-mix index by month and service line, LOS vs GMLOS",
     "hcc": "CMS-HCC prevalence and mean raw risk score by payer and year",
-    "comorbidity": "Charlson and Elixhauser (Quan 2005) prevalence and index scores",
+    "comorbidity": "Elixhauser (AHRQ Refined v2026.1) and Charlson prevalence and indices",
     "coders": "finalized per coder per day, turnaround import to final, re-opened rate",
     "agreement": "coders' accept / change / reject of engine suggestions; top changes",
     "dnfb": "discharged, not final billed, by days since discharge",

@@ -148,3 +148,26 @@ def finalized_encounters(f: ReportFilters, *columns: ColumnElement[Any]) -> Sele
 
 def share(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 2) if whole else 0.0
+
+
+def fetch_tuples(session: Any, query: Select[Any]) -> list[tuple[Any, ...]]:
+    """``query``'s rows as the driver's plain tuples, for the reports that fold hundreds of
+    thousands of rows in Python (``comorbidity``): SQLAlchemy's ``Row`` objects cost
+    about as much as the query there. The statement is compiled by the session's dialect
+    (IN lists expanded) and run on its connection, in its transaction."""
+    connection = session.connection()
+    compiled = query.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    params = compiled.construct_params()
+    args: Any = (
+        tuple(params[name] for name in compiled.positiontup or ())
+        if compiled.positional
+        else params
+    )
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(str(compiled), args)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
