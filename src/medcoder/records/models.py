@@ -144,8 +144,12 @@ class Patient(Base):
 
 class Encounter(Base):
     __tablename__ = "encounters"
-    # The review queue pages encounters in review, oldest first, from this index alone.
-    __table_args__ = (Index("ix_encounters_queue", "status", "coded_at", "id"),)
+    # The review queue pages encounters in review, oldest first, from the first index
+    # alone; ``coders`` reads the finalized work from the second alone (migration 0013).
+    __table_args__ = (
+        Index("ix_encounters_queue", "status", "coded_at", "id"),
+        Index("ix_encounters_finalized", "status", "finalized_by", "finalized_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str] = mapped_column(String(120), unique=True)
@@ -242,11 +246,16 @@ class CodeAssignment(Base):
     __tablename__ = "code_assignments"
     # The review queue counts an encounter's suggestions and finds the least certain one
     # from this index alone (migration 0002). The reports read their codes from covering
-    # indexes (migration 0010): by code and status, and the engine's decisions.
+    # indexes (migration 0010): by code and status, and the engine's decisions (since
+    # migration 0013 with every other column ``agreement`` reads, its filters' too).
     __table_args__ = (
         Index("ix_code_assignments_queue", "encounter_id", "status", "confidence"),
         Index("ix_code_assignments_report", "system", "code", "status", "encounter_id", "release"),
-        Index("ix_code_assignments_decisions", "source", "status", "system", "code", "confidence"),
+        Index(
+            "ix_code_assignments_decisions",
+            *("source", "status", "system", "code", "confidence"),
+            *("replaced_by", "updated_by", "release", "encounter_id"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

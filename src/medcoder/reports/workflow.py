@@ -22,9 +22,9 @@ from medcoder.reports.sql import (
     CA,
     FINALIZED,
     E,
-    codes_from,
     day_of,
     days_between,
+    filter_codes_by_encounter,
     filter_encounters,
     filter_release_by_encounter,
     finalized_encounters,
@@ -110,6 +110,18 @@ def coders_report(session: Session, f: ReportFilters, o: ReportOptions) -> Repor
 BANDS = ((0.5, "<0.50"), (0.7, "0.50-0.69"), (0.9, "0.70-0.89"))
 
 
+def _filter_decisions(query: Select[Any], f: ReportFilters) -> Select[Any]:
+    """The filters on the engine's decided suggestions: coder (who decided) and release
+    from the code's own columns, the rest through its encounter; every column they read is
+    in ``ix_code_assignments_decisions`` (migration 0013), so a filtered run reads the
+    index alone as well."""
+    if f.release is not None:
+        query = query.where(CA.c.release == f.release)
+    if f.coder is not None:
+        query = query.where(CA.c.updated_by == f.coder)
+    return filter_codes_by_encounter(query, f)
+
+
 def agreement_report(session: Session, f: ReportFilters, o: ReportOptions) -> Report:
     decided = (CodeStatus.ACCEPTED.value, CodeStatus.CHANGED.value, CodeStatus.REJECTED.value)
     # One pass over the decided suggestions, by code and status: families, bands and the
@@ -126,13 +138,11 @@ def agreement_report(session: Session, f: ReportFilters, o: ReportOptions) -> Re
             func.count(case((CA.c.confidence.is_(None), 1))),
             *below,
         )
-        .select_from(codes_from(f))
+        .select_from(CA)
         .where(CA.c.source == CodeSource.ENGINE.value)
         .where(CA.c.status.in_(decided))
     )
-    if f.release is not None:
-        base = base.where(CA.c.release == f.release)
-    base = filter_encounters(base, f, coder=CA.c.updated_by)
+    base = _filter_decisions(base, f)
     counts = session.execute(base.group_by(CA.c.system, CA.c.code, CA.c.status)).all()
     fam: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     bands: dict[str, Counter[str]] = defaultdict(Counter)
@@ -161,12 +171,10 @@ def agreement_report(session: Session, f: ReportFilters, o: ReportOptions) -> Re
     new = aliased(CA)
     changed = (
         select(CA.c.code, new.c.code, func.count().label("n"))
-        .select_from(codes_from(f).join(new, new.c.id == CA.c.replaced_by))
+        .select_from(CA.join(new, new.c.id == CA.c.replaced_by))
         .where(and_(CA.c.source == CodeSource.ENGINE.value, CA.c.status == "changed"))
     )
-    if f.release is not None:
-        changed = changed.where(CA.c.release == f.release)
-    changed = filter_encounters(changed, f, coder=CA.c.updated_by)
+    changed = _filter_decisions(changed, f)
     top_changes = session.execute(
         changed.group_by(CA.c.code, new.c.code)
         .order_by(func.count().desc(), CA.c.code)
