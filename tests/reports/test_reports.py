@@ -198,10 +198,17 @@ def test_release_impact(synthetic: Records, built_home: Path) -> None:
     from medcoder.reports.release_impact import release_impact_report
 
     with synthetic.engine.begin() as connection:
-        # E78.01 is a header (not billable) in 2026-04; L02.212 is retitled there.
+        # E78.01 is a header (not billable) in 2026-04; L02.212 is retitled there. Counted
+        # per encounter: open ones (S-4 in review, S-5 pending) with their active codes,
+        # finalized ones (S-3; S-1's E78.01 is only suggested) with their reported codes.
         for cid, eid, code, status in (
             (20, 4, "E78.01", "suggested"),
             (21, 3, "L02.212", "accepted"),
+            (22, 3, "L02.212", "added"),  # twice on S-3: one encounter
+            (23, 4, "L02.212", "suggested"),
+            (24, 5, "L02.212", "accepted"),
+            (25, 5, "L02.212", "rejected"),
+            (26, 1, "E78.01", "suggested"),
         ):
             connection.execute(
                 insert(CodeAssignment).values(
@@ -214,7 +221,8 @@ def test_release_impact(synthetic: Records, built_home: Path) -> None:
         report = release_impact_report(session, parse_filters(), options, built_home)
     got = {(r["code"], r["change"], r["open_encounters"], r["finalized_encounters"])
            for r in report.table("codes").records()}  # fmt: skip
-    assert got == {("E78.01", "not billable", 1, 0), ("L02.212", "retitled", 0, 1)}
+    assert got == {("E78.01", "not billable", 1, 0), ("L02.212", "retitled", 2, 1)}
+    assert report.table("by_change").rows == [("not billable", 1), ("retitled", 3)]
 
 
 def test_reports_hold_no_phi(synthetic: Records) -> None:

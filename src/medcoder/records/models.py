@@ -144,12 +144,8 @@ class Patient(Base):
 
 class Encounter(Base):
     __tablename__ = "encounters"
-    # The review queue pages encounters in review, oldest first, from the first index
-    # alone; ``coders`` reads the finalized work from the second alone (migration 0013).
-    __table_args__ = (
-        Index("ix_encounters_queue", "status", "coded_at", "id"),
-        Index("ix_encounters_finalized", "status", "finalized_by", "finalized_at", "created_at"),
-    )
+    # The review queue pages encounters in review, oldest first, from this index alone.
+    __table_args__ = (Index("ix_encounters_queue", "status", "coded_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str] = mapped_column(String(120), unique=True)
