@@ -154,6 +154,27 @@ def test_coders(synthetic: Records) -> None:
     ]
 
 
+def test_coders_reopened_counts_the_finalize_each_reopen_undid(synthetic: Records) -> None:
+    from medcoder.records import audit
+
+    # S-2: finalized by rex, re-opened twice (the second undoes nothing); S-3: finalized by
+    # cora, then by rex, then re-opened: rex's finalize was undone, not cora's.
+    with synthetic._sessions.begin() as session:
+        for actor, action, entity_id in (
+            ("mia", "reopen", "S-2"), ("mia", "reopen", "S-2"),
+            ("rex", "finalize", "S-3"), ("mia", "reopen", "S-3"),
+        ):  # fmt: skip
+            audit.record(session, actor=actor, action=action, entity="encounter",
+                         entity_id=entity_id)  # fmt: skip
+    got = {r["coder"]: r for r in rows(synthetic, "coders", "coders")}
+    assert (got["cora"]["finalize_events"], got["cora"]["reopened"]) == (3, 1)
+    assert (got["rex"]["finalize_events"], got["rex"]["reopened"]) == (2, 2)
+    assert got["rex"]["reopened_percent"] == 100.0
+    # The coder filter reads who acted: mia's re-opens are not rex's events.
+    rex = rows(synthetic, "coders", "coders", coder="rex")
+    assert [(r["coder"], r["finalize_events"], r["reopened"]) for r in rex] == [("rex", 2, 0)]
+
+
 def test_agreement(synthetic: Records) -> None:
     bands = {r["confidence"]: r for r in rows(synthetic, "agreement", "by_confidence")}
     counts = {

@@ -35,17 +35,24 @@ from medcoder.reports.sql import (
 A = AuditEvent.__table__
 
 
-def _events(f: ReportFilters, *actions: str) -> Select[Any]:
-    """Finalize/reopen events of encounters that pass the filters, oldest first."""
-    query: Select[Any] = (
-        select(A.c.id, A.c.action, A.c.actor, A.c.entity_id)
+def _finalizes(f: ReportFilters) -> Select[Any]:
+    """Per actor: finalize events of encounters that pass the filters, and those of them
+    the encounter's next finalize/reopen event (by id) was a re-open of (``lead`` over
+    each encounter's events: one row per actor comes back, not every event)."""
+    following = func.lead(A.c.action).over(partition_by=A.c.entity_id, order_by=A.c.id)
+    events: Select[Any] = (
+        select(A.c.actor, A.c.action, following.label("next"))
         .select_from(A.join(E, E.c.external_id == A.c.entity_id))
         .where(A.c.entity == "encounter")
-        .where(A.c.action.in_(actions))
-        .order_by(A.c.id)
+        .where(A.c.action.in_(("finalize", "reopen")))
     )
-    query = filter_encounters(query, f, coder=A.c.actor)
-    return filter_release_by_encounter(query, f)
+    events = filter_encounters(events, f, coder=A.c.actor)
+    chosen = filter_release_by_encounter(events, f).subquery()
+    return (
+        select(chosen.c.actor, func.count(), func.count(case((chosen.c.next == "reopen", 1))))
+        .where(chosen.c.action == "finalize")
+        .group_by(chosen.c.actor)
+    )
 
 
 def coders_report(session: Session, f: ReportFilters, o: ReportOptions) -> Report:
@@ -69,13 +76,8 @@ def coders_report(session: Session, f: ReportFilters, o: ReportOptions) -> Repor
     # event undid (read from the audit trail: ``finalized_by`` is cleared by a re-open).
     finalizes: Counter[str] = Counter()
     reopened: Counter[str] = Counter()
-    last: dict[str, str] = {}
-    for _id, action, actor, encounter in session.execute(_events(f, "finalize", "reopen")):
-        if action == "finalize":
-            finalizes[actor] += 1
-            last[encounter] = actor
-        elif encounter in last:
-            reopened[last.pop(encounter)] += 1
+    for actor, n, undone in session.execute(_finalizes(f)):
+        finalizes[actor], reopened[actor] = n, undone
     coders = sorted(set(per_coder) | set(finalizes))
     rows = [
         (
