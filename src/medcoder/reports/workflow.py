@@ -179,7 +179,7 @@ def agreement_report(session: Session, f: ReportFilters, o: ReportOptions) -> Re
     changed = _filter_decisions(changed, f)
     top_changes = session.execute(
         changed.group_by(CA.c.code, new.c.code)
-        .order_by(func.count().desc(), CA.c.code)
+        .order_by(func.count().desc(), CA.c.code, new.c.code)  # ties in one order, every run
         .limit(o.top)
     ).all()
     rejected = sorted(rejects.items(), key=lambda r: (-r[1], r[0]))[: o.top]
