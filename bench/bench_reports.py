@@ -3,7 +3,8 @@
 1. A fresh SQLite records database gets P patients, E encounters (a third inpatient with
    an MS-DRG and a weight, 85% finalized, the rest in review or pending) and A code
    assignments (ICD-10-CM codes sampled from the installed release, statuses and engine
-   confidences mixed, a few from an older release), plus one finalize audit event per
+   confidences mixed, a few from an older release; a changed one replaced by another
+   code of its encounter), plus one finalize audit event per
    finalized encounter (some with acknowledged edit warnings, some re-opened), all by
    bulk Core inserts (the service would take hours; the audit rows are not chained).
 2. Each report (``run_report`` as an analyst: the permission check, the audited run and the
@@ -19,12 +20,20 @@
    same with the patient-year HCC rescoring (``hcc_store.on_change``) added as well.
 
 ``--postgres SERVER_URL`` runs it all on PostgreSQL instead, in a fresh schema of that
-database (dropped at the end).
+database (dropped at the end); ``--schema NAME`` uses (and keeps) that schema instead,
+populated only the first time, the PostgreSQL counterpart of ``--keep``.
 
 Everything is synthetic. The home's releases are the default MEDCODER_HOME's (linked).
 
     python bench/bench_reports.py [--quick] [--encounters N] [--assignments N] [--keep DIR]
-        [--only KIND ...] [--no-enrollment] [--postgres postgresql+psycopg://u:p@host/db]
+        [--only KIND ...] [--no-enrollment] [--postgres postgresql+psycopg://u:p@host/db
+        [--schema NAME]] [--from DAY] [--to DAY] [--setting S] [--payer P] [--coder C]
+        [--release R] [--paired]
+
+``--paired`` times the yardstick again just before each report and gives each report's
+ratio to that one (on a shared machine the load moves between the first yardstick and the
+last report). The filter options time every report a second time under those filters
+(all of them together).
 """
 
 from __future__ import annotations
@@ -46,6 +55,7 @@ from typing import Any
 CHUNK = 50_000
 TARGET_REPORT_S = 1.0
 TARGET_ENROLL_MS = 5.0
+FILTERS = ("start", "end", "setting", "payer", "coder", "release")
 
 
 def median_s(fn: Callable[[], object], runs: int = 3) -> float:
@@ -161,13 +171,15 @@ def populate(records: object, patients: int, encounters: int, assignments: int, 
         rows = []
         for i in range(size):
             status = rng.choices(statuses, (60, 15, 10, 5, 10))[0]
+            row = done + i
             rows.append(
                 dict(
-                    encounter_id=(done + i) % encounters + 1,
+                    id=row + 1,
+                    encounter_id=row % encounters + 1,
                     system="icd10cm",
                     code=rng.choice(pool),
                     title="synthetic",
-                    sequence=(done + i) // encounters + 1,
+                    sequence=row // encounters + 1,
                     source="coder" if status == "added" else "engine",
                     status=status,
                     confidence=None if status == "added" else round(rng.random(), 3),
@@ -176,11 +188,22 @@ def populate(records: object, patients: int, encounters: int, assignments: int, 
                     poa=poa_rng.choices("YNUW1", (80, 8, 4, 2, 6))[0]
                     if (done + i) % encounters + 1 in inpatients
                     else None,
+                    # A changed suggestion points at the code that replaced it (in the
+                    # service a new row; here the encounter's previous one, already stored).
+                    replaced_by=row - encounters + 1
+                    if status == "changed" and row >= encounters
+                    else None,
                 )
             )
         with engine.begin() as conn:
             conn.execute(insert(CodeAssignment), rows)
         done += size
+    if engine.dialect.name == "postgresql":  # the ids were given: the sequence goes on after
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('code_assignments', 'id'), "
+                "(SELECT max(id) FROM code_assignments))"
+            )
     registry.close()
 
 
@@ -238,7 +261,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", metavar="KIND", help="Time these reports only.")
     parser.add_argument("--no-enrollment", action="store_true", help="Skip the enrollment figure.")
     parser.add_argument("--postgres", metavar="URL", help="Bench this PostgreSQL server instead.")
+    for name in FILTERS:  # parse_filters' keywords; ``start``/``end`` are --from/--to
+        flag = {"start": "--from", "end": "--to"}.get(name, f"--{name}")
+        parser.add_argument(flag, dest=name, help="Also time every report under this filter.")
+    parser.add_argument(
+        "--paired",
+        action="store_true",
+        help="Time the yardstick again just before each report (a machine whose load moves).",
+    )
+    parser.add_argument(
+        "--schema", help="With --postgres: use (and keep) this schema; populated if new."
+    )
     args = parser.parse_args(argv)
+    if args.schema and not args.postgres:
+        parser.error("--schema needs --postgres")
     if args.quick:
         args.encounters, args.assignments, args.patients = 10_000, 100_000, 3_000
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -250,8 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["MEDCODER_HOME"] = str(home)
     os.environ.setdefault("MEDCODER_KEY", base64.b64encode(bytes(range(32))).decode())
     os.environ.pop("MEDCODER_DATABASE_URL", None)
-    schema = _postgres_schema(args.postgres) if args.postgres else None
-    fresh = schema is not None or not (home / "records.sqlite").exists()
+    schema, fresh = None, not (home / "records.sqlite").exists()
+    if args.postgres:
+        schema, fresh = _postgres_schema(args.postgres, args.schema)
     home.mkdir(parents=True, exist_ok=True)
     if releases.is_dir() and not (home / "releases").exists():
         (home / "releases").symlink_to(releases, target_is_directory=True)
@@ -261,25 +298,33 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args, records, fresh)
     finally:
         records.close()
-        if schema is not None:
+        if schema is not None and not args.schema:
             _drop_schema(args.postgres, schema)
 
 
-def _postgres_schema(url: str) -> str:
-    """A fresh schema on the server; MEDCODER_DATABASE_URL points into it."""
+def _postgres_schema(url: str, keep: str | None) -> tuple[str, bool]:
+    """A fresh schema on the server (or ``keep``, created if missing); MEDCODER_DATABASE_URL
+    points into it. Returns the schema and whether it is new (to populate)."""
     import psycopg
     from sqlalchemy.engine import make_url
 
     server = make_url(url)
-    schema = f"bench_reports_{os.getpid()}"
+    schema = keep or f"bench_reports_{os.getpid()}"
+    if not schema.isidentifier():
+        raise SystemExit(f"--schema {schema!r}: letters, digits and _ only")
     with psycopg.connect(
         server.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True
     ) as connection:
-        connection.execute(f"CREATE SCHEMA {schema}")
+        found = connection.execute(
+            "SELECT count(*) FROM information_schema.tables"
+            " WHERE table_schema = %s AND table_name = 'code_assignments'",
+            (schema,),
+        ).fetchone()
+        connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     os.environ["MEDCODER_DATABASE_URL"] = server.update_query_dict(
         {"options": f"-csearch_path={schema}"}
     ).render_as_string(hide_password=False)
-    return schema
+    return schema, not (found and found[0])
 
 
 def _drop_schema(url: str, schema: str) -> None:
@@ -295,6 +340,7 @@ def _run(args: argparse.Namespace, records: Any, fresh: bool) -> int:
     from sqlalchemy import text
 
     from medcoder.records import hcc_store
+    from medcoder.reports.filters import ReportFilters, parse_filters
     from medcoder.reports.options import ReportOptions
     from medcoder.reports.runner import KINDS, run_report
 
@@ -323,12 +369,16 @@ def _run(args: argparse.Namespace, records: Any, fresh: bool) -> int:
             f"hcc_store.fill: {scored:,} patient-years scored and stored in "
             f"{time.perf_counter() - start:.1f} s (once; finalize keeps them after)"
         )
-    with records.engine.connect() as conn:
-        yardstick = median_s(
-            lambda: conn.execute(
-                text("SELECT code, COUNT(*) FROM code_assignments GROUP BY code")
-            ).all()
-        )
+
+    def count_codes() -> float:
+        with records.engine.connect() as conn:
+            return median_s(
+                lambda: conn.execute(
+                    text("SELECT code, COUNT(*) FROM code_assignments GROUP BY code")
+                ).all()
+            )
+
+    yardstick = count_codes()
     print(f"yardstick: SELECT code, COUNT(*) ... GROUP BY code  {yardstick * 1000:8.1f} ms")
     if records.engine.dialect.name == "sqlite":
         # The yardstick reads the narrowest covering index holding ``code`` (migration 0009
@@ -341,15 +391,29 @@ def _run(args: argparse.Namespace, records: Any, fresh: bool) -> int:
             )
         print(f"(the same over the table, NOT INDEXED             {scan * 1000:8.1f} ms)")
     options = ReportOptions(as_of=dt.date(2026, 9, 30))
+    filters = {k: getattr(args, k) for k in FILTERS if getattr(args, k) is not None}
+    runs = [("", ReportFilters())]
+    if filters:  # each report again under the filters given (do they still use the indexes?)
+        runs.append((" ".join(f"{k}={v}" for k, v in filters.items()), parse_filters(**filters)))
     worst = 0.0
-    for kind in args.only or KINDS:
-        seconds = median_s(lambda kind=kind: run_report(records, "ann", kind, options=options))
-        worst = max(worst, seconds)
-        flag = "ok" if seconds <= TARGET_REPORT_S else "OVER"
-        print(
-            f"report {kind:<15} {seconds * 1000:8.1f} ms  {seconds / yardstick:5.1f}x yardstick  "
-            f"target <= {TARGET_REPORT_S:.0f} s {flag}"
-        )
+    for label, chosen in runs:
+        if label:
+            print(f"filtered: {label}")
+        for kind in args.only or KINDS:
+            if args.paired:  # under a load that changes by the minute
+                yardstick = count_codes()
+            seconds = median_s(
+                lambda kind=kind, chosen=chosen: run_report(
+                    records, "ann", kind, chosen, options=options
+                )
+            )
+            worst = max(worst, seconds)
+            flag = "ok" if seconds <= TARGET_REPORT_S else "OVER"
+            paired = f" (yardstick {yardstick * 1000:.0f} ms just before)" if args.paired else ""
+            print(
+                f"report {kind:<15} {seconds * 1000:8.1f} ms  {seconds / yardstick:5.1f}x "
+                f"yardstick  target <= {TARGET_REPORT_S:.0f} s {flag}{paired}"
+            )
     if args.no_enrollment:
         return 0
     with_hook, without, with_hcc = bench_enrollment(records)

@@ -44,6 +44,21 @@ def test_get_unknown_or_malformed_is_none(release_2026: Release, code: str) -> N
     assert release_2026.get(code) is None
 
 
+def test_get_many_answers_as_get_in_batches(release_2026: Release) -> None:
+    asked = ["E11.22", "e1122", "E11", "4", "E08-E13", "Z99.999", "not a code", "E11.22"]
+    asked += [row[0] for row in release_2026.title_rows(billable_only=True)[:1200]]  # 3 chunks
+    fresh = Release(release_2026.folder)  # nothing cached: every code read in a batch
+    try:
+        got = fresh.get_many(asked)
+        assert set(got) == set(asked)
+        assert got == {code: release_2026.get(code) for code in asked}
+        assert got["e1122"] is not None and got["e1122"].code == "E11.22"
+        assert got["Z99.999"] is None and got["not a code"] is None
+        assert fresh.get_many(["E11.22"]) == {"E11.22": got["E11.22"]}  # from the cache
+    finally:
+        fresh.close()
+
+
 def test_lookup_unknown_names_the_nearest_codes(release_2026: Release) -> None:
     with pytest.raises(UnknownCodeError) as caught:
         release_2026.lookup("E11.99")

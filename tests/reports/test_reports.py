@@ -158,6 +158,27 @@ def test_coders(synthetic: Records) -> None:
     ]
 
 
+def test_coders_reopened_counts_the_finalize_each_reopen_undid(synthetic: Records) -> None:
+    from medcoder.records import audit
+
+    # S-2: finalized by rex, re-opened twice (the second undoes nothing); S-3: finalized by
+    # cora, then by rex, then re-opened: rex's finalize was undone, not cora's.
+    with synthetic._sessions.begin() as session:
+        for actor, action, entity_id in (
+            ("mia", "reopen", "S-2"), ("mia", "reopen", "S-2"),
+            ("rex", "finalize", "S-3"), ("mia", "reopen", "S-3"),
+        ):  # fmt: skip
+            audit.record(session, actor=actor, action=action, entity="encounter",
+                         entity_id=entity_id)  # fmt: skip
+    got = {r["coder"]: r for r in rows(synthetic, "coders", "coders")}
+    assert (got["cora"]["finalize_events"], got["cora"]["reopened"]) == (3, 1)
+    assert (got["rex"]["finalize_events"], got["rex"]["reopened"]) == (2, 2)
+    assert got["rex"]["reopened_percent"] == 100.0
+    # The coder filter reads who acted: mia's re-opens are not rex's events.
+    rex = rows(synthetic, "coders", "coders", coder="rex")
+    assert [(r["coder"], r["finalize_events"], r["reopened"]) for r in rex] == [("rex", 2, 0)]
+
+
 def test_agreement(synthetic: Records) -> None:
     bands = {r["confidence"]: r for r in rows(synthetic, "agreement", "by_confidence")}
     counts = {
@@ -202,10 +223,17 @@ def test_release_impact(synthetic: Records, built_home: Path) -> None:
     from medcoder.reports.release_impact import release_impact_report
 
     with synthetic.engine.begin() as connection:
-        # E78.01 is a header (not billable) in 2026-04; L02.212 is retitled there.
+        # E78.01 is a header (not billable) in 2026-04; L02.212 is retitled there. Counted
+        # per encounter: open ones (S-4 in review, S-5 pending) with their active codes,
+        # finalized ones (S-3; S-1's E78.01 is only suggested) with their reported codes.
         for cid, eid, code, status in (
             (20, 4, "E78.01", "suggested"),
             (21, 3, "L02.212", "accepted"),
+            (22, 3, "L02.212", "added"),  # twice on S-3: one encounter
+            (23, 4, "L02.212", "suggested"),
+            (24, 5, "L02.212", "accepted"),
+            (25, 5, "L02.212", "rejected"),
+            (26, 1, "E78.01", "suggested"),
         ):
             connection.execute(
                 insert(CodeAssignment).values(
@@ -218,7 +246,8 @@ def test_release_impact(synthetic: Records, built_home: Path) -> None:
         report = release_impact_report(session, parse_filters(), options, built_home)
     got = {(r["code"], r["change"], r["open_encounters"], r["finalized_encounters"])
            for r in report.table("codes").records()}  # fmt: skip
-    assert got == {("E78.01", "not billable", 1, 0), ("L02.212", "retitled", 0, 1)}
+    assert got == {("E78.01", "not billable", 1, 0), ("L02.212", "retitled", 2, 1)}
+    assert report.table("by_change").rows == [("not billable", 1), ("retitled", 3)]
 
 
 def test_reports_hold_no_phi(synthetic: Records) -> None:

@@ -9,16 +9,24 @@ from sqlalchemy.orm import Session
 from medcoder.reports.filters import ReportFilters
 from medcoder.reports.options import ReportOptions
 from medcoder.reports.result import Chart, Report, Table
-from medcoder.reports.sql import CA, date_of_service, month_of, reported_codes, share
+from medcoder.reports.sql import (
+    CA,
+    date_of_service,
+    month_of,
+    reported_codes,
+    reported_codes_scan,
+    share,
+)
 
 
 def codes_report(session: Session, f: ReportFilters, o: ReportOptions) -> Report:
     # A category is the code's first three characters (ICD-10-CM category, ICD-10-PCS
     # section + body system + root operation; CPT/HCPCS codes are kept whole).
     key = func.substr(CA.c.code, 1, 3) if o.by == "category" else CA.c.code
-    # Counted from the covering index ``ix_code_assignments_report`` (migration 0009):
-    # the title is not in it, so it is read with the trend, for the top codes only.
-    per_code = reported_codes(f, CA.c.system, key.label("key"), func.count().label("n"))
+    # Counted from the covering index ``ix_code_assignments_report`` (migration 0010) in
+    # its order, without sorting (``reported_codes_scan``): the title is not in it, so it
+    # is read with the trend, for the top codes only.
+    per_code = reported_codes_scan(f, CA.c.system, key.label("key"), func.count().label("n"))
     per_code = per_code.group_by(CA.c.system, key)
     if o.system is not None:
         per_code = per_code.where(CA.c.system == o.system.value)
@@ -31,6 +39,9 @@ def codes_report(session: Session, f: ReportFilters, o: ReportOptions) -> Report
     titles: dict[tuple[str, str], str] = {}
     if top:
         query = reported_codes(f, month.label("month"), CA.c.system, key, func.count(), title)
+        # The systems too, so that PostgreSQL seeks the top codes in the index (system
+        # leads it) rather than reading the table; the pairs are checked below.
+        query = query.where(CA.c.system.in_(sorted({r[0] for r in top})))
         query = query.where(key.in_([r[1] for r in top])).group_by(month, CA.c.system, key)
         wanted_pairs = {(r[0], r[1]) for r in top}
         for m, s, k, n, t in session.execute(query):

@@ -6,10 +6,10 @@ up only for the codes in use (thousands) rather than diffing every code of two r
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from medcoder.kinds import CodeSystem
@@ -38,12 +38,14 @@ def release_impact_report(
         live = (open_now & CA.c.status.in_(ACTIVE)) | (
             (E.c.status == FINALIZED) & CA.c.status.in_(REPORTED)
         )
+        # One row per (release, code): its open and finalized encounters counted apart (an
+        # encounter is one or the other), each code then looked up once per release.
         query = (
             select(
                 CA.c.release,
                 CA.c.code,
-                E.c.status,
-                func.count(CA.c.encounter_id.distinct()),
+                func.count(case((open_now, CA.c.encounter_id)).distinct()),
+                func.count(case((E.c.status == FINALIZED, CA.c.encounter_id)).distinct()),
             )
             .select_from(CA.join(E, E.c.id == CA.c.encounter_id))
             .where(CA.c.system == CodeSystem.ICD10CM.value)
@@ -53,21 +55,26 @@ def release_impact_report(
         if f.release is not None:
             query = query.where(CA.c.release == f.release)
         query = filter_encounters(query, f)
-        used = session.execute(query.group_by(CA.c.release, CA.c.code, E.c.status)).all()
+        used = session.execute(query.group_by(CA.c.release, CA.c.code)).all()
+        in_use: dict[str, list[str]] = defaultdict(list)
+        for release, code, _open, _final in used:
+            in_use[release].append(code)
+        target.get_many(r[1] for r in used)  # read in batches: ``_change`` finds them cached
         olds: dict[str, object] = {}
-        rows: dict[tuple[str, str], list[object]] = {}
-        for release, code, status, n in used:
-            if release not in olds:
-                try:
-                    olds[release] = registry.open(release)
-                except Exception:  # a release no longer installed: compare titles unknown
-                    olds[release] = None
-            change = _change(olds[release], target, code)
-            if change is None:
+        for release, codes in in_use.items():
+            try:
+                old = registry.open(release)
+            except Exception:  # a release no longer installed: compare titles unknown
+                olds[release] = None
                 continue
-            kind, new_title = change
-            row = rows.setdefault((release, code), [release, code, kind, new_title, 0, 0])
-            row[5 if status == FINALIZED else 4] += n
+            olds[release] = old
+            old.get_many(codes)
+        rows: dict[tuple[str, str], list[object]] = {}
+        for release, code, open_n, final_n in used:
+            change = _change(olds[release], target, code)
+            if change is not None:
+                kind, new_title = change
+                rows[(release, code)] = [release, code, kind, new_title, open_n, final_n]
         table = sorted((tuple(r) for r in rows.values()), key=lambda r: (r[2], r[0], r[1]))
         by_kind: Counter[str] = Counter()
         for r in table:

@@ -113,12 +113,15 @@ def filter_encounters(
     return query
 
 
-def codes_from(f: ReportFilters) -> Any:
-    """``code_assignments``, joined to ``encounters`` only when a filter reads the encounter
-    (the join is most of the cost of a report over every code)."""
+def filter_codes_by_encounter(query: Select[Any], f: ReportFilters) -> Select[Any]:
+    """Add the date, setting and payer filters to a query of ``code_assignments`` alone:
+    ``encounter_id + 0 IN`` the ids of the encounters they pass (built once) rather than a
+    join, so that the query still reads its covering index in order (see
+    ``reported_codes_scan``). The coder and release filters read code columns: the caller's."""
     if f.start is None and f.end is None and f.setting is None and f.payer is None:
-        return CA
-    return CA.join(E, E.c.id == CA.c.encounter_id)
+        return query
+    plain = ReportFilters(f.start, f.end, f.setting, f.payer)
+    return query.where((CA.c.encounter_id + 0).in_(filter_encounters(select(E.c.id), plain)))
 
 
 def filter_release_by_encounter(query: Select[Any], f: ReportFilters) -> Select[Any]:
@@ -139,6 +142,30 @@ def reported_codes(f: ReportFilters, *columns: ColumnElement[Any]) -> Select[Any
     if f.release is not None:
         query = query.where(CA.c.release == f.release)
     return filter_encounters(query, f)
+
+
+def finalized_ids(f: ReportFilters) -> Select[Any]:
+    """The ids of the finalized encounters that pass the encounter filters."""
+    return filter_encounters(select(E.c.id).where(E.c.status == FINALIZED), f)
+
+
+def reported_codes_scan(f: ReportFilters, *columns: ColumnElement[Any]) -> Select[Any]:
+    """``reported_codes`` for a pass over every code: ``code_assignments`` alone (its
+    covering index ``ix_code_assignments_report``, in code order), each row's encounter
+    looked up in the set of finalized ids the filters pass (one hash or B-tree built once)
+    instead of joined. ``encounter_id + 0`` is an expression, so that SQLite does not
+    turn the plan around (seek each finalized encounter's codes, then sort 750,000 rows
+    to group them: 2-3x slower on 1,000,000 codes, measured). Only ``columns`` of
+    ``code_assignments``."""
+    query = (
+        select(*columns)
+        .select_from(CA)
+        .where(CA.c.status.in_(REPORTED))
+        .where((CA.c.encounter_id + 0).in_(finalized_ids(f)))
+    )
+    if f.release is not None:
+        query = query.where(CA.c.release == f.release)
+    return query
 
 
 def finalized_encounters(f: ReportFilters, *columns: ColumnElement[Any]) -> Select[Any]:

@@ -22,9 +22,9 @@ from medcoder.reports.sql import (
     CA,
     FINALIZED,
     E,
-    codes_from,
     day_of,
     days_between,
+    filter_codes_by_encounter,
     filter_encounters,
     filter_release_by_encounter,
     finalized_encounters,
@@ -35,17 +35,24 @@ from medcoder.reports.sql import (
 A = AuditEvent.__table__
 
 
-def _events(f: ReportFilters, *actions: str) -> Select[Any]:
-    """Finalize/reopen events of encounters that pass the filters, oldest first."""
-    query: Select[Any] = (
-        select(A.c.id, A.c.action, A.c.actor, A.c.entity_id)
+def _finalizes(f: ReportFilters) -> Select[Any]:
+    """Per actor: finalize events of encounters that pass the filters, and those of them
+    the encounter's next finalize/reopen event (by id) was a re-open of (``lead`` over
+    each encounter's events: one row per actor comes back, not every event)."""
+    following = func.lead(A.c.action).over(partition_by=A.c.entity_id, order_by=A.c.id)
+    events: Select[Any] = (
+        select(A.c.actor, A.c.action, following.label("next"))
         .select_from(A.join(E, E.c.external_id == A.c.entity_id))
         .where(A.c.entity == "encounter")
-        .where(A.c.action.in_(actions))
-        .order_by(A.c.id)
+        .where(A.c.action.in_(("finalize", "reopen")))
     )
-    query = filter_encounters(query, f, coder=A.c.actor)
-    return filter_release_by_encounter(query, f)
+    events = filter_encounters(events, f, coder=A.c.actor)
+    chosen = filter_release_by_encounter(events, f).subquery()
+    return (
+        select(chosen.c.actor, func.count(), func.count(case((chosen.c.next == "reopen", 1))))
+        .where(chosen.c.action == "finalize")
+        .group_by(chosen.c.actor)
+    )
 
 
 def coders_report(session: Session, f: ReportFilters, o: ReportOptions) -> Report:
@@ -69,13 +76,8 @@ def coders_report(session: Session, f: ReportFilters, o: ReportOptions) -> Repor
     # event undid (read from the audit trail: ``finalized_by`` is cleared by a re-open).
     finalizes: Counter[str] = Counter()
     reopened: Counter[str] = Counter()
-    last: dict[str, str] = {}
-    for _id, action, actor, encounter in session.execute(_events(f, "finalize", "reopen")):
-        if action == "finalize":
-            finalizes[actor] += 1
-            last[encounter] = actor
-        elif encounter in last:
-            reopened[last.pop(encounter)] += 1
+    for actor, n, undone in session.execute(_finalizes(f)):
+        finalizes[actor], reopened[actor] = n, undone
     coders = sorted(set(per_coder) | set(finalizes))
     rows = [
         (
@@ -110,6 +112,18 @@ def coders_report(session: Session, f: ReportFilters, o: ReportOptions) -> Repor
 BANDS = ((0.5, "<0.50"), (0.7, "0.50-0.69"), (0.9, "0.70-0.89"))
 
 
+def _filter_decisions(query: Select[Any], f: ReportFilters) -> Select[Any]:
+    """The filters on the engine's decided suggestions: coder (who decided) and release
+    from the code's own columns, the rest through its encounter; every column they read is
+    in ``ix_code_assignments_decisions`` (migration 0013), so a filtered run reads the
+    index alone as well."""
+    if f.release is not None:
+        query = query.where(CA.c.release == f.release)
+    if f.coder is not None:
+        query = query.where(CA.c.updated_by == f.coder)
+    return filter_codes_by_encounter(query, f)
+
+
 def agreement_report(session: Session, f: ReportFilters, o: ReportOptions) -> Report:
     decided = (CodeStatus.ACCEPTED.value, CodeStatus.CHANGED.value, CodeStatus.REJECTED.value)
     # One pass over the decided suggestions, by code and status: families, bands and the
@@ -126,13 +140,11 @@ def agreement_report(session: Session, f: ReportFilters, o: ReportOptions) -> Re
             func.count(case((CA.c.confidence.is_(None), 1))),
             *below,
         )
-        .select_from(codes_from(f))
+        .select_from(CA)
         .where(CA.c.source == CodeSource.ENGINE.value)
         .where(CA.c.status.in_(decided))
     )
-    if f.release is not None:
-        base = base.where(CA.c.release == f.release)
-    base = filter_encounters(base, f, coder=CA.c.updated_by)
+    base = _filter_decisions(base, f)
     counts = session.execute(base.group_by(CA.c.system, CA.c.code, CA.c.status)).all()
     fam: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     bands: dict[str, Counter[str]] = defaultdict(Counter)
@@ -161,15 +173,13 @@ def agreement_report(session: Session, f: ReportFilters, o: ReportOptions) -> Re
     new = aliased(CA)
     changed = (
         select(CA.c.code, new.c.code, func.count().label("n"))
-        .select_from(codes_from(f).join(new, new.c.id == CA.c.replaced_by))
+        .select_from(CA.join(new, new.c.id == CA.c.replaced_by))
         .where(and_(CA.c.source == CodeSource.ENGINE.value, CA.c.status == "changed"))
     )
-    if f.release is not None:
-        changed = changed.where(CA.c.release == f.release)
-    changed = filter_encounters(changed, f, coder=CA.c.updated_by)
+    changed = _filter_decisions(changed, f)
     top_changes = session.execute(
         changed.group_by(CA.c.code, new.c.code)
-        .order_by(func.count().desc(), CA.c.code)
+        .order_by(func.count().desc(), CA.c.code, new.c.code)  # ties in one order, every run
         .limit(o.top)
     ).all()
     rejected = sorted(rejects.items(), key=lambda r: (-r[1], r[0]))[: o.top]
