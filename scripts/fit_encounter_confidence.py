@@ -33,8 +33,9 @@ from medcoder.evaluation.autonomy import (
     fit_logistic,
     pick_threshold,
 )
+from medcoder.evaluation.engine import reportable_in
 from medcoder.evaluation.results import exactly_right
-from medcoder.evaluation.run import _reportable, load_gold
+from medcoder.evaluation.run import load_gold
 from medcoder.pipeline import engine_for, make_document
 
 OUT = Path(__file__).resolve().parents[1] / "src/medcoder/coding/data/encounter_confidence.json"
@@ -53,7 +54,7 @@ def gather(gold: Path, home: Path | None) -> list[tuple[tuple[float, ...], bool]
             sex=case.sex, id=case.id,
         )  # fmt: skip
         result = engine.code(document)
-        reportable = {c for c in case.codes if _reportable(release, c)}
+        reportable = {c for c in case.codes if reportable_in(release, c)}
         absent = set(case.codes) - reportable
         exact = exactly_right(reportable, absent, [a.code for a in result.codes])
         rows.append((encounter_features(result, document.text, names=CANDIDATES), exact))
