@@ -33,8 +33,9 @@ from medcoder.evaluation.autonomy import (
     fit_logistic,
     pick_threshold,
 )
+from medcoder.evaluation.engine import reportable_in
 from medcoder.evaluation.results import exactly_right
-from medcoder.evaluation.run import _reportable, load_gold
+from medcoder.evaluation.run import load_gold
 from medcoder.pipeline import engine_for, make_document
 
 OUT = Path(__file__).resolve().parents[1] / "src/medcoder/coding/data/encounter_confidence.json"
@@ -58,7 +59,7 @@ def gather(
         )  # fmt: skip
         result = engine.code(document)
         gold_codes = {c for c in case.codes if not c.upper().startswith(unscored)}
-        reportable = {c for c in gold_codes if _reportable(release, c)}
+        reportable = {c for c in gold_codes if reportable_in(release, c)}
         absent = gold_codes - reportable
         predicted = [a.code for a in result.codes if not a.code.startswith(unscored)]
         exact = exactly_right(reportable, absent, predicted)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from medcoder.evaluation.run import EngineCoder, evaluate, load_gold
+from medcoder.evaluation.engine import EngineCoder
+from medcoder.evaluation.run import evaluate, load_gold
 
 BLIND = Path(__file__).parents[1] / "coding" / "data" / "autonomy_blind.jsonl"
 EXACT = 17  # of 22

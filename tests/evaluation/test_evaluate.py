@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from medcoder.errors import InvalidInputError
+from medcoder.evaluation.engine import run_evaluation
 from medcoder.evaluation.report import JSON_SCHEMA, report_to_json, report_to_text
 from medcoder.evaluation.run import (
     CodeError,
@@ -21,7 +22,6 @@ from medcoder.evaluation.run import (
     Prediction,
     evaluate,
     load_gold,
-    run_evaluation,
 )
 
 

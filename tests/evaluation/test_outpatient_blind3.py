@@ -20,7 +20,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from medcoder.codesets.registry import Registry
-from medcoder.evaluation.run import EngineCoder, evaluate, load_gold
+from medcoder.evaluation.engine import EngineCoder
+from medcoder.evaluation.run import evaluate, load_gold
 
 BLIND = Path(__file__).parents[1] / "coding" / "data" / "outpatient_blind3.jsonl"
 MIN_F1 = 0.81

@@ -208,8 +208,8 @@ def evaluate(
     encounter_folds: int, unscored: tuple[str, ...], fmt: str,
 ) -> None:  # fmt: skip
     """Score the engine on a gold file ({"id","text","icd10cm":[...]} per line)."""
+    from medcoder.evaluation.engine import run_evaluation
     from medcoder.evaluation.report import report_to_json, report_to_text
-    from medcoder.evaluation.run import run_evaluation
 
     report = run_evaluation(
         gold, setting=setting, date=day, release=release, home=registry(ctx).home, jobs=jobs,

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from medcoder.codesets.store import Release, Term
+from medcoder.codesets.index_books import Term
+from medcoder.codesets.store import Release
 from medcoder.codesets.text import core_title, norm_term, title_alternatives
 
 # Subterms that only connect: "with", "in", "due to" (Guidelines I.A.15) group the

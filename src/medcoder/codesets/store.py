@@ -1,18 +1,24 @@
-"""An opened, read-only release: code lookup, notes with inheritance, 7th characters, search."""
+"""An opened, read-only release: code lookup, notes with inheritance, 7th characters, search.
+
+Its Index and Table books' queries are in codesets/index_books.py (``Term`` is
+re-exported here: the coding engine and the encoder import it with ``Release``).
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from medcoder.codesets.codes import code_prefix, compact, normalize, parent_candidates
+from medcoder.codesets.index_books import IndexBooks, Term
 from medcoder.codesets.manifest import MANIFEST_FILE, RELEASE_FILE, read_manifest
 from medcoder.codesets.model import INHERITED_NOTE_KINDS, NodeKind, NoteKind, ReleaseInfo
 from medcoder.codesets.readonly_db import ReadOnlyDatabase
 from medcoder.codesets.text import fts_any_query, fts_query
 from medcoder.errors import ReleaseNotFoundError, UnknownCodeError
+
+__all__ = ["CodeEntry", "NoteText", "Release", "SearchHit", "SevenCharacter", "Term"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,32 +56,10 @@ class SearchHit:
     score: float
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
-    """An index / table term as stored in a release."""
-
-    id: int
-    book: str
-    parent_id: int | None
-    level: int
-    title: str
-    nonessential: tuple[str, ...]
-    code: str | None
-    manifestation: str | None
-    see: str | None
-    see_also: str | None
-    resolved: str | None
-    resolution: str | None
-
-
 _CODE_COLUMNS = "code, kind, title, parent, billable, seven_chr_from, expansion"
-_TERM_COLUMNS = (
-    "id, book, parent_id, level, title, nonessential, code, manifestation, see, see_also, "
-    "resolved, resolution"
-)
 
 
-class Release:
+class Release(IndexBooks):
     """A built release opened read-only. Cheap to open: nothing is loaded up front."""
 
     def __init__(self, folder: Path) -> None:
@@ -340,98 +324,3 @@ class Release:
             if code not in hits:
                 hits[code] = SearchHit(code, title, source, matched, bool(billable), -score)
         return list(hits.values())
-
-    # -- index books --------------------------------------------------------------
-    def books(self) -> dict[str, tuple[str, ...]]:
-        return {
-            book: tuple(json.loads(headings))
-            for book, headings in self._db.execute("SELECT book, headings FROM books")
-        }
-
-    def _term(self, row: tuple[object, ...]) -> Term:
-        values = list(row)
-        nonessential = str(values[5])
-        values[5] = tuple(nonessential.split("|")) if nonessential else ()
-        return Term(*values)  # type: ignore[arg-type]
-
-    def term(self, term_id: int) -> Term | None:
-        if term_id in self._terms:
-            return self._terms[term_id]
-        row = self._db.execute(f"SELECT {_TERM_COLUMNS} FROM terms WHERE id = ?", (term_id,))
-        found = row.fetchone()
-        term = self._term(found) if found else None
-        if len(self._terms) < 200_000:
-            self._terms[term_id] = term
-        return term
-
-    def subterms(self, term_id: int) -> list[Term]:
-        rows = self._db.execute(
-            f"SELECT {_TERM_COLUMNS} FROM terms WHERE parent_id = ? ORDER BY id", (term_id,)
-        )
-        return [self._term(r) for r in rows]
-
-    def subterm_count(self, term_id: int) -> int:
-        row = self._db.execute("SELECT count(*) FROM terms WHERE parent_id = ?", (term_id,))
-        return int(row.fetchone()[0])
-
-    def main_terms(self, book: str, norm: str | None = None) -> list[Term]:
-        if norm is None:
-            sql = f"SELECT {_TERM_COLUMNS} FROM terms WHERE book = ? AND level = 0 ORDER BY id"
-            rows = self._db.execute(sql, (book,))
-        else:
-            sql = (
-                f"SELECT {_TERM_COLUMNS} FROM terms WHERE book = ? AND level = 0 AND norm = ? "
-                "ORDER BY id"
-            )
-            rows = self._db.execute(sql, (book, norm))
-        return [self._term(r) for r in rows]
-
-    def terms_named(self, book: str, norm: str) -> list[Term]:
-        rows = self._db.execute(
-            f"SELECT {_TERM_COLUMNS} FROM terms WHERE book = ? AND norm = ? ORDER BY level, id",
-            (book, norm),
-        )
-        return [self._term(r) for r in rows]
-
-    def cells(self, term_id: int) -> dict[int, tuple[str, str | None, str | None]]:
-        """Table columns of a neoplasm or drug term: col -> (printed, resolved, resolution)."""
-        return {
-            col: (code, resolved, resolution)
-            for col, code, resolved, resolution in self._db.execute(
-                "SELECT col, code, resolved, resolution FROM cells WHERE term_id = ?", (term_id,)
-            )
-        }
-
-    def index_rows(
-        self, book: str = "index"
-    ) -> list[tuple[int, int | None, int, str, tuple[str, ...], str | None]]:
-        """(id, parent_id, level, title, nonessential, see) of every term of an index book."""
-        rows = self._db.execute(
-            "SELECT id, parent_id, level, title, nonessential, see FROM terms "
-            "WHERE book = ? ORDER BY id",
-            (book,),
-        )
-        return [
-            (i, p, lv, t, tuple(n.split("|")) if n else (), see) for i, p, lv, t, n, see in rows
-        ]
-
-    def title_rows(self, *, billable_only: bool = False) -> list[tuple[str, str, str]]:
-        """(code, text, source) for every code title and inclusion term (no 7th expansions)."""
-        only = " AND c.billable = 1" if billable_only else ""
-        titles = self._db.execute(
-            "SELECT c.code, c.title FROM codes c "
-            f"WHERE c.expansion = 0 AND c.kind NOT IN ('chapter', 'section'){only}"
-        )
-        out = [(c, t, "tabular") for c, t in titles]
-        notes = self._db.execute(
-            "SELECT n.code, n.text FROM notes n JOIN codes c ON c.code = n.code "
-            f"WHERE n.kind = 'inclusion_terms'{only}"
-        )
-        out += [(c, t, "tabular") for c, t in notes]
-        return out
-
-    def main_term_titles(self, book: str) -> list[tuple[int, str]]:
-        rows = self._db.execute(
-            "SELECT id, title FROM terms WHERE book = ? AND level = 0 ORDER BY id", (book,)
-        )
-        return [(int(i), str(t)) for i, t in rows]

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from medcoder.codesets.index_books import Term
 from medcoder.codesets.index_walk import IndexNavigator, IndexStep, split_path
-from medcoder.codesets.store import Release, Term
+from medcoder.codesets.store import Release
 from medcoder.codesets.text import norm_term
 from medcoder.errors import InvalidInputError, MissingComponentError
 

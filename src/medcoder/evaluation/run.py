@@ -1,33 +1,21 @@
 """Running a coder over a gold file and scoring it: ``medcoder evaluate``.
 
-``medcoder evaluate GOLD.jsonl`` calls :func:`run_evaluation`; the pieces underneath
-work with any coder (a function from a :class:`GoldCase` to :class:`Prediction` s), so
-tests use a fake and the engine is one coder among others. The gold file is read by
-evaluation/gold.py, the scores and error classes are defined in evaluation/scoring.py,
-and the report's types live in evaluation/results.py (all re-exported here).
-
-Parallel runs: ``jobs > 1`` codes the cases in a ``ProcessPoolExecutor`` (spawned
-workers) only when the coder can be pickled; a coder that cannot (a lambda, a closure,
-an object holding a database connection) runs sequentially, with no error and a line
-in ``notes`` saying so. :class:`EngineCoder` is picklable: each worker builds its own
-engine.
+``medcoder evaluate GOLD.jsonl`` calls :func:`~medcoder.evaluation.engine.run_evaluation`;
+the pieces underneath work with any coder (a function from a :class:`GoldCase` to
+:class:`Prediction` s), so tests use a fake and the engine is one coder among others
+(evaluation/engine.py). The gold file is read by evaluation/gold.py, the scores and
+error classes are defined in evaluation/scoring.py, and the report's types live in
+evaluation/results.py (all re-exported here). The coder runs in this process or in
+workers (evaluation/workers.py: ``jobs > 1`` only when the coder can be pickled).
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import pickle
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
-from pathlib import Path
 
-from medcoder.codesets.registry import Registry
-from medcoder.codesets.store import Release
-from medcoder.coding.encounter import encounter_features
-from medcoder.errors import InvalidInputError, MedcoderError
+from medcoder.errors import InvalidInputError
 from medcoder.evaluation.autonomy import summarize_encounters
 from medcoder.evaluation.gold import (
     CodedNote,
@@ -60,8 +48,8 @@ from medcoder.evaluation.scoring import (
     reliability,
     scores,
 )
-from medcoder.kinds import CodeSystem, Setting
-from medcoder.pipeline import engine_for, make_document, parse_date
+from medcoder.evaluation.workers import code_case, picklable, run_parallel
+from medcoder.kinds import CodeSystem
 
 __all__ = [
     "BIN_COUNT",
@@ -69,7 +57,6 @@ __all__ = [
     "CodeError",
     "CodedNote",
     "Coder",
-    "EngineCoder",
     "ErrorClassCounts",
     "EvaluationReport",
     "GoldCase",
@@ -80,82 +67,7 @@ __all__ = [
     "evaluate",
     "expected_calibration_error",
     "load_gold",
-    "run_evaluation",
 ]
-
-
-# Gold files from other corpora mark an unknown care setting; the engine then uses
-# its default (outpatient) rather than failing every case.
-_UNKNOWN_SETTINGS = frozenset({"", "unknown"})
-
-
-# -- running the coder ----------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    predictions: tuple[Prediction, ...]
-    error: str | None
-    seconds: float
-    encounter_confidence: float | None = None
-    encounter_features: tuple[float, ...] | None = None
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, MedcoderError):
-        return f"[{exc.code}] {exc.message}"
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _code_case(item: tuple[Coder, GoldCase]) -> _Outcome:
-    """Run the coder on one case; an exception becomes the case's error (module level:
-    worker processes import it)."""
-    coder, case = item
-    start = time.perf_counter()
-    try:
-        coded = coder(case)
-        predictions = tuple(
-            Prediction(
-                str(p.code),
-                float(p.confidence),
-                CodeSystem(getattr(p, "system", CodeSystem.ICD10CM)),
-            )
-            for p in coded
-        )
-    except Exception as exc:  # one failing case must not stop the evaluation
-        return _Outcome((), _describe(exc), time.perf_counter() - start)
-    return _Outcome(
-        predictions,
-        None,
-        time.perf_counter() - start,
-        getattr(coded, "encounter_confidence", None),
-        getattr(coded, "encounter_features", None),
-    )
-
-
-def _picklable(coder: Coder) -> str | None:
-    """None when the coder pickles, else why not."""
-    try:
-        pickle.dumps(coder)
-    except Exception as exc:  # PicklingError, AttributeError (local object), TypeError
-        return f"{type(exc).__name__}: {exc}"
-    return None
-
-
-def _run_parallel(
-    cases: Sequence[GoldCase], coder: Coder, jobs: int, progress: Callable[[int], None] | None
-) -> list[_Outcome]:
-    outcomes: list[_Outcome] = []
-    chunk = max(1, len(cases) // (jobs * 4))
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        try:
-            for outcome in pool.map(_code_case, [(coder, c) for c in cases], chunksize=chunk):
-                outcomes.append(outcome)
-                if progress is not None:
-                    progress(1)
-        except Exception as exc:  # a dead worker or an unpicklable result
-            failure = f"worker failed: {_describe(exc)}"
-            outcomes.extend(_Outcome((), failure, 0.0) for _ in cases[len(outcomes) :])
-    return outcomes
 
 
 def _top(counter: Counter[str], top: int) -> tuple[tuple[str, int], ...]:
@@ -207,17 +119,17 @@ def evaluate(
         )
     workers = min(jobs, len(cases))
     if workers > 1:
-        why = _picklable(coder)
+        why = picklable(coder)
         if why is not None:
             notes.append(f"ran sequentially: the coder cannot be pickled ({why})")
             workers = 1
     start = time.perf_counter()
     if workers > 1:
-        outcomes = _run_parallel(cases, coder, workers, progress)
+        outcomes = run_parallel(cases, coder, workers, progress)
     else:
         outcomes = []
         for case in cases:
-            outcomes.append(_code_case((coder, case)))
+            outcomes.append(code_case((coder, case)))
             if progress is not None:
                 progress(1)
     elapsed = time.perf_counter() - start
@@ -328,98 +240,3 @@ def evaluate(
         procedures=score_pcs(pcs_pairs) if pcs_pairs else None,
         encounter=encounter,
     )
-
-
-# -- the engine as a coder ------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class EngineCoder:
-    """The coding engine as a :data:`Coder`; picklable, so ``jobs > 1`` runs it in workers.
-
-    ``setting`` and ``date`` given here replace each case's own; a case setting of
-    ``"unknown"`` (CodiEsp) means the engine's default. ``release`` names a release to
-    code against instead of the one the date of service picks.
-    """
-
-    home: str | None = None
-    setting: str | None = None
-    date: str | None = None
-    release: str | None = None
-
-    def __call__(self, case: GoldCase) -> CodedNote:
-        setting = self.setting if self.setting is not None else case.setting
-        if setting is not None and setting.strip().lower() in _UNKNOWN_SETTINGS:
-            setting = None
-        document = make_document(
-            case.text,
-            setting=setting,
-            date_of_service=self.date if self.date is not None else case.date,
-            age=case.age,
-            sex=case.sex,
-            id=case.id,
-        )
-        engine = engine_for(Path(self.home) if self.home else None)
-        result = engine.code(document, release_name=self.release)
-        coded = CodedNote(
-            [Prediction(a.code, a.confidence) for a in result.codes]
-            + [Prediction(p.code, p.confidence, p.system) for p in result.procedures]
-        )
-        coded.encounter_confidence = result.encounter_confidence
-        coded.encounter_features = encounter_features(result, document.text)
-        return coded
-
-
-def _reportable(release: Release, code: str) -> bool:
-    """A gold code a coder could report from ``release``: present and billable there
-    (a code that became a header with new children is a code-set change, not a miss)."""
-    entry = release.get(code)
-    return entry is not None and entry.billable
-
-
-def run_evaluation(
-    gold: Path,
-    *,
-    setting: str | None = None,
-    date: str | None = None,
-    release: str | None = None,
-    home: Path | None = None,
-    jobs: int = 1,
-    top: int = 10,
-    progress: Callable[[int], None] | None = None,
-    autonomy_precision: float = 0.95,
-    encounter_folds: int = 0,
-    unscored: Sequence[str] = (),
-) -> EvaluationReport:
-    """``medcoder evaluate``: code every case of ``gold`` with the engine and score it.
-
-    ``setting`` / ``date`` override every case's own (the date picks the release);
-    ``release`` names one outright. Gold codes are checked against the release chosen
-    by ``release``, else ``date``, else the newest (cases carrying their own dates may
-    be coded against another release; the check still uses this one).
-    """
-    if setting is not None:
-        Setting.parse(setting)  # a bad --setting fails once, not once per case
-    day = parse_date(date)
-    cases = load_gold(gold)
-    registry = Registry(home, quiet=True)
-    try:
-        checked = registry.choose(name=release, day=day)
-        coder = EngineCoder(
-            home=str(home) if home is not None else None,
-            setting=setting,
-            date=date,
-            release=release,
-        )
-        report = evaluate(
-            cases,
-            coder,
-            code_exists=lambda code: _reportable(checked, code),
-            jobs=jobs,
-            top=top,
-            progress=progress,
-            autonomy_precision=autonomy_precision,
-            encounter_folds=encounter_folds,
-            unscored=unscored,
-        )
-        return replace(report, gold_path=str(gold), release=checked.name)
-    finally:
-        registry.close()

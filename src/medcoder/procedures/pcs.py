@@ -22,16 +22,15 @@ from medcoder.kinds import CodeSystem, Setting
 from medcoder.nlp.note import ParsedNote
 from medcoder.nlp.sections import SectionKind
 from medcoder.nlp.text import Sentence
-from medcoder.procedures.pcs_axes import (
-    ADMINISTRATION,
+from medcoder.procedures.pcs_axes import ADMINISTRATION, choose_axes
+from medcoder.procedures.pcs_body_part import (
     MAX_DISTANCE,
     BodyPartChoice,
     Mention,
-    atom,
-    choose_axes,
     choose_body_part,
     contralateral,
 )
+from medcoder.procedures.pcs_labels import atom
 from medcoder.procedures.pcs_lexicon import (
     Lexicon,
     anatomy_found,

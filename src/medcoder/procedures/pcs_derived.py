@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 
 from medcoder.codesets.pcs.store import PcsRelease
-from medcoder.procedures.pcs_axes import label_atoms
+from medcoder.procedures.pcs_labels import label_atoms
 from medcoder.procedures.pcs_vocabulary import ProcedureEntry, norm_phrase
 
 MEDICAL_SURGICAL = "0"

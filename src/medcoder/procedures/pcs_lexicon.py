@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from medcoder.codesets.pcs.model import PcsTable
 from medcoder.codesets.pcs.store import PcsRelease
 from medcoder.nlp.text import norm_word
-from medcoder.procedures.pcs_axes import BodyPartValue, body_part_values, label_atoms
+from medcoder.procedures.pcs_body_part import BodyPartValue, body_part_values
 from medcoder.procedures.pcs_derived import derived_entries, index_entries
+from medcoder.procedures.pcs_labels import label_atoms
 from medcoder.procedures.pcs_sections import section_entries, substance_words
 from medcoder.procedures.pcs_vocabulary import (
     PcsVocabulary,

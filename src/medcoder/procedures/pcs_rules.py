@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from medcoder.codesets.pcs.model import PcsTable
-from medcoder.procedures.pcs_axes import BodyPartValue
+from medcoder.procedures.pcs_body_part import BodyPartValue
 from medcoder.results import RuleApplied
 
 RULE_PORTION = RuleApplied(

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from medcoder.codesets.pcs.model import PcsTable
 from medcoder.codesets.pcs.store import PcsRelease
 from medcoder.nlp.text import norm_word
-from medcoder.procedures.pcs_axes import label_atoms
+from medcoder.procedures.pcs_labels import label_atoms
 from medcoder.procedures.pcs_vocabulary import ProcedureEntry, norm_phrase
 from medcoder.results import DroppedCandidate, ProcedureAssignment, RuleApplied
 

@@ -14,15 +14,9 @@ from medcoder.codesets.pcs.model import PcsTable
 from medcoder.nlp.assertion import Assertion
 from medcoder.nlp.note import ParsedNote
 from medcoder.nlp.text import tokens_between
-from medcoder.procedures.pcs_axes import (
-    AxisChoice,
-    BodyPartChoice,
-    Mention,
-    atom_cached,
-    choose_body_part,
-    label_atoms,
-    same_organ,
-)
+from medcoder.procedures.pcs_axes import AxisChoice
+from medcoder.procedures.pcs_body_part import BodyPartChoice, Mention, choose_body_part
+from medcoder.procedures.pcs_labels import atom_cached, label_atoms, same_organ
 from medcoder.procedures.pcs_lexicon import Lexicon
 from medcoder.procedures.pcs_rules import DIAGNOSTIC_SECTIONS, Candidates, negates_the_test
 from medcoder.procedures.pcs_vocabulary import PhraseIndex, ProcedureEntry

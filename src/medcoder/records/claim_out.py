@@ -90,26 +90,17 @@ class ClaimOutMixin(RecordsGate):
     def claim_document(self, actor: str | None, encounter_id: str, *, fmt: str) -> ClaimDocument:
         """The neutral claim of ``encounter_id`` (finalized; WorkflowError otherwise),
         audited as an identified export in format ``fmt``."""
-        with self._acting(actor, Action.EXPORT_IDENTIFIED) as (session, user):
-            encounter = self._encounter(session, encounter_id)
+        with self._reading(
+            actor, encounter_id, "encounter", action=Action.EXPORT_IDENTIFIED, event="export",
+            deidentified=False, format=fmt, fields=["mrn", "name", "dob"],
+        ) as (_session, encounter):  # fmt: skip
             if encounter.status != EncounterStatus.FINALIZED:
                 raise WorkflowError(
                     f"encounter {encounter_id} is {encounter.status}, not finalized: a claim "
                     "is written for a finalized encounter only",
                     hint=f"review and finalize it: medcoder review {encounter_id} finalize",
                 )
-            claim = self._claim_of(encounter)
-            audit.record(
-                session,
-                actor=user.name,
-                action="export",
-                entity="encounter",
-                entity_id=encounter.external_id,
-                deidentified=False,
-                format=fmt,
-                fields=["mrn", "name", "dob"],
-            )
-            return claim
+            return self._claim_of(encounter)
 
     def claim_documents(self, actor: str | None, *, deidentified: bool) -> list[ClaimDocument]:
         """Every finalized encounter's claim, in encounter order; audited as one export."""

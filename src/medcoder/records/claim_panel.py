@@ -19,10 +19,8 @@ from sqlalchemy.orm import Session
 
 from medcoder.edits.findings import finding_json
 from medcoder.errors import MedcoderError
-from medcoder.records import audit
 from medcoder.records.history import HistoryEvent, HistoryMixin
 from medcoder.records.models import ACTIVE_STATUSES, CodeAssignment, Encounter, PhysicianQuery
-from medcoder.records.permissions import Action
 from medcoder.records.queries import QueriesMixin, QueryView
 from medcoder.records.risk_flags import hcc_flags
 
@@ -61,17 +59,8 @@ class ClaimPanelMixin(QueriesMixin, HistoryMixin):
     def claim_check(self, actor: str | None, encounter_id: str) -> ClaimCheck:
         """Run the claim edits on the encounter's active codes (suggested ones included:
         the claim they would make if accepted) without finalizing."""
-        with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
-            encounter = self._encounter(session, encounter_id)
-            check = self._claim_check(encounter)
-            audit.record(
-                session,
-                actor=user.name,
-                action="read",
-                entity="claim_check",
-                entity_id=encounter.external_id,
-            )
-            return check
+        with self._reading(actor, encounter_id, "claim_check") as (_session, encounter):
+            return self._claim_check(encounter)
 
     def review_extras(
         self, actor: str | None, encounter_id: str
@@ -80,18 +69,9 @@ class ClaimPanelMixin(QueriesMixin, HistoryMixin):
         transaction and one audited read (each audited read commits and anchors the trail:
         one, not three, per page). A claim check that cannot run (no edit tables, say) is
         returned as its error."""
-        with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
-            encounter = self._encounter(session, encounter_id)
-            events, check, queries = self._review_extras(session, encounter)
-            audit.record(
-                session,
-                actor=user.name,
-                action="read",
-                entity="history",
-                entity_id=encounter.external_id,
-                also=["claim_check", "queries"],
-            )
-            return events, check, queries
+        also = ["claim_check", "queries"]
+        with self._reading(actor, encounter_id, "history", also=also) as (session, encounter):
+            return self._review_extras(session, encounter)
 
     def _review_extras(
         self, session: Session, encounter: Encounter

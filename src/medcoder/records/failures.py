@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from medcoder.records import audit
-from medcoder.records.intake import CodingFailure, IntakeMixin, PendingReport
+from medcoder.records.coding_runs import CodingFailure, CodingRunsMixin, PendingReport
 from medcoder.records.models import AuditEvent, Encounter, EncounterStatus
 from medcoder.records.permissions import Action
 
@@ -52,11 +52,11 @@ class FailedItem:
         }
 
 
-class FailuresMixin(IntakeMixin):
+class FailuresMixin(CodingRunsMixin):
     """Coding of the pending encounters, remembering the ones that failed."""
 
     def code_pending(self, actor: str | None) -> PendingReport:
-        """As ``IntakeMixin.code_pending``; each failure is also audited as
+        """As ``CodingRunsMixin.code_pending``; each failure is also audited as
         ``coding_failed`` (its own transaction: the encounter's stays rolled back)."""
         report = super().code_pending(actor)
         for failure in report.failures:

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy import Engine, select
 from sqlalchemy import event as sa_event
@@ -184,6 +184,59 @@ class RecordsGate:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def _reading(
+        self,
+        actor: str | None,
+        encounter_id: str,
+        entity: str,
+        *,
+        action: Action = Action.VIEW_ENCOUNTER,
+        event: str = "read",
+        **detail: Any,
+    ) -> Iterator[tuple[Session, Encounter]]:
+        """One audited read of an encounter (45 CFR 164.312(b), audit controls): the block
+        reads in ``actor``'s transaction; once it ends without an error the read is audited
+        as (``event``, ``entity``, the encounter's external id, ``detail``) in that same
+        transaction, which then commits. A block that raises leaves no event."""
+        with self._acting(actor, action) as (session, user):
+            encounter = self._encounter(session, encounter_id)
+            yield session, encounter
+            audit.record(
+                session,
+                actor=user.name,
+                action=event,
+                entity=entity,
+                entity_id=encounter.external_id,
+                **detail,
+            )
+
+    @staticmethod
+    def _audit_line(
+        session: Session,
+        user: User,
+        encounter: Encounter,
+        action: str,
+        line: CodeAssignment,
+        before: object,
+        after: object,
+        **extra: Any,
+    ) -> None:
+        """An edit of one of the encounter's code lines, audited with the line's code and
+        system and its values before and after."""
+        audit.record(
+            session,
+            actor=user.name,
+            action=action,
+            entity="encounter",
+            entity_id=encounter.external_id,
+            code=line.code,
+            system=line.system,
+            before=before,
+            after=after,
+            **extra,
+        )
 
     def _authorize(
         self, session: Session, actor: str | None, action: Action

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from medcoder.records import audit
 from medcoder.records.gate import RecordsGate
 from medcoder.records.models import AuditEvent, Encounter
-from medcoder.records.permissions import Action
 
 # What each audited action says on a timeline.
 VERBS = {
@@ -118,17 +117,8 @@ class HistoryMixin(RecordsGate):
     def history(self, actor: str | None, encounter_id: str) -> list[HistoryEvent]:
         """Every audited step on the encounter, oldest first (reasons are PHI-adjacent
         free text: the same role that reads the encounter reads its history; audited)."""
-        with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
-            encounter = self._encounter(session, encounter_id)
-            events = self._history(session, encounter)
-            audit.record(
-                session,
-                actor=user.name,
-                action="read",
-                entity="history",
-                entity_id=encounter.external_id,
-            )
-            return events
+        with self._reading(actor, encounter_id, "history") as (session, encounter):
+            return self._history(session, encounter)
 
     @staticmethod
     def _history(session: Session, encounter: Encounter) -> list[HistoryEvent]:

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 
 from medcoder.errors import InvalidInputError
 from medcoder.kinds import CodeSystem, PoaIndicator, Setting
-from medcoder.records import audit
 from medcoder.records.code_lines import (
     System,
     check_modifiers,
@@ -58,17 +57,8 @@ class LineReviewMixin(RecordsGate):
                 row.modifiers = list(mods) or None
             row.updated_by = user.name
             row.updated_at = utcnow()
-            audit.record(
-                session,
-                actor=user.name,
-                action="set_line",
-                entity="encounter",
-                entity_id=encounter.external_id,
-                code=row.code,
-                system=row.system,
-                before=before,
-                after={"units": row.units, "modifiers": list(row.modifiers or [])},
-            )
+            after = {"units": row.units, "modifiers": list(row.modifiers or [])}
+            self._audit_line(session, user, encounter, "set_line", row, before, after)
 
     def set_poa(
         self,
@@ -101,14 +91,5 @@ class LineReviewMixin(RecordsGate):
             row.poa_evidence_enc = None
             row.updated_by = user.name
             row.updated_at = utcnow()
-            audit.record(
-                session,
-                actor=user.name,
-                action="set_poa",
-                entity="encounter",
-                entity_id=encounter.external_id,
-                code=row.code,
-                system=row.system,
-                before=before,
-                after={"poa": row.poa, "poa_source": row.poa_source},
-            )
+            after = {"poa": row.poa, "poa_source": row.poa_source}
+            self._audit_line(session, user, encounter, "set_poa", row, before, after)

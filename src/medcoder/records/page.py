@@ -14,11 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from medcoder.errors import MedcoderError
-from medcoder.records import audit
 from medcoder.records.claim_panel import ClaimCheck, ClaimPanelMixin
+from medcoder.records.coding_runs import CodingRunsMixin, RunView
 from medcoder.records.history import HistoryEvent
-from medcoder.records.intake import IntakeMixin, RunView
-from medcoder.records.permissions import Action
 from medcoder.records.queries import QueryView
 from medcoder.records.queue import PHI_FIELDS, EncounterView, QueueMixin
 
@@ -37,24 +35,16 @@ class EncounterPage:
     queries: list[QueryView]
 
 
-class EncounterPageMixin(IntakeMixin, QueueMixin, ClaimPanelMixin):
+class EncounterPageMixin(CodingRunsMixin, QueueMixin, ClaimPanelMixin):
     """The encounter page's read."""
 
     def encounter_page(self, actor: str | None, encounter_id: str) -> EncounterPage:
         """Everything the encounter page (and each of its fragments) shows, as one
         audited read of the encounter's PHI."""
-        with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
-            encounter = self._encounter(session, encounter_id)
+        with self._reading(
+            actor, encounter_id, "encounter", fields=list(PHI_FIELDS), also=list(PAGE_ALSO)
+        ) as (session, encounter):
             view = self._encounter_view(encounter)
             runs = self._run_views(session, encounter, limit=1)
             history, check, queries = self._review_extras(session, encounter)
-            audit.record(
-                session,
-                actor=user.name,
-                action="read",
-                entity="encounter",
-                entity_id=encounter.external_id,
-                fields=list(PHI_FIELDS),
-                also=list(PAGE_ALSO),
-            )
             return EncounterPage(view, runs[0] if runs else None, history, check, queries)

@@ -168,19 +168,13 @@ class QueriesMixin(FinalizeMixin):
 
     def queries(self, actor: str | None, encounter_id: str) -> list[QueryView]:
         """The encounter's queries, oldest first (PHI: audited)."""
-        with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
-            encounter = self._encounter(session, encounter_id)
+        with self._reading(actor, encounter_id, "queries") as (session, encounter):
             rows = session.scalars(
                 select(PhysicianQuery)
                 .where(PhysicianQuery.encounter_id == encounter.id)
                 .order_by(PhysicianQuery.id)
             ).all()
-            views = [self._query_view(row, encounter) for row in rows]
-            audit.record(
-                session, actor=user.name, action="read", entity="queries",
-                entity_id=encounter.external_id,
-            )  # fmt: skip
-            return views
+            return [self._query_view(row, encounter) for row in rows]
 
     def query_list(
         self,

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from medcoder.kinds import CodeSystem, QueueSort
-from medcoder.records import audit, locks
+from medcoder.records import locks
 from medcoder.records.auto_finalize import AUTO
 from medcoder.records.gate import RecordsGate, age_on
 from medcoder.records.grouping import group_encounter
@@ -279,18 +279,9 @@ class QueueMixin(RecordsGate):
 
     # -- reading an encounter (PHI) -------------------------------------------------------
     def encounter_view(self, actor: str | None, encounter_id: str) -> EncounterView:
-        with self._acting(actor, Action.VIEW_ENCOUNTER) as (session, user):
-            encounter = self._encounter(session, encounter_id)
-            view = self._encounter_view(encounter)
-            audit.record(
-                session,
-                actor=user.name,
-                action="read",
-                entity="encounter",
-                entity_id=encounter.external_id,
-                fields=list(PHI_FIELDS),
-            )
-            return view
+        fields = list(PHI_FIELDS)
+        with self._reading(actor, encounter_id, "encounter", fields=fields) as (_, encounter):
+            return self._encounter_view(encounter)
 
     def _encounter_view(self, encounter: Encounter) -> EncounterView:
         """The encounter with its PHI decrypted; the caller audits the read."""

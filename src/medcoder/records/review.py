@@ -321,15 +321,8 @@ class ReviewMixin(RecordsGate):
         after: str,
         **extra: Any,
     ) -> None:
-        audit.record(
-            session,
-            actor=user.name,
-            action=action,
-            entity="encounter",
-            entity_id=encounter.external_id,
-            code=row.code,
-            system=row.system,
-            before={"status": before},
-            after={"status": str(after)},
+        """A review decision on one line: its status before and after."""
+        RecordsGate._audit_line(
+            session, user, encounter, action, row, {"status": before}, {"status": str(after)},
             **extra,
-        )
+        )  # fmt: skip

@@ -37,12 +37,13 @@ from medcoder.records.assignment import AssignmentMixin, LockView
 from medcoder.records.autonomy import AutonomyMixin
 from medcoder.records.claim_out import ClaimOutMixin
 from medcoder.records.claim_panel import ClaimCheck, ClaimPanelMixin
+from medcoder.records.coding_runs import CodingRunsMixin, RunView
 from medcoder.records.credentials import CredentialsMixin
 from medcoder.records.export import ExportMixin
 from medcoder.records.failures import FailedItem, FailuresMixin
 from medcoder.records.gate import RecordsGate
 from medcoder.records.history import HistoryEvent, HistoryMixin
-from medcoder.records.intake import ImportReport, IntakeMixin, RunView
+from medcoder.records.intake import ImportReport, IntakeMixin
 from medcoder.records.line_review import LineReviewMixin
 from medcoder.records.page import EncounterPage, EncounterPageMixin
 from medcoder.records.queries import QueriesMixin, QueryView
@@ -76,6 +77,7 @@ class Records(
     CredentialsMixin,
     FailuresMixin,
     IntakeMixin,
+    CodingRunsMixin,
     QueueMixin,
     AssignmentMixin,
     ClaimPanelMixin,
