@@ -99,6 +99,29 @@ def test_review_actions_end_to_end(coded: Records) -> None:
     assert event.actor == "rex"
 
 
+def test_reported_diagnoses_numbered_from_one_after_review(coded: Records) -> None:
+    """A finalized encounter's reported diagnoses are numbered 1, 2, ... without gaps
+    whatever review did (the principal is the one numbered 1: the comorbidity report reads
+    it so, reports/comorbidity.py)."""
+    first, *rest = _active(coded)
+    coded.reject("cora", "E-100", first, "not documented as a diagnosis")  # the principal
+    changed, *others = rest
+    coded.change("cora", "E-100", changed, "I11.9", "hypertensive heart disease documented")
+    coded.add("cora", "E-100", "Z79.84", "oral hypoglycemic on the medication list")
+    for code in others:
+        coded.accept("cora", "E-100", code)
+    active = _active(coded)
+    coded.resequence("cora", "E-100", [*active[1:], active[0]])
+    coded.finalize("rex", "E-100")
+    reported = [
+        (c.sequence, c.code)
+        for c in coded.encounter_view("cora", "E-100").codes
+        if c.status in ("accepted", "added") and c.system == "icd10cm"
+    ]
+    assert sorted(s for s, _code in reported) == list(range(1, len(reported) + 1))
+    assert min(reported)[1] == active[1]
+
+
 def test_finalize_needs_every_suggestion_decided(coded: Records) -> None:
     with pytest.raises(WorkflowError, match="undecided"):
         coded.finalize("cora", "E-100")

@@ -73,6 +73,9 @@ CODES = [
     (8, 3, "E11.9", "engine", "changed", 0.55, 9, "cora", R25),
     (10, 4, "I50.9", "engine", "suggested", 0.70, None, None, R26),
 ]
+# Each code's sequence as review leaves it: an encounter's active codes numbered 1, 2, ...
+# (the rejected E66.9 keeps its old number; E11.65 took the number of the E11.9 it changed).
+SEQUENCE = {1: 1, 2: 2, 3: 3, 4: 1, 5: 2, 6: 3, 7: 1, 9: 2, 8: 2, 10: 1}
 
 
 def add_patients(service: Records) -> None:
@@ -102,7 +105,7 @@ def build(service: Records) -> Records:
             connection.execute(
                 insert(CodeAssignment).values(
                     id=cid, encounter_id=eid, system="icd10cm", code=code, title=f"title {code}",
-                    sequence=cid, source=source, status=status, confidence=conf,
+                    sequence=SEQUENCE[cid], source=source, status=status, confidence=conf,
                     replaced_by=replaced, updated_by=who, release=release,
                 )
             )  # fmt: skip

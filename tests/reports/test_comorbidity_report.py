@@ -43,7 +43,7 @@ def stays(records: Records) -> Records:
                 connection.execute(
                     insert(CodeAssignment).values(
                         encounter_id=eid, system="icd10cm", code=code, title="t",
-                        sequence=10 + seq, source="coder", status="added", poa=poa, release=R26,
+                        sequence=seq, source="coder", status="added", poa=poa, release=R26,
                     )
                 )  # fmt: skip
     return records

@@ -243,8 +243,7 @@ class CodeAssignment(Base):
     # The review queue counts an encounter's suggestions and finds the least certain one
     # from this index alone (migration 0002). The reports read their codes from covering
     # indexes (migration 0010, 0013_ahrq, 0014_rptspeed): by code and status, and the
-    # engine's decisions (with every other column ``agreement`` reads, its filters' too);
-    # the comorbidity report finds each encounter's principal diagnosis from the last.
+    # engine's decisions (with every other column ``agreement`` reads, its filters' too).
     __table_args__ = (
         Index("ix_code_assignments_queue", "encounter_id", "status", "confidence"),
         Index("ix_code_assignments_report", "system", "code", "status", "encounter_id", "release",
@@ -254,7 +253,6 @@ class CodeAssignment(Base):
             *("source", "status", "system", "code", "confidence"),
             *("replaced_by", "updated_by", "release", "encounter_id"),
         ),
-        Index("ix_code_assignments_principal", "encounter_id", "system", "status", "sequence"),
     )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)

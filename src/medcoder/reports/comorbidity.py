@@ -7,13 +7,18 @@ AHRQ counts secondary diagnoses only and reads the POA indicator of inpatient re
 outpatient records carry none, so they run as AHRQ's "POA not available" option (the
 POA-dependent measures unassigned). Charlson reads every reported diagnosis, as Quan.
 
-The database returns the distinct reported ICD-10-CM codes first (a covering index), then
-every finalized encounter's month, setting and principal diagnosis's sequence (one probe
-of ``ix_code_assignments_principal``, migration 0013_ahrq), then only the rows of the codes
-that map, each with its POA indicator and sequence (``ix_code_assignments_report``). A
-row's contribution is worked out once per (code, POA, secondary, setting) as bit masks, an
-encounter's measures are the OR of its rows' masks, and each month's distinct Charlson
-and AHRQ masks are scored once.
+The principal diagnosis is the reported ICD-10-CM code numbered 1: review keeps an
+encounter's active diagnoses numbered 1, 2, ... without gaps (a reject renumbers, a change
+takes the old number, an add comes last, a resequence and a re-run number from 1; see
+``records/review.py``), and a finalized encounter has no suggestion left, so its reported
+diagnoses are its active ones (tests/reports/test_comorbidity_report.py holds this).
+
+The database returns the distinct reported ICD-10-CM codes first (a covering index), the
+finalized encounters counted by month, then the rows of the codes that map, each with its
+encounter's month and setting, its POA indicator and sequence (``ix_code_assignments_report``,
+the encounters joined). A row's contribution is worked out once per (code, POA, secondary,
+setting) as bit masks, an encounter's measures are the OR of its rows' masks, and each
+month's distinct Charlson and AHRQ masks are scored once.
 """
 
 from __future__ import annotations
@@ -57,53 +62,49 @@ def comorbidity_report(session: Session, f: ReportFilters, o: ReportOptions) -> 
         if cmasks[code] or cmr.maps(code):
             wanted.append(code)
     month = month_of(date_of_service())
-    # Every finalized encounter of the filters: its month, setting and the sequence of its
-    # principal diagnosis (the lowest reported; one index probe each).
-    other = CA.alias("principal")
-    first = (
-        select(func.min(other.c.sequence))
-        .where(other.c.encounter_id == E.c.id)
-        .where(other.c.system == CodeSystem.ICD10CM.value, other.c.status.in_(REPORTED))
-        .scalar_subquery()
-    )
-    meta: dict[int, tuple[str, bool, int]] = {}
-    per_month_total: dict[str, int] = defaultdict(int)
-    inpatient = Setting.INPATIENT.value
-    for encounter, when, setting, principal in fetch_tuples(
-        session, finalized_encounters(f, E.c.id, month, E.c.setting, first)
-    ):
-        meta[encounter] = (when or "", setting == inpatient, principal)
-        per_month_total[when or ""] += 1
-    total = len(meta)
-    # An encounter's Charlson mask and AHRQ bits, packed in one int (AHRQ above Charlson).
-    shift = len(charlson.categories)
-    found: dict[int, int] = {}
-    if wanted and meta:
-        query = select(CA.c.encounter_id, CA.c.code, CA.c.poa, CA.c.sequence).where(
-            *dx, CA.c.code.in_(sorted(wanted))
+    per_month_total: dict[str, int] = {
+        when or "": n
+        for when, n in session.execute(finalized_encounters(f, month, func.count()).group_by(month))
+    }
+    total = sum(per_month_total.values())
+    # The mapped rows of the finalized encounters the filters pass, each with its month,
+    # setting, POA and sequence (the encounters joined, not fetched one by one).
+    rows: list[tuple[int, str | None, str, str, str | None, int]] = []
+    if wanted and total:
+        query = (
+            finalized_encounters(f, E.c.id, month, E.c.setting, CA.c.code, CA.c.poa, CA.c.sequence)
+            .join(CA, CA.c.encounter_id == E.c.id)
+            .where(*dx, CA.c.code.in_(sorted(wanted)))
         )
         if f.release is not None:
             query = query.where(CA.c.release == f.release)
-        # (code, POA, secondary, inpatient) -> the row's packed bits, worked out once:
-        # AHRQ reads secondary diagnoses only. Locals: this loop sees every mapped row.
-        packed: dict[tuple[str, str | None, bool, bool], int] = {}
-        meta_get, found_get, packed_get = meta.get, found.get, packed.get
-        for encounter, code, poa, sequence in fetch_tuples(session, query):
-            info = meta_get(encounter)
-            if info is None:
-                continue  # not finalized, or not within the filters
-            row_key = (code, poa, sequence != info[2], info[1])
-            bits = packed_get(row_key)
-            if bits is None:
-                ahrq = cmr.code_bits(code, poa, info[1]) if row_key[2] else 0
-                bits = packed[row_key] = cmasks[code] | ahrq << shift
-            found[encounter] = found_get(encounter, 0) | bits
+        rows = fetch_tuples(session, query)
+    # An encounter's Charlson mask and AHRQ bits, packed in one int (AHRQ above Charlson).
+    shift = len(charlson.categories)
+    found: dict[int, int] = {}
+    meta: dict[int, tuple[str, bool]] = {}
+    inpatient = Setting.INPATIENT.value
+    # (code, POA, secondary, inpatient) -> the row's packed bits, worked out once: AHRQ
+    # reads secondary diagnoses only. Locals: this loop sees every mapped row.
+    packed: dict[tuple[str, str | None, bool, bool], int] = {}
+    found_get, packed_get = found.get, packed.get
+    for encounter, when, setting, code, poa, sequence in rows:
+        seen = found_get(encounter)
+        if seen is None:
+            meta[encounter] = (when or "", setting == inpatient)
+            seen = 0
+        row_key = (code, poa, sequence != 1, setting == inpatient)
+        bits = packed_get(row_key)
+        if bits is None:
+            ahrq = cmr.code_bits(code, poa, row_key[3]) if row_key[2] else 0
+            bits = packed[row_key] = cmasks[code] | ahrq << shift
+        found[encounter] = seen | bits
     # Charlson and AHRQ add up apart: count each month's distinct masks, score each once.
     by_charlson: Counter[tuple[str, int]] = Counter()
     by_ahrq: Counter[tuple[str, bool, int]] = Counter()
     low = (1 << shift) - 1
     for e, bits in found.items():
-        when, poa_reported, _first = meta[e]
+        when, poa_reported = meta[e]
         by_charlson[when, bits & low] += 1
         by_ahrq[when, poa_reported, bits >> shift] += 1
     charlson_counts: dict[str, int] = defaultdict(int)

@@ -2,10 +2,8 @@
 
 ``ix_code_assignments_report`` gains ``sequence`` and ``poa``: the report seeks the mapped
 codes and needs each one's POA indicator and sequence, now read from the index instead of
-the table row by row. ``ix_code_assignments_principal`` (encounter, system, status,
-sequence): whether a reported diagnosis has another reported diagnosis sequenced before
-it (AHRQ counts secondary diagnoses only; the principal is the lowest sequence), one
-index probe per mapped code. Plain B-tree indexes: SQLite and PostgreSQL alike.
+the table row by row (AHRQ counts secondary diagnoses only: the principal is the reported
+diagnosis numbered 1). A plain B-tree index: SQLite and PostgreSQL alike.
 
 Revision ID: 0013_ahrq
 Revises: 0012_wbassign
@@ -27,14 +25,8 @@ _REPORT = ["system", "code", "status", "encounter_id", "release"]
 def upgrade() -> None:
     op.drop_index("ix_code_assignments_report", table_name="code_assignments")
     op.create_index("ix_code_assignments_report", "code_assignments", [*_REPORT, "sequence", "poa"])
-    op.create_index(
-        "ix_code_assignments_principal",
-        "code_assignments",
-        ["encounter_id", "system", "status", "sequence"],
-    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_code_assignments_principal", table_name="code_assignments")
     op.drop_index("ix_code_assignments_report", table_name="code_assignments")
     op.create_index("ix_code_assignments_report", "code_assignments", _REPORT)
