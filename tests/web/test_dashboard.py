@@ -57,7 +57,7 @@ def test_one_report_with_its_table_chart_and_downloads(client: TestClient) -> No
     figure = page.text.split('<figure class="chart"')[1].split("</figure>")[0]
     assert "<svg" in figure and "<?xml" not in figure
     scripts = re.findall(r"<script([^>]*)>", page.text)
-    assert scripts == [' src="/static/workbench.js" defer']  # no chart library, no CDN
+    assert scripts == [' type="module" src="/static/workbench.js"']  # no chart library, no CDN
     assert "W1" in figure  # text kept as text, not glyph paths
     links = re.findall(r'href="(/v1/reports/edits\?[^"]+)"', page.text)
     assert "format=json" in links[0] and "format=csv" in links[1]
