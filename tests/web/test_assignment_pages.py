@@ -72,3 +72,56 @@ def test_lock_hints_name_no_command() -> None:
     ):
         worded = workbench_hint(hint) or ""
         assert worded and "medcoder" not in worded and "--" not in worded, hint
+
+
+def _take_next(client: TestClient, page: str, origin: str | None = None) -> str:
+    csrf = page.split('id="take-next"')[1].split('name="csrf" value="')[1].split('"')[0]
+    sent = {"origin": origin} if origin else {}
+    done = client.post("/queue/next", data={"csrf": csrf}, headers=sent, follow_redirects=False)
+    assert done.status_code in (303, 403), done.text
+    return done.headers.get("location", done.text)
+
+
+def test_take_next_takes_the_free_one_and_skips_held(client: TestClient, headers: Headers) -> None:
+    _log_in(client, "reviewer")
+    client.get("/encounters/E-100")  # the reviewer holds E-100 (opened for work)
+    _log_in(client, "coder")
+    queue = client.get("/queue").text
+    assert '<form method="post" action="/queue/next" id="take-next">' in queue
+    assert _take_next(client, queue) == "/queue?none_free=true"  # E-100 is held by another
+    told = client.get("/queue", params={"none_free": "true"}).text
+    assert 'id="none-free" role="status"' in told and "No encounter is free to take" in told
+    # The reviewer lets it go: the coder's Take next gets it, assigned and held.
+    released = client.delete("/v1/encounters/E-100/lock", headers=headers["reviewer"])
+    assert released.status_code == 200, released.text
+    assert _take_next(client, client.get("/queue").text) == "/encounters/E-100"
+    lock = client.get("/v1/encounters/E-100/lock", headers=headers["manager"]).json()
+    assert lock["assigned_to"] == "coder" and lock["locked_by"] == "coder"
+    # Taken already (assigned): no one else's Take next gets it.
+    _log_in(client, "reviewer")
+    assert _take_next(client, client.get("/queue").text) == "/queue?none_free=true"
+
+
+def test_take_next_is_refused_from_elsewhere_and_hidden_from_readers(
+    client: TestClient, headers: Headers
+) -> None:
+    _log_in(client, "coder")
+    page = client.get("/queue").text
+    forged = client.post("/queue/next", data={"csrf": "forged"}, follow_redirects=False)
+    assert forged.status_code == 401 and "E501" in forged.text
+    other = _take_next(client, page, origin="https://elsewhere.example")
+    assert "E403" in other and "another site" in other
+    lock = client.get("/v1/encounters/E-100/lock", headers=headers["manager"]).json()
+    assert lock["assigned_to"] is None and lock["locked_by"] is None  # nothing was taken
+    _log_in(client, "analyst")  # reads, never reviews: no button
+    assert 'id="take-next"' not in client.get("/queue").text
+    client.cookies.clear()
+    gone = client.post("/queue/next", data={"csrf": "x"}, follow_redirects=False)
+    assert gone.status_code == 303 and gone.headers["location"].startswith("/login")
+
+
+def test_the_page_has_a_polite_live_region(client: TestClient) -> None:
+    _log_in(client, "coder")
+    for url in ("/queue", "/encounters/E-100"):
+        page = client.get(url).text
+        assert page.count('aria-live="polite"') >= 1 and 'id="announce"' in page

@@ -6,6 +6,7 @@ a whole page."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import time
 
@@ -139,3 +140,69 @@ def test_table_pages_render_fast(client: TestClient, book: str) -> None:
     page = client.get(f"/encoder/{book}", params=params)
     took = time.perf_counter() - started
     assert page.status_code == 200 and took < 5, took
+
+
+def _next(page: str) -> str | None:
+    found = re.search(r'<a href="([^"]+)" rel="next">', page)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def _titles(page: str) -> list[str]:
+    """Each main term's row as text (its title first)."""
+    body = page.split('id="mains"')[1].split("</section>")[0]
+    rows = re.findall(r"<tr[^>]*><td>(.*?)</td>", body, re.S) or re.findall(
+        r"<li[^>]*>(.*?)</li>", body, re.S
+    )
+    return [html.unescape(re.sub(r"<[^>]+>", "", r)) for r in rows]
+
+
+@pytest.mark.parametrize(("book", "letter"), [("drug", "C"), ("index", "D")])
+def test_main_terms_come_a_page_at_a_time(
+    client: TestClient, registry: Registry, book: str, letter: str
+) -> None:
+    from medcoder.web.encoder import page_size
+
+    size = page_size(book)
+    _log_in(client)
+    release = registry.open(R26)
+    every = [t.title for t in release.main_terms(book) if t.title[:1].upper() == letter]
+    assert len(every) > 2 * size  # a letter long enough to page
+    url: str | None = f"/encoder/{book}?letter={letter}&release={R26}"
+    seen: list[str] = []
+    sizes = []
+    while url is not None:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        sizes.append(len(page.content))
+        titles = _titles(page.text)
+        assert 0 < len(titles) <= size
+        seen += titles
+        url = _next(page.text)
+    assert len(seen) == len(every) and len(sizes) == -(-len(every) // size)
+    assert all(text.startswith(title) for text, title in zip(seen, every, strict=True))
+    assert max(sizes) < 100 * 1024, sizes  # the Table of Drugs' C was ~385 KiB in one page
+    # The first page's address is the letter's, as before; a page past the end is the last.
+    first = client.get(f"/encoder/{book}", params={"letter": letter, "release": R26}).text
+    again = client.get(f"/encoder/{book}", params={"letter": letter, "page": 1, "release": R26})
+    assert _titles(first) == _titles(again.text)
+    assert 'rel="prev"' not in first and f"of {len(every)}" in first
+    last = client.get(f"/encoder/{book}", params={"letter": letter, "page": 999, "release": R26})
+    assert _titles(last.text)[-1] == seen[-1] and 'rel="next"' not in last.text
+    assert client.get(f"/encoder/{book}", params={"page": 0}).status_code == 422
+
+
+def test_terms_starting_with_jumps_to_their_page(client: TestClient, registry: Registry) -> None:
+    from medcoder.web.encoder import PAGE_SIZE
+
+    _log_in(client)
+    every = [t for t in registry.open(R26).main_terms("index") if t.title.startswith("D")]
+    at = next(i for i, t in enumerate(every) if t.title.casefold().startswith("dys"))
+    assert at >= PAGE_SIZE  # not on the letter's first page
+    page = client.get("/encoder/index", params={"start": "dys", "release": R26}).text
+    assert 'aria-current="page" title="' in page and 'rel="prev"' in page
+    found = page.split('id="found"')[1].split("</li>")[0]
+    assert every[at].title in found and 'name="start" value="dys"' in page
+    assert 'type="hidden" name="release" value="icd10cm-2026-04"' in page
+    # Between two terms: the next one; past the last: the last page.
+    after = client.get("/encoder/index", params={"start": "Dzz", "release": R26}).text
+    assert every[-1].title in after.split('id="found"')[1].split("</li>")[0]

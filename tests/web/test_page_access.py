@@ -49,7 +49,8 @@ PAGES = [
 OPEN = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
 # The encounter page's forms without script: each action's roles, the session's form token
 # and the origin are tested in test_review_forms.py.
-FORMS = {("POST", "/encounters/{encounter_id}/review")}
+# The queue's Take next (a form too): tested in test_assignment_pages.py.
+FORMS = {("POST", "/encounters/{encounter_id}/review"), ("POST", "/queue/next")}
 FRAMEWORK = ("/v1/", "/openapi.json", "/docs", "/static")
 
 

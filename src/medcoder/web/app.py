@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from medcoder.api.app import create_app as create_api
 from medcoder.api.settings import ApiSettings
-from medcoder.web import dashboard_pages, encoder_pages
+from medcoder.web import dashboard_pages, encoder_pages, warmup
 from medcoder.web.pages import install
 
 
@@ -21,5 +21,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
 
 
 def app_from_env() -> FastAPI:
-    """The factory ``medcoder serve`` hands uvicorn (one call per worker process)."""
-    return create_app(ApiSettings.from_env())
+    """The factory ``medcoder serve`` hands uvicorn (one call per worker process): the app,
+    with the libraries the first pages load warmed in the background (``warmup``)."""
+    settings = ApiSettings.from_env()
+    app = create_app(settings)
+    app.state.warmup = warmup.start(warmup.steps(settings.home))
+    return app

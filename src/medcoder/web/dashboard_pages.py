@@ -18,8 +18,9 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import Response
 
-from medcoder.errors import MedcoderError, PermissionDeniedError
-from medcoder.kinds import Setting
+from medcoder.codesets.registry import Registry
+from medcoder.errors import InvalidInputError, MedcoderError, PermissionDeniedError
+from medcoder.kinds import CodeSystem, Setting
 from medcoder.records.models import Role
 from medcoder.records.permissions import Action, allowed
 from medcoder.reports.filters import parse_filters
@@ -30,6 +31,9 @@ from medcoder.web.pages import _error_page, _render, _services, _to_login, _who
 ROWS = 200  # rows of a table shown for one report (the CSV has them all)
 ALL_ROWS = 25  # rows of each table when every report is shown
 FILTERS = ("from", "to", "setting", "payer", "coder", "release")
+LABELS = {"from": "From", "to": "To", "setting": "Setting", "payer": "Payer", "coder": "Coder",
+          "release": "Release"}  # fmt: skip
+_FLAG = re.compile(r"--(" + "|".join(FILTERS) + r")\b")
 Text = Annotated[str, Query(max_length=200)]
 Day = Annotated[str, Query(max_length=10)]
 _PROLOG = re.compile(r"^.*?(?=<svg\b)", re.S)
@@ -74,6 +78,20 @@ def section(report: Report, rows: int, query: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def worded(error: InvalidInputError) -> dict[str, str | None]:
+    """A filter error in the form's words: ``--from '2026-13-01' is not a date`` (the CLI's
+    flag) becomes ``From '2026-13-01' is not a date`` (the box's label)."""
+    message = _FLAG.sub(lambda m: LABELS[m.group(1)], error.message)
+    return {"code": error.code, "message": message, "hint": error.hint}
+
+
+def icd10cm_releases(registry: Registry) -> list[str]:
+    """The installed ICD-10-CM releases' names (the codes' ``release`` a report filters
+    on), newest first."""
+    found = [i for i in registry.available() if i.system == CodeSystem.ICD10CM.value]
+    return [i.name for i in sorted(found, key=lambda i: i.effective_from, reverse=True)]
+
+
 def install(app: FastAPI) -> None:
     @app.get("/dashboard", include_in_schema=False)
     def dashboard(
@@ -100,18 +118,29 @@ def install(app: FastAPI) -> None:
                     f"{who.role} may not view reports",
                     hint="the dashboard is for managers, analysts and administrators",
                 )
+            services = _services(request)
+            releases = services.with_codesets(icd10cm_releases)
+            kinds = list(KINDS) if all else [check_kind(kind or next(iter(KINDS)))]
+        except MedcoderError as error:
+            return _error_page(request, who, error)
+        shown: list[dict[str, Any]] = []
+        problem = None
+        try:
             filters = parse_filters(
                 start=start or None, end=end or None, setting=setting or None,
                 payer=payer or None, coder=coder or None, release=release or None,
             )  # fmt: skip
-            kinds = list(KINDS) if all else [check_kind(kind or next(iter(KINDS)))]
-            records = _services(request).records()
+            records = services.records()
             rows = ALL_ROWS if all else ROWS
             shown = [section(run_report(records, who.name, k, filters), rows, query) for k in kinds]
+        except InvalidInputError as error:
+            problem = worded(error)  # the form again, as given, the field named (E300, 422)
         except MedcoderError as error:
             return _error_page(request, who, error)
+        if release and release not in releases:
+            releases.append(release)  # a release no longer installed, still on old codes
         return _render(
-            request, "dashboard.html", who, kinds=KINDS, shown=shown, all=all,
-            kind=kinds[0], given=given, query=urlencode(query),
-            settings=[s.value for s in Setting],
+            request, "dashboard.html", who, status=422 if problem else 200, kinds=KINDS,
+            shown=shown, all=all, kind=kinds[0], given=given, query=urlencode(query),
+            settings=[s.value for s in Setting], releases=releases, problem=problem,
         )  # fmt: skip

@@ -11,6 +11,7 @@ intent). The walks are the ones ``medcoder codes index|neoplasm|drug`` make.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
 from medcoder.codesets.index_walk import IndexNavigator, split_path
@@ -35,7 +36,14 @@ BEHAVIORS = {
     "uncertain behavior": "uncertain",
     "unspecified behavior": "unspecified",
 }
-MAX_MAIN_TERMS = 2000  # main terms listed under one letter (the index's longest is ~900)
+# Main terms listed a page at a time: the Table of Drugs' C was ~385 KiB of HTML in one page
+# (eight linked cells a row); 200 terms of the index, 100 rows of a table (~70 KiB) a page.
+PAGE_SIZE = 200
+TABLE_PAGE_SIZE = 100
+
+
+def page_size(book: str) -> int:
+    return TABLE_PAGE_SIZE if book in TABLES else PAGE_SIZE
 
 
 def choose_release(registry: Registry, name: str, day: dt.date | None) -> tuple[Release, str]:
@@ -115,11 +123,53 @@ def letters(release: Release, book: str) -> list[str]:
     return sorted({title[:1].upper() for _, title in release.main_term_titles(book)})
 
 
-def main_terms(release: Release, book: str, letter: str) -> list[dict[str, Any]]:
-    """The main terms starting with ``letter`` (tables: with their cells)."""
+def _plain(text: str) -> str:
+    """Text as the books sort it: case and accents aside (Débove's files under Deb)."""
+    parts = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in parts if not unicodedata.combining(c)).casefold()
+
+
+def _jump(terms: list[Term], start: str) -> int:
+    """Where "terms starting with ``start``" lands: the first term that starts so, else the
+    first after it in the book's order, else the last."""
+    key = _plain(start.strip())
+    titles = [_plain(t.title) for t in terms]
+    found = next((i for i, t in enumerate(titles) if t.startswith(key)), None)
+    if found is None:
+        found = next((i for i, t in enumerate(titles) if t > key), len(terms) - 1)
+    return found
+
+
+def main_terms(
+    release: Release, book: str, letter: str, page: int = 1, start: str = ""
+) -> dict[str, Any]:
+    """One page (``page_size``) of the main terms starting with ``letter`` (tables: with
+    their cells); ``start`` chooses the page that holds the first term starting so (and
+    marks it). A page past the last is the last. Each page: its number, the count of
+    pages, and each page's first and last titles (the pager's labels)."""
     wanted = letter.upper()[:1]
     terms = [t for t in release.main_terms(book) if t.title[:1].upper() == wanted]
-    return [term_view(release, t, book) for t in terms[:MAX_MAIN_TERMS]]
+    size = page_size(book)
+    pages = max(1, -(-len(terms) // size))
+    found = _jump(terms, start) if start.strip() and terms else None
+    if found is not None:
+        page = found // size + 1
+    page = min(max(page, 1), pages)
+    first = (page - 1) * size
+    shown = terms[first : first + size]
+    spans = [
+        (terms[i].title, terms[min(i + size, len(terms)) - 1].title)
+        for i in range(0, len(terms), size)
+    ]
+    return {
+        "mains": [term_view(release, t, book) for t in shown],
+        "page": page,
+        "pages": pages,
+        "total": len(terms),
+        "first": first + 1,
+        "spans": spans,
+        "found": terms[found].id if found is not None else None,
+    }
 
 
 def check_book(release: Release, book: str) -> None:

@@ -48,12 +48,15 @@ def install(app: FastAPI) -> None:
         book: Book,
         term: Annotated[int | None, Query(ge=1, le=10_000_000)] = None,
         letter: Annotated[str, Query(max_length=1)] = "",
+        page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+        start: Annotated[str, Query(max_length=60)] = "",
         path: Annotated[str, Query(max_length=300)] = "",
         col: Annotated[str, Query(max_length=40)] = "",
         release: ReleaseName = "",
         date: Day = "",
     ) -> Response:
-        """A book's main terms by letter, or one term and its subterms; ``path`` (typed,
+        """A book's main terms by letter, a page at a time (``page``, or the page of the
+        first term starting with ``start``), or one term and its subterms; ``path`` (typed,
         or a "see" reference) goes to the term it names, in whatever book holds it."""
         who = _who(request)
         if who is None:
@@ -84,14 +87,15 @@ def install(app: FastAPI) -> None:
                 mains = chosen.main_terms("neoplasm")
                 term_id = mains[0].id if mains else None
             if term_id is not None:
-                page = encoder.term_page(chosen, book, term_id)
-                if page is None:
+                one = encoder.term_page(chosen, book, term_id)
+                if one is None:
                     raise RecordNotFoundError(f"{book} has no term {term_id} in {chosen.name}")
-                found.update(page)
+                found.update(one)
             else:
                 found["letters"] = encoder.letters(chosen, book)
-                found["letter"] = (letter or (found["letters"] or ["A"])[0]).upper()
-                found["mains"] = encoder.main_terms(chosen, book, found["letter"])
+                first = letter or start.strip()[:1] or (found["letters"] or ["A"])[0]
+                found["letter"] = first.upper()
+                found.update(encoder.main_terms(chosen, book, found["letter"], page, start))
             return found
 
         try:
@@ -102,7 +106,8 @@ def install(app: FastAPI) -> None:
             return found
         return _render(
             request, "encoder.html", who, book=book, books=encoder.BOOKS, path=path, col=col,
-            date=date, keep_and=found["keep"].replace("?", "&", 1),
+            date=date, start=start, chosen_release=release,
+            keep_and=found["keep"].replace("?", "&", 1),
             **found,
         )  # fmt: skip
 

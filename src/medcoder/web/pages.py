@@ -29,6 +29,8 @@ from medcoder.codesets.index_walk import IndexNavigator
 from medcoder.codesets.registry import Registry
 from medcoder.errors import AuthenticationError, MedcoderError, PermissionDeniedError
 from medcoder.kinds import QueueSort
+from medcoder.records.models import Role
+from medcoder.records.permissions import Action, allowed
 from medcoder.web import errors
 from medcoder.web.diff_view import LISTS as DIFF_LISTS
 from medcoder.web.diff_view import diff_page
@@ -166,6 +168,7 @@ def install(app: FastAPI) -> None:
         sort: QueueSort = QueueSort.AGE,
         done: Annotated[str | None, Query(max_length=120)] = None,
         mine: bool = False,
+        none_free: bool = False,
     ) -> Response:
         who = _who(request)
         if who is None:
@@ -182,7 +185,34 @@ def install(app: FastAPI) -> None:
         return _render(
             request, "queue.html", who, items=items, setting=setting or "", payer=payer or "",
             offset=offset, sort=sort.value, sorts=SORTS, done=done, failed=failed, mine=mine,
+            csrf=_csrf(request), none_free=none_free,
+            can_take=allowed(Role(who.role), Action.REVIEW),
         )  # fmt: skip
+
+    @app.post("/queue/next", include_in_schema=False)
+    def take_next(request: Request, csrf: Annotated[str, Form(max_length=64)] = "") -> Response:
+        """ "Take next" (``medcoder queue --next``, ``POST /v1/queue/next``): the longest-
+        waiting unassigned encounter no one holds, assigned to the coder and held, opened;
+        back to the queue, saying so, when none is free. A form: works without script."""
+        try:
+            who = form_principal(request, csrf)
+        except MedcoderError as error:  # not this session's page: another site's form
+            return _error_page(request, _who(request), error)
+        if who is None:
+            return _to_login(request)
+        if not same_origin(request):
+            refused = PermissionDeniedError(
+                "a take-next posted from another site is refused",
+                hint="press Take next on this server's own work queue",
+            )
+            return _error_page(request, who, refused)
+        try:
+            taken = _services(request).records().take_next(who.name)
+        except MedcoderError as error:
+            return _error_page(request, who, error)
+        if taken is None:
+            return RedirectResponse("/queue?none_free=true", status_code=303)
+        return RedirectResponse(f"/encounters/{quote(taken.encounter)}", status_code=303)
 
     @app.get("/queue/failed", include_in_schema=False)
     def failed_page(request: Request) -> Response:
