@@ -18,9 +18,10 @@ JVM and session start are reported apart), so the figures are steady-state notes
 interleaved over ``--rounds`` (batch, local[1], local[2], batch, ...), best of each kept.
 It prints wall-clock notes/s, per core and as a ratio to batch, and the same from CPU
 time (user + system of the process and everything under it: Spark's JVM, its Python
-daemon and workers), which a shared, loaded machine moves much less: notes per
-CPU-second is the throughput of one core given whole. The scaling from 1 to 2 cores is
-the wall-clock ratio (meaningful on 2 idle cores only) and the CPU per note ratio.
+daemon and workers; "JVM s" is the JVM's own share), which a shared, loaded machine
+moves much less: notes per CPU-second is the throughput of one core given whole. The
+scaling from 1 to 2 cores is the wall-clock ratio (meaningful on 2 idle cores only) and
+the CPU per note ratio.
 ``--end-to-end`` also times both commands whole (process start, JVM and session,
 engines), where Spark's fixed start shows.
 
@@ -72,20 +73,22 @@ def write_inputs(notes: list[dict[str, Any]], folder: Path, name: str) -> None:
     pq.write_table(pa.Table.from_pylist(notes), folder / f"{name}.parquet")
 
 
-def tree_cpu() -> float:
+def tree_cpu() -> tuple[float, float]:
     """CPU seconds (user + system) of this process and every process under it (Spark's
-    JVM, its Python daemon and workers), reaped children included."""
+    JVM, its Python daemon and workers), reaped children included; and of the JVM alone
+    (the ``java`` process itself, not the Python workers it starts)."""
     import psutil
 
-    total = 0.0
+    total = jvm = 0.0
     me = psutil.Process()
     for proc in [me, *me.children(recursive=True)]:
         try:
-            t = proc.cpu_times()
+            t, name = proc.cpu_times(), proc.name()
         except psutil.NoSuchProcess:
             continue
         total += t.user + t.system + t.children_user + t.children_system
-    return total
+        jvm += t.user + t.system if name == "java" else 0.0
+    return total, jvm
 
 
 def measure(kind: str, folder: Path, home: str, cores: int) -> dict[str, float]:
@@ -96,9 +99,9 @@ def measure(kind: str, folder: Path, home: str, cores: int) -> dict[str, float]:
         start = time.perf_counter()
         run_batch(folder / "warm.jsonl", folder / "warm.out.jsonl", home=Path(home))
         warm = time.perf_counter() - start
-        start, cpu = time.perf_counter(), tree_cpu()
+        start, (cpu, _) = time.perf_counter(), tree_cpu()
         summary = run_batch(folder / "notes.jsonl", folder / "batch.out.jsonl", home=Path(home))
-        return {"seconds": time.perf_counter() - start, "cpu": tree_cpu() - cpu,
+        return {"seconds": time.perf_counter() - start, "cpu": tree_cpu()[0] - cpu, "jvm": 0.0,
                 "notes": summary.total, "failed": summary.failed, "start": warm}  # fmt: skip
     from medcoder.spark.job import code_parquet, session
 
@@ -110,14 +113,14 @@ def measure(kind: str, folder: Path, home: str, cores: int) -> dict[str, float]:
         start = time.perf_counter()
         code_parquet(spark, folder / "warm.parquet", folder / f"warm.out.{tag}", home=Path(home))
         warm = time.perf_counter() - start
-        start, cpu = time.perf_counter(), tree_cpu()
+        start, (cpu, jvm) = time.perf_counter(), tree_cpu()
         coded, failed = code_parquet(spark, folder / "notes.parquet", folder / f"out.{tag}",
                                      home=Path(home))  # fmt: skip
-        seconds, cpu = time.perf_counter() - start, tree_cpu() - cpu
+        seconds, (cpu_end, jvm_end) = time.perf_counter() - start, tree_cpu()
     finally:
         spark.stop()
-    return {"seconds": seconds, "cpu": cpu, "notes": coded + failed, "failed": failed,
-            "start": started + warm}  # fmt: skip
+    return {"seconds": seconds, "cpu": cpu_end - cpu, "jvm": jvm_end - jvm,
+            "notes": coded + failed, "failed": failed, "start": started + warm}  # fmt: skip
 
 
 def run_measure(kind: str, folder: Path, home: str, cores: int) -> dict[str, float]:
@@ -185,13 +188,15 @@ def main() -> None:
         rate = {k: r["notes"] / r["seconds"] for k, r in best.items()}
         per_cpu = {k: r["notes"] / r["cpu"] for k, r in best.items()}
         print(f"{'run':<27}{'wall s':>8}{'notes/s':>9}{'/core':>7}{'vs batch':>9}"
-              f"{'CPU s':>8}{'notes/CPU-s':>12}{'vs batch':>9}{'start s':>8}")  # fmt: skip
+              f"{'CPU s':>8}{'JVM s':>7}{'notes/CPU-s':>12}{'vs batch':>9}"
+              f"{'start s':>8}")  # fmt: skip
         for label, key, cores in (("batch, 1 core (yardstick)", "batch", 1),
                                   ("spark-code local[1]", "spark1", 1),
                                   ("spark-code local[2]", "spark2", 2)):  # fmt: skip
             r, per_core = best[key], rate[key] / cores
             print(f"{label:<27}{r['seconds']:>8.1f}{rate[key]:>9.1f}{per_core:>7.1f}"
-                  f"{per_core / rate['batch']:>8.2f}x{r['cpu']:>8.1f}{per_cpu[key]:>12.1f}"
+                  f"{per_core / rate['batch']:>8.2f}x{r['cpu']:>8.1f}{r['jvm']:>7.1f}"
+                  f"{per_cpu[key]:>12.1f}"
                   f"{per_cpu[key] / per_cpu['batch']:>8.2f}x{r['start']:>8.1f}")  # fmt: skip
         print(f"scaling local[1] -> local[2]: wall {rate['spark2'] / rate['spark1']:.2f}x "
               f"(ideal 2.00x; needs 2 idle cores), CPU per note "

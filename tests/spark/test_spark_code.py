@@ -97,6 +97,22 @@ def test_a_dataframe_with_string_ids(spark: Any, built_home: Path, tmp_path: Pat
     assert sorted(got, key=_key) == sorted(expected, key=_key)
 
 
+def test_an_empty_table_counts_nothing(spark: Any, built_home: Path, tmp_path: Path) -> None:
+    """The counts observed during the write: none for no rows (and no wait for them)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from medcoder.spark.job import LOCAL_JAVA_OPTIONS, code_parquet
+
+    source = tmp_path / "empty.parquet"
+    pq.write_table(pa.table({"id": pa.array([], pa.int64()), "text": pa.array([], pa.string())}),
+                   source)  # fmt: skip
+    assert code_parquet(spark, source, tmp_path / "out", home=built_home) == (0, 0)
+    # a local master's JVM runs C1 only (the JVM moves rows; the workers code them)
+    java_options = spark.sparkContext.getConf().get("spark.driver.extraJavaOptions")
+    assert LOCAL_JAVA_OPTIONS in java_options
+
+
 def test_a_table_without_text_is_refused(spark: Any, tmp_path: Path) -> None:
     from medcoder.spark.job import code_parquet
 

@@ -38,6 +38,12 @@ __all__ = ["LINE_COLUMN", "code_dataframe", "code_parquet", "session"]
 
 #: The column :func:`code_parquet` numbers each file's rows in (1-based).
 LINE_COLUMN = "__medcoder_line"
+#: The JVM's options on a local master, where the driver JVM is the executor too. The
+#: JVM only moves rows between Parquet, the shuffle and the Python workers (these do the
+#: coding), so HotSpot's optimising C2 compiler costs far more CPU than it saves within a
+#: job: its compiler threads took more CPU than all the JVM's other threads over a
+#: 2,000-note job (bench/bench_spark.py). C1 alone compiles the hot paths cheaply.
+LOCAL_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1"
 
 
 def _columns(df: DataFrame) -> dict[str, str]:
@@ -114,6 +120,8 @@ def session(master: str = "local[*]", *, partitions: int = 8) -> SparkSession:
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", str(partitions))
     )
+    if master.startswith("local"):
+        builder = builder.config("spark.driver.extraJavaOptions", LOCAL_JAVA_OPTIONS)
     try:
         spark = builder.getOrCreate()
     except PySparkRuntimeError as exc:
@@ -156,6 +164,7 @@ def code_parquet(
             f"{output} already exists", hint="give a new folder: Spark writes a folder of parts"
         )
     from pyspark.errors import AnalysisException
+    from pyspark.sql import Observation
     from pyspark.sql import functions as F
 
     try:
@@ -167,7 +176,11 @@ def code_parquet(
     df = df.withColumn(LINE_COLUMN, F.col("_metadata.row_index") + 1)
     tasks = partitions or 2 * spark.sparkContext.defaultParallelism
     coded = code_dataframe(df.repartition(tasks), home=home, line_column=LINE_COLUMN)
+    # The counts come with the write (metrics observed as the rows go by), not from a
+    # second job reading the output back.
+    counts = Observation("medcoder counts")
+    coded = coded.observe(counts, F.count(F.lit(1)).alias("rows"), F.count("error").alias("failed"))
     coded.write.parquet(str(output))
-    counts = spark.read.parquet(str(output)).select(F.count("*"), F.count("error")).first()
-    total, failed = (0, 0) if counts is None else (int(counts[0]), int(counts[1]))
+    metrics = counts.get
+    total, failed = int(metrics["rows"]), int(metrics["failed"])
     return total - failed, failed
