@@ -108,8 +108,7 @@ class FinalizeMixin(RecordsGate):
                 after={"status": "review"},
                 reason=reason,
             )
-            dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
-            hcc_store.on_change(session, encounter, dt.date.fromisoformat(dob))  # issue 15
+            after_reopen(self, session, encounter)
 
     # -- helpers ---
     def _bill_drg(self, encounter: Encounter, reported: list[CodeAssignment]) -> dict[str, str]:
@@ -164,3 +163,13 @@ def after_finalize(
     )
     enrollment.on_finalize(session, actor, encounter, dob)
     hcc_store.on_change(session, encounter, dob)
+
+
+def after_reopen(records: RecordsGate, session: Session, encounter: Encounter) -> None:
+    """What re-opening a finalized encounter changes beyond itself (issue 15): its
+    patient-year's stored HCC score, rescored without it in the same transaction. Every
+    path that unlocks a finalized encounter ends here (``reopen``, an auditor's
+    disagreement with an auto-finalized one); registry membership waits for the next
+    finalize (``enrollment``)."""
+    dob = records.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
+    hcc_store.on_change(session, encounter, dt.date.fromisoformat(dob))

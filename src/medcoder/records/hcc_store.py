@@ -11,7 +11,9 @@ package's table of that payment year: ``hccs`` holds those of the blend's first 
 code counts in PY2025's V24 part). The score is ``hcc.model.risk_score``.
 
 ``on_change`` rescores the patient-year of an encounter when it is finalized or re-opened
-(in that transaction); ``fill`` adds the patient-years finalized without it (rows loaded in
+(in that transaction: ``finalize.after_finalize`` and ``after_reopen``, every path that
+locks or unlocks one; a finalized encounter's codes, patient, dates and payer cannot change
+while it is locked); ``fill`` adds the patient-years finalized without it (rows loaded in
 bulk, a database from before the migration) and rescores those stored under another
 hccinfhir version, so a report never reads a stale model.
 """
@@ -202,15 +204,19 @@ def _scorer() -> Scorer:
 
 
 def complete(session: Session) -> bool:
-    """The rows of the installed model count every finalized encounter (two counts, no
-    scan of the encounters: the report's check before it reads the rows). A bulk load
-    that bypassed finalize, a row of another hccinfhir version, a dateless finalized
-    encounter: not complete, and ``fill`` looks at every patient-year."""
+    """The rows of the installed model count every finalized encounter with a date of
+    service (two counts, no scan of the encounters: the report's check before it reads
+    the rows; a dateless one is in no patient-year). A bulk load that bypassed finalize,
+    a row of another hccinfhir version: not complete, and ``fill`` looks at every
+    patient-year."""
     stored = session.scalar(
         select(func.coalesce(func.sum(H.c.encounters), 0)).where(H.c.model == model_name())
     )
+    dated = func.coalesce(E.c.discharge_date, E.c.service_date, E.c.admit_date).is_not(None)
     finalized = session.scalar(
-        select(func.count()).select_from(E).where(E.c.status == EncounterStatus.FINALIZED.value)
+        select(func.count())
+        .select_from(E)
+        .where(E.c.status == EncounterStatus.FINALIZED.value, dated)
     )
     return int(stored or 0) == int(finalized or 0)
 
