@@ -134,16 +134,19 @@ def record(
     ring = _trail(session).ring
     pending = session.info.get(_PENDING)
     head: AuditHead | None = session.info.get(_HEAD)
-    if pending is None or head is None:
+    if pending is not None and head is not None:
+        # An event of this transaction locked the head: a later one (an enrollment after
+        # its finalize) links on to that event without reading the head again, and is
+        # flushed with what follows it (the head row is written once, at that flush).
+        prev_id, prev_hash = pending[0], pending[1]
+    else:
         head = session.get(AuditHead, 1, with_for_update=True)
-    # else an event of this transaction locked the head and moved it (in the session): a
-    # later one (an enrollment after its finalize) links on without reading it again.
-    if head is None and session.get_bind().dialect.name == "postgresql":
-        # Before the first event there is no head row to lock (SQLite's BEGIN IMMEDIATE
-        # already serializes writers): take a transaction lock instead, then look again.
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
-        head = session.get(AuditHead, 1, with_for_update=True)
-    prev_id, prev_hash = (head.last_id, head.last_hash) if head else (0, GENESIS)
+        if head is None and session.get_bind().dialect.name == "postgresql":
+            # Before the first event there is no head row to lock (SQLite's BEGIN IMMEDIATE
+            # already serializes writers): take a transaction lock instead, then look again.
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
+            head = session.get(AuditHead, 1, with_for_update=True)
+        prev_id, prev_hash = (head.last_id, head.last_hash) if head else (0, GENESIS)
     if session.info.get(VIA_KEY) is not None:
         detail = {**detail, "api_key": session.info[VIA_KEY]}
     for key in FREE_TEXT:
