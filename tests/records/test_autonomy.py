@@ -121,6 +121,22 @@ def test_claim_edit_findings_send_it_to_the_queue(imported: Records) -> None:
     assert [i.encounter for i in imported.queue("cora")] == ["A-2"]
 
 
+def test_a_date_no_release_covers_goes_to_the_queue(
+    records: Records, coding_engine: CodingEngine, tmp_path: Path
+) -> None:
+    """Coded with the nearest release (issue 16, part 5: the coder decides): the policy
+    never finalizes it, though the claim edits run on that release at finalize."""
+    records._coder = coding_engine
+    source = write_jsonl(tmp_path / "in.jsonl", [doc("A-9", CLEAN, date="2026-11-02")])
+    records.import_path("mia", source)
+    records.set_autonomy("mia", enabled=True, threshold=0.01, sample=0)
+    records.run_coding("cora", "A-9")
+    assert _encounter(records, "A-9").status == "review"
+    (event,) = _events(records, "auto_finalize")
+    (why,) = event["after"]["why"]  # type: ignore[index]
+    assert why.startswith("claim edits could not run:") and "2026-11-02" in why
+
+
 class _WithProcedure:
     """The engine, with an office visit line of confidence 0 added to every result."""
 
