@@ -105,12 +105,13 @@ def on_finalize(session: Session, actor: str, encounter: Encounter, dob: dt.date
 
 def _compiled_by_key(session: Session, registry_id: int, defined_at: object) -> Registry:
     """The compiled definition of this version; its text is read only on a miss."""
-    found = _compiled.get((registry_id, str(defined_at)))
-    if found is not None:
-        return found
-    row = session.get(RegistryDefinition, registry_id)
-    assert row is not None  # just read by the caller's join, in this transaction
-    return compiled(row)
+    key = (registry_id, str(defined_at))
+    found = _compiled.get(key)
+    if found is None:
+        row = session.get(RegistryDefinition, registry_id)
+        assert row is not None  # just read by the caller's join, in this transaction
+        found = _compiled[key] = compiled(row)
+    return found
 
 
 def _settle(
