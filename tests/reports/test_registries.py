@@ -121,3 +121,25 @@ def test_enrollment_follows_finalize_and_reopen(coded: Records) -> None:  # noqa
     rows = coded.registry_extract("ann", "diabetes", deidentified=True)
     assert {r["code"] for r in rows} >= {"E11.9"} and all("mrn" not in r for r in rows)
     assert rows[0]["age"] == "90+"  # born 1931: Safe Harbor pools ages over 89
+
+
+def test_a_redefinition_applies_at_the_next_finalize(coded: Records) -> None:  # noqa: F811
+    """Issue 15: finalize reads each registry's version with the patient's memberships
+    (one statement), so a registry defined again is judged by its new definition, and an
+    encounter qualifying for two registries enrolls in both, one audit event each."""
+    diabetes = examples()["diabetes"]
+    coded.define_registry("mia", diabetes)
+    coded.define_registry("mia", parse({**diabetes.source, "name": "diabetes2"}))
+    for code in _active(coded):
+        coded.accept("cora", "E-100", code)
+    coded.finalize("cora", "E-100")
+    assert [e["encounter"] for e in _events(coded, "registry_enroll")] == ["E-100", "E-100"]
+    coded.reopen("rex", "E-100", "diagnosis queried")
+    narrower = {**diabetes.source, "include": {"icd10cm": ["E10"]}}  # type 1 only
+    coded.define_registry("mia", parse(narrower))
+    coded.finalize("cora", "E-100")
+    (removed,) = _events(coded, "registry_remove")
+    assert removed["encounter"] == "E-100"
+    with coded._sessions() as session:
+        members = session.execute(select(RegistryMember.registry_id, RegistryMember.removed_at))
+        assert sorted(r is None for _id, r in members) == [False, True]

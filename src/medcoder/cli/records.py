@@ -285,15 +285,12 @@ def _export_fhir(
     from medcoder.records.claim_out import InstalledCodeCatalog
 
     service = records(ctx)
-    documents = service.claim_documents(user, deidentified=deidentified)
     catalog = InstalledCodeCatalog(service.home)
-    try:
-        text = "".join(
-            build_bundle(document, catalog=catalog).model_dump_json() + "\n"
-            for document in documents
-        )
+    try:  # codes checked on the real dates of service, in the service (issue 15)
+        documents = service.claim_documents(user, deidentified=deidentified, catalog=catalog)
     finally:
         catalog.close()
+    text = "".join(build_bundle(document).model_dump_json() + "\n" for document in documents)
     write_output(text, output, f"{len(documents)} bundle(s) written to {output}")
 
 

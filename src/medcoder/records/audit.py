@@ -36,6 +36,7 @@ from medcoder.records.models import AuditEvent, AuditHead
 AUDIT_LOCK = 0x6D6564636F646572  # PostgreSQL advisory lock key ("medcoder")
 _TRAIL = "medcoder.audit.trail"  # Session.info keys
 _PENDING = "medcoder.audit.pending"
+_HEAD = "medcoder.audit.head"  # the head row this transaction has locked (held strongly)
 VIA_KEY = "medcoder.audit.api_key"  # the API key the session's actor acts through
 #: Detail keys whose values are free text a user typed (issue 17 item 5): sealed with a key
 #: derived from the audit key ring, read back with :func:`reveal`.
@@ -95,6 +96,7 @@ def attach(sessions: sessionmaker[Session], home: Path) -> AuditTrail:
 
 
 def _after_commit(session: Session) -> None:
+    session.info.pop(_HEAD, None)
     pending = session.info.pop(_PENDING, None)
     if pending is None:
         return
@@ -105,6 +107,7 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
+    session.info.pop(_HEAD, None)
     session.info.pop(_PENDING, None)
 
 
@@ -129,13 +132,21 @@ def record(
     it); the head is anchored once the transaction commits. An actor acting through an
     API key (``VIA_KEY`` in the session's info) has the key's id added as ``api_key``."""
     ring = _trail(session).ring
-    head = session.get(AuditHead, 1, with_for_update=True)
-    if head is None and session.get_bind().dialect.name == "postgresql":
-        # Before the first event there is no head row to lock (SQLite's BEGIN IMMEDIATE
-        # already serializes writers): take a transaction lock instead, then look again.
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
+    pending = session.info.get(_PENDING)
+    head: AuditHead | None = session.info.get(_HEAD)
+    if pending is not None and head is not None:
+        # An event of this transaction locked the head: a later one (an enrollment after
+        # its finalize) links on to that event without reading the head again, and is
+        # flushed with what follows it (the head row is written once, at that flush).
+        prev_id, prev_hash = pending[0], pending[1]
+    else:
         head = session.get(AuditHead, 1, with_for_update=True)
-    prev_id, prev_hash = (head.last_id, head.last_hash) if head else (0, GENESIS)
+        if head is None and session.get_bind().dialect.name == "postgresql":
+            # Before the first event there is no head row to lock (SQLite's BEGIN IMMEDIATE
+            # already serializes writers): take a transaction lock instead, then look again.
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
+            head = session.get(AuditHead, 1, with_for_update=True)
+        prev_id, prev_hash = (head.last_id, head.last_hash) if head else (0, GENESIS)
     if session.info.get(VIA_KEY) is not None:
         detail = {**detail, "api_key": session.info[VIA_KEY]}
     for key in FREE_TEXT:
@@ -156,15 +167,17 @@ def record(
     event.hash = signed_hash(ring, prev_hash, event)
     session.add(event)
     if head is None:
-        session.add(AuditHead(id=1, last_id=event.id, last_hash=event.hash))
+        head = AuditHead(id=1, last_id=event.id, last_hash=event.hash)
+        session.add(head)
     else:
         head.last_id, head.last_hash = event.id, event.hash
-    session.flush()
-    pending = session.info.get(_PENDING)
+    if pending is None:
+        session.flush()  # a later event of the transaction is flushed with what follows it
     # The anchor file is created only by the first signed events (or `reanchor`): after
     # signed ones, a missing anchor was lost or deleted, which verify must go on reporting.
     create = pending[3] if pending else prev_id == 0 or _unsigned(session, prev_id)
     session.info[_PENDING] = (event.id, event.hash, ring.current, create)
+    session.info[_HEAD] = head
     return event
 
 

@@ -23,10 +23,7 @@ This is records workflow used by ``intake`` and ``autonomy``, like ``claim_gate`
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import weakref
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,8 +31,8 @@ from sqlalchemy.orm import Session
 from medcoder.errors import MedcoderError
 from medcoder.records import audit
 from medcoder.records.code_lines import is_dx, poa_complete
-from medcoder.records.finalize import after_finalize, bill_drg
-from medcoder.records.gate import RecordsGate, age_on
+from medcoder.records.finalize import after_finalize, bill_drg, edit_report
+from medcoder.records.gate import RecordsGate
 from medcoder.records.models import (
     AutonomyPolicy,
     CodeAssignment,
@@ -45,12 +42,7 @@ from medcoder.records.models import (
     utcnow,
 )
 
-if TYPE_CHECKING:
-    from medcoder.edits.checker import ClaimChecker
-
 AUTO = "auto"  # finalized_by and updated_by of what the policy decided
-
-_CHECKERS: weakref.WeakKeyDictionary[RecordsGate, ClaimChecker] = weakref.WeakKeyDictionary()
 
 
 def policy_in_force(session: Session) -> AutonomyPolicy | None:
@@ -68,28 +60,16 @@ def sampled(seed: int, encounter: str, share: float) -> bool:
     return int.from_bytes(digest[:8], "big") / 2**64 < share
 
 
-def _checker(records: RecordsGate) -> ClaimChecker:
-    from medcoder.edits.checker import ClaimChecker, configured_tables
-
-    if records not in _CHECKERS:
-        _CHECKERS[records] = ClaimChecker(records._registry(), configured_tables(home=records.home))
-    return _CHECKERS[records]
-
-
-def _age(records: RecordsGate, encounter: Encounter) -> int | None:
-    dob = records.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
-    return age_on(dt.date.fromisoformat(dob), encounter.date_of_service)
-
-
 def _edit_findings(
     records: RecordsGate, encounter: Encounter, codes: list[CodeAssignment]
 ) -> list[str]:
-    """The claim edits' errors and warnings on ``codes`` (keys), or why they could not run."""
-    from medcoder.records.claim_gate import encounter_claim
-
-    age = _age(records, encounter)
+    """The claim edits' errors and warnings on ``codes`` (keys: finalize's own check,
+    ``finalize.edit_report``), or why they could not run."""
+    _release, notice = records.release_choice(encounter)
+    if notice:  # coded with the nearest release: the coder decides (issue 16, part 5)
+        return [f"claim edits could not run: {notice}"]
     try:
-        report = _checker(records).check(encounter_claim(encounter, codes, age))
+        report = edit_report(records, encounter, codes)
     except MedcoderError as exc:  # no edit tables, no release: a person must look
         return [f"claim edits could not run: [{exc.code}] {exc.message}"]
     return [f.key for f in (*report.errors, *report.warnings)]

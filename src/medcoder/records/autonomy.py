@@ -16,6 +16,7 @@ from typing import Any
 from medcoder.errors import InvalidInputError, WorkflowError
 from medcoder.records import audit
 from medcoder.records.auto_finalize import policy_in_force
+from medcoder.records.finalize import after_reopen
 from medcoder.records.gate import RecordsGate
 from medcoder.records.models import AutonomyPolicy, EncounterStatus
 from medcoder.records.permissions import Action
@@ -126,6 +127,7 @@ class AutonomyMixin(RecordsGate):
             encounter.audit_pending = False
             if not agree:
                 encounter.unlock()
+                after_reopen(self, session, encounter)  # the patient-year's HCC score
             audit.record(
                 session,
                 actor=user.name,

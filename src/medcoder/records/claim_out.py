@@ -29,6 +29,7 @@ from medcoder.interop.claim import (
     ClaimPatient,
     ProcedureLine,
 )
+from medcoder.interop.code_values import CodeCatalog, check_claim
 from medcoder.kinds import CodeSystem, PoaIndicator, Setting, Sex
 from medcoder.records import audit
 from medcoder.records.gate import RecordsGate
@@ -76,7 +77,8 @@ class InstalledCodeCatalog:
             status = self.procedure_sets.lookup(code, day)
         except MedcoderError as exc:
             return f"is not valid: {exc.message}"
-        return None if status.valid else f"is not valid on {day}: {status.status}"
+        # No date in the message: a de-identified export checks on the real date of service.
+        return None if status.valid else f"is not valid on the date of service: {status.status}"
 
     def close(self) -> None:
         self.registry.close()
@@ -102,8 +104,11 @@ class ClaimOutMixin(RecordsGate):
                 )
             return self._claim_of(encounter)
 
-    def claim_documents(self, actor: str | None, *, deidentified: bool) -> list[ClaimDocument]:
-        """Every finalized encounter's claim, in encounter order; audited as one export."""
+    def claim_documents(
+        self, actor: str | None, *, deidentified: bool, catalog: CodeCatalog | None = None
+    ) -> list[ClaimDocument]:
+        """Every finalized encounter's claim, in encounter order; audited as one export.
+        With ``catalog`` each claim's codes are checked first (``checked_claim``)."""
         action = Action.EXPORT_DEIDENTIFIED if deidentified else Action.EXPORT_IDENTIFIED
         with self._acting(actor, action) as (session, user):
             encounters = session.scalars(
@@ -116,10 +121,11 @@ class ClaimOutMixin(RecordsGate):
             claims = []
             for number, encounter in enumerate(encounters, start=1):
                 if not deidentified:
-                    claims.append(self._claim_of(encounter))
+                    claims.append(self.checked_claim(encounter, catalog))
                     continue
                 pseudonym = patients.setdefault(encounter.patient_id, f"P{len(patients) + 1:06d}")
-                claims.append(self._claim_of(encounter, pseudonyms=(pseudonym, f"E{number:06d}")))
+                pseudonyms = (pseudonym, f"E{number:06d}")
+                claims.append(self.checked_claim(encounter, catalog, pseudonyms=pseudonyms))
             audit.record(
                 session,
                 actor=user.name,
@@ -133,10 +139,31 @@ class ClaimOutMixin(RecordsGate):
             )
             return claims
 
-    def _claim_of(
-        self, encounter: Encounter, *, pseudonyms: tuple[str, str] | None = None
+    def checked_claim(
+        self,
+        encounter: Encounter,
+        catalog: CodeCatalog | None,
+        *,
+        pseudonyms: tuple[str, str] | None = None,
     ) -> ClaimDocument:
-        """The claim of ``encounter``; with ``pseudonyms`` (patient, encounter) de-identified."""
+        """The claim of ``encounter`` (de-identified with ``pseudonyms``), its codes checked
+        with ``catalog`` against the releases in force on the REAL dates of service: a
+        de-identified claim's shifted dates may cross a release boundary the coding never
+        did (issue 15). The claim checked carries the pseudonyms, so an error names no
+        identifier."""
+        if catalog is not None:
+            check_claim(self._claim_of(encounter, pseudonyms=pseudonyms, shift=False), catalog)
+        return self._claim_of(encounter, pseudonyms=pseudonyms)
+
+    def _claim_of(
+        self,
+        encounter: Encounter,
+        *,
+        pseudonyms: tuple[str, str] | None = None,
+        shift: bool = True,
+    ) -> ClaimDocument:
+        """The claim of ``encounter``; with ``pseudonyms`` (patient, encounter) de-identified,
+        its dates shifted unless ``shift`` is False (for ``checked_claim`` only)."""
         patient = encounter.patient
         reported = sorted(
             (c for c in encounter.codes if c.status in REPORTED_STATUSES),
@@ -158,7 +185,7 @@ class ClaimOutMixin(RecordsGate):
             for c in reported
             if not CodeSystem(c.system).is_diagnosis
         )
-        shift = dt.timedelta(0)
+        offset = dt.timedelta(0)
         if pseudonyms is None:
             dob = self.cipher.decrypt(patient.dob_enc, field="patients.dob")
             who = ClaimPatient(
@@ -169,7 +196,7 @@ class ClaimOutMixin(RecordsGate):
             )
             claim_id = encounter.external_id
         else:
-            shift = self._date_shift(patient.id)
+            offset = self._date_shift(patient.id) if shift else dt.timedelta(0)
             who = ClaimPatient(
                 patient_id=pseudonyms[0],
                 name="",
@@ -180,7 +207,7 @@ class ClaimOutMixin(RecordsGate):
             claim_id = pseudonyms[1]
 
         def moved(day: dt.date | None) -> dt.date | None:
-            return day + shift if day is not None else None
+            return day + offset if day is not None else None
 
         return ClaimDocument(
             claim_id=claim_id,

@@ -54,24 +54,39 @@ def qualifies(registry: Registry, encounter: Encounter, dob: dt.date) -> bool:
 
 
 def on_finalize(session: Session, actor: str, encounter: Encounter, dob: dt.date) -> None:
-    """Enroll or remove the encounter's patient in every registry (see the module)."""
-    rows = session.scalars(select(RegistryDefinition)).all()
-    if not rows:
-        return
-    members = {
-        m.registry_id: m
-        for m in session.scalars(
-            select(RegistryMember).where(RegistryMember.patient_id == encounter.patient_id)
+    """Enroll or remove the encounter's patient in every registry (see the module).
+
+    One statement reads every registry with the patient's membership in it (a finalize
+    with nothing to change costs that round trip alone); the encounter's codes are those
+    finalize has loaded, their (system, code) pairs and the age computed once for all
+    registries; the enrollments are written in the finalize's own flush, one audit event
+    per change."""
+    found = session.execute(
+        select(
+            RegistryDefinition.id,
+            RegistryDefinition.name,
+            RegistryDefinition.defined_at,
+            RegistryMember,
         )
-    }
-    for row in rows:
-        registry = compiled(row)
-        member = members.get(row.id)
-        if qualifies(registry, encounter, dob):
+        .outerjoin(
+            RegistryMember,
+            (RegistryMember.registry_id == RegistryDefinition.id)
+            & (RegistryMember.patient_id == encounter.patient_id),
+        )
+        .order_by(RegistryDefinition.id)
+    ).all()
+    if not found:
+        return
+    pairs = reported_pairs(encounter.codes)
+    age = age_on(dob, encounter.date_of_service)
+    for registry_id, name, defined_at, joined in found:
+        member: RegistryMember | None = joined  # None: not a member (the outer join)
+        registry = _compiled_by_key(session, registry_id, defined_at)
+        if registry.codes_qualify(encounter.setting, pairs) and registry.age_qualifies(age):
             if member is None:
                 session.add(
                     RegistryMember(
-                        registry_id=row.id,
+                        registry_id=registry_id,
                         patient_id=encounter.patient_id,
                         encounter_id=encounter.id,
                     )
@@ -81,17 +96,28 @@ def on_finalize(session: Session, actor: str, encounter: Encounter, dob: dt.date
                 member.encounter_id, member.enrolled_at = encounter.id, utcnow()
             else:
                 continue
-            _audit(session, actor, row.name, encounter, "registry_enroll")
+            _audit(session, actor, name, encounter, "registry_enroll")
         elif (
             member is not None and member.removed_at is None and member.encounter_id == encounter.id
         ):
-            _settle(session, actor, row, registry, member, encounter, dob)
+            _settle(session, actor, name, registry, member, encounter, dob)
+
+
+def _compiled_by_key(session: Session, registry_id: int, defined_at: object) -> Registry:
+    """The compiled definition of this version; its text is read only on a miss."""
+    key = (registry_id, str(defined_at))
+    found = _compiled.get(key)
+    if found is None:
+        row = session.get(RegistryDefinition, registry_id)
+        assert row is not None  # just read by the caller's join, in this transaction
+        found = _compiled[key] = compiled(row)
+    return found
 
 
 def _settle(
     session: Session,
     actor: str,
-    row: RegistryDefinition,
+    name: str,
     registry: Registry,
     member: RegistryMember,
     encounter: Encounter,
@@ -115,7 +141,7 @@ def _settle(
         "no other finalized encounter of the patient qualifies"
     )
     member.removed_at, member.removed_reason = utcnow(), reason
-    _audit(session, actor, row.name, encounter, "registry_remove", removal=reason)
+    _audit(session, actor, name, encounter, "registry_remove", removal=reason)
 
 
 def _audit(

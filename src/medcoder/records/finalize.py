@@ -6,6 +6,7 @@ Both are audited with the status before and after."""
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from typing import TYPE_CHECKING
 
 from medcoder.errors import WorkflowError
@@ -28,11 +29,13 @@ if TYPE_CHECKING:  # claim edits run before finalize (issue 7)
     from medcoder.edits.checker import ClaimChecker
     from medcoder.edits.findings import EditReport
 
+#: One claim checker per records service, built on its first claim edit (the edit tables
+#: are read once); finalize, the claim panel and auto-finalize all check through it.
+_CHECKERS: weakref.WeakKeyDictionary[RecordsGate, ClaimChecker] = weakref.WeakKeyDictionary()
+
 
 class FinalizeMixin(RecordsGate):
     """Finalize and re-open an encounter."""
-
-    _edit_checker: ClaimChecker | None = None  # built on the first finalize
 
     def finalize(
         self, actor: str | None, encounter_id: str, acknowledge: str | None = None
@@ -85,18 +88,7 @@ class FinalizeMixin(RecordsGate):
         return [f.key for f in gate(self._edit_report(encounter, reported), acknowledge)]
 
     def _edit_report(self, encounter: Encounter, reported: list[CodeAssignment]) -> EditReport:
-        """The claim edits' findings on ``reported``, ICD-10-CM from the release the
-        encounter is coded with (the nearest one where none covers its date)."""
-        from medcoder.edits.checker import ClaimChecker, configured_tables
-        from medcoder.records.claim_gate import encounter_claim
-
-        if self._edit_checker is None:
-            tables = configured_tables(home=self.home)
-            self._edit_checker = ClaimChecker(self._registry(), tables)
-        dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
-        age = age_on(dt.date.fromisoformat(dob), encounter.date_of_service)
-        claim = encounter_claim(encounter, reported, age)
-        return self._edit_checker.check(claim, release=self.release_in_force(encounter))
+        return edit_report(self, encounter, reported)
 
     def reopen(self, actor: str | None, encounter_id: str, reason: str) -> None:
         """Unlock a finalized encounter for review again; the reason is audited."""
@@ -116,12 +108,30 @@ class FinalizeMixin(RecordsGate):
                 after={"status": "review"},
                 reason=reason,
             )
-            dob = self.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
-            hcc_store.on_change(session, encounter, dt.date.fromisoformat(dob))  # issue 15
+            after_reopen(self, session, encounter)
 
     # -- helpers ---
     def _bill_drg(self, encounter: Encounter, reported: list[CodeAssignment]) -> dict[str, str]:
         return bill_drg(self, encounter, reported)
+
+
+def edit_report(
+    records: RecordsGate, encounter: Encounter, reported: list[CodeAssignment]
+) -> EditReport:
+    """The claim edits' findings on ``reported``, ICD-10-CM from the release the
+    encounter is coded with (the nearest one where none covers its date): the one entry
+    point of finalize, the claim panel and auto-finalize."""
+    from medcoder.edits.checker import ClaimChecker, configured_tables
+    from medcoder.records.claim_gate import encounter_claim
+
+    checker = _CHECKERS.get(records)
+    if checker is None:
+        tables = configured_tables(home=records.home)
+        checker = _CHECKERS[records] = ClaimChecker(records._registry(), tables)
+    dob = records.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
+    age = age_on(dt.date.fromisoformat(dob), encounter.date_of_service)
+    claim = encounter_claim(encounter, reported, age)
+    return checker.check(claim, release=records.release_in_force(encounter))
 
 
 def bill_drg(
@@ -153,3 +163,13 @@ def after_finalize(
     )
     enrollment.on_finalize(session, actor, encounter, dob)
     hcc_store.on_change(session, encounter, dob)
+
+
+def after_reopen(records: RecordsGate, session: Session, encounter: Encounter) -> None:
+    """What re-opening a finalized encounter changes beyond itself (issue 15): its
+    patient-year's stored HCC score, rescored without it in the same transaction. Every
+    path that unlocks a finalized encounter ends here (``reopen``, an auditor's
+    disagreement with an auto-finalized one); registry membership waits for the next
+    finalize (``enrollment``)."""
+    dob = records.cipher.decrypt(encounter.patient.dob_enc, field="patients.dob")
+    hcc_store.on_change(session, encounter, dt.date.fromisoformat(dob))

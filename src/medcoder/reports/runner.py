@@ -78,6 +78,11 @@ def run_report(
     """Report ``kind`` as ``actor`` (a reporting role; the run is audited)."""
     build = _builder(records, check_kind(kind))
     f, o = filters or ReportFilters(), options or ReportOptions()
+    if kind == "hcc":
+        from medcoder.reports.hcc_report import stored_path
+
+        if stored_path(f):  # the stored scores brought up to date first (its own transaction)
+            records.refresh_hcc_store(actor)
     with records.reporting(actor, kind, f.to_json()) as session:
         return build(session, f, o)
 
