@@ -3,8 +3,9 @@
 Each rule that drops or changes a code leaves a RuleApplied naming the guideline
 section, so the reviewing coder sees why. Order: assertion rules (what is documented
 as present), scope (what was addressed at this encounter), integral symptoms and
-chronic pain (coding/symptoms.py), combination codes (coding/combinations.py), specificity and Excludes1 (coding/specificity.py), then
-sequencing with the codes around them: companions, infectious agents
+chronic pain (coding/symptoms.py), combination codes (coding/combinations.py),
+specificity and Excludes1 (coding/specificity.py), then sequencing with the codes
+around them: companions, infectious agents
 (coding/organisms.py), adverse effects (coding/adverse.py), poisonings
 (coding/poisoning.py), severe sepsis, long-term drug therapy (coding/long_term.py);
 each code's confidence from coding/confidence.py.
