@@ -5,10 +5,9 @@ section, so the reviewing coder sees why. Order: assertion rules (what is docume
 as present), scope (what was addressed at this encounter), integral symptoms and
 chronic pain (coding/symptoms.py), combination codes (coding/combinations.py),
 specificity and Excludes1 (coding/specificity.py), then sequencing with the codes
-around them: companions, infectious agents
-(coding/organisms.py), adverse effects (coding/adverse.py), poisonings
-(coding/poisoning.py), severe sepsis, long-term drug therapy (coding/long_term.py);
-each code's confidence from coding/confidence.py.
+around them: companions, infectious agents (coding/organisms.py), adverse effects
+(coding/adverse.py), poisonings (coding/poisoning.py), severe sepsis, long-term drug
+therapy (coding/long_term.py); each code's confidence from coding/confidence.py.
 """
 
 from __future__ import annotations
