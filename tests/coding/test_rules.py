@@ -120,7 +120,7 @@ def _in_text(code: str, text: str, phrase: str) -> Candidate:
 def test_integral_symptoms_only_those_with_attaches() -> None:
     """I.B.5: "reflux with nausea and vomiting" drops both symptoms; a sign listed later
     in the sentence, after another finding's "with", is kept."""
-    from medcoder.coding.rules import _integral
+    from medcoder.coding.symptoms import integral_symptoms
 
     text = "ASSESSMENT\nReflux with nausea and vomiting. Mydriasis with normal cranial nerves, weak limbs on testing and hyporeflexia."  # noqa: E501
     reflux = _in_text("K21.9", text, "Reflux")
@@ -128,7 +128,7 @@ def test_integral_symptoms_only_those_with_attaches() -> None:
     vomiting = _in_text("R11.10", text, "vomiting")
     mydriasis = replace(_in_text("H57.04", text, "Mydriasis"), sentence=2)
     hyporeflexia = replace(_in_text("R29.2", text, "hyporeflexia"), sentence=2)
-    kept, dropped = _integral(
+    kept, dropped = integral_symptoms(
         ClinicalDocument(text), [reflux, nausea, vomiting, mydriasis, hyporeflexia]
     )
     assert {d.code for d in dropped} == {"R11.0", "R11.10"}

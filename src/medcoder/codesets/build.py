@@ -22,8 +22,8 @@ from medcoder.codesets.loaders.tabular_xml import load_tabular
 from medcoder.codesets.manifest import (
     MANIFEST_FILE,
     RELEASE_FILE,
-    manifest_json,
     read_manifest,
+    seal_release,
     sha256_of,
 )
 from medcoder.codesets.model import BookKind, IndexBook, ReleaseInfo, SourceFile, TabularNode
@@ -115,12 +115,9 @@ def _build_into(plan: ReleasePlan, folder: Path, *, embedded: bool) -> ReleaseIn
             notes=tuple(notes),
             stats=stats,
         )
-        db.execute("INSERT INTO meta VALUES ('release', ?)", (manifest_json(info),))
-        db.commit()
-        db.execute("VACUUM")
+        seal_release(db, folder, info)
     finally:
         db.close()
-    (folder / MANIFEST_FILE).write_text(manifest_json(info), encoding="utf-8")
     return info
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -33,6 +34,16 @@ def manifest_json(info: ReleaseInfo) -> str:
     data["effective_from"] = info.effective_from.isoformat()
     data["effective_to"] = info.effective_to.isoformat()
     return json.dumps(data, indent=2, sort_keys=True)
+
+
+def seal_release(db: sqlite3.Connection, folder: Path, info: ReleaseInfo) -> None:
+    """A build's last step (ICD-10-CM and ICD-10-PCS alike): the manifest stored in the
+    database's ``meta`` table, the database committed and compacted (VACUUM), then the
+    manifest file written beside it. The caller still closes ``db``."""
+    db.execute("INSERT INTO meta VALUES ('release', ?)", (manifest_json(info),))
+    db.commit()
+    db.execute("VACUUM")
+    (folder / MANIFEST_FILE).write_text(manifest_json(info), encoding="utf-8")
 
 
 def read_manifest(folder: Path) -> ReleaseInfo:

@@ -11,10 +11,8 @@ scopes come from the :class:`~medcoder.nlp.note.ParsedNote`, read once for every
 
 from __future__ import annotations
 
-import re
 import threading
 from bisect import bisect_left
-from collections.abc import Sequence
 from pathlib import Path
 
 from medcoder.codesets.in_force import CodeSetsInForce
@@ -22,128 +20,33 @@ from medcoder.codesets.store import Release
 from medcoder.coding import adverse, companions
 from medcoder.coding.candidate import Candidate
 from medcoder.coding.inpatient import filter_candidates, rewrite_codes
-from medcoder.coding.lexicon import LexEntry, Lexicon, LexMatch, expand_context, lexicon_for
+from medcoder.coding.lexicon import LexEntry, Lexicon, expand_context, lexicon_for
+from medcoder.coding.mention_filters import (
+    PERSON_TITLES,
+    not_as_written,
+    qualifies_next,
+    restates_infection,
+)
 from medcoder.coding.principal import choose_principal
+from medcoder.coding.problem_lines import clause_bounds, field_label, problem_blocks
 from medcoder.coding.rules import apply_rules
 from medcoder.coding.select import CodeSelector, context_words, selector_for, words_context
 from medcoder.coding.stay import StayReading
-from medcoder.coding.vocabulary import written_as_is
 from medcoder.nlp.note import ParsedNote
 from medcoder.nlp.sections import DIAGNOSTIC_SECTIONS, Section, SectionKind
-from medcoder.nlp.text import Sentence, Token, tokenize
+from medcoder.nlp.text import Sentence, tokenize
 from medcoder.results import DroppedCandidate, Evidence, StageFindings
 
 # Index entries that name a body part or a finding word, not a condition, are skipped
 # as mentions of their own ("Acute - see condition" is already left out of the lexicon).
 _SOURCE_RANK = {"abbreviation": 0, "curated": 0, "index": 1, "status": 1, "tabular": 2}
-# An assessment written as a problem list: "Kidney stones." / "2. Hypertension, stable."
-PROBLEM_LINE_WORDS = 14
-PLAN_VERBS = frozenset(
-    {
-        "continue",
-        "start",
-        "stop",
-        "increase",
-        "decrease",
-        "order",
-        "obtain",
-        "refer",
-        "return",
-        "follow",
-        "recheck",
-        "check",
-        "schedule",
-        "discuss",
-        "advise",
-        "advised",
-        "encourage",
-        "encouraged",
-        "counsel",
-        "counseled",
-        "monitor",
-        "repeat",
-        "consider",
-        "initiate",
-        "prescribe",
-        "prescribed",
-        "recommend",
-        "recommended",
-        "will",
-        "we",
-        "plan",
-        "see",
-        "call",
-        "add",
-        "hold",
-        "resume",
-        "titrate",
-        "avoid",
-        "begin",
-        "take",
-        "send",
-        "continued",
-        "started",
-    }
-)
 STATED_REASON_SECTIONS = DIAGNOSTIC_SECTIONS | {SectionKind.CHIEF_COMPLAINT}
 DRUG_CAUSE_WORDS = frozenset({"drug", "drugs", "due_drug", "due_drugs"})
 BLOCK_AXIS_WORDS = frozenset({"right", "left", "bilateral", "unilateral", "exacerbation"})
-# "Medical Reasoning:", "Patient Education and Counseling:": a field label, not findings.
-_LABEL_RE = re.compile(r"^[\s•*\-–\d.)]*([A-Za-z][A-Za-z /&'-]{0,60}):")
 
 
 # A mention coded: (code, title, index path, source, Tabular checks, depth).
 _Coded = tuple[str, str, str, str, tuple[str, ...], int]
-
-_CLAUSE_BREAK_RE = re.compile(r"[,;:()]|\s-\s")
-
-
-def _clause_bounds(sentence: Sentence) -> list[tuple[int, int]]:
-    """Character ranges (document offsets) of the sentence's comma / semicolon clauses."""
-    bounds: list[tuple[int, int]] = []
-    start = sentence.start
-    for m in _CLAUSE_BREAK_RE.finditer(sentence.text):
-        bounds.append((start, sentence.start + m.start()))
-        start = sentence.start + m.end()
-    bounds.append((start, sentence.end))
-    return bounds
-
-
-def _is_problem_line(section: Section, sentence: Sentence, tokens: Sequence[Token]) -> bool:
-    if section.kind not in DIAGNOSTIC_SECTIONS:
-        return False
-    label = _LABEL_RE.match(sentence.text)
-    if label and len(label.group(1).split()) <= 6:
-        return False
-    words = [t.norm for t in tokens if t.norm.isalnum()]
-    if words and words[0].isdigit():
-        words = words[1:]  # "2. Hypertension."
-    if not words or words[0] in PLAN_VERBS:
-        return False  # "Continue headache diary.": an order, not a problem
-    return len(words) <= PROBLEM_LINE_WORDS
-
-
-def _problem_blocks(
-    section: Section, sentences: Sequence[Sentence], tokens: Sequence[Sequence[Token]]
-) -> list[frozenset[str] | None]:
-    """For each problem line, the words of the lines under it (until the next problem)."""
-    flags = [_is_problem_line(section, s, t) for s, t in zip(sentences, tokens, strict=True)]
-    out: list[frozenset[str] | None] = []
-    for i, flag in enumerate(flags):
-        if not flag:
-            out.append(None)
-            continue
-        words: set[str] = set()
-        for j in range(i + 1, len(sentences)):
-            if flags[j]:
-                break
-            words.update(t.norm for t in tokens[j])
-        out.append(frozenset(words))
-    return out
-
-
-#: Titles before a name (normalized tokens): the word after one is a person.
-PERSON_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor"})
 
 
 class DiagnosisStage:
@@ -194,7 +97,7 @@ class DiagnosisStage:
             blocks: list[frozenset[str] | None]
             if section.kind in DIAGNOSTIC_SECTIONS:
                 tokens = [note.tokens(s) for s in sentences]
-                blocks = _problem_blocks(section, sentences, tokens)
+                blocks = problem_blocks(section, sentences, tokens)
             else:  # problem lines are read in diagnostic sections only
                 blocks = [None] * len(sentences)
             for sentence, block_words in zip(sentences, blocks, strict=True):
@@ -223,10 +126,8 @@ class DiagnosisStage:
         matches = lexicon.match_words(kept, parts)
         if not matches:
             return []
-        label = _LABEL_RE.match(sentence.text)
-        label_end = (
-            sentence.start + label.end() if label and len(label.group(1).split()) <= 6 else -1
-        )
+        label = field_label(sentence)
+        label_end = sentence.start + label.end() if label else -1
         tokens = note.tokens(sentence)  # only for a sentence that matched
         matches = [
             m
@@ -236,14 +137,14 @@ class DiagnosisStage:
             # encephalitis; "Dr. Parkinson" a colleague, never Parkinson's disease.
             and not (m.first and tokens[m.first - 1].norm in PERSON_TITLES)
         ]
-        matches = [m for m in matches if not _qualifies_next(m, matches, selector.release)]
-        matches = [m for m in matches if not _restates_infection(m, matches, selector.release)]
+        matches = [m for m in matches if not qualifies_next(m, matches, selector.release)]
+        matches = [m for m in matches if not restates_infection(m, matches, selector.release)]
         if not matches:
             return []
         spans = [(tokens[m.first].start, tokens[m.last].end) for m in matches]
         kind = str(section.kind)
         assertions = note.assertions(sentence, spans, kind)
-        clauses = _clause_bounds(sentence)
+        clauses = clause_bounds(sentence)
         starts = [t.start for t in tokens]
         problem_line = block_words is not None
         contexts: dict[tuple[int, int], frozenset[str]] = {}  # mentions of one clause share it
@@ -389,7 +290,7 @@ class DiagnosisStage:
         for entry in ranked:
             if entry.kind == "abbreviation" and not written.isupper():
                 continue
-            if entry.kind == "curated" and _not_as_written(entry, written):
+            if entry.kind == "curated" and not_as_written(entry, written):
                 continue
             if entry.term_id is not None:
                 choice = selector.refine(entry.term_id, context)
@@ -421,53 +322,3 @@ class DiagnosisStage:
                 out.append((code, title, path, entry.kind, tuple(checks), depth))
             return out
         return []
-
-
-def _not_as_written(entry: LexEntry, written: str) -> bool:
-    """A curated pattern listed "written_as_is" that the note writes in another form."""
-    pattern = entry.label.split(" -> ", 1)[0].lower()
-    return pattern in written_as_is() and " ".join(written.lower().split()) != pattern
-
-
-_GENERIC_INFECTION_TERMS = ("infection", "virus")
-_GENERIC_INFECTION_CODES = frozenset({"B99.9", "B34.9"})
-
-
-def _restates_infection(match: LexMatch, matches: Sequence[LexMatch], release: Release) -> bool:
-    """ "Hepatitis C virus infection", "HCV infection": a bare "infection" (Index
-    "Infection" B99.9, "Virus, viral, infection" B34.9) written right after an infectious
-    disease or agent (A00-B99) names that same condition, classified by its own Index
-    entry (I.A.12: one condition is not coded twice, once NOS)."""
-    before = [other for other in matches if other.last + 1 == match.first]
-    if not before or not match.entries:
-        return False
-    for entry in match.entries:
-        term = release.term(entry.term_id) if entry.term_id is not None else None
-        if (
-            entry.kind != "index"
-            or term is None
-            or entry.label.split(",")[0].strip().lower() not in _GENERIC_INFECTION_TERMS
-            or (term.code and term.code not in _GENERIC_INFECTION_CODES)
-        ):
-            return False
-    for entry in before[0].entries:
-        term = release.term(entry.term_id) if entry.term_id is not None else None
-        code = entry.code or (term.code if term is not None else None)
-        if code and "A00" <= code[:3] <= "B99" and code not in _GENERIC_INFECTION_CODES:
-            return True
-    return False
-
-
-def _qualifies_next(match: LexMatch, matches: Sequence[LexMatch], release: Release) -> bool:
-    """Index: "Transient (meaning homeless) (see also condition)". A term the Index sends
-    on to the condition, written right before another matched term ("transient tics"),
-    qualifies that condition (I.A.16 "see also"); it is not coded on its own."""
-    if not any(other.first == match.last + 1 for other in matches):
-        return False
-    for entry in match.entries:
-        if entry.kind != "index" or entry.term_id is None:
-            return False
-        term = release.term(entry.term_id)
-        if term is None or (term.see_also or "").strip().lower() != "condition":
-            return False
-    return bool(match.entries)

@@ -2,18 +2,17 @@
 
 Each rule that drops or changes a code leaves a RuleApplied naming the guideline
 section, so the reviewing coder sees why. Order: assertion rules (what is documented
-as present), scope (what was addressed at this encounter), combination codes
-(coding/combinations.py), specificity and Excludes1 (coding/specificity.py), then
-sequencing with the codes around them: companions, infectious agents
-(coding/organisms.py), adverse effects (coding/adverse.py), poisonings
-(coding/poisoning.py), severe sepsis, long-term drug therapy (coding/long_term.py);
-each code's confidence from coding/confidence.py.
+as present), scope (what was addressed at this encounter), integral symptoms and
+chronic pain (coding/symptoms.py), combination codes (coding/combinations.py),
+specificity and Excludes1 (coding/specificity.py), then sequencing with the codes
+around them: companions, infectious agents (coding/organisms.py), adverse effects
+(coding/adverse.py), poisonings (coding/poisoning.py), severe sepsis, long-term drug
+therapy (coding/long_term.py); each code's confidence from coding/confidence.py.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -28,6 +27,7 @@ from medcoder.coding import (
     poisoning,
     sepsis,
     specificity,
+    symptoms,
 )
 from medcoder.coding.candidate import Candidate
 from medcoder.coding.candidate import dropped as _drop
@@ -85,36 +85,11 @@ REASONING_ONLY = RuleApplied(
     "ICD-10-CM Guidelines IV.I / IV.J",
     "named only in the reasoning under an assessed problem, not as a problem of its own",
 )
-INTEGRAL = RuleApplied(
-    "integral-symptom.v1",
-    "ICD-10-CM Guidelines I.B.5",
-    "a sign or symptom documented with a definitive diagnosis ('X with Y'): not coded",
-)
 FINDING = RuleApplied(
     "finding-section.v1",
     "ICD-10-CM Guidelines IV.D / III.B",
     "a finding in the review of systems, exam or results, not a documented diagnosis",
 )
-CHRONIC_PAIN = RuleApplied(
-    "chronic-pain.v1",
-    "ICD-10-CM Guidelines I.C.6.b.1",
-    "pain documented as chronic: G89.29 is reported with the site code",
-)
-_PAIN_CODE_RE = re.compile(r"^(R52|M54\.|M25\.5|M79\.6|R10\.|R07\.|R51|M79\.1)")
-_CHRONIC_RE = re.compile(r"\bchronic\b[\w\s]{0,20}$", re.I)
-_WITH_RE = re.compile(r"\b(with|w/|associated with|accompanied by)\b", re.I)
-# Between two symptoms of one "with" list: "nausea and vomiting", "fever, chills".
-# "Neck pain in the setting of arthritis", "cough due to bronchitis": the provider
-# attributes the symptom to the diagnosis written right after it (I.B.4 / I.B.5).
-_ATTRIBUTED_RE = re.compile(
-    r"[\s,]*(?:(?:is|are|was|were)\s+)?(?:due\s+to|secondary\s+to|caused\s+by|"
-    r"in\s+the\s+setting\s+of|attributed\s+to|because\s+of)\s+(?:\w+\s+){0,3}?$",
-    re.I,
-)
-# R codes the Tabular reports beside their cause, never integral to it: SIRS and severe
-# sepsis (R65, I.C.1.d), shock (R57), the coma and stroke scales (R40.2-, R29.7-).
-_CODED_WITH = ("R65", "R57", "R40.2", "R29.7")
-_LIST_GAP_RE = re.compile(r"\s*(,|and|or|, and|, or|\/)?\s*", re.I)
 # "History of aortic aneurysm repair": the past mention names the procedure that treated
 # the condition, so the chronic condition is not documented as current (I.C.21.c.4).
 _TREATED_RE = re.compile(
@@ -212,107 +187,9 @@ def _scope_filter(
     return kept, dropped
 
 
-def _symptom(code: str) -> bool:
-    """A sign or symptom code: chapter 18 (R), or a pain code of a site (M54.2, M25.5-)."""
-    return code.startswith("R") or bool(_PAIN_CODE_RE.match(code))
-
-
 def _treated(text: str, c: Candidate) -> bool:
     """The words right after a past mention name the procedure that treated it."""
     return bool(_TREATED_RE.match(text, c.evidence.end, c.evidence.end + 40))
-
-
-def _integral(
-    document: ClinicalDocument, candidates: list[Candidate]
-) -> tuple[list[Candidate], list[DroppedCandidate]]:
-    """I.B.5: "reflux with nausea and vomiting": the symptoms after "with" are integral.
-
-    Only the symptoms "with" attaches to the diagnosis right before it, and those listed
-    straight after them ("and vomiting"), are dropped: in "mydriasis, facial weakness
-    with normal cranial nerves, ... and hyporeflexia" the last sign is not part of the
-    first. A symptom the provider attributes to the diagnosis written right after it
-    ("neck pain in the setting of arthritis", "cough due to acute bronchitis") is
-    integral too, in an outpatient note (I.B.4 / IV.D: the symptom is not coded once its
-    cause is established).
-    """
-    kept: list[Candidate] = []
-    dropped: list[DroppedCandidate] = []
-    by_sentence: dict[int, list[Candidate]] = {}
-    for c in candidates:
-        by_sentence.setdefault(c.sentence, []).append(c)
-    integral: dict[int, str] = {}  # id(candidate) -> the diagnosis it belongs to
-    for group in by_sentence.values():
-        group = sorted(group, key=lambda c: c.evidence.start)
-        anchor: Candidate | None = None
-        chained = False
-        for previous, c in zip([None, *group[:-1]], group, strict=True):
-            if not c.code.startswith("R"):
-                anchor, chained = c, False
-                continue
-            if previous is None or anchor is None:
-                continue
-            gap = document.text[previous.evidence.end : c.evidence.start]
-            # The symptom's own phrase may hold the "with" ("Vomiting, with nausea" is
-            # matched as "with nausea and vomiting" right after the diagnosis).
-            linked = _WITH_RE.search(gap) or _WITH_RE.match(c.evidence.text)
-            if previous is anchor and len(gap) <= 40 and linked:
-                chained = True
-            elif not (chained and id(previous) in integral and _LIST_GAP_RE.fullmatch(gap)):
-                chained = False
-            if chained:
-                integral[id(c)] = anchor.code
-        # Outpatient (IV.D); a discharge summary's symptoms are read whole by
-        # coding/inpatient.py (I.B.5 / III.B).
-        outpatient = document.setting.guidelines is Setting.OUTPATIENT
-        for c, after in itertools.pairwise(group if outpatient else ()):
-            if _symptom(c.code) and not _symptom(after.code) and not c.code.startswith(_CODED_WITH):
-                gap = document.text[c.evidence.end : after.evidence.start]
-                if len(gap) <= 40 and _ATTRIBUTED_RE.fullmatch(gap):
-                    integral.setdefault(id(c), after.code)
-    for c in candidates:
-        if id(c) in integral:
-            dropped.append(_drop(c, INTEGRAL, f"{c.code} integral to {integral[id(c)]}"))
-        else:
-            kept.append(c)
-    return kept, dropped
-
-
-def _chronic_pain(
-    document: ClinicalDocument, release: Release, candidates: list[Candidate]
-) -> list[Candidate]:
-    """I.C.6.b.1: "chronic back pain" is coded G89.29 with the site code (M54.9)."""
-    added: list[Candidate] = []
-    if release.get("G89.29") is None or any(c.code.startswith("G89") for c in candidates):
-        return added
-    for c in candidates:
-        if not _PAIN_CODE_RE.match(c.code):
-            continue
-        before = document.text[max(0, c.evidence.start - 25) : c.evidence.start]
-        if "chronic" in c.evidence.text.lower() or _CHRONIC_RE.search(before):
-            entry = release.get("G89.29")
-            added.append(
-                replace(c, code="G89.29", title=entry.title if entry else "",
-                        index_path="Pain, chronic, specified NEC", rules=(CHRONIC_PAIN,))
-            )  # fmt: skip
-            break
-    return added
-
-
-def _pain_with_injury(
-    candidates: list[Candidate],
-) -> tuple[list[Candidate], list[DroppedCandidate]]:
-    """I.B.5: pain is routinely part of an acute injury (a sprain, a fracture), so a pain
-    code is not reported beside an injury code (S00-T14)."""
-    if not any(re.match(r"^(S|T0|T1[0-4])", c.code) for c in candidates):
-        return candidates, []
-    kept: list[Candidate] = []
-    dropped: list[DroppedCandidate] = []
-    for c in candidates:
-        if re.match(r"^(R52|M79\.6|M25\.5|M54\.)", c.code):
-            dropped.append(_drop(c, INTEGRAL, f"{c.code}: pain integral to the injury"))
-        else:
-            kept.append(c)
-    return kept, dropped
 
 
 def _merge(candidates: list[Candidate]) -> dict[str, list[Candidate]]:
@@ -357,11 +234,11 @@ def apply_rules(
     dropped += single
     kept, resolved = companions.follow_up_after_treatment(document, release, kept, DroppedCandidate)
     dropped += resolved
-    kept, integral = _integral(document, kept)
+    kept, integral = symptoms.integral_symptoms(document, kept)
     dropped += integral
-    kept, integral = _pain_with_injury(kept)
+    kept, integral = symptoms.pain_with_injury(kept)
     dropped += integral
-    kept += _chronic_pain(document, release, kept)
+    kept += symptoms.chronic_pain(document, release, kept)
     by_code = _merge(kept)
     by_code, _, combo_dropped = combinations.combination_codes(release, by_code)
     dropped += combo_dropped

@@ -4,8 +4,7 @@ the code in the Tabular.
 ICD-10-CM Guidelines I.A and I.B.1-3: after the main term, follow the subterms that the
 documentation supports (site, type, acuity, stage; "with" / "due to" subterms link
 conditions, I.A.15), then verify in the Tabular and report to the highest level of
-detail: laterality from the note (else the unspecified side), 7th character from the
-encounter (initial unless the note says subsequent care or sequela), placeholder X.
+detail (``coding/tabular_completion.py``).
 """
 
 from __future__ import annotations
@@ -14,21 +13,13 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
-from medcoder.codesets.codes import with_seventh
 from medcoder.codesets.index_walk import IndexNavigator, IndexResult
-from medcoder.codesets.store import CodeEntry, Release, Term
+from medcoder.codesets.store import Release, Term
+from medcoder.coding.memo import remember
 from medcoder.coding.routes import WITHOUT, IndexRoutes, scope_without
+from medcoder.coding.tabular_completion import TabularCompletion
 from medcoder.nlp.text import STOPWORDS, Token, tokenize
-
-_K = TypeVar("_K")
-_V = TypeVar("_V")
-
-SUBSEQUENT_WORDS = frozenset({"subsequent", "healing", "followup", "follow_up", "recheck"})
-SEQUELA_WORDS = frozenset({"sequela", "sequelae", "late"})
-BOTH_SIDES = frozenset({"bilateral", "both", "bilaterally"})
-
 
 _NEOPLASM_SEE_RE = re.compile(
     r"Neoplasm,\s+(?:by site,\s+)?(malignant|secondary|benign|uncertain\s+behavior|"
@@ -105,10 +96,10 @@ class CodeSelector:
         self.navigator = IndexNavigator.for_release(release)
         self.index = IndexRoutes(release)
         # Per-release memos of what the Index and Tabular say (never of a note): the
-        # "see" walks followed, Tabular children, Neoplasm Table cells and behaviours.
+        # "see" walks followed, Neoplasm Table cells and behaviours (the Tabular's are
+        # kept by its completion).
+        self.tabular = TabularCompletion(release)
         self._walks: dict[tuple[str, str], IndexResult] = {}
-        self._children: dict[str, tuple[CodeEntry, ...]] = {}
-        self._title_words: dict[str, frozenset[str]] = {}
         self._cells: dict[int, dict[int, tuple[str, str | None, str | None]]] = {}
         self._columns: dict[int, int | None] = {}
         self._neoplasm_main: list[Term] | None = None
@@ -126,7 +117,7 @@ class CodeSelector:
         found = self._walks.get(key)
         if found is None:
             found = self.navigator.walk(reference, book, suggest=False)
-            _remember(self._walks, key, found)
+            remember(self._walks, key, found)
         return found
 
     def _default(self, printed: str) -> bool:
@@ -137,21 +128,6 @@ class CodeSelector:
             return True
         entry = self.release.get(printed.rstrip("-").rstrip("."))
         return entry is not None and "unspecified" in entry.title.lower().split()
-
-    def _subdivisions(self, code: str) -> tuple[CodeEntry, ...]:
-        found = self._children.get(code)
-        if found is None:
-            found = tuple(self.release.children(code))
-            _remember(self._children, code, found)
-        return found
-
-    def _words_of(self, entry: CodeEntry) -> frozenset[str]:
-        found = self._title_words.get(entry.code)
-        if found is None:
-            norms = [t.norm for t in tokenize(entry.title)]
-            found = frozenset(norms) if WITHOUT not in norms else frozenset(scope_without(norms))
-            _remember(self._title_words, entry.code, found)
-        return found
 
     def refine(self, term_id: int, context: frozenset[str]) -> IndexChoice:
         """Walk down from an index term through the subterms the context supports.
@@ -205,7 +181,7 @@ class CodeSelector:
                 and self._neoplasm_column([start], code is None) is None
             ):
                 found = IndexChoice(code, (start,), 0)
-            _remember(self._plain, start.id, found)
+            remember(self._plain, start.id, found)
         return found if isinstance(found, IndexChoice) else None
 
     def _descend(
@@ -310,7 +286,7 @@ class CodeSelector:
             cells = self._cells.get(term.id)
             if cells is None:
                 cells = self.release.cells(term.id)
-                _remember(self._cells, term.id, cells)
+                remember(self._cells, term.id, cells)
             printed, _, _ = cells.get(column, ("", None, None))
             if printed and not set(printed) <= {"-"}:
                 return IndexChoice(printed, (*path, *site.path), site.depth + 1)
@@ -352,7 +328,7 @@ class CodeSelector:
                 break
         if column is None and term.title.lower().startswith("metasta"):
             column = NEOPLASM_COLUMN["secondary"]
-        _remember(self._columns, term.id, column)
+        remember(self._columns, term.id, column)
         return column
 
     def path_label(self, path: tuple[Term, ...]) -> str:
@@ -370,103 +346,12 @@ class CodeSelector:
         return ", ".join([*chain, *(t.title for t in path)])
 
     def complete(self, printed: str, context: frozenset[str]) -> tuple[list[str], list[str]]:
-        """Finish an index code in the Tabular: the billable code(s) and the checks made.
-
-        Two codes come back where the note says both sides and the Tabular has a right
-        and a left code but no bilateral one (Guidelines I.B.13).
-        """
-        checks: list[str] = []
-        code = printed.rstrip("-").rstrip(".")
-        entry = self.release.get(code)
-        if entry is None:
-            return [], [f"{printed}: not in {self.release.name}"]
-        for _ in range(6):
-            if entry.billable:
-                checks.append(f"{entry.code}: valid for reporting in {self.release.name}")
-                return [entry.code], checks
-            children = self._subdivisions(entry.code)
-            if children and all(c.expansion for c in children):
-                char = "A"
-                if context & SEQUELA_WORDS:
-                    char = "S"
-                elif context & SUBSEQUENT_WORDS:
-                    char = "D"
-                chosen = self.release.get(with_seventh(entry.code, char))
-                if chosen is None:
-                    chosen = children[0]
-                checks.append(f"7th character {chosen.code[-1]} ({_encounter(chosen.code[-1])})")
-                entry = chosen
-                continue
-            subdivisions = [c for c in children if not c.expansion]
-            if context & BOTH_SIDES or {"right", "left"} <= context:
-                titles = [c.title.lower() for c in subdivisions]
-                if not any("bilateral" in t for t in titles):
-                    right = [c for c in subdivisions if "right" in c.title.lower()]
-                    left = [c for c in subdivisions if "left" in c.title.lower()]
-                    if len(right) == 1 and len(left) == 1:
-                        checks.append(f"{entry.code}: both sides, no bilateral code (I.B.13)")
-                        side_free = context - BOTH_SIDES - {"right", "left"}
-                        r_codes, r_checks = self.complete(right[0].code, side_free | {"right"})
-                        l_codes, l_checks = self.complete(left[0].code, side_free | {"left"})
-                        return r_codes + l_codes, checks + r_checks + l_checks
-            nxt = self._choose_child(subdivisions, context)
-            if nxt is None:
-                return [], [*checks, f"{entry.code}: header, no subdivision fits the note"]
-            checks.append(f"{entry.code} is a header: {nxt.code} ({nxt.title})")
-            entry = nxt
-        return [], checks
-
-    def _choose_child(self, children: list[CodeEntry], context: frozenset[str]) -> CodeEntry | None:
-        """The subdivision the note's words describe best (site, side, type), else the
-        unspecified one (Guidelines I.B.1: code what is documented, nothing more)."""
-        sides: list[str] = []
-        if context & BOTH_SIDES or {"right", "left"} <= context:
-            sides.append("bilateral")
-        sides += [side for side in ("right", "left") if side in context]
-
-        def score(child: CodeEntry) -> tuple[int, int]:
-            title = self._words_of(child)
-            side_hit = next((i for i, side in enumerate(sides) if side in title), len(sides))
-            wrong_side = any(
-                s in title for s in ("right", "left", "bilateral")
-            ) and side_hit == len(sides)
-            words = len((title - {"right", "left", "bilateral", "unspecified"}) & context)
-            if wrong_side:
-                return (-1, 0)
-            return (words + (2 if side_hit < len(sides) else 0), -side_hit)
-
-        scores = {c.code: score(c) for c in children}  # tokenizes each title once
-        ranked = sorted(children, key=lambda c: scores[c.code], reverse=True)
-        if ranked and scores[ranked[0].code][0] > 0:
-            best = scores[ranked[0].code]
-            tied = [c for c in ranked if scores[c.code] == best]
-            if len(tied) == 1:
-                return tied[0]
-            unspecified_tied = [c for c in tied if "unspecified" in c.title.lower()]
-            return unspecified_tied[0] if unspecified_tied else tied[0]
-        unspecified = [c for c in children if "unspecified" in c.title.lower()]
-        if unspecified:
-            return unspecified[0]
-        if len(children) == 1:
-            return children[0]
-        return None
+        """Finish an index code in the Tabular: the billable code(s) and the checks made
+        (:meth:`TabularCompletion.complete`)."""
+        return self.tabular.complete(printed, context)
 
 
-_MEMO_LIMIT = 100_000
 _UNKNOWN = object()
-
-
-def _remember(memo: dict[_K, _V], key: _K, value: _V) -> None:
-    """Keep a per-release memo entry while the memo is under its bound (a long-running
-    server codes many notes; an index or Tabular has a bounded number of entries)."""
-    if len(memo) < _MEMO_LIMIT:
-        memo[key] = value
-
-
-def _encounter(char: str) -> str:
-    return {"A": "initial encounter", "D": "subsequent encounter", "S": "sequela"}.get(
-        char, "encounter"
-    )
 
 
 def selector_for(release: Release) -> CodeSelector:

@@ -13,6 +13,18 @@ from medcoder.codesets.hcpcs.lookup import ProcedureCodeSets
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "hcpcs"
 
 
+def _built_home(home: Path, folder: Path, quarters: tuple[str, ...]) -> Path:
+    """``home`` with the Alpha-Numeric ``quarters`` files and the I/OCE tables of ``folder``."""
+    for name in quarters:
+        build_anweb(folder / name, home)
+    build_ioce(
+        folder / "ioce_hcpcs_level2_all_versions.csv",
+        folder / "ioce_cpt_cdt_codes_no_descriptors.csv",
+        home,
+    )
+    return home
+
+
 @pytest.fixture(scope="session")
 def hcpcs_fixtures() -> Path:
     return FIXTURES
@@ -22,14 +34,7 @@ def hcpcs_fixtures() -> Path:
 def fixture_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """JUL and OCT 2025 quarter files (fixed-width txt) and tiny I/OCE tables."""
     home = tmp_path_factory.mktemp("hcpcs-fixture-home")
-    for name in ("HCPC2025_JUL_ANWEB_v2.txt", "HCPC2025_OCT_ANWEB_v2.txt"):
-        build_anweb(FIXTURES / name, home)
-    build_ioce(
-        FIXTURES / "ioce_hcpcs_level2_all_versions.csv",
-        FIXTURES / "ioce_cpt_cdt_codes_no_descriptors.csv",
-        home,
-    )
-    return home
+    return _built_home(home, FIXTURES, ("HCPC2025_JUL_ANWEB_v2.txt", "HCPC2025_OCT_ANWEB_v2.txt"))
 
 
 @pytest.fixture()
@@ -46,13 +51,7 @@ def hcpcs_home(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> P
     if not (folder / "HCPC2025_OCT_ANWEB.csv").is_file():
         pytest.skip("HCPCS files not found under ../shared/data/hcpcs")
     home = tmp_path_factory.mktemp("hcpcs-full-home")
-    build_anweb(folder / "HCPC2025_OCT_ANWEB.csv", home)
-    build_ioce(
-        folder / "ioce_hcpcs_level2_all_versions.csv",
-        folder / "ioce_cpt_cdt_codes_no_descriptors.csv",
-        home,
-    )
-    return home
+    return _built_home(home, folder, ("HCPC2025_OCT_ANWEB.csv",))
 
 
 @pytest.fixture()

@@ -19,8 +19,8 @@ from pathlib import Path
 from medcoder.codesets.manifest import (
     MANIFEST_FILE,
     RELEASE_FILE,
-    manifest_json,
     read_manifest,
+    seal_release,
     sha256_of,
 )
 from medcoder.codesets.model import ReleaseInfo, SourceFile
@@ -203,12 +203,9 @@ def _build_into(plan: PcsPlan, folder: Path) -> ReleaseInfo:
                 "index_references": len(references),
             },
         )
-        db.execute("INSERT INTO meta VALUES ('release', ?)", (manifest_json(info),))
-        db.commit()
-        db.execute("VACUUM")
+        seal_release(db, folder, info)
     finally:
         db.close()
-    (folder / MANIFEST_FILE).write_text(manifest_json(info), encoding="utf-8")
     return info
 
 
