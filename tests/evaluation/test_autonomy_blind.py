@@ -7,6 +7,7 @@ was tuned and never tuned on. Measured (FY2026 April release, `medcoder evaluate
   after (refit model, 11 features): exact 17/22; no threshold reaches 95%: the encounter
   scored highest misses Z79.84 (long-term oral hypoglycemics, a class of issue 14.1),
   and the next six are all exactly right.
+  2026-12-07 (engine fixes from the ACI dev misses, encounter model refitted): exact 19/22.
 
 A ratchet on the exact-match count, and the shape of the set."""
 
@@ -18,7 +19,7 @@ from medcoder.evaluation.engine import EngineCoder
 from medcoder.evaluation.run import evaluate, load_gold
 
 BLIND = Path(__file__).parents[1] / "coding" / "data" / "autonomy_blind.jsonl"
-EXACT = 17  # of 22
+EXACT = 19  # of 22
 
 
 def test_blind_set_exact_match_and_curve(built_home: Path) -> None:
