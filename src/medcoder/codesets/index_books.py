@@ -66,6 +66,16 @@ class IndexBooks:
             self._terms[term_id] = term
         return term
 
+    def chain(self, term: Term) -> list[Term]:
+        """The term and its parents, main term first."""
+        found = [term]
+        while found[0].parent_id is not None:
+            parent = self.term(found[0].parent_id)
+            if parent is None:
+                break
+            found.insert(0, parent)
+        return found
+
     def subterms(self, term_id: int) -> list[Term]:
         rows = self._db.execute(
             f"SELECT {_TERM_COLUMNS} FROM terms WHERE parent_id = ? ORDER BY id", (term_id,)

@@ -63,16 +63,6 @@ def _column(table: str, column: str) -> int:
     return columns[column]
 
 
-def _chain(release: Release, term: Term) -> list[Term]:
-    chain = [term]
-    while chain[0].parent_id is not None:
-        parent = release.term(chain[0].parent_id)
-        if parent is None:
-            break
-        chain.insert(0, parent)
-    return chain
-
-
 def _row_step(release: Release, term: Term) -> IndexStep:
     return IndexStep(
         term.id, term.level, term.title, term.nonessential, term.code, term.resolved,
@@ -103,7 +93,7 @@ def lookup_table(release: Release, table: str, query: str, column: str) -> Table
         wanted = norm_term(segments[-1]) if segments else ""
         named = release.terms_named(table, wanted)
         if named:
-            steps = [_row_step(release, t) for t in _chain(release, named[0])]
+            steps = [_row_step(release, t) for t in release.chain(named[0])]
             result = type(result)(query, table, release.name, steps=tuple(steps))
     headings = release.books()[table]
     if not steps:

@@ -102,17 +102,6 @@ def term_view(release: Release, term: Term, book: str, *, count: bool = True) ->
     }
 
 
-def chain(release: Release, term: Term) -> list[Term]:
-    """The term and its parents, main term first."""
-    found = [term]
-    while found[0].parent_id is not None:
-        parent = release.term(found[0].parent_id)
-        if parent is None:
-            break
-        found.insert(0, parent)
-    return found
-
-
 def headings(release: Release, book: str) -> list[str]:
     """The table's printed column headings (without the first, the term's own)."""
     return list(release.books().get(book, ())[1:])
@@ -238,7 +227,7 @@ def term_page(release: Release, book: str, term_id: int) -> dict[str, Any] | Non
     if term is None or term.book != book:
         return None
     return {
-        "crumbs": [{"id": t.id, "title": t.title} for t in chain(release, term)[:-1]],
+        "crumbs": [{"id": t.id, "title": t.title} for t in release.chain(term)[:-1]],
         "term": term_view(release, term, book),
         "subterms": [term_view(release, t, book) for t in release.subterms(term.id)],
     }
