@@ -19,12 +19,11 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
-from serving import link_installed, percentile, serving
+from serving import link_installed, percentile, serving, timed
 
 PASSWORD = "bench pages password"
 R26 = "icd10cm-2026-04"
@@ -78,17 +77,6 @@ def prepare(home: Path, source: Path, copies: int) -> int:
     finally:
         records.close()
     return finalized
-
-
-def timed(call: Callable[[], httpx.Response], rounds: int) -> list[float]:
-    out = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        response = call()
-        out.append(time.perf_counter() - start)
-        if response.status_code != 200:
-            sys.exit(f"HTTP {response.status_code}: {response.text[:300]}")
-    return out
 
 
 def line(name: str, values: list[float], yardstick: float, size: int) -> str:

@@ -21,12 +21,11 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
-from serving import link_installed, percentile, serving
+from serving import link_installed, percentile, serving, timed
 
 PASSWORD = "bench workbench password"
 # Synthetic, written for this benchmark (no real patient).
@@ -84,17 +83,6 @@ def prepare(home: Path, source: Path) -> None:
             records.run_coding("cora", encounter)
     finally:
         records.close()
-
-
-def timed(call: Callable[[], httpx.Response], rounds: int) -> list[float]:
-    out = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        response = call()
-        out.append(time.perf_counter() - start)
-        if response.status_code != 200:
-            sys.exit(f"HTTP {response.status_code}: {response.text[:300]}")
-    return out
 
 
 def line(name: str, values: list[float], yardstick: float, target: float | None) -> str:

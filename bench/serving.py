@@ -1,7 +1,8 @@
 """What the web benchmarks share (bench_api, bench_pages, bench_workbench): a home that
 links an installed home's releases, ``medcoder serve`` on a free local port until it
-answers ``/v1/health``, and the percentile they report. Imported by scripts run as
-``python bench/NAME.py`` (this folder is then first on sys.path)."""
+answers ``/v1/health``, a request timed over rounds, and the percentile they report.
+Imported by scripts run as ``python bench/NAME.py`` (this folder is then first on
+sys.path)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,6 +30,18 @@ def free_port() -> int:
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+def timed(call: Callable[[], httpx.Response], rounds: int) -> list[float]:
+    """Seconds each of ``rounds`` calls took; a response other than 200 ends the run."""
+    out = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        response = call()
+        out.append(time.perf_counter() - start)
+        if response.status_code != 200:
+            sys.exit(f"HTTP {response.status_code}: {response.text[:300]}")
+    return out
 
 
 def link_installed(home: Path, source: Path) -> None:
