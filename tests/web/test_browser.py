@@ -51,6 +51,16 @@ def _shot(page: Any, name: str, **options: Any) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), **options)
 
 
+def _log_in(page: Any, base: str, target: str) -> None:
+    """Ask for ``target``, sign in as the coder on the login page it sends to, and land
+    on ``target``."""
+    page.goto(f"{base}{target}")
+    page.fill("input[name=username]", "coder")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}{target}")
+
+
 def _card(code: str) -> str:
     return f'article.code-card[data-key="c:{code}"]'
 

@@ -13,17 +13,9 @@ from typing import Any
 from medcoder.api.auth import SESSION_COOKIE
 from tests.api.conftest import PASSWORD
 from tests.api.serving import serving
-from tests.web.test_browser import _card, _shot, _updated, browser_page, pytestmark
+from tests.web.test_browser import _card, _log_in, _shot, _updated, browser_page, pytestmark
 
 __all__ = ["browser_page", "pytestmark"]
-
-
-def _log_in(page: Any, base: str, target: str) -> None:
-    page.goto(f"{base}{target}")
-    page.fill("input[name=username]", "coder")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}{target}")
 
 
 def test_a_coders_day(api_home: Path, tmp_path: Path, browser_page: Any) -> None:

@@ -7,9 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.api.conftest import PASSWORD
 from tests.api.serving import serving
-from tests.web.test_browser import _shot, browser_page, pytestmark
+from tests.web.test_browser import _log_in, _shot, browser_page, pytestmark
 
 __all__ = ["browser_page", "pytestmark"]
 
@@ -19,11 +18,7 @@ def test_neoplasm_cell_opens_the_tabular_in_the_panel(
 ) -> None:
     page = browser_page
     with serving(api_home, tmp_path / "serve.log") as base:
-        page.goto(f"{base}/login?next=/encoder/neoplasm")
-        page.fill("input[name=username]", "coder")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/encoder/neoplasm")
+        _log_in(page, base, "/encoder/neoplasm")
         page.fill("input[name=path]", "lung")
         page.select_option("select[name=release]", "icd10cm-2026-04")
         page.click("form button[type=submit]")

@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import PASSWORD
 from tests.api.serving import serving
-from tests.web.test_browser import _card, _order, _updated, browser_page  # noqa: F401
+from tests.web.test_browser import _card, _log_in, _order, _updated, browser_page  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -23,11 +22,7 @@ def test_take_next_and_the_announcements(
 ) -> None:
     page = browser_page
     with serving(api_home, tmp_path / "serve.log") as base:
-        page.goto(f"{base}/login")
-        page.fill("input[name=username]", "coder")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/queue")
+        _log_in(page, base, "/queue")
         page.click("#take-next button")
         page.wait_for_url(f"{base}/encounters/E-100")
         assert "You hold this encounter" in page.inner_text("#held")
