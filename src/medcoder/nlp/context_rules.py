@@ -21,6 +21,7 @@ from enum import StrEnum
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any, TypeVar
 
 from medcoder.errors import SourceFormatError
 from medcoder.nlp.text import Token, tokenize
@@ -219,6 +220,21 @@ class ContextRules:
         return not runs.isdisjoint(_PIECE_RE.findall(lowered))
 
 
+_K = TypeVar("_K", bound=StrEnum)
+
+
+def _member(kind: type[_K], item: dict[str, Any], key: str, where: str, source: str) -> _K:
+    """``item[key]`` as a member of ``kind``; an unknown value named with ``where``."""
+    try:
+        return kind(item[key])
+    except ValueError as exc:
+        raise SourceFormatError(
+            source,
+            f"{where}: unknown {key} {item[key]!r}",
+            hint=f"use one of {', '.join(kind)}",
+        ) from exc
+
+
 def _parse_rule(item: object, number: int, source: str) -> ContextRule:
     if not isinstance(item, dict):
         raise SourceFormatError(source, f"rule {number}: expected an object, got {item!r}")
@@ -235,22 +251,9 @@ def _parse_rule(item: object, number: int, source: str) -> ContextRule:
     literal = item["literal"]
     if not isinstance(literal, str) or not literal.strip():
         raise SourceFormatError(source, f"rule {number}: literal must be a non-empty string")
-    try:
-        category = Category(item["category"])
-    except ValueError as exc:
-        raise SourceFormatError(
-            source,
-            f"rule {number} ({literal!r}): unknown category {item['category']!r}",
-            hint=f"use one of {', '.join(Category)}",
-        ) from exc
-    try:
-        direction = Direction(item["direction"])
-    except ValueError as exc:
-        raise SourceFormatError(
-            source,
-            f"rule {number} ({literal!r}): unknown direction {item['direction']!r}",
-            hint=f"use one of {', '.join(Direction)}",
-        ) from exc
+    where = f"rule {number} ({literal!r})"
+    category = _member(Category, item, "category", where, source)
+    direction = _member(Direction, item, "direction", where, source)
     if category in MODIFIERS:
         if direction not in (Direction.FORWARD, Direction.BACKWARD, Direction.BIDIRECTIONAL):
             raise SourceFormatError(
