@@ -134,8 +134,9 @@ def test_indices_on_hand_worked_patients() -> None:
          ("C78.00", "Y"), ("C34.90", "Y")],
         poa_reported=True,
     )  # fmt: skip
-    assert cmr.readmission_index(one) == 7 + 8 + 4 + 11 == 30
-    assert cmr.mortality_index(one) == 14 + 7 - 2 + 22 == 41
+    readmission, mortality = cmr.indices(cmr.flags(one))
+    assert readmission == 7 + 8 + 4 + 11 == 30
+    assert mortality == 14 + 7 - 2 + 22 == 41
     # Depression (2, -8), obesity (-2, -7), drug abuse (6, -7); HF arose in the stay.
     two = cmr.assign(
         [PRINCIPAL, ("F32.9", "N"), ("E66.01", "N"), ("F11.20", "Y"), ("I50.9", "N")],

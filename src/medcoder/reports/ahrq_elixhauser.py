@@ -160,16 +160,9 @@ class CmrMapper:
     def flags(self, mask: int) -> frozenset[str]:
         return frozenset(m for m in self.measures if mask & self.bit[m])
 
-    def readmission_index(self, mask: int) -> int:
-        """CMR_Index_Readmission: the sum of the rw weights of the record's measures."""
-        return sum(self.readmission_weights[m] for m in self.flags(mask))
-
-    def mortality_index(self, mask: int) -> int:
-        """CMR_Index_Mortality: the sum of the mw weights of the record's measures."""
-        return sum(self.mortality_weights[m] for m in self.flags(mask))
-
     def indices(self, flags: Iterable[str]) -> tuple[int, int]:
-        """(readmission, mortality) index of a set of measures."""
+        """(readmission, mortality) index of a set of measures: CMR_Index_Readmission and
+        CMR_Index_Mortality, the sums of the rw and mw weights of the record's measures."""
         found = set(flags)
         return (
             sum(self.readmission_weights[m] for m in found),
