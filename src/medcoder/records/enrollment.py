@@ -32,9 +32,14 @@ from medcoder.registries.definition import Registry, parse
 _compiled: dict[tuple[int, str], Registry] = {}
 
 
+def _version(registry_id: int, defined_at: object) -> tuple[int, str]:
+    """A stored definition's version: its id and when it was defined."""
+    return registry_id, str(defined_at)
+
+
 def compiled(row: RegistryDefinition) -> Registry:
     """The stored definition, compiled once per process and version."""
-    key = (row.id, str(row.defined_at))
+    key = _version(row.id, row.defined_at)
     found = _compiled.get(key)
     if found is None:
         found = _compiled[key] = parse(row.definition, f"registry {row.name}")
@@ -105,12 +110,11 @@ def on_finalize(session: Session, actor: str, encounter: Encounter, dob: dt.date
 
 def _compiled_by_key(session: Session, registry_id: int, defined_at: object) -> Registry:
     """The compiled definition of this version; its text is read only on a miss."""
-    key = (registry_id, str(defined_at))
-    found = _compiled.get(key)
+    found = _compiled.get(_version(registry_id, defined_at))
     if found is None:
         row = session.get(RegistryDefinition, registry_id)
         assert row is not None  # just read by the caller's join, in this transaction
-        found = _compiled[key] = compiled(row)
+        found = compiled(row)
     return found
 
 
