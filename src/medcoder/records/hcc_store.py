@@ -28,7 +28,7 @@ from functools import cache
 from importlib.metadata import version
 from typing import Any
 
-from sqlalchemy import Date, String, cast, delete, func, insert, select
+from sqlalchemy import String, cast, delete, func, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -39,6 +39,7 @@ from medcoder.records.models import (
     Encounter,
     EncounterStatus,
     HccPatientYear,
+    date_of_service_sql,
     utcnow,
 )
 
@@ -117,8 +118,7 @@ def _hcc_order(hcc: str) -> tuple[int, str]:
 
 def service_year_of() -> ColumnElement[str]:
     """The calendar year of an encounter's date of service (``Encounter.date_of_service``)."""
-    day = func.coalesce(E.c.discharge_date, E.c.service_date, E.c.admit_date, type_=Date)
-    return func.substr(cast(day, String), 1, 4)
+    return func.substr(cast(date_of_service_sql(), String), 1, 4)
 
 
 def _codes_query(patients: list[int]) -> Select[Any]:
@@ -212,7 +212,7 @@ def complete(session: Session) -> bool:
     stored = session.scalar(
         select(func.coalesce(func.sum(H.c.encounters), 0)).where(H.c.model == model_name())
     )
-    dated = func.coalesce(E.c.discharge_date, E.c.service_date, E.c.admit_date).is_not(None)
+    dated = date_of_service_sql().is_not(None)
     finalized = session.scalar(
         select(func.count())
         .select_from(E)

@@ -21,6 +21,7 @@ from medcoder.records.models import (
     CodeStatus,
     Encounter,
     EncounterStatus,
+    date_of_service_sql,
     utcnow,
 )
 from medcoder.records.permissions import Action
@@ -34,7 +35,7 @@ def _order(sort: QueueSort) -> tuple[Any, ...]:
     if sort is QueueSort.NEWEST:
         return (Encounter.coded_at.desc(),)
     if sort is QueueSort.DATE:  # as Encounter.date_of_service: discharge, service, admit
-        day = func.coalesce(Encounter.discharge_date, Encounter.service_date, Encounter.admit_date)
+        day = date_of_service_sql()
         return (day.is_(None), day, Encounter.coded_at)
     if sort is QueueSort.PAYER:
         return (Encounter.payer.is_(None), func.lower(Encounter.payer), Encounter.coded_at)

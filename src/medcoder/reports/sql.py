@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Date, Float, String, cast, func, select
+from sqlalchemy import Float, String, cast, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.functions import FunctionElement
@@ -22,6 +22,7 @@ from medcoder.records.models import (
     CodeAssignment,
     Encounter,
     EncounterStatus,
+    date_of_service_sql,
 )
 from medcoder.reports.filters import ReportFilters
 
@@ -79,7 +80,7 @@ def _hours_pg(element: Any, compiler: Any, **kw: Any) -> str:
 
 
 def date_of_service() -> ColumnElement[dt.date]:
-    return func.coalesce(E.c.discharge_date, E.c.service_date, E.c.admit_date, type_=Date)
+    return date_of_service_sql()
 
 
 def month_of(day: ColumnElement[Any]) -> ColumnElement[str]:

@@ -20,6 +20,7 @@ from medcoder.records.models.encounters import (
     Document,
     Encounter,
     Patient,
+    date_of_service_sql,
 )
 from medcoder.records.models.kinds import (
     ACTIVE_STATUSES,
@@ -59,5 +60,6 @@ __all__ = [
     "RegistryMember",
     "Role",
     "User",
+    "date_of_service_sql",
     "utcnow",
 ]

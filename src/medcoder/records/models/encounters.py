@@ -18,9 +18,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement
 
 from medcoder.records.models.base import Base, utcnow
 from medcoder.records.models.kinds import EncounterStatus
@@ -180,3 +182,14 @@ class CodeAssignment(Base):
     poa_evidence_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     encounter: Mapped[Encounter] = relationship(back_populates="codes")
+
+
+def date_of_service_sql() -> ColumnElement[dt.date]:
+    """``Encounter.date_of_service`` in SQL: discharge, else service, else admission date
+    (the one expression the queue, the HCC store and the reports group and filter by)."""
+    return func.coalesce(
+        Encounter.__table__.c.discharge_date,
+        Encounter.__table__.c.service_date,
+        Encounter.__table__.c.admit_date,
+        type_=Date,
+    )
